@@ -1,0 +1,73 @@
+# Vigil — build, run, test. `make run` and `make test` work on a fresh Debian 12 machine:
+# they install the system packages they need (apt-get, as root or through sudo) first.
+
+GO       ?= go
+BIN      := bin/vigil
+FUZZTIME ?= 20s
+
+# Build and run: Fyne's GLFW/GL backend (v2.8 also compiles its Wayland backend) and
+# TurboJPEG for decoding.
+BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev libturbojpeg0-dev
+# Tests: ffmpeg is the third-party peer and the reference for `make bench`; Xvfb and
+# ImageMagick take screenshots of the real window.
+TEST_PKGS := ffmpeg xvfb xauth x11-apps xdotool imagemagick
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: all deps test-deps build run test vet fuzz bench screenshot clean
+
+all: build
+
+# apt-get only what is missing, so a second run costs nothing.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps: go-check
+	$(call apt_install,$(BUILD_PKGS))
+
+test-deps: deps
+	$(call apt_install,$(TEST_PKGS))
+
+.PHONY: go-check
+go-check:
+	@command -v $(GO) >/dev/null || { echo "Go is not installed: install Go $$(sed -n 's/^go //p' go.mod) or newer from go.dev/dl into /usr/local/go"; exit 1; }
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/vigil
+
+# The demo wall opens when you have no settings file of your own.
+run: build
+	./$(BIN)
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+# Every test, with the race detector; fuzz seed corpora run as ordinary tests.
+# Benchmarks are not run here (see `make bench`).
+test: test-deps vet
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+# Runs each fuzz target for FUZZTIME.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+# The pipeline against ffmpeg and the TurboJPEG floor on the same streams (issue 2).
+BENCH_ARGS ?= --streams 16 --size 1920x1080 --fps 15 --tile 480x270 --duration 20s --vs-ffmpeg
+bench: build test-deps
+	./$(BIN) bench $(BENCH_ARGS)
+
+clean:
+	rm -rf bin

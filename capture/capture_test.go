@@ -1,0 +1,347 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// scriptSource is an in-memory Source for lifecycle tests: each Run plays the next step.
+// (Protocol behaviour is tested against real servers in protocols/…; here only the
+// supervisor's reaction to a source's outcomes is under test.)
+type scriptSource struct {
+	mu    sync.Mutex
+	runs  int
+	steps []step
+}
+
+type step struct {
+	err     error // returned at once when packets == 0 …
+	packets int   // … else: emit this many packets, then
+	hold    bool  // hold the connection silently until cancelled (a stall), or return err
+}
+
+func (s *scriptSource) Run(ctx context.Context, sink Sink) error {
+	s.mu.Lock()
+	st := s.steps[min(s.runs, len(s.steps)-1)]
+	s.runs++
+	s.mu.Unlock()
+	if st.packets == 0 && !st.hold {
+		return st.err
+	}
+	sink.Connected(StreamInfo{Protocol: "script", Codec: CodecJPEG})
+	for i := 0; i < st.packets; i++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(5 * time.Millisecond):
+		}
+		now := time.Now()
+		sink.Packet(Packet{Codec: CodecJPEG, Data: []byte{1, 2, 3}, Key: true, Width: 64, Height: 48,
+			SourceTime: now.Add(-10 * time.Millisecond), ReceiveTime: now})
+	}
+	if st.hold {
+		<-ctx.Done()
+		return nil
+	}
+	return st.err
+}
+
+func (s *scriptSource) Runs() int { s.mu.Lock(); defer s.mu.Unlock(); return s.runs }
+
+func fastBackoff() []BackoffTier { return []BackoffTier{{Attempts: 0, Delay: 20 * time.Millisecond}} }
+
+// waitFor polls cond for up to 10 s: generous, so a slow machine never fails a test.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestHubJPEGDropsOldest(t *testing.T) {
+	h := &Hub{}
+	s := h.Subscribe("slow", 2)
+	for i := 0; i < 5; i++ {
+		h.Publish(Packet{Codec: CodecJPEG, Key: true, Data: []byte{byte(i)}})
+	}
+	if got := s.Drops(); got != 3 {
+		t.Fatalf("drops = %d, want 3", got)
+	}
+	if a, b := (<-s.C()).Data[0], (<-s.C()).Data[0]; a != 3 || b != 4 {
+		t.Fatalf("kept %d,%d; want the newest 3,4", a, b)
+	}
+	h.Close()
+	if _, ok := <-s.C(); ok {
+		t.Fatal("channel still open after Hub.Close")
+	}
+	if h.Drops() != 3 {
+		t.Fatalf("hub drops after close = %d, want 3", h.Drops())
+	}
+}
+
+func TestHubInterFrameWaitsForKey(t *testing.T) {
+	h := &Hub{}
+	s := h.Subscribe("rec", 3)
+	pub := func(key bool, id byte) { h.Publish(Packet{Codec: CodecH264, Key: key, Data: []byte{id}}) }
+	pub(false, 0) // joined mid-GOP: dropped, waits for a key frame
+	pub(true, 1)
+	pub(false, 2)
+	pub(false, 3)
+	pub(false, 4) // overflow: queue emptied, this dropped, wait for key
+	pub(false, 5) // still waiting
+	pub(true, 6)
+	pub(false, 7)
+	var got []byte
+	for len(s.C()) > 0 {
+		got = append(got, (<-s.C()).Data[0])
+	}
+	if string(got) != string([]byte{6, 7}) {
+		t.Fatalf("received %v, want [6 7]", got)
+	}
+	if d := s.Drops(); d != 6 { // 0, 1,2,3 drained, 4, 5
+		t.Fatalf("drops = %d, want 6", d)
+	}
+	s.Close()
+	s.Close()
+	if h.Consumers() != 0 {
+		t.Fatal("subscription not removed")
+	}
+}
+
+func TestSupervisorRetriesWithBackoffAndKeepsError(t *testing.T) {
+	boom := errors.New("connection refused by 127.0.0.1:1")
+	src := &scriptSource{steps: []step{{err: boom}}}
+	sup := &Supervisor{Name: "cam", Source: src, Hub: &Hub{}, Backoff: []BackoffTier{{Attempts: 2, Delay: 10 * time.Millisecond}, {Attempts: 0, Delay: time.Hour}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	waitFor(t, "three attempts then the long tier", func() bool {
+		st := sup.Status()
+		return src.Runs() == 3 && st.State == StateOffline && time.Until(st.RetryAt) > 30*time.Minute
+	})
+	st := sup.Status()
+	if !errors.Is(st.Err, boom) || st.Attempts != 3 {
+		t.Fatalf("status = %+v", st)
+	}
+	cancel()
+	<-done
+	if sup.Status().State != StateStopped {
+		t.Fatalf("state after cancel = %v", sup.Status().State)
+	}
+}
+
+func TestSupervisorUnauthorizedWaitsLonger(t *testing.T) {
+	s := &Supervisor{Backoff: DefaultBackoff}
+	s.defaults()
+	s.jitter = func() float64 { return 0 }
+	if d := s.delay(0, errors.New("x")); d != time.Second {
+		t.Fatalf("first delay %v", d)
+	}
+	if d := s.delay(0, ErrUnauthorized); d != 10*time.Second {
+		t.Fatalf("unauthorized delay %v, want 10s", d)
+	}
+	if d := s.delay(100, errors.New("x")); d != 60*time.Second {
+		t.Fatalf("late delay %v", d)
+	}
+}
+
+func TestSupervisorStallThenReconnectThenLive(t *testing.T) {
+	// First run: 3 packets then silence (a camera stalled mid-stream); second run: live.
+	src := &scriptSource{steps: []step{{packets: 3, hold: true}, {packets: 1000, hold: true}}}
+	var mu sync.Mutex
+	var seen []State
+	sup := &Supervisor{
+		Name: "cam", Source: src, Hub: &Hub{}, StallAfter: 100 * time.Millisecond, DropAfter: 300 * time.Millisecond,
+		Backoff: fastBackoff(),
+		OnStatus: func(st Status) {
+			mu.Lock()
+			if len(seen) == 0 || seen[len(seen)-1] != st.State {
+				seen = append(seen, st.State)
+			}
+			mu.Unlock()
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	waitFor(t, "second run live", func() bool { return src.Runs() >= 2 && sup.Status().State == StateLive })
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	want := []State{StateConnecting, StateLive, StateStalled, StateOffline, StateConnecting, StateLive, StateStopped}
+	if len(seen) != len(want) {
+		t.Fatalf("states %v, want %v", seen, want)
+	}
+	for i := range want {
+		if seen[i] != want[i] {
+			t.Fatalf("states %v, want %v", seen, want)
+		}
+	}
+}
+
+func TestSupervisorSilentAfterConnectIsDropped(t *testing.T) {
+	src := &scriptSource{steps: []step{{hold: true}}}
+	sup := &Supervisor{Name: "cam", Source: src, Hub: &Hub{}, StallAfter: 50 * time.Millisecond, DropAfter: 100 * time.Millisecond, Backoff: []BackoffTier{{Delay: time.Hour}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	waitFor(t, "offline after silence", func() bool { return sup.Status().State == StateOffline })
+	if err := sup.Status().Err; !errors.Is(err, ErrStalled) {
+		t.Fatalf("err = %v, want ErrStalled", err)
+	}
+	cancel()
+	<-done
+}
+
+// sizeDecoder is a FrameDecoder that paints a picture of the right size: the Stream's
+// plumbing is under test here, real decoding in capture/jpegdec.
+type sizeDecoder struct{ calls *atomic.Int64 }
+
+func (d sizeDecoder) Decode(p Packet, w, h int, dst *image.RGBA) (*image.RGBA, error) {
+	d.calls.Add(1)
+	fw, fh := FitSize(p.Width, p.Height, w, h)
+	if dst == nil || dst.Rect.Dx() != fw || dst.Rect.Dy() != fh {
+		dst = image.NewRGBA(image.Rect(0, 0, fw, fh))
+	}
+	return dst, nil
+}
+func (sizeDecoder) Close() error { return nil }
+
+func TestStreamWatchDecodesAtViewerSizeAndStopsWhenUnwatched(t *testing.T) {
+	var calls atomic.Int64
+	src := &scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}
+	s := NewStream("cam", src, StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+	defer s.Close()
+
+	v := s.Watch(32, 32)
+	var fr *Frame
+	waitFor(t, "a frame", func() bool {
+		select {
+		case <-v.Ready():
+			fr = v.Take()
+		default:
+		}
+		return fr != nil
+	})
+	if got := fr.Image.Rect.Size(); got != image.Pt(32, 24) {
+		t.Fatalf("frame size %v, want 32x24 (64x48 fitted into 32x32)", got)
+	}
+	fr.Release()
+	if s.Status().State != StateLive {
+		t.Fatalf("state %v", s.Status().State)
+	}
+	waitFor(t, "stats", func() bool { st := s.Stats(); return st.FPSIn > 0 && st.Frames > 0 && st.DecodeW == 32 })
+
+	// A recorder keeps the source up after the viewer leaves, but decoding stops.
+	_, unsubscribe := s.Subscribe("recorder", 10)
+	v.Close()
+	n := calls.Load()
+	time.Sleep(50 * time.Millisecond)
+	if calls.Load() != n {
+		t.Fatalf("still decoding with no viewer: %d → %d", n, calls.Load())
+	}
+	if st := s.Status().State; st != StateLive {
+		t.Fatalf("recorder attached but state %v", st)
+	}
+	unsubscribe()
+	waitFor(t, "stopped", func() bool { return s.Status().State == StateStopped })
+}
+
+func TestFrameSubLatestWins(t *testing.T) {
+	var calls atomic.Int64
+	src := &scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}
+	s := NewStream("cam", src, StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+	defer s.Close()
+	v := s.Watch(0, 0)
+	defer v.Close()
+	waitFor(t, "frames skipped by a viewer that never takes", func() bool { return v.Skipped() >= 3 })
+	fr := v.Take()
+	if fr == nil || fr.Image.Rect.Dx() != 64 {
+		t.Fatalf("take gave %v", fr)
+	}
+	fr.Release()
+}
+
+func TestStatsLatencyNeedsPlausibleClock(t *testing.T) {
+	var s Stats
+	now := time.Now()
+	for i := 0; i < 20; i++ {
+		s.ObservePacket(Packet{Codec: CodecJPEG, Data: make([]byte, 1000), ReceiveTime: now.Add(time.Duration(i) * 100 * time.Millisecond),
+			SourceTime: now.Add(time.Duration(i)*100*time.Millisecond - 20*time.Millisecond)})
+	}
+	snap := s.Snapshot(now.Add(2 * time.Second))
+	if !snap.RecvLatencyOK || snap.RecvLatencyP50 != 20*time.Millisecond {
+		t.Fatalf("latency %v ok=%v", snap.RecvLatencyP50, snap.RecvLatencyOK)
+	}
+	if snap.FPSIn < 6 || snap.FPSIn > 7.5 { // 20 packets, 2 s old at most, in a 3 s window
+		t.Fatalf("fps %v", snap.FPSIn)
+	}
+	var skewed Stats
+	for i := 0; i < 20; i++ {
+		skewed.ObservePacket(Packet{Codec: CodecJPEG, ReceiveTime: now, SourceTime: now.Add(-5 * time.Minute)})
+	}
+	if skewed.Snapshot(now).RecvLatencyOK {
+		t.Fatal("a clock 5 minutes off was believed")
+	}
+	if age := s.Snapshot(now.Add(10 * time.Second)); age.FPSIn != 0 || age.LastPacketAge < 8*time.Second {
+		t.Fatalf("after silence: fps %v age %v", age.FPSIn, age.LastPacketAge)
+	}
+}
+
+func TestFitSize(t *testing.T) {
+	for _, c := range []struct{ sw, sh, w, h, ww, wh int }{
+		{1920, 1080, 480, 270, 480, 270},
+		{1920, 1080, 400, 400, 400, 225},
+		{1920, 1080, 1000, 100, 178, 100},
+		{1920, 1080, 4000, 4000, 1920, 1080},
+		{1920, 1080, 0, 0, 1920, 1080},
+		{640, 480, 1, 1, 1, 1},
+		{0, 0, 10, 10, 0, 0},
+	} {
+		if w, h := FitSize(c.sw, c.sh, c.w, c.h); w != c.ww || h != c.wh {
+			t.Errorf("FitSize(%d,%d,%d,%d) = %d,%d want %d,%d", c.sw, c.sh, c.w, c.h, w, h, c.ww, c.wh)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want Cause
+	}{
+		{nil, CauseNone},
+		{&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "cam.invalid", IsNotFound: true}}, CauseDNS},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, CauseRefused},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, CauseUnreachable},
+		{fmt.Errorf("get: %w", context.DeadlineExceeded), CauseTimeout},
+		{fmt.Errorf("401 from cam: %w", ErrUnauthorized), CauseUnauthorized},
+		{fmt.Errorf("text/html: %w", ErrNotVideo), CauseNotVideo},
+		{errors.New("weird"), CauseOther},
+	} {
+		if got := Classify(c.err); got != c.want {
+			t.Errorf("Classify(%v) = %q, want %q", c.err, got, c.want)
+		}
+		if c.want != CauseNone && c.want != CauseOther && Advice(c.want) == "" {
+			t.Errorf("no advice for %q", c.want)
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package capture
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Decoder decodes one source's packets once, at the largest size any of its consumers
+// currently wants, and hands every consumer the newest frame through its FrameSub.
+// It runs only while it has consumers (the Stream starts and stops it).
+type Decoder struct {
+	newDec NewFrameDecoder
+	stats  *Stats
+	log    *slog.Logger
+	now    func() time.Time
+
+	mu   sync.Mutex
+	subs []*FrameSub
+	pool framePool
+	// onEmpty is called (outside mu) when the last FrameSub detaches.
+	onEmpty func()
+}
+
+func newDecoder(nd NewFrameDecoder, stats *Stats, log *slog.Logger, onEmpty func()) *Decoder {
+	return &Decoder{newDec: nd, stats: stats, log: log, now: time.Now, onEmpty: onEmpty}
+}
+
+func (d *Decoder) attach(w, h int) *FrameSub {
+	f := &FrameSub{dec: d, ready: make(chan struct{}, 1), w: w, h: h}
+	d.mu.Lock()
+	d.subs = append(d.subs, f)
+	d.mu.Unlock()
+	return f
+}
+
+func (d *Decoder) detach(f *FrameSub) {
+	d.mu.Lock()
+	for i, o := range d.subs {
+		if o == f {
+			d.subs = append(d.subs[:i], d.subs[i+1:]...)
+			break
+		}
+	}
+	empty := len(d.subs) == 0
+	d.mu.Unlock()
+	if empty && d.onEmpty != nil {
+		d.onEmpty()
+	}
+}
+
+// box returns the largest box any consumer wants and the consumers to serve.
+func (d *Decoder) box(into []*FrameSub) (w, h int, subs []*FrameSub) {
+	d.mu.Lock()
+	subs = append(into[:0], d.subs...)
+	d.mu.Unlock()
+	for _, f := range subs {
+		fw, fh := f.Size()
+		if fw == 0 || fh == 0 {
+			return 0, 0, subs // someone wants full size
+		}
+		w, h = max(w, fw), max(h, fh)
+	}
+	return w, h, subs
+}
+
+// run decodes packets from in until it closes or ctx ends.
+func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
+	decoders := map[Codec]FrameDecoder{}
+	defer func() {
+		for _, fd := range decoders {
+			fd.Close()
+		}
+	}()
+	var subs []*FrameSub
+	var lastErr string
+	for {
+		var p Packet
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return
+		case p, ok = <-in:
+			if !ok {
+				return
+			}
+		}
+		w, h, s := d.box(subs)
+		subs = s
+		if len(subs) == 0 {
+			continue
+		}
+		fd, ok := decoders[p.Codec]
+		if !ok {
+			var err error
+			fd, err = d.newDec(p.Codec)
+			if err != nil {
+				d.stats.ObserveDecodeError()
+				if msg := err.Error(); msg != lastErr {
+					d.log.Error("no decoder", "codec", p.Codec, "err", err)
+					lastErr = msg
+				}
+				continue
+			}
+			decoders[p.Codec] = fd
+		}
+		var dst = d.pool.get(FitSize(p.Width, p.Height, w, h))
+		img, err := fd.Decode(p, w, h, dst)
+		if err != nil {
+			d.stats.ObserveDecodeError()
+			if msg := err.Error(); msg != lastErr {
+				d.log.Warn("decode failed", "err", fmt.Errorf("%d bytes: %w", len(p.Data), err))
+				lastErr = msg
+			}
+			continue
+		}
+		lastErr = ""
+		fr := &Frame{
+			Image: img, SrcWidth: p.Width, SrcHeight: p.Height, Codec: p.Codec,
+			SourceTime: p.SourceTime, ReceiveTime: p.ReceiveTime, Decoded: d.now(),
+			refs: int32(len(subs)), release: d.pool.put,
+		}
+		d.stats.ObserveFrame(fr)
+		for _, f := range subs {
+			f.put(fr)
+		}
+	}
+}

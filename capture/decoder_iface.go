@@ -1,0 +1,38 @@
+package capture
+
+import "image"
+
+// FrameDecoder turns Packets of one codec into RGBA pictures. Implementations live in
+// capture/jpegdec and capture/avdec, the only places cgo is allowed. A FrameDecoder is used
+// by one goroutine at a time.
+type FrameDecoder interface {
+	// Decode decodes p to the largest size that keeps the picture's aspect ratio and fits
+	// in a w×h box, never larger than the encoded picture (w or h of 0: full size). It
+	// decodes into dst when dst is non-nil and already has exactly that size, and returns
+	// the picture it wrote. Errors wrap ErrMalformed for bytes that do not decode.
+	Decode(p Packet, w, h int, dst *image.RGBA) (*image.RGBA, error)
+	// Close frees what the decoder holds outside Go's heap.
+	Close() error
+}
+
+// NewFrameDecoder makes a FrameDecoder for a codec; cmd wires the real ones in.
+type NewFrameDecoder func(Codec) (FrameDecoder, error)
+
+// FitSize returns the size Decode produces for a srcW×srcH picture asked into a w×h box:
+// the largest size with the source's aspect ratio inside the box, never larger than the
+// source, at least 1×1. A zero w or h means full size.
+func FitSize(srcW, srcH, w, h int) (int, int) {
+	if srcW <= 0 || srcH <= 0 {
+		return 0, 0
+	}
+	if w <= 0 || h <= 0 || (w >= srcW && h >= srcH) {
+		return srcW, srcH
+	}
+	// Scale by the tighter of the two ratios, in integers to stay exact.
+	if w*srcH <= h*srcW { // width is the limit
+		oh := (srcH*w + srcW/2) / srcW
+		return max(w, 1), max(oh, 1)
+	}
+	ow := (srcW*h + srcH/2) / srcH
+	return max(ow, 1), max(h, 1)
+}

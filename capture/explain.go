@@ -1,0 +1,96 @@
+package capture
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"net"
+	"syscall"
+)
+
+// Cause names the kind of a failure in a word a script can branch on (`vigil probe
+// --json`'s error_kind) and a person can read.
+type Cause string
+
+// Causes Classify reports.
+const (
+	CauseNone         Cause = ""
+	CauseDNS          Cause = "dns"
+	CauseRefused      Cause = "refused"
+	CauseUnreachable  Cause = "unreachable"
+	CauseTimeout      Cause = "timeout"
+	CauseTLS          Cause = "tls"
+	CauseUnauthorized Cause = "unauthorized"
+	CauseNotFound     Cause = "not_found"
+	CauseNotVideo     Cause = "not_video"
+	CauseMalformed    Cause = "malformed"
+	CauseTooLarge     Cause = "too_large"
+	CauseStalled      Cause = "stalled"
+	CauseOther        Cause = "other"
+)
+
+// Classify finds the cause of err by looking through its wrapped chain.
+func Classify(err error) Cause {
+	var dnsErr *net.DNSError
+	var certErr *x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invErr x509.CertificateInvalidError
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return CauseNone
+	case errors.Is(err, ErrUnauthorized):
+		return CauseUnauthorized
+	case errors.Is(err, ErrNotFound):
+		return CauseNotFound
+	case errors.Is(err, ErrNotVideo):
+		return CauseNotVideo
+	case errors.Is(err, ErrTooLarge):
+		return CauseTooLarge
+	case errors.Is(err, ErrMalformed):
+		return CauseMalformed
+	case errors.Is(err, ErrStalled):
+		return CauseStalled
+	case errors.As(err, &dnsErr) && !dnsErr.IsTimeout:
+		return CauseDNS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return CauseRefused
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return CauseUnreachable
+	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invErr):
+		return CauseTLS
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return CauseTimeout
+	}
+	return CauseOther
+}
+
+// Advice says what to try about a failure of this cause, in one sentence for an
+// engineer standing next to the camera.
+func Advice(c Cause) string {
+	switch c {
+	case CauseDNS:
+		return "check the host name, or use the camera's IP address"
+	case CauseRefused:
+		return "the host answered but nothing listens on that port: check the port and that the camera's web/stream service is enabled"
+	case CauseUnreachable:
+		return "no route to the host: check the address, cabling, VLAN and the gateway"
+	case CauseTimeout:
+		return "the host did not answer in time: check the address, firewalls, and that the camera is powered"
+	case CauseTLS:
+		return "the certificate is not trusted: check the address, or accept the camera's self-signed certificate (--insecure)"
+	case CauseUnauthorized:
+		return "check the user and password, and that the account may view video"
+	case CauseNotFound:
+		return "the server has no stream at that path: check the URL against the camera's documentation"
+	case CauseNotVideo:
+		return "the URL answers but not with video: check the path (a web page, or a login page, is not a stream)"
+	case CauseMalformed:
+		return "the stream is broken or not what it claims: try the camera's other stream URL or update its firmware"
+	case CauseTooLarge:
+		return "the camera sent more than the safety limit: lower its resolution or quality"
+	case CauseStalled:
+		return "the camera accepted the connection but stopped sending: check its load, bandwidth and stream settings"
+	}
+	return ""
+}

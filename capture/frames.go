@@ -1,0 +1,134 @@
+package capture
+
+import (
+	"image"
+	"sync"
+	"sync/atomic"
+)
+
+// Release gives the frame back once its pixels are no longer needed. Every Frame taken
+// from a FrameSub must be released exactly once.
+func (f *Frame) Release() {
+	if n := atomic.AddInt32(&f.refs, -1); n == 0 && f.release != nil {
+		f.release(f)
+	} else if n < 0 {
+		panic("capture: Frame released more times than taken")
+	}
+}
+
+// FrameSub is a consumer's one-slot "latest wins" mailbox of decoded frames: the decoder
+// puts, the consumer takes when it is ready to draw, and a frame not taken in time is
+// replaced by the next one (counted in Skipped) instead of queueing up as latency.
+type FrameSub struct {
+	dec   *Decoder
+	ready chan struct{}
+
+	mu      sync.Mutex
+	cur     *Frame
+	w, h    int
+	closed  bool
+	skipped atomic.Uint64
+}
+
+// Ready receives a value when a new frame may be waiting; call Take then.
+func (f *FrameSub) Ready() <-chan struct{} { return f.ready }
+
+// Take returns the newest frame not yet taken, or nil. The caller must Release it.
+func (f *FrameSub) Take() *Frame {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fr := f.cur
+	f.cur = nil
+	return fr
+}
+
+// Size returns the box the consumer asked for.
+func (f *FrameSub) Size() (w, h int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.w, f.h
+}
+
+// SetSize changes the box the consumer wants frames to fit (its size on screen, in
+// physical pixels). The decoder follows from the next packet on.
+func (f *FrameSub) SetSize(w, h int) {
+	f.mu.Lock()
+	f.w, f.h = w, h
+	f.mu.Unlock()
+}
+
+// Skipped counts frames replaced before the consumer took them.
+func (f *FrameSub) Skipped() uint64 { return f.skipped.Load() }
+
+// Close detaches the consumer. The stream stops when its last consumer goes.
+func (f *FrameSub) Close() {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return
+	}
+	f.closed = true
+	old := f.cur
+	f.cur = nil
+	f.mu.Unlock()
+	if old != nil {
+		old.Release()
+	}
+	f.dec.detach(f)
+}
+
+// put stores fr (whose reference the caller transfers) as the newest frame.
+func (f *FrameSub) put(fr *Frame) {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		fr.Release()
+		return
+	}
+	old := f.cur
+	f.cur = fr
+	f.mu.Unlock()
+	if old != nil {
+		f.skipped.Add(1)
+		old.Release()
+	}
+	select {
+	case f.ready <- struct{}{}:
+	default:
+	}
+}
+
+// framePool recycles the pixel buffers of one size, so steady-state decoding allocates
+// nothing.
+type framePool struct {
+	mu   sync.Mutex
+	w, h int
+	free []*image.RGBA
+}
+
+const poolKeep = 4
+
+func (p *framePool) get(w, h int) *image.RGBA {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w != p.w || h != p.h {
+		p.w, p.h, p.free = w, h, p.free[:0]
+		return nil
+	}
+	if n := len(p.free); n > 0 {
+		img := p.free[n-1]
+		p.free = p.free[:n-1]
+		return img
+	}
+	return nil
+}
+
+func (p *framePool) put(f *Frame) {
+	img := f.Image
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if img == nil || img.Rect.Dx() != p.w || img.Rect.Dy() != p.h || len(p.free) >= poolKeep {
+		return
+	}
+	p.free = append(p.free, img)
+}

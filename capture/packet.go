@@ -1,0 +1,90 @@
+// Package capture owns the life of a camera stream between the wire and the screen: the
+// Packet a protocol emits, the Supervisor that keeps a Source connected, the Hub that fans
+// packets out, the Decoder that turns them into Frames at the size consumers need, and the
+// health statistics shown on a tile. It knows lifecycles, not wire formats, and links no cgo.
+package capture
+
+import (
+	"context"
+	"image"
+	"time"
+)
+
+// Codec names the encoding of a Packet.
+type Codec string
+
+// Codecs a Source may emit.
+const (
+	CodecJPEG Codec = "jpeg"
+	CodecH264 Codec = "h264"
+	CodecH265 Codec = "h265"
+)
+
+// Packet is one encoded unit as it came off the wire: one JPEG, or one H.264/H.265 access
+// unit. Data is shared between every consumer of the Hub and must never be modified.
+type Packet struct {
+	Codec Codec
+	Data  []byte
+	// Key is true for a unit that decodes on its own (every JPEG; IDR access units).
+	Key bool
+	// Width and Height are the encoded picture size when the source knows it, else 0.
+	Width, Height int
+	// SourceTime is when the source says the picture was taken or sent (an X-Timestamp
+	// header, an RTCP sender report), zero when it gives none. It is not trusted blindly:
+	// see Stats.
+	SourceTime time.Time
+	// ReceiveTime is when the last byte of the unit was read, on this machine's clock.
+	ReceiveTime time.Time
+}
+
+// Frame is a decoded picture at the size its consumer asked for, carrying the timestamps
+// of the Packet it came from. Frames are reference counted and their pixels recycled:
+// call Release once the pixels have been copied or are no longer needed.
+type Frame struct {
+	Image *image.RGBA
+	// SrcWidth and SrcHeight are the size of the encoded picture.
+	SrcWidth, SrcHeight int
+	Codec               Codec
+	SourceTime          time.Time
+	ReceiveTime         time.Time
+	// Decoded is when decoding finished.
+	Decoded time.Time
+
+	refs    int32
+	release func(*Frame)
+}
+
+// StreamInfo is what a Source learned while connecting: the facts a field engineer
+// wants from `vigil probe` and a technician from the health overlay.
+type StreamInfo struct {
+	// Protocol is "mjpeg" (multipart stream), "jpeg" (snapshot polling), "rtsp", ….
+	Protocol string
+	// Transport is "http", "https", "tcp", "udp", ….
+	Transport string
+	// AuthOffered lists the schemes the server asked for ("basic", "digest"), empty when
+	// it asked for none. Auth is the one used, "none" when no credentials were needed.
+	AuthOffered []string
+	Auth        string
+	// ContentType is what the server declared, for HTTP sources.
+	ContentType string
+	Codec       Codec
+}
+
+// Sink receives what a Source reports while it runs. A Source calls it from one goroutine
+// at a time. Packet must not block for long: the Supervisor's implementation never does.
+type Sink interface {
+	// Connected is called once per Run, when the stream is established and before the
+	// first Packet.
+	Connected(StreamInfo)
+	// Packet delivers one encoded unit. The Sink takes ownership of p.Data.
+	Packet(Packet)
+}
+
+// Source is one way of reaching one camera stream. Run connects, delivers packets to sink
+// until ctx is cancelled or the stream fails, and returns only after every goroutine it
+// started has exited. It returns nil when ctx was cancelled and an error saying what went
+// wrong otherwise (see the Err* kinds). The Supervisor calls Run again to reconnect, so a
+// Source keeps no state between runs beyond what it learned (the transport that worked).
+type Source interface {
+	Run(ctx context.Context, sink Sink) error
+}

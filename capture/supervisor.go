@@ -1,0 +1,277 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// State is where a source stands, as a tile shows it.
+type State int
+
+// States of a source (DESIGN.md "The flow").
+const (
+	// StateStopped: nobody needs the source; nothing runs.
+	StateStopped State = iota
+	// StateConnecting: a connection attempt is under way.
+	StateConnecting
+	// StateLive: frames are arriving.
+	StateLive
+	// StateStalled: connected, but no frame for the watchdog's time. The connection is
+	// given a little longer, then dropped and retried.
+	StateStalled
+	// StateOffline: the connection failed or ended; a retry is scheduled (Status.RetryAt).
+	StateOffline
+	// StateFallback: live from the camera's fallback URL while the main one is retried.
+	// Reserved for the RTSP issue, which adds fallback sources; nothing sets it yet.
+	StateFallback
+)
+
+func (s State) String() string {
+	switch s {
+	case StateStopped:
+		return "stopped"
+	case StateConnecting:
+		return "connecting"
+	case StateLive:
+		return "live"
+	case StateStalled:
+		return "stalled"
+	case StateOffline:
+		return "offline"
+	case StateFallback:
+		return "fallback"
+	}
+	return fmt.Sprintf("state(%d)", int(s))
+}
+
+// Status is a source's state with what a person needs to act on it.
+type Status struct {
+	State State
+	// Since is when the source entered State.
+	Since time.Time
+	// Err is the last error, kept across retries for the offline card; nil once live.
+	Err error
+	// RetryAt is when the next connection attempt starts (StateOffline only).
+	RetryAt time.Time
+	// Attempts counts consecutive failed attempts since the source was last live.
+	Attempts int
+	// Info is what the source reported when it last connected.
+	Info StreamInfo
+}
+
+// DefaultBackoff is the retry schedule: quick retries for a blip, then slower ones so a
+// dead camera does not cost CPU or flood a VMS with logins (go2rtc and mediamtx do alike).
+var DefaultBackoff = []BackoffTier{
+	{Attempts: 3, Delay: time.Second},
+	{Attempts: 3, Delay: 5 * time.Second},
+	{Attempts: 6, Delay: 10 * time.Second},
+	{Attempts: 0, Delay: 60 * time.Second},
+}
+
+// BackoffTier is a delay used for a number of consecutive failures (0: for all the rest).
+type BackoffTier struct {
+	Attempts int
+	Delay    time.Duration
+}
+
+// Supervisor keeps one Source connected for as long as its Run's context lives: it runs
+// the Source, watches that frames keep arriving, retries with tiered backoff and jitter,
+// and publishes every packet to the Hub. Consumers stay attached to the Hub across
+// reconnects. Fill the exported fields, then call Run once.
+type Supervisor struct {
+	// Name names the camera in logs.
+	Name string
+	// Source is run again on every (re)connection.
+	Source Source
+	// Hub receives every packet. It must be set.
+	Hub *Hub
+	// Stats receives every packet. It defaults to a new Stats.
+	Stats *Stats
+	// FrameInterval is the expected time between frames, when known (a configured fps).
+	// It sets the watchdog: stalled after max(3 s, 3 × FrameInterval).
+	FrameInterval time.Duration
+	// StallAfter overrides the watchdog's stalled time. It defaults as above.
+	StallAfter time.Duration
+	// DropAfter is how long without a frame before the connection is dropped and retried.
+	// It defaults to twice StallAfter.
+	DropAfter time.Duration
+	// Backoff is the retry schedule. It defaults to DefaultBackoff.
+	Backoff []BackoffTier
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// OnStatus, when set, is called after every status change from the Supervisor's own
+	// goroutines. It must not block.
+	OnStatus func(Status)
+
+	now     func() time.Time
+	jitter  func() float64 // in [-1, 1)
+	mu      sync.Mutex
+	status  Status
+	started bool
+}
+
+// Status returns the current status.
+func (s *Supervisor) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+func (s *Supervisor) defaults() {
+	if s.Stats == nil {
+		s.Stats = &Stats{}
+	}
+	if s.StallAfter <= 0 {
+		s.StallAfter = max(3*time.Second, 3*s.FrameInterval)
+	}
+	if s.DropAfter <= 0 {
+		s.DropAfter = 2 * s.StallAfter
+	}
+	if len(s.Backoff) == 0 {
+		s.Backoff = DefaultBackoff
+	}
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	s.Logger = s.Logger.With("component", "supervisor", "camera", s.Name)
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.jitter == nil {
+		s.jitter = func() float64 { return rand.Float64()*2 - 1 }
+	}
+}
+
+// Run supervises until ctx is cancelled, then returns after the Source's Run has
+// returned. It must be called at most once.
+func (s *Supervisor) Run(ctx context.Context) {
+	s.mu.Lock()
+	if s.started {
+		s.mu.Unlock()
+		panic("capture: Supervisor.Run called twice")
+	}
+	s.started = true
+	s.mu.Unlock()
+	s.defaults()
+
+	failures := 0
+	for {
+		s.setStatus(func(st *Status) { st.State = StateConnecting; st.RetryAt = time.Time{} })
+		delivered, err := s.runOnce(ctx)
+		if ctx.Err() != nil {
+			s.setStatus(func(st *Status) { st.State = StateStopped; st.RetryAt = time.Time{} })
+			return
+		}
+		if delivered {
+			failures = 0
+		}
+		if err == nil {
+			err = errors.New("the camera closed the stream")
+		}
+		delay := s.delay(failures, err)
+		failures++
+		retryAt := s.now().Add(delay)
+		s.Logger.Warn("source failed, retrying", "err", err, "retry_in", delay.Round(100*time.Millisecond))
+		s.setStatus(func(st *Status) {
+			st.State, st.Err, st.RetryAt, st.Attempts = StateOffline, err, retryAt, failures
+		})
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			s.setStatus(func(st *Status) { st.State = StateStopped; st.RetryAt = time.Time{} })
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// delay picks the wait before the next attempt: the tier for this many failures, ±20 %
+// jitter so many cameras behind one dead switch do not retry in lockstep. Refused
+// credentials start at the 10 s tier: quick repeats can lock an account.
+func (s *Supervisor) delay(failures int, err error) time.Duration {
+	if errors.Is(err, ErrUnauthorized) {
+		failures = max(failures, 6)
+	}
+	d := s.Backoff[len(s.Backoff)-1].Delay
+	n := failures
+	for _, t := range s.Backoff {
+		if t.Attempts == 0 || n < t.Attempts {
+			d = t.Delay
+			break
+		}
+		n -= t.Attempts
+	}
+	return time.Duration(float64(d) * (1 + 0.2*s.jitter()))
+}
+
+// runOnce runs the Source once under a watchdog. delivered reports whether any packet
+// arrived.
+func (s *Supervisor) runOnce(ctx context.Context) (delivered bool, err error) {
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sink := &supervisedSink{sup: s}
+	sink.lastActivity.Store(s.now().UnixNano())
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.watch(runCtx, sink, cancel)
+	}()
+	err = s.Source.Run(runCtx, sink)
+	cancel(nil)
+	wg.Wait()
+	if cause := context.Cause(runCtx); errors.Is(cause, ErrStalled) && ctx.Err() == nil {
+		err = cause
+	}
+	return sink.packets.Load() > 0, err
+}
+
+// watch marks the source stalled when no packet came for StallAfter, and drops the
+// connection after DropAfter. Time counts from the last packet, or from the start of
+// the attempt: a camera that accepts the connection and then sends nothing is stalled too.
+func (s *Supervisor) watch(ctx context.Context, sink *supervisedSink, cancel context.CancelCauseFunc) {
+	tick := time.NewTicker(min(s.StallAfter/4, 250*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		idle := s.now().Sub(time.Unix(0, sink.lastActivity.Load()))
+		switch {
+		case idle >= s.DropAfter:
+			cancel(fmt.Errorf("%w for %s: the camera stopped sending; reconnecting", ErrStalled, idle.Round(time.Second)))
+			return
+		case idle >= s.StallAfter && sink.packets.Load() > 0:
+			if s.Status().State == StateLive {
+				s.Logger.Warn("source stalled", "idle", idle.Round(100*time.Millisecond))
+				s.setStatus(func(st *Status) {
+					st.State = StateStalled
+					st.Err = fmt.Errorf("%w for %s", ErrStalled, idle.Round(time.Second))
+				})
+			}
+		}
+	}
+}
+
+func (s *Supervisor) setStatus(change func(*Status)) {
+	s.mu.Lock()
+	old := s.status.State
+	change(&s.status)
+	if s.status.State != old {
+		s.status.Since = s.now()
+	}
+	st := s.status
+	s.mu.Unlock()
+	if s.OnStatus != nil {
+		s.OnStatus(st)
+	}
+}
