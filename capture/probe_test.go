@@ -1,0 +1,70 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"image"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestProbeMeasuresFrames(t *testing.T) {
+	src := &scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}
+	var calls atomic.Int64
+	r := Probe(context.Background(), src, ProbeOptions{Duration: 300 * time.Millisecond,
+		Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+	if !r.OK() || r.Error != "" {
+		t.Fatalf("probe failed: %+v", r)
+	}
+	if r.Protocol != "script" || r.Codec != CodecJPEG || r.Width != 64 || r.Height != 48 {
+		t.Fatalf("report %+v", r)
+	}
+	// The script sends a packet every 5 ms: between 20 and 200 fps on any machine.
+	if r.Frames < 5 || r.FPS < 20 || r.FPS > 200 || r.BitrateKbps <= 0 || r.FirstFrameMS <= 0 {
+		t.Fatalf("frames %d fps %.1f kbps %.1f first %.1f ms", r.Frames, r.FPS, r.BitrateKbps, r.FirstFrameMS)
+	}
+	if len(r.Snapshot) == 0 || calls.Load() != 1 {
+		t.Fatalf("snapshot %d bytes, %d decodes", len(r.Snapshot), calls.Load())
+	}
+}
+
+func TestProbeMaxFrames(t *testing.T) {
+	src := &scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}
+	r := Probe(context.Background(), src, ProbeOptions{Duration: time.Minute, MaxFrames: 3})
+	if r.Frames != 3 {
+		t.Fatalf("frames %d, want 3", r.Frames)
+	}
+}
+
+func TestProbeReportsFailure(t *testing.T) {
+	src := &scriptSource{steps: []step{{err: errors.New("401 from 127.0.0.1:8080: wrong user or password (camera wants Digest): unauthorized")}}}
+	r := Probe(context.Background(), src, ProbeOptions{})
+	if r.OK() || !strings.Contains(r.Error, "Digest") || r.AuthOffered == nil {
+		t.Fatalf("report %+v", r)
+	}
+}
+
+func TestProbeConnectedButSilentIsStalled(t *testing.T) {
+	src := &scriptSource{steps: []step{{hold: true}}}
+	r := Probe(context.Background(), src, ProbeOptions{Timeout: 200 * time.Millisecond})
+	if r.OK() || r.ErrorKind != CauseStalled || r.Advice == "" {
+		t.Fatalf("report %+v", r)
+	}
+}
+
+type failDecoder struct{}
+
+func (failDecoder) Decode(Packet, int, int, *image.RGBA) (*image.RGBA, error) {
+	return nil, errors.New("bad huffman code: malformed stream")
+}
+func (failDecoder) Close() error { return nil }
+
+func TestProbeUndecodableFrameFails(t *testing.T) {
+	src := &scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}
+	r := Probe(context.Background(), src, ProbeOptions{Decoders: func(Codec) (FrameDecoder, error) { return failDecoder{}, nil }})
+	if r.OK() || !strings.Contains(r.Error, "does not decode") {
+		t.Fatalf("report %+v", r)
+	}
+}
