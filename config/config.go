@@ -1,0 +1,334 @@
+// Package config holds Vigil's typed settings: what cameras exist, how the wall is laid out,
+// the demo cameras, where recordings go and how much is logged.
+//
+// Settings are loaded through viper in layers — defaults, then the file, then the
+// environment (VIGIL_ prefix) — and checked strictly by Validate: an unknown key, a bad URL,
+// a password inside a URL, a duplicate camera name are all errors, reported together with
+// the key path and line that hold them. Settings are saved atomically from the typed struct
+// (never viper's WriteConfig), so defaults and environment values are never written back.
+// See DESIGN.md "Settings" and "Sources by URL".
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Config is the whole of Vigil's settings, as in settings.yaml.
+type Config struct {
+	// Wall is the grid of live tiles.
+	Wall Wall `mapstructure:"wall" yaml:"wall"`
+	// Cameras are the real cameras, in the order the wall fills by default.
+	Cameras []Camera `mapstructure:"cameras" yaml:"cameras"`
+	// Demo asks the app to serve simulated cameras on 127.0.0.1 and put them on the wall.
+	Demo Demo `mapstructure:"demo" yaml:"demo"`
+	// Recording says where recordings go.
+	Recording Recording `mapstructure:"recording" yaml:"recording"`
+	// Log says how much is logged.
+	Log Log `mapstructure:"log" yaml:"log"`
+
+	// loaded remembers, for each scalar key that defaults or the environment can set,
+	// what the file said and what was loaded, so Save writes back neither defaults nor
+	// environment values. Nil for a Config built in code.
+	loaded map[string]provenance
+}
+
+// Camera is one camera: a name, the URLs of its streams, and how to log in.
+type Camera struct {
+	// Name is shown on the tile and names the camera's recordings folder, so it must be
+	// unique (ignoring case), and may not contain "/" or "\" or control characters.
+	Name string `mapstructure:"name" yaml:"name"`
+	// Streams are one or more URLs of the same picture (for example a camera's main and
+	// sub stream). The first stream's scheme picks the protocol. URLs carry no credentials.
+	Streams []Stream `mapstructure:"streams" yaml:"streams"`
+	// User is the login name for the camera. It defaults to none.
+	User string `mapstructure:"user" yaml:"user,omitempty"`
+	// Password goes with User. It is never logged or shown in an error.
+	Password string `mapstructure:"password" yaml:"password,omitempty"`
+	// Fallback is an optional URL shown while the streams are down (for example a JPEG
+	// snapshot endpoint). It follows the same rules as a stream URL.
+	Fallback string `mapstructure:"fallback" yaml:"fallback,omitempty"`
+	// Transport is the RTSP transport: "auto", "tcp" or "udp". It defaults to auto
+	// (empty means auto); see TransportOrDefault.
+	Transport string `mapstructure:"transport" yaml:"transport,omitempty"`
+	// FPS is the camera's expected frame rate, and the poll rate of a snapshot (single
+	// JPEG) URL. It defaults to 0, meaning unknown.
+	FPS float64 `mapstructure:"fps" yaml:"fps,omitempty"`
+}
+
+// Stream is one URL of a camera's picture.
+type Stream struct {
+	// URL of the stream, without user or password (see Camera.User).
+	URL string `mapstructure:"url" yaml:"url"`
+	// Size is the picture size as "WIDTHxHEIGHT", for example "1920x1080". It is optional;
+	// when known the wall picks the smallest stream that fills a tile.
+	Size string `mapstructure:"size" yaml:"size,omitempty"`
+	// Name is an optional label such as "main" or "sub".
+	Name string `mapstructure:"name" yaml:"name,omitempty"`
+}
+
+// Wall is the grid of live tiles.
+type Wall struct {
+	// Layout is "auto", "1", "2x2", "3x3", "4x4", "5x5", "6x6" or "8x8". It defaults to
+	// auto: the smallest of those grids that fits every camera. Empty means auto.
+	Layout string `mapstructure:"layout" yaml:"layout"`
+	// Tiles optionally places cameras: the camera name for each tile position, left to
+	// right, top to bottom; "" leaves a tile empty. Empty means cameras in list order.
+	Tiles []string `mapstructure:"tiles" yaml:"tiles,omitempty"`
+}
+
+// Demo asks the app to serve simulated cameras in-process on 127.0.0.1 over the real
+// protocols and put them on the wall, so there is something to see with nothing configured.
+type Demo struct {
+	// MJPEG is how many simulated MJPEG-over-HTTP cameras to serve. It defaults to 0 (off).
+	MJPEG int `mapstructure:"mjpeg" yaml:"mjpeg"`
+	// Size is each simulated camera's picture size, "WIDTHxHEIGHT". Empty means
+	// DefaultDemoSize.
+	Size string `mapstructure:"size" yaml:"size"`
+	// FPS is each simulated camera's frame rate. Zero means DefaultDemoFPS.
+	FPS float64 `mapstructure:"fps" yaml:"fps"`
+}
+
+// Recording says where recordings go.
+type Recording struct {
+	// Root is the recordings folder. It defaults to $XDG_VIDEOS_DIR/vigil, usually
+	// ~/Videos/vigil (empty means the default); a leading "~/" means the home folder.
+	// See Dir.
+	Root string `mapstructure:"root" yaml:"root"`
+}
+
+// Log says how much is logged.
+type Log struct {
+	// Level is "debug", "info", "warn" or "error". It defaults to info.
+	Level string `mapstructure:"level" yaml:"level"`
+}
+
+// Defaults used where a setting is empty or zero.
+const (
+	// DefaultLayout is the wall layout when none is set.
+	DefaultLayout = "auto"
+	// DefaultTransport is the RTSP transport when none is set.
+	DefaultTransport = "auto"
+	// DefaultLogLevel is the log level when none is set.
+	DefaultLogLevel = "info"
+	// DefaultDemoSize is the demo cameras' picture size when none is set.
+	DefaultDemoSize = "1280x720"
+	// DefaultDemoFPS is the demo cameras' frame rate when none is set.
+	DefaultDemoFPS = 15
+)
+
+// Limits that keep a hand-edited (or damaged) file from asking for absurd amounts.
+const (
+	// MaxFileSize is the largest settings file read.
+	MaxFileSize = 1 << 20
+	// MaxCameras is the most cameras a settings file may list.
+	MaxCameras = 1024
+	// MaxStreams is the most streams one camera may list.
+	MaxStreams = 16
+	// MaxDemoCameras is the most demo cameras.
+	MaxDemoCameras = 64
+	// MaxDimension is the largest width or height accepted in a size.
+	MaxDimension = 16384
+	// MaxFPS is the largest frame rate accepted.
+	MaxFPS = 1000
+	// MaxNameLen is the longest camera name, in bytes.
+	MaxNameLen = 128
+)
+
+// Accepted values, in the order error messages list them. Read-only; the exported
+// functions below hand out copies.
+var (
+	layouts    = []string{"auto", "1", "2x2", "3x3", "4x4", "5x5", "6x6", "8x8"}
+	transports = []string{"auto", "tcp", "udp"}
+	logLevels  = []string{"debug", "info", "warn", "error"}
+	schemes    = []string{"http", "https", "rtsp", "rtsps", "milestone", "milestones", "demo", "push"}
+)
+
+// Layouts returns the accepted Wall.Layout values, smallest first, for a layout menu.
+func Layouts() []string { return slices.Clone(layouts) }
+
+// Schemes returns the accepted URL schemes (see DESIGN.md "Sources by URL").
+func Schemes() []string { return slices.Clone(schemes) }
+
+// Dimensions parses Size ("WIDTHxHEIGHT"). ok is false when Size is empty or malformed.
+func (s Stream) Dimensions() (w, h int, ok bool) {
+	w, h, err := parseSize(s.Size)
+	return w, h, err == nil
+}
+
+// Dimensions parses Size, or DefaultDemoSize when Size is empty. ok is false when Size is
+// malformed (Validate refuses such a Size).
+func (d Demo) Dimensions() (w, h int, ok bool) {
+	size := d.Size
+	if size == "" {
+		size = DefaultDemoSize
+	}
+	w, h, err := parseSize(size)
+	return w, h, err == nil
+}
+
+// FPSOrDefault is FPS, or DefaultDemoFPS when FPS is zero.
+func (d Demo) FPSOrDefault() float64 {
+	if d.FPS == 0 {
+		return DefaultDemoFPS
+	}
+	return d.FPS
+}
+
+// CameraNames are the wall names of the demo cameras: "Demo 1", "Demo 2", … The app names
+// the cameras it serves this way, so Wall.Tiles may refer to them.
+func (d Demo) CameraNames() []string {
+	if d.MJPEG <= 0 {
+		return nil
+	}
+	names := make([]string, 0, min(d.MJPEG, MaxDemoCameras))
+	for i := 1; i <= d.MJPEG && i <= MaxDemoCameras; i++ {
+		names = append(names, "Demo "+strconv.Itoa(i))
+	}
+	return names
+}
+
+// TransportOrDefault is Transport, or DefaultTransport when Transport is empty.
+func (c Camera) TransportOrDefault() string {
+	if c.Transport == "" {
+		return DefaultTransport
+	}
+	return c.Transport
+}
+
+// LevelOrDefault is Level, or DefaultLogLevel when Level is empty.
+func (l Log) LevelOrDefault() string {
+	if l.Level == "" {
+		return DefaultLogLevel
+	}
+	return l.Level
+}
+
+// Camera returns the camera with the given name (compared ignoring case, as names are
+// unique that way), or false.
+func (c *Config) Camera(name string) (Camera, bool) {
+	for _, cam := range c.Cameras {
+		if strings.EqualFold(cam.Name, name) {
+			return cam, true
+		}
+	}
+	return Camera{}, false
+}
+
+// Grid returns the wall's columns and rows for n cameras: the fixed grid of a fixed layout,
+// or for "auto" (or empty) the smallest accepted square grid that holds n (1×1 for none,
+// 8×8 at most). An unknown layout is treated as auto; Validate refuses it.
+func (w Wall) Grid(n int) (cols, rows int) {
+	if side, ok := layoutSide(w.Layout); ok && side > 0 {
+		return side, side
+	}
+	for _, l := range layouts[1:] {
+		side, _ := layoutSide(l)
+		if side*side >= n {
+			return side, side
+		}
+	}
+	return 8, 8
+}
+
+// layoutSide returns the side of a fixed layout, 0 for auto (or empty), and false for an
+// unknown layout.
+func layoutSide(layout string) (int, bool) {
+	switch layout {
+	case "", "auto":
+		return 0, true
+	case "1":
+		return 1, true
+	case "2x2", "3x3", "4x4", "5x5", "6x6", "8x8":
+		return int(layout[0] - '0'), true
+	}
+	return 0, false
+}
+
+// Dir returns the recordings folder: Root with a leading "~/" expanded, or when Root is
+// empty $XDG_VIDEOS_DIR/vigil (from the environment or ~/.config/user-dirs.dirs), else
+// ~/Videos/vigil. It does not create the folder.
+func (r Recording) Dir() (string, error) {
+	home, herr := os.UserHomeDir()
+	cfgDir, _ := os.UserConfigDir()
+	return recordingDir(r.Root, os.Getenv, home, herr, cfgDir, os.ReadFile)
+}
+
+// recordingDir is Dir with the environment and file system passed in, for tests.
+func recordingDir(root string, getenv func(string) string, home string, homeErr error,
+	configDir string, readFile func(string) ([]byte, error)) (string, error) {
+	if root != "" {
+		if root == "~" || strings.HasPrefix(root, "~/") {
+			if homeErr != nil {
+				return "", fmt.Errorf("recording.root %q: cannot find the home folder: %w", root, homeErr)
+			}
+			return filepath.Join(home, strings.TrimPrefix(root, "~")), nil
+		}
+		return filepath.Clean(root), nil
+	}
+	videos := getenv("XDG_VIDEOS_DIR")
+	if videos == "" && configDir != "" {
+		if data, err := readFile(filepath.Join(configDir, "user-dirs.dirs")); err == nil {
+			videos = userDirsVideos(data, home)
+		}
+	}
+	if videos != "" {
+		videos = expandHomeVar(videos, home)
+		if filepath.IsAbs(videos) {
+			return filepath.Join(videos, "vigil"), nil
+		}
+	}
+	if homeErr != nil {
+		return "", fmt.Errorf("recordings folder: no XDG_VIDEOS_DIR and cannot find the home folder (set recording.root): %w", homeErr)
+	}
+	return filepath.Join(home, "Videos", "vigil"), nil
+}
+
+// userDirsVideos reads XDG_VIDEOS_DIR from the xdg-user-dirs file format:
+// lines `XDG_VIDEOS_DIR="$HOME/Videos"` (see xdg-user-dirs-update(1)).
+func userDirsVideos(data []byte, home string) string {
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		rest, ok := strings.CutPrefix(line, "XDG_VIDEOS_DIR=")
+		if !ok {
+			continue
+		}
+		if unq, err := strconv.Unquote(rest); err == nil {
+			rest = unq
+		}
+		return expandHomeVar(rest, home)
+	}
+	return ""
+}
+
+// expandHomeVar replaces a leading $HOME or ${HOME}, the only variable user-dirs.dirs uses.
+func expandHomeVar(p, home string) string {
+	for _, v := range []string{"${HOME}", "$HOME"} {
+		if rest, ok := strings.CutPrefix(p, v); ok && home != "" {
+			return home + rest
+		}
+	}
+	return p
+}
+
+// parseSize parses "WIDTHxHEIGHT" with both in 1..MaxDimension.
+func parseSize(s string) (w, h int, err error) {
+	ws, hs, ok := strings.Cut(s, "x")
+	if !ok {
+		return 0, 0, errors.New(`want WIDTHxHEIGHT, for example "1280x720"`)
+	}
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if err1 != nil || err2 != nil || ws[0] == '+' || hs == "" || hs[0] == '+' {
+		return 0, 0, errors.New(`want WIDTHxHEIGHT in whole pixels, for example "1280x720"`)
+	}
+	if w < 1 || h < 1 || w > MaxDimension || h > MaxDimension {
+		return 0, 0, fmt.Errorf("width and height must be 1 to %d", MaxDimension)
+	}
+	return w, h, nil
+}

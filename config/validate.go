@@ -1,0 +1,254 @@
+package config
+
+import (
+	"errors"
+	"math"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Validate checks every setting and returns all problems at once (errors.Join of
+// *FieldError; see Problems), or nil. Messages name the key path and what is wrong, show
+// URLs redacted, and never show a password.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(fe *FieldError) { errs = append(errs, fe) }
+
+	// Wall.
+	side, layoutOK := layoutSide(c.Wall.Layout)
+	if !layoutOK {
+		add(fieldErr("wall.layout", "", c.Wall.Layout, "unsupported layout (want %s)", strings.Join(layouts, ", ")))
+	}
+	capacity := 64
+	if side > 0 {
+		capacity = side * side
+	}
+	if len(c.Wall.Tiles) > capacity {
+		add(fieldErr("wall.tiles", "", "", "%d tiles, but layout %q has %d", len(c.Wall.Tiles), c.Wall.Layout, capacity))
+	}
+
+	// Demo.
+	if c.Demo.MJPEG < 0 || c.Demo.MJPEG > MaxDemoCameras {
+		add(fieldErr("demo.mjpeg", "", strconv.Itoa(c.Demo.MJPEG), "want 0 (off) to %d cameras", MaxDemoCameras))
+	}
+	if c.Demo.Size != "" {
+		if _, _, err := parseSize(c.Demo.Size); err != nil {
+			add(fieldErr("demo.size", "", c.Demo.Size, "%v", err))
+		}
+	}
+	if msg := checkFPS(c.Demo.FPS); msg != "" {
+		add(fieldErr("demo.fps", "", fmtFloat(c.Demo.FPS), "%s", msg))
+	}
+
+	// Cameras.
+	if len(c.Cameras) > MaxCameras {
+		add(fieldErr("cameras", "", "", "%d cameras, at most %d allowed", len(c.Cameras), MaxCameras))
+	}
+	names := map[string]string{} // folded name → where it is defined
+	for i, name := range c.Demo.CameraNames() {
+		names[strings.ToLower(name)] = "demo camera " + strconv.Itoa(i+1) + " (demo.mjpeg)"
+	}
+	for i := range c.Cameras {
+		for _, fe := range c.Cameras[i].validate(i, names) {
+			add(fe)
+		}
+	}
+
+	// Tiles refer to cameras by name.
+	placed := map[string]int{}
+	for i, t := range c.Wall.Tiles {
+		if t == "" {
+			continue
+		}
+		p := "wall.tiles[" + strconv.Itoa(i) + "]"
+		if _, ok := names[strings.ToLower(t)]; !ok {
+			add(fieldErr(p, "", t, "no camera has this name"))
+			continue
+		}
+		if j, dup := placed[strings.ToLower(t)]; dup {
+			add(fieldErr(p, "", t, "camera already placed in wall.tiles[%d]", j))
+			continue
+		}
+		placed[strings.ToLower(t)] = i
+	}
+
+	// Recording.
+	if r := c.Recording.Root; r != "" {
+		switch {
+		case strings.ContainsRune(r, 0):
+			add(fieldErr("recording.root", "", r, "contains a NUL character"))
+		case !filepath.IsAbs(r) && r != "~" && !strings.HasPrefix(r, "~/"):
+			add(fieldErr("recording.root", "", r, `want an absolute folder ("/…"), or one in your home folder ("~/…")`))
+		}
+	}
+
+	// Log.
+	if l := c.Log.Level; l != "" && !slices.Contains(logLevels, l) {
+		add(fieldErr("log.level", "", l, "unsupported level (want %s)", strings.Join(logLevels, ", ")))
+	}
+	return errors.Join(errs...)
+}
+
+// validate checks camera i; names collects camera names (folded) to catch duplicates.
+func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
+	var out []*FieldError
+	base := "cameras[" + strconv.Itoa(i) + "]"
+	add := func(key, value, format string, args ...any) {
+		out = append(out, fieldErr(joinPath(base, key), cam.Name, value, format, args...))
+	}
+
+	if msg := checkName(cam.Name); msg != "" {
+		add("name", cam.Name, "%s", msg)
+	} else if where, dup := names[strings.ToLower(cam.Name)]; dup {
+		add("name", cam.Name, "already used by %s (names must be unique, ignoring case: each names a recordings folder)", where)
+	} else {
+		names[strings.ToLower(cam.Name)] = base
+	}
+
+	switch {
+	case len(cam.Streams) == 0:
+		add("streams", "", "at least one stream URL is needed")
+	case len(cam.Streams) > MaxStreams:
+		add("streams", "", "%d streams, at most %d allowed", len(cam.Streams), MaxStreams)
+	}
+	streamNames := map[string]int{}
+	for j, s := range cam.Streams {
+		sp := "streams[" + strconv.Itoa(j) + "]"
+		if msg := checkURL(s.URL); msg != "" {
+			add(sp+".url", redactURL(s.URL), "%s", msg)
+		}
+		if s.Size != "" {
+			if _, _, err := parseSize(s.Size); err != nil {
+				add(sp+".size", s.Size, "%v", err)
+			}
+		}
+		if s.Name != "" {
+			if k, dup := streamNames[s.Name]; dup {
+				add(sp+".name", s.Name, "already used by streams[%d]", k)
+			}
+			streamNames[s.Name] = j
+		}
+	}
+	if cam.Fallback != "" {
+		if msg := checkURL(cam.Fallback); msg != "" {
+			add("fallback", redactURL(cam.Fallback), "%s", msg)
+		}
+	}
+	if cam.Transport != "" && !slices.Contains(transports, cam.Transport) {
+		add("transport", cam.Transport, "unsupported transport (want %s)", strings.Join(transports, ", "))
+	}
+	if msg := checkFPS(cam.FPS); msg != "" {
+		add("fps", fmtFloat(cam.FPS), "%s", msg)
+	}
+	return out
+}
+
+// checkName returns what is wrong with a camera name, or "". A name becomes a folder name
+// under the recordings root, so it may not be able to leave that folder.
+func checkName(name string) string {
+	switch {
+	case name == "":
+		return "empty (every camera needs a unique name)"
+	case strings.TrimSpace(name) == "":
+		return "only spaces (every camera needs a unique name)"
+	case len(name) > MaxNameLen:
+		return "longer than " + strconv.Itoa(MaxNameLen) + " bytes"
+	case !utf8.ValidString(name):
+		return "not valid UTF-8 text"
+	case name == "." || name == "..":
+		return `"." and ".." cannot name a recordings folder`
+	case strings.ContainsAny(name, `/\`):
+		return `contains "/" or "\" (the name becomes a recordings folder name)`
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "contains a control character"
+	}
+	return ""
+}
+
+// checkFPS returns what is wrong with a frame rate, or "".
+func checkFPS(fps float64) string {
+	switch {
+	case math.IsNaN(fps) || math.IsInf(fps, 0):
+		return "not a number"
+	case fps < 0:
+		return "negative (0 means unknown)"
+	case fps > MaxFPS:
+		return "more than " + strconv.Itoa(MaxFPS) + " frames per second"
+	}
+	return ""
+}
+
+// networkSchemes need a host.
+var networkSchemes = []string{"http", "https", "rtsp", "rtsps", "milestone", "milestones"}
+
+// maxURLLen caps a URL's length.
+const maxURLLen = 4096
+
+// checkURL returns what is wrong with a camera URL, or "". The message never repeats the
+// URL's userinfo (the caller shows the URL redacted).
+func checkURL(raw string) string {
+	if raw == "" {
+		return "empty (want a URL such as rtsp://192.168.1.20/stream)"
+	}
+	if len(raw) > maxURLLen {
+		return "longer than " + strconv.Itoa(maxURLLen) + " bytes"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		msg := "not a valid URL"
+		// url.Parse's own message quotes parts of the URL; only pass it on when the URL
+		// has no userinfo it could quote.
+		var ue *url.Error
+		if !strings.Contains(raw, "@") && errors.As(err, &ue) {
+			msg += ": " + ue.Err.Error()
+		}
+		return msg
+	}
+	want := strings.Join(schemes, ", ")
+	if u.Scheme == "" {
+		return "missing scheme such as rtsp:// (want " + want + ")"
+	}
+	if !slices.Contains(schemes, u.Scheme) {
+		return "unsupported scheme " + strconv.Quote(u.Scheme) + " (want " + want + ")"
+	}
+	if u.User != nil {
+		return "put credentials in user/password, not in the URL"
+	}
+	for k := range u.Query() {
+		if isPasswordQueryKey(k) {
+			return "put credentials in user/password, not in the URL (query parameter " + strconv.Quote(k) + ")"
+		}
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "port must be 1 to 65535"
+		}
+	}
+	if slices.Contains(networkSchemes, u.Scheme) {
+		if u.Opaque != "" || u.Hostname() == "" {
+			return "missing host (want " + u.Scheme + "://HOST/…)"
+		}
+	}
+	switch u.Scheme {
+	case "milestone", "milestones":
+		if strings.Trim(u.Path, "/") == "" {
+			return "missing camera after the host (want " + u.Scheme + "://HOST/CAMERA-NAME-OR-GUID)"
+		}
+	case "demo":
+		if u.Host == "" && u.Opaque == "" && strings.Trim(u.Path, "/") == "" {
+			return "missing pattern (want demo://PATTERN)"
+		}
+	case "push":
+		if u.Port() == "" {
+			return "missing port (want push://:PORT/NAME)"
+		}
+	}
+	return ""
+}
+
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
