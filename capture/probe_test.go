@@ -68,3 +68,18 @@ func TestProbeUndecodableFrameFails(t *testing.T) {
 		t.Fatalf("report %+v", r)
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://admin:s3cr%40t@10.0.0.5/mjpeg":        "http://10.0.0.5/mjpeg",
+		"rtsp://user@cam/stream":                      "rtsp://cam/stream",
+		"http://cam/snap.jpg?user=a&password=hunter2": "http://cam/snap.jpg?password=REDACTED&user=a",
+		"milestones://srv/cam?token=TOKEN%23abc%23":   "milestones://srv/cam?token=REDACTED",
+		"http://cam/x":                   "http://cam/x",
+		"::not a url//admin:hunter2@cam": "::not a url//cam",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
