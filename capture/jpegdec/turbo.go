@@ -1,0 +1,361 @@
+//go:build cgo
+
+package jpegdec
+
+/*
+#cgo pkg-config: libturbojpeg
+#cgo noescape vigil_tj_header
+#cgo nocallback vigil_tj_header
+#cgo noescape vigil_tj_decompress
+#cgo nocallback vigil_tj_decompress
+#include <stdio.h>
+#include <stdlib.h>
+#include <turbojpeg.h>
+
+// vigil_tj_state is where the helpers report. It lives in C memory, so passing it costs no
+// Go allocation, and the error text is copied out in the same C call that failed: TurboJPEG
+// keeps some messages in a thread-local buffer, and a goroutine may change threads between
+// two cgo calls.
+typedef struct {
+	int width, height, code;
+	char msg[200]; // JMSG_LENGTH_MAX in jpeglib.h
+} vigil_tj_state;
+
+static void vigil_tj_fail(tjhandle h, vigil_tj_state *st) {
+	st->code = tjGetErrorCode(h);
+	snprintf(st->msg, sizeof st->msg, "%s", tjGetErrorStr2(h));
+}
+
+static int vigil_tj_header(tjhandle h, const unsigned char *buf, unsigned long n, vigil_tj_state *st) {
+	int subsamp, colorspace;
+	st->code = -1;
+	st->msg[0] = 0;
+	// A tables-only stream (SOI, tables, EOI) "succeeds" without setting the size.
+	st->width = 0;
+	st->height = 0;
+	if (tjDecompressHeader3(h, buf, n, &st->width, &st->height, &subsamp, &colorspace) != 0) {
+		vigil_tj_fail(h, st);
+		return -1;
+	}
+	return 0;
+}
+
+static int vigil_tj_decompress(tjhandle h, const unsigned char *buf, unsigned long n,
+		unsigned char *dst, int width, int pitch, int height, int flags, vigil_tj_state *st) {
+	st->code = -1;
+	st->msg[0] = 0;
+	if (tjDecompress2(h, buf, n, dst, width, pitch, height, TJPF_RGBA, flags) != 0) {
+		vigil_tj_fail(h, st);
+		return -1;
+	}
+	return 0;
+}
+
+// vigil_tj_compress encodes one packed picture with a short-lived compressor. On success
+// *out is a tjAlloc'ed buffer the caller frees with tjFree.
+static int vigil_tj_compress(const unsigned char *src, int width, int pitch, int height, int pf,
+		int subsamp, int quality, unsigned char **out, unsigned long *outLen, vigil_tj_state *st) {
+	tjhandle h = tjInitCompress();
+	int r;
+	if (h == NULL) {
+		st->code = TJERR_FATAL;
+		snprintf(st->msg, sizeof st->msg, "%s", tjGetErrorStr2(NULL));
+		return -1;
+	}
+	*out = NULL;
+	*outLen = 0;
+	r = tjCompress2(h, src, width, pitch, height, pf, out, outLen, subsamp, quality, 0);
+	if (r != 0) {
+		vigil_tj_fail(h, st);
+		tjFree(*out);
+		*out = NULL;
+	}
+	tjDestroy(h);
+	return r;
+}
+*/
+import "C"
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"unsafe"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+// turbo reports that this build decodes with libjpeg-turbo (DCT scaling, no allocation).
+const turbo = true
+
+// decodeFlags are the TurboJPEG flags every decode uses.
+//
+// TJFLAG_LIMITSCANS makes a progressive JPEG with an absurd number of scans an error instead
+// of minutes of CPU (libjpeg-turbo's answer to the "JPEG bomb" report).
+//
+// TJFLAG_FASTDCT is deliberately not set. It only swaps the full-size 8×8 inverse DCT (the
+// 1/2, 1/4 and 1/8 scales have one implementation each): measured on the benchmark frame, the
+// 1/4-scale tile decode is bit-identical with or without it, and the full-size decode gets
+// worse (mean error against the source 3.28 instead of 3.08 levels) with no speed gain that
+// stood out of the noise on a loaded 2-core machine (entropy decoding dominates a busy frame).
+// TJFLAG_FASTUPSAMPLE behaves the same way (3.31). See TestDCTFlagsQuality and
+// BenchmarkDCTFlags.
+const decodeFlags = C.TJFLAG_LIMITSCANS
+
+// TurboJPEG flags the tests compare against the default.
+const (
+	flagFastDCT      = C.TJFLAG_FASTDCT
+	flagFastUpsample = C.TJFLAG_FASTUPSAMPLE
+)
+
+// scalingFactors is libjpeg-turbo's list of DCT scales (M/8 for M = 1..16, largest first).
+var scalingFactors = func() []scale {
+	var n C.int
+	p := C.tjGetScalingFactors(&n)
+	if p == nil || n <= 0 {
+		return []scale{{1, 1}}
+	}
+	fs := unsafe.Slice(p, int(n))
+	out := make([]scale, len(fs))
+	for i, f := range fs {
+		out[i] = scale{int(f.num), int(f.denom)}
+	}
+	return out
+}()
+
+// Decoder decodes JPEGs with one TurboJPEG decompressor. It implements capture.FrameDecoder
+// and, like every FrameDecoder, is used by one goroutine at a time.
+type Decoder struct {
+	h       C.tjhandle
+	st      *C.vigil_tj_state
+	flags   int    // decodeFlags; tests flip TJFLAG_FASTDCT and TJFLAG_FASTUPSAMPLE
+	scratch []byte // a DCT-scaled picture waiting to be downscaled
+	ds      downscaler
+	warn    warnings
+}
+
+// New makes a Decoder. Close it to free the decompressor.
+func New() (*Decoder, error) {
+	h := C.tjInitDecompress()
+	if h == nil {
+		return nil, fmt.Errorf("start jpeg decoder: %s", C.GoString(C.tjGetErrorStr2(nil)))
+	}
+	st := (*C.vigil_tj_state)(C.calloc(1, C.size_t(unsafe.Sizeof(C.vigil_tj_state{}))))
+	if st == nil {
+		C.tjDestroy(h)
+		return nil, errors.New("start jpeg decoder: out of memory")
+	}
+	return &Decoder{h: h, st: st, flags: decodeFlags}, nil
+}
+
+// Close frees the decompressor. It is safe to call more than once; the Decoder is unusable
+// afterwards.
+func (d *Decoder) Close() error {
+	if d.h != nil {
+		C.tjDestroy(d.h)
+		d.h = nil
+	}
+	if d.st != nil {
+		C.free(unsafe.Pointer(d.st))
+		d.st = nil
+	}
+	d.scratch = nil
+	return nil
+}
+
+var errClosed = errors.New("jpeg decoder used after Close")
+
+// Decode decodes p.Data to capture.FitSize of the picture into a w×h box (see
+// capture.FrameDecoder). It decodes at the smallest DCT scale that is at least that size and
+// area-averages the rest of the way when the scale does not land on it exactly. When dst
+// already has the target size the picture is written into it and dst is returned; then, after
+// the Decoder's scratch buffer has grown once, Decode allocates nothing.
+//
+// Bytes that do not decode give an error wrapping capture.ErrMalformed (dst may have been
+// partly written); a picture over MaxSide or MaxPixels gives capture.ErrTooLarge before
+// anything is allocated. Damage libjpeg only warns about (a truncated frame, stray bytes
+// between markers, a bad Huffman code) still returns the picture, with the damaged part grey
+// or smeared; Warnings counts those.
+func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RGBA, error) {
+	sw, sh, err := d.header(p.Data)
+	if err != nil {
+		return nil, err
+	}
+	tw, th := capture.FitSize(sw, sh, w, h)
+	out := dst
+	if out == nil || !fitsInto(out.Pix, out.Stride, out.Rect.Dx(), out.Rect.Dy(), tw, th) {
+		out = image.NewRGBA(image.Rect(0, 0, tw, th))
+	}
+	ssw, ssh := scaledSize(scalingFactors, sw, sh, tw, th)
+	if ssw == tw && ssh == th {
+		if err := d.decompress(p.Data, out.Pix, out.Stride, tw, th); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	d.scratch = grow(d.scratch, ssw*ssh*4)
+	if err := d.decompress(p.Data, d.scratch, ssw*4, ssw, ssh); err != nil {
+		return nil, err
+	}
+	d.ds.downscaleOpaque(out.Pix, out.Stride, tw, th, d.scratch, ssw*4, ssw, ssh)
+	return out, nil
+}
+
+// DecodeScaledInto is the benchmark floor: libjpeg-turbo decoding data at the DCT scale that
+// gives exactly w×h, straight into dst as tightly packed RGBA (len(dst) >= w*h*4), with no
+// downscaling, no image.RGBA and no allocation. w×h must be one of the picture's DCT-scaled
+// sizes: ScaledSize of the picture's Header gives the one Decode would use.
+func (d *Decoder) DecodeScaledInto(data []byte, w, h int, dst []byte) error {
+	sw, sh, err := d.header(data)
+	if err != nil {
+		return err
+	}
+	exact := false
+	for _, f := range scalingFactors {
+		if f.apply(sw) == w && f.apply(sh) == h {
+			exact = true
+			break
+		}
+	}
+	if !exact {
+		return fmt.Errorf("decode jpeg at %d×%d: no DCT scale of the %d×%d picture gives that size (ScaledSize gives one that does)", w, h, sw, sh)
+	}
+	if len(dst) < w*h*4 {
+		return fmt.Errorf("decode jpeg at %d×%d: destination holds %d bytes, needs %d", w, h, len(dst), w*h*4)
+	}
+	return d.decompress(data, dst, w*4, w, h)
+}
+
+// ScaledSize is the size Decode decodes a srcW×srcH picture at before any downscaling when it
+// is asked into a w×h box: the smallest DCT scale (M/8) at least capture.FitSize in both
+// directions.
+func ScaledSize(srcW, srcH, w, h int) (int, int) {
+	tw, th := capture.FitSize(srcW, srcH, w, h)
+	return scaledSize(scalingFactors, srcW, srcH, tw, th)
+}
+
+// Warnings reports how many pictures decoded with damage that libjpeg only warned about, and
+// the text of the latest such warning.
+func (d *Decoder) Warnings() (count uint64, last string) { return d.warn.count, d.warn.text() }
+
+func (d *Decoder) header(data []byte) (int, int, error) {
+	if d.h == nil {
+		return 0, 0, errClosed
+	}
+	if len(data) == 0 {
+		return 0, 0, fmt.Errorf("decode jpeg: empty frame: %w", capture.ErrMalformed)
+	}
+	if C.vigil_tj_header(d.h, (*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), d.st) != 0 {
+		// Stray bytes between header segments only warn, and the size is read.
+		if msg := d.message(); d.st.code != C.TJERR_WARNING || !isWarningText(msg) || d.st.width <= 0 {
+			d.reset()
+			return 0, 0, fmt.Errorf("decode jpeg header (%d bytes): %s: %w", len(data), msg, capture.ErrMalformed)
+		}
+	}
+	w, h := int(d.st.width), int(d.st.height)
+	if err := checkSize(w, h); err != nil {
+		return w, h, err
+	}
+	// libjpeg read the header; this walk, over a few markers, adds the progressive limit.
+	if _, _, _, err := headerInfo(data); err != nil {
+		return w, h, err
+	}
+	return w, h, nil
+}
+
+// decompress decodes data at the DCT scale that gives w×h into dst (rows pitch bytes apart).
+func (d *Decoder) decompress(data, dst []byte, pitch, w, h int) error {
+	if len(dst) < (h-1)*pitch+4*w {
+		return fmt.Errorf("decode jpeg at %d×%d: destination holds %d bytes", w, h, len(dst))
+	}
+	r := C.vigil_tj_decompress(d.h, (*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)),
+		(*C.uchar)(unsafe.Pointer(&dst[0])), C.int(w), C.int(pitch), C.int(h), C.int(d.flags), d.st)
+	if r == 0 {
+		return nil
+	}
+	msg := d.message()
+	if d.st.code == C.TJERR_WARNING && isWarningText(msg) {
+		d.warn.note(msg)
+		return nil
+	}
+	d.reset()
+	return fmt.Errorf("decode jpeg (%d bytes) at %d×%d: %s: %w", len(data), w, h, msg, capture.ErrMalformed)
+}
+
+// message is the text of the last failure, without copying it out of C memory.
+func (d *Decoder) message() []byte {
+	msg := unsafe.Slice((*byte)(unsafe.Pointer(&d.st.msg[0])), len(d.st.msg))
+	if i := bytes.IndexByte(msg, 0); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// reset replaces the decompressor after a fatal error. libjpeg-turbo 2.1 can keep state from
+// a failed stream: after SOI followed by garbage, a later valid frame failed with
+// "Unsupported marker type" on the same handle (found by TestDecodeBadInput). A fresh handle
+// costs a few microseconds, paid only for broken frames.
+func (d *Decoder) reset() {
+	C.tjDestroy(d.h)
+	d.h = C.tjInitDecompress() // nil makes the next call fail with errClosed
+}
+
+// isWarningText tells libjpeg's warnings (JWRN_* in jerror.h) from its errors. TurboJPEG 2.1
+// reports TJERR_WARNING for a fatal error that followed a warning, but the message is always
+// the fatal one in that case, so the text is the reliable signal.
+func isWarningText(msg []byte) bool {
+	for _, prefix := range [...]string{
+		"Corrupt JPEG data",          // extraneous bytes, premature end of segment, bad Huffman/arithmetic code, RST mismatch, bad ICC
+		"Premature end of JPEG file", // truncated frame
+		"Invalid SOS parameters for sequential JPEG",
+		"Inconsistent progression sequence",
+		"Warning: unknown JFIF revision",
+		"Unknown Adobe color transform code",
+	} {
+		if len(msg) >= len(prefix) && string(msg[:len(prefix)]) == prefix { // compiles to a compare, no allocation
+			return true
+		}
+	}
+	return false
+}
+
+// Encode compresses img as a baseline JPEG with 4:2:0 chroma (grayscale for *image.Gray) at
+// quality 1..100 (clamped). *image.RGBA and *image.Gray are encoded in place; other images are
+// converted to RGBA first.
+func Encode(img image.Image, quality int) ([]byte, error) {
+	quality = min(max(quality, 1), 100)
+	b := img.Bounds()
+	if b.Empty() {
+		return nil, fmt.Errorf("encode jpeg: empty %v picture", b)
+	}
+	if err := checkSize(b.Dx(), b.Dy()); err != nil {
+		return nil, fmt.Errorf("encode jpeg: %w", err)
+	}
+	var (
+		pix     []byte
+		stride  int
+		pf      C.int = C.TJPF_RGBA
+		subsamp C.int = C.TJSAMP_420
+	)
+	switch m := img.(type) {
+	case *image.RGBA:
+		pix, stride = m.Pix, m.Stride
+	case *image.Gray:
+		pix, stride, pf, subsamp = m.Pix, m.Stride, C.TJPF_GRAY, C.TJSAMP_GRAY
+	default:
+		rgba := image.NewRGBA(b)
+		draw.Draw(rgba, b, img, b.Min, draw.Src)
+		pix, stride = rgba.Pix, rgba.Stride
+	}
+	var st C.vigil_tj_state
+	var out *C.uchar
+	var n C.ulong
+	if C.vigil_tj_compress((*C.uchar)(unsafe.Pointer(&pix[0])), C.int(b.Dx()), C.int(stride), C.int(b.Dy()),
+		pf, subsamp, C.int(quality), &out, &n, &st) != 0 {
+		return nil, fmt.Errorf("encode jpeg %d×%d: %s", b.Dx(), b.Dy(), C.GoString(&st.msg[0]))
+	}
+	defer C.tjFree(out)
+	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
+}
