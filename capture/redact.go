@@ -2,17 +2,27 @@ package capture
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 )
 
 // RedactURL returns rawURL fit for logs, errors and screens: user information removed
 // (the user name too: it is half a credential) and secret-looking query parameters masked.
-// Text that does not parse as a URL has anything between "//" and "@" removed.
+// Text that does not parse as a URL keeps only its scheme and host: guessing where a
+// password ends in a malformed URL is how passwords leak.
 func RedactURL(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return userinfoRE.ReplaceAllString(rawURL, "//")
+		if i := strings.Index(rawURL, "://"); i >= 0 {
+			rest := rawURL[i+3:]
+			if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+				rest = rest[:j]
+			}
+			if k := strings.LastIndex(rest, "@"); k >= 0 {
+				rest = rest[k+1:]
+			}
+			return rawURL[:i+3] + rest + "/…"
+		}
+		return "(unparseable URL)"
 	}
 	u.User = nil
 	if u.RawQuery != "" {
@@ -30,8 +40,6 @@ func RedactURL(rawURL string) string {
 	}
 	return u.String()
 }
-
-var userinfoRE = regexp.MustCompile(`//[^/@\s]*@`)
 
 func secretParam(k string) bool {
 	k = strings.ToLower(k)

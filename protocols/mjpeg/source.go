@@ -66,42 +66,6 @@ type Source struct {
 
 var _ capture.Source = (*Source)(nil)
 
-// Redact returns rawURL without its userinfo and without password-like query parameters
-// (password, pwd, passwd, pass: Bosch's snap.jpg?usr=&pwd=), for logs and errors.
-func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		// Strip "scheme://userinfo@" by hand; give up on the rest rather than leak it.
-		if i := strings.Index(rawURL, "://"); i >= 0 {
-			rest := rawURL[i+3:]
-			if j := strings.IndexAny(rest, "/?#"); j >= 0 {
-				rest = rest[:j]
-			}
-			if k := strings.LastIndex(rest, "@"); k >= 0 {
-				rest = rest[k+1:]
-			}
-			return rawURL[:i+3] + rest + "/…"
-		}
-		return "(unparseable URL)"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		q := u.Query()
-		changed := false
-		for k := range q {
-			switch strings.ToLower(k) {
-			case "password", "pwd", "passwd", "pass":
-				q.Del(k)
-				changed = true
-			}
-		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
-	}
-	return u.String()
-}
-
 // Run connects, reports StreamInfo, and delivers one Packet per JPEG until ctx is
 // cancelled (it then returns nil) or the stream fails. It returns only after the
 // goroutine it starts (closing the connection on cancel) has exited.
@@ -214,7 +178,7 @@ type run struct {
 func (s *Source) newRun() (*run, error) {
 	u, err := url.Parse(s.URL)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("mjpeg: %q is not a valid URL; expected http://host[:port]/path", Redact(s.URL))
+		return nil, fmt.Errorf("mjpeg: %q is not a valid URL; expected http://host[:port]/path", capture.RedactURL(s.URL))
 	}
 	r := &run{s: s, u: u, where: u.Host}
 	switch strings.ToLower(u.Scheme) {
@@ -222,7 +186,7 @@ func (s *Source) newRun() (*run, error) {
 	case "https":
 		r.tls = true
 	default:
-		return nil, fmt.Errorf("mjpeg: unsupported scheme %q in %s; use http:// or https://", u.Scheme, Redact(s.URL))
+		return nil, fmt.Errorf("mjpeg: unsupported scheme %q in %s; use http:// or https://", u.Scheme, capture.RedactURL(s.URL))
 	}
 	port := u.Port()
 	if port == "" {
@@ -528,7 +492,7 @@ func schemeName(s string) string {
 }
 
 func (r *run) statusErr(h *respHead) error {
-	path := Redact(r.u.String())
+	path := capture.RedactURL(r.u.String())
 	switch h.status {
 	case http.StatusForbidden:
 		return fmt.Errorf("403 Forbidden from %s for %s: the user may lack the right to view this stream, or the camera blocks this client; check the user's permissions", r.where, path)
@@ -536,7 +500,7 @@ func (r *run) statusErr(h *respHead) error {
 		return fmt.Errorf("404 from %s: no stream at %s; check the URL path (the camera's manual lists its MJPEG or snapshot path): %w",
 			r.where, path, capture.ErrNotFound)
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		return fmt.Errorf("HTTP %d from %s: redirected to %s; use that URL instead", h.status, r.where, Redact(h.header.Get("Location")))
+		return fmt.Errorf("HTTP %d from %s: redirected to %s; use that URL instead", h.status, r.where, capture.RedactURL(h.header.Get("Location")))
 	}
 	if h.status >= 500 {
 		return fmt.Errorf("HTTP %d %s from %s: the camera reports an internal error; it may be busy (too many viewers) or need a restart", h.status, h.reason, r.where)
