@@ -76,7 +76,7 @@ func TestRedactURL(t *testing.T) {
 		"http://cam/snap.jpg?user=a&password=hunter2": "http://cam/snap.jpg?password=REDACTED&user=a",
 		"milestones://srv/cam?token=TOKEN%23abc%23":   "milestones://srv/cam?token=REDACTED",
 		"http://cam/x":                   "http://cam/x",
-		"::not a url//admin:hunter2@cam": "::not a url//cam",
+		"::not a url//admin:hunter2@cam": "(unparseable URL)",
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)

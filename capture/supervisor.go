@@ -248,14 +248,14 @@ func (s *Supervisor) watch(ctx context.Context, sink *supervisedSink, cancel con
 		idle := s.now().Sub(time.Unix(0, sink.lastActivity.Load()))
 		switch {
 		case idle >= s.DropAfter:
-			cancel(fmt.Errorf("%w for %s: the camera stopped sending; reconnecting", ErrStalled, idle.Round(time.Second)))
+			cancel(fmt.Errorf("%w for %s: the camera stopped sending; reconnecting", ErrStalled, idle.Round(100*time.Millisecond)))
 			return
 		case idle >= s.StallAfter && sink.packets.Load() > 0:
 			if s.Status().State == StateLive {
 				s.Logger.Warn("source stalled", "idle", idle.Round(100*time.Millisecond))
 				s.setStatus(func(st *Status) {
 					st.State = StateStalled
-					st.Err = fmt.Errorf("%w for %s", ErrStalled, idle.Round(time.Second))
+					st.Err = fmt.Errorf("%w for %s", ErrStalled, idle.Round(100*time.Millisecond))
 				})
 			}
 		}
