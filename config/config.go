@@ -220,22 +220,6 @@ func (c *Config) Camera(name string) (Camera, bool) {
 	return Camera{}, false
 }
 
-// Grid returns the wall's columns and rows for n cameras: the fixed grid of a fixed layout,
-// or for "auto" (or empty) the smallest accepted square grid that holds n (1×1 for none,
-// 8×8 at most). An unknown layout is treated as auto; Validate refuses it.
-func (w Wall) Grid(n int) (cols, rows int) {
-	if side, ok := layoutSide(w.Layout); ok && side > 0 {
-		return side, side
-	}
-	for _, l := range layouts[1:] {
-		side, _ := layoutSide(l)
-		if side*side >= n {
-			return side, side
-		}
-	}
-	return 8, 8
-}
-
 // layoutSide returns the side of a fixed layout, 0 for auto (or empty), and false for an
 // unknown layout.
 func layoutSide(layout string) (int, bool) {

@@ -79,9 +79,6 @@ func TestDefaultSettingsParseAndValidate(t *testing.T) {
 	if got := c.Demo.CameraNames(); len(got) != 9 || got[0] != "Demo 1" || got[8] != "Demo 9" {
 		t.Errorf("CameraNames = %q", got)
 	}
-	if cols, rows := c.Wall.Grid(len(c.Demo.CameraNames())); cols != 3 || rows != 3 {
-		t.Errorf("Grid(9) = %dx%d, want 3x3", cols, rows)
-	}
 }
 
 // The commented example camera in settings.yaml must itself be valid once uncommented.
@@ -341,24 +338,6 @@ func TestRedactURL(t *testing.T) {
 		if got := redactURL(in); got != want {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestGrid(t *testing.T) {
-	for _, tc := range []struct {
-		layout     string
-		n          int
-		cols, rows int
-	}{
-		{"auto", 0, 1, 1}, {"auto", 1, 1, 1}, {"auto", 2, 2, 2}, {"auto", 9, 3, 3}, {"", 10, 4, 4},
-		{"auto", 37, 8, 8}, {"auto", 500, 8, 8}, {"1", 9, 1, 1}, {"5x5", 1, 5, 5}, {"8x8", 0, 8, 8},
-	} {
-		if c, r := (Wall{Layout: tc.layout}).Grid(tc.n); c != tc.cols || r != tc.rows {
-			t.Errorf("Grid(%q, %d) = %dx%d, want %dx%d", tc.layout, tc.n, c, r, tc.cols, tc.rows)
-		}
-	}
-	if got := Layouts(); len(got) != 8 || got[0] != "auto" {
-		t.Errorf("Layouts = %q", got)
 	}
 }
 

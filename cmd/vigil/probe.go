@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+func runProbe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vigil probe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object (schema in the README)")
+	snapshot := fs.String("snapshot", "", "save a frame to this file (the camera's own JPEG, not re-encoded)")
+	duration := fs.Duration("duration", 3*time.Second, "how long to measure after the first frame")
+	timeout := fs.Duration("timeout", 10*time.Second, "give up when no frame arrived within this time")
+	user := fs.String("user", "", "user name (or put user:pass@ in the URL)")
+	password := fs.String("password", "", "password (prefer the VIGIL_PASSWORD environment variable: flags show in ps)")
+	fps := fs.Float64("fps", 0, "polling rate for single-JPEG snapshot URLs (default 2)")
+	insecure := fs.Bool("insecure", false, "accept a self-signed or otherwise untrusted HTTPS certificate")
+	verbose := fs.Bool("v", false, "log what happens")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: vigil probe URL [flags]\n\nTests one camera and says what answers, which auth it wants, codec, size and fps.\nExit code 0 when frames arrived, 1 when the camera failed, 2 for bad usage.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	if *password == "" {
+		*password = os.Getenv("VIGIL_PASSWORD")
+	}
+	rawURL := pos[0]
+	src, err := newSource(rawURL, sourceOptions{User: *user, Password: *password, FPS: *fps, Insecure: *insecure})
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil probe:", err)
+		return exitUsage
+	}
+	level := slog.LevelError + 4 // silent
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	slog.SetDefault(newLogger(stderr, level))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	r := capture.Probe(ctx, src, capture.ProbeOptions{Timeout: *timeout, Duration: *duration, Decoders: newDecoder})
+	r.URL = capture.RedactURL(rawURL)
+
+	var saved string
+	if *snapshot != "" && len(r.Snapshot) > 0 {
+		if err := writeSnapshot(*snapshot, r); err != nil {
+			fmt.Fprintln(stderr, "vigil probe:", err)
+		} else {
+			saved = *snapshot
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		out := struct {
+			capture.ProbeReport
+			Snapshot string `json:"snapshot,omitempty"`
+		}{r, saved}
+		_ = enc.Encode(out)
+	} else {
+		printProbe(stdout, r, saved)
+	}
+	if !r.OK() {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// writeSnapshot saves the camera's own encoded frame.
+func writeSnapshot(path string, r capture.ProbeReport) error {
+	if r.Codec != capture.CodecJPEG {
+		return fmt.Errorf("snapshot of %s streams is not supported yet", r.Codec)
+	}
+	if err := os.WriteFile(path, r.Snapshot, 0o644); err != nil {
+		return fmt.Errorf("saving the snapshot: %w", err)
+	}
+	return nil
+}
+
+func printProbe(w io.Writer, r capture.ProbeReport, saved string) {
+	row := func(k, format string, a ...any) { fmt.Fprintf(w, "  %-12s %s\n", k, fmt.Sprintf(format, a...)) }
+	row("url", "%s", r.URL)
+	if r.Protocol != "" {
+		p := r.Protocol
+		if r.ContentType != "" {
+			p += " (" + r.ContentType + ")"
+		}
+		row("protocol", "%s", p)
+		row("transport", "%s", r.Transport)
+		auth := r.Auth
+		if len(r.AuthOffered) > 0 {
+			auth += " (offered: " + strings.Join(r.AuthOffered, ", ") + ")"
+		}
+		row("auth", "%s", auth)
+	}
+	if r.Frames > 0 {
+		row("codec", "%s", r.Codec)
+		row("size", "%d×%d", r.Width, r.Height)
+		row("frames", "%d", r.Frames)
+		row("fps", "%.1f", r.FPS)
+		row("bitrate", "%.0f kbit/s", r.BitrateKbps)
+		row("first frame", "%.0f ms", r.FirstFrameMS)
+	}
+	if saved != "" {
+		row("snapshot", "%s (%d KB)", saved, len(r.Snapshot)/1024)
+	}
+	if r.OK() {
+		fmt.Fprintln(w, "OK")
+		return
+	}
+	// Sources' errors already say what to try; the generic advice is for those that do not.
+	fmt.Fprintf(w, "FAILED (%s): %s\n", r.ErrorKind, r.Error)
+	if r.Advice != "" && !strings.Contains(r.Error, "check") && !strings.Contains(r.Error, "try") {
+		fmt.Fprintf(w, "  try: %s\n", r.Advice)
+	}
+}

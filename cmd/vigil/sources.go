@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/jpegdec"
+	"github.com/vigil-cctv/vigil/protocols/demo"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg"
+)
+
+// sourceOptions are the per-camera settings a Source may need besides its URL.
+type sourceOptions struct {
+	User, Password string
+	// FPS is the snapshot polling rate for single-JPEG URLs (0: the protocol's default).
+	FPS      float64
+	Insecure bool
+}
+
+// newSource is the one place that maps a URL's scheme to a protocol (DESIGN.md "Sources
+// by URL"). Credentials in the URL (user:pass@, percent-decoded) are used when the
+// options carry none; the returned Source never prints them.
+func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("bad URL %q: %w", capture.RedactURL(rawURL), err)
+	}
+	if u.User != nil && o.User == "" {
+		o.User = u.User.Username()
+		o.Password, _ = u.User.Password()
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return &mjpeg.Source{URL: rawURL, User: o.User, Password: o.Password, FPS: o.FPS, InsecureSkipVerify: o.Insecure}, nil
+	case "demo":
+		name, w, h, fps, err := demo.Parse(rawURL)
+		if err != nil {
+			return nil, err
+		}
+		frames, err := demoLoop(name, w, h, fps)
+		if err != nil {
+			return nil, err
+		}
+		return &demo.Source{Name: name, Frames: frames, FPS: fps}, nil
+	case "rtsp", "rtsps":
+		return nil, fmt.Errorf("%s: RTSP is not supported yet (it comes with the RTSP issue); use the camera's MJPEG or snapshot URL for now", capture.RedactURL(rawURL))
+	case "milestone", "milestones":
+		return nil, fmt.Errorf("%s: Milestone XProtect is not supported yet (it comes with the Milestone issue)", capture.RedactURL(rawURL))
+	case "":
+		return nil, fmt.Errorf("%q is not a URL: write it with its scheme, e.g. http://%s", capture.RedactURL(rawURL), capture.RedactURL(rawURL))
+	}
+	return nil, fmt.Errorf("%s: unsupported scheme %q (want http, https, rtsp, rtsps, milestone, milestones or demo)", capture.RedactURL(rawURL), u.Scheme)
+}
+
+// newDecoder makes the real frame decoders (TurboJPEG for JPEG).
+func newDecoder(c capture.Codec) (capture.FrameDecoder, error) {
+	switch c {
+	case capture.CodecJPEG:
+		return jpegdec.New()
+	}
+	return nil, fmt.Errorf("no decoder for %s yet", c)
+}
+
+// frameInterval turns a configured fps into the watchdog's expected frame interval.
+func frameInterval(fps float64) time.Duration {
+	if fps <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / fps)
+}

@@ -1,0 +1,523 @@
+// Package bench measures Vigil's capture pipeline honestly: on the same camera streams,
+// (1) our headless pipeline — network read, decode at tile size, copy into a tile's own
+// RGBA buffer — (2) ffmpeg decoding the same streams fully, and (3) the floor: TurboJPEG
+// decoding the same frames at the same DCT scale in a bare single-threaded loop, the
+// physical limit of this work on this machine. The simulated cameras run in a separate
+// process (`vigil camsim`) so their CPU is not counted as ours.
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/jpegdec"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg"
+)
+
+// Options describe one benchmark run.
+type Options struct {
+	Streams       int
+	Width, Height int
+	FPS           float64
+	TileW, TileH  int
+	// Duration is each measured phase's length; Warmup precedes the pipeline phase.
+	Duration, Warmup time.Duration
+	// VsFFmpeg adds the ffmpeg phase; FFmpegParallel is how many ffmpeg processes run at
+	// once (few enough that none is starved on this machine). It defaults to 2.
+	VsFFmpeg       bool
+	FFmpegParallel int
+	// Camsim is the command line that serves the cameras and prints their URLs as JSON
+	// (`vigil camsim … --json`).
+	Camsim []string
+	// Log receives progress lines.
+	Log io.Writer
+}
+
+// Result is what `vigil bench --json` prints.
+type Result struct {
+	Streams      int     `json:"streams"`
+	Size         string  `json:"size"`
+	Tile         string  `json:"tile"`
+	FPS          float64 `json:"fps"`
+	DurationS    float64 `json:"duration_s"`
+	FrameKB      float64 `json:"frame_kb"`
+	FPSPerStream float64 `json:"fps_per_stream"`
+	FPSMin       float64 `json:"fps_min"`
+	Frames       int64   `json:"frames"`
+	Drops        uint64  `json:"drops"`
+	// CPUMsPerFrame is this process's CPU (user+system) per delivered frame.
+	CPUMsPerFrame float64 `json:"cpu_ms_per_frame"`
+	CPUCores      float64 `json:"cpu_cores"`
+	LatencyP50Ms  float64 `json:"latency_p50_ms"`
+	LatencyP99Ms  float64 `json:"latency_p99_ms"`
+	RSSMB         float64 `json:"rss_mb"`
+
+	FFmpegCPUMsPerFrame float64 `json:"ffmpeg_cpu_ms_per_frame"`
+	FFmpegFrames        int64   `json:"ffmpeg_frames"`
+	CPURatio            float64 `json:"cpu_ratio"`
+
+	FloorMsPerFrame float64 `json:"floor_ms_per_frame"`
+	FloorFrames     int     `json:"floor_frames"`
+	FloorRatio      float64 `json:"floor_ratio"`
+
+	CamsimCPUCores float64 `json:"camsim_cpu_cores"`
+	Machine        string  `json:"machine"`
+}
+
+func (o *Options) logf(format string, a ...any) {
+	if o.Log != nil {
+		fmt.Fprintf(o.Log, format+"\n", a...)
+	}
+}
+
+// Run runs every phase and returns the numbers.
+func Run(ctx context.Context, o Options) (Result, error) {
+	if o.FFmpegParallel <= 0 {
+		o.FFmpegParallel = 2
+	}
+	r := Result{
+		Streams: o.Streams, Size: fmt.Sprintf("%dx%d", o.Width, o.Height), Tile: fmt.Sprintf("%dx%d", o.TileW, o.TileH),
+		FPS: o.FPS, DurationS: o.Duration.Seconds(),
+		Machine: fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version()),
+	}
+	o.logf("starting %d simulated cameras (%s at %g fps) in a separate process…", o.Streams, r.Size, o.FPS)
+	sim, urls, err := startCamsim(ctx, o.Camsim, o.Streams)
+	if err != nil {
+		return r, err
+	}
+	defer sim.stop()
+
+	samples, err := pipelinePhase(ctx, o, urls, &r)
+	if err != nil {
+		return r, err
+	}
+	if o.VsFFmpeg {
+		if err := ffmpegPhase(ctx, o, urls, &r); err != nil {
+			return r, err
+		}
+		if r.FFmpegCPUMsPerFrame > 0 {
+			r.CPURatio = r.CPUMsPerFrame / r.FFmpegCPUMsPerFrame
+		}
+	}
+	if err := floorPhase(o, samples, &r); err != nil {
+		return r, err
+	}
+	if r.FloorMsPerFrame > 0 {
+		r.FloorRatio = r.CPUMsPerFrame / r.FloorMsPerFrame
+	}
+	r.CamsimCPUCores = sim.cpuCores()
+	return r, nil
+}
+
+// pipelinePhase runs our pipeline on every stream and returns a loop of frames per
+// stream for the floor phase.
+func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([][][]byte, error) {
+	o.logf("phase 1: Vigil pipeline (HTTP read → TurboJPEG at tile size → copy into the tile's buffer), warm-up %s, measure %s", o.Warmup, o.Duration)
+	var measuring atomic.Bool
+	var latMu sync.Mutex
+	var lat []time.Duration
+	frames := make([]atomic.Int64, len(urls))
+	streams := make([]*capture.Stream, len(urls))
+	views := make([]*capture.FrameSub, len(urls))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		src := &mjpeg.Source{URL: u}
+		streams[i] = capture.NewStream(fmt.Sprintf("cam%d", i+1), src, capture.StreamOptions{
+			Decoders: func(capture.Codec) (capture.FrameDecoder, error) { return jpegdec.New() },
+		})
+		views[i] = streams[i].Watch(o.TileW, o.TileH)
+		wg.Add(1)
+		go func(i int, v *capture.FrameSub) {
+			defer wg.Done()
+			var tile *image.RGBA // the tile's own buffer, as ui.Tile keeps
+			for {
+				select {
+				case <-stop:
+					return
+				case <-v.Ready():
+				}
+				f := v.Take()
+				if f == nil {
+					continue
+				}
+				if tile == nil || tile.Rect != f.Image.Rect {
+					tile = image.NewRGBA(f.Image.Rect)
+				}
+				copy(tile.Pix, f.Image.Pix)
+				drawn := time.Now()
+				if measuring.Load() {
+					frames[i].Add(1)
+					if !f.SourceTime.IsZero() {
+						latMu.Lock()
+						lat = append(lat, drawn.Sub(f.SourceTime))
+						latMu.Unlock()
+					}
+				}
+				f.Release()
+			}
+		}(i, views[i])
+	}
+	defer func() {
+		close(stop)
+		wg.Wait()
+		for i := range streams {
+			views[i].Close()
+			streams[i].Close()
+		}
+	}()
+
+	// Keep one loop of each camera's frames for the floor phase, taken during warm-up.
+	samples := make([][][]byte, len(urls))
+	var sampleWG sync.WaitGroup
+	for i, s := range streams {
+		sub, unsub := s.Subscribe("bench-sampler", 64)
+		sampleWG.Add(1)
+		go func(i int) {
+			defer sampleWG.Done()
+			defer unsub()
+			want := max(int(o.FPS*2), 8)
+			deadline := time.After(o.Warmup)
+			for len(samples[i]) < want {
+				select {
+				case p, ok := <-sub.C():
+					if !ok {
+						return
+					}
+					samples[i] = append(samples[i], p.Data)
+				case <-deadline:
+					return
+				}
+			}
+		}(i)
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(o.Warmup):
+	}
+	sampleWG.Wait()
+	for i, s := range streams {
+		if st := s.Status(); st.State != capture.StateLive {
+			return nil, fmt.Errorf("camera %d is %s after the warm-up: %v", i+1, st.State, st.Err)
+		}
+	}
+
+	drops0, skipped0 := totalDrops(streams, views)
+	ru0 := rusage(syscall.RUSAGE_SELF)
+	t0 := time.Now()
+	measuring.Store(true)
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(o.Duration):
+	}
+	measuring.Store(false)
+	elapsed := time.Since(t0)
+	cpu := rusage(syscall.RUSAGE_SELF) - ru0
+	drops1, skipped1 := totalDrops(streams, views)
+
+	var total int64
+	r.FPSMin = -1
+	var bytes, n int
+	for i := range frames {
+		c := frames[i].Load()
+		total += c
+		fps := float64(c) / elapsed.Seconds()
+		if r.FPSMin < 0 || fps < r.FPSMin {
+			r.FPSMin = fps
+		}
+		for _, b := range samples[i] {
+			bytes += len(b)
+			n++
+		}
+	}
+	r.Frames = total
+	r.FPSPerStream = float64(total) / elapsed.Seconds() / float64(len(urls))
+	r.Drops = (drops1 - drops0) + (skipped1 - skipped0)
+	if n > 0 {
+		r.FrameKB = float64(bytes) / float64(n) / 1024
+	}
+	if total > 0 {
+		r.CPUMsPerFrame = float64(cpu.Microseconds()) / 1000 / float64(total)
+	}
+	r.CPUCores = cpu.Seconds() / elapsed.Seconds()
+	r.RSSMB = maxRSSMB()
+	latMu.Lock()
+	r.LatencyP50Ms, r.LatencyP99Ms = percentileMs(lat, 50), percentileMs(lat, 99)
+	latMu.Unlock()
+	o.logf("  %d frames, %.2f fps per stream (min %.2f), %d dropped, %.2f CPU ms/frame (%.2f cores), latency p50 %.1f ms p99 %.1f ms, RSS %.0f MB",
+		r.Frames, r.FPSPerStream, r.FPSMin, r.Drops, r.CPUMsPerFrame, r.CPUCores, r.LatencyP50Ms, r.LatencyP99Ms, r.RSSMB)
+	return samples, nil
+}
+
+// totalDrops sums packets dropped in the Hubs and frames replaced before a viewer took
+// them: both are pictures a tile never showed.
+func totalDrops(streams []*capture.Stream, views []*capture.FrameSub) (drops, skipped uint64) {
+	for i := range streams {
+		drops += streams[i].Stats().Drops
+		skipped += views[i].Skipped()
+	}
+	return drops, skipped
+}
+
+// ffmpegPhase runs `ffmpeg -threads 1 -i URL -f null -` on every stream, FFmpegParallel
+// at a time, and measures the CPU the processes used per frame they decoded.
+func ffmpegPhase(ctx context.Context, o Options, urls []string, r *Result) error {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		return errors.New("ffmpeg is not installed (apt-get install ffmpeg, or run without --vs-ffmpeg)")
+	}
+	per := max(o.Duration*time.Duration(o.FFmpegParallel)/time.Duration(len(urls)), 4*time.Second)
+	o.logf("phase 2: ffmpeg -threads 1 full decode of the same streams, %d at a time, %s each", o.FFmpegParallel, per.Round(time.Second))
+	var mu sync.Mutex
+	var cpu time.Duration
+	var frames int64
+	var firstErr error
+	sem := make(chan struct{}, o.FFmpegParallel)
+	var wg sync.WaitGroup
+	for _, u := range urls {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(u string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, n, err := runFFmpeg(ctx, u, per)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			cpu += c
+			frames += n
+		}(u)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	r.FFmpegFrames = frames
+	if frames > 0 {
+		r.FFmpegCPUMsPerFrame = float64(cpu.Microseconds()) / 1000 / float64(frames)
+	}
+	o.logf("  %d frames, %.2f CPU ms/frame", frames, r.FFmpegCPUMsPerFrame)
+	return nil
+}
+
+func runFFmpeg(ctx context.Context, url string, d time.Duration) (time.Duration, int64, error) {
+	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
+		"-threads", "1", "-f", "mpjpeg", "-i", url, "-f", "null", "-progress", "pipe:1", "-")
+	cmd.Stderr = io.Discard
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, 0, fmt.Errorf("starting ffmpeg: %w", err)
+	}
+	var frames atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "frame="); ok {
+				if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+					frames.Store(n)
+				}
+			}
+		}
+	}()
+	time.Sleep(d)
+	_ = cmd.Process.Signal(os.Interrupt) // ffmpeg finishes cleanly and prints its last progress
+	<-done
+	_ = cmd.Wait()
+	if cmd.ProcessState == nil {
+		return 0, 0, errors.New("ffmpeg did not run")
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if ru == nil {
+		return 0, 0, errors.New("no rusage for ffmpeg")
+	}
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	if frames.Load() == 0 {
+		return cpu, 0, fmt.Errorf("ffmpeg decoded no frame of %s", url)
+	}
+	return cpu, frames.Load(), nil
+}
+
+// floorPhase decodes the sampled frames at the pipeline's DCT scale straight into RGBA
+// on one locked OS thread and measures that thread's CPU time.
+func floorPhase(o Options, samples [][][]byte, r *Result) error {
+	var all [][]byte
+	for _, s := range samples {
+		all = append(all, s...)
+	}
+	if len(all) == 0 {
+		return errors.New("no frames were sampled for the floor phase")
+	}
+	d := min(o.Duration, 5*time.Second)
+	o.logf("phase 3: floor — TurboJPEG alone on the same %d frames, one thread, %s", len(all), d)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	dec, err := jpegdec.New()
+	if err != nil {
+		return err
+	}
+	defer dec.Close()
+	var dst []byte
+	t0 := rusage(1) // RUSAGE_THREAD
+	start := time.Now()
+	n := 0
+	for time.Since(start) < d || n < len(all) {
+		data := all[n%len(all)]
+		w, h, err := jpegdec.Header(data)
+		if err != nil {
+			return fmt.Errorf("floor: %w", err)
+		}
+		sw, sh := jpegdec.ScaledSize(w, h, o.TileW, o.TileH)
+		if need := sw * sh * 4; len(dst) < need {
+			dst = make([]byte, need)
+		}
+		if err := dec.DecodeScaledInto(data, sw, sh, dst); err != nil {
+			return fmt.Errorf("floor: %w", err)
+		}
+		n++
+	}
+	cpu := rusage(1) - t0
+	r.FloorFrames = n
+	r.FloorMsPerFrame = float64(cpu.Microseconds()) / 1000 / float64(n)
+	o.logf("  %d decodes, %.2f ms/frame", n, r.FloorMsPerFrame)
+	return nil
+}
+
+func rusage(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func maxRSSMB() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
+}
+
+func percentileMs(d []time.Duration, p int) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return float64(s[(len(s)-1)*p/100].Microseconds()) / 1000
+}
+
+// camsim is the simulator process.
+type camsim struct {
+	cmd   *exec.Cmd
+	start time.Time
+	cpu   time.Duration
+	wall  time.Duration
+}
+
+// startCamsim starts the simulator and reads the JSON line with its camera URLs.
+func startCamsim(ctx context.Context, argv []string, want int) (*camsim, []string, error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, fmt.Errorf("starting camsim: %w", err)
+	}
+	s := &camsim{cmd: cmd, start: time.Now()}
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "{") {
+				line <- sc.Text()
+				break
+			}
+		}
+		io.Copy(io.Discard, out)
+	}()
+	select {
+	case l := <-line:
+		var msg struct {
+			URLs []string `json:"urls"`
+		}
+		if err := json.Unmarshal([]byte(l), &msg); err != nil || len(msg.URLs) < want {
+			s.stop()
+			return nil, nil, fmt.Errorf("camsim printed %q, want %d URLs", l, want)
+		}
+		return s, msg.URLs[:want], nil
+	case <-time.After(5 * time.Minute): // the first run encodes the loops
+		s.stop()
+		return nil, nil, errors.New("camsim did not start within 5 minutes")
+	}
+}
+
+func (s *camsim) stop() {
+	if s.cmd.Process == nil || s.cmd.ProcessState != nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+	s.wall = time.Since(s.start)
+	if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+}
+
+// cpuCores is the simulator's average CPU use since it started (stopping it first).
+func (s *camsim) cpuCores() float64 {
+	s.stop()
+	if s.wall <= 0 {
+		return 0
+	}
+	return s.cpu.Seconds() / s.wall.Seconds()
+}
+
+// Print writes the result as a table a person reads side by side.
+func Print(w io.Writer, r Result) {
+	fmt.Fprintf(w, "\n%d streams of %s at %g fps into %s tiles, %.0f s per phase (%s)\n", r.Streams, r.Size, r.FPS, r.Tile, r.DurationS, r.Machine)
+	fmt.Fprintf(w, "frames average %.0f KB\n\n", r.FrameKB)
+	fmt.Fprintf(w, "  %-34s %10s %10s\n", "", "CPU ms/frame", "ratio")
+	fmt.Fprintf(w, "  %-34s %10.2f %10s\n", "Vigil pipeline (read+decode+copy)", r.CPUMsPerFrame, "1.00")
+	if r.FFmpegCPUMsPerFrame > 0 {
+		fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (ours ÷ ffmpeg: cpu_ratio)\n", "ffmpeg -threads 1 full decode", r.FFmpegCPUMsPerFrame, r.CPURatio)
+	}
+	fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (ours ÷ floor: floor_ratio)\n\n", "floor: TurboJPEG alone, same scale", r.FloorMsPerFrame, r.FloorRatio)
+	fmt.Fprintf(w, "  fps per stream   %.2f (min %.2f, want %g)\n", r.FPSPerStream, r.FPSMin, r.FPS)
+	fmt.Fprintf(w, "  drops            %d\n", r.Drops)
+	fmt.Fprintf(w, "  latency          p50 %.1f ms, p99 %.1f ms (camera send → frame in the tile's buffer)\n", r.LatencyP50Ms, r.LatencyP99Ms)
+	fmt.Fprintf(w, "  CPU              %.2f cores for the pipeline; camsim used %.2f cores in its own process\n", r.CPUCores, r.CamsimCPUCores)
+	fmt.Fprintf(w, "  memory           %.0f MB peak RSS\n", r.RSSMB)
+}

@@ -1,0 +1,339 @@
+package ui
+
+import (
+	"image"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+// DefaultMaxFPS is how often a tile redraws its picture at most: about what a person can
+// follow on a wall, and what software GL on a small machine sustains for 16 tiles
+// (research/deps.md §3: ~30 fps per tile is the ceiling).
+const DefaultMaxFPS = 30
+
+// statusEvery is how often the status card is refreshed (the retry countdown ticks in
+// whole seconds).
+const statusEvery = time.Second
+
+// defaultBox is the decode box asked for before the tile has been laid out, so a 1080p
+// camera is never decoded at full size just because the window is not shown yet. The
+// first Layout replaces it with the tile's real size.
+const defaultBoxW, defaultBoxH = 640, 360
+
+// Tile is one camera on the wall: the newest picture of a capture.Stream scaled to fit,
+// the camera's name in the top-left corner, and a card saying what is wrong when the
+// stream is not live (connecting, stalled, offline with the last error and the retry
+// countdown).
+//
+// A Tile decodes only between Start and Stop; the Wall calls both explicitly (assign,
+// remove, hide, layout change). Start, Stop and every other method are meant to be called
+// from the Fyne UI goroutine (or before the app runs), except Drawn, which is safe anywhere.
+type Tile struct {
+	widget.BaseWidget
+
+	// MaxFPS caps how many times a second the picture is redrawn. It defaults to
+	// DefaultMaxFPS. Set it before Start.
+	MaxFPS float64
+
+	stream *capture.Stream
+	// do hands a function to the UI goroutine; fyne.Do, replaced in tests by a queue the
+	// test drains itself.
+	do  func(func())
+	now func() time.Time
+
+	drawn atomic.Uint64
+	// maxPending is the most draw callbacks ever pending at once (instrumentation: the
+	// design promises at most one).
+	maxPending atomic.Int32
+
+	mu    sync.Mutex // guards run, physW, physH
+	run   *session
+	physW int
+	physH int
+
+	// UI goroutine state.
+	img         *canvas.Image
+	buf         *image.RGBA
+	hasPicture  bool      // buf holds a picture worth showing
+	lastPicture time.Time // receive time of the picture in buf
+	status      capture.Status
+}
+
+// session is one Start…Stop period of a tile.
+type session struct {
+	sub     *capture.FrameSub
+	stop    chan struct{}
+	done    chan struct{}
+	kick    chan struct{} // a draw callback finished (capacity 1)
+	stopped atomic.Bool
+
+	drawPending   atomic.Bool
+	statusPending atomic.Bool
+	inFlight      atomic.Int32 // draw callbacks handed to do and not yet run
+}
+
+// NewTile makes a tile for stream. It shows "Stopped" until Start.
+func NewTile(stream *capture.Stream) *Tile {
+	t := &Tile{stream: stream, do: fyne.Do, now: time.Now}
+	t.img = &canvas.Image{ScaleMode: canvas.ImageScaleFastest, FillMode: canvas.ImageFillContain}
+	t.img.Hide()
+	t.status = capture.Status{State: capture.StateStopped}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// Stream is the stream the tile shows.
+func (t *Tile) Stream() *capture.Stream { return t.stream }
+
+// Drawn counts the pictures drawn since the tile was made. Safe from any goroutine.
+func (t *Tile) Drawn() uint64 { return t.drawn.Load() }
+
+// Running reports whether the tile is between Start and Stop.
+func (t *Tile) Running() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.run != nil
+}
+
+// Start attaches the tile to its stream at the tile's current size in physical pixels
+// (which starts the source and the decoder if nobody else runs them) and starts the
+// tile's render goroutine. Calling Start on a running tile does nothing.
+func (t *Tile) Start() {
+	t.mu.Lock()
+	if t.run != nil {
+		t.mu.Unlock()
+		return
+	}
+	w, h := t.physW, t.physH
+	if w <= 0 || h <= 0 {
+		w, h = defaultBoxW, defaultBoxH
+	}
+	fps := t.MaxFPS
+	if fps <= 0 {
+		fps = DefaultMaxFPS
+	}
+	s := &session{
+		sub:  t.stream.Watch(w, h),
+		stop: make(chan struct{}),
+		done: make(chan struct{}),
+		kick: make(chan struct{}, 1),
+	}
+	t.run = s
+	t.mu.Unlock()
+
+	// A picture from before a Stop is stale: never show it as if it were live.
+	t.hasPicture = false
+	go t.loop(s, time.Duration(float64(time.Second)/fps))
+}
+
+// Stop detaches the tile from its stream and waits for its render goroutine to exit.
+// The stream's source stops when no other consumer (a recorder) needs it. The tile then
+// shows "Stopped". Calling Stop on a stopped tile does nothing.
+func (t *Tile) Stop() {
+	t.mu.Lock()
+	s := t.run
+	t.run = nil
+	t.mu.Unlock()
+	if s == nil {
+		return
+	}
+	s.stopped.Store(true)
+	close(s.stop)
+	<-s.done
+	s.sub.Close()
+	t.applyStatus(capture.Status{State: capture.StateStopped})
+}
+
+// loop is the tile's render goroutine: it turns "a frame is ready" and the status tick
+// into at most one pending draw and one pending status update on the UI goroutine, and
+// caps draws at the display rate. Frames that arrive while a draw is pending stay in the
+// FrameSub's one-slot mailbox, where the newest replaces older ones.
+func (t *Tile) loop(s *session, interval time.Duration) {
+	defer close(s.done)
+	tick := time.NewTicker(statusEvery)
+	defer tick.Stop()
+	capTimer := time.NewTimer(time.Hour)
+	capTimer.Stop()
+	defer capTimer.Stop()
+	var capC <-chan time.Time
+	var next time.Time // earliest time of the next draw
+	dirty := false     // a frame may be waiting that no draw has been scheduled for
+
+	tryDraw := func() {
+		if s.drawPending.Load() {
+			dirty = true // the pending draw's end kicks us
+			return
+		}
+		now := time.Now()
+		if wait := next.Sub(now); wait > 0 {
+			dirty = true
+			if capC == nil {
+				capTimer.Reset(wait)
+				capC = capTimer.C
+			}
+			return
+		}
+		dirty = false
+		next = now.Add(interval)
+		t.scheduleDraw(s)
+	}
+
+	t.scheduleStatus(s) // show "Connecting…" at once
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.sub.Ready():
+			tryDraw()
+		case <-s.kick:
+			if dirty {
+				tryDraw()
+			}
+		case <-capC:
+			capC = nil
+			if dirty {
+				tryDraw()
+			}
+		case <-tick.C:
+			t.scheduleStatus(s)
+		}
+	}
+}
+
+func (t *Tile) scheduleDraw(s *session) {
+	s.drawPending.Store(true)
+	n := s.inFlight.Add(1)
+	for {
+		m := t.maxPending.Load()
+		if n <= m || t.maxPending.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	t.do(func() {
+		s.inFlight.Add(-1)
+		t.drawFrame(s)
+		s.drawPending.Store(false)
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	})
+}
+
+func (t *Tile) scheduleStatus(s *session) {
+	if !s.statusPending.CompareAndSwap(false, true) {
+		return
+	}
+	t.do(func() {
+		if !s.stopped.Load() {
+			t.applyStatus(t.stream.Status())
+		}
+		s.statusPending.Store(false)
+	})
+}
+
+// drawFrame runs on the UI goroutine: it takes the newest frame, copies its pixels into
+// the tile's own buffer (the renderer reads that buffer on this goroutine, so the
+// decoder's pooled buffer can go back at once), and refreshes the picture.
+func (t *Tile) drawFrame(s *session) {
+	if s.stopped.Load() {
+		return
+	}
+	fr := s.sub.Take()
+	if fr == nil {
+		return
+	}
+	t.copyPicture(fr.Image)
+	t.lastPicture = fr.ReceiveTime
+	if t.lastPicture.IsZero() {
+		t.lastPicture = t.now()
+	}
+	fr.Release()
+	t.drawn.Add(1)
+
+	st := t.stream.Status()
+	if !t.hasPicture || st.State != t.status.State {
+		t.hasPicture = true
+		t.applyStatus(st)
+		return
+	}
+	t.img.Refresh()
+}
+
+// copyPicture copies src into the tile's buffer, reallocating it only when the size
+// changes.
+func (t *Tile) copyPicture(src *image.RGBA) {
+	b := src.Rect
+	w, h := b.Dx(), b.Dy()
+	if t.buf == nil || t.buf.Rect.Dx() != w || t.buf.Rect.Dy() != h {
+		t.buf = image.NewRGBA(image.Rect(0, 0, w, h))
+		t.img.Image = t.buf
+	}
+	row := 4 * w
+	if src.Stride == row && t.buf.Stride == row {
+		off := src.PixOffset(b.Min.X, b.Min.Y)
+		copy(t.buf.Pix, src.Pix[off:off+row*h])
+		return
+	}
+	for y := 0; y < h; y++ {
+		so := src.PixOffset(b.Min.X, b.Min.Y+y)
+		copy(t.buf.Pix[y*t.buf.Stride:y*t.buf.Stride+row], src.Pix[so:so+row])
+	}
+}
+
+// applyStatus records st and redraws what depends on it (UI goroutine). A live tile with
+// an unchanged state is left alone: the countdown only ticks on a card.
+func (t *Tile) applyStatus(st capture.Status) {
+	old := t.status
+	t.status = st
+	if !showsPicture(st.State) {
+		// Offline, reconnecting or stopped: the old picture would pass for a live one.
+		t.hasPicture = false
+	}
+	if st.State == old.State && st.State == capture.StateLive && t.img.Visible() == t.hasPicture {
+		return
+	}
+	t.Refresh()
+}
+
+// showsPicture reports whether a state shows the last picture (dimmed when stalled).
+func showsPicture(s capture.State) bool {
+	return s == capture.StateLive || s == capture.StateFallback || s == capture.StateStalled
+}
+
+// sizeChanged follows the tile's size on screen, in physical pixels, so the decoder
+// decodes no larger than what is shown.
+func (t *Tile) sizeChanged(size fyne.Size) {
+	scale := float32(1)
+	if app := fyne.CurrentApp(); app != nil {
+		if c := app.Driver().CanvasForObject(t); c != nil && c.Scale() > 0 {
+			scale = c.Scale()
+		}
+	}
+	w := int(math.Ceil(float64(size.Width * scale)))
+	h := int(math.Ceil(float64(size.Height * scale)))
+	if w <= 0 || h <= 0 {
+		return
+	}
+	t.mu.Lock()
+	changed := w != t.physW || h != t.physH
+	t.physW, t.physH = w, h
+	s := t.run
+	t.mu.Unlock()
+	if changed && s != nil {
+		s.sub.SetSize(w, h)
+	}
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
+	return newTileRenderer(t)
+}

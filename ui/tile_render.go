@@ -1,0 +1,408 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+// Colours of the wall. They are fixed rather than taken from the theme: a camera wall is
+// dark in any theme (a light frame around pictures tires a control room), and the card
+// colours carry meaning.
+var (
+	colorWallBack   = color.NRGBA{R: 0x05, G: 0x06, B: 0x08, A: 0xff}
+	colorTileBack   = color.NRGBA{R: 0x10, G: 0x12, B: 0x16, A: 0xff}
+	colorDim        = color.NRGBA{A: 0x99}
+	colorNameBack   = color.NRGBA{A: 0xa0}
+	colorName       = color.NRGBA{R: 0xf2, G: 0xf2, B: 0xf2, A: 0xff}
+	colorCardBack   = color.NRGBA{R: 0x17, G: 0x19, B: 0x1f, A: 0xe8}
+	colorCardText   = color.NRGBA{R: 0xf2, G: 0xf2, B: 0xf2, A: 0xff}
+	colorCardDetail = color.NRGBA{R: 0xb8, G: 0xbc, B: 0xc4, A: 0xff}
+	colorEmptyText  = color.NRGBA{R: 0x5c, G: 0x62, B: 0x6b, A: 0xff}
+
+	// Accents: connecting is calm, stalled a warning, offline an alarm.
+	colorConnecting = color.NRGBA{R: 0x4a, G: 0x90, B: 0xd9, A: 0xff}
+	colorStalled    = color.NRGBA{R: 0xf5, G: 0xa6, B: 0x23, A: 0xff}
+	colorOffline    = color.NRGBA{R: 0xe5, G: 0x48, B: 0x4d, A: 0xff}
+	colorStopped    = color.NRGBA{R: 0x6b, G: 0x71, B: 0x7a, A: 0xff}
+)
+
+// cardKind is which card a tile shows.
+type cardKind int
+
+const (
+	cardNone cardKind = iota
+	cardConnecting
+	cardStalled
+	cardOffline
+	cardStopped
+)
+
+func (k cardKind) accent() color.Color {
+	switch k {
+	case cardConnecting:
+		return colorConnecting
+	case cardStalled:
+		return colorStalled
+	case cardOffline:
+		return colorOffline
+	}
+	return colorStopped
+}
+
+// card is what the status card says: a title in words, a detail (the last error) and a
+// foot line (the retry countdown, the attempt).
+type card struct {
+	kind                cardKind
+	title, detail, foot string
+	// short replaces title on a tile too narrow for it ("Stalled 4 s"); empty: title.
+	short string
+}
+
+// describe turns a status into the card a person reads. lastPicture is when the last
+// drawn picture was received (zero when none).
+func describe(st capture.Status, lastPicture, now time.Time) card {
+	switch st.State {
+	case capture.StateLive, capture.StateFallback:
+		return card{kind: cardNone}
+	case capture.StateConnecting:
+		c := card{kind: cardConnecting, title: "Connecting…"}
+		if st.Attempts > 0 && st.Err != nil {
+			c.detail = "Last error: " + st.Err.Error()
+			c.foot = fmt.Sprintf("attempt %d", st.Attempts+1)
+		}
+		return c
+	case capture.StateStalled:
+		since := lastPicture
+		if since.IsZero() {
+			since = st.Since
+		}
+		secs := max(int(now.Sub(since)/time.Second), 0)
+		return card{kind: cardStalled,
+			title:  fmt.Sprintf("Stalled — no picture for %d s", secs),
+			short:  fmt.Sprintf("Stalled %d s", secs),
+			detail: "Connected, but the camera stopped sending pictures; reconnecting if it does not resume."}
+	case capture.StateOffline:
+		c := card{kind: cardOffline, title: "Offline", detail: "the camera closed the stream"}
+		if st.Err != nil {
+			c.detail = st.Err.Error()
+		}
+		if !st.RetryAt.IsZero() {
+			c.foot = retryText(st.RetryAt.Sub(now))
+		}
+		return c
+	}
+	return card{kind: cardStopped, title: "Stopped"}
+}
+
+// retryText says when the next attempt starts, in whole seconds rounded up (so it never
+// says "0 s" while there is still time to wait).
+func retryText(d time.Duration) string {
+	if d <= 0 {
+		return "retrying now…"
+	}
+	secs := int((d + time.Second - 1) / time.Second)
+	if secs >= 120 {
+		return fmt.Sprintf("retrying in %d min", (secs+59)/60)
+	}
+	return fmt.Sprintf("retrying in %d s", secs)
+}
+
+// Card geometry, in logical pixels.
+const (
+	cardMaxWidth    = 440
+	cardPad         = 10
+	accentWidth     = 4
+	nameTextSize    = 12
+	namePad         = 4
+	titleTextSize   = 14
+	detailTextSize  = 12
+	maxDetailLines  = 3
+	smallTileHeight = 110 // below this the card drops the detail lines
+)
+
+// tileRenderer draws a Tile: background, picture, dimmer, name badge and status card.
+type tileRenderer struct {
+	t *Tile
+
+	back       *canvas.Rectangle
+	dim        *canvas.Rectangle
+	nameBack   *canvas.Rectangle
+	name       *canvas.Text
+	cardBack   *canvas.Rectangle
+	cardAccent *canvas.Rectangle
+	title      *canvas.Text
+	lines      []*canvas.Text // detail lines, then the foot
+	objects    []fyne.CanvasObject
+
+	card card
+}
+
+func newTileRenderer(t *Tile) *tileRenderer {
+	r := &tileRenderer{
+		t:          t,
+		back:       canvas.NewRectangle(colorTileBack),
+		dim:        canvas.NewRectangle(colorDim),
+		nameBack:   canvas.NewRectangle(colorNameBack),
+		name:       canvas.NewText(t.stream.Name(), colorName),
+		cardBack:   canvas.NewRectangle(colorCardBack),
+		cardAccent: canvas.NewRectangle(colorStopped),
+		title:      canvas.NewText("", colorCardText),
+	}
+	r.nameBack.CornerRadius = 3
+	r.name.TextSize = nameTextSize
+	r.cardBack.CornerRadius = 6
+	r.title.TextSize = titleTextSize
+	r.title.TextStyle = fyne.TextStyle{Bold: true}
+	r.objects = []fyne.CanvasObject{r.back, t.img, r.dim, r.cardBack, r.cardAccent, r.title}
+	for i := 0; i < maxDetailLines+1; i++ {
+		l := canvas.NewText("", colorCardDetail)
+		l.TextSize = detailTextSize
+		r.lines = append(r.lines, l)
+		r.objects = append(r.objects, l)
+	}
+	// The name goes on top so a card never hides which camera it is about.
+	r.objects = append(r.objects, r.nameBack, r.name)
+	r.update()
+	return r
+}
+
+func (r *tileRenderer) Objects() []fyne.CanvasObject { return r.objects }
+
+func (r *tileRenderer) Destroy() {}
+
+// MinSize is small so that an 8×8 wall fits a laptop screen.
+func (r *tileRenderer) MinSize() fyne.Size { return fyne.NewSize(64, 36) }
+
+// Refresh re-reads the tile's state (UI goroutine).
+func (r *tileRenderer) Refresh() {
+	r.update()
+	r.Layout(r.t.Size())
+	for _, o := range r.objects {
+		o.Refresh()
+	}
+}
+
+// update sets visibility and colours from the tile's state.
+func (r *tileRenderer) update() {
+	t := r.t
+	r.card = describe(t.status, t.lastPicture, t.now())
+	picture := t.hasPicture && t.buf != nil
+	if picture {
+		t.img.Show()
+	} else {
+		t.img.Hide()
+	}
+	if picture && r.card.kind != cardNone {
+		r.dim.Show()
+	} else {
+		r.dim.Hide()
+	}
+	showCard := r.card.kind != cardNone
+	for _, o := range []fyne.CanvasObject{r.cardBack, r.cardAccent, r.title} {
+		if showCard {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
+	r.cardAccent.FillColor = r.card.kind.accent()
+	r.cardBack.StrokeColor = r.card.kind.accent()
+	r.cardBack.StrokeWidth = 1
+}
+
+// Layout places everything for a tile of the given size.
+func (r *tileRenderer) Layout(size fyne.Size) {
+	r.t.sizeChanged(size)
+	full := fyne.NewPos(0, 0)
+	for _, o := range []fyne.CanvasObject{r.back, r.t.img, r.dim} {
+		o.Move(full)
+		o.Resize(size)
+	}
+
+	// Name badge, top-left.
+	r.name.Text = ellipsize(r.t.stream.Name(), size.Width-4*namePad, nameTextSize, r.name.TextStyle)
+	ns := fyne.MeasureText(r.name.Text, nameTextSize, r.name.TextStyle)
+	r.nameBack.Move(fyne.NewPos(namePad, namePad))
+	r.nameBack.Resize(fyne.NewSize(ns.Width+2*namePad, ns.Height+namePad))
+	r.name.Move(fyne.NewPos(2*namePad, namePad+namePad/2))
+	r.name.Resize(ns)
+
+	r.layoutCard(size)
+}
+
+// layoutCard wraps the card's text to the tile and centres the card. Lines that do not
+// fit are dropped, detail lines first, so the title always shows.
+func (r *tileRenderer) layoutCard(size fyne.Size) {
+	for _, l := range r.lines {
+		l.Text = ""
+		l.Hide()
+	}
+	if r.card.kind == cardNone {
+		return
+	}
+	pad := float32(cardPad)
+	if size.Width < 240 || size.Height < smallTileHeight {
+		pad = cardPad / 2 // small tiles: every pixel goes to the text
+	}
+	cardW := min(size.Width-2*pad, cardMaxWidth)
+	textW := cardW - accentWidth - 2*pad
+	if textW < 20 {
+		textW = max(size.Width-accentWidth-4, 1)
+		cardW = size.Width
+	}
+	title := r.card.title
+	if r.card.short != "" && fyne.MeasureText(title, titleTextSize, r.title.TextStyle).Width > textW {
+		title = r.card.short
+	}
+	r.title.Text = ellipsize(title, textW, titleTextSize, r.title.TextStyle)
+	titleH := fyne.MeasureText("Ag", titleTextSize, r.title.TextStyle).Height
+	lineH := fyne.MeasureText("Ag", detailTextSize, fyne.TextStyle{}).Height
+
+	var texts []string
+	if r.card.detail != "" && size.Height >= smallTileHeight {
+		texts = wrapText(r.card.detail, textW, detailTextSize, fyne.TextStyle{}, maxDetailLines)
+	}
+	if r.card.foot != "" {
+		texts = append(texts, ellipsize(r.card.foot, textW, detailTextSize, fyne.TextStyle{}))
+	}
+	// Drop lines (detail first, from its end) until the card fits the tile.
+	top := r.nameBack.Position().Y + r.nameBack.Size().Height + 2 // keep the name readable
+	room := size.Height - top - pad - titleH - 2*pad
+	for len(texts) > 0 && float32(len(texts))*lineH > room {
+		if len(texts) > 1 {
+			texts = append(texts[:len(texts)-2], texts[len(texts)-1])
+		} else {
+			texts = texts[:0]
+		}
+	}
+
+	cardH := titleH + float32(len(texts))*lineH + 2*pad
+	if len(texts) > 0 {
+		cardH += pad / 2
+	}
+	// Centred, but below the name badge when the tile is short.
+	pos := fyne.NewPos((size.Width-cardW)/2, max((size.Height-cardH)/2, min(top, size.Height-cardH)))
+	r.cardBack.Move(pos)
+	r.cardBack.Resize(fyne.NewSize(cardW, cardH))
+	r.cardAccent.Move(pos)
+	r.cardAccent.Resize(fyne.NewSize(accentWidth, cardH))
+
+	x := pos.X + accentWidth + pad
+	y := pos.Y + pad
+	r.title.Move(fyne.NewPos(x, y))
+	r.title.Resize(fyne.NewSize(textW, titleH))
+	y += titleH + pad/2
+	for i, s := range texts {
+		l := r.lines[i]
+		l.Text = s
+		l.Color = colorCardDetail
+		if r.card.foot != "" && i == len(texts)-1 {
+			l.Color = r.card.kind.accent()
+		}
+		l.Move(fyne.NewPos(x, y))
+		l.Resize(fyne.NewSize(textW, lineH))
+		l.Show()
+		y += lineH
+	}
+}
+
+// cardTexts returns the visible text of the card, title first (for tests and
+// accessibility).
+func (r *tileRenderer) cardTexts() []string {
+	if r.card.kind == cardNone {
+		return nil
+	}
+	out := []string{r.title.Text}
+	for _, l := range r.lines {
+		if l.Visible() && l.Text != "" {
+			out = append(out, l.Text)
+		}
+	}
+	return out
+}
+
+// wrapText breaks s into at most maxLines lines no wider than width, at spaces where it
+// can, mid-word where a word alone is too wide. The last line ends in "…" when text was
+// cut.
+func wrapText(s string, width, size float32, style fyne.TextStyle, maxLines int) []string {
+	fits := func(x string) bool { return fyne.MeasureText(x, size, style).Width <= width }
+	var lines []string
+	words := strings.Fields(s)
+	cur := ""
+	for len(words) > 0 && len(lines) <= maxLines {
+		w := words[0]
+		cand := w
+		if cur != "" {
+			cand = cur + " " + w
+		}
+		switch {
+		case fits(cand):
+			cur = cand
+			words = words[1:]
+		case cur != "":
+			lines = append(lines, cur) // the word goes on the next line
+			cur = ""
+		default:
+			// A single word wider than the line: cut it.
+			rs := []rune(w)
+			n := fitRunes(rs, fits)
+			lines = append(lines, string(rs[:n]))
+			words[0] = string(rs[n:])
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	if len(lines) > maxLines || len(words) > 0 {
+		lines = lines[:min(len(lines), maxLines)]
+		last := len(lines) - 1
+		lines[last] = withEllipsis(lines[last], width, size, style)
+	}
+	return lines
+}
+
+// withEllipsis ends s in "…", shortening it as much as needed to fit width.
+func withEllipsis(s string, width, size float32, style fyne.TextStyle) string {
+	rs := []rune(s)
+	fits := func(x string) bool { return fyne.MeasureText(x+"…", size, style).Width <= width }
+	lo, hi := 0, len(rs)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fits(string(rs[:mid])) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return strings.TrimRight(string(rs[:lo]), " ") + "…"
+}
+
+// fitRunes returns how many leading runes of rs fit (at least 1, so wrapping always
+// progresses).
+func fitRunes(rs []rune, fits func(string) bool) int {
+	lo, hi := 1, len(rs)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fits(string(rs[:mid])) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// ellipsize shortens s to fit width, ending it in "…" when it had to be cut.
+func ellipsize(s string, width, size float32, style fyne.TextStyle) string {
+	if fyne.MeasureText(s, size, style).Width <= width {
+		return s
+	}
+	return withEllipsis(s, width, size, style)
+}
