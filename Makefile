@@ -69,5 +69,15 @@ BENCH_ARGS ?= --streams 16 --size 1920x1080 --fps 15 --tile 480x270 --duration 2
 bench: build test-deps
 	./$(BIN) bench $(BENCH_ARGS)
 
+# A screenshot of the real window on the demo wall, under Xvfb, into docs/wall.png.
+SHOT_WAIT ?= 15
+screenshot: build test-deps
+	@set -e; d=:$$((90 + $$$$ % 9)); rt=$$(mktemp -d); \
+	Xvfb $$d -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 & xpid=$$!; sleep 1; \
+	DISPLAY=$$d LANG=en_US.UTF-8 XDG_RUNTIME_DIR=$$rt ./$(BIN) $(SHOT_ARGS) >$$rt/log 2>&1 & vpid=$$!; \
+	sleep $(SHOT_WAIT); wid=$$(DISPLAY=$$d xdotool search --name '^Vigil$$' | head -1); \
+	DISPLAY=$$d import -window "$$wid" docs/wall.png; kill $$vpid; wait $$vpid || true; kill $$xpid; \
+	echo "wrote docs/wall.png (window $$wid)"
+
 clean:
 	rm -rf bin
