@@ -322,7 +322,8 @@ func ffmpegPhase(ctx context.Context, o Options, urls []string, r *Result) error
 func runFFmpeg(ctx context.Context, url string, d time.Duration) (time.Duration, int64, error) {
 	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
 		"-threads", "1", "-f", "mpjpeg", "-i", url, "-f", "null", "-progress", "pipe:1", "-")
-	cmd.Stderr = io.Discard
+	var stderr strings.Builder
+	cmd.Stderr = &limitedWriter{w: &stderr, n: 4096}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return 0, 0, err
@@ -343,7 +344,18 @@ func runFFmpeg(ctx context.Context, url string, d time.Duration) (time.Duration,
 			}
 		}
 	}()
-	time.Sleep(d)
+	// Run for d, longer when ffmpeg has not reported a frame yet (its start-up probing
+	// is slow on a loaded machine), but never more than 30 s longer.
+	start := time.Now()
+	for time.Since(start) < d || (frames.Load() == 0 && time.Since(start) < d+30*time.Second) {
+		select {
+		case <-ctx.Done():
+		case <-done:
+		case <-time.After(100 * time.Millisecond):
+			continue
+		}
+		break
+	}
 	_ = cmd.Process.Signal(os.Interrupt) // ffmpeg finishes cleanly and prints its last progress
 	<-done
 	_ = cmd.Wait()
@@ -356,7 +368,7 @@ func runFFmpeg(ctx context.Context, url string, d time.Duration) (time.Duration,
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	if frames.Load() == 0 {
-		return cpu, 0, fmt.Errorf("ffmpeg decoded no frame of %s", url)
+		return cpu, 0, fmt.Errorf("ffmpeg decoded no frame of %s in %s: %s", url, d, strings.TrimSpace(stderr.String()))
 	}
 	return cpu, frames.Load(), nil
 }
@@ -451,6 +463,7 @@ func startCamsim(ctx context.Context, argv []string, want int) (*camsim, []strin
 	s := &camsim{cmd: cmd, start: time.Now()}
 	line := make(chan string, 1)
 	go func() {
+		defer close(line)
 		sc := bufio.NewScanner(out)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
@@ -462,7 +475,11 @@ func startCamsim(ctx context.Context, argv []string, want int) (*camsim, []strin
 		io.Copy(io.Discard, out)
 	}()
 	select {
-	case l := <-line:
+	case l, ok := <-line:
+		if !ok {
+			s.stop()
+			return nil, nil, fmt.Errorf("camsim (%s) exited before printing its camera URLs", argv[0])
+		}
 		var msg struct {
 			URLs []string `json:"urls"`
 		}
@@ -520,4 +537,19 @@ func Print(w io.Writer, r Result) {
 	fmt.Fprintf(w, "  latency          p50 %.1f ms, p99 %.1f ms (camera send → frame in the tile's buffer)\n", r.LatencyP50Ms, r.LatencyP99Ms)
 	fmt.Fprintf(w, "  CPU              %.2f cores for the pipeline; camsim used %.2f cores in its own process\n", r.CPUCores, r.CamsimCPUCores)
 	fmt.Fprintf(w, "  memory           %.0f MB peak RSS\n", r.RSSMB)
+}
+
+// limitedWriter keeps the first n bytes written to it.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.n > 0 {
+		k := min(len(p), l.n)
+		l.n -= k
+		_, _ = l.w.Write(p[:k])
+	}
+	return len(p), nil
 }
