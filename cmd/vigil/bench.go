@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,8 +14,7 @@ import (
 )
 
 func runBench(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("vigil bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("vigil bench", "usage: vigil bench [flags]\n\nMeasures the pipeline (read → decode at tile size → RGBA) against ffmpeg and the TurboJPEG floor.", stderr)
 	streams := fs.Int("streams", 16, "number of camera streams")
 	size := fs.String("size", "1920x1080", "camera picture size")
 	fps := fs.Float64("fps", 15, "camera frame rate")
@@ -26,10 +24,6 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	vsFFmpeg := fs.Bool("vs-ffmpeg", false, "also measure ffmpeg decoding the same streams")
 	parallel := fs.Int("ffmpeg-parallel", 2, "ffmpeg processes at once")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: vigil bench [flags]\n\nMeasures the pipeline (read → decode at tile size → RGBA) against ffmpeg and the TurboJPEG floor.\n\nflags:")
-		fs.PrintDefaults()
-	}
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return exitUsage
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -50,18 +49,13 @@ func startCamsim(n, w, h int, fps float64, snapshot bool) (*mjpegtest.Server, er
 }
 
 func runCamsim(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("vigil camsim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("vigil camsim", "usage: vigil camsim --mjpeg N [--size WxH] [--fps F]\n\nServes N simulated cameras over MJPEG/HTTP on 127.0.0.1 until interrupted.\nEach part carries X-Timestamp with its send time.", stderr)
 	n := fs.Int("mjpeg", 4, "number of MJPEG cameras to serve")
 	size := fs.String("size", "1280x720", "picture size WIDTHxHEIGHT")
 	fps := fs.Float64("fps", 15, "frames per second")
 	snapshot := fs.Bool("snapshot", false, "serve single-JPEG snapshot endpoints instead of streams")
 	asJSON := fs.Bool("json", false, `print {"urls":[…]} on one line once serving (for scripts and vigil bench)`)
 	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: vigil camsim --mjpeg N [--size WxH] [--fps F]\n\nServes N simulated cameras over MJPEG/HTTP on 127.0.0.1 until interrupted.\nEach part carries X-Timestamp with its send time.\n\nflags:")
-		fs.PrintDefaults()
-	}
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return exitUsage
 	}

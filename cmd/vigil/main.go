@@ -62,6 +62,17 @@ Run "vigil COMMAND --help" for a command's flags.
 `)
 }
 
+// newFlags makes a subcommand's flag set whose -h prints synopsis, then the flags.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nflags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
 // parseInterspersed parses flags that may come before or after positional arguments
 // (`vigil probe URL --json` as well as `vigil probe --json URL`).
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,8 +15,7 @@ import (
 )
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("vigil probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("vigil probe", "usage: vigil probe URL [flags]\n\nTests one camera and says what answers, which auth it wants, codec, size and fps.\nExit code 0 when frames arrived, 1 when the camera failed, 2 for bad usage.", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object (schema in the README)")
 	snapshot := fs.String("snapshot", "", "save a frame to this file (the camera's own JPEG, not re-encoded)")
 	duration := fs.Duration("duration", 3*time.Second, "how long to measure after the first frame")
@@ -27,10 +25,6 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	fps := fs.Float64("fps", 0, "polling rate for single-JPEG snapshot URLs (default 2)")
 	insecure := fs.Bool("insecure", false, "accept a self-signed or otherwise untrusted HTTPS certificate")
 	verbose := fs.Bool("v", false, "log what happens")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: vigil probe URL [flags]\n\nTests one camera and says what answers, which auth it wants, codec, size and fps.\nExit code 0 when frames arrived, 1 when the camera failed, 2 for bad usage.\n\nflags:")
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
