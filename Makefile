@@ -6,9 +6,10 @@ BIN      := bin/vigil
 FUZZTIME ?= 20s
 
 # Build and run: Fyne's GLFW/GL backend (v2.8 also compiles its Wayland backend) and
-# TurboJPEG for decoding.
+# TurboJPEG and libswscale for decoding at tile size.
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
-	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev libturbojpeg0-dev
+	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev libturbojpeg0-dev \
+	libswscale-dev
 # Tests: ffmpeg is the third-party peer and the reference for `make bench`; Xvfb and
 # ImageMagick take screenshots of the real window.
 TEST_PKGS := ffmpeg xvfb xauth x11-apps xdotool imagemagick
@@ -60,7 +61,7 @@ test: test-deps vet
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg || exit 1; \
 		done; \
 	done
 

@@ -95,22 +95,29 @@ func detailedFrame(w, h int) *image.RGBA {
 	return img
 }
 
-var benchFrame = sync.OnceValue(func() []byte {
-	data, err := Encode(detailedFrame(1920, 1080), 85)
+var benchFrame = sync.OnceValue(func() []byte { return benchJPEG(1920, 1080) })
+
+var benchFrame720 = sync.OnceValue(func() []byte { return benchJPEG(1280, 720) })
+
+func benchJPEG(w, h int) []byte {
+	data, err := Encode(detailedFrame(w, h), 85)
 	if err != nil {
 		panic(err)
 	}
 	return data
-})
+}
 
-func benchDecode(b *testing.B, w, h int) {
-	data := benchFrame()
+func benchDecode(b *testing.B, data []byte, w, h int) {
+	sw, sh, err := Header(data)
+	if err != nil {
+		b.Fatal(err)
+	}
 	d, err := New()
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer d.Close()
-	tw, th := capture.FitSize(1920, 1080, w, h)
+	tw, th := capture.FitSize(sw, sh, w, h)
 	dst := image.NewRGBA(image.Rect(0, 0, tw, th))
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
@@ -124,17 +131,24 @@ func benchDecode(b *testing.B, w, h int) {
 	b.ReportMetric(float64(len(data))/1024, "KB/jpeg")
 }
 
-// BenchmarkDecode1080pTo480x270 is the wall's common case: one 1/4-scale decode.
-func BenchmarkDecode1080pTo480x270(b *testing.B) { benchDecode(b, 480, 270) }
+// BenchmarkDecode1080pTo480x270 is the wall's common case: one 1/4-scale decode, no resize.
+func BenchmarkDecode1080pTo480x270(b *testing.B) { benchDecode(b, benchFrame(), 480, 270) }
 
-// BenchmarkDecode1080pTo640x360 decodes at 3/8 (720×405) and area-averages to 640×360.
-func BenchmarkDecode1080pTo640x360(b *testing.B) { benchDecode(b, 640, 360) }
+// BenchmarkDecode1080pTo640x360 decodes at 3/8 (720×405) and resizes to 640×360.
+func BenchmarkDecode1080pTo640x360(b *testing.B) { benchDecode(b, benchFrame(), 640, 360) }
 
-// BenchmarkDecode1080pTo320x180 decodes at 1/4 and averages down by 1.5.
-func BenchmarkDecode1080pTo320x180(b *testing.B) { benchDecode(b, 320, 180) }
+// BenchmarkDecode1080pTo400x225 decodes at 1/4 (480×270) and resizes to 400×225.
+func BenchmarkDecode1080pTo400x225(b *testing.B) { benchDecode(b, benchFrame(), 400, 225) }
+
+// BenchmarkDecode1080pTo320x180 decodes at 1/4 and resizes down by 1.5.
+func BenchmarkDecode1080pTo320x180(b *testing.B) { benchDecode(b, benchFrame(), 320, 180) }
+
+// BenchmarkDecode720pTo400x225 is the real wall of 16 720p cameras: 3/8 (480×270), then a
+// resize to 400×225.
+func BenchmarkDecode720pTo400x225(b *testing.B) { benchDecode(b, benchFrame720(), 400, 225) }
 
 // BenchmarkDecode1080pFull is the full-screen case.
-func BenchmarkDecode1080pFull(b *testing.B) { benchDecode(b, 0, 0) }
+func BenchmarkDecode1080pFull(b *testing.B) { benchDecode(b, benchFrame(), 0, 0) }
 
 // BenchmarkDecodeScaledInto is the floor: the bare DCT-scaled decode Decode builds on.
 func BenchmarkDecodeScaledInto(b *testing.B) {

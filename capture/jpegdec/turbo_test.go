@@ -83,3 +83,82 @@ func BenchmarkDCTFlags(b *testing.B) {
 		}
 	}
 }
+
+// resizeVariants are the resize paths TestResizeQuality and BenchmarkResize compare: the
+// YUV-plane path with each libswscale filter, and the RGBA decode with the Go area average.
+var resizeVariants = []struct {
+	name  string
+	flags int
+	rgba  bool
+}{{"yuv_area", swsArea, false}, {"yuv_bilinear", swsBilinear, false}, {"yuv_fast_bilinear", swsFastBilinear, false}, {"rgba_go_area", 0, true}}
+
+// resizeQualityCases are the resizing tile sizes of the wall: 1080p at 1/4 then to 400×225,
+// at 3/8 then to 640×360, at 1/4 then to 320×180, and 720p at 3/8 then to 400×225.
+var resizeQualityCases = []struct {
+	sw, sh, w, h int
+}{{1920, 1080, 400, 225}, {1920, 1080, 640, 360}, {1920, 1080, 320, 180}, {1280, 720, 400, 225}}
+
+// TestResizeQuality records, for each resize path, the mean absolute error (levels over R, G
+// and B) of the decoded tile against an area average of the lossless source: the numbers
+// behind resizeFlags and the table in doc.go. It fails only if a path is grossly wrong.
+func TestResizeQuality(t *testing.T) {
+	for _, c := range resizeQualityCases {
+		src := detailedFrame(c.sw, c.sh)
+		data := mustEncode(t, src, 85)
+		ref := image.NewRGBA(image.Rect(0, 0, c.w, c.h))
+		var ds downscaler
+		ds.downscaleOpaque(ref.Pix, ref.Stride, c.w, c.h, src.Pix, src.Stride, c.sw, c.sh)
+		d, err := New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range resizeVariants {
+			d.swsFlags, d.rgbaResize = v.flags, v.rgba
+			got, err := d.Decode(capture.Packet{Data: data}, c.w, c.h, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkOpaque(t, got)
+			var sum int
+			for i := range got.Pix {
+				if i%4 != 3 {
+					sum += absDiff(got.Pix[i], ref.Pix[i])
+				}
+			}
+			mae := float64(sum) / float64(c.w*c.h*3)
+			t.Logf("%dx%d→%dx%d %-18s mean abs error %.2f", c.sw, c.sh, c.w, c.h, v.name, mae)
+			if mae > 12 {
+				t.Errorf("%s: mean abs error %.2f", v.name, mae)
+			}
+		}
+		d.Close()
+	}
+}
+
+// BenchmarkResize times a whole Decode on each resize path, on the wall's resizing tiles.
+func BenchmarkResize(b *testing.B) {
+	for _, c := range resizeQualityCases {
+		data := benchFrame()
+		if c.sw == 1280 {
+			data = benchFrame720()
+		}
+		for _, v := range resizeVariants {
+			b.Run(image.Pt(c.sw, c.sh).String()+"to"+image.Pt(c.w, c.h).String()+"/"+v.name, func(b *testing.B) {
+				d, err := New()
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer d.Close()
+				d.swsFlags, d.rgbaResize = v.flags, v.rgba
+				dst := image.NewRGBA(image.Rect(0, 0, c.w, c.h))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := d.Decode(capture.Packet{Data: data}, c.w, c.h, dst); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
+			})
+		}
+	}
+}
