@@ -705,13 +705,22 @@ func (h *respHead) keepAlive() bool {
 	return h.proto11
 }
 
-// readHead reads a status line and header block of at most max bytes. 1xx responses are
-// skipped. A first line that is not HTTP is an error wrapping capture.ErrNotVideo.
+// maxInterim bounds the 1xx responses skipped before the real one: a server streaming
+// "100 Continue" heads would otherwise keep the reader busy forever while every read
+// deadline is met.
+const maxInterim = 8
+
+// readHead reads a status line and header block of at most max bytes. Up to maxInterim
+// 1xx responses are skipped. A first line that is not HTTP is an error wrapping
+// capture.ErrNotVideo.
 func readHead(br *bufio.Reader, max int) (*respHead, error) {
-	for {
+	for i := 0; ; i++ {
 		h, err := readOneHead(br, max)
 		if err != nil || h.status >= 200 {
 			return h, err
+		}
+		if i >= maxInterim {
+			return nil, fmt.Errorf("the server sent more than %d interim (1xx) responses: %w", maxInterim, capture.ErrMalformed)
 		}
 	}
 }
