@@ -24,6 +24,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	vsFFmpeg := fs.Bool("vs-ffmpeg", false, "also measure ffmpeg decoding the same streams")
 	parallel := fs.Int("ffmpeg-parallel", 2, "ffmpeg processes at once")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of the measured pipeline phase to this file")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return exitUsage
 	}
@@ -45,6 +46,15 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		Duration: *duration, Warmup: *warmup, VsFFmpeg: *vsFFmpeg, FFmpegParallel: *parallel,
 		Camsim: []string{exe, "camsim", "--json", "--mjpeg", strconv.Itoa(*streams), "--size", *size, "--fps", strconv.FormatFloat(*fps, 'g', -1, 64)},
 		Log:    stderr,
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigil bench:", err)
+			return exitFailed
+		}
+		defer f.Close()
+		o.CPUProfile = f
 	}
 	r, err := bench.Run(ctx, o)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,8 @@ type Options struct {
 	Camsim []string
 	// Log receives progress lines.
 	Log io.Writer
+	// CPUProfile, when set, receives a pprof CPU profile of the measured pipeline phase.
+	CPUProfile io.Writer
 }
 
 // Result is what `vigil bench --json` prints.
@@ -60,7 +63,11 @@ type Result struct {
 	FPSPerStream float64 `json:"fps_per_stream"`
 	FPSMin       float64 `json:"fps_min"`
 	Frames       int64   `json:"frames"`
-	Drops        uint64  `json:"drops"`
+	// Drops is DropsHub (packets the decoder's queue had no room for) plus Skipped
+	// (decoded frames replaced before the tile took them): pictures never shown.
+	Drops    uint64 `json:"drops"`
+	DropsHub uint64 `json:"drops_hub"`
+	Skipped  uint64 `json:"skipped"`
 	// CPUMsPerFrame is this process's CPU (user+system) per delivered frame.
 	CPUMsPerFrame float64 `json:"cpu_ms_per_frame"`
 	CPUCores      float64 `json:"cpu_cores"`
@@ -74,7 +81,10 @@ type Result struct {
 
 	FloorMsPerFrame float64 `json:"floor_ms_per_frame"`
 	FloorFrames     int     `json:"floor_frames"`
-	FloorRatio      float64 `json:"floor_ratio"`
+	// FloorParallelMsPerFrame is the same loop run on every CPU at once: the decode's
+	// own cost on a busy machine, for telling pipeline overhead from contention.
+	FloorParallelMsPerFrame float64 `json:"floor_parallel_ms_per_frame"`
+	FloorRatio              float64 `json:"floor_ratio"`
 
 	CamsimCPUCores float64 `json:"camsim_cpu_cores"`
 	Machine        string  `json:"machine"`
@@ -183,7 +193,42 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 		}
 	}()
 
-	// Keep one loop of each camera's frames for the floor phase, taken during warm-up.
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(o.Warmup):
+	}
+	for i, s := range streams {
+		if st := s.Status(); st.State != capture.StateLive {
+			return nil, fmt.Errorf("camera %d is %s after the warm-up: %v", i+1, st.State, st.Err)
+		}
+	}
+
+	drops0, skipped0 := totalDrops(streams, views)
+	ru0 := rusage(syscall.RUSAGE_SELF)
+	t0 := time.Now()
+	measuring.Store(true)
+	if o.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(o.Duration):
+	}
+	measuring.Store(false)
+	if o.CPUProfile != nil {
+		pprof.StopCPUProfile()
+	}
+	elapsed := time.Since(t0)
+	cpu := rusage(syscall.RUSAGE_SELF) - ru0
+	drops1, skipped1 := totalDrops(streams, views)
+	rssMB := maxRSSMB() // before the floor samples are held
+
+	// Keep one loop of each camera's frames for the floor phase, taken after the
+	// measurement so holding them does not count in the pipeline's memory.
 	samples := make([][][]byte, len(urls))
 	var sampleWG sync.WaitGroup
 	for i, s := range streams {
@@ -193,7 +238,7 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 			defer sampleWG.Done()
 			defer unsub()
 			want := max(int(o.FPS*2), 8)
-			deadline := time.After(o.Warmup)
+			deadline := time.After(max(o.Warmup, 3*time.Second))
 			for len(samples[i]) < want {
 				select {
 				case p, ok := <-sub.C():
@@ -207,31 +252,7 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 			}
 		}(i)
 	}
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-time.After(o.Warmup):
-	}
 	sampleWG.Wait()
-	for i, s := range streams {
-		if st := s.Status(); st.State != capture.StateLive {
-			return nil, fmt.Errorf("camera %d is %s after the warm-up: %v", i+1, st.State, st.Err)
-		}
-	}
-
-	drops0, skipped0 := totalDrops(streams, views)
-	ru0 := rusage(syscall.RUSAGE_SELF)
-	t0 := time.Now()
-	measuring.Store(true)
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-time.After(o.Duration):
-	}
-	measuring.Store(false)
-	elapsed := time.Since(t0)
-	cpu := rusage(syscall.RUSAGE_SELF) - ru0
-	drops1, skipped1 := totalDrops(streams, views)
 
 	var total int64
 	r.FPSMin = -1
@@ -250,7 +271,8 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 	}
 	r.Frames = total
 	r.FPSPerStream = float64(total) / elapsed.Seconds() / float64(len(urls))
-	r.Drops = (drops1 - drops0) + (skipped1 - skipped0)
+	r.DropsHub, r.Skipped = drops1-drops0, skipped1-skipped0
+	r.Drops = r.DropsHub + r.Skipped
 	if n > 0 {
 		r.FrameKB = float64(bytes) / float64(n) / 1024
 	}
@@ -258,12 +280,12 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 		r.CPUMsPerFrame = float64(cpu.Microseconds()) / 1000 / float64(total)
 	}
 	r.CPUCores = cpu.Seconds() / elapsed.Seconds()
-	r.RSSMB = maxRSSMB()
+	r.RSSMB = rssMB
 	latMu.Lock()
 	r.LatencyP50Ms, r.LatencyP99Ms = percentileMs(lat, 50), percentileMs(lat, 99)
 	latMu.Unlock()
-	o.logf("  %d frames, %.2f fps per stream (min %.2f), %d dropped, %.2f CPU ms/frame (%.2f cores), latency p50 %.1f ms p99 %.1f ms, RSS %.0f MB",
-		r.Frames, r.FPSPerStream, r.FPSMin, r.Drops, r.CPUMsPerFrame, r.CPUCores, r.LatencyP50Ms, r.LatencyP99Ms, r.RSSMB)
+	o.logf("  %d frames, %.2f fps per stream (min %.2f), %d dropped (%d in the hub, %d skipped), %.2f CPU ms/frame (%.2f cores), latency p50 %.1f ms p99 %.1f ms, RSS %.0f MB",
+		r.Frames, r.FPSPerStream, r.FPSMin, r.Drops, r.DropsHub, r.Skipped, r.CPUMsPerFrame, r.CPUCores, r.LatencyP50Ms, r.LatencyP99Ms, r.RSSMB)
 	return samples, nil
 }
 
@@ -374,7 +396,10 @@ func runFFmpeg(ctx context.Context, url string, d time.Duration) (time.Duration,
 }
 
 // floorPhase decodes the sampled frames at the pipeline's DCT scale straight into RGBA
-// on one locked OS thread and measures that thread's CPU time.
+// on one locked OS thread and measures that thread's CPU time: the floor. It then runs
+// the same loop on every CPU at once, which tells how much the decode itself slows down
+// when the machine is busy, as it is while the pipeline runs (memory bandwidth and
+// caches are shared).
 func floorPhase(o Options, samples [][][]byte, r *Result) error {
 	var all [][]byte
 	for _, s := range samples {
@@ -384,12 +409,50 @@ func floorPhase(o Options, samples [][][]byte, r *Result) error {
 		return errors.New("no frames were sampled for the floor phase")
 	}
 	d := min(o.Duration, 5*time.Second)
-	o.logf("phase 3: floor — TurboJPEG alone on the same %d frames, one thread, %s", len(all), d)
+	o.logf("phase 3: floor — TurboJPEG alone on the same %d frames, one thread, %s; then on %d threads at once", len(all), d, runtime.NumCPU())
+	cpu, n, err := floorLoop(all, o.TileW, o.TileH, d, 0)
+	if err != nil {
+		return err
+	}
+	r.FloorFrames = n
+	r.FloorMsPerFrame = float64(cpu.Microseconds()) / 1000 / float64(n)
+
+	threads := runtime.NumCPU()
+	type res struct {
+		cpu time.Duration
+		n   int
+		err error
+	}
+	out := make(chan res, threads)
+	for i := 0; i < threads; i++ {
+		go func(i int) {
+			c, n, err := floorLoop(all, o.TileW, o.TileH, d, i*len(all)/threads)
+			out <- res{c, n, err}
+		}(i)
+	}
+	var pcpu time.Duration
+	var pn int
+	for i := 0; i < threads; i++ {
+		x := <-out
+		if x.err != nil {
+			return x.err
+		}
+		pcpu += x.cpu
+		pn += x.n
+	}
+	r.FloorParallelMsPerFrame = float64(pcpu.Microseconds()) / 1000 / float64(pn)
+	o.logf("  %d decodes, %.2f ms/frame on one thread; %.2f ms/frame with %d threads at once", n, r.FloorMsPerFrame, r.FloorParallelMsPerFrame, threads)
+	return nil
+}
+
+// floorLoop decodes frames round-robin from offset for at least d (and at least one
+// pass) on one locked OS thread, and returns that thread's CPU time and the count.
+func floorLoop(all [][]byte, tileW, tileH int, d time.Duration, offset int) (time.Duration, int, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	dec, err := jpegdec.New()
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	defer dec.Close()
 	var dst []byte
@@ -397,25 +460,21 @@ func floorPhase(o Options, samples [][][]byte, r *Result) error {
 	start := time.Now()
 	n := 0
 	for time.Since(start) < d || n < len(all) {
-		data := all[n%len(all)]
+		data := all[(offset+n)%len(all)]
 		w, h, err := jpegdec.Header(data)
 		if err != nil {
-			return fmt.Errorf("floor: %w", err)
+			return 0, 0, fmt.Errorf("floor: %w", err)
 		}
-		sw, sh := jpegdec.ScaledSize(w, h, o.TileW, o.TileH)
+		sw, sh := jpegdec.ScaledSize(w, h, tileW, tileH)
 		if need := sw * sh * 4; len(dst) < need {
 			dst = make([]byte, need)
 		}
 		if err := dec.DecodeScaledInto(data, sw, sh, dst); err != nil {
-			return fmt.Errorf("floor: %w", err)
+			return 0, 0, fmt.Errorf("floor: %w", err)
 		}
 		n++
 	}
-	cpu := rusage(1) - t0
-	r.FloorFrames = n
-	r.FloorMsPerFrame = float64(cpu.Microseconds()) / 1000 / float64(n)
-	o.logf("  %d decodes, %.2f ms/frame", n, r.FloorMsPerFrame)
-	return nil
+	return rusage(1) - t0, n, nil
 }
 
 func rusage(who int) time.Duration {
@@ -531,9 +590,13 @@ func Print(w io.Writer, r Result) {
 	if r.FFmpegCPUMsPerFrame > 0 {
 		fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (ours ÷ ffmpeg: cpu_ratio)\n", "ffmpeg -threads 1 full decode", r.FFmpegCPUMsPerFrame, r.CPURatio)
 	}
-	fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (ours ÷ floor: floor_ratio)\n\n", "floor: TurboJPEG alone, same scale", r.FloorMsPerFrame, r.FloorRatio)
+	fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (ours ÷ floor: floor_ratio)\n", "floor: TurboJPEG alone, same scale", r.FloorMsPerFrame, r.FloorRatio)
+	if r.FloorParallelMsPerFrame > 0 {
+		fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (the decode alone, every CPU busy)\n", "floor on all CPUs at once", r.FloorParallelMsPerFrame, r.CPUMsPerFrame/r.FloorParallelMsPerFrame)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  fps per stream   %.2f (min %.2f, want %g)\n", r.FPSPerStream, r.FPSMin, r.FPS)
-	fmt.Fprintf(w, "  drops            %d\n", r.Drops)
+	fmt.Fprintf(w, "  drops            %d (%d in the decoder's queue, %d decoded but replaced before drawn)\n", r.Drops, r.DropsHub, r.Skipped)
 	fmt.Fprintf(w, "  latency          p50 %.1f ms, p99 %.1f ms (camera send → frame in the tile's buffer)\n", r.LatencyP50Ms, r.LatencyP99Ms)
 	fmt.Fprintf(w, "  CPU              %.2f cores for the pipeline; camsim used %.2f cores in its own process\n", r.CPUCores, r.CamsimCPUCores)
 	fmt.Fprintf(w, "  memory           %.0f MB peak RSS\n", r.RSSMB)

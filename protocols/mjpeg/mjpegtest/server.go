@@ -446,8 +446,17 @@ func (s *Server) stream(c net.Conn, cam int) {
 	}
 
 	frames := s.cams[cam-1]
+	// Each camera's sensor runs on its own clock: after the first frame (sent at once, as
+	// cameras send their newest picture on connect), frames leave at instants fixed per
+	// camera and spread evenly across the frame interval, whoever is connected — like
+	// independent real cameras, not sixteen cameras in lockstep.
 	interval := time.Duration(float64(time.Second) / s.opts.FPS)
-	t := time.NewTicker(interval)
+	phase := int64(interval) * int64(cam-1) / int64(len(s.cams))
+	untilNext := func() time.Duration {
+		k := (time.Now().UnixNano() - phase) % int64(interval)
+		return time.Duration(int64(interval) - k)
+	}
+	t := time.NewTimer(untilNext())
 	defer t.Stop()
 	var hdr, tail, chunk []byte
 	var rnd []byte
@@ -531,6 +540,7 @@ func (s *Server) stream(c net.Conn, cam int) {
 			return
 		}
 		<-t.C
+		t.Reset(untilNext())
 	}
 }
 
