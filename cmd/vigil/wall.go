@@ -1,10 +1,14 @@
 package main
 
 import (
-	"flag"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -22,10 +26,10 @@ import (
 const appID = "io.github.vigil-cctv.vigil"
 
 func runWall(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("vigil", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("vigil", "usage: vigil [--config FILE]\n\nOpens the camera wall: your settings, else the built-in demo wall.", stderr)
 	cfgPath := fs.String("config", "", "settings file (default: your settings, else the built-in demo wall)")
 	verbose := fs.Bool("v", false, "log debug messages")
+	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of the whole run to this file")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return exitUsage
 	}
@@ -48,8 +52,31 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	defer cleanup()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigil:", err)
+			return exitFailed
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "vigil:", err)
+			return exitFailed
+		}
+		defer pprof.StopCPUProfile()
+	}
 	a := app.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	// SIGINT and SIGTERM close the window like the user would, so everything is stopped
+	// and flushed (the recorder will finalise its files here).
+	sigCtx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+	go func() {
+		<-sigCtx.Done()
+		if sigCtx.Err() != nil {
+			fyne.Do(a.Quit)
+		}
+	}()
 	ui.Run(a, "Vigil", streams, cfg.Wall.Layout)
 	return exitOK
 }
