@@ -195,3 +195,27 @@ func (k *probeSink) decodeFirst(p Packet) {
 	}
 	k.report.Width, k.report.Height = img.Rect.Dx(), img.Rect.Dy()
 }
+
+// ProbeRequest names a camera stream to probe, with its credentials kept apart from the URL.
+type ProbeRequest struct {
+	URL            string
+	User, Password string
+	// FPS is the polling rate for snapshot URLs (0: the protocol's default).
+	FPS float64
+	// Insecure accepts an untrusted TLS certificate.
+	Insecure bool
+	Options  ProbeOptions
+}
+
+// Prober tests a camera as `vigil probe` does. The UI's camera dialog calls it through
+// this interface: cmd wires in the implementation that knows the protocols, so the UI
+// never imports them.
+type Prober interface {
+	Probe(ctx context.Context, req ProbeRequest) ProbeReport
+}
+
+// ProberFunc adapts a function to Prober.
+type ProberFunc func(ctx context.Context, req ProbeRequest) ProbeReport
+
+// Probe calls f.
+func (f ProberFunc) Probe(ctx context.Context, req ProbeRequest) ProbeReport { return f(ctx, req) }

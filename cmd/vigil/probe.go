@@ -37,8 +37,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		*password = os.Getenv("VIGIL_PASSWORD")
 	}
 	rawURL := pos[0]
-	src, err := newSource(rawURL, sourceOptions{User: *user, Password: *password, FPS: *fps, Insecure: *insecure})
-	if err != nil {
+	if _, err := newSource(rawURL, sourceOptions{}); err != nil {
 		fmt.Fprintln(stderr, "vigil probe:", err)
 		return exitUsage
 	}
@@ -50,8 +49,8 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	r := capture.Probe(ctx, src, capture.ProbeOptions{Timeout: *timeout, Duration: *duration, Decoders: newDecoder})
-	r.URL = capture.RedactURL(rawURL)
+	r := prober.Probe(ctx, capture.ProbeRequest{URL: rawURL, User: *user, Password: *password, FPS: *fps, Insecure: *insecure,
+		Options: capture.ProbeOptions{Timeout: *timeout, Duration: *duration}})
 
 	var saved string
 	if *snapshot != "" && len(r.Snapshot) > 0 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -71,3 +72,22 @@ func frameInterval(fps float64) time.Duration {
 	}
 	return time.Duration(float64(time.Second) / fps)
 }
+
+// prober probes any URL the app knows how to open: what the camera dialog's Test button
+// and `vigil probe` both run.
+var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeRequest) capture.ProbeReport {
+	r := capture.ProbeReport{URL: capture.RedactURL(req.URL), AuthOffered: []string{}}
+	src, err := newSource(req.URL, sourceOptions{User: req.User, Password: req.Password, FPS: req.FPS, Insecure: req.Insecure})
+	if err != nil {
+		r.Err, r.Error = err, err.Error()
+		r.ErrorKind = capture.CauseOther
+		return r
+	}
+	opts := req.Options
+	if opts.Decoders == nil {
+		opts.Decoders = newDecoder
+	}
+	r = capture.Probe(ctx, src, opts)
+	r.URL = capture.RedactURL(req.URL)
+	return r
+})
