@@ -38,6 +38,7 @@ const defaultBoxW, defaultBoxH = 640, 360
 // from the Fyne UI goroutine (or before the app runs), except Drawn, which is safe anywhere.
 type Tile struct {
 	widget.BaseWidget
+	tileHooks
 
 	// MaxFPS caps how many times a second the picture is redrawn. It defaults to
 	// DefaultMaxFPS. Set it before Start.
@@ -65,6 +66,8 @@ type Tile struct {
 	hasPicture  bool      // buf holds a picture worth showing
 	lastPicture time.Time // receive time of the picture in buf
 	status      capture.Status
+	selected    bool
+	maximised   bool
 }
 
 // session is one Start…Stop period of a tile.

@@ -18,6 +18,7 @@ import (
 var (
 	colorWallBack   = color.NRGBA{R: 0x05, G: 0x06, B: 0x08, A: 0xff}
 	colorTileBack   = color.NRGBA{R: 0x10, G: 0x12, B: 0x16, A: 0xff}
+	colorSelected   = color.NRGBA{R: 0x4f, G: 0xa3, B: 0xff, A: 0xff} // the icon's blue
 	colorDim        = color.NRGBA{A: 0x99}
 	colorNameBack   = color.NRGBA{A: 0xa0}
 	colorName       = color.NRGBA{R: 0xf2, G: 0xf2, B: 0xf2, A: 0xff}
@@ -138,7 +139,8 @@ type tileRenderer struct {
 	cardBack   *canvas.Rectangle
 	cardAccent *canvas.Rectangle
 	title      *canvas.Text
-	lines      []*canvas.Text // detail lines, then the foot
+	sel        *canvas.Rectangle // selection border
+	lines      []*canvas.Text    // detail lines, then the foot
 	objects    []fyne.CanvasObject
 
 	card card
@@ -154,7 +156,10 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		cardBack:   canvas.NewRectangle(colorCardBack),
 		cardAccent: canvas.NewRectangle(colorStopped),
 		title:      canvas.NewText("", colorCardText),
+		sel:        canvas.NewRectangle(color.Transparent),
 	}
+	r.sel.StrokeColor = colorSelected
+	r.sel.StrokeWidth = 2
 	r.nameBack.CornerRadius = 3
 	r.name.TextSize = nameTextSize
 	r.cardBack.CornerRadius = 6
@@ -168,7 +173,7 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		r.objects = append(r.objects, l)
 	}
 	// The name goes on top so a card never hides which camera it is about.
-	r.objects = append(r.objects, r.nameBack, r.name)
+	r.objects = append(r.objects, r.nameBack, r.name, r.sel)
 	r.update()
 	return r
 }
@@ -212,6 +217,11 @@ func (r *tileRenderer) update() {
 			o.Hide()
 		}
 	}
+	if t.selected {
+		r.sel.Show()
+	} else {
+		r.sel.Hide()
+	}
 	r.cardAccent.FillColor = r.card.kind.accent()
 	r.cardBack.StrokeColor = r.card.kind.accent()
 	r.cardBack.StrokeWidth = 1
@@ -221,7 +231,7 @@ func (r *tileRenderer) update() {
 func (r *tileRenderer) Layout(size fyne.Size) {
 	r.t.sizeChanged(size)
 	full := fyne.NewPos(0, 0)
-	for _, o := range []fyne.CanvasObject{r.back, r.t.img, r.dim} {
+	for _, o := range []fyne.CanvasObject{r.back, r.t.img, r.dim, r.sel} {
 		o.Move(full)
 		o.Resize(size)
 	}
