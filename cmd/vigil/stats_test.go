@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/protocols/demo"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+)
+
+func TestStatsLinesPerTilePerSecond(t *testing.T) {
+	src := &demo.Source{Name: "Gate", Frames: mjpegtest.MakeFrames(5, 320, 240), FPS: 20}
+	s := capture.NewStream("Gate", src, capture.StreamOptions{Decoders: newDecoder})
+	defer s.Close()
+	v := s.Watch(160, 120)
+	var drawn atomic.Uint64
+	done := make(chan struct{})
+	go func() { // a stand-in for the tile: take every frame, count it as drawn
+		for {
+			select {
+			case <-done:
+				return
+			case <-v.Ready():
+				if f := v.Take(); f != nil {
+					f.Release()
+					drawn.Add(1)
+				}
+			}
+		}
+	}()
+	defer func() { close(done); v.Close() }()
+
+	var out lockedBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 3500*time.Millisecond)
+	defer cancel()
+	writeStats(ctx, &out, func() []shownTile {
+		return []shownTile{{stream: s, drawn: drawn.Load}, {stream: nil}}
+	}, &cpuMeter{})
+
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	var lines []tileStats
+	for sc.Scan() {
+		var l tileStats
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) < 2 || len(lines) > 4 { // one per second for the one tile with a camera
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+	l := lines[len(lines)-1]
+	if l.Camera != "Gate" || l.State != "live" || l.FPSIn <= 0 || l.FPSDrawn <= 0 || l.DecodeW != 160 || l.DecodeH != 120 || l.Width != 320 {
+		t.Fatalf("last line %+v", l)
+	}
+}
