@@ -55,19 +55,29 @@ type Tile struct {
 	// design promises at most one).
 	maxPending atomic.Int32
 
-	mu    sync.Mutex // guards run, physW, physH
-	run   *session
-	physW int
-	physH int
+	mu         sync.Mutex // guards run, physW, physH, zoomFactor
+	run        *session
+	physW      int
+	physH      int
+	zoomFactor float64 // zoom.factor, for the decode box
 
 	// UI goroutine state.
 	img         *canvas.Image
 	buf         *image.RGBA
-	hasPicture  bool      // buf holds a picture worth showing
-	lastPicture time.Time // receive time of the picture in buf
+	view        *image.RGBA // the zoomed region of buf, packed (see zoom.go)
+	hasPicture  bool        // buf holds a picture worth showing
+	lastPicture time.Time   // receive time of the picture in buf
 	status      capture.Status
 	selected    bool
 	maximised   bool
+	hovered     bool
+	zoom        zoomView
+	dragging    bool // a drag pans the zoomed picture
+
+	healthVisible bool
+	health        []string // the overlay's lines
+	rate          drawnRate
+	r             *tileRenderer // the renderer made last (Fyne may make a new one)
 }
 
 // session is one Start…Stop period of a tile.
@@ -83,9 +93,10 @@ type session struct {
 	inFlight      atomic.Int32 // draw callbacks handed to do and not yet run
 }
 
-// NewTile makes a tile for stream. It shows "Stopped" until Start.
+// NewTile makes a tile for stream (nil: an empty cell saying "No camera"). It shows
+// "Stopped" until Start.
 func NewTile(stream *capture.Stream) *Tile {
-	t := &Tile{stream: stream, do: fyne.Do, now: time.Now}
+	t := &Tile{stream: stream, do: fyne.Do, now: time.Now, zoom: unzoomed()}
 	t.img = &canvas.Image{ScaleMode: canvas.ImageScaleFastest, FillMode: canvas.ImageFillContain}
 	t.img.Hide()
 	t.status = capture.Status{State: capture.StateStopped}
@@ -93,8 +104,59 @@ func NewTile(stream *capture.Stream) *Tile {
 	return t
 }
 
-// Stream is the stream the tile shows.
+// Stream is the stream the tile shows (nil for an empty cell).
 func (t *Tile) Stream() *capture.Stream { return t.stream }
+
+// name is the camera's name, "" for an empty cell.
+func (t *Tile) name() string {
+	if t.stream == nil {
+		return ""
+	}
+	return t.stream.Name()
+}
+
+// SetStream points the tile at another camera (nil: an empty cell showing "No camera",
+// decoding nothing). A running tile stops its session on the old stream and starts one
+// on the new; the old camera's picture is dropped at once, so it is never shown under
+// the new camera's name — the tile shows "Connecting…" until the new stream's first
+// frame. A stopped tile stays stopped. UI goroutine.
+func (t *Tile) SetStream(s *capture.Stream) {
+	if s == t.stream {
+		return
+	}
+	was := t.Running()
+	t.stopSession()
+	t.stream = s
+	t.hasPicture = false
+	t.buf, t.view, t.img.Image = nil, nil, nil
+	t.lastPicture = time.Time{}
+	t.zoom = unzoomed()
+	t.rate = drawnRate{}
+	t.health = nil
+	t.status = capture.Status{State: capture.StateStopped}
+	if was && s != nil {
+		t.Start()
+	}
+	t.Refresh()
+}
+
+// TogglePlay starts a stopped tile and stops a running one (the toolbar's play/stop
+// button and the wall's Space key). Stop ends viewing only: a recorder holding the
+// stream keeps it running. OnPlayToggled, if set, is called afterwards. UI goroutine.
+func (t *Tile) TogglePlay() {
+	if t.stream == nil {
+		return
+	}
+	if t.Running() {
+		t.Stop()
+	} else {
+		t.Start()
+	}
+	t.Refresh() // the toolbar's play/stop icon
+	if t.OnPlayToggled != nil {
+		t.OnPlayToggled(t)
+	}
+}
 
 // Drawn counts the pictures drawn since the tile was made. Safe from any goroutine.
 func (t *Tile) Drawn() uint64 { return t.drawn.Load() }
@@ -108,17 +170,15 @@ func (t *Tile) Running() bool {
 
 // Start attaches the tile to its stream at the tile's current size in physical pixels
 // (which starts the source and the decoder if nobody else runs them) and starts the
-// tile's render goroutine. Calling Start on a running tile does nothing.
+// tile's render goroutine. Calling Start on a running tile, or on an empty cell, does
+// nothing.
 func (t *Tile) Start() {
 	t.mu.Lock()
-	if t.run != nil {
+	if t.run != nil || t.stream == nil {
 		t.mu.Unlock()
 		return
 	}
-	w, h := t.physW, t.physH
-	if w <= 0 || h <= 0 {
-		w, h = defaultBoxW, defaultBoxH
-	}
+	w, h := t.decodeBoxLocked()
 	fps := t.MaxFPS
 	if fps <= 0 {
 		fps = DefaultMaxFPS
@@ -134,25 +194,52 @@ func (t *Tile) Start() {
 
 	// A picture from before a Stop is stale: never show it as if it were live.
 	t.hasPicture = false
+	t.rate = drawnRate{}
+	t.applyStatus(capture.Status{State: capture.StateConnecting}) // until the first status tick
 	go t.loop(s, time.Duration(float64(time.Second)/fps))
 }
 
 // Stop detaches the tile from its stream and waits for its render goroutine to exit.
 // The stream's source stops when no other consumer (a recorder) needs it. The tile then
-// shows "Stopped". Calling Stop on a stopped tile does nothing.
+// shows its last picture frozen and dimmed under a grey "Stopped" card — unlike offline
+// (red, no picture) and stalled (amber, with a running count). Calling Stop on a stopped
+// tile does nothing.
 func (t *Tile) Stop() {
+	if !t.stopSession() {
+		return
+	}
+	t.applyStatus(capture.Status{State: capture.StateStopped})
+	t.updateHealth()
+}
+
+// stopSession ends the running session, if any, and reports whether there was one.
+func (t *Tile) stopSession() bool {
 	t.mu.Lock()
 	s := t.run
 	t.run = nil
 	t.mu.Unlock()
 	if s == nil {
-		return
+		return false
 	}
 	s.stopped.Store(true)
 	close(s.stop)
 	<-s.done
 	s.sub.Close()
-	t.applyStatus(capture.Status{State: capture.StateStopped})
+	return true
+}
+
+// decodeBoxLocked is the box the decoder is asked to fit: the tile's size in physical
+// pixels (a default before the first layout), times the zoom factor while zoomed (see
+// zoom.go). t.mu must be held.
+func (t *Tile) decodeBoxLocked() (int, int) {
+	w, h := t.physW, t.physH
+	if w <= 0 || h <= 0 {
+		return defaultBoxW, defaultBoxH
+	}
+	if f := t.zoomFactor; f > 1 {
+		w, h = int(float64(w)*f), int(float64(h)*f)
+	}
+	return w, h
 }
 
 // loop is the tile's render goroutine: it turns "a frame is ready" and the status tick
@@ -238,6 +325,7 @@ func (t *Tile) scheduleStatus(s *session) {
 	t.do(func() {
 		if !s.stopped.Load() {
 			t.applyStatus(t.stream.Status())
+			t.updateHealth()
 		}
 		s.statusPending.Store(false)
 	})
@@ -261,6 +349,7 @@ func (t *Tile) drawFrame(s *session) {
 	}
 	fr.Release()
 	t.drawn.Add(1)
+	t.present()
 
 	st := t.stream.Status()
 	if !t.hasPicture || st.State != t.status.State {
@@ -271,6 +360,21 @@ func (t *Tile) drawFrame(s *session) {
 	t.img.Refresh()
 }
 
+// present points the picture at what the tile shows: the buffer, or the zoomed region
+// of it copied into the view buffer. It does not refresh.
+func (t *Tile) present() {
+	if t.buf == nil {
+		t.img.Image = nil
+		return
+	}
+	if !t.maximised || !t.zoom.zoomed() {
+		t.img.Image = t.buf
+		return
+	}
+	t.view = copyRegion(t.view, t.buf, t.zoom.crop(t.buf.Rect.Dx(), t.buf.Rect.Dy()))
+	t.img.Image = t.view
+}
+
 // copyPicture copies src into the tile's buffer, reallocating it only when the size
 // changes.
 func (t *Tile) copyPicture(src *image.RGBA) {
@@ -278,7 +382,6 @@ func (t *Tile) copyPicture(src *image.RGBA) {
 	w, h := b.Dx(), b.Dy()
 	if t.buf == nil || t.buf.Rect.Dx() != w || t.buf.Rect.Dy() != h {
 		t.buf = image.NewRGBA(image.Rect(0, 0, w, h))
-		t.img.Image = t.buf
 	}
 	row := 4 * w
 	if src.Stride == row && t.buf.Stride == row {
@@ -297,8 +400,9 @@ func (t *Tile) copyPicture(src *image.RGBA) {
 func (t *Tile) applyStatus(st capture.Status) {
 	old := t.status
 	t.status = st
-	if !showsPicture(st.State) {
-		// Offline, reconnecting or stopped: the old picture would pass for a live one.
+	if !showsPicture(st.State) && st.State != capture.StateStopped {
+		// Offline or reconnecting: the old picture would pass for a live one. A stopped
+		// tile keeps it, frozen and dimmed under its card.
 		t.hasPicture = false
 	}
 	if st.State == old.State && st.State == capture.StateLive && t.img.Visible() == t.hasPicture {
@@ -329,9 +433,19 @@ func (t *Tile) sizeChanged(size fyne.Size) {
 	t.mu.Lock()
 	changed := w != t.physW || h != t.physH
 	t.physW, t.physH = w, h
-	s := t.run
 	t.mu.Unlock()
-	if changed && s != nil {
+	if changed {
+		t.resizeDecode()
+	}
+}
+
+// resizeDecode tells a running session's decoder the current decode box.
+func (t *Tile) resizeDecode() {
+	t.mu.Lock()
+	s := t.run
+	w, h := t.decodeBoxLocked()
+	t.mu.Unlock()
+	if s != nil {
 		s.sub.SetSize(w, h)
 	}
 }

@@ -32,6 +32,11 @@ var (
 	colorStalled    = color.NRGBA{R: 0xf5, G: 0xa6, B: 0x23, A: 0xff}
 	colorOffline    = color.NRGBA{R: 0xe5, G: 0x48, B: 0x4d, A: 0xff}
 	colorStopped    = color.NRGBA{R: 0x6b, G: 0x71, B: 0x7a, A: 0xff}
+	// Fallback is live, but from the camera's fallback URL: blue, informative.
+	colorFallback = color.NRGBA{R: 0x1f, G: 0x6f, B: 0xeb, A: 0xff}
+
+	colorPanelBack = color.NRGBA{A: 0xb0} // health overlay and zoom factor
+	colorPanelText = color.NRGBA{R: 0xe8, G: 0xea, B: 0xee, A: 0xff}
 )
 
 // cardKind is which card a tile shows.
@@ -99,7 +104,7 @@ func describe(st capture.Status, lastPicture, now time.Time) card {
 		}
 		return c
 	}
-	return card{kind: cardStopped, title: "Stopped"}
+	return card{kind: cardStopped, title: "Stopped", detail: "Viewing stopped. Press play (▶) or Space to watch again."}
 }
 
 // retryText says when the next attempt starts, in whole seconds rounded up (so it never
@@ -126,11 +131,24 @@ const (
 	detailTextSize  = 12
 	maxDetailLines  = 3
 	smallTileHeight = 110 // below this the card drops the detail lines
+	badgeTextSize   = 11
+	healthTextSize  = 11
+	panelPad        = 6
 )
 
-// tileRenderer draws a Tile: background, picture, dimmer, name badge and status card.
+// tileRenderer draws a Tile: background, picture, dimmer, name badge, fallback badge,
+// status card, health overlay, zoom factor and the hover toolbar.
 type tileRenderer struct {
 	t *Tile
+
+	empty      *canvas.Text // "No camera"
+	fbBack     *canvas.Rectangle
+	fbText     *canvas.Text
+	healthBack *canvas.Rectangle
+	healthText []*canvas.Text
+	zoomBack   *canvas.Rectangle
+	zoomText   *canvas.Text
+	toolbar    *tileToolbar
 
 	back       *canvas.Rectangle
 	dim        *canvas.Rectangle
@@ -152,7 +170,14 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		back:       canvas.NewRectangle(colorTileBack),
 		dim:        canvas.NewRectangle(colorDim),
 		nameBack:   canvas.NewRectangle(colorNameBack),
-		name:       canvas.NewText(t.stream.Name(), colorName),
+		name:       canvas.NewText(t.name(), colorName),
+		empty:      canvas.NewText("No camera", colorEmptyText),
+		fbBack:     canvas.NewRectangle(colorFallback),
+		fbText:     canvas.NewText("FALLBACK", colorName),
+		healthBack: canvas.NewRectangle(colorPanelBack),
+		zoomBack:   canvas.NewRectangle(colorPanelBack),
+		zoomText:   canvas.NewText("", colorPanelText),
+		toolbar:    newTileToolbar(t),
 		cardBack:   canvas.NewRectangle(colorCardBack),
 		cardAccent: canvas.NewRectangle(colorStopped),
 		title:      canvas.NewText("", colorCardText),
@@ -172,8 +197,27 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		r.lines = append(r.lines, l)
 		r.objects = append(r.objects, l)
 	}
-	// The name goes on top so a card never hides which camera it is about.
-	r.objects = append(r.objects, r.nameBack, r.name, r.sel)
+	r.empty.TextSize = detailTextSize
+	r.fbBack.CornerRadius = 3
+	r.fbText.TextSize = badgeTextSize
+	r.fbText.TextStyle = fyne.TextStyle{Bold: true}
+	r.healthBack.CornerRadius = 4
+	r.zoomBack.CornerRadius = 3
+	r.zoomText.TextSize = badgeTextSize
+	r.zoomText.TextStyle = fyne.TextStyle{Bold: true}
+	r.objects = append(r.objects, r.healthBack)
+	for i := 0; i < len(healthLines(capture.StatsSnapshot{}, 0)); i++ {
+		l := canvas.NewText("", colorPanelText)
+		l.TextSize = healthTextSize
+		l.TextStyle = fyne.TextStyle{Monospace: true}
+		r.healthText = append(r.healthText, l)
+		r.objects = append(r.objects, l)
+	}
+	// The name goes on top so a card never hides which camera it is about; the toolbar
+	// above everything, so it can always be clicked.
+	r.objects = append(r.objects, r.zoomBack, r.zoomText, r.empty, r.nameBack, r.name, r.fbBack, r.fbText,
+		r.sel, r.toolbar)
+	t.r = r
 	r.update()
 	return r
 }
@@ -198,7 +242,27 @@ func (r *tileRenderer) Refresh() {
 func (r *tileRenderer) update() {
 	t := r.t
 	r.card = describe(t.status, t.lastPicture, t.now())
+	if t.stream == nil {
+		r.card = card{kind: cardNone}
+	}
 	picture := t.hasPicture && t.buf != nil
+	setVisible(r.empty, t.stream == nil)
+	setVisible(r.nameBack, t.stream != nil)
+	setVisible(r.name, t.stream != nil)
+	fallback := picture && t.status.State == capture.StateFallback
+	setVisible(r.fbBack, fallback)
+	setVisible(r.fbText, fallback)
+	health := t.healthVisible && t.stream != nil
+	setVisible(r.healthBack, health)
+	for _, l := range r.healthText {
+		setVisible(l, health)
+	}
+	zoom := picture && t.maximised && t.zoom.zoomed()
+	setVisible(r.zoomBack, zoom)
+	setVisible(r.zoomText, zoom)
+	r.zoomText.Text = t.zoom.label()
+	setVisible(r.toolbar, t.hovered && t.stream != nil)
+	r.toolbar.update()
 	if picture {
 		t.img.Show()
 	} else {
@@ -236,15 +300,89 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 		o.Resize(size)
 	}
 
-	// Name badge, top-left.
-	r.name.Text = ellipsize(r.t.stream.Name(), size.Width-4*namePad, nameTextSize, r.name.TextStyle)
+	es := fyne.MeasureText(r.empty.Text, r.empty.TextSize, r.empty.TextStyle)
+	r.empty.Move(fyne.NewPos((size.Width-es.Width)/2, (size.Height-es.Height)/2))
+	r.empty.Resize(es)
+
+	// Toolbar, top-right.
+	ts := r.toolbar.MinSize()
+	r.toolbar.Move(fyne.NewPos(size.Width-ts.Width-namePad, namePad))
+	r.toolbar.Resize(ts)
+
+	// Name badge, top-left, leaving room for the toolbar when it shows.
+	room := size.Width - 4*namePad
+	if r.toolbar.Visible() {
+		room -= ts.Width + namePad
+	}
+	r.name.Text = ellipsize(r.t.name(), max(room, 8), nameTextSize, r.name.TextStyle)
 	ns := fyne.MeasureText(r.name.Text, nameTextSize, r.name.TextStyle)
 	r.nameBack.Move(fyne.NewPos(namePad, namePad))
 	r.nameBack.Resize(fyne.NewSize(ns.Width+2*namePad, ns.Height+namePad))
 	r.name.Move(fyne.NewPos(2*namePad, namePad+namePad/2))
 	r.name.Resize(ns)
 
+	// Fallback badge, under the name (the toolbar may take the space beside it).
+	fs := fyne.MeasureText(r.fbText.Text, badgeTextSize, r.fbText.TextStyle)
+	fy := r.nameBack.Position().Y + r.nameBack.Size().Height + 3
+	r.fbBack.Move(fyne.NewPos(namePad, fy))
+	r.fbBack.Resize(fyne.NewSize(fs.Width+2*namePad, fs.Height+namePad))
+	r.fbText.Move(fyne.NewPos(2*namePad, fy+namePad/2))
+	r.fbText.Resize(fs)
+
+	r.layoutHealth(size)
+
+	// Zoom factor, bottom-right.
+	zs := fyne.MeasureText(r.zoomText.Text, badgeTextSize, r.zoomText.TextStyle)
+	zb := fyne.NewSize(zs.Width+2*namePad, zs.Height+namePad)
+	r.zoomBack.Move(fyne.NewPos(size.Width-zb.Width-namePad, size.Height-zb.Height-namePad))
+	r.zoomBack.Resize(zb)
+	r.zoomText.Move(r.zoomBack.Position().Add(fyne.NewPos(namePad, namePad/2)))
+	r.zoomText.Resize(zs)
+
 	r.layoutCard(size)
+}
+
+// layoutHealth sets the overlay's text and places it at the bottom-left.
+func (r *tileRenderer) layoutHealth(size fyne.Size) {
+	lines := r.t.health
+	if len(lines) == 0 {
+		lines = healthLines(capture.StatsSnapshot{}, 0)
+	}
+	style := fyne.TextStyle{Monospace: true}
+	lineH := fyne.MeasureText("Ag", healthTextSize, style).Height
+	var w float32
+	for i, l := range r.healthText {
+		l.Text = ""
+		if i < len(lines) {
+			l.Text = ellipsize(lines[i], size.Width-2*namePad-2*panelPad, healthTextSize, style)
+		}
+		w = max(w, fyne.MeasureText(l.Text, healthTextSize, style).Width)
+	}
+	h := lineH*float32(len(r.healthText)) + 2*panelPad
+	pos := fyne.NewPos(namePad, size.Height-h-namePad)
+	r.healthBack.Move(pos)
+	r.healthBack.Resize(fyne.NewSize(w+2*panelPad, h))
+	for i, l := range r.healthText {
+		l.Move(pos.Add(fyne.NewPos(panelPad, panelPad+float32(i)*lineH)))
+		l.Resize(fyne.NewSize(w, lineH))
+	}
+}
+
+// refreshHealth re-lays and repaints only the health overlay (the status tick).
+func (r *tileRenderer) refreshHealth() {
+	r.layoutHealth(r.t.Size())
+	r.healthBack.Refresh()
+	for _, l := range r.healthText {
+		l.Refresh()
+	}
+}
+
+func setVisible(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
 }
 
 // layoutCard wraps the card's text to the tile and centres the card. Lines that do not

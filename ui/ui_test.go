@@ -458,7 +458,8 @@ func TestDescribe(t *testing.T) {
 			card{kind: cardOffline, title: "Offline", detail: errRefused.Error(), foot: "retrying now…"}},
 		{"offline long", capture.Status{State: capture.StateOffline, RetryAt: now.Add(150 * time.Second)}, time.Time{},
 			card{kind: cardOffline, title: "Offline", detail: "the camera closed the stream", foot: "retrying in 3 min"}},
-		{"stopped", capture.Status{State: capture.StateStopped}, time.Time{}, card{kind: cardStopped, title: "Stopped"}},
+		{"stopped", capture.Status{State: capture.StateStopped}, time.Time{}, card{kind: cardStopped, title: "Stopped",
+			detail: "Viewing stopped. Press play (▶) or Space to watch again."}},
 	}
 	for _, c := range cases {
 		if got := describe(c.st, c.last, now); got != c.want {
@@ -507,6 +508,7 @@ func rgba(c color.Color) color.RGBA { return color.RGBAModel.Convert(c).(color.R
 func TestUIBatch(t *testing.T) {
 	q := &uiQueue{}
 	b := newUIBatch(q.Do)
+	b.period = 0 // the display tick is TestUIBatchTick's
 	var got []int
 	for i := 0; i < 5; i++ {
 		b.Do(func() { got = append(got, i) })

@@ -3,12 +3,17 @@ package ui
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
 )
 
 // Layouts are the wall layouts Grid accepts, smallest first ("auto" fits the camera
@@ -18,6 +23,10 @@ var Layouts = []string{"auto", "1", "2x2", "3x3", "4x4", "5x5", "6x6", "8x8"}
 // maxSide is the largest grid side: 64 tiles is already more than a screen shows usefully
 // and more than two cores decode at a watchable rate.
 const maxSide = 8
+
+// MaxPositions is how many tile positions the wall remembers: an 8×8 grid. It matches
+// config's limit on Wall.Tiles.
+const MaxPositions = maxSide * maxSide
 
 // tileGap is the gap between tiles in logical pixels: enough to tell pictures apart.
 const tileGap = 2
@@ -43,72 +52,595 @@ func Grid(layout string, n int) (cols, rows int, err error) {
 	return 0, 0, fmt.Errorf("unknown wall layout %q: use one of auto, 1, 2x2, 3x3, 4x4, 5x5, 6x6, 8x8", layout)
 }
 
-// Wall is a grid of camera tiles. Cameras beyond the grid's cells are not shown (and not
-// decoded); cells beyond the camera count show "No camera".
-type Wall struct {
-	cols, rows int
-	tiles      []*Tile
-	content    fyne.CanvasObject
-	batch      *uiBatch
+// WallOptions configures a Wall (NewWall). Only Cameras is needed; the callbacks let cmd
+// persist the wall and manage cameras without the ui package knowing about settings files
+// or protocols.
+type WallOptions struct {
+	// Title is the window title. It defaults to "Vigil".
+	Title string
+	// Cameras are every configured camera, identified by Stream.Name(). The wall does
+	// not close them: their owner does, after the wall has stopped (or after SetCameras
+	// has replaced them).
+	Cameras []*capture.Stream
+	// Layout is one of Layouts. It defaults to auto; an unknown layout is treated as auto
+	// (config.Validate refuses one before it gets here).
+	Layout string
+	// Tiles is the camera name for each position, left to right, top to bottom; ""
+	// leaves a position empty. Unknown names and repeats are dropped. Nil means every
+	// camera in order.
+	Tiles []string
+	// OnChange is called on the UI goroutine after every change of layout or assignment
+	// with the new layout and positions (trailing empty positions trimmed), so cmd can
+	// save the settings. It may be nil.
+	OnChange func(layout string, tiles []string)
+	// SnapshotDir is where the toolbar's snapshot button writes pictures. Empty disables
+	// the button.
+	SnapshotDir string
+	// CPU returns the app's CPU use in cores (1.0 = one core busy), for the status bar.
+	// It is called once a second from the wall's status goroutine, never the UI
+	// goroutine. It may be nil.
+	CPU func() float64
+
+	// Camera returns a camera's settings for the Edit dialog. It may be nil (Edit then
+	// opens with only the name filled in).
+	Camera func(name string) (config.Camera, bool)
+	// Prober runs the camera dialog's Test button. It may be nil.
+	Prober capture.Prober
+	// OnCameraSaved is called when the camera dialog saves: old is the camera's previous
+	// name ("" for a new camera). cmd rebuilds the stream, saves the settings and calls
+	// SetCameras before returning. An error is shown to the user. Nil disables Add and
+	// Edit.
+	OnCameraSaved func(old string, cam config.Camera) error
+	// OnCameraRemoved is called after the user confirmed removing a camera; like
+	// OnCameraSaved, cmd calls SetCameras before returning. Nil disables Remove.
+	OnCameraRemoved func(name string) error
 }
 
-// NewWall lays streams out in a grid by layout (see Grid; an unknown layout is treated as
-// "auto" — config.Validate refuses it before it gets here). Nothing runs until Start.
-func NewWall(streams []*capture.Stream, layout string) *Wall {
-	cols, rows, err := Grid(layout, len(streams))
-	if err != nil {
-		cols, rows, _ = Grid("auto", len(streams))
+// Wall is the grid of camera tiles with the window around it: a layout picker, the camera
+// list, and a status bar (see Panel). It keeps a model of which camera sits at which of
+// up to MaxPositions positions; a layout shows the first cols×rows of them, so positions
+// beyond a small grid come back when the grid grows.
+//
+// Each camera has one Tile for the wall's lifetime (until SetCameras replaces its
+// stream); moving a camera moves its tile widget, so its picture survives a swap. Only
+// tiles on screen decode: the wall stops a tile when it leaves the screen (layout change,
+// maximise, reassignment) and starts it again when it comes back, unless the user had
+// stopped it.
+//
+// Every method is for the UI goroutine (or before the app runs).
+type Wall struct {
+	opts  WallOptions
+	batch *uiBatch
+
+	layout    string
+	cols      int
+	rows      int
+	positions []string // camera per position, MaxPositions long
+	selected  int      // selected position, -1 for none
+	maxPos    int      // maximised position, -1 for none
+
+	cameras []*capture.Stream // in list order
+	tiles   map[string]*Tile  // by camera name
+	empty   []*emptyCell      // by position, made on demand
+	shown   []*Tile           // tiles on screen, in grid order
+	visible []int             // the position of each grid cell on screen
+	// prevShown is the tiles on screen before the last apply.
+	prevShown map[*Tile]bool
+	paused    map[string]bool // stopped by the user while on screen
+	running   bool            // between Start and Stop
+
+	grid    *fyne.Container
+	content fyne.CanvasObject
+
+	// The window around the wall (window.go, sidebar.go, statusbar.go); nil until Panel.
+	chrome *chrome
+	win    fyne.Window
+	// renaming is the camera being renamed by the Edit dialog, so its positions follow
+	// it through SetCameras.
+	renaming [2]string
+
+	// The status goroutine (statusbar.go). camMu guards camSnap, the cameras as the
+	// status goroutine sees them.
+	camMu   sync.Mutex
+	camSnap []*capture.Stream
+	tick    *statusTicker
+	// statusEvery is how often the status bar updates. It defaults to a second.
+	statusEvery time.Duration
+}
+
+// NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
+func NewWall(opts WallOptions) *Wall {
+	w := &Wall{
+		opts:      opts,
+		batch:     newUIBatch(fyne.Do),
+		positions: make([]string, MaxPositions),
+		selected:  -1,
+		maxPos:    -1,
+		tiles:     map[string]*Tile{},
+		empty:     make([]*emptyCell, MaxPositions),
+		paused:    map[string]bool{},
+
+		statusEvery: time.Second,
 	}
-	w := &Wall{cols: cols, rows: rows, batch: newUIBatch(fyne.Do)}
-	cells := make([]fyne.CanvasObject, 0, cols*rows)
-	for i := 0; i < cols*rows; i++ {
-		if i < len(streams) {
-			t := NewTile(streams[i])
-			t.do = w.batch.Do
-			w.tiles = append(w.tiles, t)
-			cells = append(cells, t)
-			continue
+	w.layout = opts.Layout
+	if _, _, err := Grid(w.layout, 0); err != nil || w.layout == "" {
+		w.layout = "auto"
+	}
+	w.setCameraList(opts.Cameras)
+	if opts.Tiles == nil {
+		for i, s := range w.cameras {
+			if i >= MaxPositions {
+				break
+			}
+			w.positions[i] = s.Name()
 		}
-		cells = append(cells, emptyCell())
+	} else {
+		seen := map[string]bool{}
+		for i, name := range opts.Tiles {
+			if i >= MaxPositions {
+				break
+			}
+			if name != "" && w.tiles[name] != nil && !seen[name] {
+				w.positions[i] = name
+				seen[name] = true
+			}
+		}
 	}
-	grid := container.New(&gridLayout{cols: cols, rows: rows, gap: tileGap}, cells...)
-	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), grid)
+	w.grid = container.New(&gridLayout{cols: 1, rows: 1, gap: tileGap})
+	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), w.grid)
+	w.apply()
 	return w
 }
 
-// emptyCell is a grid cell without a camera.
-func emptyCell() fyne.CanvasObject {
-	label := canvas.NewText("No camera", colorEmptyText)
-	label.TextSize = detailTextSize
-	return container.NewStack(canvas.NewRectangle(colorTileBack), container.NewCenter(label))
+// setCameraList records the camera list and makes tiles for cameras that have none (or
+// whose stream was replaced), stopping the replaced tiles.
+func (w *Wall) setCameraList(streams []*capture.Stream) {
+	keep := map[string]bool{}
+	w.cameras = w.cameras[:0]
+	for _, s := range streams {
+		name := s.Name()
+		if keep[name] {
+			continue // a duplicate name: config.Validate refuses these
+		}
+		keep[name] = true
+		w.cameras = append(w.cameras, s)
+		if t := w.tiles[name]; t != nil && t.Stream() == s {
+			continue
+		} else if t != nil {
+			t.Stop()
+		}
+		w.tiles[name] = w.newTile(s)
+	}
+	for name, t := range w.tiles {
+		if !keep[name] {
+			t.Stop()
+			delete(w.tiles, name)
+			delete(w.paused, name)
+		}
+	}
+	w.camMu.Lock()
+	w.camSnap = slices.Clone(w.cameras)
+	w.camMu.Unlock()
 }
 
-// Content is the wall's widget tree, to put in a window.
+func (w *Wall) newTile(s *capture.Stream) *Tile {
+	t := NewTile(s)
+	t.do = w.batch.Do
+	t.OnTapped = func(t *Tile) { w.Select(w.positionOf(t.Stream().Name())) }
+	t.OnDoubleTapped = func(t *Tile) {
+		if w.maxPos >= 0 {
+			w.Restore()
+			return
+		}
+		w.Maximise(w.positionOf(t.Stream().Name()))
+	}
+	t.OnPlayToggled = func(t *Tile) {
+		if w.running {
+			w.paused[t.Stream().Name()] = !t.Running()
+		}
+	}
+	return t
+}
+
+// SetCameras replaces the camera list after a camera was added, edited or removed. A
+// camera whose stream changed gets a new tile in the same positions; a removed camera
+// leaves the wall; a new camera goes to the selected position when that is empty, else
+// to the first empty position on screen, else it waits in the list. Stop the old streams
+// only after SetCameras returns.
+func (w *Wall) SetCameras(streams []*capture.Stream) {
+	old := map[string]bool{}
+	for _, s := range w.cameras {
+		old[s.Name()] = true
+	}
+	w.setCameraList(streams)
+	if from, to := w.renaming[0], w.renaming[1]; from != "" && from != to && w.tiles[to] != nil && w.tiles[from] == nil {
+		for i, name := range w.positions {
+			if name == from {
+				w.positions[i] = to
+			}
+		}
+		old[to] = true
+	}
+	for i, name := range w.positions {
+		if name != "" && w.tiles[name] == nil {
+			w.positions[i] = ""
+		}
+	}
+	for _, s := range w.cameras {
+		if old[s.Name()] {
+			continue
+		}
+		if p := w.freePosition(); p >= 0 {
+			w.positions[p] = s.Name()
+		}
+	}
+	w.apply()
+	w.changed()
+}
+
+// freePosition is where a camera without a place goes: the selected position when it is
+// empty, else the first empty position on screen, else (auto layout) the next position.
+func (w *Wall) freePosition() int {
+	if w.selected >= 0 && w.positions[w.selected] == "" {
+		return w.selected
+	}
+	for i := 0; i < w.cols*w.rows; i++ {
+		if w.positions[i] == "" {
+			return i
+		}
+	}
+	if w.layout == "auto" {
+		if n := w.used(); n < MaxPositions {
+			return n
+		}
+	}
+	return -1
+}
+
+// used is one past the last assigned position: what auto lays out.
+func (w *Wall) used() int {
+	for i := len(w.positions) - 1; i >= 0; i-- {
+		if w.positions[i] != "" {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// positionOf is the position of a camera, or -1 when it is not on the wall.
+func (w *Wall) positionOf(name string) int {
+	return slices.Index(w.positions, name)
+}
+
+// apply makes the screen follow the model: grid size, cells, maximised tile, selection,
+// and which tiles decode.
+func (w *Wall) apply() {
+	w.cols, w.rows, _ = Grid(w.layout, w.used())
+	if w.maxPos >= 0 && (w.maxPos >= w.cols*w.rows || w.positions[w.maxPos] == "") {
+		w.maxPos = -1
+	}
+	visible := []int{}
+	if w.maxPos >= 0 {
+		visible = append(visible, w.maxPos)
+	} else {
+		for i := 0; i < w.cols*w.rows; i++ {
+			visible = append(visible, i)
+		}
+	}
+	if w.selected >= w.cols*w.rows {
+		w.selected = -1
+	}
+
+	onScreen := map[*Tile]bool{}
+	cells := make([]fyne.CanvasObject, 0, len(visible))
+	w.shown = w.shown[:0]
+	for _, p := range visible {
+		if t := w.tiles[w.positions[p]]; t != nil {
+			onScreen[t] = true
+			w.shown = append(w.shown, t)
+			t.SetSelected(p == w.selected)
+			t.SetMaximised(p == w.maxPos)
+			cells = append(cells, t)
+			continue
+		}
+		c := w.emptyAt(p)
+		c.setSelected(p == w.selected)
+		cells = append(cells, c.obj)
+	}
+	// Tiles leaving the screen stop first, so two cameras never decode for one cell.
+	for name, t := range w.tiles {
+		if onScreen[t] {
+			continue
+		}
+		t.SetSelected(false)
+		t.SetMaximised(false)
+		if t.Running() {
+			t.Stop()
+		} else if w.running && w.wasShown(t) {
+			w.paused[name] = true // the user had stopped it
+		}
+	}
+	g := w.grid.Layout.(*gridLayout)
+	if w.maxPos >= 0 {
+		g.cols, g.rows = 1, 1
+	} else {
+		g.cols, g.rows = w.cols, w.rows
+	}
+	w.grid.Objects = cells
+	w.grid.Refresh() // lays the tiles out, so they start at their size on screen
+	if w.running {
+		for _, t := range w.shown {
+			if !t.Running() && !w.paused[t.Stream().Name()] {
+				t.Start()
+			}
+		}
+	}
+	w.prevShown = onScreen
+	w.visible = visible
+	if w.chrome != nil {
+		w.chrome.sync()
+	}
+}
+
+// wasShown reports whether t was on screen before the current apply.
+func (w *Wall) wasShown(t *Tile) bool { return w.prevShown[t] }
+
+// emptyAt returns the empty cell for position p.
+func (w *Wall) emptyAt(p int) *emptyCell {
+	if w.empty[p] == nil {
+		w.empty[p] = newEmptyCell(func() { w.Select(p) })
+	}
+	return w.empty[p]
+}
+
+// changed tells OnChange about the wall's new layout and positions.
+func (w *Wall) changed() {
+	if w.opts.OnChange != nil {
+		w.opts.OnChange(w.layout, w.Assignments())
+	}
+}
+
+// Content is the wall's grid alone, to put in a window; Panel is the whole window.
 func (w *Wall) Content() fyne.CanvasObject { return w.content }
 
-// Tiles returns the tiles on screen, in grid order.
-func (w *Wall) Tiles() []*Tile { return w.tiles }
+// Tiles returns the tiles on screen, in grid order (the maximised tile alone while one
+// is maximised).
+func (w *Wall) Tiles() []*Tile { return slices.Clone(w.shown) }
+
+// Tile returns a camera's tile, on screen or not, or nil for an unknown camera.
+func (w *Wall) Tile(camera string) *Tile { return w.tiles[camera] }
+
+// Assignments returns the camera name per position with trailing empty positions
+// trimmed: what config.Wall.Tiles stores.
+func (w *Wall) Assignments() []string {
+	return slices.Clone(w.positions[:w.used()])
+}
+
+// Cameras returns the camera list, in list order.
+func (w *Wall) Cameras() []*capture.Stream { return slices.Clone(w.cameras) }
 
 // Size returns the grid's columns and rows.
 func (w *Wall) Size() (cols, rows int) { return w.cols, w.rows }
 
-// Start starts every tile on screen (UI goroutine).
-func (w *Wall) Start() {
-	for _, t := range w.tiles {
-		t.Start()
+// Layout returns the current layout, one of Layouts.
+func (w *Wall) Layout() string { return w.layout }
+
+// SetLayout changes the grid (restoring a maximised tile). Assignments are kept: positions
+// beyond a smaller grid stop decoding and come back when the grid grows. An unknown
+// layout is refused.
+func (w *Wall) SetLayout(layout string) error {
+	if layout == "" {
+		layout = "auto"
+	}
+	if _, _, err := Grid(layout, 0); err != nil {
+		return err
+	}
+	if layout == w.layout && w.maxPos < 0 {
+		return nil
+	}
+	w.layout = layout
+	w.maxPos = -1
+	w.apply()
+	w.changed()
+	return nil
+}
+
+// Assign puts camera at position pos ("" empties it). A camera is on the wall at most
+// once: assigning it elsewhere moves it, and the camera it replaces leaves the wall (it
+// stays in the camera list). Assigning a camera also undoes a user's stop on it.
+func (w *Wall) Assign(pos int, camera string) {
+	if pos < 0 || pos >= MaxPositions || (camera != "" && w.tiles[camera] == nil) {
+		return
+	}
+	if w.positions[pos] == camera {
+		return
+	}
+	if old := w.positionOf(camera); camera != "" && old >= 0 {
+		w.positions[old] = ""
+	}
+	w.positions[pos] = camera
+	delete(w.paused, camera)
+	w.apply()
+	w.changed()
+}
+
+// Swap exchanges the cameras at positions a and b (either may be empty). Their tiles keep
+// their pictures and keep decoding.
+func (w *Wall) Swap(a, b int) {
+	if a < 0 || b < 0 || a >= MaxPositions || b >= MaxPositions || a == b {
+		return
+	}
+	w.positions[a], w.positions[b] = w.positions[b], w.positions[a]
+	w.apply()
+	w.changed()
+}
+
+// Selected is the selected position, or -1.
+func (w *Wall) Selected() int { return w.selected }
+
+// Select selects position pos (a tile or an empty cell on screen); -1 clears the
+// selection.
+func (w *Wall) Select(pos int) {
+	if pos >= w.cols*w.rows || pos < -1 {
+		return
+	}
+	if pos == w.selected {
+		return
+	}
+	w.selected = pos
+	for p, name := range w.positions {
+		if t := w.tiles[name]; t != nil && name != "" {
+			t.SetSelected(p == pos)
+		}
+	}
+	for p, c := range w.empty {
+		if c != nil {
+			c.setSelected(p == pos)
+		}
+	}
+	if w.chrome != nil {
+		w.chrome.sync()
 	}
 }
 
-// Stop stops every tile and waits for their render goroutines (UI goroutine). It is safe
-// to call more than once.
+// Maximised is the maximised position, or -1.
+func (w *Wall) Maximised() int { return w.maxPos }
+
+// Maximise shows the camera at pos alone, filling the wall, and selects it. The other
+// tiles stop decoding until Restore.
+func (w *Wall) Maximise(pos int) {
+	if pos < 0 || pos >= w.cols*w.rows || w.positions[pos] == "" || pos == w.maxPos {
+		return
+	}
+	w.selected = pos
+	w.maxPos = pos
+	w.apply()
+}
+
+// Restore brings the grid back after Maximise; the tiles that were playing start again.
+func (w *Wall) Restore() {
+	if w.maxPos < 0 {
+		return
+	}
+	w.maxPos = -1
+	w.apply()
+}
+
+// TogglePlay stops the selected tile, or starts it again (the Space key).
+func (w *Wall) TogglePlay() {
+	if w.selected < 0 {
+		return
+	}
+	name := w.positions[w.selected]
+	t := w.tiles[name]
+	if t == nil {
+		return
+	}
+	if tp, ok := any(t).(interface{ TogglePlay() }); ok {
+		tp.TogglePlay()
+	} else if t.Running() {
+		t.Stop()
+	} else {
+		t.Start()
+	}
+	if w.running {
+		w.paused[name] = !t.Running()
+	}
+	if w.chrome != nil {
+		w.chrome.sync()
+	}
+}
+
+// Start starts the tiles on screen (except those the user stopped) and, in a window made
+// by Panel, the status bar's one-second update.
+func (w *Wall) Start() {
+	if w.running {
+		return
+	}
+	w.running = true
+	for _, t := range w.shown {
+		if !w.paused[t.Stream().Name()] {
+			t.Start()
+		}
+	}
+	w.startStatus()
+}
+
+// startStatus starts the status goroutine while the wall runs in a window with a status
+// bar (a bare wall, Content alone, has nothing to show it on).
+func (w *Wall) startStatus() {
+	if w.running && w.chrome != nil && w.tick == nil {
+		w.tick = startStatusTicker(w)
+	}
+}
+
+// Stop stops every tile and the status goroutine and waits for them. It is safe to call
+// more than once.
 func (w *Wall) Stop() {
+	w.running = false
 	for _, t := range w.tiles {
 		t.Stop()
+	}
+	if w.tick != nil {
+		w.tick.stop()
+		w.tick = nil
 	}
 }
 
 // setDo replaces fyne.Do under the wall's batch (tests).
 func (w *Wall) setDo(do func(func())) { w.batch.do = do }
+
+// emptyCell is a grid position without a camera: dark, saying so, selectable (so a
+// camera clicked in the list lands there) and a drop target. It is a container rather
+// than a widget so its text is plain to see for tests walking the tree.
+type emptyCell struct {
+	obj    *fyne.Container
+	border *canvas.Rectangle
+}
+
+func newEmptyCell(onTap func()) *emptyCell {
+	label := canvas.NewText("No camera", colorEmptyText)
+	label.TextSize = detailTextSize
+	border := canvas.NewRectangle(nil)
+	border.StrokeColor = colorSelected
+	border.StrokeWidth = 2
+	border.Hide()
+	tap := &tapArea{onTap: onTap}
+	tap.ExtendBaseWidget(tap)
+	return &emptyCell{
+		obj:    container.NewStack(canvas.NewRectangle(colorTileBack), container.NewCenter(label), border, tap),
+		border: border,
+	}
+}
+
+func (c *emptyCell) setSelected(on bool) {
+	if on == c.border.Visible() {
+		return
+	}
+	if on {
+		c.border.Show()
+	} else {
+		c.border.Hide()
+	}
+}
+
+// tapArea is an invisible widget that reports taps.
+type tapArea struct {
+	widget.BaseWidget
+	onTap func()
+}
+
+// Tapped is part of fyne.Tappable.
+func (a *tapArea) Tapped(*fyne.PointEvent) {
+	if a.onTap != nil {
+		a.onTap()
+	}
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (a *tapArea) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(nil))
+}
 
 // gridLayout is a fixed cols×rows grid with a gap between cells. Fyne's GridLayout puts
 // the theme's padding between cells, which is too wide for a wall of pictures and not

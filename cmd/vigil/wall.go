@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"syscall"
 	"time"
 
@@ -26,8 +29,9 @@ import (
 const appID = "io.github.vigil-cctv.vigil"
 
 func runWall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("vigil", "usage: vigil [--config FILE]\n\nOpens the camera wall: your settings, else the built-in demo wall.", stderr)
+	fs := newFlags("vigil", "usage: vigil [--config FILE] [--stats FILE]\n\nOpens the camera wall: your settings, else the built-in demo wall.", stderr)
 	cfgPath := fs.String("config", "", "settings file (default: your settings, else the built-in demo wall)")
+	statsPath := fs.String("stats", "", "write one JSON line per tile per second to this file (measuring a real window)")
 	verbose := fs.Bool("v", false, "log debug messages")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of the whole run to this file")
 	if _, err := parseInterspersed(fs, args); err != nil {
@@ -46,12 +50,12 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	slog.SetDefault(log)
 	log.Info("settings", "component", "main", "from", origin.String())
 
-	streams, cleanup, err := buildStreams(cfg, log)
+	streams, stopDemo, err := buildStreams(cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil:", err)
 		return exitFailed
 	}
-	defer cleanup()
+	defer stopDemo()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -67,40 +71,200 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	}
 	a := app.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+
+	cpu := &cpuMeter{}
+	ws := &wallSettings{cfg: cfg, log: log, streams: streams}
+	win, wall := ui.NewWallWindow(a, ui.WallOptions{
+		Cameras: streams, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
+		OnChange:    ws.wallChanged,
+		SnapshotDir: snapshotDir(),
+		CPU:         cpu.Cores,
+		Camera:      cfg.Camera,
+		Prober:      prober,
+		OnCameraSaved: func(old string, cam config.Camera) error {
+			return ws.cameraSaved(old, cam)
+		},
+		OnCameraRemoved: func(name string) error { return ws.cameraRemoved(name) },
+	})
+	ws.wall = wall
+	defer ws.closeAll() // runs before stopDemo: streams first, then their server
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if *statsPath != "" {
+		f, err := os.Create(*statsPath)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigil:", err)
+			return exitFailed
+		}
+		defer f.Close()
+		done := make(chan struct{})
+		defer func() { cancel(); <-done }()
+		go func() {
+			defer close(done)
+			writeStats(ctx, f, func() []shownTile {
+				var out []shownTile
+				fyne.DoAndWait(func() {
+					for _, t := range wall.Tiles() {
+						out = append(out, shownTile{stream: t.Stream(), drawn: t.Drawn})
+					}
+				})
+				return out
+			}, cpu)
+		}()
+	}
 	// SIGINT and SIGTERM close the window like the user would, so everything is stopped
 	// and flushed (the recorder will finalise its files here).
-	sigCtx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigCtx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 	go func() {
 		<-sigCtx.Done()
-		if sigCtx.Err() != nil {
+		if ctx.Err() == nil {
 			fyne.Do(a.Quit)
 		}
 	}()
-	ui.Run(a, "Vigil", streams, cfg.Wall.Layout)
+	win.ShowAndRun()
 	return exitOK
 }
 
-// buildStreams makes one capture.Stream per camera: the demo cameras (served in-process
-// over real MJPEG/HTTP on 127.0.0.1) and the configured ones, in wall order.
-func buildStreams(cfg *config.Config, log *slog.Logger) ([]*capture.Stream, func(), error) {
-	var streams []*capture.Stream
-	var srv *mjpegtest.Server
-	cleanup := func() {
-		for _, s := range streams {
-			s.Close()
+// snapshotDir is where tile snapshots go: $XDG_PICTURES_DIR/vigil, else ~/Pictures/vigil.
+func snapshotDir() string {
+	base := os.Getenv("XDG_PICTURES_DIR")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
 		}
+		base = filepath.Join(home, "Pictures")
+	}
+	return filepath.Join(base, "vigil")
+}
+
+// wallSettings keeps the settings in step with what the user does on the wall. Its
+// methods run on the UI goroutine (Fyne callbacks).
+type wallSettings struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	wall    *ui.Wall
+	streams []*capture.Stream
+}
+
+func (ws *wallSettings) wallChanged(layout string, tiles []string) {
+	ws.cfg.Wall.Layout, ws.cfg.Wall.Tiles = layout, tiles
+	ws.save()
+}
+
+func (ws *wallSettings) save() error {
+	if err := config.SaveUser(ws.cfg); err != nil {
+		ws.log.Error("saving the settings failed", "component", "main", "err", err)
+		return fmt.Errorf("the change is shown but could not be saved: %w", err)
+	}
+	return nil
+}
+
+func isDemo(cfg *config.Config, name string) bool {
+	return slices.Contains(cfg.Demo.CameraNames(), name)
+}
+
+// cameraSaved adds or replaces a camera: the settings are validated and saved first, then
+// the camera's stream is rebuilt and the wall re-pointed; the old stream is closed last.
+func (ws *wallSettings) cameraSaved(old string, cam config.Camera) error {
+	if isDemo(ws.cfg, old) || isDemo(ws.cfg, cam.Name) {
+		return errors.New("the demo cameras are built in: change their number with demo.mjpeg in the settings file")
+	}
+	next := *ws.cfg
+	next.Cameras = slices.Clone(ws.cfg.Cameras)
+	i := slices.IndexFunc(next.Cameras, func(c config.Camera) bool { return c.Name == old })
+	if old != "" && i >= 0 {
+		next.Cameras[i] = cam
+	} else {
+		next.Cameras = append(next.Cameras, cam)
+	}
+	if old != "" && old != cam.Name {
+		for j, t := range next.Wall.Tiles {
+			if t == old {
+				next.Wall.Tiles = slices.Clone(next.Wall.Tiles)
+				next.Wall.Tiles[j] = cam.Name
+			}
+		}
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	src, err := newSource(cam.Streams[0].URL, sourceOptions{User: cam.User, Password: cam.Password, FPS: cam.FPS})
+	if err != nil {
+		return err
+	}
+	*ws.cfg = next
+	saveErr := ws.save()
+	s := capture.NewStream(cam.Name, src, capture.StreamOptions{
+		Decoders: newDecoder, FrameInterval: frameInterval(cam.FPS), Logger: ws.log,
+	})
+	var gone *capture.Stream
+	streams := slices.Clone(ws.streams)
+	if k := slices.IndexFunc(streams, func(x *capture.Stream) bool { return x.Name() == old }); old != "" && k >= 0 {
+		gone, streams[k] = streams[k], s
+	} else {
+		streams = append(streams, s)
+	}
+	ws.streams = streams
+	ws.wall.SetCameras(streams)
+	if gone != nil {
+		go gone.Close() // waits for its goroutines; never on the UI goroutine
+	}
+	return saveErr
+}
+
+func (ws *wallSettings) cameraRemoved(name string) error {
+	if isDemo(ws.cfg, name) {
+		return errors.New("the demo cameras are built in: set demo.mjpeg to 0 in the settings file to remove them")
+	}
+	ws.cfg.Cameras = slices.DeleteFunc(slices.Clone(ws.cfg.Cameras), func(c config.Camera) bool { return c.Name == name })
+	ws.cfg.Wall.Tiles = slices.DeleteFunc(slices.Clone(ws.cfg.Wall.Tiles), func(t string) bool { return t == name })
+	var gone *capture.Stream
+	ws.streams = slices.DeleteFunc(slices.Clone(ws.streams), func(s *capture.Stream) bool {
+		if s.Name() == name {
+			gone = s
+			return true
+		}
+		return false
+	})
+	ws.wall.SetCameras(ws.streams)
+	if gone != nil {
+		go gone.Close()
+	}
+	return ws.save()
+}
+
+// closeAll closes every stream after the app has stopped.
+func (ws *wallSettings) closeAll() {
+	for _, s := range ws.streams {
+		s.Close()
+	}
+}
+
+// buildStreams makes one capture.Stream per camera: the demo cameras (served in-process
+// over real MJPEG/HTTP on 127.0.0.1) and the configured ones, in settings order. The
+// caller closes the streams, then calls stopDemo.
+func buildStreams(cfg *config.Config, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), err error) {
+	var srv *mjpegtest.Server
+	stopDemo = func() {
 		if srv != nil {
 			srv.Close()
 		}
 	}
-	byName := map[string]*capture.Stream{}
+	fail := func(err error) ([]*capture.Stream, func(), error) {
+		for _, s := range streams {
+			s.Close()
+		}
+		stopDemo()
+		return nil, func() {}, err
+	}
 	add := func(name string, src capture.Source, fps float64) {
 		s := capture.NewStream(name, src, capture.StreamOptions{
 			Decoders: newDecoder, FrameInterval: frameInterval(fps), Logger: log,
 		})
 		streams = append(streams, s)
-		byName[name] = s
 	}
 	if n := cfg.Demo.MJPEG; n > 0 {
 		w, h, _ := cfg.Demo.Dimensions()
@@ -109,7 +273,7 @@ func buildStreams(cfg *config.Config, log *slog.Logger) ([]*capture.Stream, func
 		log.Info("preparing the demo cameras (slow only on the first start)", "component", "demo", "cameras", n)
 		loops, err := demoLoops(cfg.Demo.CameraNames(), w, h, fps)
 		if err != nil {
-			return nil, cleanup, err
+			return fail(err)
 		}
 		srv = mjpegtest.NewServer(mjpegtest.Options{Cameras: n, FPS: fps,
 			CameraFrames: func(i int) [][]byte { return loops[i-1] }})
@@ -124,26 +288,9 @@ func buildStreams(cfg *config.Config, log *slog.Logger) ([]*capture.Stream, func
 		}
 		src, err := newSource(c.Streams[0].URL, sourceOptions{User: c.User, Password: c.Password, FPS: c.FPS})
 		if err != nil {
-			cleanup()
-			return nil, func() {}, fmt.Errorf("camera %q: %w", c.Name, err)
+			return fail(fmt.Errorf("camera %q: %w", c.Name, err))
 		}
 		add(c.Name, src, c.FPS)
 	}
-	// The wall's saved order first, then the rest.
-	if len(cfg.Wall.Tiles) > 0 {
-		ordered := make([]*capture.Stream, 0, len(streams))
-		seen := map[*capture.Stream]bool{}
-		for _, name := range cfg.Wall.Tiles {
-			if s := byName[name]; s != nil && !seen[s] {
-				ordered, seen[s] = append(ordered, s), true
-			}
-		}
-		for _, s := range streams {
-			if !seen[s] {
-				ordered = append(ordered, s)
-			}
-		}
-		streams = ordered
-	}
-	return streams, cleanup, nil
+	return streams, stopDemo, nil
 }

@@ -1,0 +1,281 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
+)
+
+// sidebarWidth is the camera list's width: room for a camera name of about 24 characters.
+const sidebarWidth = 220
+
+// colorRowCurrent backs the camera row the Edit and Remove buttons act on.
+var colorRowCurrent color.Color = color.NRGBA{R: 0x4f, G: 0xa3, B: 0xff, A: 0x40}
+
+// sidebar is the camera list on the left of the window: every camera with a state dot,
+// which a click puts on the selected tile and a drag onto any tile; Add, Edit and Remove
+// open the camera dialog.
+type sidebar struct {
+	w    *Wall
+	obj  fyne.CanvasObject
+	list *fyne.Container
+	rows map[string]*camRow
+	// current is the camera Edit and Remove act on: the last one clicked in the list,
+	// or the one on the selected tile.
+	current             string
+	add, edit, remove   *widget.Button
+	names               []string // the cameras the rows were built for
+	selectedOnTileShown int
+}
+
+func newSidebar(w *Wall) *sidebar {
+	s := &sidebar{w: w, rows: map[string]*camRow{}, list: container.NewVBox()}
+	s.add = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), s.addCamera)
+	s.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), s.editCamera)
+	s.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), s.removeCamera)
+	title := widget.NewLabelWithStyle("Cameras", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	hint := widget.NewLabel("Click to show on the selected tile, or drag onto a tile.")
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Importance = widget.LowImportance
+	buttons := container.NewGridWithColumns(3, s.add, s.edit, s.remove)
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(sidebarWidth, 0))
+	s.obj = container.NewStack(width, container.NewBorder(
+		container.NewVBox(title, hint), buttons, nil, nil, container.NewVScroll(s.list)))
+	s.sync()
+	return s
+}
+
+// sync rebuilds the rows when the camera list changed and updates what depends on the
+// wall's selection (UI goroutine).
+func (s *sidebar) sync() {
+	cams := s.w.cameras
+	same := len(cams) == len(s.names)
+	for i := 0; same && i < len(cams); i++ {
+		same = cams[i].Name() == s.names[i]
+	}
+	if !same {
+		s.names = s.names[:0]
+		objs := make([]fyne.CanvasObject, 0, len(cams))
+		rows := make(map[string]*camRow, len(cams))
+		for _, c := range cams {
+			name := c.Name()
+			r := s.rows[name]
+			if r == nil {
+				r = newCamRow(s, name)
+			}
+			rows[name] = r
+			objs = append(objs, r)
+			s.names = append(s.names, name)
+		}
+		s.rows = rows
+		s.list.Objects = objs
+		s.list.Refresh()
+		if s.rows[s.current] == nil {
+			s.current = ""
+		}
+	}
+	// Selecting a tile makes its camera the current one.
+	if sel := s.w.selected; sel >= 0 && sel != s.selectedOnTileShown && s.w.positions[sel] != "" {
+		s.current = s.w.positions[sel]
+	}
+	s.selectedOnTileShown = s.w.selected
+	for name, r := range s.rows {
+		r.setState(name == s.current, s.w.positionOf(name) >= 0)
+	}
+	if s.w.opts.OnCameraSaved == nil {
+		s.add.Disable()
+	} else {
+		s.add.Enable()
+	}
+	if s.current == "" || s.w.opts.OnCameraSaved == nil {
+		s.edit.Disable()
+	} else {
+		s.edit.Enable()
+	}
+	if s.current == "" || s.w.opts.OnCameraRemoved == nil {
+		s.remove.Disable()
+	} else {
+		s.remove.Enable()
+	}
+}
+
+// showStates colours the dots (UI goroutine).
+func (s *sidebar) showStates(states map[string]capture.Status) {
+	for name, st := range states {
+		if r := s.rows[name]; r != nil {
+			r.setDot(stateColor(st))
+		}
+	}
+}
+
+// rowTapped puts a camera on the selected tile; with no tile selected it selects the
+// camera's tile, or places the camera in the first empty position.
+func (s *sidebar) rowTapped(name string) {
+	s.current = name
+	w := s.w
+	switch {
+	case w.selected >= 0:
+		w.Assign(w.selected, name)
+	case w.positionOf(name) >= 0 && w.positionOf(name) < w.cols*w.rows:
+		w.Select(w.positionOf(name))
+	default:
+		if p := w.freePosition(); p >= 0 {
+			w.Assign(p, name)
+			w.Select(p)
+		}
+	}
+	s.sync()
+}
+
+func (s *sidebar) others(except string) []string {
+	var out []string
+	for _, n := range s.names {
+		if n != except {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (s *sidebar) addCamera() {
+	w := s.w
+	if w.win == nil || w.opts.OnCameraSaved == nil {
+		return
+	}
+	ShowCameraDialog(w.win, nil, s.others(""), w.opts.Prober, func(cam config.Camera) {
+		s.current = cam.Name
+		if err := w.opts.OnCameraSaved("", cam); err != nil {
+			showNotice(w.win, "Error", fmt.Sprintf("could not add camera %q: %v", cam.Name, err))
+		}
+		s.sync()
+	})
+}
+
+func (s *sidebar) editCamera() {
+	w := s.w
+	name := s.current
+	if w.win == nil || w.opts.OnCameraSaved == nil || name == "" {
+		return
+	}
+	cam := config.Camera{Name: name}
+	if w.opts.Camera != nil {
+		if c, ok := w.opts.Camera(name); ok {
+			cam = c
+		}
+	}
+	ShowCameraDialog(w.win, &cam, s.others(name), w.opts.Prober, func(saved config.Camera) {
+		w.renaming = [2]string{name, saved.Name}
+		defer func() { w.renaming = [2]string{} }()
+		if err := w.opts.OnCameraSaved(name, saved); err != nil {
+			showNotice(w.win, "Error", fmt.Sprintf("could not save camera %q: %v", saved.Name, err))
+			return
+		}
+		s.current = saved.Name
+		s.sync()
+	})
+}
+
+func (s *sidebar) removeCamera() {
+	w := s.w
+	name := s.current
+	if w.win == nil || w.opts.OnCameraRemoved == nil || name == "" {
+		return
+	}
+	msg := fmt.Sprintf("Remove camera %q from Vigil?\nIts recordings stay on disk.", name)
+	showConfirm(w.win, "Remove camera", msg, "Remove", func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := w.opts.OnCameraRemoved(name); err != nil {
+			showNotice(w.win, "Error", fmt.Sprintf("could not remove camera %q: %v", name, err))
+			return
+		}
+		s.sync()
+	})
+}
+
+// camRow is one camera in the list: a state dot and the name. Click assigns, drag drops
+// on a tile. It is not focusable, so the wall keeps the keyboard.
+type camRow struct {
+	widget.BaseWidget
+	s        *sidebar
+	name     string
+	back     *canvas.Rectangle
+	dotC     *canvas.Circle
+	label    *widget.Label
+	dragging bool
+}
+
+func newCamRow(s *sidebar, name string) *camRow {
+	r := &camRow{s: s, name: name}
+	r.back = canvas.NewRectangle(color.Transparent)
+	r.dotC = canvas.NewCircle(colorDotStopped)
+	r.label = widget.NewLabel(name)
+	r.label.Truncation = fyne.TextTruncateEllipsis
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (r *camRow) CreateRenderer() fyne.WidgetRenderer {
+	d := container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), r.dotC))
+	return widget.NewSimpleRenderer(container.NewStack(r.back,
+		container.NewBorder(nil, nil, container.NewPadded(d), nil, r.label)))
+}
+
+// setState marks the current row and, in bold, the cameras on the wall.
+func (r *camRow) setState(current, onWall bool) {
+	back := color.Color(color.Transparent)
+	if current {
+		back = colorRowCurrent
+	}
+	if r.back.FillColor != back {
+		r.back.FillColor = back
+		r.back.Refresh()
+	}
+	if r.label.TextStyle.Bold != onWall {
+		r.label.TextStyle.Bold = onWall
+		r.label.Refresh()
+	}
+}
+
+func (r *camRow) setDot(c color.Color) {
+	if r.dotC.FillColor == c {
+		return
+	}
+	r.dotC.FillColor = c
+	r.dotC.Refresh()
+}
+
+// Tapped is part of fyne.Tappable.
+func (r *camRow) Tapped(*fyne.PointEvent) { r.s.rowTapped(r.name) }
+
+// Dragged is part of fyne.Draggable. Fyne has no drag and drop between widgets, so the
+// row follows the pointer itself (in canvas coordinates) and the wall hit-tests its
+// cells on DragEnd.
+func (r *camRow) Dragged(ev *fyne.DragEvent) {
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(r).Add(ev.Position)
+	if !r.dragging {
+		r.dragging = true
+		r.s.w.chrome.dragStart(r.name)
+	}
+	r.s.w.chrome.dragMove(abs)
+}
+
+// DragEnd is part of fyne.Draggable.
+func (r *camRow) DragEnd() {
+	if !r.dragging {
+		return
+	}
+	r.dragging = false
+	r.s.w.chrome.dragEnd()
+}
