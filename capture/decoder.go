@@ -106,7 +106,7 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 			}
 			decoders[p.Codec] = fd
 		}
-		var dst = d.pool.get(FitSize(p.Width, p.Height, w, h))
+		dst := d.pool.get()
 		img, err := fd.Decode(p, w, h, dst)
 		if err != nil {
 			d.stats.ObserveDecodeError()
@@ -117,6 +117,7 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 			continue
 		}
 		lastErr = ""
+		d.pool.decoded(img)
 		fr := &Frame{
 			Image: img, SrcWidth: p.Width, SrcHeight: p.Height, Codec: p.Codec,
 			SourceTime: p.SourceTime, ReceiveTime: p.ReceiveTime, Decoded: d.now(),

@@ -7,9 +7,11 @@ import "image"
 // by one goroutine at a time.
 type FrameDecoder interface {
 	// Decode decodes p to the largest size that keeps the picture's aspect ratio and fits
-	// in a w×h box, never larger than the encoded picture (w or h of 0: full size). It
-	// decodes into dst when dst is non-nil and already has exactly that size, and returns
-	// the picture it wrote. Errors wrap ErrMalformed for bytes that do not decode.
+	// in a w×h box, never larger than the encoded picture (w or h of 0: full size). A
+	// decoder may return a picture up to 10 % smaller when that spares it a resize (a
+	// JPEG DCT scale landing just under the box); viewers scale the rest. It decodes into
+	// dst when dst is non-nil and already has exactly the output size, and returns the
+	// picture it wrote. Errors wrap ErrMalformed for bytes that do not decode.
 	Decode(p Packet, w, h int, dst *image.RGBA) (*image.RGBA, error)
 	// Close frees what the decoder holds outside Go's heap.
 	Close() error

@@ -98,29 +98,37 @@ func (f *FrameSub) put(fr *Frame) {
 	}
 }
 
-// framePool recycles the pixel buffers of one size, so steady-state decoding allocates
-// nothing.
+// framePool recycles the pixel buffers of a stream's frames so steady-state decoding
+// allocates nothing. It keeps buffers of the size the decoder last produced (which the
+// decoder, not the caller, decides: see FrameDecoder.Decode) and drops the others.
 type framePool struct {
 	mu   sync.Mutex
-	w, h int
+	w, h int // size of the last decoded picture
 	free []*image.RGBA
 }
 
 const poolKeep = 4
 
-func (p *framePool) get(w, h int) *image.RGBA {
+// get returns a buffer of the last decoded size, or nil.
+func (p *framePool) get() *image.RGBA {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if w != p.w || h != p.h {
-		p.w, p.h, p.free = w, h, p.free[:0]
-		return nil
-	}
 	if n := len(p.free); n > 0 {
 		img := p.free[n-1]
 		p.free = p.free[:n-1]
 		return img
 	}
 	return nil
+}
+
+// decoded records the size the decoder produced; buffers of another size are dropped.
+func (p *framePool) decoded(img *image.RGBA) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w != p.w || h != p.h {
+		p.w, p.h, p.free = w, h, p.free[:0]
+	}
 }
 
 func (p *framePool) put(f *Frame) {

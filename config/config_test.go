@@ -67,8 +67,8 @@ func assertNoSecret(t *testing.T, err error) {
 
 func TestDefaultSettingsParseAndValidate(t *testing.T) {
 	c := mustParse(t, string(vigil.DefaultSettings))
-	if c.Wall.Layout != "auto" || c.Demo != (Demo{MJPEG: 9, Size: "1280x720", FPS: 15}) || c.Cameras != nil {
-		t.Errorf("default = %+v, want the 9-camera demo wall with no cameras", c)
+	if c.Wall.Layout != "auto" || c.Demo != (Demo{MJPEG: 16, Size: "1280x720", FPS: 15}) || c.Cameras != nil {
+		t.Errorf("default = %+v, want the 16-camera demo wall with no cameras", c)
 	}
 	if c.Log.LevelOrDefault() != "info" || c.Recording.Root != "" {
 		t.Errorf("default log/recording = %+v %+v", c.Log, c.Recording)
@@ -76,7 +76,7 @@ func TestDefaultSettingsParseAndValidate(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Errorf("Validate: %v", err)
 	}
-	if got := c.Demo.CameraNames(); len(got) != 9 || got[0] != "Demo 1" || got[8] != "Demo 9" {
+	if got := c.Demo.CameraNames(); len(got) != 16 || got[0] != "Demo 1" || got[15] != "Demo 16" {
 		t.Errorf("CameraNames = %q", got)
 	}
 }

@@ -140,3 +140,7 @@ func Encode(img image.Image, quality int) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// OutputSize is the size Decode produces for a srcW×srcH picture asked into a w×h box;
+// without DCT scaling it is capture.FitSize itself.
+func OutputSize(srcW, srcH, w, h int) (int, int) { return capture.FitSize(srcW, srcH, w, h) }

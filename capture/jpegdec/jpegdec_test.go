@@ -129,7 +129,7 @@ func TestDecodeSizesAndColours(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Decode: %v", err)
 				}
-				ww, wh := capture.FitSize(rb.Dx(), rb.Dy(), box[0], box[1])
+				ww, wh := OutputSize(rb.Dx(), rb.Dy(), box[0], box[1])
 				if got.Rect != image.Rect(0, 0, ww, wh) {
 					t.Fatalf("got %v, want %dx%d", got.Rect, ww, wh)
 				}

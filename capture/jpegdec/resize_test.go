@@ -23,7 +23,7 @@ func TestResizeOddSizesAndStride(t *testing.T) {
 	for _, c := range goodCases(t) {
 		rb := c.ref.Bounds()
 		for _, box := range [][2]int{{1, 1}, {2, 1}, {1, 2}, {2, 2}, {3, 3}, {5, 4}, {7, 7}, {9, 5}, {13, 11}, {31, 17}, {33, 33}, {65, 37}, {99, 61}, {159, 95}, {401, 227}} {
-			tw, th := capture.FitSize(rb.Dx(), rb.Dy(), box[0], box[1])
+			tw, th := OutputSize(rb.Dx(), rb.Dy(), box[0], box[1])
 			t.Run(fmt.Sprintf("%s/%dx%d", c.name, tw, th), func(t *testing.T) {
 				canvas := image.NewRGBA(image.Rect(0, 0, tw+5, th+4))
 				for i := range canvas.Pix {

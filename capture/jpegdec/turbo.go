@@ -346,7 +346,7 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 	if err != nil {
 		return nil, err
 	}
-	tw, th := capture.FitSize(sw, sh, w, h)
+	tw, th := OutputSize(sw, sh, w, h)
 	out := dst
 	if out == nil || !fitsInto(out.Pix, out.Stride, out.Rect.Dx(), out.Rect.Dy(), tw, th) {
 		out = image.NewRGBA(image.Rect(0, 0, tw, th))
@@ -571,4 +571,11 @@ func Encode(img image.Image, quality int) ([]byte, error) {
 	}
 	defer C.tjFree(out)
 	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
+}
+
+// OutputSize is the size Decode produces for a srcW×srcH picture asked into a w×h box:
+// capture.FitSize, or a DCT scale up to 10 % smaller when one lands there (no resize).
+func OutputSize(srcW, srcH, w, h int) (int, int) {
+	tw, th := capture.FitSize(srcW, srcH, w, h)
+	return nearScale(scalingFactors, srcW, srcH, tw, th)
 }

@@ -162,3 +162,19 @@ func BenchmarkResize(b *testing.B) {
 		}
 	}
 }
+
+// TestOutputSizeTakesNearScale: a DCT scale just under the box is used as it is (no
+// resize); one further away is not.
+func TestOutputSizeTakesNearScale(t *testing.T) {
+	for _, c := range []struct{ sw, sh, w, h, ww, wh int }{
+		{1280, 720, 322, 181, 320, 180},   // 1/4 is 99 % of the tile: taken
+		{1920, 1080, 480, 270, 480, 270},  // exact
+		{1920, 1080, 640, 360, 640, 360},  // 1/4 would be 75 %: resize from 3/8
+		{1280, 720, 400, 225, 400, 225},   // 1/4 is 80 %: resize
+		{1920, 1080, 1000, 600, 960, 540}, // 1/2 is 96 % of 1000×563: taken
+	} {
+		if w, h := OutputSize(c.sw, c.sh, c.w, c.h); w != c.ww || h != c.wh {
+			t.Errorf("OutputSize(%d×%d into %d×%d) = %d×%d, want %d×%d", c.sw, c.sh, c.w, c.h, w, h, c.ww, c.wh)
+		}
+	}
+}
