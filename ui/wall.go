@@ -94,6 +94,11 @@ type WallOptions struct {
 	// OnCameraRemoved is called after the user confirmed removing a camera; like
 	// OnCameraSaved, cmd calls SetCameras before returning. Nil disables Remove.
 	OnCameraRemoved func(name string) error
+
+	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
+	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
+	// pass a queue they drain on the test goroutine instead.
+	Do func(func())
 }
 
 // Wall is the grid of camera tiles with the window around it: a layout picker, the camera
@@ -161,6 +166,9 @@ func NewWall(opts WallOptions) *Wall {
 		paused:    map[string]bool{},
 
 		statusEvery: time.Second,
+	}
+	if opts.Do != nil {
+		w.batch.do = opts.Do
 	}
 	w.layout = opts.Layout
 	if _, _, err := Grid(w.layout, 0); err != nil || w.layout == "" {
@@ -253,7 +261,26 @@ func (w *Wall) SetCameras(streams []*capture.Stream) {
 		old[s.Name()] = true
 	}
 	w.setCameraList(streams)
-	if from, to := w.renaming[0], w.renaming[1]; from != "" && from != to && w.tiles[to] != nil && w.tiles[from] == nil {
+	from, to := w.renaming[0], w.renaming[1]
+	if from == "" {
+		// One camera gone and one new in the same call is an edit that renamed it (the
+		// camera dialog saves one camera at a time): its tile keeps its place.
+		var gone, added []string
+		for name := range old {
+			if w.tiles[name] == nil {
+				gone = append(gone, name)
+			}
+		}
+		for _, s := range w.cameras {
+			if !old[s.Name()] {
+				added = append(added, s.Name())
+			}
+		}
+		if len(gone) == 1 && len(added) == 1 {
+			from, to = gone[0], added[0]
+		}
+	}
+	if from != "" && from != to && w.tiles[to] != nil && w.tiles[from] == nil {
 		for i, name := range w.positions {
 			if name == from {
 				w.positions[i] = to
