@@ -25,19 +25,30 @@ type scriptSource struct {
 	mu    sync.Mutex
 	runs  int
 	steps []step
+	w, h  int // picture size of its packets (64×48 when zero)
 }
 
 type step struct {
-	err     error // returned at once when packets == 0 …
-	packets int   // … else: emit this many packets, then
-	hold    bool  // hold the connection silently until cancelled (a stall), or return err
+	delay   time.Duration // before connecting
+	err     error         // returned at once when packets == 0 …
+	packets int           // … else: emit this many packets, then
+	hold    bool          // hold the connection silently until cancelled (a stall), or return err
 }
 
 func (s *scriptSource) Run(ctx context.Context, sink Sink) error {
 	s.mu.Lock()
 	st := s.steps[min(s.runs, len(s.steps)-1)]
 	s.runs++
+	w, h := s.w, s.h
 	s.mu.Unlock()
+	if w == 0 {
+		w, h = 64, 48
+	}
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-time.After(st.delay):
+	}
 	if st.packets == 0 && !st.hold {
 		return st.err
 	}
@@ -49,7 +60,7 @@ func (s *scriptSource) Run(ctx context.Context, sink Sink) error {
 		case <-time.After(5 * time.Millisecond):
 		}
 		now := time.Now()
-		sink.Packet(Packet{Codec: CodecJPEG, Data: []byte{1, 2, 3}, Key: true, Width: 64, Height: 48,
+		sink.Packet(Packet{Codec: CodecJPEG, Data: []byte{1, 2, 3}, Key: true, Width: w, Height: h,
 			SourceTime: now.Add(-10 * time.Millisecond), ReceiveTime: now})
 	}
 	if st.hold {

@@ -13,6 +13,7 @@ import (
 // It runs only while it has consumers (the Stream starts and stops it).
 type Decoder struct {
 	newDec NewFrameDecoder
+	v      *variant // the stream variant it decodes
 	stats  *Stats
 	log    *slog.Logger
 	now    func() time.Time
@@ -20,35 +21,36 @@ type Decoder struct {
 	mu   sync.Mutex
 	subs []*FrameSub
 	pool framePool
-	// onEmpty is called (outside mu) when the last FrameSub detaches.
-	onEmpty func()
 }
 
-func newDecoder(nd NewFrameDecoder, stats *Stats, log *slog.Logger, onEmpty func()) *Decoder {
-	return &Decoder{newDec: nd, stats: stats, log: log, now: time.Now, onEmpty: onEmpty}
+func newDecoder(nd NewFrameDecoder, v *variant, stats *Stats, log *slog.Logger) *Decoder {
+	return &Decoder{newDec: nd, v: v, stats: stats, log: log, now: time.Now}
 }
 
-func (d *Decoder) attach(w, h int) *FrameSub {
-	f := &FrameSub{dec: d, ready: make(chan struct{}, 1), w: w, h: h}
+func (d *Decoder) attach(f *FrameSub) {
 	d.mu.Lock()
 	d.subs = append(d.subs, f)
 	d.mu.Unlock()
-	return f
 }
 
-func (d *Decoder) detach(f *FrameSub) {
+// viewers is the number of attached FrameSubs.
+func (d *Decoder) viewers() int {
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.subs)
+}
+
+// detach removes f and reports whether it was attached.
+func (d *Decoder) detach(f *FrameSub) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	for i, o := range d.subs {
 		if o == f {
 			d.subs = append(d.subs[:i], d.subs[i+1:]...)
-			break
+			return true
 		}
 	}
-	empty := len(d.subs) == 0
-	d.mu.Unlock()
-	if empty && d.onEmpty != nil {
-		d.onEmpty()
-	}
+	return false
 }
 
 // box returns the largest box any consumer wants and the consumers to serve.
@@ -125,7 +127,7 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 		}
 		d.stats.ObserveFrame(fr)
 		for _, f := range subs {
-			f.put(fr)
+			f.put(fr, d.v)
 		}
 	}
 }

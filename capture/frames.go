@@ -19,13 +19,21 @@ func (f *Frame) Release() {
 // FrameSub is a consumer's one-slot "latest wins" mailbox of decoded frames: the decoder
 // puts, the consumer takes when it is ready to draw, and a frame not taken in time is
 // replaced by the next one (counted in Skipped) instead of queueing up as latency.
+//
+// For a camera with several streams the FrameSub follows its box: when SetSize or
+// SetLargest make another stream the right one, it starts watching that one too and
+// keeps receiving the old one's frames until the new one delivers, then lets the old
+// one go — the picture never goes black while the camera switches streams.
 type FrameSub struct {
-	dec   *Decoder
-	ready chan struct{}
+	stream *Stream
+	ready  chan struct{}
 
 	mu      sync.Mutex
-	cur     *Frame
+	cur     *variant // the stream whose frames are shown
+	next    *variant // the stream being switched to, nil when none
+	frame   *Frame
 	w, h    int
+	largest bool
 	closed  bool
 	skipped atomic.Uint64
 }
@@ -37,8 +45,8 @@ func (f *FrameSub) Ready() <-chan struct{} { return f.ready }
 func (f *FrameSub) Take() *Frame {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	fr := f.cur
-	f.cur = nil
+	fr := f.frame
+	f.frame = nil
 	return fr
 }
 
@@ -50,17 +58,55 @@ func (f *FrameSub) Size() (w, h int) {
 }
 
 // SetSize changes the box the consumer wants frames to fit (its size on screen, in
-// physical pixels). The decoder follows from the next packet on.
+// physical pixels). The decoder follows from the next packet on; a camera with several
+// streams may switch to a smaller or larger one. Call it from one goroutine at a time.
 func (f *FrameSub) SetSize(w, h int) {
 	f.mu.Lock()
 	f.w, f.h = w, h
 	f.mu.Unlock()
+	f.retarget()
+}
+
+// SetLargest asks for the camera's largest stream whatever the box (a maximised tile).
+func (f *FrameSub) SetLargest(on bool) {
+	f.mu.Lock()
+	f.largest = on
+	f.mu.Unlock()
+	f.retarget()
+}
+
+// retarget starts the switch to the stream that fits the box, or cancels one no longer
+// wanted.
+func (f *FrameSub) retarget() {
+	s := f.stream
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return
+	}
+	want := s.pick(f.w, f.h, f.largest)
+	var drop *variant
+	switch want {
+	case f.next:
+	case f.cur:
+		drop, f.next = f.next, nil
+	default:
+		drop = f.next
+		s.mu.Lock()
+		s.watchLocked(want, f)
+		s.mu.Unlock()
+		f.next = want
+	}
+	f.mu.Unlock()
+	if drop != nil {
+		s.unwatch(drop, f)
+	}
 }
 
 // Skipped counts frames replaced before the consumer took them.
 func (f *FrameSub) Skipped() uint64 { return f.skipped.Load() }
 
-// Close detaches the consumer. The stream stops when its last consumer goes.
+// Close detaches the consumer. A stream stops when its last consumer goes.
 func (f *FrameSub) Close() {
 	f.mu.Lock()
 	if f.closed {
@@ -68,26 +114,39 @@ func (f *FrameSub) Close() {
 		return
 	}
 	f.closed = true
-	old := f.cur
-	f.cur = nil
+	old, cur, next := f.frame, f.cur, f.next
+	f.frame, f.cur, f.next = nil, nil, nil
 	f.mu.Unlock()
 	if old != nil {
 		old.Release()
 	}
-	f.dec.detach(f)
+	for _, v := range []*variant{cur, next} {
+		if v != nil {
+			f.stream.unwatch(v, f)
+		}
+	}
 }
 
-// put stores fr (whose reference the caller transfers) as the newest frame.
-func (f *FrameSub) put(fr *Frame) {
+// put stores fr (whose reference the caller transfers), decoded from variant from, as
+// the newest frame. The first frame of the stream being switched to completes the
+// switch.
+func (f *FrameSub) put(fr *Frame, from *variant) {
 	f.mu.Lock()
-	if f.closed {
+	if f.closed || (from != f.cur && from != f.next) {
 		f.mu.Unlock()
 		fr.Release()
 		return
 	}
-	old := f.cur
-	f.cur = fr
+	var done *variant
+	if from == f.next {
+		done, f.cur, f.next = f.cur, from, nil
+	}
+	old := f.frame
+	f.frame = fr
 	f.mu.Unlock()
+	if done != nil {
+		f.stream.unwatchLater(done, f)
+	}
 	if old != nil {
 		f.skipped.Add(1)
 		old.Release()

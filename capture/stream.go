@@ -26,81 +26,148 @@ type StreamOptions struct {
 	DecodeQueue int
 }
 
-// Stream is one camera stream as the rest of the program sees it: a Supervisor that runs
-// only while somebody needs the stream (a tile watching, a recorder recording), a Hub,
-// a Decoder that runs only while a tile watches, and the stream's Stats. Stop on a tile
-// ends viewing only: the source stays connected while a recorder is attached.
+// Variant is one of a camera's streams — main, sub… — with its picture size when known.
+type Variant struct {
+	Source Source
+	// Width and Height are the stream's picture size, 0 when unknown (then it counts as
+	// the largest: a main stream's size is often not written down).
+	Width, Height int
+}
+
+// Stream is one camera as the rest of the program sees it. It has one or more variants
+// (a camera's main and sub streams); each runs its own Supervisor, Hub and Decoder, and
+// only while somebody needs it. A viewer (Watch) gets the smallest variant at least as
+// large as its box, or the largest when it asks for that (a maximised tile), and moves
+// to another variant when its box changes — keeping the old variant's pictures until the
+// new one's first frame, so the screen never goes black. A packet consumer (Subscribe, a
+// recorder) gets the largest variant. Stop on a tile ends viewing only: a variant stays
+// connected while a recorder holds it.
 type Stream struct {
 	name string
-	src  Source
 	opts StreamOptions
-	hub  *Hub
-	st   *Stats
+	vars []*variant // by picture area, smallest first; unknown sizes last
 
-	mu      sync.Mutex
+	mu     sync.Mutex
+	closed bool
+	// running counts supervisor goroutines and background detaches, including ones
+	// winding down after their last user left, so Close can wait for all of them.
+	running sync.WaitGroup
+}
+
+// variant is one stream of a camera and what runs for it. Fields after st are guarded
+// by the Stream's mu.
+type variant struct {
+	Variant
+	s   *Stream
+	hub *Hub
+	st  *Stats
+
 	users   int // FrameSubs + packet subscriptions
 	sup     *Supervisor
 	cancel  context.CancelFunc
 	dec     *Decoder
 	decStop context.CancelFunc
 	decDone chan struct{}
-	closed  bool
 	last    Status
-	// running counts supervisor goroutines, including ones still winding down after
-	// their last user left, so Close can wait for all of them.
-	running sync.WaitGroup
 }
 
-// NewStream prepares a stream of src. Nothing runs until Watch or Subscribe.
+// NewStream prepares a camera with a single stream. Nothing runs until Watch or
+// Subscribe.
 func NewStream(name string, src Source, opts StreamOptions) *Stream {
+	return NewMultiStream(name, []Variant{{Source: src}}, opts)
+}
+
+// NewMultiStream prepares a camera with several streams (at least one).
+func NewMultiStream(name string, variants []Variant, opts StreamOptions) *Stream {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	if opts.DecodeQueue <= 0 {
 		opts.DecodeQueue = 2
 	}
-	return &Stream{name: name, src: src, opts: opts, hub: &Hub{}, st: &Stats{}}
+	s := &Stream{name: name, opts: opts}
+	for _, v := range variants {
+		s.vars = append(s.vars, &variant{Variant: v, s: s, hub: &Hub{}, st: &Stats{}})
+	}
+	// Smallest first; unknown sizes count as the largest, in the order given.
+	for i := 1; i < len(s.vars); i++ {
+		for j := i; j > 0 && s.vars[j].area() < s.vars[j-1].area(); j-- {
+			s.vars[j], s.vars[j-1] = s.vars[j-1], s.vars[j]
+		}
+	}
+	return s
+}
+
+func (v *variant) area() int {
+	if v.Width <= 0 || v.Height <= 0 {
+		return int(^uint(0) >> 1)
+	}
+	return v.Width * v.Height
 }
 
 // Name is the camera's name.
 func (s *Stream) Name() string { return s.name }
 
+// Variants is how many streams the camera has.
+func (s *Stream) Variants() int { return len(s.vars) }
+
+// pick chooses the variant for a viewer's w×h box: the smallest whose size is known and
+// at least the box, else the largest. A zero box, or largest, asks for the largest.
+func (s *Stream) pick(w, h int, largest bool) *variant {
+	if !largest && w > 0 && h > 0 {
+		for _, v := range s.vars {
+			if v.Width >= w && v.Height >= h {
+				return v
+			}
+		}
+	}
+	return s.vars[len(s.vars)-1]
+}
+
 // Watch attaches a viewer that wants frames fitting a w×h box (0×0: full size), starting
-// the source and the decoder if they are not running. Close the FrameSub to detach.
+// the chosen variant's source and decoder if they are not running. Close the FrameSub
+// to detach.
 func (s *Stream) Watch(w, h int) *FrameSub {
+	v := s.pick(w, h, false)
+	f := &FrameSub{stream: s, ready: make(chan struct{}, 1), w: w, h: h, cur: v}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dec == nil {
-		s.dec = newDecoder(s.opts.Decoders, s.st, s.opts.Logger.With("component", "decoder", "camera", s.name), s.decoderIdle)
+	s.watchLocked(v, f)
+	s.mu.Unlock()
+	return f
+}
+
+// watchLocked attaches f to v's decoder, starting it (and v's source) if needed.
+func (s *Stream) watchLocked(v *variant, f *FrameSub) {
+	if v.dec == nil {
+		v.dec = newDecoder(s.opts.Decoders, v, v.st, s.opts.Logger.With("component", "decoder", "camera", s.name))
 		ctx, cancel := context.WithCancel(context.Background())
-		s.decStop, s.decDone = cancel, make(chan struct{})
-		sub := s.hub.Subscribe("decoder", s.opts.DecodeQueue)
+		v.decStop, v.decDone = cancel, make(chan struct{})
+		sub := v.hub.Subscribe("decoder", s.opts.DecodeQueue)
 		go func(dec *Decoder, done chan struct{}) {
 			defer close(done)
 			defer sub.Close()
 			dec.run(ctx, sub.C())
-		}(s.dec, s.decDone)
+		}(v.dec, v.decDone)
 	}
-	f := s.dec.attach(w, h)
-	s.retainLocked()
-	return f
+	v.dec.attach(f)
+	s.retainLocked(v)
 }
 
-// decoderIdle stops the decoder when its last viewer left.
-func (s *Stream) decoderIdle() {
+// unwatch detaches f from v, stopping v's decoder when it was the last viewer and v's
+// source when nobody else needs it. It waits for the decoder goroutine to end.
+func (s *Stream) unwatch(v *variant, f *FrameSub) {
 	s.mu.Lock()
+	if v.dec == nil || !v.dec.detach(f) {
+		s.mu.Unlock()
+		return
+	}
 	var stop context.CancelFunc
 	var done chan struct{}
-	if s.dec != nil {
-		s.dec.mu.Lock()
-		idle := len(s.dec.subs) == 0
-		s.dec.mu.Unlock()
-		if idle {
-			stop, done = s.decStop, s.decDone
-			s.dec, s.decStop, s.decDone = nil, nil, nil
-		}
+	if v.dec.viewers() == 0 {
+		stop, done = v.decStop, v.decDone
+		v.dec, v.decStop, v.decDone = nil, nil, nil
 	}
-	s.releaseLocked()
+	s.releaseLocked(v)
 	s.mu.Unlock()
 	if stop != nil {
 		stop()
@@ -108,33 +175,45 @@ func (s *Stream) decoderIdle() {
 	}
 }
 
-// Subscribe attaches a packet consumer (a recorder, analytics) with a queue of capacity
-// packets, starting the source if needed. Call the returned func to detach.
+// unwatchLater is unwatch on a goroutine of its own (Close waits for it): a decoder that
+// promotes a viewer to its variant must not wait for the old variant's decoder.
+func (s *Stream) unwatchLater(v *variant, f *FrameSub) {
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		s.unwatch(v, f)
+	}()
+}
+
+// Subscribe attaches a packet consumer (a recorder, analytics) to the largest variant
+// with a queue of capacity packets, starting it if needed. Call the returned func to
+// detach.
 func (s *Stream) Subscribe(name string, capacity int) (*Subscription, func()) {
+	v := s.vars[len(s.vars)-1]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub := s.hub.Subscribe(name, capacity)
-	s.retainLocked()
+	sub := v.hub.Subscribe(name, capacity)
+	s.retainLocked(v)
 	var once sync.Once
 	return sub, func() {
 		once.Do(func() {
 			sub.Close()
 			s.mu.Lock()
-			s.releaseLocked()
+			s.releaseLocked(v)
 			s.mu.Unlock()
 		})
 	}
 }
 
-func (s *Stream) retainLocked() {
-	s.users++
-	if s.sup != nil || s.closed {
+func (s *Stream) retainLocked(v *variant) {
+	v.users++
+	if v.sup != nil || s.closed {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	s.sup = &Supervisor{
-		Name: s.name, Source: s.src, Hub: s.hub, Stats: s.st,
+	v.cancel = cancel
+	v.sup = &Supervisor{
+		Name: s.name, Source: v.Source, Hub: v.hub, Stats: v.st,
 		FrameInterval: s.opts.FrameInterval, StallAfter: s.opts.StallAfter,
 		DropAfter: s.opts.DropAfter, Backoff: s.opts.Backoff, Logger: s.opts.Logger,
 		OnStatus: s.opts.OnStatus,
@@ -143,57 +222,96 @@ func (s *Stream) retainLocked() {
 	go func(sup *Supervisor) {
 		defer s.running.Done()
 		sup.Run(ctx)
-	}(s.sup)
+	}(v.sup)
 }
 
-// releaseLocked stops the supervisor when nobody needs the stream. It does not wait for
-// the source to finish (that happens in the background; Close waits).
-func (s *Stream) releaseLocked() {
-	s.users--
-	if s.users > 0 || s.sup == nil {
+// releaseLocked stops v's supervisor when nobody needs it. It does not wait for the
+// source to finish (that happens in the background; Close waits).
+func (s *Stream) releaseLocked(v *variant) {
+	v.users--
+	if v.users > 0 || v.sup == nil {
 		return
 	}
-	s.last = s.sup.Status()
-	s.cancel()
-	s.sup, s.cancel = nil, nil
+	v.last = v.sup.Status()
+	v.cancel()
+	v.sup, v.cancel = nil, nil
 }
 
-// Status is the source's current status (StateStopped when nobody needs it).
-func (s *Stream) Status() Status {
+// shown picks the variant whose status and stats stand for the camera: a running one
+// that viewers watch (the largest, while a viewer moves between two), else any running
+// one, else the one that ran last.
+func (s *Stream) shown() (*variant, *Supervisor) {
 	s.mu.Lock()
-	sup := s.sup
-	last := s.last
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	var best *variant
+	for _, v := range s.vars { // smallest first: a later candidate is larger
+		if v.sup != nil && (best == nil || v.dec != nil || best.dec == nil) {
+			best = v
+		}
+	}
+	if best != nil {
+		return best, best.sup
+	}
+	last := s.vars[len(s.vars)-1]
+	for _, v := range s.vars {
+		if v.last.Since.After(last.last.Since) {
+			last = v
+		}
+	}
+	return last, nil
+}
+
+// Status is the camera's current status (StateStopped when nobody needs it).
+func (s *Stream) Status() Status {
+	v, sup := s.shown()
 	if sup == nil {
+		s.mu.Lock()
+		last := v.last
+		s.mu.Unlock()
 		last.State = StateStopped
 		return last
 	}
 	return sup.Status()
 }
 
-// Stats returns the stream's health as of now, with the Hub's drop count.
+// Stats returns the health of the variant shown, as of now, with its Hub's drop count.
 func (s *Stream) Stats() StatsSnapshot {
-	snap := s.st.Snapshot(time.Now())
-	snap.Drops = s.hub.Drops()
+	v, _ := s.shown()
+	snap := v.st.Snapshot(time.Now())
+	snap.Drops = v.hub.Drops()
 	return snap
 }
 
-// Close stops everything and waits for the source and decoder goroutines to exit.
-// Viewers and subscribers must not be used afterwards.
+// Close stops everything and waits for every goroutine of the stream to exit. Viewers
+// and subscribers must not be used afterwards.
 func (s *Stream) Close() {
 	s.mu.Lock()
 	s.closed = true
-	cancel := s.cancel
-	decStop, decDone := s.decStop, s.decDone
-	s.sup, s.cancel, s.dec, s.decStop, s.decDone = nil, nil, nil, nil, nil
-	s.mu.Unlock()
-	if decStop != nil {
-		decStop()
-		<-decDone
+	type stop struct {
+		cancel context.CancelFunc
+		done   chan struct{}
 	}
-	if cancel != nil {
-		cancel()
+	var decs []stop
+	var sups []context.CancelFunc
+	for _, v := range s.vars {
+		if v.decStop != nil {
+			decs = append(decs, stop{v.decStop, v.decDone})
+		}
+		if v.cancel != nil {
+			sups = append(sups, v.cancel)
+		}
+		v.sup, v.cancel, v.dec, v.decStop, v.decDone = nil, nil, nil, nil, nil
+	}
+	s.mu.Unlock()
+	for _, d := range decs {
+		d.cancel()
+		<-d.done
+	}
+	for _, c := range sups {
+		c()
 	}
 	s.running.Wait()
-	s.hub.Close()
+	for _, v := range s.vars {
+		v.hub.Close()
+	}
 }

@@ -191,6 +191,9 @@ func (t *Tile) Start() {
 	}
 	t.run = s
 	t.mu.Unlock()
+	if t.maximised {
+		s.sub.SetLargest(true) // a maximised tile shows the camera's largest stream
+	}
 
 	// A picture from before a Stop is stale: never show it as if it were live.
 	t.hasPicture = false

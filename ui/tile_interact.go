@@ -101,6 +101,14 @@ func (t *Tile) SetMaximised(on bool) {
 		t.setZoom(unzoomed())
 		t.dragging = false
 	}
+	// A camera with several streams shows its largest when maximised, and the smallest
+	// sufficient one on the wall; the last picture stays until the new stream's first.
+	t.mu.Lock()
+	s := t.run
+	t.mu.Unlock()
+	if s != nil {
+		s.sub.SetLargest(on)
+	}
 	t.Refresh()
 }
 

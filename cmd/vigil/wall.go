@@ -191,15 +191,12 @@ func (ws *wallSettings) cameraSaved(old string, cam config.Camera) error {
 	if err := next.Validate(); err != nil {
 		return err
 	}
-	src, err := newSource(cam.Streams[0].URL, sourceOptions{User: cam.User, Password: cam.Password, FPS: cam.FPS})
+	s, err := newCameraStream(cam, ws.log)
 	if err != nil {
 		return err
 	}
 	*ws.cfg = next
 	saveErr := ws.save()
-	s := capture.NewStream(cam.Name, src, capture.StreamOptions{
-		Decoders: newDecoder, FrameInterval: frameInterval(cam.FPS), Logger: ws.log,
-	})
 	var gone *capture.Stream
 	streams := slices.Clone(ws.streams)
 	if k := slices.IndexFunc(streams, func(x *capture.Stream) bool { return x.Name() == old }); old != "" && k >= 0 {
@@ -283,14 +280,32 @@ func buildStreams(cfg *config.Config, log *slog.Logger) (streams []*capture.Stre
 		}
 	}
 	for _, c := range cfg.Cameras {
-		if len(c.Streams) == 0 {
-			continue
-		}
-		src, err := newSource(c.Streams[0].URL, sourceOptions{User: c.User, Password: c.Password, FPS: c.FPS})
+		s, err := newCameraStream(c, log)
 		if err != nil {
-			return fail(fmt.Errorf("camera %q: %w", c.Name, err))
+			return fail(err)
 		}
-		add(c.Name, src, c.FPS)
+		streams = append(streams, s)
 	}
 	return streams, stopDemo, nil
+}
+
+// newCameraStream makes a configured camera's stream: every URL of it a variant with
+// its size, so a tile watches the smallest sufficient one and a maximised tile the
+// largest (a stream without a size counts as the largest).
+func newCameraStream(c config.Camera, log *slog.Logger) (*capture.Stream, error) {
+	var vars []capture.Variant
+	for i, st := range c.Streams {
+		src, err := newSource(st.URL, sourceOptions{User: c.User, Password: c.Password, FPS: c.FPS})
+		if err != nil {
+			return nil, fmt.Errorf("camera %q, stream %d: %w", c.Name, i+1, err)
+		}
+		w, h, _ := st.Dimensions()
+		vars = append(vars, capture.Variant{Source: src, Width: w, Height: h})
+	}
+	if len(vars) == 0 {
+		return nil, fmt.Errorf("camera %q has no stream URL", c.Name)
+	}
+	return capture.NewMultiStream(c.Name, vars, capture.StreamOptions{
+		Decoders: newDecoder, FrameInterval: frameInterval(c.FPS), Logger: log,
+	}), nil
 }

@@ -1,0 +1,93 @@
+package capture
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// takeFrom waits for a frame from a source of the given width, releasing others, and
+// reports how many frames of other widths came first.
+func takeFrom(t *testing.T, v *FrameSub, width int) (others int) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case <-deadline:
+			t.Fatalf("no frame from the %d-wide stream", width)
+		case <-v.Ready():
+		}
+		f := v.Take()
+		if f == nil {
+			continue
+		}
+		w := f.SrcWidth
+		f.Release()
+		if w == width {
+			return others
+		}
+		others++
+	}
+}
+
+func TestMultiStreamPicksSmallestSufficientAndSwitchesWithoutGap(t *testing.T) {
+	sub := &scriptSource{w: 640, h: 360, steps: []step{{packets: 1 << 30, hold: true}}}
+	// The main stream takes a while to connect: the sub stream's pictures must keep
+	// coming meanwhile.
+	main := &scriptSource{w: 1920, h: 1080, steps: []step{{delay: 300 * time.Millisecond, packets: 1 << 30, hold: true}}}
+	var calls atomic.Int64
+	s := NewMultiStream("gate", []Variant{{Source: main, Width: 1920, Height: 1080}, {Source: sub, Width: 640, Height: 360}},
+		StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+	defer s.Close()
+
+	v := s.Watch(320, 180)
+	takeFrom(t, v, 640)
+	if main.Runs() != 0 {
+		t.Fatal("the main stream runs for a small tile")
+	}
+
+	v.SetSize(1280, 720) // larger than the sub stream: switch to main
+	if others := takeFrom(t, v, 1920); others == 0 {
+		t.Fatal("no sub-stream picture arrived while the main stream connected: the tile would have gone blank")
+	}
+	waitFor(t, "the sub stream to stop", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.vars[0].sup == nil && s.vars[1].sup != nil
+	})
+	if st := s.Stats(); st.Width != 1920 {
+		t.Fatalf("stats describe the %d-wide stream, want the one shown (1920)", st.Width)
+	}
+
+	v.SetSize(200, 100) // back down
+	takeFrom(t, v, 640)
+	v.SetLargest(true) // maximised: the largest whatever the box
+	takeFrom(t, v, 1920)
+	v.SetLargest(false)
+	takeFrom(t, v, 640)
+
+	// A recorder takes the largest stream and keeps it running after the viewer goes.
+	rec, stopRec := s.Subscribe("recorder", 8)
+	v.Close()
+	p := <-rec.C()
+	if p.Width != 1920 {
+		t.Fatalf("recorder got the %d-wide stream", p.Width)
+	}
+	waitFor(t, "only the recorded stream running", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.vars[0].sup == nil && s.vars[0].dec == nil && s.vars[1].sup != nil && s.vars[1].dec == nil
+	})
+	stopRec()
+	waitFor(t, "stopped", func() bool { return s.Status().State == StateStopped })
+}
+
+func TestMultiStreamUnknownSizeCountsAsLargest(t *testing.T) {
+	s := NewMultiStream("x", []Variant{{Source: &scriptSource{}}, {Source: &scriptSource{}, Width: 640, Height: 360}}, StreamOptions{})
+	if v := s.pick(320, 180, false); v.Width != 640 {
+		t.Fatalf("picked %d-wide for a small box", v.Width)
+	}
+	if v := s.pick(1920, 1080, false); v.Width != 0 {
+		t.Fatal("a box larger than every known size should get the stream of unknown size")
+	}
+}
