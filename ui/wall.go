@@ -247,6 +247,17 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 			w.paused[t.Stream().Name()] = !t.Running()
 		}
 	}
+	t.SnapshotDir = w.opts.SnapshotDir
+	t.OnSnapshot = func(t *Tile, path string, err error) {
+		if w.win == nil {
+			return
+		}
+		if err != nil {
+			showNotice(w.win, "Error", fmt.Sprintf("snapshot of %q: %v", t.Stream().Name(), err))
+			return
+		}
+		showNotice(w.win, "Snapshot saved", path)
+	}
 	return t
 }
 

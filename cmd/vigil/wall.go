@@ -72,12 +72,19 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	a := app.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 
+	snaps := snapshotDir()
+	if snaps != "" {
+		if err := os.MkdirAll(snaps, 0o755); err != nil {
+			log.Warn("no snapshot folder", "component", "main", "dir", snaps, "err", err)
+			snaps = ""
+		}
+	}
 	cpu := &cpuMeter{}
 	ws := &wallSettings{cfg: cfg, log: log, streams: streams}
 	win, wall := ui.NewWallWindow(a, ui.WallOptions{
 		Cameras: streams, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
 		OnChange:    ws.wallChanged,
-		SnapshotDir: snapshotDir(),
+		SnapshotDir: snaps,
 		CPU:         cpu.Cores,
 		Camera:      cfg.Camera,
 		Prober:      prober,
