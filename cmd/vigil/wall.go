@@ -20,6 +20,7 @@ import (
 	"github.com/vigil-cctv/vigil/assets"
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/logfile"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/ui"
@@ -46,9 +47,20 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	if *verbose {
 		level = slog.LevelDebug
 	}
-	log := newLogger(stderr, level)
+	// The log goes to stderr and to a rotating file (5 MB × 4) that is still there in the
+	// morning; Fyne's own messages come through the standard log package into it too.
+	logOut := stderr
+	if path, err := logfile.DefaultPath(); err == nil {
+		if f, err := logfile.Open(path, 5<<20, 3); err == nil {
+			defer f.Close()
+			logOut = io.MultiWriter(stderr, f)
+		} else {
+			fmt.Fprintln(stderr, "vigil: no log file:", err)
+		}
+	}
+	log := newLogger(logOut, level)
 	slog.SetDefault(log)
-	log.Info("settings", "component", "main", "from", origin.String())
+	log.Info("starting", "component", "main", "version", versionText, "settings", origin.String())
 
 	streams, stopDemo, err := buildStreams(cfg, log)
 	if err != nil {
