@@ -51,6 +51,9 @@ type ProbeReport struct {
 	ErrorKind Cause         `json:"error_kind,omitempty"`
 	Advice    string        `json:"advice,omitempty"`
 	Cameras   []ProbeCamera `json:"cameras,omitempty"`
+	// Fingerprint is the server certificate's SHA-256 fingerprint, when it was accepted
+	// without being trusted (--insecure): pin it to trust that server from then on.
+	Fingerprint string `json:"fingerprint,omitempty"`
 	// Snapshot is the last key packet's encoded bytes (a JPEG for JPEG sources).
 	Snapshot []byte `json:"-"`
 	// Err is the error behind Error, for callers that branch on it.

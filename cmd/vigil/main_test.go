@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
 
@@ -212,4 +213,42 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestProbeMilestone probes a simulated XProtect site: login over HTTPS with a self-signed
+// certificate accepted by --insecure, the camera list, and frames from the named camera.
+func TestProbeMilestone(t *testing.T) {
+	srv := milestonetest.NewServer(milestonetest.Options{User: "admin", Password: secret})
+	defer srv.Close()
+	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{FPS: 15, ValidToken: srv.ValidToken,
+		Cameras: map[string][][]byte{"0d5e1a2b-0000-4000-8000-000000000001": mjpegtest.MakeFrames(5, 320, 240)}})
+	defer rec.Close()
+	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Recorder 1", WebServerURI: "http://" + rec.Addr() + "/",
+		Cameras: []milestonetest.CameraConfig{{ID: "0d5e1a2b-0000-4000-8000-000000000001", Name: "Gate"}}})
+
+	t.Setenv("VIGIL_PASSWORD", secret)
+	code, out, errOut := vigil(t, "probe", "--json", "--insecure", "--user", "admin", "--duration", "1s", "milestones://"+srv.Addr()+"/Gate")
+	noSecret(t, out, errOut)
+	if strings.Contains(out, "TOKEN#") {
+		t.Fatal("a token was printed")
+	}
+	var p struct {
+		probeJSON
+		Cameras     []struct{ Name, ID, Recorder string } `json:"cameras"`
+		Fingerprint string                                `json:"fingerprint"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code != exitOK || p.Protocol != "milestone" || p.Width != 320 || p.Frames < 3 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if len(p.Cameras) != 1 || p.Cameras[0].Name != "Gate" || p.Cameras[0].Recorder != "Recorder 1" || p.Fingerprint == "" {
+		t.Fatalf("cameras %+v fingerprint %q", p.Cameras, p.Fingerprint)
+	}
+	// Without --insecure the self-signed certificate is refused, with its fingerprint.
+	code, out, _ = vigil(t, "probe", "--user", "admin", "milestones://"+srv.Addr()+"/Gate")
+	if code != exitFailed || !strings.Contains(out, "fingerprint") {
+		t.Fatalf("untrusted certificate: exit %d\n%s", code, out)
+	}
 }

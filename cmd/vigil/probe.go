@@ -115,6 +115,15 @@ func printProbe(w io.Writer, r capture.ProbeReport, saved string) {
 	if saved != "" {
 		row("snapshot", "%s (%d KB)", saved, len(r.Snapshot)/1024)
 	}
+	if r.Fingerprint != "" {
+		row("certificate", "SHA-256 %s (accepted with --insecure: not verified)", r.Fingerprint)
+	}
+	if len(r.Cameras) > 0 {
+		row("cameras", "%d", len(r.Cameras))
+		for _, c := range r.Cameras {
+			fmt.Fprintf(w, "  %-12s %s  %s  (%s)\n", "", c.Name, c.ID, c.Recorder)
+		}
+	}
 	if r.OK() {
 		fmt.Fprintln(w, "OK")
 		return

@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
 	"github.com/vigil-cctv/vigil/protocols/demo"
+	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 )
 
@@ -49,7 +50,7 @@ func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
 	case "rtsp", "rtsps":
 		return nil, fmt.Errorf("%s: RTSP is not supported yet (it comes with the RTSP issue); use the camera's MJPEG or snapshot URL for now", capture.RedactURL(rawURL))
 	case "milestone", "milestones":
-		return nil, fmt.Errorf("%s: Milestone XProtect is not supported yet (it comes with the Milestone issue)", capture.RedactURL(rawURL))
+		return &milestone.Source{URL: rawURL, User: o.User, Password: o.Password, Insecure: o.Insecure}, nil
 	case "":
 		return nil, fmt.Errorf("%q is not a URL: write it with its scheme, e.g. http://%s", capture.RedactURL(rawURL), capture.RedactURL(rawURL))
 	}
@@ -89,5 +90,12 @@ var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	}
 	r = capture.Probe(ctx, src, opts)
 	r.URL = capture.RedactURL(req.URL)
+	// A VMS lists its cameras; a server whose certificate --insecure accepted says which.
+	if l, ok := src.(interface{ Cameras() []capture.ProbeCamera }); ok {
+		r.Cameras = l.Cameras()
+	}
+	if f, ok := src.(interface{ Fingerprint() string }); ok {
+		r.Fingerprint = f.Fingerprint()
+	}
 	return r
 })

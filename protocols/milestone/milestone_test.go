@@ -1,0 +1,136 @@
+package milestone_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/protocols/milestone"
+	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const (
+	gateID = "0d5e1a2b-0000-4000-8000-000000000001"
+	yardID = "0d5e1a2b-0000-4000-8000-000000000002"
+)
+
+// site is a management server with one recording server of two cameras.
+func site(t *testing.T, ttl time.Duration) (*milestonetest.Server, *milestonetest.Recorder) {
+	t.Helper()
+	srv := milestonetest.NewServer(milestonetest.Options{TokenTTL: ttl})
+	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{FPS: 20, ValidToken: srv.ValidToken,
+		Cameras: map[string][][]byte{gateID: mjpegtest.MakeFrames(5, 320, 240), yardID: mjpegtest.MakeFrames(5, 320, 240)}})
+	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Recorder 1", WebServerURI: "http://" + rec.Addr() + "/",
+		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate"}, {ID: yardID, Name: "Yard"}}})
+	t.Cleanup(func() { rec.Close(); srv.Close() })
+	return srv, rec
+}
+
+type sink struct {
+	mu      sync.Mutex
+	info    []capture.StreamInfo
+	packets atomic.Int64
+	last    atomic.Int64 // unix nanos of the last packet
+	width   atomic.Int64
+}
+
+func (k *sink) Connected(i capture.StreamInfo) {
+	k.mu.Lock()
+	k.info = append(k.info, i)
+	k.mu.Unlock()
+}
+func (k *sink) Packet(p capture.Packet) {
+	k.packets.Add(1)
+	k.last.Store(time.Now().UnixNano())
+	k.width.Store(int64(p.Width))
+}
+
+func TestPlaysACameraAcrossTokenRenewals(t *testing.T) {
+	srv, rec := site(t, 2*time.Second)
+	src := &milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Gate", Insecure: true}
+	ctx, cancel := context.WithCancel(context.Background())
+	k := &sink{}
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, k) }()
+
+	// Three token lifetimes: the recorder drops a session whose token expired, so frames
+	// still arriving at the end prove renewal and connectupdate work.
+	time.Sleep(6500 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := k.packets.Load(); n < 40 {
+		t.Fatalf("%d packets in 6.5 s at 20 fps", n)
+	}
+	if age := time.Since(time.Unix(0, k.last.Load())); age > time.Second {
+		t.Fatalf("last packet %v before the end: the stream died", age)
+	}
+	if srv.Renewals() < 2 || rec.ConnectUpdates() < 2 {
+		t.Fatalf("renewals %d, connectupdates %d", srv.Renewals(), rec.ConnectUpdates())
+	}
+	if k.width.Load() != 320 || k.info[0].Protocol != "milestone" {
+		t.Fatalf("width %d, info %+v", k.width.Load(), k.info)
+	}
+	cams := src.Cameras()
+	if len(cams) != 2 || cams[0].Recorder != "Recorder 1" || (cams[0].Name != "Gate" && cams[1].Name != "Gate") {
+		t.Fatalf("cameras %+v", cams)
+	}
+	if src.Fingerprint() == "" || !strings.EqualFold(strings.ReplaceAll(src.Fingerprint(), ":", ""), strings.ReplaceAll(srv.Fingerprint(), ":", "")) {
+		t.Fatalf("fingerprint %q, server %q", src.Fingerprint(), srv.Fingerprint())
+	}
+}
+
+func TestFailuresSayWhat(t *testing.T) {
+	srv, _ := site(t, time.Hour)
+	run := func(src *milestone.Source) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		return src.Run(ctx, &sink{})
+	}
+	err := run(&milestone.Source{URL: "milestones://" + srv.Addr() + "/Gate", User: "admin", Password: "wrong-pa55", Insecure: true})
+	if !errors.Is(err, capture.ErrUnauthorized) || strings.Contains(err.Error(), "wrong-pa55") {
+		t.Errorf("wrong password: %v", err)
+	}
+	err = run(&milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Lobby", Insecure: true})
+	if !errors.Is(err, capture.ErrNotFound) || !strings.Contains(err.Error(), "Gate") {
+		t.Errorf("unknown camera: %v", err)
+	}
+	err = run(&milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Gate"})
+	if err == nil || capture.Classify(err) != capture.CauseTLS && !strings.Contains(err.Error(), "fingerprint") {
+		t.Errorf("self-signed certificate without a pin: %v", err)
+	}
+}
+
+func TestCancelWhileStreaming(t *testing.T) {
+	srv, _ := site(t, time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	k := &sink{}
+	done := make(chan error, 1)
+	go func() {
+		done <- (&milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Yard", Insecure: true}).Run(ctx, k)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for k.packets.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run after cancel: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}
