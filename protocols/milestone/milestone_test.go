@@ -3,6 +3,7 @@ package milestone_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,9 +56,25 @@ func (k *sink) Packet(p capture.Packet) {
 	k.width.Store(int64(p.Width))
 }
 
+// logCapture collects everything logged, to check that no token ever appears.
+type logCapture struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *logCapture) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logCapture) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.buf.String() }
+
 func TestPlaysACameraAcrossTokenRenewals(t *testing.T) {
 	srv, rec := site(t, 2*time.Second)
-	src := &milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Gate", Insecure: true}
+	logs := &logCapture{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	src := &milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Gate", Insecure: true, Logger: log}
 	ctx, cancel := context.WithCancel(context.Background())
 	k := &sink{}
 	done := make(chan error, 1)
@@ -76,11 +93,17 @@ func TestPlaysACameraAcrossTokenRenewals(t *testing.T) {
 	if age := time.Since(time.Unix(0, k.last.Load())); age > time.Second {
 		t.Fatalf("last packet %v before the end: the stream died", age)
 	}
-	if srv.Renewals() < 2 || rec.ConnectUpdates() < 2 {
+	if srv.Renewals() < 3 || rec.ConnectUpdates() < 3 {
 		t.Fatalf("renewals %d, connectupdates %d", srv.Renewals(), rec.ConnectUpdates())
 	}
 	if k.width.Load() != 320 || k.info[0].Protocol != "milestone" {
 		t.Fatalf("width %d, info %+v", k.width.Load(), k.info)
+	}
+	if strings.Contains(logs.String(), "TOKEN#") || strings.Contains(logs.String(), "secret") {
+		t.Fatalf("a token or the password was logged:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "level=") {
+		t.Log("nothing was logged at debug level; the check above proves less")
 	}
 	cams := src.Cameras()
 	if len(cams) != 2 || cams[0].Recorder != "Recorder 1" || (cams[0].Name != "Gate" && cams[1].Name != "Gate") {
