@@ -87,6 +87,9 @@ type Wall struct {
 type Demo struct {
 	// MJPEG is how many simulated MJPEG-over-HTTP cameras to serve. It defaults to 0 (off).
 	MJPEG int `mapstructure:"mjpeg" yaml:"mjpeg"`
+	// Milestone is how many cameras of a simulated Milestone XProtect site (management
+	// server and recording server, with token logins) to serve. It defaults to 0 (off).
+	Milestone int `mapstructure:"milestone" yaml:"milestone"`
 	// Size is each simulated camera's picture size, "WIDTHxHEIGHT". Empty means
 	// DefaultDemoSize.
 	Size string `mapstructure:"size" yaml:"size"`
@@ -180,15 +183,25 @@ func (d Demo) FPSOrDefault() float64 {
 	return d.FPS
 }
 
-// CameraNames are the wall names of the demo cameras: "Demo 1", "Demo 2", … The app names
-// the cameras it serves this way, so Wall.Tiles may refer to them.
+// CameraNames are the wall names of every demo camera: MJPEGNames, then MilestoneNames.
+// The app names the cameras it serves this way, so Wall.Tiles may refer to them.
 func (d Demo) CameraNames() []string {
-	if d.MJPEG <= 0 {
+	return append(d.MJPEGNames(), d.MilestoneNames()...)
+}
+
+// MJPEGNames are "Demo 1", "Demo 2", … for the simulated MJPEG cameras.
+func (d Demo) MJPEGNames() []string { return demoNames("Demo ", d.MJPEG) }
+
+// MilestoneNames are "Milestone 1", … for the simulated Milestone site's cameras.
+func (d Demo) MilestoneNames() []string { return demoNames("Milestone ", d.Milestone) }
+
+func demoNames(prefix string, n int) []string {
+	if n <= 0 {
 		return nil
 	}
-	names := make([]string, 0, min(d.MJPEG, MaxDemoCameras))
-	for i := 1; i <= d.MJPEG && i <= MaxDemoCameras; i++ {
-		names = append(names, "Demo "+strconv.Itoa(i))
+	names := make([]string, 0, min(n, MaxDemoCameras))
+	for i := 1; i <= n && i <= MaxDemoCameras; i++ {
+		names = append(names, prefix+strconv.Itoa(i))
 	}
 	return names
 }

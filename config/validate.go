@@ -36,6 +36,9 @@ func (c *Config) Validate() error {
 	if c.Demo.MJPEG < 0 || c.Demo.MJPEG > MaxDemoCameras {
 		add(fieldErr("demo.mjpeg", "", strconv.Itoa(c.Demo.MJPEG), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
+	if c.Demo.Milestone < 0 || c.Demo.Milestone > MaxDemoCameras {
+		add(fieldErr("demo.milestone", "", strconv.Itoa(c.Demo.Milestone), "want 0 (off) to %d cameras", MaxDemoCameras))
+	}
 	if c.Demo.Size != "" {
 		if _, _, err := parseSize(c.Demo.Size); err != nil {
 			add(fieldErr("demo.size", "", c.Demo.Size, "%v", err))
@@ -50,8 +53,11 @@ func (c *Config) Validate() error {
 		add(fieldErr("cameras", "", "", "%d cameras, at most %d allowed", len(c.Cameras), MaxCameras))
 	}
 	names := map[string]string{} // folded name → where it is defined
-	for i, name := range c.Demo.CameraNames() {
+	for i, name := range c.Demo.MJPEGNames() {
 		names[strings.ToLower(name)] = "demo camera " + strconv.Itoa(i+1) + " (demo.mjpeg)"
+	}
+	for i, name := range c.Demo.MilestoneNames() {
+		names[strings.ToLower(name)] = "demo Milestone camera " + strconv.Itoa(i+1) + " (demo.milestone)"
 	}
 	for i := range c.Cameras {
 		for _, fe := range c.Cameras[i].validate(i, names) {

@@ -49,8 +49,9 @@ func startCamsim(n, w, h int, fps float64, snapshot bool) (*mjpegtest.Server, er
 }
 
 func runCamsim(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("vigil camsim", "usage: vigil camsim --mjpeg N [--size WxH] [--fps F]\n\nServes N simulated cameras over MJPEG/HTTP on 127.0.0.1 until interrupted.\nEach part carries X-Timestamp with its send time.", stderr)
+	fs := newFlags("vigil camsim", "usage: vigil camsim [--mjpeg N] [--milestone N] [--size WxH] [--fps F]\n\nServes simulated cameras on 127.0.0.1 until interrupted: MJPEG over HTTP, and/or a Milestone XProtect site\n(management server over HTTPS with token logins, recording server speaking the Image Server protocol).\nEach part carries X-Timestamp with its send time.", stderr)
 	n := fs.Int("mjpeg", 4, "number of MJPEG cameras to serve")
+	nm := fs.Int("milestone", 0, "number of cameras of a simulated Milestone XProtect site to serve")
 	size := fs.String("size", "1280x720", "picture size WIDTHxHEIGHT")
 	fps := fs.Float64("fps", 15, "frames per second")
 	snapshot := fs.Bool("snapshot", false, "serve single-JPEG snapshot endpoints instead of streams")
@@ -60,7 +61,7 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	w, h, err := parseSize(*size)
-	if err != nil || *n < 1 || *n > 256 || *fps <= 0 || *fps > 120 {
+	if err != nil || *n < 0 || *n > 256 || *nm < 0 || *nm > 256 || *n+*nm == 0 || *fps <= 0 || *fps > 120 {
 		if err == nil {
 			err = fmt.Errorf("want 1–256 cameras at 0–120 fps")
 		}
@@ -68,23 +69,47 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	start := time.Now()
-	srv, err := startCamsim(*n, w, h, *fps, *snapshot)
-	if err != nil {
-		fmt.Fprintln(stderr, "vigil camsim:", err)
-		return exitFailed
+	var urls, msURLs []string
+	if *n > 0 {
+		srv, err := startCamsim(*n, w, h, *fps, *snapshot)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigil camsim:", err)
+			return exitFailed
+		}
+		defer srv.Close()
+		for i := 0; i < *n; i++ {
+			urls = append(urls, srv.CameraURL(i+1))
+		}
 	}
-	defer srv.Close()
-	urls := make([]string, *n)
-	for i := range urls {
-		urls[i] = srv.CameraURL(i + 1)
+	var site *milestoneSim
+	if *nm > 0 {
+		names := make([]string, *nm)
+		for i := range names {
+			names[i] = fmt.Sprintf("Milestone %d", i+1)
+		}
+		if site, err = startMilestoneSim(names, w, h, *fps); err != nil {
+			fmt.Fprintln(stderr, "vigil camsim:", err)
+			return exitFailed
+		}
+		defer site.Close()
+		for _, name := range names {
+			msURLs = append(msURLs, site.URL(name))
+		}
 	}
 	if *asJSON {
-		_ = json.NewEncoder(stdout).Encode(map[string]any{"urls": urls})
+		out := map[string]any{"urls": urls}
+		if site != nil {
+			out["milestone"] = map[string]any{"urls": msURLs, "user": simUser, "password": simPassword, "fingerprint": site.srv.Fingerprint()}
+		}
+		_ = json.NewEncoder(stdout).Encode(out)
 	} else {
-		for _, u := range urls {
+		for _, u := range append(urls, msURLs...) {
 			fmt.Fprintln(stdout, u)
 		}
-		fmt.Fprintf(stderr, "serving %d cameras of %dx%d at %g fps (ready in %s); Ctrl-C to stop\n", *n, w, h, *fps, time.Since(start).Round(time.Millisecond))
+		if site != nil {
+			fmt.Fprintf(stderr, "Milestone site: user %q, password %q (the simulator's demo account); certificate SHA-256 %s\n", simUser, simPassword, site.srv.Fingerprint())
+		}
+		fmt.Fprintf(stderr, "serving %d cameras of %dx%d at %g fps (ready in %s); Ctrl-C to stop\n", *n+*nm, w, h, *fps, time.Since(start).Round(time.Millisecond))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -252,3 +252,43 @@ func TestProbeMilestone(t *testing.T) {
 		t.Fatalf("untrusted certificate: exit %d\n%s", code, out)
 	}
 }
+
+// TestCamsimServesAMilestoneSite: `vigil camsim --milestone N` serves a simulated XProtect
+// site that `vigil probe` logs in to and plays.
+func TestCamsimServesAMilestoneSite(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	var out, errOut lockedBuffer
+	done := make(chan int)
+	go func() {
+		done <- run([]string{"camsim", "--json", "--mjpeg", "0", "--milestone", "2", "--size", "320x180", "--fps", "10", "--duration", "10s"}, &out, &errOut)
+	}()
+	var msg struct {
+		Milestone struct {
+			URLs           []string `json:"urls"`
+			User, Password string
+		} `json:"milestone"`
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(msg.Milestone.URLs) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		if line, _, ok := strings.Cut(out.String(), "\n"); ok {
+			if err := json.Unmarshal([]byte(line), &msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(msg.Milestone.URLs) != 2 {
+		t.Fatalf("camsim printed %q / %q", out.String(), errOut.String())
+	}
+	t.Setenv("VIGIL_PASSWORD", msg.Milestone.Password)
+	code, pout, _ := vigil(t, "probe", "--json", "--insecure", "--user", msg.Milestone.User, "--duration", "1s", msg.Milestone.URLs[1])
+	var p probeJSON
+	if err := json.Unmarshal([]byte(pout), &p); err != nil || code != exitOK || p.Protocol != "milestone" || p.Width != 320 {
+		t.Fatalf("probe of the simulated site: exit %d %s", code, pout)
+	}
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("camsim did not stop at --duration")
+	}
+}

@@ -264,9 +264,13 @@ func (ws *wallSettings) closeAll() {
 // caller closes the streams, then calls stopDemo.
 func buildStreams(cfg *config.Config, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), err error) {
 	var srv *mjpegtest.Server
+	var site *milestoneSim
 	stopDemo = func() {
 		if srv != nil {
 			srv.Close()
+		}
+		if site != nil {
+			site.Close()
 		}
 	}
 	fail := func(err error) ([]*capture.Stream, func(), error) {
@@ -287,15 +291,27 @@ func buildStreams(cfg *config.Config, log *slog.Logger) (streams []*capture.Stre
 		fps := cfg.Demo.FPSOrDefault()
 		t0 := time.Now()
 		log.Info("preparing the demo cameras (slow only on the first start)", "component", "demo", "cameras", n)
-		loops, err := demoLoops(cfg.Demo.CameraNames(), w, h, fps)
+		loops, err := demoLoops(cfg.Demo.MJPEGNames(), w, h, fps)
 		if err != nil {
 			return fail(err)
 		}
 		srv = mjpegtest.NewServer(mjpegtest.Options{Cameras: n, FPS: fps,
 			CameraFrames: func(i int) [][]byte { return loops[i-1] }})
 		log.Info("demo cameras ready", "component", "demo", "took", time.Since(t0).Round(time.Millisecond), "addr", srv.Addr())
-		for i, name := range cfg.Demo.CameraNames() {
+		for i, name := range cfg.Demo.MJPEGNames() {
 			add(name, &mjpeg.Source{URL: srv.CameraURL(i + 1)}, fps)
+		}
+	}
+	if names := cfg.Demo.MilestoneNames(); len(names) > 0 {
+		w, h, _ := cfg.Demo.Dimensions()
+		fps := cfg.Demo.FPSOrDefault()
+		var err error
+		if site, err = startMilestoneSim(names, w, h, fps); err != nil {
+			return fail(err)
+		}
+		log.Info("simulated Milestone site ready", "component", "demo", "cameras", len(names), "addr", site.srv.Addr())
+		for _, name := range names {
+			add(name, site.Source(name), fps)
 		}
 	}
 	for _, c := range cfg.Cameras {
