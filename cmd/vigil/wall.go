@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"sync"
 	"syscall"
 	"time"
 
@@ -166,6 +167,19 @@ type wallSettings struct {
 	log     *slog.Logger
 	wall    *ui.Wall
 	streams []*capture.Stream
+	// closing counts streams being closed off the UI goroutine after an edit or removal;
+	// closeAll waits for them.
+	closing sync.WaitGroup
+}
+
+// closeLater closes a replaced or removed stream without blocking the UI goroutine
+// (Close waits for the stream's goroutines).
+func (ws *wallSettings) closeLater(s *capture.Stream) {
+	ws.closing.Add(1)
+	go func() {
+		defer ws.closing.Done()
+		s.Close()
+	}()
 }
 
 func (ws *wallSettings) wallChanged(layout string, tiles []string) {
@@ -226,7 +240,7 @@ func (ws *wallSettings) cameraSaved(old string, cam config.Camera) error {
 	ws.streams = streams
 	ws.wall.SetCameras(streams)
 	if gone != nil {
-		go gone.Close() // waits for its goroutines; never on the UI goroutine
+		ws.closeLater(gone)
 	}
 	return saveErr
 }
@@ -247,16 +261,18 @@ func (ws *wallSettings) cameraRemoved(name string) error {
 	})
 	ws.wall.SetCameras(ws.streams)
 	if gone != nil {
-		go gone.Close()
+		ws.closeLater(gone)
 	}
 	return ws.save()
 }
 
-// closeAll closes every stream after the app has stopped.
+// closeAll closes every stream after the app has stopped, and waits for the ones being
+// closed after edits.
 func (ws *wallSettings) closeAll() {
 	for _, s := range ws.streams {
 		s.Close()
 	}
+	ws.closing.Wait()
 }
 
 // buildStreams makes one capture.Stream per camera: the demo cameras (served in-process
