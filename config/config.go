@@ -12,6 +12,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,11 +32,37 @@ type Config struct {
 	Recording Recording `mapstructure:"recording" yaml:"recording"`
 	// Log says how much is logged.
 	Log Log `mapstructure:"log" yaml:"log"`
+	// Trust lists servers whose certificate is accepted by its SHA-256 fingerprint even
+	// though no authority vouches for it (a VMS or camera with a self-signed certificate).
+	Trust []Trusted `mapstructure:"trust" yaml:"trust,omitempty"`
 
 	// loaded remembers, for each scalar key that defaults or the environment can set,
 	// what the file said and what was loaded, so Save writes back neither defaults nor
 	// environment values. Nil for a Config built in code.
 	loaded map[string]provenance
+}
+
+// Trusted is one server whose certificate is pinned.
+type Trusted struct {
+	// Host is the server as "host" or "host:port" (port 443 when omitted).
+	Host string `mapstructure:"host" yaml:"host"`
+	// SHA256 is the certificate's fingerprint as `vigil probe --insecure` prints it
+	// (colons and case do not matter).
+	SHA256 string `mapstructure:"sha256" yaml:"sha256"`
+}
+
+// Pin returns the pinned fingerprint for host:port, or "".
+func (c *Config) Pin(hostPort string) string {
+	for _, t := range c.Trust {
+		h := t.Host
+		if !strings.Contains(h, ":") || strings.HasSuffix(h, "]") {
+			h = net.JoinHostPort(strings.Trim(h, "[]"), "443")
+		}
+		if strings.EqualFold(h, hostPort) {
+			return t.SHA256
+		}
+	}
+	return ""
 }
 
 // Camera is one camera: a name, the URLs of its streams, and how to log in.

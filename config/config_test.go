@@ -383,3 +383,15 @@ func TestProblemsAreCapped(t *testing.T) {
 		t.Errorf("error does not say how many more: …%s", err.Error()[max(0, len(err.Error())-80):])
 	}
 }
+
+func TestTrustListPinsServers(t *testing.T) {
+	fp := strings.Repeat("AB:", 31) + "AB"
+	c := mustParse(t, "demo:\n  mjpeg: 0\ntrust:\n  - host: vms.example\n    sha256: \""+fp+"\"\n  - host: 10.0.0.5:8443\n    sha256: \""+strings.ToLower(strings.ReplaceAll(fp, ":", ""))+"\"\n")
+	if c.Pin("vms.example:443") != fp || c.Pin("10.0.0.5:8443") == "" || c.Pin("vms.example:8443") != "" {
+		t.Fatalf("pins: %q %q %q", c.Pin("vms.example:443"), c.Pin("10.0.0.5:8443"), c.Pin("vms.example:8443"))
+	}
+	_, err := Parse([]byte("trust:\n  - host: \"\"\n    sha256: \"12:34\"\n"))
+	if err == nil || !strings.Contains(err.Error(), "trust[0].sha256") || !strings.Contains(err.Error(), "trust[0].host") {
+		t.Fatalf("bad trust entry: %v", err)
+	}
+}

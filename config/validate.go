@@ -48,6 +48,18 @@ func (c *Config) Validate() error {
 		add(fieldErr("demo.fps", "", fmtFloat(c.Demo.FPS), "%s", msg))
 	}
 
+	// Trust.
+	for i, t := range c.Trust {
+		path := "trust[" + strconv.Itoa(i) + "]"
+		if t.Host == "" || strings.ContainsAny(t.Host, "/@ ") {
+			add(fieldErr(path+".host", "", t.Host, "want a server as host or host:port"))
+		}
+		hex := strings.NewReplacer(":", "", " ", "").Replace(t.SHA256)
+		if len(hex) != 64 || strings.Trim(strings.ToLower(hex), "0123456789abcdef") != "" {
+			add(fieldErr(path+".sha256", "", t.SHA256, "want the certificate's SHA-256 fingerprint (64 hex digits, as vigil probe --insecure prints it)"))
+		}
+	}
+
 	// Cameras.
 	if len(c.Cameras) > MaxCameras {
 		add(fieldErr("cameras", "", "", "%d cameras, at most %d allowed", len(c.Cameras), MaxCameras))

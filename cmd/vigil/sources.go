@@ -20,6 +20,8 @@ type sourceOptions struct {
 	// FPS is the snapshot polling rate for single-JPEG URLs (0: the protocol's default).
 	FPS      float64
 	Insecure bool
+	// Pins looks up a server's pinned certificate fingerprint (the settings' trust list).
+	Pins func(hostPort string) string
 }
 
 // newSource is the one place that maps a URL's scheme to a protocol (DESIGN.md "Sources
@@ -50,7 +52,7 @@ func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
 	case "rtsp", "rtsps":
 		return nil, fmt.Errorf("%s: RTSP is not supported yet (it comes with the RTSP issue); use the camera's MJPEG or snapshot URL for now", capture.RedactURL(rawURL))
 	case "milestone", "milestones":
-		return &milestone.Source{URL: rawURL, User: o.User, Password: o.Password, Insecure: o.Insecure}, nil
+		return &milestone.Source{URL: rawURL, User: o.User, Password: o.Password, Insecure: o.Insecure, Pins: o.Pins}, nil
 	case "":
 		return nil, fmt.Errorf("%q is not a URL: write it with its scheme, e.g. http://%s", capture.RedactURL(rawURL), capture.RedactURL(rawURL))
 	}

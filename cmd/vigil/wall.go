@@ -224,7 +224,7 @@ func (ws *wallSettings) cameraSaved(old string, cam config.Camera) error {
 	if err := next.Validate(); err != nil {
 		return err
 	}
-	s, err := newCameraStream(cam, ws.log)
+	s, err := newCameraStream(cam, ws.cfg.Pin, ws.log)
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func buildStreams(cfg *config.Config, log *slog.Logger) (streams []*capture.Stre
 		}
 	}
 	for _, c := range cfg.Cameras {
-		s, err := newCameraStream(c, log)
+		s, err := newCameraStream(c, cfg.Pin, log)
 		if err != nil {
 			return fail(err)
 		}
@@ -343,10 +343,10 @@ func buildStreams(cfg *config.Config, log *slog.Logger) (streams []*capture.Stre
 // newCameraStream makes a configured camera's stream: every URL of it a variant with
 // its size, so a tile watches the smallest sufficient one and a maximised tile the
 // largest (a stream without a size counts as the largest).
-func newCameraStream(c config.Camera, log *slog.Logger) (*capture.Stream, error) {
+func newCameraStream(c config.Camera, pins func(string) string, log *slog.Logger) (*capture.Stream, error) {
 	var vars []capture.Variant
 	for i, st := range c.Streams {
-		src, err := newSource(st.URL, sourceOptions{User: c.User, Password: c.Password, FPS: c.FPS})
+		src, err := newSource(st.URL, sourceOptions{User: c.User, Password: c.Password, FPS: c.FPS, Pins: pins})
 		if err != nil {
 			return nil, fmt.Errorf("camera %q, stream %d: %w", c.Name, i+1, err)
 		}

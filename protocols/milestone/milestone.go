@@ -7,7 +7,6 @@ package milestone
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -33,6 +32,10 @@ type Source struct {
 	// accepts it (`vigil probe --insecure`); Fingerprint then reports it.
 	PinSHA256 string
 	Insecure  bool
+	// Pins, when set, gives the pinned fingerprint of a server (host:port) from the
+	// settings' trust list: the management server's when PinSHA256 is empty, and each
+	// TLS recording server's.
+	Pins func(hostPort string) string
 	// Width and Height, when set, ask the recorder for JPEGs of that size (it may ignore
 	// them; the decoder then scales).
 	Width, Height int
@@ -75,9 +78,12 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 		user, pass = s.User, s.Password
 	}
 	pin := s.PinSHA256
-	if s.Insecure && pin == "" && strings.HasPrefix(mgmt, "https://") {
-		u, _ := url.Parse(mgmt)
-		fp, err := soap.FetchFingerprint(ctx, hostPort(u, "443"), s.Dial)
+	mgmtURL, _ := url.Parse(mgmt)
+	if pin == "" && s.Pins != nil && mgmtURL.Scheme == "https" {
+		pin = s.Pins(hostPort(mgmtURL, "443"))
+	}
+	if s.Insecure && pin == "" && mgmtURL.Scheme == "https" {
+		fp, err := soap.FetchFingerprint(ctx, hostPort(mgmtURL, "443"), s.Dial)
 		if err != nil {
 			return cancelled(ctx, err)
 		}
@@ -145,9 +151,15 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	is := &imageserver.Source{Addr: addr, CameraGUID: cam.ID, Token: session.Token,
 		Width: s.Width, Height: s.Height, Dial: s.Dial, Logger: log}
 	if useTLS {
-		// The recorder's certificate is pinned like the management server's in the GUI
-		// (issue 4); for now a TLS recorder is trusted through the system's roots.
-		is.TLSConfig = &tls.Config{ServerName: strings.Split(addr, ":")[0]}
+		// A recording server's certificate is trusted like the management server's: by
+		// its pinned fingerprint from the settings, else through the system's roots.
+		var recPin string
+		if s.Pins != nil {
+			recPin = s.Pins(addr)
+		}
+		if is.TLSConfig, err = soap.TLSConfig(addr, recPin); err != nil {
+			return fmt.Errorf("recording server %s: %w", rec.Name, err)
+		}
 	}
 	mu.Lock()
 	live = is

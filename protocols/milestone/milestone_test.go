@@ -157,3 +157,44 @@ func TestCancelWhileStreaming(t *testing.T) {
 		t.Fatal("Run did not return after cancel")
 	}
 }
+
+// TestTrustedByPinnedFingerprint: a saved camera behind a self-signed certificate plays
+// when the settings pin that certificate, and a wrong pin is refused naming both.
+func TestTrustedByPinnedFingerprint(t *testing.T) {
+	srv, _ := site(t, time.Hour)
+	play := func(pin string) (*sink, error) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		k := &sink{}
+		done := make(chan error, 1)
+		src := &milestone.Source{URL: "milestones://" + srv.Addr() + "/Gate", User: "admin", Password: "secret",
+			Pins: func(hostPort string) string {
+				if hostPort == srv.Addr() {
+					return pin
+				}
+				return ""
+			}}
+		go func() { done <- src.Run(ctx, k) }()
+		deadline := time.After(10 * time.Second)
+		for k.packets.Load() < 3 {
+			select {
+			case err := <-done:
+				return k, err
+			case <-deadline:
+				cancel()
+				return k, <-done
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		cancel()
+		return k, <-done
+	}
+	if k, err := play(strings.ToLower(strings.ReplaceAll(srv.Fingerprint(), ":", ""))); err != nil || k.packets.Load() < 3 {
+		t.Fatalf("pinned: %v after %d packets", err, k.packets.Load())
+	}
+	wrong := strings.Repeat("00:", 31) + "00"
+	_, err := play(wrong)
+	if err == nil || !strings.Contains(err.Error(), wrong) || !strings.Contains(err.Error(), srv.Fingerprint()) {
+		t.Fatalf("wrong pin: %v", err)
+	}
+}

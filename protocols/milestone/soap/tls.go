@@ -135,3 +135,22 @@ func FetchFingerprint(ctx context.Context, addr string, dial func(ctx context.Co
 	}
 	return fp, nil
 }
+
+// TLSConfig verifies a server (host:port) against a pinned fingerprint when pin is set
+// (any form NormalizeFingerprint accepts), else against the system's roots, with every
+// refusal a *CertError carrying the fingerprint. Recording servers use it like the
+// management server's client does.
+func TLSConfig(hostPort, pin string) (*tls.Config, error) {
+	if pin != "" {
+		p, err := NormalizeFingerprint(pin)
+		if err != nil {
+			return nil, err
+		}
+		pin = p
+	}
+	host, _, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		host = hostPort
+	}
+	return tlsConfig(hostPort, host, pin, nil), nil
+}
