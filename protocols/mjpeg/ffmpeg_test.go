@@ -37,7 +37,7 @@ func TestFFmpegPeer(t *testing.T) {
 			var start time.Time
 			for {
 				rctx, rcancel := context.WithCancel(ctx)
-				k = &sink{want: want, cancel: rcancel}
+				k = &sink{Want: want, Cancel: rcancel}
 				start = time.Now()
 				err = (&mjpeg.Source{URL: url}).Run(rctx, k)
 				rcancel()
@@ -46,20 +46,20 @@ func TestFFmpegPeer(t *testing.T) {
 				}
 				time.Sleep(100 * time.Millisecond)
 			}
-			if err != nil || len(k.pkts) < want {
-				t.Fatalf("Run: %v after %d packets", err, len(k.pkts))
+			if err != nil || len(k.Packets()) < want {
+				t.Fatalf("Run: %v after %d packets", err, len(k.Packets()))
 			}
-			info := k.infos[0]
+			info := k.Infos()[0]
 			if info.Protocol != "mjpeg" || info.ContentType != ff.ContentType || info.Codec != capture.CodecJPEG {
 				t.Errorf("StreamInfo %+v", info)
 			}
-			for i, p := range k.pkts {
+			for i, p := range k.Packets() {
 				if p.Width != 320 || p.Height != 240 || !p.Key || len(p.Data) < 1000 {
 					t.Fatalf("packet %d: %dx%d, %d bytes", i, p.Width, p.Height, len(p.Data))
 				}
 			}
 			// Rate over the last 30 frames (the first ones may arrive in a burst).
-			a, b := k.pkts[want-31].ReceiveTime, k.pkts[want-1].ReceiveTime
+			a, b := k.Packets()[want-31].ReceiveTime, k.Packets()[want-1].ReceiveTime
 			fps := 30 / b.Sub(a).Seconds()
 			t.Logf("%.1f fps measured, %v to connect and read %d frames", fps, time.Since(start), want)
 			if fps < 5 || fps > 40 {

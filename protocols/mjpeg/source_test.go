@@ -14,7 +14,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,48 +21,25 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// sink records what a Source reports and cancels after enough packets.
-type sink struct {
-	mu     sync.Mutex
-	infos  []capture.StreamInfo
-	pkts   []capture.Packet
-	want   int
-	cancel context.CancelFunc
-}
-
-func (s *sink) Connected(i capture.StreamInfo) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.infos = append(s.infos, i)
-}
-
-func (s *sink) Packet(p capture.Packet) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.infos) == 0 {
-		panic("Packet before Connected")
-	}
-	s.pkts = append(s.pkts, p)
-	if s.want > 0 && len(s.pkts) >= s.want && s.cancel != nil {
-		s.cancel()
-	}
-}
+// sink records what a Source reports (capturetest.Sink).
+type sink = capturetest.Sink
 
 // run runs src until want packets arrived (then Run must return nil) or it fails.
 func run(t *testing.T, src *mjpeg.Source, want int) (*sink, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	k := &sink{want: want, cancel: cancel}
+	k := &sink{Want: want, Cancel: cancel}
 	err := src.Run(ctx, k)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("Run did not finish: %d packets, err %v", len(k.pkts), err)
+		t.Fatalf("Run did not finish: %d packets, err %v", len(k.Packets()), err)
 	}
 	return k, err
 }
@@ -91,23 +67,23 @@ var bigFrames = func() [][]byte {
 
 func checkStream(t *testing.T, k *sink, fr [][]byte, w, h int, proto string, wantTS bool) {
 	t.Helper()
-	if len(k.infos) != 1 {
-		t.Fatalf("Connected called %d times", len(k.infos))
+	if len(k.Infos()) != 1 {
+		t.Fatalf("Connected called %d times", len(k.Infos()))
 	}
-	if got := k.infos[0]; got.Protocol != proto || got.Codec != capture.CodecJPEG || got.Transport != "http" {
+	if got := k.Infos()[0]; got.Protocol != proto || got.Codec != capture.CodecJPEG || got.Transport != "http" {
 		t.Errorf("StreamInfo %+v", got)
 	}
 	// The stream may start at any frame of the loop; after that they come in order.
 	start := -1
 	for i, f := range fr {
-		if bytes.Equal(k.pkts[0].Data, f) {
+		if bytes.Equal(k.Packets()[0].Data, f) {
 			start = i
 		}
 	}
 	if start < 0 {
-		t.Fatalf("first packet (%d bytes) is none of the frames", len(k.pkts[0].Data))
+		t.Fatalf("first packet (%d bytes) is none of the frames", len(k.Packets()[0].Data))
 	}
-	for i, p := range k.pkts {
+	for i, p := range k.Packets() {
 		if !bytes.Equal(p.Data, fr[(start+i)%len(fr)]) {
 			t.Fatalf("packet %d: %d bytes, not frame %d", i, len(p.Data), (start+i)%len(fr))
 		}
@@ -160,8 +136,8 @@ func TestStreamQuirks(t *testing.T) {
 				t.Fatalf("Run: %v", err)
 			}
 			checkStream(t, k, fr, 64, 48, "mjpeg", !tc.noTS)
-			if k.infos[0].Auth != "none" || len(k.infos[0].AuthOffered) != 0 {
-				t.Errorf("auth %+v", k.infos[0])
+			if k.Infos()[0].Auth != "none" || len(k.Infos()[0].AuthOffered) != 0 {
+				t.Errorf("auth %+v", k.Infos()[0])
 			}
 			if srv.Connections() != 1 {
 				t.Errorf("%d connections, want 1", srv.Connections())
@@ -180,7 +156,7 @@ func TestSeveralCameras(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p := k.pkts[0]; p.Width != 16*n || p.Height != 16 {
+		if p := k.Packets()[0]; p.Width != 16*n || p.Height != 16 {
 			t.Errorf("camera %d: %dx%d", n, p.Width, p.Height)
 		}
 	}
@@ -283,7 +259,7 @@ func TestAuth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			info := k.infos[0]
+			info := k.Infos()[0]
 			if info.Auth != tc.scheme || strings.Join(info.AuthOffered, ",") != tc.offered {
 				t.Errorf("Auth %q offered %v", info.Auth, info.AuthOffered)
 			}
@@ -336,7 +312,7 @@ func TestCancelWhileStreaming(t *testing.T) {
 	srv := mjpegtest.NewServer(mjpegtest.Options{Frames: frames, FPS: 5})
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	k := &sink{want: 1, cancel: cancel} // cancels while waiting for the second frame
+	k := &sink{Want: 1, Cancel: cancel} // cancels while waiting for the second frame
 	if err := (&mjpeg.Source{URL: srv.URL()}).Run(ctx, k); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}
@@ -344,7 +320,7 @@ func TestCancelWhileStreaming(t *testing.T) {
 	snap := mjpegtest.NewServer(mjpegtest.Options{Frames: frames, Mode: mjpegtest.Snapshot})
 	defer snap.Close()
 	ctx, cancel = context.WithCancel(context.Background())
-	k = &sink{want: 1, cancel: cancel}
+	k = &sink{Want: 1, Cancel: cancel}
 	if err := (&mjpeg.Source{URL: snap.URL(), FPS: 0.1}).Run(ctx, k); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}
@@ -357,10 +333,10 @@ func TestStallMidFrame(t *testing.T) {
 	if !errors.Is(err, capture.ErrStalled) {
 		t.Fatalf("error %v, want ErrStalled", err)
 	}
-	if len(k.pkts) != 3 {
-		t.Errorf("%d packets before the stall, want 3", len(k.pkts))
+	if len(k.Packets()) != 3 {
+		t.Errorf("%d packets before the stall, want 3", len(k.Packets()))
 	}
-	if since := time.Since(k.pkts[len(k.pkts)-1].ReceiveTime); since > 10*time.Second {
+	if since := time.Since(k.Packets()[len(k.Packets())-1].ReceiveTime); since > 10*time.Second {
 		t.Errorf("stall reported %v after the last frame", since)
 	}
 }
@@ -458,8 +434,8 @@ func TestTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.infos[0].Transport != "https" || k.infos[0].Protocol != "mjpeg" || len(k.pkts) != 3 {
-		t.Errorf("%+v, %d packets", k.infos[0], len(k.pkts))
+	if k.Infos()[0].Transport != "https" || k.Infos()[0].Protocol != "mjpeg" || len(k.Packets()) != 3 {
+		t.Errorf("%+v, %d packets", k.Infos()[0], len(k.Packets()))
 	}
 	srv.CloseClientConnections()
 }
@@ -525,9 +501,7 @@ func TestServerClosesStream(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- (&mjpeg.Source{URL: srv.URL()}).Run(ctx, k) }()
 	for {
-		k.mu.Lock()
-		n := len(k.pkts)
-		k.mu.Unlock()
+		n := k.Len()
 		if n >= 2 {
 			break
 		}

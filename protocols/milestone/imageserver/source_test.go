@@ -19,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/protocols/milestone/imageserver"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
 )
@@ -53,47 +54,8 @@ func makeFrames(n, w, h int) [][]byte {
 
 var frames = makeFrames(3, 320, 180)
 
-// sink records what a Source reports and cancels after enough packets.
-type sink struct {
-	mu     sync.Mutex
-	infos  []capture.StreamInfo
-	pkts   []capture.Packet
-	want   int
-	cancel context.CancelFunc
-	got    chan struct{} // receives after each packet, never blocking
-}
-
-func newSink(want int, cancel context.CancelFunc) *sink {
-	return &sink{want: want, cancel: cancel, got: make(chan struct{}, 1)}
-}
-
-func (s *sink) Connected(i capture.StreamInfo) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.infos = append(s.infos, i)
-}
-
-func (s *sink) Packet(p capture.Packet) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.infos) == 0 {
-		panic("Packet before Connected")
-	}
-	s.pkts = append(s.pkts, p)
-	if s.want > 0 && len(s.pkts) >= s.want && s.cancel != nil {
-		s.cancel()
-	}
-	select {
-	case s.got <- struct{}{}:
-	default:
-	}
-}
-
-func (s *sink) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.pkts)
-}
+// sink records what a Source reports (capturetest.Sink).
+type sink = capturetest.Sink
 
 func newRecorder(t *testing.T, opts milestonetest.RecorderOptions) *milestonetest.Recorder {
 	t.Helper()
@@ -120,23 +82,23 @@ func run(t *testing.T, src *imageserver.Source, want int) (*sink, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	k := newSink(want, cancel)
+	k := &sink{Want: want, Cancel: cancel}
 	err := src.Run(ctx, k)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("Run did not finish: %d packets, err %v", len(k.pkts), err)
+		t.Fatalf("Run did not finish: %d packets, err %v", len(k.Packets()), err)
 	}
 	return k, err
 }
 
 func checkPackets(t *testing.T, k *sink, w, h int) {
 	t.Helper()
-	if len(k.infos) != 1 {
-		t.Fatalf("Connected %d times", len(k.infos))
+	if len(k.Infos()) != 1 {
+		t.Fatalf("Connected %d times", len(k.Infos()))
 	}
-	if i := k.infos[0]; i.Protocol != "milestone" || i.Transport != "tcp" || i.Codec != capture.CodecJPEG {
+	if i := k.Infos()[0]; i.Protocol != "milestone" || i.Transport != "tcp" || i.Codec != capture.CodecJPEG {
 		t.Errorf("StreamInfo %+v", i)
 	}
-	for n, p := range k.pkts {
+	for n, p := range k.Packets() {
 		if p.Codec != capture.CodecJPEG || !p.Key || p.Width != w || p.Height != h || p.ReceiveTime.IsZero() {
 			t.Fatalf("packet %d: %s %dx%d key %v", n, p.Codec, p.Width, p.Height, p.Key)
 		}
@@ -184,8 +146,8 @@ func TestNativeGenericByteData(t *testing.T) {
 func TestTokenRejected(t *testing.T) {
 	r := newRecorder(t, milestonetest.RecorderOptions{ValidToken: func(tok string) bool { return tok == "TOKEN#other#" }})
 	k, err := run(t, newSource(r, 160, 90), 1)
-	if !errors.Is(err, capture.ErrUnauthorized) || len(k.pkts) != 0 {
-		t.Fatalf("%v, %d packets; want ErrUnauthorized", err, len(k.pkts))
+	if !errors.Is(err, capture.ErrUnauthorized) || len(k.Packets()) != 0 {
+		t.Fatalf("%v, %d packets; want ErrUnauthorized", err, len(k.Packets()))
 	}
 	msg := err.Error()
 	if strings.Contains(msg, secret) || !strings.Contains(msg, "token rejected by recorder "+r.Addr()) || !strings.Contains(msg, "login may have expired") {
@@ -251,11 +213,11 @@ func TestConnectUpdateKeepsStream(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	k := newSink(0, nil)
+	k := &sink{}
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx, k) }()
 
-	waitFor(t, "first packets", func() bool { return k.count() >= 2 })
+	waitFor(t, "first packets", func() bool { return k.Len() >= 2 })
 	for i := 1; i <= 3; i++ { // three renewals, each retiring the old token
 		next := fmt.Sprintf("TOKEN#renewed-%d#", i)
 		valid.set(cur.Load().(string), next)
@@ -265,8 +227,8 @@ func TestConnectUpdateKeepsStream(t *testing.T) {
 		}
 		waitFor(t, "connectupdate", func() bool { return r.ConnectUpdates() == int64(i) })
 		valid.set(next)
-		n := k.count()
-		waitFor(t, "packets under the new token", func() bool { return k.count() >= n+3 })
+		n := k.Len()
+		waitFor(t, "packets under the new token", func() bool { return k.Len() >= n+3 })
 	}
 	cancel()
 	if err := <-done; err != nil {
@@ -281,9 +243,9 @@ func TestConnectUpdateKeepsStream(t *testing.T) {
 	cur.Store(testToken)
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
-	k2 := newSink(0, nil)
+	k2 := &sink{}
 	go func() { done <- src.Run(ctx2, k2) }()
-	waitFor(t, "packets", func() bool { return k2.count() >= 1 })
+	waitFor(t, "packets", func() bool { return k2.Len() >= 1 })
 	valid.set("TOKEN#someone-else#")
 	if err := <-done; err == nil || strings.Contains(err.Error(), secret) {
 		t.Fatalf("expired session: %v", err)
@@ -417,7 +379,7 @@ func TestCancelWhileConnecting(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
 		t0 := time.Now()
-		if err := src.Run(ctx, newSink(0, nil)); err != nil {
+		if err := src.Run(ctx, &sink{}); err != nil {
 			t.Errorf("%s: Run returned %v after cancel, want nil", src.Addr, err)
 		}
 		if d := time.Since(t0); d > 5*time.Second {
@@ -432,14 +394,14 @@ func TestCancelWhileConnecting(t *testing.T) {
 func TestCancelWhileStreaming(t *testing.T) {
 	r := newRecorder(t, milestonetest.RecorderOptions{})
 	k, err := run(t, newSource(r, 160, 90), 3)
-	if err != nil || len(k.pkts) < 3 {
-		t.Fatalf("%v, %d packets", err, len(k.pkts))
+	if err != nil || len(k.Packets()) < 3 {
+		t.Fatalf("%v, %d packets", err, len(k.Packets()))
 	}
 	// A stalled stream cancelled while the reader waits mid-frame.
 	r.SetFault(milestonetest.RecorderStallMidFrame)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
-	if err := newSource(r, 160, 90).Run(ctx, newSink(0, nil)); err != nil {
+	if err := newSource(r, 160, 90).Run(ctx, &sink{}); err != nil {
 		t.Fatalf("cancel mid-frame: %v", err)
 	}
 }

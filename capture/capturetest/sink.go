@@ -1,0 +1,83 @@
+// Package capturetest helps test capture.Sources against real servers: a Sink that
+// records what a Source reports and can end the run after enough packets.
+package capturetest
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+// Sink records StreamInfos and Packets. The zero value is ready to use.
+type Sink struct {
+	// Want, when > 0, calls Cancel once that many packets arrived.
+	Want   int
+	Cancel context.CancelFunc
+
+	mu    sync.Mutex
+	infos []capture.StreamInfo
+	pkts  []capture.Packet
+	got   chan struct{}
+}
+
+func (s *Sink) gotLocked() chan struct{} {
+	if s.got == nil {
+		s.got = make(chan struct{}, 1)
+	}
+	return s.got
+}
+
+// Connected is part of capture.Sink.
+func (s *Sink) Connected(i capture.StreamInfo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.infos = append(s.infos, i)
+}
+
+// Packet is part of capture.Sink. A packet before Connected breaks the Source contract
+// and panics, so the test fails.
+func (s *Sink) Packet(p capture.Packet) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.infos) == 0 {
+		panic("capturetest: Packet before Connected")
+	}
+	s.pkts = append(s.pkts, p)
+	if s.Want > 0 && len(s.pkts) >= s.Want && s.Cancel != nil {
+		s.Cancel()
+	}
+	select {
+	case s.gotLocked() <- struct{}{}:
+	default:
+	}
+}
+
+// Infos returns the StreamInfos reported so far.
+func (s *Sink) Infos() []capture.StreamInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.infos)
+}
+
+// Packets returns the packets received so far.
+func (s *Sink) Packets() []capture.Packet {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.pkts)
+}
+
+// Got receives after a packet arrived (it never blocks the Source).
+func (s *Sink) Got() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gotLocked()
+}
+
+// Len is the number of packets received so far.
+func (s *Sink) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.pkts)
+}
