@@ -198,3 +198,27 @@ func TestTrustedByPinnedFingerprint(t *testing.T) {
 		t.Fatalf("wrong pin: %v", err)
 	}
 }
+
+// TestPlainHTTPLabServer: milestone:// speaks plain HTTP to a lab management server.
+func TestPlainHTTPLabServer(t *testing.T) {
+	srv := milestonetest.NewServer(milestonetest.Options{PlainHTTP: true})
+	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{FPS: 20, ValidToken: srv.ValidToken,
+		Cameras: map[string][][]byte{gateID: mjpegtest.MakeFrames(3, 160, 120)}})
+	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Lab recorder", WebServerURI: "http://" + rec.Addr() + "/",
+		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate"}}})
+	defer func() { rec.Close(); srv.Close() }()
+	ctx, cancel := context.WithCancel(context.Background())
+	k := &sink{}
+	done := make(chan error, 1)
+	go func() {
+		done <- (&milestone.Source{URL: "milestone://admin:secret@" + srv.Addr() + "/" + gateID}).Run(ctx, k)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for k.packets.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil || k.packets.Load() < 3 || k.width.Load() != 160 {
+		t.Fatalf("plain HTTP lab server: %v after %d packets of width %d", err, k.packets.Load(), k.width.Load())
+	}
+}
