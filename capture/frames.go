@@ -63,7 +63,11 @@ func (f *FrameSub) Size() (w, h int) {
 func (f *FrameSub) SetSize(w, h int) {
 	f.mu.Lock()
 	f.w, f.h = w, h
+	cur := f.cur
 	f.mu.Unlock()
+	if cur != nil {
+		f.stream.hint(cur)
+	}
 	f.retarget()
 }
 
@@ -97,9 +101,13 @@ func (f *FrameSub) retarget() {
 		s.mu.Unlock()
 		f.next = want
 	}
+	next := f.next
 	f.mu.Unlock()
 	if drop != nil {
 		s.unwatch(drop, f)
+	}
+	if next != nil {
+		s.hint(next)
 	}
 }
 

@@ -91,3 +91,27 @@ func TestMultiStreamUnknownSizeCountsAsLargest(t *testing.T) {
 		t.Fatal("a box larger than every known size should get the stream of unknown size")
 	}
 }
+
+// hintingSource records the size hints a Stream gives it.
+type hintingSource struct {
+	scriptSource
+	w, h atomic.Int64
+}
+
+func (s *hintingSource) HintSize(w, h int) { s.w.Store(int64(w)); s.h.Store(int64(h)) }
+
+func TestStreamHintsTheViewersBox(t *testing.T) {
+	src := &hintingSource{scriptSource: scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}}
+	var calls atomic.Int64
+	s := NewStream("vms", src, StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+	defer s.Close()
+	v := s.Watch(480, 270)
+	defer v.Close()
+	if src.w.Load() != 480 || src.h.Load() != 270 {
+		t.Fatalf("hint %d×%d after Watch, want 480×270", src.w.Load(), src.h.Load())
+	}
+	v.SetSize(320, 180)
+	if src.w.Load() != 320 || src.h.Load() != 180 {
+		t.Fatalf("hint %d×%d after SetSize, want 320×180", src.w.Load(), src.h.Load())
+	}
+}

@@ -88,3 +88,11 @@ type Sink interface {
 type Source interface {
 	Run(ctx context.Context, sink Sink) error
 }
+
+// SizeHinter is implemented by a Source that can ask its server for pictures of a given
+// size (a VMS that transcodes, such as Milestone's Image Server). A Stream tells it the
+// largest box its viewers want; the Source uses the latest hint from its next connection
+// on, so a resize never forces a reconnect (the decoder scales in between).
+type SizeHinter interface {
+	HintSize(w, h int)
+}

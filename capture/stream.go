@@ -133,6 +133,7 @@ func (s *Stream) Watch(w, h int) *FrameSub {
 	s.mu.Lock()
 	s.watchLocked(v, f)
 	s.mu.Unlock()
+	s.hint(v)
 	return f
 }
 
@@ -151,6 +152,24 @@ func (s *Stream) watchLocked(v *variant, f *FrameSub) {
 	}
 	v.dec.attach(f)
 	s.retainLocked(v)
+}
+
+// hint tells a variant's Source that can transcode the largest box its viewers want. It
+// must be called with no lock held: the box reads each viewer's size under its lock.
+func (s *Stream) hint(v *variant) {
+	h, ok := v.Source.(SizeHinter)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	dec := v.dec
+	s.mu.Unlock()
+	if dec == nil {
+		return
+	}
+	if bw, bh, _ := dec.box(nil); bw > 0 && bh > 0 {
+		h.HintSize(bw, bh)
+	}
 }
 
 // unwatch detaches f from v, stopping v's decoder when it was the last viewer and v's

@@ -44,9 +44,18 @@ type Source struct {
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 
-	mu          sync.Mutex
-	cameras     []capture.ProbeCamera
-	fingerprint string
+	mu           sync.Mutex
+	cameras      []capture.ProbeCamera
+	fingerprint  string
+	hintW, hintH int
+}
+
+// HintSize is part of capture.SizeHinter: the recorder is asked for JPEGs that fit this
+// box from the next connection on (Width and Height, when set, take precedence).
+func (s *Source) HintSize(w, h int) {
+	s.mu.Lock()
+	s.hintW, s.hintH = w, h
+	s.mu.Unlock()
 }
 
 // Cameras lists the site's cameras as the last Run found them (for `vigil probe`).
@@ -148,8 +157,14 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	if err != nil {
 		return err
 	}
+	w, h := s.Width, s.Height
+	if w == 0 || h == 0 {
+		s.mu.Lock()
+		w, h = s.hintW, s.hintH
+		s.mu.Unlock()
+	}
 	is := &imageserver.Source{Addr: addr, CameraGUID: cam.ID, Token: session.Token,
-		Width: s.Width, Height: s.Height, Dial: s.Dial, Logger: log}
+		Width: w, Height: h, Dial: s.Dial, Logger: log}
 	if useTLS {
 		// A recording server's certificate is trusted like the management server's: by
 		// its pinned fingerprint from the settings, else through the system's roots.
@@ -207,4 +222,7 @@ func cancelled(ctx context.Context, err error) error {
 	return err
 }
 
-var _ capture.Source = (*Source)(nil)
+var (
+	_ capture.Source     = (*Source)(nil)
+	_ capture.SizeHinter = (*Source)(nil)
+)

@@ -222,3 +222,28 @@ func TestPlainHTTPLabServer(t *testing.T) {
 		t.Fatalf("plain HTTP lab server: %v after %d packets of width %d", err, k.packets.Load(), k.width.Load())
 	}
 }
+
+// TestAsksTheRecorderForTheTileSize: a size hint (what a Stream gives for its viewers'
+// box) makes the recorder transcode to that size.
+func TestAsksTheRecorderForTheTileSize(t *testing.T) {
+	srv := milestonetest.NewServer(milestonetest.Options{PlainHTTP: true})
+	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{FPS: 20, ValidToken: srv.ValidToken,
+		Cameras: map[string][][]byte{gateID: mjpegtest.MakeFrames(3, 320, 180)}})
+	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Rec", WebServerURI: "http://" + rec.Addr() + "/",
+		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate"}}})
+	defer func() { rec.Close(); srv.Close() }()
+	src := &milestone.Source{URL: "milestone://admin:secret@" + srv.Addr() + "/Gate"}
+	src.HintSize(160, 90)
+	ctx, cancel := context.WithCancel(context.Background())
+	k := &sink{}
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, k) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for k.packets.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil || k.width.Load() != 160 {
+		t.Fatalf("%v; width %d, want the hinted 160", err, k.width.Load())
+	}
+}
