@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"github.com/vigil-cctv/vigil/capture"
 	"image"
 	"image/jpeg"
 	"net"
@@ -495,8 +496,9 @@ func (s *session) gotoFrame(req *methodcall) error {
 	return s.write(imageHeader(req.RequestID, r.RecordedTime(i), prev, next, len(p), ct), p, []byte("\r\n\r\n"))
 }
 
-// scaled returns frame i of cam at w×h (re-encoded with image/jpeg, cached per size),
-// or the frame as it is when no size was asked.
+// scaled returns frame i of cam fitted into w×h keeping its aspect ratio and never
+// enlarged — what the client asks for with keepaspectratio=yes, allowupsizing=no —
+// re-encoded with image/jpeg and cached per size; the frame as it is when no size was asked.
 func (r *Recorder) scaled(cam string, i, w, h int) []byte {
 	src := r.opts.Cameras[cam][i]
 	if w <= 0 || h <= 0 || w > 8192 || h > 8192 {
@@ -513,8 +515,9 @@ func (r *Recorder) scaled(cam string, i, w, h int) []byte {
 	if err != nil {
 		return src
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	sb := img.Bounds()
+	w, h = capture.FitSize(sb.Dx(), sb.Dy(), w, h)
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ { // nearest neighbour: cheap, and cached
 		sy := sb.Min.Y + y*sb.Dy()/h
 		for x := 0; x < w; x++ {
