@@ -7,6 +7,7 @@ package milestone
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -48,14 +49,38 @@ type Source struct {
 	cameras      []capture.ProbeCamera
 	fingerprint  string
 	hintW, hintH int
+	resized      chan struct{} // signalled when the hint moved enough to ask again
 }
 
 // HintSize is part of capture.SizeHinter: the recorder is asked for JPEGs that fit this
-// box from the next connection on (Width and Height, when set, take precedence).
+// box (Width and Height, when set, take precedence). While streaming, a box more than a
+// quarter larger or smaller than the one asked re-opens the video connection at the new
+// size — a maximised tile gets a sharp picture — keeping the login; smaller changes wait
+// for the next connection.
 func (s *Source) HintSize(w, h int) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	ow, oh := s.hintW, s.hintH
 	s.hintW, s.hintH = w, h
-	s.mu.Unlock()
+	if s.resized != nil && ow > 0 && oh > 0 && (far(w, ow) || far(h, oh)) {
+		select {
+		case s.resized <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// far reports whether a and b differ by more than a quarter.
+func far(a, b int) bool { return a*4 > b*5 || b*4 > a*5 }
+
+// hint returns the size to ask the recorder for.
+func (s *Source) hint() (int, int) {
+	if s.Width > 0 && s.Height > 0 {
+		return s.Width, s.Height
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hintW, s.hintH
 }
 
 // Cameras lists the site's cameras as the last Run found them (for `vigil probe`).
@@ -157,14 +182,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	if err != nil {
 		return err
 	}
-	w, h := s.Width, s.Height
-	if w == 0 || h == 0 {
-		s.mu.Lock()
-		w, h = s.hintW, s.hintH
-		s.mu.Unlock()
-	}
-	is := &imageserver.Source{Addr: addr, CameraGUID: cam.ID, Token: session.Token,
-		Width: w, Height: h, Dial: s.Dial, Logger: log}
+	var tlsConf *tls.Config
 	if useTLS {
 		// A recording server's certificate is trusted like the management server's: by
 		// its pinned fingerprint from the settings, else through the system's roots.
@@ -172,14 +190,41 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 		if s.Pins != nil {
 			recPin = s.Pins(addr)
 		}
-		if is.TLSConfig, err = soap.TLSConfig(addr, recPin); err != nil {
+		if tlsConf, err = soap.TLSConfig(addr, recPin); err != nil {
 			return fmt.Errorf("recording server %s: %w", rec.Name, err)
 		}
 	}
-	mu.Lock()
-	live = is
-	mu.Unlock()
-	return is.Run(ctx, sink)
+	resized := make(chan struct{}, 1)
+	s.mu.Lock()
+	s.resized = resized
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.resized = nil
+		s.mu.Unlock()
+	}()
+	for {
+		w, h := s.hint()
+		is := &imageserver.Source{Addr: addr, CameraGUID: cam.ID, Token: session.Token,
+			Width: w, Height: h, Dial: s.Dial, Logger: log, TLSConfig: tlsConf}
+		mu.Lock()
+		live = is
+		mu.Unlock()
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- is.Run(runCtx, sink) }()
+		select {
+		case err := <-done:
+			cancel()
+			return err
+		case <-resized:
+			cancel()
+			if err := <-done; err != nil || ctx.Err() != nil {
+				return err
+			}
+			log.Debug("asking the recorder for a new picture size", "component", "milestone", "camera", cam.Name)
+		}
+	}
 }
 
 // parseURL splits milestone(s)://user:pass@host[:port]/camera into the management

@@ -242,8 +242,19 @@ func TestAsksTheRecorderForTheTileSize(t *testing.T) {
 	for k.packets.Load() < 3 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
+	if k.width.Load() != 160 {
+		cancel()
+		t.Fatalf("%v; width %d, want the hinted 160", <-done, k.width.Load())
+	}
+	// The tile is maximised: a box twice as large re-opens the video at the new size,
+	// keeping the login.
+	src.HintSize(640, 360)
+	deadline = time.Now().Add(10 * time.Second)
+	for k.width.Load() != 320 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	cancel()
-	if err := <-done; err != nil || k.width.Load() != 160 {
-		t.Fatalf("%v; width %d, want the hinted 160", err, k.width.Load())
+	if err := <-done; err != nil || k.width.Load() != 320 || srv.Logins() != 1 || rec.Connections() != 2 {
+		t.Fatalf("%v; width %d (want 320, the source's size), logins %d, video connections %d", err, k.width.Load(), srv.Logins(), rec.Connections())
 	}
 }
