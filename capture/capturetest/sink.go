@@ -4,8 +4,11 @@ package capturetest
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
+	"testing"
+	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
 )
@@ -80,4 +83,30 @@ func (s *Sink) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.pkts)
+}
+
+// Run runs src until want packets arrived (Run must then return nil, having been
+// cancelled) or it fails, and fails the test if it takes more than 20 s.
+func Run(t testing.TB, src capture.Source, want int) (*Sink, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	k := &Sink{Want: want, Cancel: cancel}
+	err := src.Run(ctx, k)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("Run did not finish: %d packets, err %v", k.Len(), err)
+	}
+	return k, err
+}
+
+// WaitFor polls cond for up to 10 s — generous, so a slow machine never fails a test.
+func WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

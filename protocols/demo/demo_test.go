@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"go.uber.org/goleak"
 )
 
@@ -45,17 +46,8 @@ func (r *recorder) count() int {
 	return len(r.packets)
 }
 
-// waitFor polls until cond holds, failing after a generous deadline.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
+// waitFor polls cond (capturetest.WaitFor).
+func waitFor(t *testing.T, what string, cond func() bool) { capturetest.WaitFor(t, what, cond) }
 
 func testFrames(t *testing.T, n, w, h int) [][]byte {
 	t.Helper()

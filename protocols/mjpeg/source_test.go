@@ -31,17 +31,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // sink records what a Source reports (capturetest.Sink).
 type sink = capturetest.Sink
 
-// run runs src until want packets arrived (then Run must return nil) or it fails.
+// run runs src until want packets arrived (capturetest.Run).
 func run(t *testing.T, src *mjpeg.Source, want int) (*sink, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	k := &sink{Want: want, Cancel: cancel}
-	err := src.Run(ctx, k)
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("Run did not finish: %d packets, err %v", len(k.Packets()), err)
-	}
-	return k, err
+	return capturetest.Run(t, src, want)
 }
 
 // frames are small distinct JPEGs.

@@ -77,17 +77,9 @@ func newSource(r *milestonetest.Recorder, w, h int) *imageserver.Source {
 	}
 }
 
-// run runs src until want packets arrived (then Run must return nil) or it fails.
+// run runs src until want packets arrived (capturetest.Run).
 func run(t *testing.T, src *imageserver.Source, want int) (*sink, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	k := &sink{Want: want, Cancel: cancel}
-	err := src.Run(ctx, k)
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("Run did not finish: %d packets, err %v", len(k.Packets()), err)
-	}
-	return k, err
+	return capturetest.Run(t, src, want)
 }
 
 func checkPackets(t *testing.T, k *sink, w, h int) {
@@ -191,16 +183,8 @@ func (v *tokens) ok(t string) bool {
 	return v.valid[t]
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// waitFor polls cond (capturetest.WaitFor).
+func waitFor(t *testing.T, what string, cond func() bool) { capturetest.WaitFor(t, what, cond) }
 
 func TestConnectUpdateKeepsStream(t *testing.T) {
 	var valid tokens
