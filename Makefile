@@ -5,14 +5,17 @@ GO       ?= go
 BIN      := bin/vigil
 FUZZTIME ?= 20s
 
-# Build and run: Fyne's GLFW/GL backend (v2.8 also compiles its Wayland backend) and
-# TurboJPEG and libswscale for decoding at tile size.
+# Build and run: Fyne's GLFW/GL backend (v2.8 also compiles its Wayland backend),
+# TurboJPEG and libswscale for decoding JPEG at tile size, libavcodec for H.264/H.265.
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev libturbojpeg0-dev \
-	libswscale-dev
+	libswscale-dev libavcodec-dev libavutil-dev
 # Tests: ffmpeg is the third-party peer and the reference for `make bench`; Xvfb and
-# ImageMagick take screenshots of the real window.
-TEST_PKGS := ffmpeg xvfb xauth x11-apps xdotool imagemagick
+# ImageMagick take screenshots of the real window; GStreamer's RTSP server (driven by
+# /usr/bin/python3) is the third-party RTSP peer.
+TEST_PKGS := ffmpeg xvfb xauth x11-apps xdotool imagemagick \
+	python3-gi gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 gstreamer1.0-plugins-base \
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(PATH):/usr/local/go/bin

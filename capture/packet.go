@@ -22,6 +22,12 @@ const (
 
 // Packet is one encoded unit as it came off the wire: one JPEG, or one H.264/H.265 access
 // unit. Data is shared between every consumer of the Hub and must never be modified.
+//
+// H.264 and H.265 access units are in Annex-B form (each NAL unit behind a 00 00 00 01 start
+// code), and every key access unit carries the parameter sets it needs (SPS and PPS, plus
+// VPS for H.265) in front of its IDR slices — the Source inserts them when the camera sent
+// them out of band (in the SDP). So a decoder or recorder can start at any key Packet with
+// nothing else.
 type Packet struct {
 	Codec Codec
 	Data  []byte
