@@ -120,11 +120,21 @@ func TestHubInterFrameWaitsForKey(t *testing.T) {
 	pub(true, 6)
 	pub(false, 7)
 	var got []byte
+	var gaps []bool
 	for len(s.C()) > 0 {
-		got = append(got, (<-s.C()).Data[0])
+		p := <-s.C()
+		got = append(got, p.Data[0])
+		gaps = append(gaps, p.Discontinuity)
 	}
 	if string(got) != string([]byte{6, 7}) {
 		t.Fatalf("received %v, want [6 7]", got)
+	}
+	if !gaps[0] || gaps[1] {
+		t.Fatalf("discontinuity marks %v, want [true false]: the key frame after the gap is marked", gaps)
+	}
+	pub(false, 8)
+	if p := <-s.C(); p.Discontinuity {
+		t.Fatal("packet after an unbroken run marked as a discontinuity")
 	}
 	if d := s.Drops(); d != 6 { // 0, 1,2,3 drained, 4, 5
 		t.Fatalf("drops = %d, want 6", d)

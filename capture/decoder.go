@@ -108,9 +108,21 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 			}
 			decoders[p.Codec] = fd
 		}
+		lag, _ := fd.(LagSkipper)
+		if lag != nil {
+			lag.SetBehind(len(in) > 0)
+		}
 		dst := d.pool.get()
 		img, err := fd.Decode(p, w, h, dst)
+		if lag != nil {
+			d.stats.SetSkipped(lag.Skipped())
+		}
+		if err == nil && img == nil {
+			d.pool.putImage(dst) // no picture from this packet: decoder delay or a skipped frame
+			continue
+		}
 		if err != nil {
+			d.pool.putImage(dst)
 			d.stats.ObserveDecodeError()
 			if msg := err.Error(); msg != lastErr {
 				d.log.Warn("decode failed", "err", fmt.Errorf("%d bytes: %w", len(p.Data), err))

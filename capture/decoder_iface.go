@@ -12,9 +12,21 @@ type FrameDecoder interface {
 	// JPEG DCT scale landing just under the box); viewers scale the rest. It decodes into
 	// dst when dst is non-nil and already has exactly the output size, and returns the
 	// picture it wrote. Errors wrap ErrMalformed for bytes that do not decode.
+	// A decoder of inter-frame codecs may return (nil, nil): the packet was consumed but
+	// gives no picture yet (decoder delay, a skipped non-reference frame).
 	Decode(p Packet, w, h int, dst *image.RGBA) (*image.RGBA, error)
 	// Close frees what the decoder holds outside Go's heap.
 	Close() error
+}
+
+// LagSkipper is implemented by a FrameDecoder of an inter-frame codec that can catch up
+// when it falls behind. The Decoder calls SetBehind(true) while packets wait in its queue
+// behind the one being decoded, and SetBehind(false) once it has caught up; while behind,
+// the FrameDecoder skips frames no later picture refers to (non-reference frames) and
+// counts them in Skipped, so the picture stays correct and only loses smoothness.
+type LagSkipper interface {
+	SetBehind(behind bool)
+	Skipped() uint64
 }
 
 // NewFrameDecoder makes a FrameDecoder for a codec; cmd wires the real ones in.

@@ -198,8 +198,10 @@ func (p *framePool) decoded(img *image.RGBA) {
 	}
 }
 
-func (p *framePool) put(f *Frame) {
-	img := f.Image
+func (p *framePool) put(f *Frame) { p.putImage(f.Image) }
+
+// putImage returns a buffer of the current size to the pool (nil is ignored).
+func (p *framePool) putImage(img *image.RGBA) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if img == nil || img.Rect.Dx() != p.w || img.Rect.Dy() != p.h || len(p.free) >= poolKeep {

@@ -28,6 +28,7 @@ type Subscription struct {
 	name    string
 	ch      chan Packet
 	needKey bool // guarded by hub.mu
+	gap     bool // packets were dropped: mark the next one delivered; guarded by hub.mu
 	drops   atomic.Uint64
 	closed  bool // guarded by hub.mu
 }
@@ -60,11 +61,18 @@ func (h *Hub) Publish(p Packet) {
 			continue
 		}
 		s.needKey = false
+		q := p
+		if s.gap {
+			q.Discontinuity = true
+		}
 		select {
-		case s.ch <- p:
+		case s.ch <- q:
+			s.gap = false
 			continue
 		default:
 		}
+		s.gap = true
+		q.Discontinuity = true
 		// Queue full.
 		if allKey {
 			select {
@@ -73,7 +81,8 @@ func (h *Hub) Publish(p Packet) {
 			default:
 			}
 			select {
-			case s.ch <- p:
+			case s.ch <- q:
+				s.gap = false
 			default:
 				s.drops.Add(1)
 			}
@@ -88,7 +97,8 @@ func (h *Hub) Publish(p Packet) {
 			}
 		}
 		if p.Key {
-			s.ch <- p
+			s.ch <- q
+			s.gap = false
 		} else {
 			s.drops.Add(1)
 			s.needKey = true

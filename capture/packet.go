@@ -41,6 +41,11 @@ type Packet struct {
 	SourceTime time.Time
 	// ReceiveTime is when the last byte of the unit was read, on this machine's clock.
 	ReceiveTime time.Time
+	// Discontinuity marks the first Packet after a break in the sequence this consumer
+	// sees: the first of a new connection (set by the Supervisor) or the first after the
+	// Hub dropped packets from this consumer's queue (set per consumer). A recorder starts
+	// a new fragment or segment there instead of bridging the gap.
+	Discontinuity bool
 }
 
 // Frame is a decoded picture at the size its consumer asked for, carrying the timestamps

@@ -20,7 +20,11 @@ func (k *supervisedSink) Packet(p Packet) {
 		p.ReceiveTime = s.now()
 	}
 	k.lastActivity.Store(p.ReceiveTime.UnixNano())
-	if k.packets.Add(1) == 1 || s.Status().State != StateLive {
+	first := k.packets.Add(1) == 1
+	if first {
+		p.Discontinuity = true
+	}
+	if first || s.Status().State != StateLive {
 		s.setStatus(func(st *Status) {
 			if st.State != StateLive {
 				st.State, st.Err, st.Attempts = StateLive, nil, 0

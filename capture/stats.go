@@ -19,6 +19,7 @@ type Stats struct {
 	frames  uint64
 	bytes   uint64
 	decErrs uint64
+	skipped uint64
 	last    time.Time // receive time of the last packet
 
 	width, height    int // encoded size of the last packet
@@ -43,6 +44,9 @@ type StatsSnapshot struct {
 	Drops uint64
 	// DecodeErrors counts packets that did not decode.
 	DecodeErrors uint64
+	// Skipped counts non-reference frames the decoder left out to catch up when it fell
+	// behind (H.264/H.265): pictures not shown, nothing corrupted.
+	Skipped uint64
 	// Width and Height are the encoded size, DecodeW and DecodeH the decoded one.
 	Width, Height    int
 	DecodeW, DecodeH int
@@ -98,6 +102,13 @@ func (s *Stats) ObserveDecodeError() {
 	s.mu.Unlock()
 }
 
+// SetSkipped records the decoder's running count of frames skipped to catch up.
+func (s *Stats) SetSkipped(n uint64) {
+	s.mu.Lock()
+	s.skipped = n
+	s.mu.Unlock()
+}
+
 // Snapshot returns the current figures as of now.
 func (s *Stats) Snapshot(now time.Time) StatsSnapshot {
 	s.mu.Lock()
@@ -106,7 +117,7 @@ func (s *Stats) Snapshot(now time.Time) StatsSnapshot {
 	fpsOut, _ := s.out.rate(now)
 	snap := StatsSnapshot{
 		FPSIn: fpsIn, FPSOut: fpsOut, BitrateKbps: bytesPerSec * 8 / 1000,
-		Packets: s.packets, Frames: s.frames, DecodeErrors: s.decErrs,
+		Packets: s.packets, Frames: s.frames, DecodeErrors: s.decErrs, Skipped: s.skipped,
 		Width: s.width, Height: s.height, DecodeW: s.decodeW, DecodeH: s.decodeH,
 		Codec: s.codec, LastPacketAge: -1,
 	}
