@@ -7,6 +7,7 @@ require (
 	fyne.io/systray v1.12.3-0.20260810170012-af4e8e793ec4 // indirect
 	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/FyshOS/fancyfs v0.0.1 // indirect
+	github.com/abema/go-mp4 v1.7.1 // indirect
 	github.com/anthonynsimon/bild v0.14.0 // indirect
 	github.com/bluenviron/gortsplib/v5 v5.6.5 // indirect
 	github.com/bluenviron/mediacommon/v2 v2.9.4 // indirect
