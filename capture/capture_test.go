@@ -366,3 +366,66 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+func TestSupervisorFallbackThenBackToMain(t *testing.T) {
+	boom := errors.New("rtsp: 503 service unavailable")
+	// Main: fails four times (three before the fallback starts, one retry while on it),
+	// then streams. Fallback: streams smaller pictures until stopped.
+	main := &scriptSource{steps: []step{{err: boom}, {err: boom}, {err: boom}, {err: boom}, {packets: 100000, hold: true}}}
+	fb := &scriptSource{steps: []step{{packets: 100000, hold: true}}, w: 32, h: 24}
+	hub := &Hub{}
+	sub := hub.Subscribe("rec", 100000)
+	var mu sync.Mutex
+	var seen []State
+	var errOnFallback error
+	sup := &Supervisor{
+		Name: "cam", Source: main, Fallback: fb, Hub: hub, Backoff: fastBackoff(),
+		FallbackAfter: 3, PrimaryRetry: 150 * time.Millisecond,
+		OnStatus: func(st Status) {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(seen) == 0 || seen[len(seen)-1] != st.State {
+				seen = append(seen, st.State)
+			}
+			if st.State == StateFallback {
+				errOnFallback = st.Err
+			}
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	waitFor(t, "main source live again", func() bool { return main.Runs() >= 5 && sup.Status().State == StateLive })
+	time.Sleep(50 * time.Millisecond) // let a few more main packets through
+	cancel()
+	<-done
+	sub.Close()
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := []State{StateConnecting, StateOffline, StateConnecting, StateOffline, StateConnecting, StateOffline, StateFallback, StateLive, StateStopped}
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Fatalf("states %v, want %v", seen, want)
+	}
+	if !errors.Is(errOnFallback, boom) {
+		t.Fatalf("status error on fallback = %v, want the main source's error", errOnFallback)
+	}
+	// The Hub saw fallback pictures, then main ones, never mixed after the switch, and
+	// the first main packet is marked as a discontinuity.
+	var widths []int
+	switched := false
+	for p := range sub.C() {
+		if len(widths) == 0 || widths[len(widths)-1] != p.Width {
+			widths = append(widths, p.Width)
+			if p.Width == 64 {
+				switched = p.Discontinuity
+			}
+		}
+	}
+	if fmt.Sprint(widths) != "[32 64]" {
+		t.Fatalf("picture widths in order %v, want [32 64]: fallback, then main only", widths)
+	}
+	if !switched {
+		t.Fatal("first main packet after the fallback not marked as a discontinuity")
+	}
+}

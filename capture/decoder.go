@@ -78,16 +78,37 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 	}()
 	var subs []*FrameSub
 	var lastErr string
+	var pending Packet // a packet read ahead while skipping JPEGs
+	var hasPending bool
+	var jpegSkipped, lagSkipped uint64
 	for {
 		var p Packet
 		var ok bool
-		select {
-		case <-ctx.Done():
-			return
-		case p, ok = <-in:
+		if hasPending {
+			p, hasPending = pending, false
+		} else {
+			select {
+			case <-ctx.Done():
+				return
+			case p, ok = <-in:
+				if !ok {
+					return
+				}
+			}
+		}
+		// JPEGs stand alone: when more wait behind this one, show the newest and skip the
+		// rest (latest wins, so a slow decoder adds no latency). Stop at another codec.
+		for p.Codec == CodecJPEG && len(in) > 0 {
+			q, ok := <-in
 			if !ok {
 				return
 			}
+			if q.Codec != CodecJPEG {
+				pending, hasPending = q, true
+				break
+			}
+			p = q
+			jpegSkipped++
 		}
 		w, h, s := d.box(subs)
 		subs = s
@@ -110,13 +131,14 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 		}
 		lag, _ := fd.(LagSkipper)
 		if lag != nil {
-			lag.SetBehind(len(in) > 0)
+			lag.SetBehind(len(in) > 0 || hasPending)
 		}
 		dst := d.pool.get()
 		img, err := fd.Decode(p, w, h, dst)
 		if lag != nil {
-			d.stats.SetSkipped(lag.Skipped())
+			lagSkipped = lag.Skipped()
 		}
+		d.stats.SetSkipped(jpegSkipped + lagSkipped)
 		if err == nil && img == nil {
 			d.pool.putImage(dst) // no picture from this packet: decoder delay or a skipped frame
 			continue

@@ -21,9 +21,16 @@ type StreamOptions struct {
 	Logger *slog.Logger
 	// OnStatus is called on every status change; see Supervisor.
 	OnStatus func(Status)
-	// DecodeQueue is the decoder's packet queue length. It defaults to 2: for JPEG,
-	// a deeper queue only adds latency.
+	// DecodeQueue is the decoder's packet queue length. It defaults to 30 (two seconds
+	// of 15 fps): an H.264 decoder that falls behind skips non-reference frames to catch
+	// up rather than lose the queue to the next key frame. JPEG gains no latency from the
+	// depth: the decoder always jumps to the newest queued JPEG.
 	DecodeQueue int
+	// Fallback is the camera's fallback source (snapshot polling), run when the shown
+	// stream keeps failing; FallbackAfter and PrimaryRetry tune it. See Supervisor.
+	Fallback      Source
+	FallbackAfter int
+	PrimaryRetry  time.Duration
 }
 
 // Variant is one of a camera's streams — main, sub… — with its picture size when known.
@@ -83,7 +90,7 @@ func NewMultiStream(name string, variants []Variant, opts StreamOptions) *Stream
 		opts.Logger = slog.Default()
 	}
 	if opts.DecodeQueue <= 0 {
-		opts.DecodeQueue = 2
+		opts.DecodeQueue = 30
 	}
 	s := &Stream{name: name, opts: opts}
 	for _, v := range variants {
@@ -235,7 +242,8 @@ func (s *Stream) retainLocked(v *variant) {
 		Name: s.name, Source: v.Source, Hub: v.hub, Stats: v.st,
 		FrameInterval: s.opts.FrameInterval, StallAfter: s.opts.StallAfter,
 		DropAfter: s.opts.DropAfter, Backoff: s.opts.Backoff, Logger: s.opts.Logger,
-		OnStatus: s.opts.OnStatus,
+		OnStatus: s.opts.OnStatus, Fallback: s.opts.Fallback,
+		FallbackAfter: s.opts.FallbackAfter, PrimaryRetry: s.opts.PrimaryRetry,
 	}
 	s.running.Add(1)
 	go func(sup *Supervisor) {

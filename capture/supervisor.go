@@ -26,8 +26,9 @@ const (
 	StateStalled
 	// StateOffline: the connection failed or ended; a retry is scheduled (Status.RetryAt).
 	StateOffline
-	// StateFallback: live from the camera's fallback URL while the main one is retried.
-	// Reserved for the RTSP issue, which adds fallback sources; nothing sets it yet.
+	// StateFallback: pictures come from the camera's fallback source (snapshot polling)
+	// because the main one failed repeatedly; the main one is retried on its own clock
+	// and takes over again with its first packet. Status.Err keeps the main one's error.
 	StateFallback
 )
 
@@ -107,6 +108,16 @@ type Supervisor struct {
 	// OnStatus, when set, is called after every status change from the Supervisor's own
 	// goroutines. It must not block.
 	OnStatus func(Status)
+	// Fallback, when set, is run instead of Source once Source has failed FallbackAfter
+	// times in a row (a camera's HTTP snapshot URL behind a broken RTSP server). While on
+	// fallback, Source is tried every PrimaryRetry regardless of the backoff, and its first
+	// packet ends the fallback.
+	Fallback Source
+	// FallbackAfter is the number of consecutive failures before the fallback starts
+	// (default 3: about 3 s of quick retries).
+	FallbackAfter int
+	// PrimaryRetry is how often Source is tried while on fallback (default 10 s).
+	PrimaryRetry time.Duration
 
 	now     func() time.Time
 	jitter  func() float64 // in [-1, 1)
@@ -139,6 +150,12 @@ func (s *Supervisor) defaults() {
 		s.Logger = slog.Default()
 	}
 	s.Logger = s.Logger.With("component", "supervisor", "camera", s.Name)
+	if s.FallbackAfter <= 0 {
+		s.FallbackAfter = 3
+	}
+	if s.PrimaryRetry <= 0 {
+		s.PrimaryRetry = 10 * time.Second
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -173,8 +190,19 @@ func (s *Supervisor) Run(ctx context.Context) {
 		if err == nil {
 			err = errors.New("the camera closed the stream")
 		}
-		delay := s.delay(failures, err)
 		failures++
+		if s.Fallback != nil && failures >= s.FallbackAfter {
+			s.setStatus(func(st *Status) { st.State, st.Err, st.Attempts = StateOffline, err, failures })
+			if s.onFallback(ctx) {
+				failures = 0 // the main source is back and has run until it failed
+			}
+			if ctx.Err() != nil {
+				s.setStatus(func(st *Status) { st.State = StateStopped; st.RetryAt = time.Time{} })
+				return
+			}
+			continue
+		}
+		delay := s.delay(failures-1, err)
 		retryAt := s.now().Add(delay)
 		s.Logger.Warn("source failed, retrying", "err", err, "retry_in", delay.Round(100*time.Millisecond))
 		s.setStatus(func(st *Status) {
@@ -213,9 +241,13 @@ func (s *Supervisor) delay(failures int, err error) time.Duration {
 // runOnce runs the Source once under a watchdog. delivered reports whether any packet
 // arrived.
 func (s *Supervisor) runOnce(ctx context.Context) (delivered bool, err error) {
+	return s.run(ctx, s.Source, &supervisedSink{sup: s, state: StateLive})
+}
+
+// run runs src once under a watchdog, delivering through sink.
+func (s *Supervisor) run(ctx context.Context, src Source, sink *supervisedSink) (delivered bool, err error) {
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	sink := &supervisedSink{sup: s}
 	sink.lastActivity.Store(s.now().UnixNano())
 
 	var wg sync.WaitGroup
@@ -224,7 +256,7 @@ func (s *Supervisor) runOnce(ctx context.Context) (delivered bool, err error) {
 		defer wg.Done()
 		s.watch(runCtx, sink, cancel)
 	}()
-	err = s.Source.Run(runCtx, sink)
+	err = src.Run(runCtx, sink)
 	cancel(nil)
 	wg.Wait()
 	if cause := context.Cause(runCtx); errors.Is(cause, ErrStalled) && ctx.Err() == nil {
@@ -250,8 +282,8 @@ func (s *Supervisor) watch(ctx context.Context, sink *supervisedSink, cancel con
 		case idle >= s.DropAfter:
 			cancel(fmt.Errorf("%w for %s: the camera stopped sending; reconnecting", ErrStalled, idle.Round(100*time.Millisecond)))
 			return
-		case idle >= s.StallAfter && sink.packets.Load() > 0:
-			if s.Status().State == StateLive {
+		case idle >= s.StallAfter && sink.packets.Load() > 0 && !sink.gated():
+			if st := s.Status().State; st == StateLive || (st == StateFallback && sink.state == StateFallback) {
 				s.Logger.Warn("source stalled", "idle", idle.Round(100*time.Millisecond))
 				s.setStatus(func(st *Status) {
 					st.State = StateStalled
@@ -273,5 +305,83 @@ func (s *Supervisor) setStatus(change func(*Status)) {
 	s.mu.Unlock()
 	if s.OnStatus != nil {
 		s.OnStatus(st)
+	}
+}
+
+// onFallback runs the Fallback source until the main Source delivers again or ctx ends.
+// The main Source is tried every PrimaryRetry on its own; its packets are held back from
+// the Hub until its first one arrives, which stops the fallback first, so the two never
+// publish at once. It reports whether the main Source came back (and has since failed).
+func (s *Supervisor) onFallback(ctx context.Context) (recovered bool) {
+	s.Logger.Warn("main source keeps failing: showing the fallback source", "retry_main_every", s.PrimaryRetry)
+	fbCtx, fbStop := context.WithCancel(ctx)
+	fbDone := make(chan struct{})
+	go func() {
+		defer close(fbDone)
+		s.runFallback(fbCtx)
+	}()
+	stopFallback := func() {
+		fbStop()
+		<-fbDone
+	}
+	defer stopFallback()
+
+	for {
+		retryAt := s.now().Add(s.PrimaryRetry)
+		s.setStatus(func(st *Status) { st.RetryAt = retryAt })
+		t := time.NewTimer(s.PrimaryRetry)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+		back := make(chan struct{})
+		sink := &supervisedSink{sup: s, state: StateLive, gate: func() {
+			stopFallback()
+			s.Logger.Info("main source is back: leaving the fallback")
+			close(back)
+		}}
+		_, err := s.run(ctx, s.Source, sink)
+		select {
+		case <-back:
+			if ctx.Err() == nil {
+				if err == nil {
+					err = errors.New("the camera closed the stream")
+				}
+				s.Logger.Warn("source failed after leaving the fallback", "err", err)
+				s.setStatus(func(st *Status) { st.State, st.Err, st.Attempts = StateOffline, err, 1 })
+			}
+			return true
+		default:
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		if err == nil {
+			err = errors.New("the camera closed the stream")
+		}
+		s.Logger.Debug("main source still failing", "err", err)
+		s.setStatus(func(st *Status) { st.Err = err; st.Attempts++ })
+	}
+}
+
+// runFallback keeps the Fallback source running until ctx ends, retrying it every few
+// seconds when it fails. Its failures are logged but leave Status.Err to the main source:
+// that is the one the user must fix.
+func (s *Supervisor) runFallback(ctx context.Context) {
+	for ctx.Err() == nil {
+		_, err := s.run(ctx, s.Fallback, &supervisedSink{sup: s, state: StateFallback})
+		if ctx.Err() != nil {
+			return
+		}
+		s.Logger.Warn("fallback source failed", "err", err)
+		t := time.NewTimer(time.Duration(float64(5*time.Second) * (1 + 0.2*s.jitter())))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
 	}
 }
