@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,11 +36,58 @@ type Config struct {
 	// Trust lists servers whose certificate is accepted by its SHA-256 fingerprint even
 	// though no authority vouches for it (a VMS or camera with a self-signed certificate).
 	Trust []Trusted `mapstructure:"trust" yaml:"trust,omitempty"`
+	// Sites are video management servers (Milestone XProtect) Vigil logs in to: the
+	// sidebar lists their cameras grouped by recording server, and a camera put on a tile
+	// is saved to Cameras like any other.
+	Sites []Site `mapstructure:"sites" yaml:"sites,omitempty"`
 
 	// loaded remembers, for each scalar key that defaults or the environment can set,
 	// what the file said and what was loaded, so Save writes back neither defaults nor
 	// environment values. Nil for a Config built in code.
 	loaded map[string]provenance
+}
+
+// Site is one video management server.
+type Site struct {
+	// Name labels the site in the sidebar. It defaults to the server's host.
+	Name string `mapstructure:"name" yaml:"name,omitempty"`
+	// URL is the management server: milestones://host[:port] (HTTPS) or milestone://host
+	// (plain HTTP, labs). No credentials and no camera in it.
+	URL string `mapstructure:"url" yaml:"url"`
+	// User and Password of an XProtect Basic user; the password is never logged or shown.
+	User     string `mapstructure:"user" yaml:"user,omitempty"`
+	Password string `mapstructure:"password" yaml:"password,omitempty"`
+}
+
+// Label is the site's name, else its host.
+func (s Site) Label() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	if u, err := url.Parse(s.URL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return s.URL
+}
+
+// AddTrust pins a server's certificate fingerprint, replacing an older pin of the same
+// server, and reports whether anything changed.
+func (c *Config) AddTrust(hostPort, sha256 string) bool {
+	for i, t := range c.Trust {
+		h := t.Host
+		if !strings.Contains(h, ":") || strings.HasSuffix(h, "]") {
+			h = net.JoinHostPort(strings.Trim(h, "[]"), "443")
+		}
+		if strings.EqualFold(h, hostPort) {
+			if strings.EqualFold(t.SHA256, sha256) {
+				return false
+			}
+			c.Trust[i].SHA256 = sha256
+			return true
+		}
+	}
+	c.Trust = append(c.Trust, Trusted{Host: hostPort, SHA256: sha256})
+	return true
 }
 
 // Trusted is one server whose certificate is pinned.

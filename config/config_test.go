@@ -395,3 +395,37 @@ func TestTrustListPinsServers(t *testing.T) {
 		t.Fatalf("bad trust entry: %v", err)
 	}
 }
+
+func TestSitesValidatedAndTrustAdded(t *testing.T) {
+	c := &Config{Wall: Wall{Layout: "auto"}, Sites: []Site{
+		{URL: "milestones://vms.example:8443", User: "op", Password: "hunter2"},
+		{URL: "milestones://op:hunter2@vms2"},
+		{URL: "milestone://vms3/Camera 1"},
+		{URL: "rtsp://vms4"},
+		{Name: "VMS.EXAMPLE:8443", URL: "milestone://other"},
+	}}
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("bad sites accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{"sites[1].url", "credentials", "sites[2].url", "no camera", "sites[3].url", "sites[4].name"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "hunter2") || strings.Contains(msg, "sites[0].") {
+		t.Fatalf("error shows a password or refuses a good site:\n%s", msg)
+	}
+	if got := c.Sites[0].Label(); got != "vms.example:8443" {
+		t.Fatalf("label %q", got)
+	}
+	fp := strings.Repeat("AB:", 31) + "AB"
+	if !c.AddTrust("vms.example:8443", fp) || c.AddTrust("vms.example:8443", fp) || c.Pin("vms.example:8443") != fp {
+		t.Fatal("AddTrust did not pin once")
+	}
+	fp2 := strings.Repeat("CD:", 31) + "CD"
+	if !c.AddTrust("vms.example:8443", fp2) || len(c.Trust) != 1 || c.Pin("vms.example:8443") != fp2 {
+		t.Fatalf("re-pin did not replace: %+v", c.Trust)
+	}
+}

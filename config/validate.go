@@ -60,6 +60,20 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	// Sites.
+	sites := map[string]int{}
+	for i, site := range c.Sites {
+		path := "sites[" + strconv.Itoa(i) + "]"
+		if msg := checkSiteURL(site.URL); msg != "" {
+			add(fieldErr(path+".url", site.Name, redactURL(site.URL), "%s", msg))
+		}
+		label := strings.ToLower(site.Label())
+		if j, dup := sites[label]; dup {
+			add(fieldErr(path+".name", site.Name, site.Name, "same name as sites[%d]: give one a name", j))
+		}
+		sites[label] = i
+	}
+
 	// Cameras.
 	if len(c.Cameras) > MaxCameras {
 		add(fieldErr("cameras", "", "", "%d cameras, at most %d allowed", len(c.Cameras), MaxCameras))
@@ -270,3 +284,29 @@ func checkURL(raw string) string {
 }
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// checkSiteURL returns what is wrong with a site's management server URL, or "".
+func checkSiteURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return "want milestones://HOST[:PORT] (HTTPS) or milestone://HOST (plain HTTP)"
+	}
+	if u.Scheme != "milestone" && u.Scheme != "milestones" {
+		return "unsupported scheme " + strconv.Quote(u.Scheme) + " (want milestones://HOST or milestone://HOST)"
+	}
+	if u.User != nil {
+		return "put credentials in user/password, not in the URL"
+	}
+	if u.Hostname() == "" {
+		return "missing host (want " + u.Scheme + "://HOST)"
+	}
+	if strings.Trim(u.Path, "/") != "" {
+		return "no camera in a site's URL (want " + u.Scheme + "://HOST): the site lists all its cameras"
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "port must be 1 to 65535"
+		}
+	}
+	return ""
+}
