@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"image/color"
+	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -32,8 +34,13 @@ type sidebar struct {
 	// or the one on the selected tile.
 	current             string
 	add, edit, remove   *widget.Button
+	connectSite         *widget.Button
 	names               []string // the cameras the rows were built for
 	selectedOnTileShown int
+	// sitesBuilt is the site list the site sections were built for; siteRows their
+	// camera rows.
+	sitesBuilt []*SiteView
+	siteRows   []*siteCamRow
 }
 
 func newSidebar(w *Wall) *sidebar {
@@ -45,7 +52,8 @@ func newSidebar(w *Wall) *sidebar {
 	hint := widget.NewLabel("Click to show on the selected tile, or drag onto a tile.")
 	hint.Wrapping = fyne.TextWrapWord
 	hint.Importance = widget.LowImportance
-	buttons := container.NewGridWithColumns(3, s.add, s.edit, s.remove)
+	s.connectSite = widget.NewButtonWithIcon("Connect to Milestone…", theme.LoginIcon(), s.showSiteDialog)
+	buttons := container.NewVBox(container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(sidebarWidth, 0))
 	s.obj = container.NewStack(width, container.NewBorder(
@@ -58,7 +66,7 @@ func newSidebar(w *Wall) *sidebar {
 // wall's selection (UI goroutine).
 func (s *sidebar) sync() {
 	cams := s.w.cameras
-	same := len(cams) == len(s.names)
+	same := len(cams) == len(s.names) && slices.Equal(s.sitesBuilt, s.w.sites)
 	for i := 0; same && i < len(cams); i++ {
 		same = cams[i].Name() == s.names[i]
 	}
@@ -77,6 +85,7 @@ func (s *sidebar) sync() {
 			s.names = append(s.names, name)
 		}
 		s.rows = rows
+		objs = append(objs, s.siteSections()...)
 		s.list.Objects = objs
 		s.list.Refresh()
 		if s.rows[s.current] == nil {
@@ -105,6 +114,160 @@ func (s *sidebar) sync() {
 		s.remove.Disable()
 	} else {
 		s.remove.Enable()
+	}
+	if s.w.opts.ConnectSite == nil || s.w.opts.OnSiteConnected == nil {
+		s.connectSite.Disable()
+	} else {
+		s.connectSite.Enable()
+	}
+	byURL := s.camerasByURL()
+	for _, r := range s.siteRows {
+		name := byURL[r.cam.URL]
+		r.setState(name != "" && name == s.current, name != "" && s.w.positionOf(name) >= 0)
+	}
+}
+
+// camerasByURL maps a configured camera's first stream URL to its name, so a site's
+// camera that is already saved acts as that camera.
+func (s *sidebar) camerasByURL() map[string]string {
+	out := map[string]string{}
+	if s.w.opts.Camera == nil {
+		return out
+	}
+	for _, c := range s.w.cameras {
+		if cam, ok := s.w.opts.Camera(c.Name()); ok && len(cam.Streams) > 0 {
+			out[cam.Streams[0].URL] = c.Name()
+		}
+	}
+	return out
+}
+
+// siteSections builds a section per site: its name, then per recording server its
+// name and cameras (or why the site could not be listed).
+func (s *sidebar) siteSections() []fyne.CanvasObject {
+	s.sitesBuilt = slices.Clone(s.w.sites)
+	s.siteRows = s.siteRows[:0]
+	var objs []fyne.CanvasObject
+	for _, v := range s.w.sites {
+		head := widget.NewLabelWithStyle(v.Site.Label(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		head.Truncation = fyne.TextTruncateEllipsis
+		objs = append(objs, widget.NewSeparator(), head)
+		if v.Err != nil {
+			l := widget.NewLabel(v.Err.Error())
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.DangerImportance
+			objs = append(objs, l)
+			continue
+		}
+		for _, r := range v.Recorders {
+			rl := widget.NewLabel(r.Name)
+			rl.Importance = widget.LowImportance
+			rl.Truncation = fyne.TextTruncateEllipsis
+			objs = append(objs, rl)
+			for _, c := range r.Cameras {
+				row := newSiteCamRow(s, v, c)
+				s.siteRows = append(s.siteRows, row)
+				objs = append(objs, row)
+			}
+		}
+	}
+	return objs
+}
+
+func (s *sidebar) showSiteDialog() {
+	w := s.w
+	if w.win == nil || w.opts.ConnectSite == nil || w.opts.OnSiteConnected == nil {
+		return
+	}
+	ShowSiteDialog(w.win, w.opts.ConnectSite, func(v *SiteView, trust []config.Trusted) error {
+		if err := w.opts.OnSiteConnected(v, trust); err != nil {
+			return err
+		}
+		w.addSite(v)
+		return nil
+	})
+}
+
+// siteCameraTapped shows a site's camera: the saved camera when there is one, else it is
+// saved first (named after the camera, made unique) with the site's credentials.
+func (s *sidebar) siteCameraTapped(v *SiteView, c SiteCamera) {
+	if name := s.camerasByURL()[c.URL]; name != "" {
+		s.rowTapped(name)
+		return
+	}
+	w := s.w
+	if w.opts.OnCameraSaved == nil {
+		return
+	}
+	name := uniqueName(c.Name, s.names)
+	cam := config.Camera{Name: name, Streams: []config.Stream{{URL: c.URL}}, User: v.Site.User, Password: v.Site.Password}
+	if err := w.opts.OnCameraSaved("", cam); err != nil {
+		if w.win != nil {
+			showNotice(w.win, "Error", fmt.Sprintf("could not add camera %q: %v", name, err))
+		}
+		return
+	}
+	s.current = name
+	if p := w.positionOf(name); p >= 0 {
+		w.Select(p)
+	}
+	s.sync()
+}
+
+// uniqueName is name, or name (2), name (3)… when taken (ignoring case).
+func uniqueName(name string, taken []string) string {
+	used := map[string]bool{}
+	for _, t := range taken {
+		used[strings.ToLower(t)] = true
+	}
+	if name == "" {
+		name = "Camera"
+	}
+	out := name
+	for i := 2; used[strings.ToLower(out)]; i++ {
+		out = fmt.Sprintf("%s (%d)", name, i)
+	}
+	return out
+}
+
+// siteCamRow is a camera of a site in the sidebar; a click shows it on the selected tile.
+type siteCamRow struct {
+	widget.BaseWidget
+	s     *sidebar
+	view  *SiteView
+	cam   SiteCamera
+	back  *canvas.Rectangle
+	label *widget.Label
+}
+
+func newSiteCamRow(s *sidebar, v *SiteView, c SiteCamera) *siteCamRow {
+	r := &siteCamRow{s: s, view: v, cam: c, back: canvas.NewRectangle(color.Transparent)}
+	r.label = widget.NewLabel("   " + c.Name)
+	r.label.Truncation = fyne.TextTruncateEllipsis
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (r *siteCamRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(r.back, r.label))
+}
+
+// Tapped is part of fyne.Tappable.
+func (r *siteCamRow) Tapped(*fyne.PointEvent) { r.s.siteCameraTapped(r.view, r.cam) }
+
+func (r *siteCamRow) setState(current, onWall bool) {
+	back := color.Color(color.Transparent)
+	if current {
+		back = colorRowCurrent
+	}
+	if r.back.FillColor != back {
+		r.back.FillColor = back
+		r.back.Refresh()
+	}
+	if r.label.TextStyle.Bold != onWall {
+		r.label.TextStyle.Bold = onWall
+		r.label.Refresh()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -94,6 +95,11 @@ type WallOptions struct {
 	// OnCameraRemoved is called after the user confirmed removing a camera; like
 	// OnCameraSaved, cmd calls SetCameras before returning. Nil disables Remove.
 	OnCameraRemoved func(name string) error
+	// ConnectSite logs in to a video management site for the "Connect to Milestone…"
+	// dialog; OnSiteConnected then saves the site and the certificates the user accepted
+	// (cmd). Either nil disables the dialog.
+	ConnectSite     SiteConnector
+	OnSiteConnected func(view *SiteView, trust []config.Trusted) error
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -143,6 +149,8 @@ type Wall struct {
 	// renaming is the camera being renamed by the Edit dialog, so its positions follow
 	// it through SetCameras.
 	renaming [2]string
+	// sites are the video management sites the sidebar lists, by label.
+	sites []*SiteView
 
 	// The status goroutine (statusbar.go). camMu guards camSnap, the cameras as the
 	// status goroutine sees them.
@@ -711,3 +719,27 @@ func (g *gridLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 		cell.Width*float32(g.cols)+g.gap*float32(g.cols-1),
 		cell.Height*float32(g.rows)+g.gap*float32(g.rows-1))
 }
+
+// SetSites replaces the video management sites the sidebar lists (UI goroutine).
+func (w *Wall) SetSites(views []*SiteView) {
+	w.sites = slices.Clone(views)
+	if w.chrome != nil {
+		w.chrome.side.sync()
+	}
+}
+
+// addSite adds or replaces (by label) one site in the sidebar.
+func (w *Wall) addSite(v *SiteView) {
+	views := slices.Clone(w.sites)
+	for i, o := range views {
+		if strings.EqualFold(o.Site.Label(), v.Site.Label()) {
+			views[i] = v
+			w.SetSites(views)
+			return
+		}
+	}
+	w.SetSites(append(views, v))
+}
+
+// Sites is the sites the sidebar lists.
+func (w *Wall) Sites() []*SiteView { return slices.Clone(w.sites) }

@@ -63,7 +63,8 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	slog.SetDefault(log)
 	log.Info("starting", "component", "main", "version", versionText, "settings", origin.String())
 
-	streams, stopDemo, err := buildStreams(cfg, log)
+	pins := newPinStore(cfg.Trust)
+	streams, stopDemo, err := buildStreams(cfg, pins.Pin, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil:", err)
 		return exitFailed
@@ -93,7 +94,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cpu := &cpuMeter{}
-	ws := &wallSettings{cfg: cfg, log: log, streams: streams}
+	ws := &wallSettings{cfg: cfg, log: log, streams: streams, pins: pins}
 	win, wall := ui.NewWallWindow(a, ui.WallOptions{
 		Cameras: streams, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
 		OnChange:    ws.wallChanged,
@@ -105,12 +106,18 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 			return ws.cameraSaved(old, cam)
 		},
 		OnCameraRemoved: func(name string) error { return ws.cameraRemoved(name) },
+		ConnectSite: func(ctx context.Context, site config.Site, pin string) (*ui.SiteView, error) {
+			return connectSite(ctx, site, pin, pins.Pin, log)
+		},
+		OnSiteConnected: ws.siteConnected,
 	})
 	ws.wall = wall
 	defer ws.closeAll() // runs before stopDemo: streams first, then their server
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	defer ws.bg.Wait() // after cancel: background logins end with it
+	ws.listSites(ctx, nil)
 	if *statsPath != "" {
 		f, err := os.Create(*statsPath)
 		if err != nil {
@@ -170,6 +177,9 @@ type wallSettings struct {
 	// closing counts streams being closed off the UI goroutine after an edit or removal;
 	// closeAll waits for them.
 	closing sync.WaitGroup
+	// pins is the trust list as sources read it; bg counts background logins (sites).
+	pins *pinStore
+	bg   sync.WaitGroup
 }
 
 // closeLater closes a replaced or removed stream without blocking the UI goroutine
@@ -224,7 +234,7 @@ func (ws *wallSettings) cameraSaved(old string, cam config.Camera) error {
 	if err := next.Validate(); err != nil {
 		return err
 	}
-	s, err := newCameraStream(cam, ws.cfg.Pin, ws.log)
+	s, err := newCameraStream(cam, ws.pins.Pin, ws.log)
 	if err != nil {
 		return err
 	}
@@ -278,7 +288,7 @@ func (ws *wallSettings) closeAll() {
 // buildStreams makes one capture.Stream per camera: the demo cameras (served in-process
 // over real MJPEG/HTTP on 127.0.0.1) and the configured ones, in settings order. The
 // caller closes the streams, then calls stopDemo.
-func buildStreams(cfg *config.Config, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), err error) {
+func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), err error) {
 	var srv *mjpegtest.Server
 	var site *milestoneSim
 	stopDemo = func() {
@@ -331,7 +341,7 @@ func buildStreams(cfg *config.Config, log *slog.Logger) (streams []*capture.Stre
 		}
 	}
 	for _, c := range cfg.Cameras {
-		s, err := newCameraStream(c, cfg.Pin, log)
+		s, err := newCameraStream(c, pins, log)
 		if err != nil {
 			return fail(err)
 		}

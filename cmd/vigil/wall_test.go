@@ -60,11 +60,12 @@ func TestWallFromSettingsFileShowsDemoCameras(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	streams, stopDemo, err := buildStreams(cfg, quiet)
+	pins := newPinStore(cfg.Trust)
+	streams, stopDemo, err := buildStreams(cfg, pins.Pin, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := &wallSettings{cfg: cfg, log: quiet, streams: streams}
+	ws := &wallSettings{cfg: cfg, log: quiet, streams: streams, pins: pins}
 	defer stopDemo()
 	defer ws.closeAll()
 
