@@ -57,6 +57,9 @@ type jpegSource struct {
 	Every  time.Duration
 	Hold   bool
 	Err    error
+	// Recorded, when set, makes it a playback source: packet n carries the source time
+	// Recorded + n×Every.
+	Recorded time.Time
 
 	sent atomic.Int64
 }
@@ -75,8 +78,12 @@ func (s *jpegSource) Run(ctx context.Context, sink capture.Sink) error {
 		case <-tick.C:
 		}
 		n := s.sent.Add(1)
+		var at time.Time
+		if !s.Recorded.IsZero() {
+			at = s.Recorded.Add(time.Duration(n) * s.Every)
+		}
 		sink.Packet(capture.Packet{Codec: capture.CodecJPEG, Data: s.Frames[int(n)%len(s.Frames)],
-			Key: true, Width: srcW, Height: srcH, ReceiveTime: time.Now()})
+			Key: true, Width: srcW, Height: srcH, SourceTime: at, ReceiveTime: time.Now()})
 	}
 	if s.Hold {
 		<-ctx.Done()

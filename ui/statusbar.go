@@ -191,6 +191,9 @@ func formatCPU(cores float64, ncpu int) string {
 
 // showStatus updates the status bar and the camera list's dots (UI goroutine).
 func (w *Wall) showStatus(r statusReport) {
+	for _, t := range w.shown {
+		t.tickBadges()
+	}
 	if w.chrome == nil {
 		return
 	}

@@ -67,6 +67,13 @@ type Tile struct {
 	view        *image.RGBA // the zoomed region of buf, packed (see zoom.go)
 	hasPicture  bool        // buf holds a picture worth showing
 	lastPicture time.Time   // receive time of the picture in buf
+	lastSource  time.Time   // source time of the picture in buf (the recorded time in playback)
+	// playbackSpeed is the speed of recorded video shown (0: live); recSince when the
+	// camera's recording started (zero: not recording), recErr why it stopped.
+	playbackSpeed float64
+	pbLive        *capture.Stream // the live stream to go back to, while playing back
+	recSince      time.Time
+	recErr        error
 	status      capture.Status
 	selected    bool
 	maximised   bool
@@ -347,6 +354,7 @@ func (t *Tile) drawFrame(s *session) {
 	}
 	t.copyPicture(fr.Image)
 	t.lastPicture = fr.ReceiveTime
+	t.lastSource = fr.SourceTime
 	if t.lastPicture.IsZero() {
 		t.lastPicture = t.now()
 	}
@@ -360,7 +368,46 @@ func (t *Tile) drawFrame(s *session) {
 		t.applyStatus(st)
 		return
 	}
+	if t.playbackSpeed > 0 && t.r != nil { // the badge shows the recorded time
+		t.r.update()
+		t.r.fbText.Refresh()
+	}
 	t.img.Refresh()
+}
+
+// SetRecording shows whether the camera is being recorded: since is when it started
+// (zero: not recording); err, when set, is why recording stopped (a red REC FAILED
+// badge; the owner shows the message). UI goroutine.
+func (t *Tile) SetRecording(since time.Time, err error) {
+	if since.Equal(t.recSince) && err == t.recErr {
+		return
+	}
+	t.recSince, t.recErr = since, err
+	t.Refresh()
+}
+
+// Recording reports when the camera's recording started (zero: not recording).
+func (t *Tile) Recording() time.Time { return t.recSince }
+
+// SetPlayback marks the tile as showing recorded video at speed (0: live again). The
+// owner points the tile at the playback stream with SetStream. UI goroutine.
+func (t *Tile) SetPlayback(speed float64) {
+	t.playbackSpeed = max(speed, 0)
+	t.Refresh()
+}
+
+// Playback is the speed of the recorded video shown, 0 when live.
+func (t *Tile) Playback() float64 { return t.playbackSpeed }
+
+// tickBadges refreshes the REC badge's elapsed time (the wall's status tick).
+func (t *Tile) tickBadges() {
+	if t.r == nil || t.recSince.IsZero() {
+		return
+	}
+	t.r.update()
+	t.r.Layout(t.Size())
+	t.r.recText.Refresh()
+	t.r.recBack.Refresh()
 }
 
 // present points the picture at what the tile shows: the buffer, or the zoomed region

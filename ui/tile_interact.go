@@ -35,6 +35,13 @@ type tileHooks struct {
 	// use them to move a camera to another tile); a zoomed maximised tile pans instead.
 	OnDragged func(*Tile, *fyne.DragEvent)
 	OnDragEnd func(*Tile)
+	// OnRecord, when set, shows a record button that calls it (start or stop recording
+	// this camera); the owner reports back with SetRecording.
+	OnRecord func(*Tile)
+	// OnPlayback, when set, shows a playback button: it calls OnPlayback to pick a time
+	// while live, and OnLive to go back to live while playing back.
+	OnPlayback func(*Tile)
+	OnLive     func(*Tile)
 }
 
 var (
@@ -248,7 +255,10 @@ type tileToolbar struct {
 	widget.BaseWidget
 	t                  *Tile
 	play, snap, info   *tileButton
+	rec, pb            *tileButton
 	playIcon, stopIcon fyne.Resource
+	recIcon, recOnIcon fyne.Resource
+	pbIcon, liveIcon   fyne.Resource
 	infoOn, infoOff    fyne.Resource
 	back               *canvas.Rectangle
 }
@@ -257,14 +267,31 @@ const toolButton = 24 // logical pixels, icon plus padding
 
 func newTileToolbar(t *Tile) *tileToolbar {
 	tb := &tileToolbar{
-		t:        t,
-		playIcon: theme.NewThemedResource(theme.MediaPlayIcon()),
-		stopIcon: theme.NewThemedResource(theme.MediaStopIcon()),
-		infoOff:  theme.NewThemedResource(theme.InfoIcon()),
-		infoOn:   theme.NewPrimaryThemedResource(theme.InfoIcon()),
-		back:     canvas.NewRectangle(color.Transparent),
+		t:         t,
+		playIcon:  theme.NewThemedResource(theme.MediaPlayIcon()),
+		stopIcon:  theme.NewThemedResource(theme.MediaStopIcon()),
+		infoOff:   theme.NewThemedResource(theme.InfoIcon()),
+		infoOn:    theme.NewPrimaryThemedResource(theme.InfoIcon()),
+		back:      canvas.NewRectangle(color.Transparent),
+		recIcon:   theme.NewThemedResource(theme.MediaRecordIcon()),
+		recOnIcon: theme.NewColoredResource(theme.MediaRecordIcon(), theme.ColorNameError),
+		pbIcon:    theme.NewThemedResource(theme.HistoryIcon()),
+		liveIcon:  theme.NewPrimaryThemedResource(theme.MediaFastForwardIcon()),
 	}
 	tb.back.CornerRadius = 4
+	tb.rec = newTileButton(tb.recIcon, "Record", func() {
+		if t.OnRecord != nil {
+			t.OnRecord(t)
+		}
+	})
+	tb.pb = newTileButton(tb.pbIcon, "Playback", func() {
+		switch {
+		case t.playbackSpeed > 0 && t.OnLive != nil:
+			t.OnLive(t)
+		case t.playbackSpeed == 0 && t.OnPlayback != nil:
+			t.OnPlayback(t)
+		}
+	})
 	tb.play = newTileButton(tb.playIcon, "Play", t.TogglePlay)
 	tb.snap = newTileButton(theme.NewThemedResource(theme.MediaPhotoIcon()), "Snapshot", t.snapshotTapped)
 	tb.info = newTileButton(tb.infoOff, "Health overlay", func() { t.SetHealthVisible(!t.healthVisible) })
@@ -286,12 +313,36 @@ func (tb *tileToolbar) update() {
 	} else {
 		tb.info.setIcon(tb.infoOff, "Show health overlay")
 	}
+	if !tb.t.recSince.IsZero() {
+		tb.rec.setIcon(tb.recOnIcon, "Stop recording")
+	} else {
+		tb.rec.setIcon(tb.recIcon, "Record")
+	}
+	if tb.t.playbackSpeed > 0 {
+		tb.pb.setIcon(tb.liveIcon, "Back to live")
+	} else {
+		tb.pb.setIcon(tb.pbIcon, "Playback")
+	}
 }
 
-func (tb *tileToolbar) MinSize() fyne.Size { return fyne.NewSize(3*toolButton+4, toolButton+4) }
+// buttons are the toolbar's buttons shown, left to right.
+func (tb *tileToolbar) buttons() []*tileButton {
+	out := []*tileButton{tb.play, tb.snap}
+	if tb.t.OnRecord != nil {
+		out = append(out, tb.rec)
+	}
+	if tb.t.OnPlayback != nil {
+		out = append(out, tb.pb)
+	}
+	return append(out, tb.info)
+}
+
+func (tb *tileToolbar) MinSize() fyne.Size {
+	return fyne.NewSize(float32(len(tb.buttons()))*toolButton+4, toolButton+4)
+}
 
 func (tb *tileToolbar) CreateRenderer() fyne.WidgetRenderer {
-	return &toolbarRenderer{tb: tb, objects: []fyne.CanvasObject{tb.back, tb.play, tb.snap, tb.info}}
+	return &toolbarRenderer{tb: tb, objects: []fyne.CanvasObject{tb.back, tb.play, tb.snap, tb.rec, tb.pb, tb.info}}
 }
 
 type toolbarRenderer struct {
@@ -301,7 +352,10 @@ type toolbarRenderer struct {
 
 func (r *toolbarRenderer) Layout(size fyne.Size) {
 	r.tb.back.Resize(size)
-	for i, b := range []*tileButton{r.tb.play, r.tb.snap, r.tb.info} {
+	r.tb.rec.Hide()
+	r.tb.pb.Hide()
+	for i, b := range r.tb.buttons() {
+		b.Show()
 		b.Move(fyne.NewPos(2+float32(i)*toolButton, 2))
 		b.Resize(fyne.NewSize(toolButton, toolButton))
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image/color"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,10 @@ var (
 	colorStopped    = color.NRGBA{R: 0x6b, G: 0x71, B: 0x7a, A: 0xff}
 	// Fallback is live, but from the camera's fallback URL: blue, informative.
 	colorFallback = color.NRGBA{R: 0x1f, G: 0x6f, B: 0xeb, A: 0xff}
+	// colorPlayback backs the PLAYBACK badge: recorded video must never pass for live.
+	colorPlayback = color.NRGBA{R: 0xb0, G: 0x6a, B: 0x00, A: 0xff}
+	// colorRecording backs the REC badge.
+	colorRecording = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
 
 	colorPanelBack = color.NRGBA{A: 0xb0} // health overlay and zoom factor
 	colorPanelText = color.NRGBA{R: 0xe8, G: 0xea, B: 0xee, A: 0xff}
@@ -144,6 +149,8 @@ type tileRenderer struct {
 	empty      *canvas.Text // "No camera"
 	fbBack     *canvas.Rectangle
 	fbText     *canvas.Text
+	recBack    *canvas.Rectangle // "● REC 01:23", or the recording's failure
+	recText    *canvas.Text
 	healthBack *canvas.Rectangle
 	healthText []*canvas.Text
 	zoomBack   *canvas.Rectangle
@@ -174,6 +181,8 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		empty:      canvas.NewText("No camera", colorEmptyText),
 		fbBack:     canvas.NewRectangle(colorFallback),
 		fbText:     canvas.NewText("FALLBACK", colorName),
+		recBack:    canvas.NewRectangle(colorRecording),
+		recText:    canvas.NewText("", colorName),
 		healthBack: canvas.NewRectangle(colorPanelBack),
 		zoomBack:   canvas.NewRectangle(colorPanelBack),
 		zoomText:   canvas.NewText("", colorPanelText),
@@ -201,6 +210,9 @@ func newTileRenderer(t *Tile) *tileRenderer {
 	r.fbBack.CornerRadius = 3
 	r.fbText.TextSize = badgeTextSize
 	r.fbText.TextStyle = fyne.TextStyle{Bold: true}
+	r.recBack.CornerRadius = 3
+	r.recText.TextSize = badgeTextSize
+	r.recText.TextStyle = fyne.TextStyle{Bold: true}
 	r.healthBack.CornerRadius = 4
 	r.zoomBack.CornerRadius = 3
 	r.zoomText.TextSize = badgeTextSize
@@ -216,7 +228,7 @@ func newTileRenderer(t *Tile) *tileRenderer {
 	// The name goes on top so a card never hides which camera it is about; the toolbar
 	// above everything, so it can always be clicked.
 	r.objects = append(r.objects, r.zoomBack, r.zoomText, r.empty, r.nameBack, r.name, r.fbBack, r.fbText,
-		r.sel, r.toolbar)
+		r.recBack, r.recText, r.sel, r.toolbar)
 	t.r = r
 	r.update()
 	return r
@@ -250,8 +262,22 @@ func (r *tileRenderer) update() {
 	setVisible(r.nameBack, t.stream != nil)
 	setVisible(r.name, t.stream != nil)
 	fallback := picture && t.status.State == capture.StateFallback
-	setVisible(r.fbBack, fallback)
-	setVisible(r.fbText, fallback)
+	mode := ""
+	switch {
+	case t.playbackSpeed > 0:
+		mode = playbackBadge(t.playbackSpeed, t.lastSource)
+		r.fbBack.FillColor = colorPlayback
+	case fallback:
+		mode = "FALLBACK"
+		r.fbBack.FillColor = colorFallback
+	}
+	r.fbText.Text = mode
+	setVisible(r.fbBack, mode != "" && t.stream != nil)
+	setVisible(r.fbText, mode != "" && t.stream != nil)
+	rec := recBadge(t.recSince, t.recErr, t.now())
+	r.recText.Text = rec
+	setVisible(r.recBack, rec != "" && t.stream != nil)
+	setVisible(r.recText, rec != "" && t.stream != nil)
 	health := t.healthVisible && t.stream != nil
 	setVisible(r.healthBack, health)
 	for _, l := range r.healthText {
@@ -328,6 +354,17 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 	r.fbBack.Resize(fyne.NewSize(fs.Width+2*namePad, fs.Height+namePad))
 	r.fbText.Move(fyne.NewPos(2*namePad, fy+namePad/2))
 	r.fbText.Resize(fs)
+
+	// Recording badge, under the mode badge when that shows.
+	ry := fy
+	if r.fbBack.Visible() {
+		ry += r.fbBack.Size().Height + 3
+	}
+	rs := fyne.MeasureText(r.recText.Text, badgeTextSize, r.recText.TextStyle)
+	r.recBack.Move(fyne.NewPos(namePad, ry))
+	r.recBack.Resize(fyne.NewSize(rs.Width+2*namePad, rs.Height+namePad))
+	r.recText.Move(fyne.NewPos(2*namePad, ry+namePad/2))
+	r.recText.Resize(rs)
 
 	r.layoutHealth(size)
 
@@ -553,4 +590,31 @@ func ellipsize(s string, width, size float32, style fyne.TextStyle) string {
 		return s
 	}
 	return withEllipsis(s, width, size, style)
+}
+
+// playbackBadge reads "PLAYBACK ×4  2026-11-22 14:03:07": the speed and the recorded time
+// of the picture shown, in local time.
+func playbackBadge(speed float64, at time.Time) string {
+	s := "PLAYBACK ×" + strconv.FormatFloat(speed, 'g', 3, 64)
+	if !at.IsZero() {
+		s += "  " + at.Local().Format("2006-01-02 15:04:05")
+	}
+	return s
+}
+
+// recBadge reads "● REC 01:23" while recording (elapsed time), "REC FAILED" when the
+// recording stopped on an error, "" otherwise.
+func recBadge(since time.Time, err error, now time.Time) string {
+	switch {
+	case err != nil:
+		return "REC FAILED"
+	case since.IsZero():
+		return ""
+	}
+	d := max(now.Sub(since), 0).Round(time.Second)
+	h, m, sec := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("● REC %d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("● REC %02d:%02d", m, sec)
 }

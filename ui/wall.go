@@ -100,6 +100,12 @@ type WallOptions struct {
 	// (cmd). Either nil disables the dialog.
 	ConnectSite     SiteConnector
 	OnSiteConnected func(view *SiteView, trust []config.Trusted) error
+	// Playback makes a stream of a camera's recorded video from a time at a speed (1 =
+	// real time); the tile shows it until the user goes back to live, and the wall
+	// closes it then. CanPlayback says which cameras have recordings to play (nil: all).
+	// Nil Playback: no playback button.
+	Playback    func(camera string, from time.Time, speed float64) (*capture.Stream, error)
+	CanPlayback func(camera string) bool
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -151,6 +157,8 @@ type Wall struct {
 	renaming [2]string
 	// sites are the video management sites the sidebar lists, by label.
 	sites []*SiteView
+	// closing counts playback streams being closed; Stop waits for them.
+	closing sync.WaitGroup
 
 	// The status goroutine (statusbar.go). camMu guards camSnap, the cameras as the
 	// status goroutine sees them.
@@ -220,7 +228,7 @@ func (w *Wall) setCameraList(streams []*capture.Stream) {
 		}
 		keep[name] = true
 		w.cameras = append(w.cameras, s)
-		if t := w.tiles[name]; t != nil && t.Stream() == s {
+		if t := w.tiles[name]; t != nil && (t.Stream() == s || t.pbLive == s) {
 			continue
 		} else if t != nil {
 			t.Stop()
@@ -256,6 +264,7 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 		}
 	}
 	t.SnapshotDir = w.opts.SnapshotDir
+	w.playbackHooks(t)
 	t.OnSnapshot = func(t *Tile, path string, err error) {
 		if w.win == nil {
 			return
@@ -626,7 +635,13 @@ func (w *Wall) Stop() {
 	w.running = false
 	for _, t := range w.tiles {
 		t.Stop()
+		if t.pbLive != nil {
+			pb := t.Stream()
+			t.stream, t.pbLive, t.playbackSpeed = t.pbLive, nil, 0
+			w.closePlayback(pb)
+		}
 	}
+	w.closing.Wait()
 	if w.tick != nil {
 		w.tick.stop()
 		w.tick = nil

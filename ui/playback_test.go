@@ -1,0 +1,137 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+func TestParsePlaybackTime(t *testing.T) {
+	loc := time.FixedZone("X", 3600)
+	now := time.Date(2026, 11, 22, 10, 30, 0, 0, loc)
+	for in, want := range map[string]time.Time{
+		"2026-11-21 23:59:58": time.Date(2026, 11, 21, 23, 59, 58, 0, loc),
+		" 2026-11-22 09:00 ":  time.Date(2026, 11, 22, 9, 0, 0, 0, loc),
+		"10:00":               time.Date(2026, 11, 22, 10, 0, 0, 0, loc),
+		"11:00:05":            time.Date(2026, 11, 21, 11, 0, 5, 0, loc), // still to come today: yesterday
+	} {
+		got, err := parsePlaybackTime(in, now)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("%q → %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := parsePlaybackTime("yesterday-ish", now); err == nil || !strings.Contains(err.Error(), "2026-11-22 10:30:00") {
+		t.Errorf("bad time: %v", err)
+	}
+}
+
+// A tile plays recorded video from the picked time at the picked speed, shows a PLAYBACK
+// badge with the recorded time of the picture, and goes back to live, closing the
+// playback stream.
+func TestWallTPlaybackAndBackToLive(t *testing.T) {
+	rec := time.Date(2026, 11, 21, 14, 3, 0, 0, time.Local)
+	var asked []string
+	var pbStreams []*capture.Stream
+	var r *wallTRig
+	r = newWallTRig(t, wallTLive(t, 2), capture.StreamOptions{}, "2x2", func(o *WallOptions) {
+		o.CanPlayback = func(name string) bool { return name == "Cam 1" }
+		o.Playback = func(name string, from time.Time, speed float64) (*capture.Stream, error) {
+			asked = append(asked, fmt.Sprintf("%s %s ×%g", name, from.Format(playbackLayout), speed))
+			if speed == 16 {
+				return nil, errors.New("the recorder refuses 16×")
+			}
+			d := &testDecoders{}
+			s := capture.NewStream(name, &jpegSource{Frames: jpegFrames(t), Count: -1, Every: 20 * time.Millisecond, Hold: true, Recorded: from},
+				capture.StreamOptions{Decoders: d.New, Logger: slog.New(slog.DiscardHandler)})
+			pbStreams = append(pbStreams, s)
+			return s, nil
+		}
+	})
+	r.wall.Start()
+	tile := r.wall.Tile("Cam 1")
+	live := tile.Stream()
+	if tile.OnPlayback == nil || r.wall.Tile("Cam 2").OnPlayback != nil {
+		t.Fatal("playback offered to the wrong cameras")
+	}
+	tile.OnPlayback(tile)
+	pop := r.win.Canvas().Overlays().Top()
+	if pop == nil {
+		t.Fatal("no picker")
+	}
+	var play bool
+	walkAll(pop, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Play" {
+			play = true
+		}
+	})
+	if !play {
+		t.Fatal("the picker has no Play button")
+	}
+	r.win.Canvas().Overlays().Remove(pop)
+
+	// Drive the wall directly, as the picker's Play button does.
+	if err := r.wall.startPlayback(tile, rec, 16); err == nil || tile.Playback() != 0 || tile.Stream() != live {
+		t.Fatalf("a refused playback changed the tile: err %v", err)
+	}
+	if err := r.wall.startPlayback(tile, rec, 4); err != nil {
+		t.Fatal(err)
+	}
+	if tile.Stream() == live || tile.Playback() != 4 {
+		t.Fatal("the tile is not playing back")
+	}
+	pumpUntil(t, r.q, "recorded pictures", func() bool { return tile.Drawn() >= 3 && !tile.lastSource.IsZero() })
+	rd := renderer(tile)
+	if txt := rd.fbText.Text; !strings.HasPrefix(txt, "PLAYBACK ×4  2026-11-21 14:03:") || !rd.fbText.Visible() {
+		t.Fatalf("badge %q (visible %v)", txt, rd.fbText.Visible())
+	}
+	// The camera list being rebuilt keeps the tile in playback.
+	r.wall.SetCameras(r.streams)
+	if r.wall.Tile("Cam 1") != tile || tile.Playback() != 4 {
+		t.Fatal("SetCameras replaced a tile in playback")
+	}
+	r.wall.backToLive(tile)
+	if tile.Stream() != live || tile.Playback() != 0 || rd.fbText.Visible() {
+		t.Fatal("not back to live")
+	}
+	r.wall.closing.Wait()
+	if st := pbStreams[0].Status().State; st != capture.StateStopped {
+		t.Fatalf("playback stream still %v after going back to live", st)
+	}
+	if len(asked) != 2 || !strings.HasPrefix(asked[1], "Cam 1 2026-11-21 14:03:00") {
+		t.Fatalf("asked %q", asked)
+	}
+}
+
+func TestTileRecordingBadge(t *testing.T) {
+	r := newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "1x1", nil)
+	tile := r.wall.Tile("Cam 1")
+	tile.OnRecord = func(*Tile) {}
+	rd := renderer(tile)
+	if rd.recText.Visible() {
+		t.Fatal("REC badge without a recording")
+	}
+	tile.now = func() time.Time { return time.Date(2026, 1, 1, 12, 1, 5, 0, time.UTC) }
+	tile.SetRecording(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), nil)
+	if rd.recText.Text != "● REC 01:05" || !rd.recText.Visible() {
+		t.Fatalf("badge %q", rd.recText.Text)
+	}
+	if got := recBadge(time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC), nil, time.Date(2026, 1, 1, 12, 1, 5, 0, time.UTC)); got != "● REC 2:01:05" {
+		t.Fatalf("long badge %q", got)
+	}
+	tile.SetRecording(time.Time{}, errors.New("disk full"))
+	if rd.recText.Text != "REC FAILED" {
+		t.Fatalf("failed badge %q", rd.recText.Text)
+	}
+	tile.SetRecording(time.Time{}, nil)
+	if rd.recText.Visible() {
+		t.Fatal("REC badge after stopping")
+	}
+}
