@@ -74,12 +74,12 @@ type Tile struct {
 	pbLive        *capture.Stream // the live stream to go back to, while playing back
 	recSince      time.Time
 	recErr        error
-	status      capture.Status
-	selected    bool
-	maximised   bool
-	hovered     bool
-	zoom        zoomView
-	dragging    bool // a drag pans the zoomed picture
+	status        capture.Status
+	selected      bool
+	maximised     bool
+	hovered       bool
+	zoom          zoomView
+	dragging      bool // a drag pans the zoomed picture
 
 	healthVisible bool
 	health        []string // the overlay's lines
