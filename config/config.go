@@ -134,6 +134,9 @@ type Camera struct {
 	// FPS is the camera's expected frame rate, and the poll rate of a snapshot (single
 	// JPEG) URL. It defaults to 0, meaning unknown.
 	FPS float64 `mapstructure:"fps" yaml:"fps,omitempty"`
+	// Record is "continuous" to record the camera whenever Vigil runs, or "off" (the
+	// default, empty means off): recordings are then started from the tile.
+	Record string `mapstructure:"record" yaml:"record,omitempty"`
 }
 
 // Stream is one URL of a camera's picture.
@@ -178,6 +181,20 @@ type Recording struct {
 	// ~/Videos/vigil (empty means the default); a leading "~/" means the home folder.
 	// See Dir.
 	Root string `mapstructure:"root" yaml:"root"`
+	// SegmentMinutes is the length of one file of continuous recording. It defaults to 15.
+	SegmentMinutes float64 `mapstructure:"segment_minutes" yaml:"segment_minutes,omitempty"`
+	// MaxAgeDays deletes recordings older than this many days (the oldest first; a file
+	// being written never). 0, the default, keeps them.
+	MaxAgeDays float64 `mapstructure:"max_age_days" yaml:"max_age_days,omitempty"`
+	// MaxSizeGB caps the total size of the recordings folder: the oldest recordings
+	// across all cameras go first. 0, the default, means no cap.
+	MaxSizeGB float64 `mapstructure:"max_size_gb" yaml:"max_size_gb,omitempty"`
+	// MinFreeMB is the free disk space below which recording stops with a warning, before
+	// the disk is full. It defaults to 512; -1 disables the check.
+	MinFreeMB float64 `mapstructure:"min_free_mb" yaml:"min_free_mb,omitempty"`
+	// PreRollSeconds is how much video before a triggered recording is kept. It defaults
+	// to 5.
+	PreRollSeconds float64 `mapstructure:"pre_roll_seconds" yaml:"pre_roll_seconds,omitempty"`
 }
 
 // Log says how much is logged.

@@ -429,3 +429,20 @@ func TestSitesValidatedAndTrustAdded(t *testing.T) {
 		t.Fatalf("re-pin did not replace: %+v", c.Trust)
 	}
 }
+
+func TestRecordingSettingsValidated(t *testing.T) {
+	c := &Config{Wall: Wall{Layout: "auto"}, Recording: Recording{SegmentMinutes: -1, MaxSizeGB: -2, MinFreeMB: -1, PreRollSeconds: 90},
+		Cameras: []Camera{{Name: "A", Streams: []Stream{{URL: "rtsp://a/"}}, Record: "always"}}}
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("bad recording settings accepted")
+	}
+	for _, want := range []string{"recording.segment_minutes", "recording.max_size_gb", "recording.pre_roll_seconds", `record "always"`, "want continuous or off"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "min_free_mb") {
+		t.Errorf("min_free_mb -1 (disabled) refused: %v", err)
+	}
+}

@@ -119,6 +119,27 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	for _, f := range []struct {
+		key   string
+		v, lo float64
+	}{
+		{"recording.segment_minutes", c.Recording.SegmentMinutes, 0},
+		{"recording.max_age_days", c.Recording.MaxAgeDays, 0},
+		{"recording.max_size_gb", c.Recording.MaxSizeGB, 0},
+		{"recording.min_free_mb", c.Recording.MinFreeMB, -1},
+		{"recording.pre_roll_seconds", c.Recording.PreRollSeconds, 0},
+	} {
+		if f.v < f.lo || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			add(fieldErr(f.key, "", fmtFloat(f.v), "want a number of at least %s", fmtFloat(f.lo)))
+		}
+	}
+	if m := c.Recording.SegmentMinutes; m > 0 && (m < 0.1 || m > 24*60) {
+		add(fieldErr("recording.segment_minutes", "", fmtFloat(m), "want 0.1 to 1440 minutes (0: the default, 15)"))
+	}
+	if p := c.Recording.PreRollSeconds; p > 60 {
+		add(fieldErr("recording.pre_roll_seconds", "", fmtFloat(p), "at most 60 seconds (it is kept in memory)"))
+	}
+
 	// Log.
 	if l := c.Log.Level; l != "" && !slices.Contains(logLevels, l) {
 		add(fieldErr("log.level", "", l, "unsupported level (want %s)", strings.Join(logLevels, ", ")))
@@ -170,6 +191,9 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 		if msg := checkURL(cam.Fallback); msg != "" {
 			add("fallback", redactURL(cam.Fallback), "%s", msg)
 		}
+	}
+	if cam.Record != "" && cam.Record != "continuous" && cam.Record != "off" {
+		add("record", cam.Record, "want continuous or off")
 	}
 	if cam.Transport != "" && !slices.Contains(transports, cam.Transport) {
 		add("transport", cam.Transport, "unsupported transport (want %s)", strings.Join(transports, ", "))
