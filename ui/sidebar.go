@@ -35,6 +35,7 @@ type sidebar struct {
 	current             string
 	add, edit, remove   *widget.Button
 	connectSite         *widget.Button
+	recordings          *widget.Button
 	names               []string // the cameras the rows were built for
 	selectedOnTileShown int
 	// sitesBuilt is the site list the site sections were built for; siteRows their
@@ -53,7 +54,8 @@ func newSidebar(w *Wall) *sidebar {
 	hint.Wrapping = fyne.TextWrapWord
 	hint.Importance = widget.LowImportance
 	s.connectSite = widget.NewButtonWithIcon("Connect to Milestone…", theme.LoginIcon(), s.showSiteDialog)
-	buttons := container.NewVBox(container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite)
+	s.recordings = widget.NewButtonWithIcon("Recordings…", theme.FolderIcon(), w.showRecordings)
+	buttons := container.NewVBox(container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(sidebarWidth, 0))
 	s.obj = container.NewStack(width, container.NewBorder(
@@ -114,6 +116,11 @@ func (s *sidebar) sync() {
 		s.remove.Disable()
 	} else {
 		s.remove.Enable()
+	}
+	if s.w.opts.Recordings == nil {
+		s.recordings.Hide()
+	} else {
+		s.recordings.Show()
 	}
 	if s.w.opts.ConnectSite == nil || s.w.opts.OnSiteConnected == nil {
 		s.connectSite.Disable()

@@ -54,6 +54,15 @@ type statusReport struct {
 	kbps                          float64
 	cpu                           float64 // cores; negative when unknown
 	states                        map[string]capture.Status
+	// recording is each recorded camera's state (RecordingStatus), by name.
+	recording map[string]RecordingState
+}
+
+// RecordingState is a camera's recording as the tile shows it: Since is when it started
+// (zero: not recording); Err why it stopped, when it failed.
+type RecordingState struct {
+	Since time.Time
+	Err   error
 }
 
 // measureStatus reads every camera's state and bitrate and the app's CPU. It runs on the
@@ -80,6 +89,12 @@ func (w *Wall) measureStatus() statusReport {
 	}
 	if w.opts.CPU != nil {
 		r.cpu = w.opts.CPU()
+	}
+	if w.opts.RecordingStatus != nil {
+		r.recording = make(map[string]RecordingState, len(cams))
+		for _, s := range cams {
+			r.recording[s.Name()] = w.opts.RecordingStatus(s.Name())
+		}
 	}
 	return r
 }
@@ -192,6 +207,9 @@ func formatCPU(cores float64, ncpu int) string {
 // showStatus updates the status bar and the camera list's dots (UI goroutine).
 func (w *Wall) showStatus(r statusReport) {
 	for _, t := range w.shown {
+		if rs, ok := r.recording[t.Stream().Name()]; ok {
+			t.SetRecording(rs.Since, rs.Err)
+		}
 		t.tickBadges()
 	}
 	if w.chrome == nil {

@@ -106,6 +106,16 @@ type WallOptions struct {
 	// Nil Playback: no playback button.
 	Playback    func(camera string, from time.Time, speed float64) (*capture.Stream, error)
 	CanPlayback func(camera string) bool
+	// ToggleRecord starts or stops recording a camera (the tile's record button; UI
+	// goroutine); an error is shown. RecordingStatus reports a camera's recording for its
+	// REC badge, from the wall's status goroutine (it must be safe there). Nil
+	// ToggleRecord: no record button.
+	ToggleRecord    func(camera string) error
+	RecordingStatus func(camera string) RecordingState
+	// Recordings lists the recordings for the recordings view, and Open opens a file or
+	// folder in the system's application for it. Nil Recordings: no recordings view.
+	Recordings func() ([]Clip, error)
+	Open       func(path string) error
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -265,6 +275,19 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 	}
 	t.SnapshotDir = w.opts.SnapshotDir
 	w.playbackHooks(t)
+	if w.opts.ToggleRecord != nil {
+		t.OnRecord = func(t *Tile) {
+			name := t.Stream().Name()
+			err := w.opts.ToggleRecord(name)
+			if w.opts.RecordingStatus != nil {
+				rs := w.opts.RecordingStatus(name)
+				t.SetRecording(rs.Since, rs.Err)
+			}
+			if err != nil && w.win != nil {
+				showNotice(w.win, "Recording", err.Error())
+			}
+		}
+	}
 	t.OnSnapshot = func(t *Tile, path string, err error) {
 		if w.win == nil {
 			return

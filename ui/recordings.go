@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Clip is one recorded file as the recordings view lists it.
+type Clip struct {
+	// Camera is the camera's folder name; Date the day folder (YYYY-MM-DD).
+	Camera, Date string
+	Path         string
+	// Start is the wall-clock time of the first frame; Duration the media time.
+	Start    time.Time
+	Duration time.Duration
+	Size     int64
+}
+
+// recordingsView lists recordings by camera, then date, then file, with their start
+// time, duration and size; a file can be opened in the system's player or shown in its
+// folder.
+type recordingsView struct {
+	list   func() ([]Clip, error)
+	open   func(path string) error
+	tree   *widget.Tree
+	status *widget.Label
+	openB  *widget.Button
+	reveal *widget.Button
+	obj    fyne.CanvasObject
+
+	clips    map[string]Clip     // by path (leaf id)
+	children map[string][]string // tree ids: "" → cameras, camera → "camera/date", … → paths
+	selected string
+}
+
+func newRecordingsView(list func() ([]Clip, error), open func(string) error) *recordingsView {
+	v := &recordingsView{list: list, open: open}
+	v.tree = widget.NewTree(
+		func(id string) []string { return v.children[id] },
+		func(id string) bool { _, leaf := v.clips[id]; return !leaf },
+		func(branch bool) fyne.CanvasObject { return widget.NewLabel("") },
+		func(id string, branch bool, o fyne.CanvasObject) { o.(*widget.Label).SetText(v.label(id)) },
+	)
+	v.tree.OnSelected = func(id string) {
+		_, leaf := v.clips[id]
+		if leaf {
+			v.selected = id
+			v.openB.Enable()
+			v.reveal.Enable()
+		} else {
+			v.selected = ""
+			v.openB.Disable()
+			v.reveal.Disable()
+		}
+	}
+	v.status = widget.NewLabel("")
+	v.status.Wrapping = fyne.TextWrapWord
+	v.openB = widget.NewButtonWithIcon("Open", theme.MediaPlayIcon(), func() { v.do(v.selected) })
+	v.reveal = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { v.do(filepath.Dir(v.selected)) })
+	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.refresh)
+	v.openB.Disable()
+	v.reveal.Disable()
+	v.obj = container.NewBorder(nil, container.NewVBox(v.status, container.NewHBox(refresh, layoutSpacer(), v.reveal, v.openB)),
+		nil, nil, v.tree)
+	v.refresh()
+	return v
+}
+
+// label is what the tree shows for an id: the camera, the date with its number of
+// files, or a file's start time, duration and size.
+func (v *recordingsView) label(id string) string {
+	if c, ok := v.clips[id]; ok {
+		return fmt.Sprintf("%s   %s   %s", c.Start.Format("15:04:05 -0700"), fmtDuration(c.Duration), fmtBytes(c.Size))
+	}
+	if i := strings.LastIndex(id, "/"); i >= 0 {
+		return fmt.Sprintf("%s   (%d)", id[i+1:], len(v.children[id]))
+	}
+	return id
+}
+
+// refresh reads the recordings again.
+func (v *recordingsView) refresh() {
+	clips, err := v.list()
+	v.clips, v.children = map[string]Clip{}, map[string][]string{}
+	var total int64
+	for _, c := range clips {
+		day := c.Camera + "/" + c.Date
+		if _, ok := v.children[c.Camera]; !ok {
+			v.children[""] = append(v.children[""], c.Camera)
+		}
+		if !slices.Contains(v.children[c.Camera], day) {
+			v.children[c.Camera] = append(v.children[c.Camera], day)
+		}
+		v.children[day] = append(v.children[day], c.Path)
+		v.clips[c.Path] = c
+		total += c.Size
+	}
+	slices.Sort(v.children[""])
+	switch {
+	case err != nil:
+		v.status.SetText("Could not list the recordings: " + err.Error())
+	case len(clips) == 0:
+		v.status.SetText("No recordings yet: press a tile's record button, or set record: continuous on a camera.")
+	default:
+		v.status.SetText(fmt.Sprintf("%d recordings, %s.", len(clips), fmtBytes(total)))
+	}
+	v.selected = ""
+	v.openB.Disable()
+	v.reveal.Disable()
+	v.tree.Refresh()
+}
+
+func (v *recordingsView) do(path string) {
+	if path == "" || path == "." || v.open == nil {
+		return
+	}
+	if err := v.open(path); err != nil {
+		v.status.SetText("Could not open " + path + ": " + err.Error())
+	}
+}
+
+func fmtDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+}
+
+func fmtBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
+}
+
+// showRecordings opens the recordings view in a window of its own.
+func (w *Wall) showRecordings() {
+	if w.opts.Recordings == nil {
+		return
+	}
+	win := fyne.CurrentApp().NewWindow("Vigil — Recordings")
+	v := newRecordingsView(w.opts.Recordings, w.opts.Open)
+	win.SetContent(v.obj)
+	win.Resize(fyne.NewSize(560, 520))
+	win.Show()
+}
