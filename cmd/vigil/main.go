@@ -36,6 +36,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runProbe(args, stdout, stderr)
 	case "camsim":
 		return runCamsim(args, stdout, stderr)
+	case "record":
+		return runRecord(args, stdout, stderr)
 	case "bench":
 		return runBench(args, stdout, stderr)
 	case "version":
@@ -54,6 +56,8 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   vigil [--config FILE]            open the camera wall (the demo wall when you have no settings)
   vigil probe URL [flags]          test one camera: what answers, auth, codec, size, fps; --snapshot FILE
+  vigil record --camera NAME|URL … [--duration 30s] [--out DIR]
+                                   record cameras headless to MP4 files until Ctrl-C
   vigil camsim --mjpeg N [flags]   serve N simulated MJPEG cameras on 127.0.0.1
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
   vigil version

@@ -94,7 +94,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cpu := &cpuMeter{}
-	ws := &wallSettings{cfg: cfg, log: log, streams: streams, pins: pins}
+	ws := &wallSettings{cfg: cfg, log: log, streams: streams, pins: pins, recs: openRecordings(cfg.Recording, log)}
 	win, wall := ui.NewWallWindow(a, ui.WallOptions{
 		Cameras: streams, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
 		OnChange:    ws.wallChanged,
@@ -110,9 +110,14 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 			return connectSite(ctx, site, pin, pins.Pin, log)
 		},
 		OnSiteConnected: ws.siteConnected,
+		ToggleRecord:    ws.toggleRecord,
+		RecordingStatus: ws.recs.State,
+		Recordings:      ws.recs.List,
+		Open:            openPath,
 	})
 	ws.wall = wall
-	defer ws.closeAll() // runs before stopDemo: streams first, then their server
+	defer ws.closeAll() // runs before stopDemo: recordings, streams, then their server
+	ws.recs.startContinuous(cfg, streams)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -180,6 +185,29 @@ type wallSettings struct {
 	// pins is the trust list as sources read it; bg counts background logins (sites).
 	pins *pinStore
 	bg   sync.WaitGroup
+	// recs records cameras; nil in tests that record nothing.
+	recs *recordings
+}
+
+// toggleRecord is the tile's record button.
+func (ws *wallSettings) toggleRecord(name string) error {
+	i := slices.IndexFunc(ws.streams, func(s *capture.Stream) bool { return s.Name() == name })
+	if i < 0 || ws.recs == nil {
+		return fmt.Errorf("no camera %q to record", name)
+	}
+	return ws.recs.Toggle(ws.streams[i])
+}
+
+// restartRecording stops a replaced or removed camera's recording (its stream is going)
+// and starts the continuous ones again on the new streams.
+func (ws *wallSettings) restartRecording(gone string) {
+	if ws.recs == nil {
+		return
+	}
+	if err := ws.recs.stop(gone); err != nil {
+		ws.log.Warn("recording stopped with an error", "component", "main", "camera", gone, "err", err)
+	}
+	ws.recs.startContinuous(ws.cfg, ws.streams)
 }
 
 // closeLater closes a replaced or removed stream without blocking the UI goroutine
@@ -250,7 +278,10 @@ func (ws *wallSettings) cameraSaved(old string, cam config.Camera) error {
 	ws.streams = streams
 	ws.wall.SetCameras(streams)
 	if gone != nil {
+		ws.restartRecording(gone.Name())
 		ws.closeLater(gone)
+	} else {
+		ws.restartRecording("")
 	}
 	return saveErr
 }
@@ -271,6 +302,7 @@ func (ws *wallSettings) cameraRemoved(name string) error {
 	})
 	ws.wall.SetCameras(ws.streams)
 	if gone != nil {
+		ws.restartRecording(name)
 		ws.closeLater(gone)
 	}
 	return ws.save()
@@ -279,6 +311,11 @@ func (ws *wallSettings) cameraRemoved(name string) error {
 // closeAll closes every stream after the app has stopped, and waits for the ones being
 // closed after edits.
 func (ws *wallSettings) closeAll() {
+	if ws.recs != nil {
+		if err := ws.recs.Close(); err != nil {
+			ws.log.Error("closing the recordings", "component", "main", "err", err)
+		}
+	}
 	for _, s := range ws.streams {
 		s.Close()
 	}
