@@ -154,8 +154,14 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 		}
 		lastErr = ""
 		d.pool.decoded(img)
+		sw, sh := p.Width, p.Height
+		if sw == 0 || sh == 0 {
+			if ss, ok := fd.(interface{ SourceSize() (int, int) }); ok {
+				sw, sh = ss.SourceSize()
+			}
+		}
 		fr := &Frame{
-			Image: img, SrcWidth: p.Width, SrcHeight: p.Height, Codec: p.Codec,
+			Image: img, SrcWidth: sw, SrcHeight: sh, Codec: p.Codec,
 			SourceTime: p.SourceTime, ReceiveTime: p.ReceiveTime, Decoded: d.now(),
 			refs: int32(len(subs)), release: d.pool.put,
 		}

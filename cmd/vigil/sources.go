@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/avdec"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
 	"github.com/vigil-cctv/vigil/protocols/demo"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
@@ -59,11 +60,13 @@ func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
 	return nil, fmt.Errorf("%s: unsupported scheme %q (want http, https, rtsp, rtsps, milestone, milestones or demo)", capture.RedactURL(rawURL), u.Scheme)
 }
 
-// newDecoder makes the real frame decoders (TurboJPEG for JPEG).
+// newDecoder makes the real frame decoders (TurboJPEG for JPEG, libavcodec for H.264/H.265).
 func newDecoder(c capture.Codec) (capture.FrameDecoder, error) {
 	switch c {
 	case capture.CodecJPEG:
 		return jpegdec.New()
+	case capture.CodecH264, capture.CodecH265:
+		return avdec.NewFrameDecoder(c)
 	}
 	return nil, fmt.Errorf("no decoder for %s yet", c)
 }

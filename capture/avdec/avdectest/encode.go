@@ -1,0 +1,146 @@
+package avdectest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+// Stream describes a test stream for Encode.
+type Stream struct {
+	// Codec is capture.CodecH264 (libx264) or capture.CodecH265 (libx265).
+	Codec capture.Codec
+	// Width, Height and FPS of the picture. FPS defaults to 15.
+	Width, Height, FPS int
+	// Frames is how many pictures to encode. It defaults to FPS (one second).
+	Frames int
+	// BFrames is the encoder's B-frame count (0: I and P only, as most cameras send).
+	BFrames int
+	// GOP is the distance between key frames. It defaults to FPS.
+	GOP int
+	// Source is the lavfi source, "testsrc2" by default; e.g. "color=c=red".
+	Source string
+	// PixFmt is the encoded pixel format, "yuv420p" by default; e.g. "yuvj420p" (full
+	// range), "yuv422p", "yuv444p", "yuv420p10le".
+	PixFmt string
+	// Preset is the x264/x265 preset, "veryfast" by default.
+	Preset string
+	// AUD asks ffmpeg to put an access unit delimiter in front of every unit.
+	AUD bool
+	// Extra is appended to the ffmpeg arguments before the output (e.g. "-x264-params",
+	// "slices=4").
+	Extra []string
+}
+
+// encoders maps a codec to its ffmpeg encoder, muxer and AUD bitstream filter.
+var encoders = map[capture.Codec]struct{ encoder, format, aud string }{
+	capture.CodecH264: {"libx264", "h264", "h264_metadata=aud=insert"},
+	capture.CodecH265: {"libx265", "hevc", "hevc_metadata=aud=insert"},
+}
+
+// HasEncoder reports whether the ffmpeg on PATH has the named encoder ("libx264", "libx265").
+func HasEncoder(name string) bool {
+	out, err := exec.Command("ffmpeg", "-hide_banner", "-encoders").Output()
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[1] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Encode runs ffmpeg to make the stream and returns its access units as Packets (Codec,
+// Data, Key, Width, Height set; no times). It fails t when ffmpeg is missing or fails, and
+// skips it when ffmpeg lacks the codec's encoder (libx265 is optional in some builds).
+func Encode(t testing.TB, s Stream) []capture.Packet {
+	t.Helper()
+	enc, ok := encoders[s.Codec]
+	if !ok {
+		t.Fatalf("avdectest: cannot encode %q", s.Codec)
+	}
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Fatalf("avdectest: ffmpeg not found on PATH (install it: make test-deps): %v", err)
+	}
+	if !HasEncoder(enc.encoder) {
+		t.Skipf("avdectest: this ffmpeg has no %s encoder, so %s streams cannot be made here", enc.encoder, s.Codec)
+	}
+	if s.FPS <= 0 {
+		s.FPS = 15
+	}
+	if s.Frames <= 0 {
+		s.Frames = s.FPS
+	}
+	if s.GOP <= 0 {
+		s.GOP = s.FPS
+	}
+	if s.Source == "" {
+		s.Source = "testsrc2"
+	}
+	if s.PixFmt == "" {
+		s.PixFmt = "yuv420p"
+	}
+	if s.Preset == "" {
+		s.Preset = "veryfast"
+	}
+	sep := "=" // the first option of a lavfi source follows "=", later ones ":"
+	if strings.Contains(s.Source, "=") {
+		sep = ":"
+	}
+	out := filepath.Join(t.TempDir(), "stream."+enc.format)
+	args := []string{"-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+		"-f", "lavfi", "-i", fmt.Sprintf("%s%ssize=%dx%d:rate=%d", s.Source, sep, s.Width, s.Height, s.FPS),
+		"-frames:v", strconv.Itoa(s.Frames), "-c:v", enc.encoder, "-preset", s.Preset,
+		"-pix_fmt", s.PixFmt, "-bf", strconv.Itoa(s.BFrames), "-g", strconv.Itoa(s.GOP)}
+	if s.Codec == capture.CodecH265 {
+		// Closed GOPs make every key unit an IDR, as cameras send; quiet x265's banner.
+		args = append(args, "-x265-params", "log-level=error:open-gop=0:keyint="+strconv.Itoa(s.GOP))
+	}
+	if s.AUD {
+		args = append(args, "-bsf:v", enc.aud)
+	}
+	args = append(args, s.Extra...)
+	args = append(args, "-f", enc.format, out)
+	cmd := exec.Command("ffmpeg", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("avdectest: ffmpeg %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	split := SplitAnnexB
+	if s.Codec == capture.CodecH265 {
+		split = SplitAnnexBH265
+	}
+	aus, keys := split(data)
+	pkts := make([]capture.Packet, len(aus))
+	for i, au := range aus {
+		pkts[i] = capture.Packet{Codec: s.Codec, Data: au, Key: keys[i], Width: s.Width, Height: s.Height}
+	}
+	return pkts
+}
+
+// EncodeH264 encodes frames pictures of ffmpeg's testsrc2 at w×h and fps with libx264 (a key
+// frame every second, bframes B-frames) and returns the access units.
+func EncodeH264(t testing.TB, w, h, fps, frames, bframes int) []capture.Packet {
+	t.Helper()
+	return Encode(t, Stream{Codec: capture.CodecH264, Width: w, Height: h, FPS: fps, Frames: frames, BFrames: bframes})
+}
+
+// EncodeH265 is EncodeH264 with libx265; it skips t when ffmpeg lacks libx265.
+func EncodeH265(t testing.TB, w, h, fps, frames, bframes int) []capture.Packet {
+	t.Helper()
+	return Encode(t, Stream{Codec: capture.CodecH265, Width: w, Height: h, FPS: fps, Frames: frames, BFrames: bframes})
+}

@@ -1,0 +1,143 @@
+package avdec
+
+import (
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+// auInfo is what the decoder needs to know about an access unit before it feeds it to
+// libavcodec. It comes from the NAL unit headers (one or two bytes each) and, only when the
+// unit carries one, from its sequence parameter set.
+type auInfo struct {
+	// key: the unit holds an IDR slice (H.264) or an IRAP slice (H.265: IDR, CRA, BLA), so
+	// decoding can start here.
+	key bool
+	// vcl: the unit holds at least one slice.
+	vcl bool
+	// ref: some slice may be used as a reference by a later picture (H.264 nal_ref_idc ≠ 0;
+	// H.265 a type that is not a sub-layer non-reference one, or a lower temporal layer).
+	ref bool
+	// codedW, codedH: the coded picture size of the last SPS in the unit (0 when none or
+	// unparsable). Coded sizes include the padding to whole macroblocks/coding blocks.
+	codedW, codedH uint64
+}
+
+// nalUnits calls fn with every NAL unit of an Annex-B byte stream (without its start code
+// and without trailing zero bytes, which belong to the next start code or are padding).
+// Bytes before the first start code are ignored. It allocates nothing.
+func nalUnits(b []byte, fn func(nal []byte)) {
+	start := -1 // first byte of the current NAL unit
+	zeros := 0
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == 0 {
+			zeros++
+			continue
+		}
+		if c == 1 && zeros >= 2 {
+			if start >= 0 {
+				emit(b[start:i-zeros], fn)
+			}
+			start = i + 1
+		}
+		zeros = 0
+	}
+	if start >= 0 {
+		emit(b[start:], fn)
+	}
+}
+
+func emit(nal []byte, fn func([]byte)) {
+	for len(nal) > 0 && nal[len(nal)-1] == 0 {
+		nal = nal[:len(nal)-1]
+	}
+	if len(nal) > 0 {
+		fn(nal)
+	}
+}
+
+// scanAU classifies one Annex-B access unit. maxTid is the highest H.265 temporal layer
+// seen so far on the stream (updated here), used to decide which sub-layer non-reference
+// pictures nothing refers to.
+func scanAU(codec capture.Codec, data []byte, maxTid *int) auInfo {
+	var in auInfo
+	nalUnits(data, func(nal []byte) {
+		switch codec {
+		case capture.CodecH264:
+			scanH264(nal, &in)
+		case capture.CodecH265:
+			scanH265(nal, &in, maxTid)
+		}
+	})
+	return in
+}
+
+// H.264 NAL unit types (ITU-T H.264 table 7-1).
+const (
+	h264Slice    = 1
+	h264SliceDPA = 2
+	h264IDR      = 5
+	h264SPS      = 7
+)
+
+func scanH264(nal []byte, in *auInfo) {
+	if nal[0]&0x80 != 0 { // forbidden_zero_bit
+		return
+	}
+	typ, refIdc := nal[0]&0x1f, nal[0]>>5&3
+	switch typ {
+	case h264Slice, h264SliceDPA, h264IDR:
+		in.vcl = true
+		in.ref = in.ref || refIdc != 0
+		in.key = in.key || typ == h264IDR
+	case h264SPS:
+		var sps h264.SPS
+		if sps.Unmarshal(nal) != nil {
+			return
+		}
+		in.codedW = (uint64(sps.PicWidthInMbsMinus1) + 1) * 16
+		in.codedH = (uint64(sps.PicHeightInMapUnitsMinus1) + 1) * 16
+		if !sps.FrameMbsOnlyFlag {
+			in.codedH *= 2
+		}
+	}
+}
+
+// H.265 NAL unit types (ITU-T H.265 table 7-1).
+const (
+	h265RsvVCLN14 = 14 // last of the types that may be sub-layer non-reference
+	h265BLAWLP    = 16 // first IRAP type
+	h265RsvIRAP23 = 23 // last IRAP type
+	h265RsvVCL31  = 31 // last VCL type
+	h265SPS       = 33
+)
+
+func scanH265(nal []byte, in *auInfo, maxTid *int) {
+	if len(nal) < 2 || nal[0]&0x80 != 0 {
+		return
+	}
+	typ := int(nal[0] >> 1 & 0x3f)
+	tid := int(nal[1]&7) - 1 // nuh_temporal_id_plus1
+	if tid < 0 {
+		return // forbidden value
+	}
+	switch {
+	case typ <= h265RsvVCL31:
+		in.vcl = true
+		*maxTid = max(*maxTid, tid)
+		// A sub-layer non-reference picture (even types up to 14) is never referenced by
+		// pictures of its own temporal layer, but may be by higher layers: only on the
+		// highest layer seen is it safe to leave out (H.265 clause 3.132).
+		nonRef := typ <= h265RsvVCLN14 && typ%2 == 0 && tid >= *maxTid
+		in.ref = in.ref || !nonRef
+		in.key = in.key || (typ >= h265BLAWLP && typ <= h265RsvIRAP23)
+	case typ == h265SPS:
+		var sps h265.SPS
+		if sps.Unmarshal(nal) != nil {
+			return
+		}
+		in.codedW, in.codedH = uint64(sps.PicWidthInLumaSamples), uint64(sps.PicHeightInLumaSamples)
+	}
+}

@@ -1,0 +1,42 @@
+package avdec
+
+import (
+	"testing"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+// TestScanAU checks the NAL unit classification the skip and key decisions rest on, on
+// hand-made units (the cgo tests check it against real encoders' streams).
+func TestScanAU(t *testing.T) {
+	cases := []struct {
+		name  string
+		codec capture.Codec
+		data  []byte
+		want  auInfo
+	}{
+		{"h264 IDR", capture.CodecH264, []byte{0, 0, 0, 1, 0x65, 0x88}, auInfo{key: true, vcl: true, ref: true}},
+		{"h264 P ref", capture.CodecH264, []byte{0, 0, 1, 0x41, 0x9a}, auInfo{vcl: true, ref: true}},
+		{"h264 b nonref", capture.CodecH264, []byte{0, 0, 1, 0x09, 0x10, 0, 0, 1, 0x01, 0x9e}, auInfo{vcl: true}},
+		{"h264 SEI only", capture.CodecH264, []byte{0, 0, 1, 0x06, 0x05, 0x01}, auInfo{}},
+		{"h264 forbidden bit", capture.CodecH264, []byte{0, 0, 1, 0xe5, 0x88}, auInfo{}},
+		{"h265 IDR", capture.CodecH265, []byte{0, 0, 1, 0x26, 0x01, 0xaf}, auInfo{key: true, vcl: true, ref: true}},
+		{"h265 CRA", capture.CodecH265, []byte{0, 0, 1, 0x2a, 0x01, 0xaf}, auInfo{key: true, vcl: true, ref: true}},
+		{"h265 TRAIL_R", capture.CodecH265, []byte{0, 0, 1, 0x02, 0x01, 0xd0}, auInfo{vcl: true, ref: true}},
+		{"h265 TRAIL_N", capture.CodecH265, []byte{0, 0, 1, 0x00, 0x01, 0xd0}, auInfo{vcl: true}},
+		{"h265 bad tid", capture.CodecH265, []byte{0, 0, 1, 0x00, 0x00, 0xd0}, auInfo{}},
+		{"garbage", capture.CodecH264, []byte{1, 2, 3, 4}, auInfo{}},
+	}
+	for _, tc := range cases {
+		maxTid := 0
+		if got := scanAU(tc.codec, tc.data, &maxTid); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+	// A TRAIL_N below the highest temporal layer seen may be referenced from above.
+	maxTid := 0
+	scanAU(capture.CodecH265, []byte{0, 0, 1, 0x00, 0x02, 0xd0}, &maxTid) // tid 1
+	if got := scanAU(capture.CodecH265, []byte{0, 0, 1, 0x00, 0x01, 0xd0}, &maxTid); !got.ref {
+		t.Errorf("TRAIL_N on layer 0 under layer 1: %+v, want ref", got)
+	}
+}
