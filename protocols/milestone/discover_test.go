@@ -52,9 +52,9 @@ func TestDiscoverAsksToTrustThenListsCamerasByRecorder(t *testing.T) {
 	}
 
 	// Wrong password: refused as such.
-	_, err = milestone.Discover(ctx, milestone.DiscoverOptions{URL: url, User: "admin", Password: "wrong",
+	_, err = milestone.Discover(ctx, milestone.DiscoverOptions{URL: url, User: "admin", Password: "n0t-the-pa55",
 		Pins: func(string) string { return ce.Fingerprint }})
-	if !errors.Is(err, capture.ErrUnauthorized) || strings.Contains(err.Error(), "wrong") {
+	if !errors.Is(err, capture.ErrUnauthorized) || strings.Contains(err.Error(), "n0t-the-pa55") {
 		t.Fatalf("wrong password: %v", err)
 	}
 }

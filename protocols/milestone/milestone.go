@@ -1,19 +1,23 @@
 // Package milestone plays cameras of a Milestone XProtect site without Milestone's SDK:
 // it logs in to the management server (SOAP, package soap), finds the camera and its
 // recording server in the configuration, and streams from that recorder's Image Server
-// (TCP 7563, package imageserver), renewing the login token before it expires and telling
-// the open video socket with connectupdate. See the team's research/milestone.md.
+// (TCP 7563, or TLS when the recorder's WebServerUri is https; package imageserver), live
+// or recorded from a chosen time at a chosen speed, renewing the login token before it
+// expires and telling the open video socket with connectupdate. Single pictures come from
+// the recorder's RecorderCommandService (Snapshot). See the team's research/milestone.md.
 package milestone
 
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/milestone/imageserver"
@@ -45,11 +49,28 @@ type Source struct {
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 
+	// From, when set, plays the camera's recording from the frame at or before this time
+	// instead of live video (the zero time). Set it before Run; Seek changes it later.
+	// Packets then carry the recorded time as SourceTime, and Position follows them.
+	From time.Time
+	// Speed is the playback rate: 1 is real time, 2, 4, 8… faster (frames are skipped
+	// above imageserver.DefaultMaxPlaybackFPS), 0.5 slower. 0 means 1. SetSpeed changes
+	// it later.
+	Speed float64
+	// Stepping is how playback moves on: imageserver.StepGoto (goto <Next>, Milestone's
+	// sample [C]) or imageserver.StepNext (the next method [S]). It defaults to StepGoto.
+	Stepping imageserver.Stepping
+
 	mu           sync.Mutex
 	cameras      []capture.ProbeCamera
 	fingerprint  string
 	hintW, hintH int
-	resized      chan struct{} // signalled when the hint moved enough to ask again
+	restart      chan struct{} // signalled to re-open the video connection (size, live/playback)
+	seek         *time.Time    // Seek's time (zero: live), nil when never called
+	speed        float64       // SetSpeed's value, 0 when never called
+	position     time.Time     // recorded time of the last delivered playback frame
+	video        *imageserver.Source
+	site         *site // the running login, for Snapshot
 }
 
 // HintSize is part of capture.SizeHinter: the recorder is asked for JPEGs that fit this
@@ -62,12 +83,111 @@ func (s *Source) HintSize(w, h int) {
 	defer s.mu.Unlock()
 	ow, oh := s.hintW, s.hintH
 	s.hintW, s.hintH = w, h
-	if s.resized != nil && ow > 0 && oh > 0 && (far(w, ow) || far(h, oh)) {
+	if ow > 0 && oh > 0 && (far(w, ow) || far(h, oh)) {
+		s.restartLocked()
+	}
+}
+
+// restartLocked asks a running Run to re-open its video connection (keeping the login).
+func (s *Source) restartLocked() {
+	if s.restart != nil {
 		select {
-		case s.resized <- struct{}{}:
+		case s.restart <- struct{}{}:
 		default:
 		}
 	}
+}
+
+// Seek plays the recording from the frame at or before t, or live video when t is zero
+// ("back to live"). A running playback moves on its open connection; switching between
+// live and playback re-opens the video connection, keeping the login. The tile's time
+// picker calls it; so may a new Source's From.
+func (s *Source) Seek(t time.Time) {
+	s.mu.Lock()
+	wasPlaying := s.playingLocked()
+	s.seek = &t
+	s.position = time.Time{}
+	video := s.video
+	if !t.IsZero() && wasPlaying && video != nil {
+		s.mu.Unlock()
+		video.Seek(t)
+		return
+	}
+	if t.IsZero() != !wasPlaying {
+		s.restartLocked()
+	}
+	s.mu.Unlock()
+}
+
+// SetSpeed changes the playback rate (see Speed) from the next frame on.
+func (s *Source) SetSpeed(speed float64) {
+	s.mu.Lock()
+	s.speed = speed
+	video := s.video
+	s.mu.Unlock()
+	if video != nil {
+		video.SetSpeed(speed)
+	}
+}
+
+// Playing reports whether the Source plays a recording (From or Seek) rather than live
+// video.
+func (s *Source) Playing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.playingLocked()
+}
+
+func (s *Source) playingLocked() bool {
+	if s.seek != nil {
+		return !s.seek.IsZero()
+	}
+	return !s.From.IsZero()
+}
+
+// Position is the recorded time of the last frame delivered in playback (what a tile's
+// time label shows), zero before the first frame and for live video. A reconnect resumes
+// after it.
+func (s *Source) Position() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.position
+}
+
+// playback is what the next video connection plays: from (zero: live), resume (the
+// last delivered frame, when reconnecting) and speed.
+func (s *Source) playback() (from, resume time.Time, speed float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	from = s.From
+	if s.seek != nil {
+		from = *s.seek
+	}
+	if !from.IsZero() {
+		resume = s.position
+	}
+	speed = s.Speed
+	if s.speed > 0 {
+		speed = s.speed
+	}
+	return from, resume, speed
+}
+
+// positionSink records the recorded time of every playback packet it passes on.
+type positionSink struct {
+	capture.Sink
+	s *Source
+}
+
+func (k positionSink) Packet(p capture.Packet) {
+	if !p.SourceTime.IsZero() {
+		k.s.mu.Lock()
+		if k.s.playingLocked() {
+			k.s.position = p.SourceTime
+		}
+		k.s.mu.Unlock()
+	}
+	k.Sink.Packet(p)
 }
 
 // far reports whether a and b differ by more than a quarter.
@@ -97,16 +217,58 @@ func (s *Source) Fingerprint() string {
 	return s.fingerprint
 }
 
-// Run logs in, finds the camera, streams it until ctx ends or something fails, and logs
-// out. It returns nil on cancel.
-func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
-	log := s.Logger
-	if log == nil {
-		log = slog.Default()
+// site is one login to a Milestone site and the camera it found: what Run streams from
+// and Snapshot asks for pictures with.
+type site struct {
+	client  *soap.Client
+	session *soap.Session
+	cam     soap.Camera
+	rec     soap.Recorder
+	addr    string      // the recorder's host:port
+	useTLS  bool        // its WebServerUri is https
+	recPin  string      // its pinned (or, with Insecure, learnt) fingerprint
+	tlsConf *tls.Config // for the Image Server socket, nil for plain TCP
+
+	mu    sync.Mutex
+	video *imageserver.Source // the open video connection, told of renewed tokens
+	rc    *soap.RecorderClient
+}
+
+func (st *site) close() {
+	st.mu.Lock()
+	rc := st.rc
+	st.mu.Unlock()
+	if rc != nil {
+		rc.Close()
 	}
+	st.session.Close()
+	st.client.Close()
+}
+
+// recorderClient is the recorder's RecorderCommandService client, made once per login.
+func (st *site) recorderClient(dial func(ctx context.Context, network, addr string) (net.Conn, error)) (*soap.RecorderClient, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.rc != nil {
+		return st.rc, nil
+	}
+	scheme := "http"
+	if st.useTLS {
+		scheme = "https"
+	}
+	rc, err := soap.NewRecorderClient(soap.Options{URL: scheme + "://" + st.addr + "/", PinSHA256: st.recPin, DialContext: dial}, 0)
+	if err != nil {
+		return nil, fmt.Errorf("recording server %s: %w", st.rec.Name, err)
+	}
+	st.rc = rc
+	return rc, nil
+}
+
+// open logs in, reads the configuration and finds the camera and its recorder.
+func (s *Source) open(ctx context.Context, log *slog.Logger) (*site, error) {
 	mgmt, camera, user, pass, err := parseURL(s.URL)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if s.User != "" {
 		user, pass = s.User, s.Password
@@ -119,7 +281,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	if s.Insecure && pin == "" && mgmtURL.Scheme == "https" {
 		fp, err := soap.FetchFingerprint(ctx, hostPort(mgmtURL, "443"), s.Dial)
 		if err != nil {
-			return cancelled(ctx, err)
+			return nil, err
 		}
 		pin = fp
 		s.mu.Lock()
@@ -128,30 +290,35 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	}
 	client, err := soap.NewClient(soap.Options{URL: mgmt, User: user, Password: pass, PinSHA256: pin, DialContext: s.Dial})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer client.Close()
-
-	var mu sync.Mutex
-	var live *imageserver.Source
-	session := soap.NewSession(client, soap.SessionOptions{Logger: log, OnToken: func(string) {
-		mu.Lock()
-		is := live
-		mu.Unlock()
+	st := &site{client: client}
+	st.session = soap.NewSession(client, soap.SessionOptions{Logger: log, OnToken: func(string) {
+		st.mu.Lock()
+		is := st.video
+		st.mu.Unlock()
 		if is != nil {
 			if err := is.TokenRenewed(); err != nil {
 				log.Warn("telling the recorder the renewed token failed", "component", "milestone", "err", err)
 			}
 		}
 	}})
-	if err := session.Start(ctx); err != nil {
-		return cancelled(ctx, err)
+	if err := st.session.Start(ctx); err != nil {
+		client.Close()
+		return nil, err
 	}
-	defer session.Close()
+	if err := s.find(ctx, st, camera, log); err != nil {
+		st.close()
+		return nil, err
+	}
+	return st, nil
+}
 
-	cfg, err := session.GetConfiguration(ctx)
+// find reads the configuration into st: the camera, its recorder and how to reach it.
+func (s *Source) find(ctx context.Context, st *site, camera string, log *slog.Logger) error {
+	cfg, err := st.session.GetConfiguration(ctx)
 	if err != nil {
-		return cancelled(ctx, err)
+		return err
 	}
 	var list []capture.ProbeCamera
 	for _, c := range cfg.Cameras() {
@@ -161,7 +328,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	s.cameras = list
 	s.mu.Unlock()
 	if len(list) == 0 {
-		return fmt.Errorf("%s lists no cameras for this user: check the user's role in XProtect: %w", client.Host(), capture.ErrNotFound)
+		return fmt.Errorf("%s lists no cameras for this user: check the user's role in XProtect: %w", st.client.Host(), capture.ErrNotFound)
 	}
 	if camera == "" {
 		camera = list[0].ID
@@ -172,59 +339,133 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 		for _, c := range list[:min(len(list), 5)] {
 			names = append(names, c.Name)
 		}
-		return fmt.Errorf("%s has no camera %q (it has %s…): %w", client.Host(), camera, strings.Join(names, ", "), capture.ErrNotFound)
+		return fmt.Errorf("%s has no camera %q (it has %s…): %w", st.client.Host(), camera, strings.Join(names, ", "), capture.ErrNotFound)
 	}
 	rec, ok := cfg.Recorder(cam.RecorderID)
 	if !ok {
 		return fmt.Errorf("camera %q: its recording server is not in the configuration: %w", cam.Name, capture.ErrNotFound)
 	}
-	addr, useTLS, err := rec.ImageServerAddr()
-	if err != nil {
+	st.cam, st.rec = cam, rec
+	if st.addr, st.useTLS, err = rec.ImageServerAddr(); err != nil {
 		return err
 	}
-	var tlsConf *tls.Config
-	if useTLS {
-		// A recording server's certificate is trusted like the management server's: by
-		// its pinned fingerprint from the settings, else through the system's roots.
-		var recPin string
-		if s.Pins != nil {
-			recPin = s.Pins(addr)
-		}
-		if tlsConf, err = soap.TLSConfig(addr, recPin); err != nil {
+	if !st.useTLS {
+		return nil
+	}
+	// A recording server's certificate is trusted like the management server's: by its
+	// pinned fingerprint from the settings (or learnt with Insecure), else through the
+	// system's roots.
+	if s.Pins != nil {
+		st.recPin = s.Pins(st.addr)
+	}
+	if st.recPin == "" && s.Insecure {
+		if st.recPin, err = soap.FetchFingerprint(ctx, st.addr, s.Dial); err != nil {
 			return fmt.Errorf("recording server %s: %w", rec.Name, err)
 		}
+		log.Info("accepting the recording server's certificate", "component", "milestone", "recorder", st.addr, "fingerprint", st.recPin)
 	}
-	resized := make(chan struct{}, 1)
+	if st.tlsConf, err = soap.TLSConfig(st.addr, st.recPin); err != nil {
+		return fmt.Errorf("recording server %s: %w", rec.Name, err)
+	}
+	return nil
+}
+
+// Run logs in, finds the camera, streams it (live, or the recording from From) until ctx
+// ends or something fails, and logs out. It returns nil on cancel.
+func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
+	log := s.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	st, err := s.open(ctx, log)
+	if err != nil {
+		return cancelled(ctx, err)
+	}
+	defer st.close()
+	restart := make(chan struct{}, 1)
 	s.mu.Lock()
-	s.resized = resized
+	s.restart, s.site = restart, st
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.resized = nil
+		s.restart, s.site, s.video = nil, nil, nil
 		s.mu.Unlock()
 	}()
+	sink = positionSink{Sink: sink, s: s}
 	for {
 		w, h := s.hint()
-		is := &imageserver.Source{Addr: addr, CameraGUID: cam.ID, Token: session.Token,
-			Width: w, Height: h, Dial: s.Dial, Logger: log, TLSConfig: tlsConf}
-		mu.Lock()
-		live = is
-		mu.Unlock()
+		from, resume, speed := s.playback()
+		is := &imageserver.Source{Addr: st.addr, CameraGUID: st.cam.ID, Token: st.session.Token,
+			Width: w, Height: h, Dial: s.Dial, Logger: log, TLSConfig: st.tlsConf,
+			From: from, ResumeAfter: resume, Speed: speed, Stepping: s.Stepping}
+		st.mu.Lock()
+		st.video = is
+		st.mu.Unlock()
+		s.mu.Lock()
+		s.video = is
+		s.mu.Unlock()
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- is.Run(runCtx, sink) }()
 		select {
 		case err := <-done:
 			cancel()
+			if err != nil && st.useTLS && errors.Is(err, soap.ErrCertificate) {
+				err = fmt.Errorf("recording server %s: %w", st.rec.Name, err)
+			}
 			return err
-		case <-resized:
+		case <-restart:
 			cancel()
 			if err := <-done; err != nil || ctx.Err() != nil {
 				return err
 			}
-			log.Debug("asking the recorder for a new picture size", "component", "milestone", "camera", cam.Name)
+			log.Debug("re-opening the video connection (size, or live/playback)", "component", "milestone", "camera", st.cam.Name)
 		}
 	}
+}
+
+// Snapshot fetches one live picture of the camera from its recorder's
+// RecorderCommandService (JPEGGetLive), fitted into maxWidth×maxHeight (1920×1080 when
+// either is ≤ 0), and the time the recorder gives for it. It reuses a running Run's
+// login, else logs in and out for this one picture.
+func (s *Source) Snapshot(ctx context.Context, maxWidth, maxHeight int) ([]byte, time.Time, error) {
+	return s.picture(ctx, func(rc *soap.RecorderClient, token, cam string) (soap.JPEG, error) {
+		return rc.JPEGGetLive(ctx, token, cam, maxWidth, maxHeight)
+	})
+}
+
+// SnapshotAt fetches the recorded picture of the camera at t (JPEGGetAt) at the
+// camera's size, and the recorded time of the frame the recorder chose.
+func (s *Source) SnapshotAt(ctx context.Context, t time.Time) ([]byte, time.Time, error) {
+	return s.picture(ctx, func(rc *soap.RecorderClient, token, cam string) (soap.JPEG, error) {
+		return rc.JPEGGetAt(ctx, token, cam, t)
+	})
+}
+
+func (s *Source) picture(ctx context.Context, get func(rc *soap.RecorderClient, token, cam string) (soap.JPEG, error)) ([]byte, time.Time, error) {
+	log := s.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	s.mu.Lock()
+	st := s.site
+	s.mu.Unlock()
+	if st == nil {
+		var err error
+		if st, err = s.open(ctx, log); err != nil {
+			return nil, time.Time{}, err
+		}
+		defer st.close()
+	}
+	rc, err := st.recorderClient(s.Dial)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	j, err := get(rc, st.session.Token(), st.cam.ID)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("picture of camera %q: %w", st.cam.Name, err)
+	}
+	return j.Data, j.Time, nil
 }
 
 // parseURL splits milestone(s)://user:pass@host[:port]/camera into the management

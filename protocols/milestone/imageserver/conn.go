@@ -432,6 +432,27 @@ func (c *Conn) Goto(ctx context.Context, t time.Time) (*Image, error) {
 	return r.Image, nil
 }
 
+// Next fetches the recorded frame after the one this socket last received (the next
+// method) [S: GO-UNID's fixtures are "goto, then one per next" from a 2025 R3 recorder;
+// PY-IS]. The reply has the same shape as goto's [I]. At the end of the database a
+// recorder answers the last frame again (Next equal to Current) or an empty image.
+func (c *Conn) Next(ctx context.Context) (*Image, error) {
+	stop := c.watch(ctx)
+	defer stop()
+	id, err := c.send("next", "<compressionrate>"+strconv.Itoa(DefaultCompressionRate)+"</compressionrate>", true)
+	if err != nil {
+		return nil, c.ctxErr(ctx, err)
+	}
+	r, err := c.await(ctx, id, "next")
+	if err != nil {
+		return nil, err
+	}
+	if r.Image == nil {
+		return nil, c.refused("next", r.Method)
+	}
+	return r.Image, nil
+}
+
 // Step fetches the frame after prev by going to prev.Next, as Milestone's sample plays
 // back [C, MS-TVV]. ok is false at the end of the database (Next missing or equal to
 // Current), with no request sent.
@@ -480,7 +501,7 @@ func (c *Conn) await(ctx context.Context, id int, method string) (*Response, err
 			return nil, err
 		}
 		switch {
-		case r.Image != nil && method == "goto" && (r.Image.RequestID == id || r.Image.RequestID < 0):
+		case r.Image != nil && (method == "goto" || method == "next") && (r.Image.RequestID == id || r.Image.RequestID < 0):
 			return r, nil
 		case r.Method != nil && (r.Method.ID() == id || r.Method.ID() < 0 && strings.EqualFold(r.Method.MethodName, method)):
 			return r, nil

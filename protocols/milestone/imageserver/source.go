@@ -13,10 +13,11 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 )
 
-// Source streams one camera live from a recording server's Image Server. It implements
-// capture.Source: each Run dials, sends connect with the current token, then live, and
-// delivers one Packet per image until ctx ends or the stream fails. The SOAP layer owns
-// the login: it supplies Token and calls TokenRenewed after each renewal.
+// Source streams one camera from a recording server's Image Server, live or recorded.
+// It implements capture.Source: each Run dials, sends connect with the current token,
+// then live (or, with From set, goto and stepping: see playback.go), and delivers one
+// Packet per image until ctx ends or the stream fails. The SOAP layer owns the login: it
+// supplies Token and calls TokenRenewed after each renewal.
 type Source struct {
 	// Addr is the Image Server's host:port (see ParseWebServerURI).
 	Addr string
@@ -49,8 +50,37 @@ type Source struct {
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 
-	mu   sync.Mutex
-	conn *Conn // the open session, for TokenRenewed
+	// Playback: see playback.go. From, when set, plays the recording from the frame at
+	// or before this time instead of live video.
+	From time.Time
+	// ResumeAfter, when set, plays the recording from the first frame after this time
+	// (a reconnect continuing where the last run stopped); it takes precedence over From.
+	// A Source run again resumes after its own Position by itself.
+	ResumeAfter time.Time
+	// Speed is the playback rate: 1 is real time, 2, 4, 8… faster, 0.5 slower. 0 means 1.
+	Speed float64
+	// Stepping is how playback moves to the next frame. It defaults to StepGoto.
+	Stepping Stepping
+	// MaxPlaybackFPS caps the frames per second fast playback delivers: with StepGoto,
+	// frames closer than Speed/MaxPlaybackFPS of recorded time are skipped (a tile shows
+	// no more anyway, and the recorder transcodes less). It defaults to 30.
+	MaxPlaybackFPS float64
+	// GapJump is the longest wait playback sleeps between two recorded frames; a longer
+	// one (a gap in the recording, or slow motion of a sparse one) is cut to a short
+	// pause, so the stream never looks stalled (the Supervisor's watchdog: 3 s). It
+	// defaults to 2 s.
+	GapJump time.Duration
+	// EndPoll is how often playback at the end of the recording asks again for new
+	// frames, re-delivering the last one each time so the stream stays alive. It
+	// defaults to 1 s.
+	EndPoll time.Duration
+
+	mu       sync.Mutex
+	conn     *Conn // the open session, for TokenRenewed
+	position time.Time
+	seek     time.Time // a pending Seek, zero when none
+	speed    float64   // set by SetSpeed, 0 when not
+	wake     chan struct{}
 }
 
 var _ capture.Source = (*Source)(nil)
@@ -103,26 +133,40 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 		s.setConn(nil)
 		c.Close()
 	}()
-	err = s.stream(ctx, c, sink, log)
+	if s.playing() {
+		err = s.playback(ctx, c, sink, log)
+	} else {
+		err = s.stream(ctx, c, sink, log)
+	}
 	if ctx.Err() != nil {
 		return nil
 	}
 	return err
 }
 
-func (s *Source) stream(ctx context.Context, c *Conn, sink capture.Sink, log *slog.Logger) error {
-	if _, err := c.Connect(ctx, s.Token(), s.CameraGUID, ConnectParams{
+func (s *Source) connect(ctx context.Context, c *Conn) error {
+	_, err := c.Connect(ctx, s.Token(), s.CameraGUID, ConnectParams{
 		StreamID: s.StreamID, Native: s.Native, Width: s.Width, Height: s.Height,
-	}); err != nil {
+	})
+	return err
+}
+
+func (s *Source) info() capture.StreamInfo {
+	info := capture.StreamInfo{Protocol: "milestone", Transport: "tcp", Auth: "token", Codec: capture.CodecJPEG}
+	if s.TLSConfig != nil {
+		info.Transport = "tls"
+	}
+	return info
+}
+
+func (s *Source) stream(ctx context.Context, c *Conn, sink capture.Sink, log *slog.Logger) error {
+	if err := s.connect(ctx, c); err != nil {
 		return err
 	}
 	if err := c.Live(s.CompressionRate); err != nil {
 		return err
 	}
-	info := capture.StreamInfo{Protocol: "milestone", Transport: "tcp", Auth: "token", Codec: capture.CodecJPEG}
-	if s.TLSConfig != nil {
-		info.Transport = "tls"
-	}
+	info := s.info()
 	connected, warned, frames := false, false, 0
 	for {
 		im, err := c.ReadImage(ctx)

@@ -3,16 +3,19 @@ package milestonetest
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"encoding/xml"
 	"fmt"
-	"github.com/vigil-cctv/vigil/capture"
 	"image"
 	"image/jpeg"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // RecorderOptions configure a simulated recording server's Image Server.
@@ -31,8 +34,24 @@ type RecorderOptions struct {
 	// RecordedInterval is the time between recorded frames. It defaults to 1/FPS.
 	RecordedInterval time.Duration
 	// RecordedFrames is how many frames the recorded database holds per camera,
-	// cycling through the camera's frames. It defaults to 100.
+	// cycling through the camera's frames. It defaults to 100. RecordedHistory replaces it.
 	RecordedFrames int
+	// RecordedHistory, when set, makes the database a continuous recording that grows
+	// with the clock: a frame every RecordedInterval from RecordedStart (which then
+	// defaults to now − RecordedHistory, whole seconds) up to now, so any time in the
+	// last RecordedHistory can be played and playback that reaches now finds new frames
+	// a moment later.
+	RecordedHistory time.Duration
+	// RecordedGaps are spans with nothing recorded: goto into one answers the frame
+	// before it, whose Next is the first frame after it.
+	RecordedGaps []Gap
+	// StampTime burns each recorded frame's time into its picture (decoded and
+	// re-encoded once per frame and size, cached). Every recorded frame carries its time
+	// in a JPEG comment either way.
+	StampTime bool
+	// TLS serves the Image Server (and RecorderCommandService) over TLS with a
+	// self-signed certificate, as a recorder whose WebServerUri is https.
+	TLS bool
 	// IgnoreSize makes the recorder ignore transcode width/height (an [S] fact) and send
 	// the frames as they are.
 	IgnoreSize bool
@@ -66,13 +85,19 @@ type Recorder struct {
 
 	fault atomic.Int32
 
-	connections, frames, connectUpdates, gotos atomic.Int64
+	connections, frames, connectUpdates, gotos, nexts, snapshots atomic.Int64
 
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-	closed bool
-	cache  map[scaledKey][]byte
-	wg     sync.WaitGroup
+	rec     *recording
+	httpLn  *chanListener
+	httpSrv *http.Server
+
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	closed  bool
+	cache   map[scaledKey][]byte
+	stamped map[scaledKey][]byte
+	cert    *tls.Certificate
+	wg      sync.WaitGroup
 }
 
 type scaledKey struct {
@@ -87,6 +112,9 @@ func NewRecorder(opts RecorderOptions) *Recorder {
 	}
 	if opts.RecordedStart.IsZero() {
 		opts.RecordedStart = time.Date(2024, 1, 15, 12, 0, 0, 0, time.UTC)
+		if opts.RecordedHistory > 0 {
+			opts.RecordedStart = time.Now().Add(-opts.RecordedHistory).Truncate(time.Second)
+		}
 	}
 	if opts.RecordedInterval <= 0 {
 		opts.RecordedInterval = time.Duration(float64(time.Second) / opts.FPS)
@@ -100,9 +128,20 @@ func NewRecorder(opts RecorderOptions) *Recorder {
 	}
 	r := &Recorder{
 		opts: opts, ln: ln, interval: time.Duration(float64(time.Second) / opts.FPS),
-		conns: map[net.Conn]struct{}{}, cache: map[scaledKey][]byte{},
+		conns: map[net.Conn]struct{}{}, cache: map[scaledKey][]byte{}, stamped: map[scaledKey][]byte{},
+		rec: &recording{start: opts.RecordedStart, interval: opts.RecordedInterval, frames: opts.RecordedFrames,
+			growing: opts.RecordedHistory > 0, gaps: opts.RecordedGaps, now: time.Now},
 	}
-	r.wg.Add(1)
+	if opts.TLS {
+		r.RotateCertificate()
+	}
+	r.httpLn = newChanListener(ln.Addr())
+	r.httpSrv = &http.Server{Handler: http.HandlerFunc(r.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
+	r.wg.Add(2)
+	go func() {
+		defer r.wg.Done()
+		_ = r.httpSrv.Serve(r.httpLn)
+	}()
 	go r.accept()
 	return r
 }
@@ -110,8 +149,14 @@ func NewRecorder(opts RecorderOptions) *Recorder {
 // Addr is the recorder's host:port.
 func (r *Recorder) Addr() string { return r.ln.Addr().String() }
 
-// WebServerURI is the recorder as GetConfiguration would list it.
-func (r *Recorder) WebServerURI() string { return "http://" + r.Addr() + "/" }
+// WebServerURI is the recorder as GetConfiguration would list it: https:// when it
+// serves TLS.
+func (r *Recorder) WebServerURI() string {
+	if r.opts.TLS {
+		return "https://" + r.Addr() + "/"
+	}
+	return "http://" + r.Addr() + "/"
+}
 
 // SetFault switches a misbehaviour on (RecorderFaultNone: off).
 func (r *Recorder) SetFault(f RecorderFault) { r.fault.Store(int32(f)) }
@@ -127,6 +172,12 @@ func (r *Recorder) ConnectUpdates() int64 { return r.connectUpdates.Load() }
 
 // Gotos counts goto requests.
 func (r *Recorder) Gotos() int64 { return r.gotos.Load() }
+
+// Nexts counts next requests.
+func (r *Recorder) Nexts() int64 { return r.nexts.Load() }
+
+// Snapshots counts JPEGGetLive and JPEGGetAt calls answered with a picture.
+func (r *Recorder) Snapshots() int64 { return r.snapshots.Load() }
 
 // RecordedTime is the time of recorded frame i.
 func (r *Recorder) RecordedTime(i int) time.Time {
@@ -148,6 +199,7 @@ func (r *Recorder) Close() {
 	r.closed = true
 	r.mu.Unlock()
 	r.ln.Close()
+	r.httpSrv.Close()
 	r.DropConnections()
 	r.wg.Wait()
 }
@@ -168,18 +220,45 @@ func (r *Recorder) accept() {
 		r.conns[c] = struct{}{}
 		r.wg.Add(1)
 		r.mu.Unlock()
-		r.connections.Add(1)
 		go func() {
 			defer r.wg.Done()
-			defer func() {
-				r.mu.Lock()
-				delete(r.conns, c)
-				r.mu.Unlock()
+			handedOff := r.serveConn(c)
+			r.mu.Lock()
+			delete(r.conns, c)
+			r.mu.Unlock()
+			if !handedOff {
 				c.Close()
-			}()
-			r.serve(c)
+			}
 		}()
 	}
+}
+
+// serveConn does TLS when configured, then tells the two protocols sharing the port
+// apart by the first bytes, as a real recorder serves both on 7563 (milestone.md §1.8):
+// an HTTP request goes to RecorderCommandService, anything else is the Image Server.
+// handedOff reports that the HTTP server now owns c.
+func (r *Recorder) serveConn(c net.Conn) (handedOff bool) {
+	conn := c
+	if r.opts.TLS {
+		tc := tls.Server(c, &tls.Config{GetCertificate: r.certificate, MinVersion: tls.VersionTLS12})
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		if err := tc.Handshake(); err != nil {
+			return false
+		}
+		_ = c.SetDeadline(time.Time{})
+		conn = tc
+	}
+	br := bufio.NewReader(conn)
+	head, err := br.Peek(5)
+	if err != nil {
+		return false
+	}
+	if string(head) == "POST " || string(head[:4]) == "GET " {
+		return r.httpLn.hand(&peekedConn{Conn: conn, br: br})
+	}
+	r.connections.Add(1)
+	r.serve(conn, br)
+	return false
 }
 
 // methodcall is a request as the simulator reads it.
@@ -197,6 +276,12 @@ type methodcall struct {
 	Time         int64  `xml:"time"`
 }
 
+// cursor is the recorded frame a playback session last received, for next.
+type cursor struct {
+	i  int
+	ok bool
+}
+
 // session is one socket's state.
 type session struct {
 	r       *Recorder
@@ -209,6 +294,7 @@ type session struct {
 	token   string
 	liveEnd chan struct{} // closed to stop the live pusher
 	liveWG  sync.WaitGroup
+	at      cursor
 }
 
 func (s *session) write(b ...[]byte) error {
@@ -236,10 +322,9 @@ func (s *session) reply(id int, method string, ok bool, reason string) error {
 	return s.write(b.Bytes())
 }
 
-func (r *Recorder) serve(c net.Conn) {
+func (r *Recorder) serve(c net.Conn, br *bufio.Reader) {
 	s := &session{r: r, c: c}
 	defer s.stopLive()
-	br := bufio.NewReader(c)
 	for {
 		req, err := readRequest(br)
 		if err != nil {
@@ -274,6 +359,14 @@ func (r *Recorder) serve(c net.Conn) {
 			}
 			r.gotos.Add(1)
 			if err := s.gotoFrame(req); err != nil {
+				return
+			}
+		case "next":
+			if s.cam == "" {
+				return
+			}
+			r.nexts.Add(1)
+			if err := s.nextFrame(req); err != nil {
 				return
 			}
 		default:
@@ -476,24 +569,80 @@ func imageHeader(id int, cur, prev, next time.Time, n int, ct string) []byte {
 
 // gotoFrame answers goto with the recorded frame at or before the time asked: Prev and
 // Next are its neighbours' times (Next equals Current at the end of the database, as
-// MS-TVV expects); before the database starts, an empty image with Current 0 [S].
+// MS-TVV expects); before the database starts (or inside a leading gap), an empty image
+// with Current 0 and Next the first frame after the time asked [S].
 func (s *session) gotoFrame(req *methodcall) error {
-	r := s.r
+	d := s.r.rec
 	t := time.UnixMilli(req.Time)
-	if t.Before(r.opts.RecordedStart) {
-		return s.write(imageHeader(req.RequestID, time.Time{}, time.Time{}, r.opts.RecordedStart, 0, "image/jpeg"), []byte("\r\n\r\n"))
+	i, ok := d.atOrBefore(t)
+	if !ok {
+		var next time.Time
+		if j, ok := d.firstAtOrAfter(t); ok {
+			next = d.time(j)
+		}
+		return s.write(imageHeader(req.RequestID, time.Time{}, time.Time{}, next, 0, "image/jpeg"), []byte("\r\n\r\n"))
 	}
-	i := int(t.Sub(r.opts.RecordedStart) / r.opts.RecordedInterval)
-	last := r.opts.RecordedFrames - 1
-	i = min(i, last)
-	prev, next := r.RecordedTime(max(i-1, 0)), r.RecordedTime(min(i+1, last))
-	frames := r.opts.Cameras[s.cam]
-	p, ct := s.r.scaled(s.cam, i%len(frames), s.w, s.h), "image/jpeg"
+	return s.sendRecorded(req.RequestID, i)
+}
+
+// nextFrame answers next [S, GO-UNID] with the frame after the one last sent; at the end
+// of the database the last frame again (Next equals Current); with no frame sent yet on
+// this socket, an empty image.
+func (s *session) nextFrame(req *methodcall) error {
+	if !s.at.ok {
+		return s.write(imageHeader(req.RequestID, time.Time{}, time.Time{}, time.Time{}, 0, "image/jpeg"), []byte("\r\n\r\n"))
+	}
+	i := s.at.i
+	if j, ok := s.r.rec.after(i); ok {
+		i = j
+	}
+	return s.sendRecorded(req.RequestID, i)
+}
+
+// sendRecorded sends recorded frame i with its Prev, Current and Next.
+func (s *session) sendRecorded(id, i int) error {
+	r, d := s.r, s.r.rec
+	cur := d.time(i)
+	prev, next := cur, cur
+	if j, ok := d.before(i); ok {
+		prev = d.time(j)
+	}
+	if j, ok := d.after(i); ok {
+		next = d.time(j)
+	}
+	s.at = cursor{i: i, ok: true}
+	p, ct := r.recordedPicture(s.cam, i, s.w, s.h), "image/jpeg"
 	if s.native {
-		p, ct = appendGBD(p, r.RecordedTime(i)), "application/x-genericbytedata-octet-stream"
+		p, ct = appendGBD(p, cur), "application/x-genericbytedata-octet-stream"
 	}
 	r.frames.Add(1)
-	return s.write(imageHeader(req.RequestID, r.RecordedTime(i), prev, next, len(p), ct), p, []byte("\r\n\r\n"))
+	return s.write(imageHeader(id, cur, prev, next, len(p), ct), p, []byte("\r\n\r\n"))
+}
+
+// recordedPicture is recorded frame i of cam at w×h: the camera's picture, its time in
+// a JPEG comment, and burnt in with StampTime.
+func (r *Recorder) recordedPicture(cam string, i, w, h int) []byte {
+	frames := r.opts.Cameras[cam]
+	t := r.rec.time(i).UTC()
+	base := r.scaled(cam, i%len(frames), w, h)
+	if !r.opts.StampTime {
+		return withComment(base, "vigil recorded "+t.Format(time.RFC3339Nano))
+	}
+	k := scaledKey{cam, i, w, h}
+	r.mu.Lock()
+	b, ok := r.stamped[k]
+	r.mu.Unlock()
+	if ok {
+		return b
+	}
+	b = withComment(stamp(base, t.Format("2006-01-02 15:04:05.0")), "vigil recorded "+t.Format(time.RFC3339Nano))
+	r.mu.Lock()
+	if len(r.stamped) >= 256 { // a bounded cache: playback moves on
+		clear(r.stamped)
+	}
+	r.stamped[k] = b
+	r.mu.Unlock()
+	return b
 }
 
 // scaled returns frame i of cam fitted into w×h keeping its aspect ratio and never

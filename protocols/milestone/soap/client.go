@@ -54,19 +54,31 @@ type Client struct {
 	httpc   *http.Client
 	tr      *http.Transport
 	service servercommand.IServerCommandService
+	name    string // the service's name, for messages
 }
 
 // NewClient validates o and builds a Client. It does not touch the network.
 func NewClient(o Options) (*Client, error) {
+	c, gc, err := newClient(o, ServicePath, "ServerCommandService", "management server")
+	if err != nil {
+		return nil, err
+	}
+	c.service = servercommand.NewIServerCommandService(gc)
+	return c, nil
+}
+
+// newClient builds the HTTP side shared by the management server's and the recorders'
+// services: keep-alive transport, pinning, the response cap and fault decoding.
+func newClient(o Options, path, name, server string) (*Client, *gsoap.Client, error) {
 	u, err := url.Parse(o.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("milestone management server address %q: want https://host[:port]", capture.RedactURL(o.URL))
+		return nil, nil, fmt.Errorf("milestone %s address %q: want https://host[:port]", server, capture.RedactURL(o.URL))
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("milestone management server address %s: put the user and password in their own fields, not in the URL", capture.RedactURL(o.URL))
+		return nil, nil, fmt.Errorf("milestone %s address %s: put the user and password in their own fields, not in the URL", server, capture.RedactURL(o.URL))
 	}
 	if u.Path == "" || u.Path == "/" {
-		u.Path = ServicePath
+		u.Path = path
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
@@ -77,10 +89,10 @@ func NewClient(o Options) (*Client, error) {
 	if o.DialContext == nil {
 		o.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	}
-	c := &Client{opts: o, url: u, host: u.Host}
+	c := &Client{opts: o, url: u, host: u.Host, name: name}
 	if o.PinSHA256 != "" {
 		if c.pin, err = NormalizeFingerprint(o.PinSHA256); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	c.tr = &http.Transport{
@@ -97,8 +109,7 @@ func NewClient(o Options) (*Client, error) {
 		return http.ErrUseLastResponse // never replay Basic credentials to another address
 	}}
 	gc := gsoap.NewClient(u.String(), gsoap.WithHTTPClient(doer{c}))
-	c.service = servercommand.NewIServerCommandService(gc)
-	return c, nil
+	return c, gc, nil
 }
 
 // Host is the management server's host:port, fit for messages.
@@ -291,7 +302,7 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 	}
 	switch resp.StatusCode {
 	case http.StatusNotFound:
-		return nil, fmt.Errorf("milestone %s at %s: HTTP 404: no ServerCommandService at %s; check the address (is this an XProtect management server?): %w", op, c.host, c.url.Path, capture.ErrNotFound)
+		return nil, fmt.Errorf("milestone %s at %s: HTTP 404: no %s at %s; check the address (is this an XProtect server of version 2019 or later?): %w", op, c.host, c.name, c.url.Path, capture.ErrNotFound)
 	}
 	return nil, fmt.Errorf("milestone %s at %s: HTTP %d %s", op, c.host, resp.StatusCode, http.StatusText(resp.StatusCode))
 }

@@ -3,11 +3,14 @@ package soap
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"strings"
 	"testing"
 
 	gsoap "github.com/hooklift/gowsdl/soap"
 
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap/recordercommand"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/servercommand"
 )
 
@@ -96,4 +99,56 @@ func TestConfigurationSeed(t *testing.T) {
 	if c, ok := cfg.FindCamera("0A"); !ok || c.Name != "Gate" || c.RecorderName != "R" || len(c.Streams) != 1 {
 		t.Fatalf("%+v", cfg)
 	}
+}
+
+var jpegResponseSeeds = []string{
+	`<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><JPEGGetLiveResponse xmlns="http://videoos.net/2/XProtectCSRecorderCommand"><JPEGGetLiveResult><Time>2026-11-21T14:03:07.123Z</Time><Data>/9j/4AAQSkZJRgABAQ==</Data></JPEGGetLiveResult></JPEGGetLiveResponse></soap:Body></soap:Envelope>`,
+	`<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><JPEGGetLiveResponse xmlns="http://videoos.net/2/XProtectCSRecorderCommand"><JPEGGetLiveResult><Time>2026-11-21T14:03:07.1234567</Time><Data>/9j/
+4AAQ SkZJ RgAB AQ==</Data></JPEGGetLiveResult></JPEGGetLiveResponse></soap:Body></soap:Envelope>`,
+	`<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><JPEGGetLiveResponse xmlns="http://videoos.net/2/XProtectCSRecorderCommand"><JPEGGetLiveResult/></JPEGGetLiveResponse></soap:Body></soap:Envelope>`,
+	`<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><JPEGGetLiveResponse xmlns="http://videoos.net/2/XProtectCSRecorderCommand"><JPEGGetLiveResult><Data>iVBORw0KGgo=</Data></JPEGGetLiveResult></JPEGGetLiveResponse></soap:Body></soap:Envelope>`,
+	`<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><JPEGGetLiveResponse xmlns="http://videoos.net/2/XProtectCSRecorderCommand"><JPEGGetLiveResult><Data>!!!not base64</Data></JPEGGetLiveResult></JPEGGetLiveResponse></soap:Body></soap:Envelope>`,
+	`<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><JPEGGetLiveResponse xmlns="http://videoos.net/2/XProtectCSRecorderCommand"><JPEGGetLiveResult><Data>` + strings.Repeat("/9j/", 200) + `</Data></JPEGGetLiveResult></JPEGGetLiveResponse></soap:Body></soap:Envelope>`,
+}
+
+// jpegSeedWant is what each jpegResponseSeeds entry decodes to with a 256-byte cap: the
+// error kind, or nil.
+var jpegSeedWant = []error{nil, nil, capture.ErrNotFound, capture.ErrNotVideo, capture.ErrMalformed, capture.ErrTooLarge}
+
+func decodeJPEGResponse(body []byte, maxBytes int) (JPEG, error) {
+	resp := new(recordercommand.JPEGGetLiveResponse)
+	env := &gsoap.SOAPEnvelopeResponse{Body: gsoap.SOAPBodyResponse{Content: resp, Fault: &gsoap.SOAPFault{}}}
+	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(env); err != nil {
+		return JPEG{}, err
+	}
+	return DecodeJPEGData(resp.JPEGGetLiveResult, maxBytes)
+}
+
+func TestJPEGResponseSeeds(t *testing.T) {
+	for i, s := range jpegResponseSeeds {
+		j, err := decodeJPEGResponse([]byte(s), 256)
+		if want := jpegSeedWant[i]; want == nil && err != nil || want != nil && !errors.Is(err, want) {
+			t.Errorf("seed %d: %v, want %v", i, err, want)
+		}
+		if i < 2 && (len(j.Data) != 13 || j.Time.UnixMilli()%1000 != 123) {
+			t.Errorf("seed %d: %d bytes at %v", i, len(j.Data), j.Time)
+		}
+	}
+}
+
+// FuzzJPEGResponse runs a JPEGGetLive answer through gowsdl's envelope, the generated
+// types and DecodeJPEGData: never more than the cap, only JPEGs.
+func FuzzJPEGResponse(f *testing.F) {
+	for _, s := range jpegResponseSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		j, err := decodeJPEGResponse(body, 256)
+		if err != nil {
+			return
+		}
+		if len(j.Data) > 256 || j.Data[0] != 0xFF || j.Data[1] != 0xD8 {
+			t.Fatalf("accepted %d bytes starting % x", len(j.Data), j.Data[:2])
+		}
+	})
 }

@@ -8,3 +8,4 @@
 package soap
 
 //go:generate go tool gowsdl -p servercommand -o servercommand.go servercommand.wsdl
+//go:generate go tool gowsdl -p recordercommand -o recordercommand.go recordercommand.wsdl

@@ -67,8 +67,14 @@ func (e *CertError) Error() string {
 	return fmt.Sprintf("certificate of %s is not trusted (%v); if this is your server (XProtect uses self-signed certificates), accept it by its SHA-256 fingerprint %s", e.Host, e.Err, e.Fingerprint)
 }
 
-// Unwrap returns ErrCertificate.
-func (e *CertError) Unwrap() error { return ErrCertificate }
+// Unwrap returns ErrCertificate and, when nothing was pinned, the verification failure
+// (so capture.Classify sees an x509 error and reports a TLS cause).
+func (e *CertError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrCertificate, e.Err}
+	}
+	return []error{ErrCertificate}
+}
 
 // tlsConfig verifies the server either against the pin or, with no pin, against roots (nil:
 // the system's), turning every refusal into a *CertError that carries the fingerprint.

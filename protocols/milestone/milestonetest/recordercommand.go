@@ -1,0 +1,239 @@
+package milestonetest
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RecorderCommandPath is where the simulated RecorderCommandService answers, on the
+// recorder's own port (milestone.md §1.8): ASMX, SOAP 1.1, the XProtect token in the
+// body, no HTTP authentication.
+const RecorderCommandPath = "/RecorderCommandService/RecorderCommandService.asmx"
+
+const recorderNS = "http://videoos.net/2/XProtectCSRecorderCommand"
+
+// recorderRequest is the body of JPEGGetLive or JPEGGetAt, read by local name.
+type recorderRequest struct {
+	Body struct {
+		Op struct {
+			XMLName   xml.Name
+			Token     string `xml:"token"`
+			DeviceID  string `xml:"deviceId"`
+			MaxWidth  int    `xml:"maxWidth"`
+			MaxHeight int    `xml:"maxHeight"`
+			Time      string `xml:"time"`
+		} `xml:",any"`
+	} `xml:"Body"`
+}
+
+func (r *Recorder) serveHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.URL.Path != RecorderCommandPath {
+		http.NotFound(w, req)
+		return
+	}
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, maxRequest+1))
+	if err != nil || len(body) > maxRequest {
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	var rr recorderRequest
+	if err := xml.Unmarshal(body, &rr); err != nil {
+		recorderFault(w, "soap:Client", "Server was unable to read request.", 0, 0)
+		return
+	}
+	op := rr.Body.Op
+	action := strings.Trim(req.Header.Get("SOAPAction"), `"`)
+	if op.XMLName.Space != recorderNS || action != recorderNS+"/"+op.XMLName.Local {
+		recorderFault(w, "soap:Client", "Server did not recognize the value of HTTP Header SOAPAction: "+action+".", 0, 0)
+		return
+	}
+	switch op.XMLName.Local {
+	case "JPEGGetLive", "JPEGGetAt":
+	default:
+		recorderFault(w, "soap:Client", "Method '"+op.XMLName.Local+"' not supported", 40000, 0)
+		return
+	}
+	switch {
+	case op.Token == "":
+		recorderFault(w, "soap:Client", "No token supplied", 20001, 1)
+		return
+	case !r.tokenOK(op.Token):
+		recorderFault(w, "soap:Client", "Token invalid", 20001, 2)
+		return
+	}
+	cam := ""
+	for id := range r.opts.Cameras {
+		if strings.EqualFold(id, strings.TrimSpace(op.DeviceID)) {
+			cam = id
+		}
+	}
+	if cam == "" {
+		recorderFault(w, "soap:Client", "Unknown device", 0, 0) // the real fault's numbers are unknown [I]
+		return
+	}
+	var pic []byte
+	var at time.Time
+	if op.XMLName.Local == "JPEGGetLive" {
+		frames := r.opts.Cameras[cam]
+		at = time.Now()
+		pic = r.scaled(cam, int(at.UnixNano()/int64(r.interval))%len(frames), op.MaxWidth, op.MaxHeight)
+	} else {
+		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(op.Time))
+		if err != nil {
+			recorderFault(w, "soap:Client", "Server was unable to read request.", 0, 0)
+			return
+		}
+		if i, ok := r.rec.atOrBefore(t); ok {
+			at = r.rec.time(i)
+			pic = r.recordedPicture(cam, i, 0, 0)
+		}
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<%sResponse xmlns="%s"><%sResult>`, op.XMLName.Local, recorderNS, op.XMLName.Local)
+	if pic != nil {
+		r.snapshots.Add(1)
+		fmt.Fprintf(&b, `<Time>%s</Time><Data>%s</Data>`, at.UTC().Format("2006-01-02T15:04:05.000Z"), base64.StdEncoding.EncodeToString(pic))
+	}
+	fmt.Fprintf(&b, `</%sResult></%sResponse>`, op.XMLName.Local, op.XMLName.Local)
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>`+
+		b.String()+`</soap:Body></soap:Envelope>`)
+}
+
+// recorderFault is the ASMX fault shape captured from a recorder (milestone.md §1.7).
+func recorderFault(w http.ResponseWriter, code, msg string, num, sub int) {
+	var esc bytes.Buffer
+	xml.EscapeText(&esc, []byte(msg))
+	detail := "<detail/>"
+	if num != 0 {
+		detail = fmt.Sprintf(`<detail><ErrorNumber>%d</ErrorNumber><SubErrorNumber>%d</SubErrorNumber></detail>`, num, sub)
+	}
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>`+
+		`<faultcode>`+code+`</faultcode><faultstring>`+esc.String()+`</faultstring>`+detail+`</soap:Fault></soap:Body></soap:Envelope>`)
+}
+
+// chanListener is a net.Listener fed with connections the recorder has already told
+// apart as HTTP, so one port serves both protocols.
+type chanListener struct {
+	addr net.Addr
+	ch   chan net.Conn
+	done chan struct{}
+	once sync.Once
+}
+
+func newChanListener(addr net.Addr) *chanListener {
+	return &chanListener{addr: addr, ch: make(chan net.Conn), done: make(chan struct{})}
+}
+
+// hand gives c to the HTTP server; false (and c untouched) once the listener is closed.
+func (l *chanListener) hand(c net.Conn) bool {
+	select {
+	case l.ch <- c:
+		return true
+	case <-l.done:
+		return false
+	}
+}
+
+func (l *chanListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.ch:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *chanListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *chanListener) Addr() net.Addr { return l.addr }
+
+// peekedConn replays the bytes peeked to classify the connection.
+type peekedConn struct {
+	net.Conn
+	br *bufio.Reader
+}
+
+func (c *peekedConn) Read(p []byte) (int, error) { return c.br.Read(p) }
+
+// RotateCertificate gives the recorder a new self-signed certificate (for 127.0.0.1,
+// ::1 and localhost), as a renewed certificate looks to a client that pinned the old
+// one. The recorder must have been started with TLS.
+func (r *Recorder) RotateCertificate() {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(fmt.Sprintf("milestonetest: generating a key: %v", err))
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "Vigil simulated recording server"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:     []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(fmt.Sprintf("milestonetest: creating a certificate: %v", err))
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	r.mu.Lock()
+	r.cert = &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
+	r.mu.Unlock()
+}
+
+func (r *Recorder) certificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cert == nil {
+		return nil, errors.New("no certificate")
+	}
+	return r.cert, nil
+}
+
+// Fingerprint is the SHA-256 fingerprint of the recorder's current certificate in
+// "AB:CD:…" form, "" without TLS.
+func (r *Recorder) Fingerprint() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cert == nil {
+		return ""
+	}
+	sum := sha256.Sum256(r.cert.Certificate[0])
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
+}

@@ -1,0 +1,435 @@
+package milestone_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image/jpeg"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
+	"github.com/vigil-cctv/vigil/protocols/milestone"
+	"github.com/vigil-cctv/vigil/protocols/milestone/imageserver"
+	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+)
+
+// recordingSite is a site whose recorder holds a continuous recording of the last hour
+// at 20 fps (frames every 50 ms from a whole second), with optional gaps, optionally
+// over TLS.
+func recordingSite(t *testing.T, o milestonetest.RecorderOptions) (*milestonetest.Server, *milestonetest.Recorder) {
+	t.Helper()
+	srv := milestonetest.NewServer(milestonetest.Options{TokenTTL: time.Hour})
+	o.FPS, o.ValidToken, o.RecordedHistory = 20, srv.ValidToken, time.Hour
+	o.Cameras = map[string][][]byte{gateID: mjpegtest.MakeFrames(5, 320, 240)}
+	rec := milestonetest.NewRecorder(o)
+	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Recorder 1", WebServerURI: rec.WebServerURI(),
+		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate"}}})
+	t.Cleanup(func() { rec.Close(); srv.Close() })
+	return srv, rec
+}
+
+type got struct {
+	source, receive time.Time
+	disc            bool
+}
+
+// playSink keeps what every packet said about time.
+type playSink struct {
+	mu sync.Mutex
+	p  []got
+}
+
+func (k *playSink) Connected(capture.StreamInfo) {}
+func (k *playSink) Packet(p capture.Packet) {
+	k.mu.Lock()
+	k.p = append(k.p, got{p.SourceTime, time.Now(), p.Discontinuity})
+	k.mu.Unlock()
+}
+func (k *playSink) all() []got {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]got(nil), k.p...)
+}
+
+// play runs src for d and returns what arrived and Run's error.
+func play(t *testing.T, src *milestone.Source, d time.Duration) ([]got, error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	k := &playSink{}
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, k) }()
+	select {
+	case err := <-done:
+		cancel()
+		return k.all(), err
+	case <-time.After(d):
+	}
+	cancel()
+	return k.all(), <-done
+}
+
+func playSource(srv *milestonetest.Server, from time.Time, speed float64, log *slog.Logger) *milestone.Source {
+	return &milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Gate", PinSHA256: srv.Fingerprint(),
+		From: from, Speed: speed, Logger: log}
+}
+
+// pace is recorded time covered per second of wall time, from the first new frame to the
+// last (repeats of the same frame do not count).
+func pace(ps []got) float64 {
+	first, last := ps[0], ps[0]
+	for _, p := range ps {
+		if p.source.After(last.source) {
+			last = p
+		}
+	}
+	wall := last.receive.Sub(first.receive)
+	if wall <= 0 {
+		return 0
+	}
+	return float64(last.source.Sub(first.source)) / float64(wall)
+}
+
+func TestPlaybackFromATime(t *testing.T) {
+	for _, step := range []imageserver.Stepping{imageserver.StepGoto, imageserver.StepNext} {
+		t.Run(step.String(), func(t *testing.T) {
+			srv, rec := recordingSite(t, milestonetest.RecorderOptions{})
+			logs := &logCapture{}
+			from := rec.RecordedTime(0).Add(10 * time.Minute) // on a frame
+			src := playSource(srv, from, 1, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+			src.Stepping = step
+			ps, err := play(t, src, 2*time.Second)
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if len(ps) < 15 || len(ps) > 60 {
+				t.Fatalf("%d frames in 2 s of 20 fps playback", len(ps))
+			}
+			if !ps[0].source.Equal(from) {
+				t.Fatalf("first frame recorded at %v, want %v", ps[0].source, from)
+			}
+			for i := 1; i < len(ps); i++ {
+				if !ps[i].source.After(ps[i-1].source) {
+					t.Fatalf("frame %d at %v after %v: not in order", i, ps[i].source, ps[i-1].source)
+				}
+			}
+			if r := pace(ps); r < 0.6 || r > 1.5 {
+				t.Errorf("played %.2f s of recording per second at 1×", r)
+			}
+			if pos := src.Position(); !pos.Equal(ps[len(ps)-1].source) {
+				t.Errorf("Position %v, last frame %v", pos, ps[len(ps)-1].source)
+			}
+			if strings.Contains(logs.String(), "TOKEN#") {
+				t.Fatalf("a token was logged:\n%s", logs.String())
+			}
+			if step == imageserver.StepNext && rec.Nexts() == 0 || step == imageserver.StepGoto && rec.Nexts() != 0 {
+				t.Errorf("stepping %v sent %d next requests", step, rec.Nexts())
+			}
+		})
+	}
+}
+
+func TestPlaybackFasterIsFaster(t *testing.T) {
+	srv, rec := recordingSite(t, milestonetest.RecorderOptions{})
+	from := rec.RecordedTime(0).Add(5 * time.Minute)
+	slow, err := play(t, playSource(srv, from, 1, nil), 1500*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := play(t, playSource(srv, from, 4, nil), 1500*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, r4 := pace(slow), pace(fast)
+	t.Logf("1×: %.2f s of recording per second in %d frames; 4×: %.2f in %d frames", r1, len(slow), r4, len(fast))
+	if r4 < 2.5*r1 || r4 < 2.5 || r4 > 6 {
+		t.Fatalf("4× covered %.2f s of recording per second, 1× %.2f", r4, r1)
+	}
+	// Fast playback skips frames instead of asking for 80 a second.
+	if n := float64(len(fast)) / 1.5; n > 40 {
+		t.Errorf("%.0f frames a second at 4×; want at most about 30", n)
+	}
+}
+
+// TestPlaybackReachesTheEnd: playing into the present keeps the connection, re-delivers
+// the last picture (no stall) and picks up frames recorded since.
+func TestPlaybackReachesTheEnd(t *testing.T) {
+	srv, _ := recordingSite(t, milestonetest.RecorderOptions{})
+	src := playSource(srv, time.Now().Add(-time.Second), 8, nil)
+	start := time.Now()
+	ps, err := play(t, src, 3500*time.Millisecond)
+	if err != nil {
+		t.Fatalf("Run at the end of the recording: %v", err)
+	}
+	var maxGap time.Duration
+	prev := start
+	for _, p := range ps {
+		maxGap = max(maxGap, p.receive.Sub(prev))
+		prev = p.receive
+	}
+	if maxGap > 1800*time.Millisecond || time.Since(prev) > 1800*time.Millisecond {
+		t.Fatalf("packets %v apart at the end of the recording: the Supervisor would call it stalled", maxGap)
+	}
+	if age := time.Since(src.Position()); age > 3*time.Second || age < 0 {
+		t.Fatalf("position %v behind now: new recordings not picked up", age)
+	}
+}
+
+func TestPlaybackJumpsGaps(t *testing.T) {
+	start := time.Now().Add(-time.Hour).Truncate(time.Second)
+	from := start.Add(10 * time.Minute)
+	gap := milestonetest.Gap{From: from.Add(time.Second), To: from.Add(31 * time.Second)}
+	srv, _ := recordingSite(t, milestonetest.RecorderOptions{RecordedStart: start, RecordedGaps: []milestonetest.Gap{gap}})
+	ps, err := play(t, playSource(srv, from, 1, nil), 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := -1
+	for i, p := range ps {
+		if !p.source.Before(gap.From) && p.source.Before(gap.To) {
+			t.Fatalf("a frame at %v inside the gap", p.source)
+		}
+		if after < 0 && !p.source.Before(gap.To) {
+			after = i
+		}
+	}
+	if after < 1 {
+		t.Fatalf("no frame after the 30 s gap within 3 s (%d frames)", len(ps))
+	}
+	if d := ps[after].receive.Sub(ps[after-1].receive); d > time.Second {
+		t.Errorf("waited %v at the gap", d)
+	}
+	if !ps[after].disc {
+		t.Error("the first frame after the gap is not marked as a discontinuity")
+	}
+}
+
+// TestPlaybackResumesAfterReconnect: when the Supervisor runs the Source again after a
+// failure, playback continues after the last frame shown, not from From.
+func TestPlaybackResumesAfterReconnect(t *testing.T) {
+	srv, rec := recordingSite(t, milestonetest.RecorderOptions{})
+	from := rec.RecordedTime(0).Add(20 * time.Minute)
+	src := playSource(srv, from, 2, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	k := &playSink{}
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, k) }()
+	capturetest.WaitFor(t, "frames before the drop", func() bool { return len(k.all()) >= 10 })
+	rec.DropConnections()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not end when the recorder dropped the connection")
+	}
+	if err == nil {
+		t.Fatal("Run returned nil after the recorder dropped the connection")
+	}
+	pos := src.Position()
+	if !pos.After(from) {
+		t.Fatalf("position %v not after From %v", pos, from)
+	}
+	k2 := &playSink{}
+	go func() { done <- src.Run(ctx, k2) }()
+	capturetest.WaitFor(t, "frames after the reconnect", func() bool { return len(k2.all()) >= 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	first := k2.all()[0].source
+	if !first.After(pos) || first.Sub(pos) > time.Second {
+		t.Fatalf("resumed at %v; last shown %v (From %v)", first, pos, from)
+	}
+}
+
+// TestSeekAndBackToLive: one Source moves from live to a recorded time and back.
+func TestSeekAndBackToLive(t *testing.T) {
+	srv, rec := recordingSite(t, milestonetest.RecorderOptions{})
+	src := playSource(srv, time.Time{}, 0, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	k := &playSink{}
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, k) }()
+	recent := func(n int) bool { // the last n packets are live (close to now)
+		ps := k.all()
+		if len(ps) < n {
+			return false
+		}
+		for _, p := range ps[len(ps)-n:] {
+			if d := p.receive.Sub(p.source); d < -time.Second || d > time.Second {
+				return false
+			}
+		}
+		return true
+	}
+	capturetest.WaitFor(t, "live frames", func() bool { return recent(3) })
+	if src.Playing() {
+		t.Fatal("Playing while live")
+	}
+	at := rec.RecordedTime(0).Add(30 * time.Minute)
+	src.Seek(at)
+	capturetest.WaitFor(t, "recorded frames after Seek", func() bool {
+		ps := k.all()
+		p := ps[len(ps)-1]
+		return !p.source.Before(at) && p.source.Before(at.Add(10*time.Second))
+	})
+	if !src.Playing() || src.Position().Before(at) {
+		t.Fatalf("playing %v at %v", src.Playing(), src.Position())
+	}
+	// Seek within playback moves on the open connection.
+	conns := rec.Connections()
+	at2 := at.Add(-10 * time.Minute)
+	src.Seek(at2)
+	capturetest.WaitFor(t, "frames after the second Seek", func() bool {
+		ps := k.all()
+		p := ps[len(ps)-1]
+		return !p.source.Before(at2) && p.source.Before(at)
+	})
+	if rec.Connections() != conns {
+		t.Errorf("a seek within playback re-opened the video connection (%d → %d)", conns, rec.Connections())
+	}
+	src.Seek(time.Time{})
+	capturetest.WaitFor(t, "live frames again", func() bool { return recent(3) })
+	if !src.Position().IsZero() && src.Playing() {
+		t.Errorf("still playing at %v", src.Position())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if srv.Logins() != 1 {
+		t.Errorf("%d logins; switching should keep the login", srv.Logins())
+	}
+}
+
+func TestSnapshot(t *testing.T) {
+	srv, rec := recordingSite(t, milestonetest.RecorderOptions{})
+	src := playSource(srv, time.Time{}, 0, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	pic, at, err := src.Snapshot(ctx, 160, 160)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(pic))
+	if err != nil || cfg.Width != 160 || cfg.Height != 120 {
+		t.Fatalf("snapshot %dx%d (%v), want 160x120 (320x240 fitted into 160x160)", cfg.Width, cfg.Height, err)
+	}
+	if d := time.Since(at); d < -time.Second || d > 5*time.Second {
+		t.Errorf("snapshot time %v", at)
+	}
+	if srv.Logouts() != 1 {
+		t.Errorf("a one-off snapshot left its login open (%d logouts)", srv.Logouts())
+	}
+	want := rec.RecordedTime(0).Add(time.Minute)
+	pic, at, err = src.SnapshotAt(ctx, want.Add(20*time.Millisecond))
+	if err != nil || !at.Equal(want) {
+		t.Fatalf("recorded snapshot at %v: %v", at, err)
+	}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(pic)); err != nil || cfg.Width != 320 {
+		t.Fatalf("recorded snapshot %+v %v", cfg, err)
+	}
+
+	// While streaming, the running login is reused.
+	runCtx, stop := context.WithCancel(ctx)
+	k := &playSink{}
+	done := make(chan error, 1)
+	go func() { done <- src.Run(runCtx, k) }()
+	capturetest.WaitFor(t, "frames", func() bool { return len(k.all()) > 0 })
+	logins := srv.Logins()
+	if _, _, err := src.Snapshot(ctx, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if srv.Logins() != logins {
+		t.Errorf("snapshot while streaming logged in again")
+	}
+
+	// Unknown camera.
+	bad := &milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Lobby", PinSHA256: srv.Fingerprint()}
+	if _, _, err := bad.Snapshot(ctx, 0, 0); !errors.Is(err, capture.ErrNotFound) {
+		t.Fatalf("unknown camera: %v", err)
+	}
+}
+
+// TestTLSRecorder: a recorder whose WebServerUri is https plays when its certificate is
+// pinned, and is refused with its fingerprint otherwise.
+func TestTLSRecorder(t *testing.T) {
+	srv, rec := recordingSite(t, milestonetest.RecorderOptions{TLS: true})
+	if !strings.HasPrefix(rec.WebServerURI(), "https://") {
+		t.Fatal(rec.WebServerURI())
+	}
+	logs := &logCapture{}
+	source := func(recPin string) *milestone.Source {
+		return &milestone.Source{URL: "milestones://" + srv.Addr() + "/Gate", User: "admin", Password: "secret",
+			Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			Pins: func(hp string) string {
+				switch hp {
+				case srv.Addr():
+					return srv.Fingerprint()
+				case rec.Addr():
+					return recPin
+				}
+				return ""
+			}}
+	}
+	ps, err := play(t, source(rec.Fingerprint()), time.Second)
+	if err != nil || len(ps) < 3 {
+		t.Fatalf("pinned recorder: %v after %d frames", err, len(ps))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, _, err := source(rec.Fingerprint()).Snapshot(ctx, 64, 48); err != nil {
+		t.Fatalf("snapshot over TLS: %v", err)
+	}
+
+	_, err = play(t, source(""), 10*time.Second)
+	var ce *soap.CertError
+	if !errors.As(err, &ce) || ce.Fingerprint != rec.Fingerprint() || !strings.Contains(err.Error(), "Recorder 1") ||
+		!strings.Contains(err.Error(), rec.Fingerprint()) || capture.Classify(err) == capture.CauseUnauthorized {
+		t.Fatalf("unpinned recorder: %v", err)
+	}
+	t.Logf("unpinned: %v", err)
+	wrong := strings.Repeat("AB:", 31) + "AB"
+	_, err = play(t, source(wrong), 10*time.Second)
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), rec.Fingerprint()) || !strings.Contains(err.Error(), rec.Addr()) {
+		t.Fatalf("wrong pin: %v", err)
+	}
+	t.Logf("wrong pin: %v", err)
+	old := rec.Fingerprint()
+	rec.RotateCertificate()
+	_, err = play(t, source(old), 10*time.Second)
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "changed") || !strings.Contains(err.Error(), rec.Fingerprint()) {
+		t.Fatalf("certificate changed: %v", err)
+	}
+	t.Logf("changed: %v", err)
+	_, _, err = source(old).Snapshot(ctx, 0, 0)
+	if !errors.As(err, &ce) || ce.Fingerprint != rec.Fingerprint() {
+		t.Fatalf("snapshot with a changed certificate: %v", err)
+	}
+	for _, e := range []error{err} {
+		if strings.Contains(e.Error(), "TOKEN#") || strings.Contains(e.Error(), "secret") {
+			t.Fatalf("secret in %v", e)
+		}
+	}
+	if strings.Contains(logs.String(), "TOKEN#") || strings.Contains(logs.String(), "secret") {
+		t.Fatalf("a token or the password was logged:\n%s", logs.String())
+	}
+
+	// Insecure learns the recorder's certificate too.
+	ins := &milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Gate", Insecure: true}
+	if ps, err := play(t, ins, time.Second); err != nil || len(ps) == 0 {
+		t.Fatalf("insecure: %v after %d frames", err, len(ps))
+	}
+}
