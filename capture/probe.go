@@ -28,6 +28,18 @@ type ProbeCamera struct {
 	Recorder string `json:"recorder,omitempty"`
 }
 
+// ProbeTrack is one media track a camera described.
+type ProbeTrack struct {
+	Media   string  `json:"media"`
+	Codec   string  `json:"codec"`
+	Profile string  `json:"profile,omitempty"`
+	Width   int     `json:"width,omitempty"`
+	Height  int     `json:"height,omitempty"`
+	FPS     float64 `json:"fps,omitempty"`
+	// Playing is true for the track Vigil plays.
+	Playing bool `json:"playing,omitempty"`
+}
+
 // ProbeReport is what `vigil probe` prints; its JSON form is documented in the README.
 type ProbeReport struct {
 	URL         string   `json:"url"`
@@ -51,6 +63,9 @@ type ProbeReport struct {
 	ErrorKind Cause         `json:"error_kind,omitempty"`
 	Advice    string        `json:"advice,omitempty"`
 	Cameras   []ProbeCamera `json:"cameras,omitempty"`
+	// Tracks are the media an RTSP camera described (video and audio), with codec,
+	// profile, size and declared frame rate.
+	Tracks []ProbeTrack `json:"tracks,omitempty"`
 	// Fingerprint is the server certificate's SHA-256 fingerprint, when it was accepted
 	// without being trusted (--insecure): pin it to trust that server from then on.
 	Fingerprint string `json:"fingerprint,omitempty"`

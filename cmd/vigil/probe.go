@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/jpegdec"
 )
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
@@ -79,10 +81,26 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 
 // writeSnapshot saves the camera's own encoded frame.
 func writeSnapshot(path string, r capture.ProbeReport) error {
+	data := r.Snapshot
 	if r.Codec != capture.CodecJPEG {
-		return fmt.Errorf("snapshot of %s streams is not supported yet", r.Codec)
+		// An H.264/H.265 key unit is decoded at full size and saved as a JPEG.
+		dec, err := newDecoder(r.Codec)
+		if err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+		defer dec.Close()
+		img, err := dec.Decode(capture.Packet{Codec: r.Codec, Data: r.Snapshot, Key: true}, 0, 0, nil)
+		if err == nil && img == nil {
+			err = errors.New("the key frame gave no picture")
+		}
+		if err != nil {
+			return fmt.Errorf("snapshot: decoding the %s key frame: %w", r.Codec, err)
+		}
+		if data, err = jpegdec.Encode(img, 90); err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
 	}
-	if err := os.WriteFile(path, r.Snapshot, 0o644); err != nil {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("saving the snapshot: %w", err)
 	}
 	return nil
@@ -103,6 +121,22 @@ func printProbe(w io.Writer, r capture.ProbeReport, saved string) {
 			auth += " (offered: " + strings.Join(r.AuthOffered, ", ") + ")"
 		}
 		row("auth", "%s", auth)
+	}
+	for _, t := range r.Tracks {
+		desc := t.Media + " " + t.Codec
+		if t.Profile != "" {
+			desc += " " + t.Profile
+		}
+		if t.Width > 0 {
+			desc += fmt.Sprintf(" %d×%d", t.Width, t.Height)
+		}
+		if t.FPS > 0 {
+			desc += fmt.Sprintf(" %.3g fps", t.FPS)
+		}
+		if t.Playing {
+			desc += " (played)"
+		}
+		row("track", "%s", desc)
 	}
 	if r.Frames > 0 {
 		row("codec", "%s", r.Codec)

@@ -13,6 +13,7 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/demo"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
+	"github.com/vigil-cctv/vigil/protocols/rtsp"
 )
 
 // sourceOptions are the per-camera settings a Source may need besides its URL.
@@ -21,6 +22,8 @@ type sourceOptions struct {
 	// FPS is the snapshot polling rate for single-JPEG URLs (0: the protocol's default).
 	FPS      float64
 	Insecure bool
+	// Transport is the RTSP transport: auto, tcp or udp.
+	Transport string
 	// Pins looks up a server's pinned certificate fingerprint (the settings' trust list).
 	Pins func(hostPort string) string
 }
@@ -51,7 +54,7 @@ func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
 		}
 		return &demo.Source{Name: name, Frames: frames, FPS: fps}, nil
 	case "rtsp", "rtsps":
-		return nil, fmt.Errorf("%s: RTSP is not supported yet (it comes with the RTSP issue); use the camera's MJPEG or snapshot URL for now", capture.RedactURL(rawURL))
+		return &rtsp.Source{URL: rawURL, User: o.User, Password: o.Password, Transport: o.Transport, InsecureSkipVerify: o.Insecure}, nil
 	case "milestone", "milestones":
 		return &milestone.Source{URL: rawURL, User: o.User, Password: o.Password, Insecure: o.Insecure, Pins: o.Pins}, nil
 	case "":
@@ -101,6 +104,20 @@ var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	}
 	if f, ok := src.(interface{ Fingerprint() string }); ok {
 		r.Fingerprint = f.Fingerprint()
+	}
+	if rs, ok := src.(*rtsp.Source); ok {
+		for _, t := range rs.Tracks() {
+			r.Tracks = append(r.Tracks, capture.ProbeTrack{Media: t.Media, Codec: t.Codec, Profile: t.Profile,
+				Width: t.Width, Height: t.Height, FPS: t.FPS, Playing: t.Playing})
+		}
+		if len(r.AuthOffered) == 0 {
+			if offered := rs.AuthOffered(); len(offered) > 0 {
+				r.AuthOffered = offered
+			}
+		}
+		if r.Transport == "" {
+			r.Transport = rs.UsedTransport()
+		}
 	}
 	return r
 })

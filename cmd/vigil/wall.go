@@ -393,7 +393,7 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 func newCameraStream(c config.Camera, pins func(string) string, log *slog.Logger) (*capture.Stream, error) {
 	var vars []capture.Variant
 	for i, st := range c.Streams {
-		src, err := newSource(st.URL, sourceOptions{User: c.User, Password: c.Password, FPS: c.FPS, Pins: pins})
+		src, err := newSource(st.URL, sourceOptions{User: c.User, Password: c.Password, FPS: c.FPS, Pins: pins, Transport: c.Transport})
 		if err != nil {
 			return nil, fmt.Errorf("camera %q, stream %d: %w", c.Name, i+1, err)
 		}
@@ -403,7 +403,19 @@ func newCameraStream(c config.Camera, pins func(string) string, log *slog.Logger
 	if len(vars) == 0 {
 		return nil, fmt.Errorf("camera %q has no stream URL", c.Name)
 	}
-	return capture.NewMultiStream(c.Name, vars, capture.StreamOptions{
-		Decoders: newDecoder, FrameInterval: frameInterval(c.FPS), Logger: log,
-	}), nil
+	opts := capture.StreamOptions{Decoders: newDecoder, FrameInterval: frameInterval(c.FPS), Logger: log}
+	if c.Fallback != "" {
+		// The fallback is polled as snapshots at the camera's rate, at most 2 a second
+		// by default: enough to see what happens, light on a camera already in trouble.
+		fps := c.FPS
+		if fps <= 0 || fps > 2 {
+			fps = 2
+		}
+		fb, err := newSource(c.Fallback, sourceOptions{User: c.User, Password: c.Password, FPS: fps, Pins: pins})
+		if err != nil {
+			return nil, fmt.Errorf("camera %q, fallback: %w", c.Name, err)
+		}
+		opts.Fallback = fb
+	}
+	return capture.NewMultiStream(c.Name, vars, opts), nil
 }

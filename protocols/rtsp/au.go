@@ -1,0 +1,259 @@
+package rtsp
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+// MaxAUSize bounds one emitted access unit or JPEG (Annex-B bytes, parameter sets
+// included). gortsplib already refuses H.264/H.265 access units over 8 MiB and 50/21 NAL
+// units (mediacommon's MaxAccessUnitSize, MaxNALUsPerAccessUnit), and an RFC 2435 JPEG
+// cannot outgrow its 24-bit fragment offset (16 MiB); this is the backstop behind both.
+const MaxAUSize = 16 << 20
+
+// maxParamSetSize bounds a stored VPS/SPS/PPS: real ones are tens of bytes; a camera
+// sending kilobytes as a "parameter set" is broken, and each copy goes into every key
+// frame.
+const maxParamSetSize = 4 << 10
+
+var startCode = []byte{0, 0, 0, 1}
+
+// NAL unit types used here (ITU-T H.264 Table 7-1, H.265 Table 7-1).
+const (
+	h264IDR = 5
+	h264SPS = 7
+	h264PPS = 8
+	h264AUD = 9
+
+	h265IRAPFirst = 16 // BLA_W_LP
+	h265IRAPLast  = 21 // CRA_NUT
+	h265VPS       = 32
+	h265SPS       = 33
+	h265PPS       = 34
+	h265AUD       = 35
+)
+
+// paramSets remembers the latest parameter sets of one H.264/H.265 track (first from the
+// SDP's sprop-parameter-sets, then from the stream itself) and what its SPS says.
+type paramSets struct {
+	codec         capture.Codec
+	vps, sps, pps []byte
+
+	parsedSPS     []byte // the SPS the fields below come from
+	width, height int
+	profile       string
+	fps           float64
+}
+
+func nalType(codec capture.Codec, n []byte) int {
+	if codec == capture.CodecH265 {
+		return int(n[0]>>1) & 0x3f
+	}
+	return int(n[0] & 0x1f)
+}
+
+// set stores a parameter set NAL unit (copied: gortsplib's buffers are reused) when it
+// is within maxParamSetSize.
+func (p *paramSets) set(typ int, n []byte) {
+	if len(n) == 0 || len(n) > maxParamSetSize {
+		return
+	}
+	switch {
+	case p.codec == capture.CodecH264 && typ == h264SPS, p.codec == capture.CodecH265 && typ == h265SPS:
+		if !bytes.Equal(p.sps, n) {
+			p.sps = bytes.Clone(n)
+		}
+	case p.codec == capture.CodecH264 && typ == h264PPS, p.codec == capture.CodecH265 && typ == h265PPS:
+		if !bytes.Equal(p.pps, n) {
+			p.pps = bytes.Clone(n)
+		}
+	case p.codec == capture.CodecH265 && typ == h265VPS:
+		if !bytes.Equal(p.vps, n) {
+			p.vps = bytes.Clone(n)
+		}
+	}
+}
+
+// complete reports whether every parameter set a key frame needs is known.
+func (p *paramSets) complete() bool {
+	if p.codec == capture.CodecH265 {
+		return p.vps != nil && p.sps != nil && p.pps != nil
+	}
+	return p.sps != nil && p.pps != nil
+}
+
+// parse fills size, profile and fps from the current SPS (once per distinct SPS).
+func (p *paramSets) parse() {
+	if p.sps == nil || bytes.Equal(p.sps, p.parsedSPS) {
+		return
+	}
+	p.parsedSPS = p.sps
+	p.width, p.height, p.profile, p.fps = 0, 0, "", 0
+	switch p.codec {
+	case capture.CodecH264:
+		var s h264.SPS
+		if s.Unmarshal(p.sps) != nil {
+			return
+		}
+		p.width, p.height, p.fps = s.Width(), s.Height(), s.FPS()
+		p.profile = h264Profile(&s)
+	case capture.CodecH265:
+		var s h265.SPS
+		if s.Unmarshal(p.sps) != nil {
+			return
+		}
+		p.width, p.height, p.fps = s.Width(), s.Height(), s.FPS()
+		p.profile = h265Profile(&s)
+	}
+	if p.width <= 0 || p.height <= 0 || p.width > 16384 || p.height > 16384 {
+		p.width, p.height = 0, 0
+	}
+}
+
+// accessUnit turns the NAL units of one access unit into a Packet's Annex-B bytes. It
+// learns in-band parameter sets first; a key access unit (H.264 IDR, H.265 IRAP) that
+// lacks any of them gets the known ones put in front (after an access unit delimiter),
+// in VPS, SPS, PPS order, as capture.Packet requires. key is false for an IRAP access
+// unit whose parameter sets are still unknown, since it cannot be decoded alone.
+func (p *paramSets) accessUnit(nalus [][]byte) (data []byte, key bool, err error) {
+	var hasVPS, hasSPS, hasPPS, irap bool
+	size := 0
+	for _, n := range nalus {
+		if len(n) == 0 {
+			continue
+		}
+		size += len(startCode) + len(n)
+		typ := nalType(p.codec, n)
+		p.set(typ, n)
+		if p.codec == capture.CodecH265 {
+			switch {
+			case typ == h265VPS:
+				hasVPS = true
+			case typ == h265SPS:
+				hasSPS = true
+			case typ == h265PPS:
+				hasPPS = true
+			case typ >= h265IRAPFirst && typ <= h265IRAPLast:
+				irap = true
+			}
+			continue
+		}
+		switch typ {
+		case h264SPS:
+			hasSPS = true
+		case h264PPS:
+			hasPPS = true
+		case h264IDR:
+			irap = true
+		}
+	}
+	p.parse()
+	if p.codec != capture.CodecH265 {
+		hasVPS = true
+	}
+	insert := irap && !(hasVPS && hasSPS && hasPPS)
+	if insert && !p.complete() {
+		insert, irap = false, false
+	}
+	if insert {
+		size += 3*len(startCode) + len(p.vps) + len(p.sps) + len(p.pps)
+	}
+	if size > MaxAUSize {
+		return nil, false, fmt.Errorf("access unit of %d bytes is over the %d-byte limit: %w", size, MaxAUSize, capture.ErrTooLarge)
+	}
+	data = make([]byte, 0, size)
+	inserted := !insert
+	for _, n := range nalus {
+		if len(n) == 0 {
+			continue
+		}
+		typ := nalType(p.codec, n)
+		isAUD := (p.codec == capture.CodecH264 && typ == h264AUD) || (p.codec == capture.CodecH265 && typ == h265AUD)
+		if !inserted && !isAUD {
+			for _, ps := range [][]byte{p.vps, p.sps, p.pps} {
+				if ps != nil {
+					data = append(data, startCode...)
+					data = append(data, ps...)
+				}
+			}
+			inserted = true
+		}
+		if insert && isParamSet(p.codec, typ) {
+			continue // replaced by the stored copies, in order, above
+		}
+		data = append(data, startCode...)
+		data = append(data, n...)
+	}
+	if len(data) == 0 {
+		return nil, false, nil
+	}
+	return data, irap, nil
+}
+
+func isParamSet(codec capture.Codec, typ int) bool {
+	if codec == capture.CodecH265 {
+		return typ == h265VPS || typ == h265SPS || typ == h265PPS
+	}
+	return typ == h264SPS || typ == h264PPS
+}
+
+// h264Profile names an H.264 profile and level the way ffprobe and camera menus do
+// ("High 4.0", "Constrained Baseline 3.1"; ITU-T H.264 Annex A).
+func h264Profile(s *h264.SPS) string {
+	name := ""
+	switch s.ProfileIdc {
+	case 66:
+		name = "Baseline"
+		if s.ConstraintSet1Flag {
+			name = "Constrained Baseline"
+		}
+	case 77:
+		name = "Main"
+	case 88:
+		name = "Extended"
+	case 100:
+		name = "High"
+	case 110:
+		name = "High 10"
+	case 122:
+		name = "High 4:2:2"
+	case 244:
+		name = "High 4:4:4 Predictive"
+	case 44:
+		name = "CAVLC 4:4:4"
+	default:
+		name = "profile " + strconv.Itoa(int(s.ProfileIdc))
+	}
+	level := strconv.FormatFloat(float64(s.LevelIdc)/10, 'f', 1, 64)
+	if s.LevelIdc == 9 || (s.LevelIdc == 11 && s.ConstraintSet3Flag && s.ProfileIdc < 100) {
+		level = "1b"
+	}
+	return name + " " + level
+}
+
+// h265Profile names an H.265 profile and level ("Main 4.1"; ITU-T H.265 Annex A, where
+// general_level_idc is 30 × the level).
+func h265Profile(s *h265.SPS) string {
+	ptl := &s.ProfileTierLevel
+	name := ""
+	switch ptl.GeneralProfileIdc {
+	case 1:
+		name = "Main"
+	case 2:
+		name = "Main 10"
+	case 3:
+		name = "Main Still Picture"
+	case 4:
+		name = "Range Extensions"
+	default:
+		name = "profile " + strconv.Itoa(int(ptl.GeneralProfileIdc))
+	}
+	level := float64(ptl.GeneralLevelIdc) / 30
+	return name + " " + strconv.FormatFloat(level, 'f', -1, 64)
+}
