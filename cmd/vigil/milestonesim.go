@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
@@ -33,7 +34,9 @@ func startMilestoneSim(names []string, w, h int, fps float64) (*milestoneSim, er
 		frames[id] = loops[i]
 		cams = append(cams, milestonetest.CameraConfig{ID: id, Name: name})
 	}
-	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{Cameras: frames, FPS: fps, ValidToken: srv.ValidToken})
+	// A day of recordings, so playback can be tried on the demo cameras.
+	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{Cameras: frames, FPS: fps, ValidToken: srv.ValidToken,
+		RecordedHistory: 24 * time.Hour})
 	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Recording Server 1", WebServerURI: "http://" + rec.Addr() + "/", Cameras: cams})
 	return &milestoneSim{srv: srv, rec: rec, names: names}, nil
 }

@@ -116,7 +116,7 @@ func record(ctx context.Context, cfg *config.Config, cams []string, out string, 
 	var streams []*capture.Stream
 	stopDemo := func() {}
 	if demoNamed {
-		all, sd, err := buildStreams(cfg, cfg.Pin, log)
+		all, sd, _, err := buildStreams(cfg, cfg.Pin, log)
 		if err != nil {
 			return exitFailed, err
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/logfile"
+	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/ui"
@@ -64,7 +65,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	log.Info("starting", "component", "main", "version", versionText, "settings", origin.String())
 
 	pins := newPinStore(cfg.Trust)
-	streams, stopDemo, err := buildStreams(cfg, pins.Pin, log)
+	streams, stopDemo, demoSite, err := buildStreams(cfg, pins.Pin, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil:", err)
 		return exitFailed
@@ -94,7 +95,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cpu := &cpuMeter{}
-	ws := &wallSettings{cfg: cfg, log: log, streams: streams, pins: pins, recs: openRecordings(cfg.Recording, log)}
+	ws := &wallSettings{cfg: cfg, log: log, streams: streams, pins: pins, recs: openRecordings(cfg.Recording, log), demoSite: demoSite}
 	win, wall := ui.NewWallWindow(a, ui.WallOptions{
 		Cameras: streams, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
 		OnChange:    ws.wallChanged,
@@ -110,6 +111,8 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 			return connectSite(ctx, site, pin, pins.Pin, log)
 		},
 		OnSiteConnected: ws.siteConnected,
+		Playback:        ws.playback,
+		CanPlayback:     func(name string) bool { return ws.playbackSource(name) != nil },
 		ToggleRecord:    ws.toggleRecord,
 		RecordingStatus: ws.recs.State,
 		Recordings:      ws.recs.List,
@@ -187,6 +190,43 @@ type wallSettings struct {
 	bg   sync.WaitGroup
 	// recs records cameras; nil in tests that record nothing.
 	recs *recordings
+	// demoSite is the simulated Milestone site of the demo wall, when it has one.
+	demoSite *milestoneSim
+}
+
+// playbackSource is a copy of a camera's Milestone source, to play its recordings from
+// the VMS; nil for cameras without a VMS behind them (their own recordings are in the
+// recordings view).
+func (ws *wallSettings) playbackSource(name string) *milestone.Source {
+	i := slices.IndexFunc(ws.streams, func(s *capture.Stream) bool { return s.Name() == name })
+	if i < 0 {
+		return nil
+	}
+	if ws.demoSite != nil && slices.Contains(ws.demoSite.names, name) {
+		return ws.demoSite.Source(name)
+	}
+	cam, ok := ws.cfg.Camera(name)
+	if !ok || len(cam.Streams) == 0 {
+		return nil
+	}
+	src, err := newSource(cam.Streams[0].URL, sourceOptions{User: cam.User, Password: cam.Password, Pins: ws.pins.Pin})
+	if err != nil {
+		return nil
+	}
+	ms, _ := src.(*milestone.Source)
+	return ms
+}
+
+// playback makes a stream of a Milestone camera's recordings from a time at a speed,
+// with its own login and video connection, so the live stream (and a recording of it)
+// is untouched.
+func (ws *wallSettings) playback(name string, from time.Time, speed float64) (*capture.Stream, error) {
+	src := ws.playbackSource(name)
+	if src == nil {
+		return nil, fmt.Errorf("%q has no recordings to play back: playback is for cameras of a Milestone site", name)
+	}
+	src.From, src.Speed = from, speed
+	return capture.NewStream(name, src, capture.StreamOptions{Decoders: newDecoder, Logger: ws.log}), nil
 }
 
 // toggleRecord is the tile's record button.
@@ -324,10 +364,10 @@ func (ws *wallSettings) closeAll() {
 
 // buildStreams makes one capture.Stream per camera: the demo cameras (served in-process
 // over real MJPEG/HTTP on 127.0.0.1) and the configured ones, in settings order. The
-// caller closes the streams, then calls stopDemo.
-func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), err error) {
+// caller closes the streams, then calls stopDemo. site is the simulated Milestone site of
+// the demo wall, nil when it has none.
+func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), site *milestoneSim, err error) {
 	var srv *mjpegtest.Server
-	var site *milestoneSim
 	stopDemo = func() {
 		if srv != nil {
 			srv.Close()
@@ -336,12 +376,12 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 			site.Close()
 		}
 	}
-	fail := func(err error) ([]*capture.Stream, func(), error) {
+	fail := func(err error) ([]*capture.Stream, func(), *milestoneSim, error) {
 		for _, s := range streams {
 			s.Close()
 		}
 		stopDemo()
-		return nil, func() {}, err
+		return nil, func() {}, nil, err
 	}
 	add := func(name string, src capture.Source, fps float64) {
 		s := capture.NewStream(name, src, capture.StreamOptions{
@@ -384,7 +424,7 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 		}
 		streams = append(streams, s)
 	}
-	return streams, stopDemo, nil
+	return streams, stopDemo, site, nil
 }
 
 // newCameraStream makes a configured camera's stream: every URL of it a variant with

@@ -61,7 +61,7 @@ func TestWallFromSettingsFileShowsDemoCameras(t *testing.T) {
 		t.Fatal(err)
 	}
 	pins := newPinStore(cfg.Trust)
-	streams, stopDemo, err := buildStreams(cfg, pins.Pin, quiet)
+	streams, stopDemo, _, err := buildStreams(cfg, pins.Pin, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
