@@ -168,6 +168,9 @@ type Demo struct {
 	// Milestone is how many cameras of a simulated Milestone XProtect site (management
 	// server and recording server, with token logins) to serve. It defaults to 0 (off).
 	Milestone int `mapstructure:"milestone" yaml:"milestone"`
+	// RTSP is how many simulated RTSP cameras (H.264, encoded once with ffmpeg) to
+	// serve. It defaults to 0 (off).
+	RTSP int `mapstructure:"rtsp" yaml:"rtsp,omitempty"`
 	// Size is each simulated camera's picture size, "WIDTHxHEIGHT". Empty means
 	// DefaultDemoSize.
 	Size string `mapstructure:"size" yaml:"size"`
@@ -278,8 +281,11 @@ func (d Demo) FPSOrDefault() float64 {
 // CameraNames are the wall names of every demo camera: MJPEGNames, then MilestoneNames.
 // The app names the cameras it serves this way, so Wall.Tiles may refer to them.
 func (d Demo) CameraNames() []string {
-	return append(d.MJPEGNames(), d.MilestoneNames()...)
+	return append(append(d.MJPEGNames(), d.MilestoneNames()...), d.RTSPNames()...)
 }
+
+// RTSPNames are "RTSP 1", … for the simulated RTSP cameras.
+func (d Demo) RTSPNames() []string { return demoNames("RTSP ", d.RTSP) }
 
 // MJPEGNames are "Demo 1", "Demo 2", … for the simulated MJPEG cameras.
 func (d Demo) MJPEGNames() []string { return demoNames("Demo ", d.MJPEG) }

@@ -36,6 +36,9 @@ func (c *Config) Validate() error {
 	if c.Demo.MJPEG < 0 || c.Demo.MJPEG > MaxDemoCameras {
 		add(fieldErr("demo.mjpeg", "", strconv.Itoa(c.Demo.MJPEG), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
+	if c.Demo.RTSP < 0 || c.Demo.RTSP > MaxDemoCameras {
+		add(fieldErr("demo.rtsp", "", strconv.Itoa(c.Demo.RTSP), "want 0 (off) to %d cameras", MaxDemoCameras))
+	}
 	if c.Demo.Milestone < 0 || c.Demo.Milestone > MaxDemoCameras {
 		add(fieldErr("demo.milestone", "", strconv.Itoa(c.Demo.Milestone), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
@@ -81,6 +84,9 @@ func (c *Config) Validate() error {
 	names := map[string]string{} // folded name → where it is defined
 	for i, name := range c.Demo.MJPEGNames() {
 		names[strings.ToLower(name)] = "demo camera " + strconv.Itoa(i+1) + " (demo.mjpeg)"
+	}
+	for i, name := range c.Demo.RTSPNames() {
+		names[strings.ToLower(name)] = "demo RTSP camera " + strconv.Itoa(i+1) + " (demo.rtsp)"
 	}
 	for i, name := range c.Demo.MilestoneNames() {
 		names[strings.ToLower(name)] = "demo Milestone camera " + strconv.Itoa(i+1) + " (demo.milestone)"

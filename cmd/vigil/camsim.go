@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -49,9 +50,10 @@ func startCamsim(n, w, h int, fps float64, snapshot bool) (*mjpegtest.Server, er
 }
 
 func runCamsim(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("vigil camsim", "usage: vigil camsim [--mjpeg N] [--milestone N] [--size WxH] [--fps F]\n\nServes simulated cameras on 127.0.0.1 until interrupted: MJPEG over HTTP, and/or a Milestone XProtect site\n(management server over HTTPS with token logins, recording server speaking the Image Server protocol).\nEach part carries X-Timestamp with its send time.", stderr)
+	fs := newFlags("vigil camsim", "usage: vigil camsim [--mjpeg N] [--milestone N] [--rtsp N] [--size WxH] [--fps F]\n\nServes simulated cameras on 127.0.0.1 until interrupted: MJPEG over HTTP, and/or a Milestone XProtect site\n(management server over HTTPS with token logins, recording server speaking the Image Server protocol),\nand/or RTSP cameras (H.264 with RTCP sender reports).\nEach part carries X-Timestamp with its send time.", stderr)
 	n := fs.Int("mjpeg", 4, "number of MJPEG cameras to serve")
 	nm := fs.Int("milestone", 0, "number of cameras of a simulated Milestone XProtect site to serve")
+	nr := fs.Int("rtsp", 0, "number of RTSP cameras (H.264, UDP and TCP) to serve; needs ffmpeg to encode them once")
 	size := fs.String("size", "1280x720", "picture size WIDTHxHEIGHT")
 	fps := fs.Float64("fps", 15, "frames per second")
 	snapshot := fs.Bool("snapshot", false, "serve single-JPEG snapshot endpoints instead of streams")
@@ -61,7 +63,7 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	w, h, err := parseSize(*size)
-	if err != nil || *n < 0 || *n > 256 || *nm < 0 || *nm > 256 || *n+*nm == 0 || *fps <= 0 || *fps > 120 {
+	if err != nil || *n < 0 || *n > 256 || *nm < 0 || *nm > 256 || *nr < 0 || *nr > 256 || *n+*nm+*nr == 0 || *fps <= 0 || *fps > 120 {
 		if err == nil {
 			err = fmt.Errorf("want 1–256 cameras at 0–120 fps")
 		}
@@ -96,6 +98,23 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 			msURLs = append(msURLs, site.URL(name))
 		}
 	}
+	var rtspURLs []string
+	if *nr > 0 {
+		names := make([]string, *nr)
+		for i := range names {
+			names[i] = fmt.Sprintf("RTSP %d", i+1)
+		}
+		rs, err := startRTSPSim(names, w, h, *fps)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigil camsim:", err)
+			return exitFailed
+		}
+		defer rs.Close()
+		for i := range names {
+			rtspURLs = append(rtspURLs, rs.URL(strconv.Itoa(i+1)))
+		}
+		urls = append(urls, rtspURLs...)
+	}
 	if *asJSON {
 		out := map[string]any{"urls": urls}
 		if site != nil {
@@ -109,7 +128,7 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 		if site != nil {
 			fmt.Fprintf(stderr, "Milestone site: user %q, password %q (the simulator's demo account); certificate SHA-256 %s\n", simUser, simPassword, site.srv.Fingerprint())
 		}
-		fmt.Fprintf(stderr, "serving %d cameras of %dx%d at %g fps (ready in %s); Ctrl-C to stop\n", *n+*nm, w, h, *fps, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "serving %d cameras of %dx%d at %g fps (ready in %s); Ctrl-C to stop\n", *n+*nm+*nr, w, h, *fps, time.Since(start).Round(time.Millisecond))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

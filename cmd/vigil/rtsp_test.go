@@ -108,3 +108,45 @@ func TestRTSPFallsBackToSnapshotsAndBack(t *testing.T) {
 	}
 	waitState("RTSP pictures again", capture.StateLive, capture.CodecH264)
 }
+
+// The demo wall's RTSP cameras: the demo pictures encoded once as H.264 and served over
+// RTSP on loopback, played through the real pipeline.
+func TestDemoRTSPCameras(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed (make test-deps installs it)")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}, Demo: config.Demo{RTSP: 1, Size: "320x180", FPS: 10}}
+	streams, stopDemo, _, err := buildStreams(cfg, nil, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopDemo()
+	defer func() {
+		for _, s := range streams {
+			s.Close()
+		}
+	}()
+	if len(streams) != 1 || streams[0].Name() != "RTSP 1" {
+		t.Fatalf("streams %d", len(streams))
+	}
+	sub := streams[0].Watch(160, 90)
+	defer sub.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if f := sub.Take(); f != nil {
+			ok := f.Codec == capture.CodecH264 && f.SrcWidth == 320 && f.SrcHeight == 180 && f.Image.Rect.Dx() == 160
+			f.Release()
+			if ok {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no H.264 picture from the demo RTSP camera: %v", streams[0].Status())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := streams[0].Status(); st.State != capture.StateLive || st.Info.Protocol != "rtsp" {
+		t.Fatalf("status %+v", st)
+	}
+}

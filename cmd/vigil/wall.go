@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -25,6 +26,8 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+	"github.com/vigil-cctv/vigil/protocols/rtsp"
+	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 	"github.com/vigil-cctv/vigil/ui"
 )
 
@@ -368,9 +371,13 @@ func (ws *wallSettings) closeAll() {
 // the demo wall, nil when it has none.
 func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), site *milestoneSim, err error) {
 	var srv *mjpegtest.Server
+	var rtspSrv *rtsptest.Server
 	stopDemo = func() {
 		if srv != nil {
 			srv.Close()
+		}
+		if rtspSrv != nil {
+			rtspSrv.Close()
 		}
 		if site != nil {
 			site.Close()
@@ -415,6 +422,22 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 		log.Info("simulated Milestone site ready", "component", "demo", "cameras", len(names), "addr", site.srv.Addr())
 		for _, name := range names {
 			add(name, site.Source(name), fps)
+		}
+	}
+	if names := cfg.Demo.RTSPNames(); len(names) > 0 {
+		// Without ffmpeg the RTSP demo cameras are left out, not the whole wall.
+		w, h, _ := cfg.Demo.Dimensions()
+		fps := cfg.Demo.FPSOrDefault()
+		t0 := time.Now()
+		rs, err := startRTSPSim(names, w, h, fps)
+		if err != nil {
+			log.Warn("demo RTSP cameras left out", "component", "demo", "err", err)
+		} else {
+			rtspSrv = rs
+			log.Info("demo RTSP cameras ready", "component", "demo", "took", time.Since(t0).Round(time.Millisecond), "addr", rs.Addr())
+			for i, name := range names {
+				add(name, &rtsp.Source{URL: rs.URL(strconv.Itoa(i + 1)), Logger: log}, fps)
+			}
 		}
 	}
 	for _, c := range cfg.Cameras {
