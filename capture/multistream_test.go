@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -113,5 +114,31 @@ func TestStreamHintsTheViewersBox(t *testing.T) {
 	v.SetSize(320, 180)
 	if src.w.Load() != 320 || src.h.Load() != 180 {
 		t.Fatalf("hint %d×%d after SetSize, want 320×180", src.w.Load(), src.h.Load())
+	}
+}
+
+// A recorder on the main stream follows the main stream's status, not the sub stream a
+// tile shows: the sub stream failing must not look like the recorded camera dropping.
+func TestSubscribedStatusIsTheRecordedVariant(t *testing.T) {
+	sub := &scriptSource{steps: []step{{err: errors.New("sub stream refused")}}}
+	main := &scriptSource{steps: []step{{packets: 100000, hold: true}}, w: 1920, h: 1080}
+	s := NewMultiStream("cam", []Variant{{Source: sub, Width: 640, Height: 360}, {Source: main, Width: 1920, Height: 1080}},
+		StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{new(atomic.Int64)}, nil }, Backoff: fastBackoff()})
+	defer s.Close()
+	if st := s.SubscribedStatus(); st.State != StateStopped {
+		t.Fatalf("before anyone subscribed: %v", st.State)
+	}
+	rec, unsub := s.Subscribe("recorder", 16)
+	defer unsub()
+	f := s.Watch(320, 180)
+	defer f.Close()
+	waitFor(t, "the main stream live and the sub stream failing", func() bool {
+		return s.SubscribedStatus().State == StateLive && sub.Runs() >= 2
+	})
+	if st := s.Status(); st.State == StateLive {
+		t.Fatalf("the tile's status is the main stream's (%v), want the failing sub stream's", st.State)
+	}
+	if p := <-rec.C(); p.Width != 1920 {
+		t.Fatalf("recorder got %d-wide packets", p.Width)
 	}
 }

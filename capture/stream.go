@@ -301,6 +301,20 @@ func (s *Stream) Status() Status {
 	return sup.Status()
 }
 
+// SubscribedStatus is the status of the variant packet consumers (Subscribe: a recorder)
+// receive — the largest — which may differ from the one a tile shows.
+func (s *Stream) SubscribedStatus() Status {
+	v := s.vars[len(s.vars)-1]
+	s.mu.Lock()
+	sup, last := v.sup, v.last
+	s.mu.Unlock()
+	if sup == nil {
+		last.State = StateStopped
+		return last
+	}
+	return sup.Status()
+}
+
 // Stats returns the health of the variant shown, as of now, with its Hub's drop count.
 func (s *Stream) Stats() StatsSnapshot {
 	v, _ := s.shown()

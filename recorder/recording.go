@@ -90,7 +90,11 @@ func (r *Root) Start(camera string, src PacketSource, pre *Prebuffer) (*Recordin
 	}
 	rec := &Recording{root: r, camera: camera, safe: SafeName(camera), src: src,
 		stop: make(chan struct{}), done: make(chan struct{})}
-	rec.ss, _ = src.(statusSource)
+	if sub, ok := src.(subscribedStatusSource); ok {
+		rec.ss = subscribedStatus{sub} // a multi-stream camera: the variant recorded
+	} else {
+		rec.ss, _ = src.(statusSource)
+	}
 	rec.st = Status{Recording: true, Since: r.opts.Now()}
 	r.recs[camera] = rec
 	r.mu.Unlock()

@@ -441,6 +441,16 @@ type PacketSource interface {
 	Subscribe(name string, capacity int) (*capture.Subscription, func())
 }
 
+// subscribedStatusSource is a PacketSource whose packets come from one of several
+// streams (*capture.Stream): its SubscribedStatus is the status of the stream recorded.
+type subscribedStatusSource interface {
+	SubscribedStatus() capture.Status
+}
+
+type subscribedStatus struct{ s subscribedStatusSource }
+
+func (s subscribedStatus) Status() capture.Status { return s.s.SubscribedStatus() }
+
 // statusSource is the optional side of a PacketSource.
 type statusSource interface {
 	Status() capture.Status
