@@ -71,8 +71,12 @@ fuzz:
 
 # The pipeline against ffmpeg and the TurboJPEG floor on the same streams (issue 2).
 BENCH_ARGS ?= --streams 16 --size 1920x1080 --fps 15 --tile 480x270 --duration 20s --vs-ffmpeg
+# Both benches: 16 MJPEG cameras (vs ffmpeg and the TurboJPEG floor), then 8 RTSP H.264
+# cameras (vs ffmpeg -threads 1 on the same URLs). BENCH_ARGS / RTSP_BENCH_ARGS add flags.
+RTSP_BENCH_ARGS ?= --vs-ffmpeg
 bench: build test-deps
 	./$(BIN) bench $(BENCH_ARGS)
+	./$(BIN) bench --rtsp $(RTSP_BENCH_ARGS)
 
 # A screenshot of the real window on the demo wall, under Xvfb, into docs/wall.png.
 SHOT_WAIT ?= 15

@@ -3,19 +3,26 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/vigil-cctv/vigil/internal/bench"
 )
 
 func runBench(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("vigil bench", "usage: vigil bench [flags]\n\nMeasures the pipeline (read → decode at tile size → RGBA) against ffmpeg and the TurboJPEG floor.", stderr)
-	streams := fs.Int("streams", 16, "number of camera streams")
+	fs := newFlags("vigil bench", "usage: vigil bench [flags]\n\nMeasures the pipeline (read → decode at tile size → RGBA) against ffmpeg and the TurboJPEG floor (M-JPEG over HTTP),\nor with --rtsp against ffmpeg on H.264 over RTSP.", stderr)
+	streams := fs.Int("streams", 16, "number of camera streams (default 8 with --rtsp)")
+	rtspMode := fs.Bool("rtsp", false, "H.264 cameras over RTSP instead of M-JPEG over HTTP")
+	source := fs.String("source", "mjpeg", `camera kind: "mjpeg" or "rtsp" (same as --rtsp)`)
+	transport := fs.String("rtsp-transport", "tcp", `RTP transport for --rtsp, ours and ffmpeg's: "tcp" or "udp"`)
+	bitrate := fs.Int("bitrate", 4000, "H.264 bit rate in kb/s of the --rtsp cameras")
+	serveRTSP := fs.Bool("serve-rtsp", false, "internal: serve the --rtsp cameras and print their URLs as JSON (bench runs this as its camera process)")
 	size := fs.String("size", "1920x1080", "camera picture size")
 	fps := fs.Float64("fps", 15, "camera frame rate")
 	tile := fs.String("tile", "480x270", "tile size the pictures are decoded for")
@@ -34,6 +41,34 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "vigil bench: bad flags:", err1, err2)
 		return exitUsage
 	}
+	switch *source {
+	case "mjpeg":
+	case "rtsp":
+		*rtspMode = true
+	default:
+		fmt.Fprintf(stderr, "vigil bench: --source %q: want mjpeg or rtsp\n", *source)
+		return exitUsage
+	}
+	if *transport != "tcp" && *transport != "udp" {
+		fmt.Fprintf(stderr, "vigil bench: --rtsp-transport %q: want tcp or udp\n", *transport)
+		return exitUsage
+	}
+	streamsSet := false
+	fs.Visit(func(f *flag.Flag) { streamsSet = streamsSet || f.Name == "streams" })
+	if *rtspMode && !streamsSet {
+		*streams = 8
+	}
+	if *serveRTSP {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err := bench.ServeRTSP(ctx, bench.ServeOptions{Streams: *streams, Width: w, Height: h, FPS: int(*fps + 0.5),
+			BitrateKbps: *bitrate, UDP: *transport == "udp"}, stdout)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigil bench:", err)
+			return exitFailed
+		}
+		return exitOK
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil bench:", err)
@@ -46,6 +81,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		Duration: *duration, Warmup: *warmup, VsFFmpeg: *vsFFmpeg, FFmpegParallel: *parallel,
 		Camsim: []string{exe, "camsim", "--json", "--mjpeg", strconv.Itoa(*streams), "--size", *size, "--fps", strconv.FormatFloat(*fps, 'g', -1, 64)},
 		Log:    stderr,
+	}
+	if *rtspMode {
+		o.RTSP, o.Decoders, o.RTSPTransport = true, newDecoder, *transport
+		o.Camsim = []string{exe, "bench", "--serve-rtsp", "--streams", strconv.Itoa(*streams), "--size", *size,
+			"--fps", strconv.FormatFloat(*fps, 'g', -1, 64), "--bitrate", strconv.Itoa(*bitrate), "--rtsp-transport", *transport}
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)

@@ -29,6 +29,7 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
+	"github.com/vigil-cctv/vigil/protocols/rtsp"
 )
 
 // Options describe one benchmark run.
@@ -50,6 +51,17 @@ type Options struct {
 	Log io.Writer
 	// CPUProfile, when set, receives a pprof CPU profile of the measured pipeline phase.
 	CPUProfile io.Writer
+
+	// RTSP switches from M-JPEG over HTTP to H.264 over RTSP: Camsim must then serve
+	// RTSP URLs (see ServeRTSP), the pipeline reads them with protocols/rtsp.Source and
+	// decodes with Decoders, ffmpeg decodes and scales them to the tile size, and there
+	// is no TurboJPEG floor phase.
+	RTSP bool
+	// Decoders makes the pipeline's decoders in RTSP mode (cmd/vigil's newDecoder).
+	Decoders func(capture.Codec) (capture.FrameDecoder, error)
+	// RTSPTransport is "tcp" or "udp", for both our pipeline and ffmpeg. It defaults to
+	// "tcp", which ffmpeg and Vigil both handle without loss on any link.
+	RTSPTransport string
 }
 
 // Result is what `vigil bench --json` prints.
@@ -86,6 +98,12 @@ type Result struct {
 	FloorParallelMsPerFrame float64 `json:"floor_parallel_ms_per_frame"`
 	FloorRatio              float64 `json:"floor_ratio"`
 
+	// Codec and BitrateMbps describe the camera streams (BitrateMbps from the sampled
+	// frames' sizes).
+	Codec       string  `json:"codec"`
+	BitrateMbps float64 `json:"bitrate_mbps,omitempty"`
+	Transport   string  `json:"transport,omitempty"`
+
 	CamsimCPUCores float64 `json:"camsim_cpu_cores"`
 	Machine        string  `json:"machine"`
 }
@@ -101,10 +119,20 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.FFmpegParallel <= 0 {
 		o.FFmpegParallel = 2
 	}
+	if o.RTSPTransport == "" {
+		o.RTSPTransport = "tcp"
+	}
+	if o.RTSP && o.Decoders == nil {
+		return Result{}, errors.New("bench: RTSP mode needs Options.Decoders")
+	}
 	r := Result{
 		Streams: o.Streams, Size: fmt.Sprintf("%dx%d", o.Width, o.Height), Tile: fmt.Sprintf("%dx%d", o.TileW, o.TileH),
 		FPS: o.FPS, DurationS: o.Duration.Seconds(),
 		Machine: fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version()),
+		Codec:   "jpeg",
+	}
+	if o.RTSP {
+		r.Codec, r.Transport = "h264", o.RTSPTransport
 	}
 	o.logf("starting %d simulated cameras (%s at %g fps) in a separate process…", o.Streams, r.Size, o.FPS)
 	sim, urls, err := startCamsim(ctx, o.Camsim, o.Streams)
@@ -125,8 +153,10 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			r.CPURatio = r.CPUMsPerFrame / r.FFmpegCPUMsPerFrame
 		}
 	}
-	if err := floorPhase(o, samples, &r); err != nil {
-		return r, err
+	if !o.RTSP {
+		if err := floorPhase(o, samples, &r); err != nil {
+			return r, err
+		}
 	}
 	if r.FloorMsPerFrame > 0 {
 		r.FloorRatio = r.CPUMsPerFrame / r.FloorMsPerFrame
@@ -138,7 +168,16 @@ func Run(ctx context.Context, o Options) (Result, error) {
 // pipelinePhase runs our pipeline on every stream and returns a loop of frames per
 // stream for the floor phase.
 func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([][][]byte, error) {
-	o.logf("phase 1: Vigil pipeline (HTTP read → TurboJPEG at tile size → copy into the tile's buffer), warm-up %s, measure %s", o.Warmup, o.Duration)
+	newSource := func(u string) capture.Source { return &mjpeg.Source{URL: u} }
+	decoders := func(capture.Codec) (capture.FrameDecoder, error) { return jpegdec.New() }
+	if o.RTSP {
+		o.logf("phase 1: Vigil pipeline (RTSP over %s → libavcodec H.264, scaled to tile size → copy into the tile's buffer), warm-up %s (and until RTCP sender reports arrive), measure %s", o.RTSPTransport, o.Warmup, o.Duration)
+		newSource = func(u string) capture.Source { return &rtsp.Source{URL: u, Transport: o.RTSPTransport} }
+		decoders = o.Decoders
+	} else {
+		o.logf("phase 1: Vigil pipeline (HTTP read → TurboJPEG at tile size → copy into the tile's buffer), warm-up %s, measure %s", o.Warmup, o.Duration)
+	}
+	timed := make([]atomic.Bool, len(urls)) // a frame with a SourceTime arrived
 	var measuring atomic.Bool
 	var latMu sync.Mutex
 	var lat []time.Duration
@@ -148,9 +187,8 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for i, u := range urls {
-		src := &mjpeg.Source{URL: u}
-		streams[i] = capture.NewStream(fmt.Sprintf("cam%d", i+1), src, capture.StreamOptions{
-			Decoders: func(capture.Codec) (capture.FrameDecoder, error) { return jpegdec.New() },
+		streams[i] = capture.NewStream(fmt.Sprintf("cam%d", i+1), newSource(u), capture.StreamOptions{
+			Decoders: decoders,
 		})
 		views[i] = streams[i].Watch(o.TileW, o.TileH)
 		wg.Add(1)
@@ -172,6 +210,9 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 				}
 				copy(tile.Pix, f.Image.Pix)
 				drawn := time.Now()
+				if !f.SourceTime.IsZero() {
+					timed[i].Store(true)
+				}
 				if measuring.Load() {
 					frames[i].Add(1)
 					if !f.SourceTime.IsZero() {
@@ -197,6 +238,18 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-time.After(o.Warmup):
+	}
+	if o.RTSP {
+		// Latency needs the sender's wall clock, which RTSP gives only with the first
+		// RTCP sender report (gortsplib's server sends one every 10 s).
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) && !allSet(timed) {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
 	}
 	for i, s := range streams {
 		if st := s.Status(); st.State != capture.StateLive {
@@ -275,6 +328,7 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 	r.Drops = r.DropsHub + r.Skipped
 	if n > 0 {
 		r.FrameKB = float64(bytes) / float64(n) / 1024
+		r.BitrateMbps = float64(bytes) / float64(n) * 8 * o.FPS / 1e6
 	}
 	if total > 0 {
 		r.CPUMsPerFrame = float64(cpu.Microseconds()) / 1000 / float64(total)
@@ -287,6 +341,15 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 	o.logf("  %d frames, %.2f fps per stream (min %.2f), %d dropped (%d in the hub, %d skipped), %.2f CPU ms/frame (%.2f cores), latency p50 %.1f ms p99 %.1f ms, RSS %.0f MB",
 		r.Frames, r.FPSPerStream, r.FPSMin, r.Drops, r.DropsHub, r.Skipped, r.CPUMsPerFrame, r.CPUCores, r.LatencyP50Ms, r.LatencyP99Ms, r.RSSMB)
 	return samples, nil
+}
+
+func allSet(b []atomic.Bool) bool {
+	for i := range b {
+		if !b[i].Load() {
+			return false
+		}
+	}
+	return true
 }
 
 // totalDrops sums packets dropped in the Hubs and frames replaced before a viewer took
@@ -306,7 +369,14 @@ func ffmpegPhase(ctx context.Context, o Options, urls []string, r *Result) error
 		return errors.New("ffmpeg is not installed (apt-get install ffmpeg, or run without --vs-ffmpeg)")
 	}
 	per := max(o.Duration*time.Duration(o.FFmpegParallel)/time.Duration(len(urls)), 4*time.Second)
-	o.logf("phase 2: ffmpeg -threads 1 full decode of the same streams, %d at a time, %s each", o.FFmpegParallel, per.Round(time.Second))
+	if o.RTSP {
+		per = max(per, 8*time.Second) // its steady state starts after the RTSP handshake and probing
+	}
+	if o.RTSP {
+		o.logf("phase 2: ffmpeg -threads 1 decode + scale to %dx%d RGBA of the same streams over %s, %d at a time, %s each (CPU counted from its first frame)", o.TileW, o.TileH, o.RTSPTransport, o.FFmpegParallel, per.Round(time.Second))
+	} else {
+		o.logf("phase 2: ffmpeg -threads 1 full decode of the same streams, %d at a time, %s each", o.FFmpegParallel, per.Round(time.Second))
+	}
 	var mu sync.Mutex
 	var cpu time.Duration
 	var frames int64
@@ -319,7 +389,7 @@ func ffmpegPhase(ctx context.Context, o Options, urls []string, r *Result) error
 		go func(u string) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c, n, err := runFFmpeg(ctx, u, per)
+			c, n, err := runFFmpeg(ctx, ffmpegArgs(o, u), u, per, o.RTSP)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
@@ -341,9 +411,25 @@ func ffmpegPhase(ctx context.Context, o Options, urls []string, r *Result) error
 	return nil
 }
 
-func runFFmpeg(ctx context.Context, url string, d time.Duration) (time.Duration, int64, error) {
-	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
-		"-threads", "1", "-f", "mpjpeg", "-i", url, "-f", "null", "-progress", "pipe:1", "-")
+// ffmpegArgs is the ffmpeg command line doing the pipeline's work on url: for M-JPEG a
+// full-size decode (ffmpeg cannot decode at a DCT scale), for RTSP decode, scale to the
+// tile and convert to RGBA, as the pipeline does.
+func ffmpegArgs(o Options, url string) []string {
+	args := []string{"-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-threads", "1"}
+	if o.RTSP {
+		args = append(args, "-rtsp_transport", o.RTSPTransport, "-i", url,
+			"-vf", fmt.Sprintf("scale=%d:%d", o.TileW, o.TileH), "-pix_fmt", "rgba")
+	} else {
+		args = append(args, "-f", "mpjpeg", "-i", url)
+	}
+	return append(args, "-f", "null", "-progress", "pipe:1", "-")
+}
+
+// runFFmpeg runs ffmpeg with args for d and returns the CPU it used and the frames it
+// decoded, over its whole run or, when steady is set and it reported progress often
+// enough, from its first progress report with a frame to its last.
+func runFFmpeg(ctx context.Context, args []string, url string, d time.Duration, steady bool) (time.Duration, int64, error) {
+	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
 	var stderr strings.Builder
 	cmd.Stderr = &limitedWriter{w: &stderr, n: 4096}
 	out, err := cmd.StdoutPipe()
@@ -354,6 +440,15 @@ func runFFmpeg(ctx context.Context, url string, d time.Duration) (time.Duration,
 		return 0, 0, fmt.Errorf("starting ffmpeg: %w", err)
 	}
 	var frames atomic.Int64
+	// At every progress report, ffmpeg's CPU time so far from /proc, to measure its
+	// steady state without its start-up (probing, connecting) as the pipeline's
+	// measurement also excludes start-up.
+	var steadyMu sync.Mutex
+	var first, last struct {
+		cpu    time.Duration
+		frames int64
+	}
+	pid := cmd.Process.Pid
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -362,6 +457,16 @@ func runFFmpeg(ctx context.Context, url string, d time.Duration) (time.Duration,
 			if v, ok := strings.CutPrefix(sc.Text(), "frame="); ok {
 				if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
 					frames.Store(n)
+				}
+			}
+			if strings.HasPrefix(sc.Text(), "progress=") && frames.Load() > 0 {
+				if c, ok := procCPU(pid); ok {
+					steadyMu.Lock()
+					if first.frames == 0 {
+						first.cpu, first.frames = c, frames.Load()
+					}
+					last.cpu, last.frames = c, frames.Load()
+					steadyMu.Unlock()
 				}
 			}
 		}
@@ -390,7 +495,14 @@ func runFFmpeg(ctx context.Context, url string, d time.Duration) (time.Duration,
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	if frames.Load() == 0 {
-		return cpu, 0, fmt.Errorf("ffmpeg decoded no frame of %s in %s: %s", url, d, strings.TrimSpace(stderr.String()))
+		return cpu, 0, fmt.Errorf("ffmpeg decoded no frame of %s in %s: %s", capture.RedactURL(url), d, strings.TrimSpace(stderr.String()))
+	}
+	if steady {
+		steadyMu.Lock()
+		defer steadyMu.Unlock()
+		if n := last.frames - first.frames; n >= 10 && last.cpu > first.cpu {
+			return last.cpu - first.cpu, n, nil
+		}
 	}
 	return cpu, frames.Load(), nil
 }
@@ -475,6 +587,30 @@ func floorLoop(all [][]byte, tileW, tileH int, d time.Duration, offset int) (tim
 		n++
 	}
 	return rusage(1) - t0, n, nil
+}
+
+// procCPU reads a process's user+system CPU time from /proc/PID/stat.
+func procCPU(pid int) (time.Duration, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// The command name (field 2) may hold spaces; the fields after its ')' are fixed.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64) // utime, field 14
+	st, err2 := strconv.ParseInt(f[12], 10, 64) // stime, field 15
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	const clkTck = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / clkTck, true
 }
 
 func rusage(who int) time.Duration {
@@ -583,14 +719,24 @@ func (s *camsim) cpuCores() float64 {
 
 // Print writes the result as a table a person reads side by side.
 func Print(w io.Writer, r Result) {
-	fmt.Fprintf(w, "\n%d streams of %s at %g fps into %s tiles, %.0f s per phase (%s)\n", r.Streams, r.Size, r.FPS, r.Tile, r.DurationS, r.Machine)
-	fmt.Fprintf(w, "frames average %.0f KB\n\n", r.FrameKB)
+	fmt.Fprintf(w, "\n%d streams of %s %s at %g fps into %s tiles, %.0f s per phase (%s)\n", r.Streams, r.Size, r.Codec, r.FPS, r.Tile, r.DurationS, r.Machine)
+	if r.Transport != "" {
+		fmt.Fprintf(w, "frames average %.0f KB (%.1f Mb/s per camera), RTSP over %s\n\n", r.FrameKB, r.BitrateMbps, r.Transport)
+	} else {
+		fmt.Fprintf(w, "frames average %.0f KB\n\n", r.FrameKB)
+	}
 	fmt.Fprintf(w, "  %-34s %10s %10s\n", "", "CPU ms/frame", "ratio")
 	fmt.Fprintf(w, "  %-34s %10.2f %10s\n", "Vigil pipeline (read+decode+copy)", r.CPUMsPerFrame, "1.00")
 	if r.FFmpegCPUMsPerFrame > 0 {
-		fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (ours ÷ ffmpeg: cpu_ratio)\n", "ffmpeg -threads 1 full decode", r.FFmpegCPUMsPerFrame, r.CPURatio)
+		label := "ffmpeg -threads 1 full decode"
+		if r.Transport != "" {
+			label = "ffmpeg -threads 1 decode+scale"
+		}
+		fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (ours ÷ ffmpeg: cpu_ratio)\n", label, r.FFmpegCPUMsPerFrame, r.CPURatio)
 	}
-	fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (ours ÷ floor: floor_ratio)\n", "floor: TurboJPEG alone, same scale", r.FloorMsPerFrame, r.FloorRatio)
+	if r.FloorMsPerFrame > 0 {
+		fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (ours ÷ floor: floor_ratio)\n", "floor: TurboJPEG alone, same scale", r.FloorMsPerFrame, r.FloorRatio)
+	}
 	if r.FloorParallelMsPerFrame > 0 {
 		fmt.Fprintf(w, "  %-34s %10.2f %10.2f   (the decode alone, every CPU busy)\n", "floor on all CPUs at once", r.FloorParallelMsPerFrame, r.CPUMsPerFrame/r.FloorParallelMsPerFrame)
 	}
