@@ -263,20 +263,7 @@ func (r *siteCamRow) CreateRenderer() fyne.WidgetRenderer {
 // Tapped is part of fyne.Tappable.
 func (r *siteCamRow) Tapped(*fyne.PointEvent) { r.s.siteCameraTapped(r.view, r.cam) }
 
-func (r *siteCamRow) setState(current, onWall bool) {
-	back := color.Color(color.Transparent)
-	if current {
-		back = colorRowCurrent
-	}
-	if r.back.FillColor != back {
-		r.back.FillColor = back
-		r.back.Refresh()
-	}
-	if r.label.TextStyle.Bold != onWall {
-		r.label.TextStyle.Bold = onWall
-		r.label.Refresh()
-	}
-}
+func (r *siteCamRow) setState(current, onWall bool) { markRow(r.back, r.label, current, onWall) }
 
 // showStates colours the dots (UI goroutine).
 func (s *sidebar) showStates(states map[string]capture.Status) {
@@ -403,18 +390,21 @@ func (r *camRow) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // setState marks the current row and, in bold, the cameras on the wall.
-func (r *camRow) setState(current, onWall bool) {
+func (r *camRow) setState(current, onWall bool) { markRow(r.back, r.label, current, onWall) }
+
+// markRow backs the current row and puts the cameras on the wall in bold.
+func markRow(bg *canvas.Rectangle, label *widget.Label, current, onWall bool) {
 	back := color.Color(color.Transparent)
 	if current {
 		back = colorRowCurrent
 	}
-	if r.back.FillColor != back {
-		r.back.FillColor = back
-		r.back.Refresh()
+	if bg.FillColor != back {
+		bg.FillColor = back
+		bg.Refresh()
 	}
-	if r.label.TextStyle.Bold != onWall {
-		r.label.TextStyle.Bold = onWall
-		r.label.Refresh()
+	if label.TextStyle.Bold != onWall {
+		label.TextStyle.Bold = onWall
+		label.Refresh()
 	}
 }
 
