@@ -69,3 +69,52 @@ func TestRecordCommandWritesAPlayableFile(t *testing.T) {
 		t.Fatalf("unknown camera: %d %v", code, err)
 	}
 }
+
+// The same for an RTSP H.264 camera given by URL: ffprobe reads H.264 of its size, about
+// as long as the recording, and decodes every frame without error.
+func TestRecordRTSPCamera(t *testing.T) {
+	srv := rtspServer(t)
+	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	var stdout bytes.Buffer
+	u := strings.Replace(srv.URL("cam"), "rtsp://", "rtsp://viewer:pw-42@", 1)
+	if code, err := record(ctx, cfg, []string{u}, out, quiet, &stdout); code != exitOK || err != nil {
+		t.Fatalf("record: %d %v\n%s", code, err, stdout.String())
+	}
+	if strings.Contains(stdout.String(), "pw-42") {
+		t.Fatal("the password was printed")
+	}
+	clips, err := recorder.List(out)
+	if err != nil || len(clips) != 1 || clips[0].Camera != "127.0.0.1_cam" {
+		t.Fatalf("clips %+v, %v", clips, err)
+	}
+	raw, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-show_streams", "-show_format", "-of", "json", clips[0].Path).Output()
+	if err != nil {
+		t.Fatalf("ffprobe: %v", err)
+	}
+	var probe struct {
+		Streams []struct {
+			Codec  string `json:"codec_name"`
+			Width  int    `json:"width"`
+			Height int    `json:"height"`
+			Frames string `json:"nb_read_frames"`
+		} `json:"streams"`
+		Format struct {
+			Duration string `json:"duration"`
+		} `json:"format"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil || len(probe.Streams) != 1 {
+		t.Fatalf("ffprobe output %s: %v", raw, err)
+	}
+	s := probe.Streams[0]
+	d, _ := strconv.ParseFloat(probe.Format.Duration, 64)
+	n, _ := strconv.Atoi(s.Frames)
+	if s.Codec != "h264" || s.Width != 320 || s.Height != 240 || d < 2 || d > 4.5 || n < 25 {
+		t.Fatalf("ffprobe: %+v, duration %.2f s; want h264 320x240, 2–4.5 s, ≥ 25 frames", s, d)
+	}
+	if msg, err := exec.Command("ffmpeg", "-v", "error", "-i", clips[0].Path, "-f", "null", "-").CombinedOutput(); err != nil || len(msg) > 0 {
+		t.Fatalf("ffmpeg decoding the recording: %v %s", err, msg)
+	}
+}
