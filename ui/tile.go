@@ -368,9 +368,11 @@ func (t *Tile) drawFrame(s *session) {
 		t.applyStatus(st)
 		return
 	}
-	if t.playbackSpeed > 0 && t.r != nil { // the badge shows the recorded time
-		t.r.update()
-		t.r.fbText.Refresh()
+	if t.playbackSpeed > 0 && t.r != nil { // the badge shows the recorded time, to the second
+		if text := playbackBadge(t.playbackSpeed, t.lastSource); text != t.r.fbText.Text {
+			t.r.fbText.Text = text
+			t.r.fbText.Refresh()
+		}
 	}
 	t.img.Refresh()
 }

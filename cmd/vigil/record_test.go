@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -38,25 +39,8 @@ func TestRecordCommandWritesAPlayableFile(t *testing.T) {
 	if err != nil || len(clips) != 1 {
 		t.Fatalf("clips %+v, %v", clips, err)
 	}
-	raw, err := exec.Command("ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", clips[0].Path).Output()
-	if err != nil {
-		t.Fatalf("ffprobe: %v", err)
-	}
-	var probe struct {
-		Streams []struct {
-			Codec  string `json:"codec_name"`
-			Width  int    `json:"width"`
-			Height int    `json:"height"`
-		} `json:"streams"`
-		Format struct {
-			Duration string `json:"duration"`
-		} `json:"format"`
-	}
-	if err := json.Unmarshal(raw, &probe); err != nil || len(probe.Streams) != 1 {
-		t.Fatalf("ffprobe output %s: %v", raw, err)
-	}
-	s := probe.Streams[0]
-	d, _ := strconv.ParseFloat(probe.Format.Duration, 64)
+	s := ffprobeVideo(t, clips[0].Path)
+	d := s.Duration
 	if s.Codec != "mjpeg" || s.Width != 320 || s.Height != 180 || d < 1.5 || d > 3.5 {
 		t.Fatalf("ffprobe: %+v, duration %.2f s; want mjpeg 320x180, about 3 s (less the connection time)", s, d)
 	}
@@ -90,9 +74,33 @@ func TestRecordRTSPCamera(t *testing.T) {
 	if err != nil || len(clips) != 1 || clips[0].Camera != "127.0.0.1_cam" {
 		t.Fatalf("clips %+v, %v", clips, err)
 	}
-	raw, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-show_streams", "-show_format", "-of", "json", clips[0].Path).Output()
+	s := ffprobeVideo(t, clips[0].Path)
+	d, n := s.Duration, s.Frames
+	if s.Codec != "h264" || s.Width != 320 || s.Height != 240 || d < 2 || d > 4.5 || n < 25 {
+		t.Fatalf("ffprobe: %+v, duration %.2f s; want h264 320x240, 2–4.5 s, ≥ 25 frames", s, d)
+	}
+	if msg, err := exec.Command("ffmpeg", "-v", "error", "-i", clips[0].Path, "-f", "null", "-").CombinedOutput(); err != nil || len(msg) > 0 {
+		t.Fatalf("ffmpeg decoding the recording: %v %s", err, msg)
+	}
+}
+
+// probedVideo is what ffprobe (Debian's, the judge) reads of a file's one video stream.
+type probedVideo struct {
+	Codec         string
+	Width, Height int
+	Duration      float64 // seconds, of the container
+	Frames        int     // frames decoded (-count_frames)
+}
+
+func (p probedVideo) String() string {
+	return fmt.Sprintf("%s %dx%d, %d frames", p.Codec, p.Width, p.Height, p.Frames)
+}
+
+func ffprobeVideo(t *testing.T, path string) probedVideo {
+	t.Helper()
+	raw, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-show_streams", "-show_format", "-of", "json", path).Output()
 	if err != nil {
-		t.Fatalf("ffprobe: %v", err)
+		t.Fatalf("ffprobe %s: %v", path, err)
 	}
 	var probe struct {
 		Streams []struct {
@@ -111,10 +119,5 @@ func TestRecordRTSPCamera(t *testing.T) {
 	s := probe.Streams[0]
 	d, _ := strconv.ParseFloat(probe.Format.Duration, 64)
 	n, _ := strconv.Atoi(s.Frames)
-	if s.Codec != "h264" || s.Width != 320 || s.Height != 240 || d < 2 || d > 4.5 || n < 25 {
-		t.Fatalf("ffprobe: %+v, duration %.2f s; want h264 320x240, 2–4.5 s, ≥ 25 frames", s, d)
-	}
-	if msg, err := exec.Command("ffmpeg", "-v", "error", "-i", clips[0].Path, "-f", "null", "-").CombinedOutput(); err != nil || len(msg) > 0 {
-		t.Fatalf("ffmpeg decoding the recording: %v %s", err, msg)
-	}
+	return probedVideo{Codec: s.Codec, Width: s.Width, Height: s.Height, Duration: d, Frames: n}
 }

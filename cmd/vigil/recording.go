@@ -50,8 +50,10 @@ func (rs *recordings) Toggle(s *capture.Stream) error {
 	rec := rs.recs[name]
 	delete(rs.failed, name)
 	rs.mu.Unlock()
-	if rec != nil && rec.Status().Err == nil && rec.Status().Recording {
-		return rs.stop(name)
+	if rec != nil {
+		if st := rec.Status(); st.Err == nil && st.Recording {
+			return rs.stop(name)
+		}
 	}
 	return rs.start(s)
 }
