@@ -41,6 +41,15 @@ type Packet struct {
 	SourceTime time.Time
 	// ReceiveTime is when the last byte of the unit was read, on this machine's clock.
 	ReceiveTime time.Time
+	// PTS and DTS are the unit's presentation and decode times on the source's own media
+	// clock (RTP timestamps for RTSP, the recorded time for a VMS), as durations from an
+	// origin that holds for one connection (until the Supervisor's next Discontinuity).
+	// DTS never decreases and DTS ≤ PTS; the two differ only in streams that reorder
+	// pictures (H.264/H.265 B-frames), where units arrive in decode order. HasPTS is false
+	// when the source has no media clock of its own (MJPEG over HTTP): consumers then use
+	// SourceTime when set, else ReceiveTime.
+	PTS, DTS time.Duration
+	HasPTS   bool
 	// Discontinuity marks the first Packet after a break in the sequence this consumer
 	// sees: the first of a new connection (set by the Supervisor) or the first after the
 	// Hub dropped packets from this consumer's queue (set per consumer). A recorder starts
