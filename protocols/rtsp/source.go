@@ -216,6 +216,9 @@ type run struct {
 	prevTS   uint32
 	prevMark bool
 	havePrev bool
+	clock    *mediaClock
+	clockErr bool // a DTS fallback was logged on this run
+	extNALUs [][]byte
 }
 
 func (s *Source) newRun(sink capture.Sink) (*run, error) {
@@ -345,6 +348,7 @@ func (r *run) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.clock = newMediaClock(r.codec, forma.ClockRate())
 	c.OnPacketRTP(medi, forma, onRTP)
 	if _, err := c.Play(nil); err != nil {
 		return r.requestErr(ctx, err, "PLAY")
@@ -564,6 +568,7 @@ func (r *run) onNALUs(pkt *rtp.Packet, decode func() ([][]byte, error)) {
 	} else if key {
 		r.s.updatePlaying(r.ps.profile, r.ps.width, r.ps.height, r.ps.fps)
 	}
+	pts, dts := r.timesLocked(ts, au, key)
 	r.emitLocked(capture.Packet{
 		Codec:       r.codec,
 		Data:        data,
@@ -572,7 +577,40 @@ func (r *run) onNALUs(pkt *rtp.Packet, decode func() ([][]byte, error)) {
 		Height:      r.ps.height,
 		SourceTime:  r.packetNTP(pkt, ts),
 		ReceiveTime: now,
+		PTS:         pts,
+		DTS:         dts,
+		HasPTS:      true,
 	})
+}
+
+// timesLocked is the PTS and DTS of an access unit with RTP timestamp ts. The DTS
+// extractor gets the unit's slices and, in front of a key unit, the stored parameter
+// sets (copies that stay put, unlike gortsplib's buffers, and present even when the
+// camera sends them only in the SDP). A stream it cannot follow is logged once per run
+// and played on with a fallback DTS.
+func (r *run) timesLocked(ts uint32, au [][]byte, key bool) (pts, dts time.Duration) {
+	n := r.extNALUs[:0]
+	if key {
+		for _, ps := range [][]byte{r.ps.vps, r.ps.sps, r.ps.pps} {
+			if ps != nil {
+				n = append(n, ps)
+			}
+		}
+	}
+	for _, nalu := range au {
+		if len(nalu) > 0 && !isParamSet(r.codec, nalType(r.codec, nalu)) {
+			n = append(n, nalu)
+		}
+	}
+	pts, dts, err := r.clock.times(ts, n)
+	clear(n)
+	r.extNALUs = n[:0]
+	if err != nil && !r.clockErr {
+		r.clockErr = true
+		r.log.Warn("decode times guessed from presentation times (shown order may stutter); reported once per connection",
+			"err", err, "after_frames", r.frames)
+	}
+	return pts, dts
 }
 
 func (r *run) onJPEG(pkt *rtp.Packet, dec *rtpmjpeg.Decoder) {
@@ -600,6 +638,7 @@ func (r *run) onJPEG(pkt *rtp.Packet, dec *rtpmjpeg.Decoder) {
 	if r.frames == 0 {
 		r.s.updatePlaying("", w, h, 0)
 	}
+	pts, _, _ := r.clock.times(pkt.Timestamp, nil)
 	r.emitLocked(capture.Packet{
 		Codec:       capture.CodecJPEG,
 		Data:        img,
@@ -608,6 +647,9 @@ func (r *run) onJPEG(pkt *rtp.Packet, dec *rtpmjpeg.Decoder) {
 		Height:      h,
 		SourceTime:  r.packetNTP(pkt, pkt.Timestamp),
 		ReceiveTime: now,
+		PTS:         pts,
+		DTS:         pts, // JPEGs are never reordered
+		HasPTS:      true,
 	})
 }
 

@@ -32,6 +32,8 @@ var (
 	encOnce  sync.Once
 	h264AUs  [][]byte
 	jpegPics [][]byte
+	bH264    rtsptest.Reordered // with B-frames
+	bH265    rtsptest.Reordered
 	encErr   error
 )
 
@@ -41,6 +43,12 @@ func streams(t *testing.T) (h264 [][]byte, jpg [][]byte) {
 		h264AUs, encErr = rtsptest.EncodeH264(320, 240, 25, 2)
 		if encErr == nil {
 			jpegPics, encErr = rtsptest.EncodeJPEG(320, 240, 25, 1)
+		}
+		if encErr == nil {
+			bH264, encErr = rtsptest.EncodeH264BFrames(320, 240, 25, 2)
+		}
+		if encErr == nil {
+			bH265, encErr = rtsptest.EncodeH265BFrames(320, 240, 25, 2)
 		}
 	})
 	if errors.Is(encErr, rtsptest.ErrNoFFmpeg) {

@@ -8,9 +8,12 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -83,6 +86,137 @@ func EncodeH265(w, h, fps, seconds int) ([][]byte, error) {
 		}
 		return aus, nil
 	})
+}
+
+// Reordered is a pre-encoded stream with B-frames: its access units in decode order (the
+// order they are sent in) and, for each, its place in presentation order counted in frame
+// intervals from the first picture shown. It goes into a Stream as H264 or H265 and PTS.
+type Reordered struct {
+	AUs [][]byte
+	PTS []int
+}
+
+// EncodeH264BFrames is EncodeH264 the way x264 encodes by default and many NVRs send:
+// High profile, preset medium, two B-frames (b-pyramid), no zerolatency tune, a key frame
+// (IDR with SPS and PPS) every second, access unit delimiters. The presentation order
+// comes from the MP4 that ffmpeg writes first (ffprobe reads its packets' pts), the
+// access units from remuxing that MP4 to Annex-B. Cached like EncodeH264.
+func EncodeH264BFrames(w, h, fps, seconds int) (Reordered, error) {
+	return encodeReordered("h264b", w, h, fps, seconds, []string{
+		"-c:v", "libx264", "-preset", "medium", "-profile:v", "high", "-bf", "2",
+		"-g", fmt.Sprint(fps), "-x264-params", "open-gop=0",
+	}, "h264_mp4toannexb,h264_metadata=aud=insert", "h264", false)
+}
+
+// EncodeH265BFrames is EncodeH264BFrames for H.265: libx265 ultrafast with two B-frames,
+// no zerolatency tune, a closed GOP with an IDR (VPS, SPS, PPS) every second.
+func EncodeH265BFrames(w, h, fps, seconds int) (Reordered, error) {
+	return encodeReordered("h265b", w, h, fps, seconds, []string{
+		"-c:v", "libx265", "-preset", "ultrafast",
+		"-x265-params", fmt.Sprintf("log-level=none:keyint=%d:bframes=2:b-adapt=0:open-gop=0", fps),
+	}, "hevc_mp4toannexb,hevc_metadata=aud=insert", "hevc", true)
+}
+
+func encodeReordered(name string, w, h, fps, seconds int, codec []string, bsf, raw string, h265 bool) (Reordered, error) {
+	if err := checkEncode(w, h, fps, seconds); err != nil {
+		return Reordered{}, err
+	}
+	key := fmt.Sprintf("%s_%dx%d_%dfps_%ds", name, w, h, fps, seconds)
+	// Cached as frames of a 4-byte big-endian presentation index, then the access unit.
+	frames, err := cached(key, func() ([][]byte, error) {
+		dir, err := os.MkdirTemp("", "rtsptest-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		mp4 := filepath.Join(dir, "enc.mp4")
+		args := []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
+			"-t", fmt.Sprint(seconds), "-pix_fmt", "yuv420p"}
+		args = append(append(args, codec...), "-f", "mp4", mp4)
+		if _, err := ffmpeg(args...); err != nil {
+			return nil, err
+		}
+		probe, err := tool("ffprobe", "-v", "error", "-select_streams", "v:0",
+			"-show_entries", "packet=pts_time", "-of", "csv=p=0", mp4)
+		if err != nil {
+			return nil, err
+		}
+		pts, err := ptsIndices(probe, fps)
+		if err != nil {
+			return nil, err
+		}
+		out, err := ffmpeg("-i", mp4, "-c", "copy", "-bsf:v", bsf, "-f", raw, "-")
+		if err != nil {
+			return nil, err
+		}
+		aus, err := splitAccessUnits(out, h265)
+		if err != nil {
+			return nil, err
+		}
+		if len(aus) == 0 || len(aus) != len(pts) {
+			return nil, fmt.Errorf("rtsptest: %s: %d access units but %d packet times", key, len(aus), len(pts))
+		}
+		framed := make([][]byte, len(aus))
+		for i, au := range aus {
+			framed[i] = binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(au)), uint32(pts[i]))
+			framed[i] = append(framed[i], au...)
+		}
+		return framed, nil
+	})
+	if err != nil {
+		return Reordered{}, err
+	}
+	r := Reordered{AUs: make([][]byte, len(frames)), PTS: make([]int, len(frames))}
+	for i, f := range frames {
+		if len(f) < 5 {
+			return Reordered{}, fmt.Errorf("rtsptest: corrupt cache entry for %s", key)
+		}
+		r.PTS[i], r.AUs[i] = int(binary.BigEndian.Uint32(f)), f[4:]
+	}
+	if err := checkPTS(r.PTS); err != nil {
+		return Reordered{}, fmt.Errorf("rtsptest: %s: %w", key, err)
+	}
+	return r, nil
+}
+
+// ptsIndices turns ffprobe's pts_time lines into presentation indices from 0.
+func ptsIndices(csv []byte, fps int) ([]int, error) {
+	var idx []int
+	for _, line := range strings.Split(strings.TrimSpace(string(csv)), "\n") {
+		line = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(line), ","))
+		if line == "" {
+			continue
+		}
+		t, err := strconv.ParseFloat(line, 64)
+		if err != nil {
+			return nil, fmt.Errorf("rtsptest: ffprobe packet time %q: %w", line, err)
+		}
+		idx = append(idx, int(math.Round(t*float64(fps))))
+	}
+	if len(idx) == 0 {
+		return nil, errors.New("rtsptest: ffprobe listed no packets")
+	}
+	lo := idx[0]
+	for _, v := range idx {
+		lo = min(lo, v)
+	}
+	for i := range idx {
+		idx[i] -= lo
+	}
+	return idx, nil
+}
+
+// checkPTS makes sure pts is a permutation of 0…len−1, so a looped stream presents
+// every picture once and in order.
+func checkPTS(pts []int) error {
+	seen := make([]bool, len(pts))
+	for i, v := range pts {
+		if v < 0 || v >= len(pts) || seen[v] {
+			return fmt.Errorf("presentation index %d of unit %d is out of range or repeated", v, i)
+		}
+		seen[v] = true
+	}
+	return nil
 }
 
 // EncodeJPEG returns seconds×fps baseline 4:2:0 JPEGs of ffmpeg's testsrc2 pattern at
@@ -214,11 +348,16 @@ func readFrames(path string) ([][]byte, error) {
 
 // ffmpeg runs Debian's ffmpeg with args and returns its standard output (bounded).
 func ffmpeg(args ...string) ([]byte, error) {
-	bin, err := exec.LookPath("ffmpeg")
+	return tool("ffmpeg", append([]string{"-hide_banner", "-nostdin", "-loglevel", "error"}, args...)...)
+}
+
+// tool runs ffmpeg or ffprobe with args and returns its standard output (bounded).
+func tool(name string, args ...string) ([]byte, error) {
+	bin, err := exec.LookPath(name)
 	if err != nil {
 		return nil, ErrNoFFmpeg
 	}
-	cmd := exec.Command(bin, append([]string{"-hide_banner", "-nostdin", "-loglevel", "error"}, args...)...)
+	cmd := exec.Command(bin, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -226,16 +365,16 @@ func ffmpeg(args ...string) ([]byte, error) {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("rtsptest: starting ffmpeg: %w", err)
+		return nil, fmt.Errorf("rtsptest: starting %s: %w", name, err)
 	}
 	out, rerr := io.ReadAll(io.LimitReader(stdout, maxStreamBytes+1))
 	if len(out) > maxStreamBytes {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return nil, fmt.Errorf("rtsptest: ffmpeg output over %d bytes", maxStreamBytes)
+		return nil, fmt.Errorf("rtsptest: %s output over %d bytes", name, maxStreamBytes)
 	}
 	if err := cmd.Wait(); err != nil || rerr != nil {
-		return nil, fmt.Errorf("rtsptest: ffmpeg failed: %v %v: %s", err, rerr, bytes.TrimSpace(stderr.Bytes()))
+		return nil, fmt.Errorf("rtsptest: %s failed: %v %v: %s", name, err, rerr, bytes.TrimSpace(stderr.Bytes()))
 	}
 	return out, nil
 }

@@ -38,6 +38,11 @@ type Stream struct {
 	H265 [][]byte
 	// JPEG are baseline JPEGs with standard Huffman tables (see EncodeJPEG).
 	JPEG [][]byte
+	// PTS, for H264 or H265 with B-frames, is each access unit's place in presentation
+	// order in frame intervals (see Reordered): units go out in the order given, one per
+	// interval, each with the RTP timestamp of its presentation time, as a camera sends
+	// them. Nil means units are presented in the order sent.
+	PTS []int
 	// FPS is the send rate. It defaults to 15.
 	FPS float64
 	// OutOfBandParams strips the parameter sets from the access units sent, so they
@@ -90,6 +95,8 @@ type path struct {
 	s             Stream
 	h265          bool
 	nalus         [][][]byte // H.264/H.265 access units split into NAL units
+	pts           []int      // presentation index of each of nalus (Stream.PTS), nil if none
+	lead          int        // how many intervals the furthest unit is sent ahead of its turn
 	vps, sps, pps []byte
 	stall         atomic.Bool
 	stream        *gortsplib.ServerStream // under Server.mu
@@ -175,7 +182,15 @@ func newPath(name string, st Stream) (*path, error) {
 		if len(st.H265) > 0 {
 			aus, p.h265 = st.H265, true
 		}
-		for _, au := range aus {
+		if st.PTS != nil {
+			if len(st.PTS) != len(aus) {
+				return nil, fmt.Errorf("rtsptest: path %q: %d presentation indices for %d access units", name, len(st.PTS), len(aus))
+			}
+			if err := checkPTS(st.PTS); err != nil {
+				return nil, fmt.Errorf("rtsptest: path %q: %w", name, err)
+			}
+		}
+		for i, au := range aus {
 			var nalus [][]byte
 			for _, n := range SplitNALUs(au) {
 				if ps := p.paramSet(n); ps != nil {
@@ -190,7 +205,14 @@ func newPath(name string, st Stream) (*path, error) {
 			}
 			if len(nalus) > 0 {
 				p.nalus = append(p.nalus, nalus)
+				if st.PTS != nil {
+					p.pts = append(p.pts, st.PTS[i])
+					p.lead = max(p.lead, st.PTS[i]-(len(p.nalus)-1))
+				}
 			}
+		}
+		if p.pts != nil && len(p.pts) != len(aus) {
+			return nil, fmt.Errorf("rtsptest: path %q: with PTS every access unit must hold more than parameter sets", name)
 		}
 		if p.sps == nil || p.pps == nil || (p.h265 && p.vps == nil) {
 			return nil, fmt.Errorf("rtsptest: path %q: the stream has no parameter sets", name)
@@ -501,8 +523,14 @@ func (s *Server) feed(p *path, st *gortsplib.ServerStream, stop chan struct{}) {
 		if err != nil {
 			continue
 		}
-		ts := base + uint32(math.Round(float64(i)*90000/p.s.FPS))
-		ntp := start.Add(time.Duration(i) * interval)
+		// The RTP timestamp is the presentation time (RFC 6184 §5.1); with B-frames a unit
+		// is sent up to lead intervals before its turn, so its picture was taken then.
+		shown := i
+		if n := len(p.pts); n > 0 {
+			shown = i/n*n + p.pts[i%n] - p.lead
+		}
+		ts := base + uint32(int64(math.Round(float64(shown)*90000/p.s.FPS)))
+		ntp := start.Add(time.Duration(shown) * interval)
 		for _, pkt := range pkts {
 			pkt.Timestamp = ts
 			if err := st.WritePacketRTPWithNTP(p.media, pkt, ntp); err != nil {
