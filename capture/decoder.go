@@ -154,6 +154,12 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 		}
 		lastErr = ""
 		d.pool.decoded(img)
+		// With B-frames the picture is an earlier packet's: take that one's times.
+		if ps, ok := fd.(PictureSource); ok {
+			if src, ok := ps.PictureOf(); ok {
+				p = src
+			}
+		}
 		sw, sh := p.Width, p.Height
 		if sw == 0 || sh == 0 {
 			if ss, ok := fd.(interface{ SourceSize() (int, int) }); ok {
@@ -163,6 +169,7 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 		fr := &Frame{
 			Image: img, SrcWidth: sw, SrcHeight: sh, Codec: p.Codec,
 			SourceTime: p.SourceTime, ReceiveTime: p.ReceiveTime, Decoded: d.now(),
+			PTS: p.PTS, HasPTS: p.HasPTS,
 			refs: int32(len(subs)), release: d.pool.put,
 		}
 		d.stats.ObserveFrame(fr)

@@ -29,6 +29,16 @@ type LagSkipper interface {
 	Skipped() uint64
 }
 
+// PictureSource is implemented by a FrameDecoder whose pictures may come out in another
+// order than the packets went in (H.264/H.265 B-frames: decode order is not presentation
+// order, and a picture leaves the decoder some packets after its own). After a Decode that
+// returned a picture, PictureOf reports the Packet (times and size; Data nil) whose picture
+// it is, so the Frame carries that packet's times; ok false means it is not known, and the
+// Decoder then uses the packet just fed.
+type PictureSource interface {
+	PictureOf() (p Packet, ok bool)
+}
+
 // NewFrameDecoder makes a FrameDecoder for a codec; cmd wires the real ones in.
 type NewFrameDecoder func(Codec) (FrameDecoder, error)
 

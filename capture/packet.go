@@ -67,6 +67,13 @@ type Frame struct {
 	Codec               Codec
 	SourceTime          time.Time
 	ReceiveTime         time.Time
+	// PTS is the Packet's presentation time on the source's media clock, valid when
+	// HasPTS (see Packet). Frames of one connection leave the Decoder in increasing PTS
+	// even when the stream reorders pictures: with B-frames a Frame carries the times of
+	// the earlier Packet whose picture it is (PictureSource), not of the one that was fed
+	// last.
+	PTS    time.Duration
+	HasPTS bool
 	// Decoded is when decoding finished.
 	Decoded time.Time
 

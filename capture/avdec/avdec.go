@@ -28,8 +28,14 @@ typedef struct {
 	AVFrame *frame[2]; // the newest picture is frame[cur]; the other receives the next one
 	int cur;
 
-	// The picture of the last successful vigil_av_decode.
+	// What the codec context was opened with (vigil_av_configure).
+	const AVCodec *codec;
+	int threads, max_side;
+
+	// The picture of the last successful vigil_av_decode, and the pts of the packet it
+	// came from (the caller's sequence number; -1 when libavcodec gave none).
 	int width, height, format;
+	int64_t pts;
 
 	// The cached scaler and what it was built for.
 	struct SwsContext *sws;
@@ -78,7 +84,46 @@ static void vigil_av_close(vigil_av *st) {
 	free(st);
 }
 
-// vigil_av_open makes a decoder for codec_id, or returns NULL with the reason in err.
+// vigil_av_configure (re)opens st's codec context for a stream that reorders pictures by
+// up to reorder places: 0 is AV_CODEC_FLAG_LOW_DELAY (every picture out as soon as it is
+// decoded), more holds that many pictures back (has_b_frames) so they come out in
+// presentation order, and -1 (the stream does not say) leaves the delay to libavcodec,
+// which starts at none and grows it when it sees pictures out of order. Returns 0, or -1
+// with the reason in err.
+static int vigil_av_configure(vigil_av *st, int reorder, char *err, size_t errlen) {
+	avcodec_free_context(&st->ctx);
+	av_frame_unref(st->frame[0]);
+	av_frame_unref(st->frame[1]);
+	st->ctx = avcodec_alloc_context3(st->codec);
+	if (st->ctx == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	AVCodecContext *c = st->ctx;
+	c->opaque = st;
+	c->thread_count = st->threads;
+	c->thread_type = FF_THREAD_SLICE;
+	if (reorder == 0) {
+		c->flags |= AV_CODEC_FLAG_LOW_DELAY;
+	} else if (reorder > 0) {
+		c->has_b_frames = reorder;
+	}
+	c->flags &= ~AV_CODEC_FLAG_OUTPUT_CORRUPT;
+	c->flags2 &= ~AV_CODEC_FLAG2_SHOW_ALL;
+	c->max_pixels = (int64_t)st->max_side * st->max_side;
+	int rc = avcodec_open2(c, st->codec, NULL);
+	if (rc < 0) {
+		char buf[AV_ERROR_MAX_STRING_SIZE];
+		av_strerror(rc, buf, sizeof buf);
+		snprintf(err, errlen, "opening the %s decoder: %s", st->codec->name, buf);
+		avcodec_free_context(&st->ctx);
+		return -1;
+	}
+	return 0;
+}
+
+// vigil_av_open makes a decoder for codec_id, opened for a stream without reordering until
+// vigil_av_configure says otherwise, or returns NULL with the reason in err.
 static vigil_av *vigil_av_open(int codec_id, int threads, int max_side, char *err, size_t errlen) {
 	const AVCodec *codec = avcodec_find_decoder(codec_id);
 	if (codec == NULL) {
@@ -91,28 +136,18 @@ static vigil_av *vigil_av_open(int codec_id, int threads, int max_side, char *er
 		return NULL;
 	}
 	st->magic = VIGIL_MAGIC;
-	st->ctx = avcodec_alloc_context3(codec);
+	st->codec = codec;
+	st->threads = threads;
+	st->max_side = max_side;
 	st->pkt = av_packet_alloc();
 	st->frame[0] = av_frame_alloc();
 	st->frame[1] = av_frame_alloc();
-	if (st->ctx == NULL || st->pkt == NULL || st->frame[0] == NULL || st->frame[1] == NULL) {
+	if (st->pkt == NULL || st->frame[0] == NULL || st->frame[1] == NULL) {
 		vigil_av_close(st);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	AVCodecContext *c = st->ctx;
-	c->opaque = st;
-	c->thread_count = threads;
-	c->thread_type = FF_THREAD_SLICE;
-	c->flags |= AV_CODEC_FLAG_LOW_DELAY;
-	c->flags &= ~AV_CODEC_FLAG_OUTPUT_CORRUPT;
-	c->flags2 &= ~AV_CODEC_FLAG2_SHOW_ALL;
-	c->max_pixels = (int64_t)max_side * max_side;
-	int rc = avcodec_open2(c, codec, NULL);
-	if (rc < 0) {
-		char buf[AV_ERROR_MAX_STRING_SIZE];
-		av_strerror(rc, buf, sizeof buf);
-		snprintf(err, errlen, "opening the %s decoder: %s", codec->name, buf);
+	if (vigil_av_configure(st, 0, err, errlen) != 0) {
 		vigil_av_close(st);
 		return NULL;
 	}
@@ -142,13 +177,20 @@ static int vigil_av_drain(vigil_av *st, int *got) {
 // vigil_av_decode feeds one access unit and keeps the newest picture it yields. It returns
 // 1 with st->width/height/format set when there is a new picture, 0 when there is none yet,
 // VIGIL_CORRUPT when libavcodec concealed or logged errors, or a negative AVERROR.
-// data is only read during the call (libavcodec copies an unreferenced packet).
-static int vigil_av_decode(vigil_av *st, const uint8_t *data, int size, int behind) {
+// data is only read during the call (libavcodec copies an unreferenced packet). pts goes
+// with the packet through libavcodec's reordering and comes back in st->pts with the
+// picture decoded from it.
+static int vigil_av_decode(vigil_av *st, const uint8_t *data, int size, int64_t pts, int behind) {
 	int got = 0, rc;
 	st->msg[0] = 0;
+	if (st->ctx == NULL) {
+		return AVERROR(EINVAL); // a failed vigil_av_configure; the Go side stops before this
+	}
 	st->ctx->skip_frame = behind ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
 	st->pkt->data = (uint8_t *)data;
 	st->pkt->size = size;
+	st->pkt->pts = pts;
+	st->pkt->dts = AV_NOPTS_VALUE;
 	rc = avcodec_send_packet(st->ctx, st->pkt);
 	if (rc == AVERROR(EAGAIN)) {
 		// Output was pending (not expected: every call drains); drain, then feed again.
@@ -181,11 +223,14 @@ static int vigil_av_decode(vigil_av *st, const uint8_t *data, int size, int behi
 	st->width = f->width;
 	st->height = f->height;
 	st->format = f->format;
+	st->pts = f->pts == AV_NOPTS_VALUE ? -1 : f->pts;
 	return 1;
 }
 
 static void vigil_av_flush(vigil_av *st) {
-	avcodec_flush_buffers(st->ctx);
+	if (st->ctx != NULL) {
+		avcodec_flush_buffers(st->ctx);
+	}
 	av_frame_unref(st->frame[0]);
 	av_frame_unref(st->frame[1]);
 }
@@ -275,7 +320,8 @@ const scaleFlags = C.SWS_AREA
 var installLog sync.Once
 
 // Decoder decodes one stream's H.264 or H.265 access units. It implements
-// capture.FrameDecoder and capture.LagSkipper. Use it from one goroutine at a time.
+// capture.FrameDecoder, capture.LagSkipper and capture.PictureSource. Use it from one
+// goroutine at a time.
 type Decoder struct {
 	codec   capture.Codec
 	st      *C.vigil_av
@@ -286,11 +332,27 @@ type Decoder struct {
 	srcW    int   // size of the last decoded picture
 	srcH    int
 	skipped atomic.Uint64
+
+	// reorder is what the codec context is opened for (see Reorder); broken holds why
+	// reopening it failed, for good.
+	reorder int
+	broken  error
+
+	// Every packet fed gets the next seq; its times wait in sent until its picture comes
+	// out (picSeq), however late reordering makes that.
+	seq    int64
+	picSeq int64
+	sent   [sentRing]capture.Packet
 }
 
+// sentRing bounds how many packets back a picture may be matched to its packet: more than
+// any decoded picture buffer (16 frames) plus the packets that give no picture.
+const sentRing = 64
+
 var (
-	_ capture.FrameDecoder = (*Decoder)(nil)
-	_ capture.LagSkipper   = (*Decoder)(nil)
+	_ capture.FrameDecoder  = (*Decoder)(nil)
+	_ capture.LagSkipper    = (*Decoder)(nil)
+	_ capture.PictureSource = (*Decoder)(nil)
 )
 
 // New makes a Decoder for capture.CodecH264 or capture.CodecH265 with the default Options.
@@ -338,6 +400,22 @@ func (d *Decoder) SetBehind(behind bool) { d.behind = behind }
 // Skipped counts the pictures skipped while behind.
 func (d *Decoder) Skipped() uint64 { return d.skipped.Load() }
 
+// Reorder is the decoder delay in use, in pictures, chosen from what the stream's last
+// sequence parameter set declares: 0 (libavcodec's low-delay mode) for a stream that never
+// reorders, the declared depth for one with B-frames, and -1 when the stream does not say
+// (libavcodec then grows the delay when it meets reordering). See the package doc.
+func (d *Decoder) Reorder() int { return d.reorder }
+
+// PictureOf returns the packet (without its Data) whose picture the last Decode returned:
+// with B-frames that is an earlier packet than the one just fed. ok is false before any
+// picture, or when the packet is out of the decoder's memory.
+func (d *Decoder) PictureOf() (p capture.Packet, ok bool) {
+	if d.picSeq <= 0 || d.seq-d.picSeq >= sentRing {
+		return capture.Packet{}, false
+	}
+	return d.sent[d.picSeq%sentRing], true
+}
+
 var errClosed = errors.New("avdec: decoder used after Close")
 
 // Decode feeds one access unit and returns the newest picture it yields, scaled to
@@ -359,11 +437,19 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 		return nil, fmt.Errorf("%s stream declares a %d×%d picture, over the %d-pixel limit: %w",
 			d.codec, in.codedW, in.codedH, MaxSide, capture.ErrTooLarge)
 	}
+	if d.broken != nil {
+		return nil, d.broken
+	}
 	if !d.synced {
 		if !in.key && !p.Key {
 			return nil, nil // nothing decodes before a key unit; libavcodec would draw grey
 		}
 		d.synced = true
+	}
+	if in.key && in.sps && in.reorder != d.reorder {
+		if err := d.configure(in.reorder); err != nil {
+			return nil, err
+		}
 	}
 	if d.behind && in.vcl && !in.ref && !in.key {
 		d.skipped.Add(1)
@@ -372,7 +458,11 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 	if len(p.Data) == 0 {
 		return nil, nil // an empty packet would flush the decoder (end of stream)
 	}
-	rc := C.vigil_av_decode(d.st, (*C.uint8_t)(unsafe.Pointer(&p.Data[0])), C.int(len(p.Data)), cbool(d.behind))
+	d.seq++
+	meta := p
+	meta.Data = nil // the ring keeps times and sizes, not the bytes
+	d.sent[d.seq%sentRing] = meta
+	rc := C.vigil_av_decode(d.st, (*C.uint8_t)(unsafe.Pointer(&p.Data[0])), C.int(len(p.Data)), C.int64_t(d.seq), cbool(d.behind))
 	switch {
 	case rc == 0:
 		return nil, nil
@@ -392,6 +482,7 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 			d.codec, sw, sh, MaxSide, capture.ErrTooLarge)
 	}
 	d.srcW, d.srcH = sw, sh
+	d.picSeq = int64(d.st.pts) // -1 (no pts) makes PictureOf report nothing
 	ow, oh := capture.FitSize(sw, sh, w, h)
 	out := dst
 	if !fits(out, ow, oh) {
@@ -408,6 +499,19 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 func fits(img *image.RGBA, w, h int) bool {
 	return img != nil && img.Rect.Dx() == w && img.Rect.Dy() == h && img.Stride >= 4*w &&
 		len(img.Pix) >= img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y)+(h-1)*img.Stride+4*w
+}
+
+// configure reopens the codec context for a stream that reorders by up to reorder
+// pictures. It happens at a key unit, where nothing held by the old context is needed.
+func (d *Decoder) configure(reorder int) error {
+	var msg [256]C.char
+	if C.vigil_av_configure(d.st, C.int(reorder), &msg[0], C.size_t(len(msg))) != 0 {
+		d.broken = fmt.Errorf("avdec: %s decoder for a stream reordering %d pictures: %s", d.codec, reorder, C.GoString(&msg[0]))
+		return d.broken
+	}
+	d.reorder = reorder
+	d.picSeq = 0
+	return nil
 }
 
 // resync drops the decoder's pictures and waits for the next key unit.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/avdec/avdectest"
@@ -427,4 +428,66 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("key unit after fuzz: %v", err)
 		}
 	})
+}
+
+// TestReorderDelay: the decoder's delay follows what the stream declares — libavcodec's
+// low delay for Baseline H.264 (no B slices) and for I/P-only streams, the declared reorder
+// depth for streams with B-frames — and pictures of a B-frame stream come out in
+// presentation order, each matched (PictureOf) to the packet it was decoded from.
+func TestReorderDelay(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		s       avdectest.Stream
+		reorder int // what Reorder must say
+	}{
+		{"h264-baseline", avdectest.Stream{Codec: capture.CodecH264, Extra: []string{"-profile:v", "baseline"}}, 0},
+		{"h264-high-ip", avdectest.Stream{Codec: capture.CodecH264, Extra: []string{"-profile:v", "high"}}, 0},
+		{"h264-high-b2", avdectest.Stream{Codec: capture.CodecH264, BFrames: 2, Extra: []string{"-profile:v", "high"}}, 2},
+		{"h264-main-b1", avdectest.Stream{Codec: capture.CodecH264, BFrames: 1, Extra: []string{"-profile:v", "main", "-x264-params", "b-pyramid=none"}}, 1},
+		{"h265-ip", avdectest.Stream{Codec: capture.CodecH265}, 0},
+		{"h265-b2", avdectest.Stream{Codec: capture.CodecH265, BFrames: 2}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.s
+			s.Width, s.Height, s.FPS, s.Frames, s.GOP, s.Times = 160, 120, 15, 30, 15, true
+			pkts := avdectest.Encode(t, s)
+			d := newDecoder(t, s.Codec)
+			var shown []time.Duration
+			maxHeld := 0 // most packets fed before the picture of one came out
+			for i, p := range pkts {
+				img, err := d.Decode(p, 0, 0, nil)
+				if err != nil {
+					t.Fatalf("packet %d: %v", i, err)
+				}
+				if img == nil {
+					continue
+				}
+				src, ok := d.PictureOf()
+				if !ok {
+					t.Fatalf("packet %d: a picture but no packet for it", i)
+				}
+				if b := img.Bounds(); b.Dx() != 160 || b.Dy() != 120 || src.Width != 160 {
+					t.Fatalf("packet %d: picture %v from a %dx%d packet", i, b, src.Width, src.Height)
+				}
+				j := slices.IndexFunc(pkts, func(q capture.Packet) bool { return q.PTS == src.PTS })
+				maxHeld = max(maxHeld, i-j)
+				shown = append(shown, src.PTS)
+			}
+			if got := d.Reorder(); got != tc.reorder {
+				t.Errorf("Reorder() = %d, want %d", got, tc.reorder)
+			}
+			if !slices.IsSorted(shown) || len(slices.Compact(slices.Clone(shown))) != len(shown) {
+				t.Fatalf("pictures out of presentation order: %v", shown)
+			}
+			// Every picture comes out, except the last ones still held back for reordering.
+			if len(shown) < len(pkts)-tc.reorder-1 {
+				t.Fatalf("%d pictures from %d packets with reorder %d", len(shown), len(pkts), tc.reorder)
+			}
+			if tc.reorder == 0 && maxHeld != 0 {
+				t.Errorf("a stream without reordering held a picture back %d packets", maxHeld)
+			}
+			t.Logf("%d pictures from %d packets; reorder %d; a picture left at most %d packets after its own",
+				len(shown), len(pkts), d.Reorder(), maxHeld)
+		})
+	}
 }

@@ -22,7 +22,17 @@ type auInfo struct {
 	// codedW, codedH: the coded picture size of the last SPS in the unit (0 when none or
 	// unparsable). Coded sizes include the padding to whole macroblocks/coding blocks.
 	codedW, codedH uint64
+	// sps: the unit carries an SPS that parsed; reorder is how many pictures it says may
+	// precede another in decode order and follow it in output order (H.264 VUI
+	// max_num_reorder_frames, 0 for the Baseline profiles, which have no B slices; H.265
+	// sps_max_num_reorder_pics of the highest sub-layer), -1 when it does not say.
+	sps     bool
+	reorder int
 }
+
+// maxReorder caps a declared reorder depth at the largest decoded picture buffer (16
+// frames, H.264 A.3.1 and H.265 A.4.2): beyond it a value is nonsense.
+const maxReorder = 16
 
 // nalUnits calls fn with every NAL unit of an Annex-B byte stream (without its start code
 // and without trailing zero bytes, which belong to the next start code or are padding).
@@ -102,6 +112,7 @@ func scanH264(nal []byte, in *auInfo) {
 		if !sps.FrameMbsOnlyFlag {
 			in.codedH *= 2
 		}
+		in.sps, in.reorder = true, h264Reorder(&sps)
 	}
 }
 
@@ -139,5 +150,27 @@ func scanH265(nal []byte, in *auInfo, maxTid *int) {
 			return
 		}
 		in.codedW, in.codedH = uint64(sps.PicWidthInLumaSamples), uint64(sps.PicHeightInLumaSamples)
+		in.sps, in.reorder = true, -1
+		if n := len(sps.MaxNumReorderPics); n > 0 {
+			in.reorder = int(min(sps.MaxNumReorderPics[n-1], maxReorder))
+		}
 	}
+}
+
+// h264Reorder is the reorder depth an H.264 SPS declares: none for the Baseline and
+// Constrained Baseline profiles (66: no B slices) and for the intra-only profiles
+// (constraint_set3 with High 10/4:2:2/4:4:4, or CAVLC 4:4:4 Intra); else the VUI's
+// max_num_reorder_frames, bounded by max_dec_frame_buffering; -1 when there is no
+// bitstream_restriction (libavcodec then infers it as it goes).
+func h264Reorder(sps *h264.SPS) int {
+	switch {
+	case sps.ProfileIdc == 66, sps.ProfileIdc == 44,
+		sps.ConstraintSet3Flag && (sps.ProfileIdc == 110 || sps.ProfileIdc == 122 || sps.ProfileIdc == 244):
+		return 0
+	}
+	if sps.VUI == nil || sps.VUI.BitstreamRestriction == nil {
+		return -1
+	}
+	r := sps.VUI.BitstreamRestriction
+	return int(min(r.MaxNumReorderFrames, r.MaxDecFrameBuffering, maxReorder))
 }

@@ -6,9 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
 )
@@ -34,6 +36,11 @@ type Stream struct {
 	Preset string
 	// AUD asks ffmpeg to put an access unit delimiter in front of every unit.
 	AUD bool
+	// Times fills each Packet's PTS and DTS (HasPTS), as an RTSP source would: DTS one
+	// frame interval per unit in decode order, PTS from the unit's place in presentation
+	// order, which ffprobe reports (the byte position of each decoded picture's packet). It
+	// is on whenever BFrames > 0.
+	Times bool
 	// Extra is appended to the ffmpeg arguments before the output (e.g. "-x264-params",
 	// "slices=4").
 	Extra []string
@@ -129,7 +136,59 @@ func Encode(t testing.TB, s Stream) []capture.Packet {
 	for i, au := range aus {
 		pkts[i] = capture.Packet{Codec: s.Codec, Data: au, Key: keys[i], Width: s.Width, Height: s.Height}
 	}
+	if s.BFrames > 0 || s.Times {
+		setTimes(t, out, pkts, s.FPS)
+	}
 	return pkts
+}
+
+// setTimes numbers the access units of the Annex-B file in presentation order, from the
+// packet position of every picture ffprobe decodes (it lists them in presentation order),
+// and sets PTS = that place and DTS = the place in decode order minus the most places any
+// unit is shown before its turn, so DTS ≤ PTS as in an RTP stream.
+func setTimes(t testing.TB, file string, pkts []capture.Packet, fps int) {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-threads", "1", "-show_entries", "frame=pkt_pos",
+		"-of", "csv=p=0", file).Output()
+	if err != nil {
+		t.Fatalf("avdectest: ffprobe %s: %v", file, err)
+	}
+	starts := make([]int64, len(pkts)) // byte offset of each unit in the file
+	var off int64
+	for i, p := range pkts {
+		starts[i] = off
+		off += int64(len(p.Data))
+	}
+	shown := make([]int, len(pkts)) // place in presentation order, by decode index
+	for i := range shown {
+		shown[i] = -1
+	}
+	n := 0
+	for _, line := range strings.Fields(string(out)) {
+		pos, err := strconv.ParseInt(strings.Trim(line, ","), 10, 64)
+		if err != nil {
+			continue // a picture ffprobe could not place
+		}
+		i := sort.Search(len(starts), func(i int) bool { return starts[i] > pos }) - 1
+		if i < 0 || shown[i] >= 0 {
+			t.Fatalf("avdectest: ffprobe picture at byte %d matches no unit or one already shown", pos)
+		}
+		shown[i] = n
+		n++
+	}
+	if n != len(pkts) {
+		t.Fatalf("avdectest: ffprobe placed %d pictures of %d units", n, len(pkts))
+	}
+	lead := 0
+	for i, v := range shown {
+		lead = max(lead, i-v)
+	}
+	interval := time.Second / time.Duration(fps)
+	for i := range pkts {
+		pkts[i].PTS = time.Duration(shown[i]) * interval
+		pkts[i].DTS = time.Duration(i-lead) * interval
+		pkts[i].HasPTS = true
+	}
 }
 
 // EncodeH264 encodes frames pictures of ffmpeg's testsrc2 at w×h and fps with libx264 (a key
