@@ -1,15 +1,9 @@
 package rtsp_test
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"image/jpeg"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,159 +11,14 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/capturetest"
+	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
-
-// gstScript is GStreamer's RTSP server (Debian's gir1.2-gst-rtsp-server-1.0) serving
-// /h264 and /mjpeg test patterns at 320x240, 15 fps; with a user and password it
-// demands Digest auth. Debian ships no test-launch binary, hence Python.
-// (Notes from research/deps.md §6: format=I420 before jpegenc, or DESCRIBE hangs.)
-const gstScript = `import sys
-import gi
-gi.require_version("Gst", "1.0")
-gi.require_version("GstRtsp", "1.0")
-gi.require_version("GstRtspServer", "1.0")
-from gi.repository import Gst, GstRtsp, GstRtspServer, GLib
-
-Gst.init(None)
-port = sys.argv[1]
-user = sys.argv[2] if len(sys.argv) > 2 else ""
-password = sys.argv[3] if len(sys.argv) > 3 else ""
-srv = GstRtspServer.RTSPServer(address="127.0.0.1", service=port)
-raw = "videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=240,framerate=15/1"
-launches = {
-    "/mjpeg": "( " + raw + " ! jpegenc ! rtpjpegpay name=pay0 pt=26 )",
-    "/h264": "( " + raw + " ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! rtph264pay name=pay0 pt=96 config-interval=1 )",
-}
-if user:
-    auth = GstRtspServer.RTSPAuth()
-    token = GstRtspServer.RTSPToken()
-    token.set_string("media.factory.role", "viewer")
-    auth.add_digest(user, password, token)
-    auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
-    srv.set_auth(auth)
-for path, launch in launches.items():
-    f = GstRtspServer.RTSPMediaFactory()
-    f.set_launch(launch)
-    f.set_shared(True)
-    if user:
-        f.add_role_from_structure(Gst.Structure.new_from_string(
-            "viewer,media.factory.access=(boolean)true,media.factory.construct=(boolean)true"))
-    srv.get_mount_points().add_factory(path, f)
-if srv.attach(None) == 0:
-    sys.exit("cannot listen on port " + port)
-print("ready", flush=True)
-GLib.MainLoop().run()
-`
-
-const python = "/usr/bin/python3"
-
-var (
-	gstOnce sync.Once
-	gstErr  error
-)
-
-// needGStreamer skips the test when Debian's python3 cannot import GstRtspServer.
-func needGStreamer(t *testing.T) {
-	t.Helper()
-	gstOnce.Do(func() {
-		out, err := exec.Command(python, "-c",
-			`import gi; gi.require_version("GstRtspServer", "1.0"); from gi.repository import GstRtspServer`).CombinedOutput()
-		if err != nil {
-			gstErr = fmt.Errorf("%s cannot import gi's GstRtspServer (install python3-gi gir1.2-gst-rtsp-server-1.0): %v: %s",
-				python, err, bytes.TrimSpace(out))
-		}
-	})
-	if gstErr != nil {
-		t.Skip(gstErr)
-	}
-}
-
-// gstServer is one GStreamer RTSP server process on 127.0.0.1.
-type gstServer struct {
-	t      *testing.T
-	script string
-	port   int
-	args   []string
-	cmd    *exec.Cmd
-}
-
-func startGStreamer(t *testing.T, user, password string) *gstServer {
-	t.Helper()
-	needGStreamer(t)
-	script := filepath.Join(t.TempDir(), "rtsp_server.py")
-	if err := os.WriteFile(script, []byte(gstScript), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &gstServer{t: t, script: script, port: ln.Addr().(*net.TCPAddr).Port}
-	ln.Close()
-	if user != "" {
-		g.args = []string{user, password}
-	}
-	g.start()
-	t.Cleanup(g.kill)
-	return g
-}
-
-func (g *gstServer) url(path string) string {
-	return fmt.Sprintf("rtsp://127.0.0.1:%d/%s", g.port, path)
-}
-
-// start runs the script and waits for "ready" (it prints it once listening).
-func (g *gstServer) start() {
-	g.t.Helper()
-	cmd := exec.Command(python, append([]string{g.script, fmt.Sprint(g.port)}, g.args...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		g.t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		g.t.Fatal(err)
-	}
-	g.cmd = cmd
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		ok := false
-		for sc.Scan() {
-			if sc.Text() == "ready" {
-				ok = true
-				break
-			}
-		}
-		ready <- ok
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			g.kill()
-			g.t.Fatalf("GStreamer RTSP server did not start: %s", stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		g.kill()
-		g.t.Fatalf("GStreamer RTSP server not ready after 15 s: %s", stderr.String())
-	}
-}
-
-func (g *gstServer) kill() {
-	if g.cmd == nil {
-		return
-	}
-	_ = g.cmd.Process.Kill()
-	_ = g.cmd.Wait()
-	g.cmd = nil
-}
 
 func TestGStreamerH264(t *testing.T) {
-	g := startGStreamer(t, "", "")
+	g := rtsptest.StartGStreamer(t, "", "")
 	for _, tr := range []string{"auto", "tcp"} {
 		t.Run(tr, func(t *testing.T) {
-			src := source(g.url("h264"))
+			src := source(g.URL("h264"))
 			src.Transport = tr
 			start := time.Now()
 			k, err := capturetest.Run(t, src, 20)
@@ -184,8 +33,8 @@ func TestGStreamerH264(t *testing.T) {
 }
 
 func TestGStreamerMJPEG(t *testing.T) {
-	g := startGStreamer(t, "", "")
-	src := source(g.url("mjpeg"))
+	g := rtsptest.StartGStreamer(t, "", "")
+	src := source(g.URL("mjpeg"))
 	k, err := capturetest.Run(t, src, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -208,8 +57,8 @@ func TestGStreamerMJPEG(t *testing.T) {
 }
 
 func TestGStreamerDigest(t *testing.T) {
-	g := startGStreamer(t, "viewer", "pa55word")
-	src := source(g.url("h264"))
+	g := rtsptest.StartGStreamer(t, "viewer", "pa55word")
+	src := source(g.URL("h264"))
 	src.User, src.Password = "viewer", "pa55word"
 	k, err := capturetest.Run(t, src, 5)
 	if err != nil {
@@ -218,7 +67,7 @@ func TestGStreamerDigest(t *testing.T) {
 	if i := k.Infos()[0]; i.Auth != "digest" || strings.Join(i.AuthOffered, ",") != "digest" {
 		t.Errorf("auth %q offered %v", i.Auth, i.AuthOffered)
 	}
-	src = source(g.url("h264"))
+	src = source(g.URL("h264"))
 	src.User, src.Password = "viewer", "wrong"
 	_, err = capturetest.Run(t, src, 5)
 	if !errors.Is(err, capture.ErrUnauthorized) || strings.Contains(err.Error(), "wrong\"") {
@@ -229,10 +78,10 @@ func TestGStreamerDigest(t *testing.T) {
 // TestGStreamerKillRestart: the server process dies (offline, refused) and comes back
 // on the same port (live again).
 func TestGStreamerKillRestart(t *testing.T) {
-	g := startGStreamer(t, "", "")
+	g := rtsptest.StartGStreamer(t, "", "")
 	var mu sync.Mutex
 	var last capture.Status
-	s := capture.NewStream("gst", source(g.url("mjpeg")), capture.StreamOptions{
+	s := capture.NewStream("gst", source(g.URL("mjpeg")), capture.StreamOptions{
 		StallAfter: 2 * time.Second, DropAfter: 4 * time.Second, Logger: quiet,
 		Backoff: []capture.BackoffTier{{Delay: 100 * time.Millisecond}},
 		OnStatus: func(st capture.Status) {
@@ -247,11 +96,44 @@ func TestGStreamerKillRestart(t *testing.T) {
 	status := func() capture.Status { mu.Lock(); defer mu.Unlock(); return last }
 
 	capturetest.WaitFor(t, "live", func() bool { return status().State == capture.StateLive })
-	g.kill()
+	g.Kill()
 	capturetest.WaitFor(t, "offline, refused", func() bool {
 		st := status()
 		return st.State == capture.StateOffline && capture.Classify(st.Err) == capture.CauseRefused
 	})
-	g.start()
+	g.Start()
 	capturetest.WaitFor(t, "live again", func() bool { return status().State == capture.StateLive })
+}
+
+// TestGStreamerBFrames: GStreamer's x264enc with bframes=2 and no zerolatency tune, and
+// x265enc with bframes=2, send B-frames in decode order; the Source's packets carry a DTS
+// that never decreases and a PTS at or after it that runs backwards where pictures are
+// reordered.
+func TestGStreamerBFrames(t *testing.T) {
+	g := rtsptest.StartGStreamer(t, "", "")
+	for _, tc := range []struct {
+		path    string
+		codec   capture.Codec
+		profile string
+	}{
+		{"h264b", capture.CodecH264, "High"},
+		{"h265b", capture.CodecH265, "Main"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			src := source(g.URL(tc.path))
+			src.Transport = "tcp"
+			k, err := capturetest.Run(t, src, 45) // three GOPs at 15 fps
+			if err != nil {
+				t.Fatal(err)
+			}
+			pkts := k.Packets()
+			if p := pkts[0]; p.Codec != tc.codec || !p.Key || p.Width != 320 || p.Height != 240 {
+				t.Fatalf("first packet %s key %v %dx%d", p.Codec, p.Key, p.Width, p.Height)
+			}
+			checkMediaTimes(t, pkts, 15, true)
+			if tr := src.Tracks(); len(tr) != 1 || !strings.HasPrefix(tr[0].Profile, tc.profile) {
+				t.Errorf("tracks %+v, want %s profile", tr, tc.profile)
+			}
+		})
+	}
 }
