@@ -39,6 +39,15 @@ type PictureSource interface {
 	PictureOf() (p Packet, ok bool)
 }
 
+// Drainer is implemented by a FrameDecoder that may hold pictures back for reordering.
+// Drain ends the stream fed so far and returns the newest picture held back (nil when
+// none), as Decode would; the decoder then waits for a key unit. A caller with a lone key
+// unit (a probe's snapshot) drains when Decode gave no picture: in a stream with B-frames
+// a key picture leaves the decoder only after the pictures shown before it arrived.
+type Drainer interface {
+	Drain(w, h int, dst *image.RGBA) (*image.RGBA, error)
+}
+
 // NewFrameDecoder makes a FrameDecoder for a codec; cmd wires the real ones in.
 type NewFrameDecoder func(Codec) (FrameDecoder, error)
 

@@ -191,12 +191,14 @@ static int vigil_av_decode(vigil_av *st, const uint8_t *data, int size, int64_t 
 	st->pkt->size = size;
 	st->pkt->pts = pts;
 	st->pkt->dts = AV_NOPTS_VALUE;
-	rc = avcodec_send_packet(st->ctx, st->pkt);
+	// No data ends the stream: every picture held back for reordering comes out.
+	AVPacket *in = data != NULL ? st->pkt : NULL;
+	rc = avcodec_send_packet(st->ctx, in);
 	if (rc == AVERROR(EAGAIN)) {
 		// Output was pending (not expected: every call drains); drain, then feed again.
 		rc = vigil_av_drain(st, &got);
 		if (rc == 0) {
-			rc = avcodec_send_packet(st->ctx, st->pkt);
+			rc = avcodec_send_packet(st->ctx, in);
 		}
 	}
 	st->pkt->data = NULL;
@@ -320,7 +322,7 @@ const scaleFlags = C.SWS_AREA
 var installLog sync.Once
 
 // Decoder decodes one stream's H.264 or H.265 access units. It implements
-// capture.FrameDecoder, capture.LagSkipper and capture.PictureSource. Use it from one
+// capture.FrameDecoder, capture.LagSkipper, capture.PictureSource and capture.Drainer. Use it from one
 // goroutine at a time.
 type Decoder struct {
 	codec   capture.Codec
@@ -353,6 +355,7 @@ var (
 	_ capture.FrameDecoder  = (*Decoder)(nil)
 	_ capture.LagSkipper    = (*Decoder)(nil)
 	_ capture.PictureSource = (*Decoder)(nil)
+	_ capture.Drainer       = (*Decoder)(nil)
 )
 
 // New makes a Decoder for capture.CodecH264 or capture.CodecH265 with the default Options.
@@ -463,6 +466,28 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 	meta.Data = nil // the ring keeps times and sizes, not the bytes
 	d.sent[d.seq%sentRing] = meta
 	rc := C.vigil_av_decode(d.st, (*C.uint8_t)(unsafe.Pointer(&p.Data[0])), C.int(len(p.Data)), C.int64_t(d.seq), cbool(d.behind))
+	return d.picture(rc, len(p.Data), w, h, dst)
+}
+
+// Drain ends the stream fed so far and returns the newest of the pictures libavcodec held
+// back for reordering (nil when there are none), like Decode's result; the decoder then
+// waits for a key unit again. A single key unit of a stream with B-frames gives no picture
+// from Decode (it waits for the pictures shown before it): `vigil probe` drains to get it.
+func (d *Decoder) Drain(w, h int, dst *image.RGBA) (*image.RGBA, error) {
+	if d.st == nil {
+		return nil, errClosed
+	}
+	if d.broken != nil || !d.synced {
+		return nil, d.broken
+	}
+	rc := C.vigil_av_decode(d.st, nil, 0, 0, 0)
+	img, err := d.picture(rc, 0, w, h, dst)
+	d.resync() // libavcodec takes no more packets after the end of a stream until flushed
+	return img, err
+}
+
+// picture turns the result of vigil_av_decode on size bytes into Decode's result.
+func (d *Decoder) picture(rc C.int, size, w, h int, dst *image.RGBA) (*image.RGBA, error) {
 	switch {
 	case rc == 0:
 		return nil, nil
@@ -473,7 +498,7 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 	case rc < 0:
 		d.resync()
 		return nil, fmt.Errorf("%s access unit of %d bytes does not decode (%s); waiting for the next key frame: %w",
-			d.codec, len(p.Data), d.message(averror(rc)), capture.ErrMalformed)
+			d.codec, size, d.message(averror(rc)), capture.ErrMalformed)
 	}
 	sw, sh := int(d.st.width), int(d.st.height)
 	if sw <= 0 || sh <= 0 || sw > MaxSide || sh > MaxSide {

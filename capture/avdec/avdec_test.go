@@ -491,3 +491,34 @@ func TestReorderDelay(t *testing.T) {
 		})
 	}
 }
+
+// TestDrainLoneKeyUnit: the first key unit of a stream with B-frames alone gives no picture
+// from Decode (it is held for reordering); Drain hands it out, and the decoder takes up
+// again at the next key unit.
+func TestDrainLoneKeyUnit(t *testing.T) {
+	for _, c := range codecs {
+		t.Run(string(c), func(t *testing.T) {
+			pkts := avdectest.Encode(t, avdectest.Stream{Codec: c, Width: 160, Height: 120, Frames: 20, GOP: 10, BFrames: 2})
+			d := newDecoder(t, c)
+			img, err := d.Decode(pkts[0], 0, 0, nil)
+			if err != nil || img != nil {
+				t.Fatalf("lone key unit: picture %v, err %v; want it held back", img != nil, err)
+			}
+			img, err = d.Drain(80, 60, nil)
+			if err != nil || img == nil || img.Bounds().Dx() != 80 || img.Bounds().Dy() != 60 {
+				t.Fatalf("Drain: %v, %v", img, err)
+			}
+			if src, ok := d.PictureOf(); !ok || !src.Key {
+				t.Fatalf("drained picture's packet %+v %v, want the key unit", src, ok)
+			}
+			if img, err := d.Drain(0, 0, nil); img != nil || err != nil {
+				t.Fatalf("second Drain: %v, %v", img != nil, err)
+			}
+			// Back to normal from the next key unit (packet 10).
+			got := decodeAll(t, d, pkts[1:], 0, 0)
+			if len(got) < 6 {
+				t.Fatalf("%d pictures after draining", len(got))
+			}
+		})
+	}
+}

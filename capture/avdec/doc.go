@@ -4,9 +4,32 @@
 //
 // A Decoder is tuned for latency, like `ffmpeg -threads 1` on a live stream: one decoding
 // thread unless Options.Threads asks for more (then slice threads only, never frame threads,
-// which would add a frame of delay per thread), AV_CODEC_FLAG_LOW_DELAY, and every picture
-// handed out as soon as libavcodec has it. Each Packet is one Annex-B access unit
-// (capture.Packet); key units carry their parameter sets.
+// which would add a frame of delay per thread), and every picture handed out as soon as
+// libavcodec has it. Each Packet is one Annex-B access unit (capture.Packet); key units
+// carry their parameter sets.
+//
+// Reordering (issue 10). A stream with B-frames sends pictures in decode order; to show
+// them in presentation order a decoder must hold some back. How many is chosen per stream
+// from what its sequence parameter set declares, at every key unit that carries one
+// (Reorder reports it): H.264 Baseline and Constrained Baseline (no B slices) and the
+// intra profiles hold none; otherwise the VUI's max_num_reorder_frames (bounded by
+// max_dec_frame_buffering); H.265 its sps_max_num_reorder_pics. None is
+// AV_CODEC_FLAG_LOW_DELAY, as before; a depth above zero opens libavcodec without it and
+// with has_b_frames at that depth, so pictures come out in order with no more delay than
+// the stream needs. An H.264 SPS without bitstream_restriction leaves the delay to
+// libavcodec, which starts at none and grows it on the first picture out of order. Each
+// packet's times travel through libavcodec with it (AVPacket.pts set to a sequence number,
+// read back from the AVFrame), so PictureOf names the packet a picture was decoded from and
+// capture's Decoder stamps the Frame with that packet's PTS, SourceTime and ReceiveTime.
+// Drain hands out what is still held back (a probe's lone key unit).
+//
+// What reordering costs, measured by BenchmarkReorderLatency (1280×720 25 fps H.264 from
+// rtsptest through capture.Stream, time from a packet's arrival to its picture leaving the
+// decoder, 275 frames, loaded 2-core machine): without B-frames p50 1.9 ms, p99 4.8 ms (the
+// decode); x264 High with two B-frames p50 81.5 ms, p99 167 ms. That is the stream's own
+// need: with b-pyramid, decode order I0 P3 B2 b1 is shown 0 1 2 3, so every picture is shown
+// two frame intervals after its turn (80 ms at 25 fps) and a P-frame, sent two intervals
+// early, waits four.
 //
 // What it guarantees a viewer:
 //
