@@ -3,6 +3,8 @@ package avdec
 import (
 	"testing"
 
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+
 	"github.com/vigil-cctv/vigil/capture"
 )
 
@@ -38,5 +40,34 @@ func TestScanAU(t *testing.T) {
 	scanAU(capture.CodecH265, []byte{0, 0, 1, 0x00, 0x02, 0xd0}, &maxTid) // tid 1
 	if got := scanAU(capture.CodecH265, []byte{0, 0, 1, 0x00, 0x01, 0xd0}, &maxTid); !got.ref {
 		t.Errorf("TRAIL_N on layer 0 under layer 1: %+v, want ref", got)
+	}
+}
+
+// TestH264Reorder: the decoder delay an H.264 SPS declares (the cgo tests check the whole
+// choice on real encoders' streams; this covers what they cannot make, such as an SPS
+// without bitstream_restriction).
+func TestH264Reorder(t *testing.T) {
+	restrict := func(reorder, buffering uint32) *h264.SPS_VUI {
+		return &h264.SPS_VUI{BitstreamRestriction: &h264.SPS_BitstreamRestriction{
+			MaxNumReorderFrames: reorder, MaxDecFrameBuffering: buffering}}
+	}
+	for _, tc := range []struct {
+		name string
+		sps  h264.SPS
+		want int
+	}{
+		{"baseline without VUI", h264.SPS{ProfileIdc: 66}, 0},
+		{"constrained baseline", h264.SPS{ProfileIdc: 66, ConstraintSet1Flag: true, VUI: restrict(3, 4)}, 0},
+		{"high 10 intra", h264.SPS{ProfileIdc: 110, ConstraintSet3Flag: true}, 0},
+		{"main without VUI", h264.SPS{ProfileIdc: 77}, -1},
+		{"high, VUI without restriction", h264.SPS{ProfileIdc: 100, VUI: &h264.SPS_VUI{}}, -1},
+		{"high, two B-frames", h264.SPS{ProfileIdc: 100, VUI: restrict(2, 4)}, 2},
+		{"high, none", h264.SPS{ProfileIdc: 100, VUI: restrict(0, 1)}, 0},
+		{"reorder over buffering", h264.SPS{ProfileIdc: 100, VUI: restrict(5, 2)}, 2},
+		{"absurd", h264.SPS{ProfileIdc: 100, VUI: restrict(1000, 1000)}, maxReorder},
+	} {
+		if got := h264Reorder(&tc.sps); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }
