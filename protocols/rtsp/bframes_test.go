@@ -1,6 +1,10 @@
 package rtsp_test
 
 import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +18,39 @@ func bframeStreams(t *testing.T) (h264, h265 rtsptest.Reordered) {
 	t.Helper()
 	streams(t)
 	return bH264, bH265
+}
+
+// logBuffer collects a Source's log lines; Handler writes to it from gortsplib's goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// logged returns a logger recording into a logBuffer.
+func logged() (*slog.Logger, *logBuffer) {
+	b := &logBuffer{}
+	return slog.New(slog.NewTextHandler(b, nil)), b
+}
+
+// checkNoGuess fails t when the Source had to guess a decode time: the DTS extractor
+// must follow every stream the tests send.
+func checkNoGuess(t *testing.T, log *logBuffer) {
+	t.Helper()
+	if s := log.String(); strings.Contains(s, "decode times guessed") {
+		t.Fatalf("the Source fell back to guessed decode times:\n%s", s)
+	}
 }
 
 // checkMediaTimes checks capture.Packet's media clock contract on packets of one run:
@@ -89,10 +126,13 @@ func TestBFramesMediaTimes(t *testing.T) {
 		t.Run(tc.path+"/"+tc.transport, func(t *testing.T) {
 			src := source(srv.URL(tc.path))
 			src.Transport = tc.transport
+			var log *logBuffer
+			src.Logger, log = logged()
 			k, err := capturetest.Run(t, src, 60) // more than two GOPs at 25 fps
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkNoGuess(t, log)
 			pkts := k.Packets()
 			if pkts[0].Codec != tc.codec || !pkts[0].Key || pkts[0].Width != 320 || pkts[0].Height != 240 {
 				t.Fatalf("first packet %s key %v %dx%d", pkts[0].Codec, pkts[0].Key, pkts[0].Width, pkts[0].Height)
@@ -113,10 +153,13 @@ func TestMJPEGMediaTimes(t *testing.T) {
 	srv := server(t, rtsptest.Options{})
 	src := source(srv.URL("mjpeg"))
 	src.Transport = "tcp"
+	var log *logBuffer
+	src.Logger, log = logged()
 	k, err := capturetest.Run(t, src, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkNoGuess(t, log)
 	pkts := k.Packets()
 	checkMediaTimes(t, pkts, 25, false)
 	for n, p := range pkts {

@@ -122,10 +122,13 @@ func TestGStreamerBFrames(t *testing.T) {
 		t.Run(tc.path, func(t *testing.T) {
 			src := source(g.URL(tc.path))
 			src.Transport = "tcp"
+			var log *logBuffer
+			src.Logger, log = logged()
 			k, err := capturetest.Run(t, src, 45) // three GOPs at 15 fps
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkNoGuess(t, log)
 			pkts := k.Packets()
 			if p := pkts[0]; p.Codec != tc.codec || !p.Key || p.Width != 320 || p.Height != 240 {
 				t.Fatalf("first packet %s key %v %dx%d", p.Codec, p.Key, p.Width, p.Height)
