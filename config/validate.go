@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"github.com/vigil-cctv/vigil/capture"
 	"math"
 	"net/url"
 	"path/filepath"
@@ -260,14 +261,16 @@ func checkURL(raw string) string {
 	if len(raw) > maxURLLen {
 		return "longer than " + strconv.Itoa(maxURLLen) + " bytes"
 	}
-	u, err := url.Parse(raw)
+	u, err := capture.ParseURL(raw)
 	if err != nil {
+		// Its reason quotes nothing of the URL (url.Parse's own message quotes the password).
 		msg := "not a valid URL"
-		// url.Parse's own message quotes parts of the URL; only pass it on when the URL
-		// has no userinfo it could quote.
-		var ue *url.Error
-		if !strings.Contains(raw, "@") && errors.As(err, &ue) {
-			msg += ": " + ue.Err.Error()
+		var ue *capture.URLError
+		if errors.As(err, &ue) {
+			msg += ": " + ue.Reason
+			if ue.MaybePassword {
+				msg += " (" + strings.Replace(capture.PasswordInURLHint, "apart from the URL", "in the password field", 1) + ")"
+			}
 		}
 		return msg
 	}
