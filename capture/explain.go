@@ -104,7 +104,7 @@ func Advice(c Cause) string {
 	case CauseTransport:
 		return "the server refuses this RTP transport: set the camera's transport to auto, or try tcp (or udp)"
 	case CauseBusy:
-		return "the server is busy or starting: close other viewers or sessions on it, or wait; Vigil retries on its own"
+		return "the server is busy or starting: close other viewers or sessions on it, or wait a little and try again"
 	case CauseServerError:
 		return "the server failed on its side: restart the camera or server, or check its logs and firmware"
 	case CauseBadURL:

@@ -131,7 +131,7 @@ func (e *URLError) Error() string {
 func (e *URLError) Unwrap() error { return ErrBadURL }
 
 // PasswordInURLHint says how to write a password with reserved characters.
-const PasswordInURLHint = "if the password holds / ? # @ or %, percent-encode it (%2F %3F %23 %40 %25) or give it apart from the URL"
+const PasswordInURLHint = "if the password holds / ? # @ or %, percent-encode it (%2F %3F %23 %40 %25) or give it apart from the URL (the password field, --password or VIGIL_PASSWORD)"
 
 // ParseURL parses a URL a user gave (settings, command line, camera dialog). Its error is
 // a *URLError (matching ErrBadURL) that names the URL redacted and says what is wrong in

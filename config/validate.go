@@ -269,7 +269,7 @@ func checkURL(raw string) string {
 		if errors.As(err, &ue) {
 			msg += ": " + ue.Reason
 			if ue.MaybePassword {
-				msg += " (" + strings.Replace(capture.PasswordInURLHint, "apart from the URL", "in the password field", 1) + ")"
+				msg += " (" + strings.Replace(capture.PasswordInURLHint, "apart from the URL (the password field, --password or VIGIL_PASSWORD)", "in the password field", 1) + ")"
 			}
 		}
 		return msg
