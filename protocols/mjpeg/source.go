@@ -95,7 +95,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	return err
+	return capture.CleanError(err) // the last line before a screen: no camera text raw
 }
 
 // connHolder holds the current connection so cancellation can close it from the
@@ -526,6 +526,7 @@ func (r *run) notVideo(ct string, head []byte, kind SniffKind) error {
 	if len(head) == 0 {
 		looks = "an empty body"
 	}
+	ct = capture.CleanText(ct, capture.MaxFieldText)
 	if ct == "" {
 		ct = "none"
 	}
