@@ -474,3 +474,29 @@ func TestSupervisorFallbackThenBackToMain(t *testing.T) {
 		t.Fatal("first main packet after the fallback not marked as a discontinuity")
 	}
 }
+
+// TestSupervisorFallbackKeepsTheAuthBackoff: while the fallback shows pictures, a main
+// source refused for its credentials is retried on AuthBackoff, not every PrimaryRetry:
+// the fallback must not become a way to lock the account.
+func TestSupervisorFallbackKeepsTheAuthBackoff(t *testing.T) {
+	main := &scriptSource{steps: []step{{err: fmt.Errorf("401 from cam: %w", ErrUnauthorized)}}}
+	fb := &scriptSource{steps: []step{{packets: 100000, hold: true}}, w: 32, h: 24}
+	sup := &Supervisor{Name: "cam", Source: main, Fallback: fb, Hub: &Hub{}, Backoff: fastBackoff(),
+		FallbackAfter: 1, PrimaryRetry: 10 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	waitFor(t, "the fallback live with a retry scheduled", func() bool {
+		st := sup.Status()
+		return st.State == StateFallback && !st.RetryAt.IsZero()
+	})
+	st := sup.Status()
+	cancel()
+	<-done
+	if wait := time.Until(st.RetryAt); wait < 40*time.Second {
+		t.Fatalf("main source retried in %v while refused, want the auth backoff (about a minute)", wait)
+	}
+	if main.Runs() != 1 {
+		t.Fatalf("main source ran %d times", main.Runs())
+	}
+}
