@@ -122,7 +122,7 @@ type URLError struct {
 func (e *URLError) Error() string {
 	msg := e.URL + " is not a valid URL: " + e.Reason
 	if e.MaybePassword {
-		msg += "; " + PasswordInURLHint
+		msg += "; " + passwordInURLHint
 	}
 	return msg
 }
@@ -130,8 +130,8 @@ func (e *URLError) Error() string {
 // Unwrap makes errors.Is(err, ErrBadURL) hold.
 func (e *URLError) Unwrap() error { return ErrBadURL }
 
-// PasswordInURLHint says how to write a password with reserved characters.
-const PasswordInURLHint = "if the password holds / ? # @ or %, percent-encode it (%2F %3F %23 %40 %25) or give it apart from the URL (the password field, --password or VIGIL_PASSWORD)"
+// passwordInURLHint says how to write a password with reserved characters.
+const passwordInURLHint = "if the password holds / ? # @ or %, percent-encode it (%2F %3F %23 %40 %25) or give it apart from the URL (the password field, --password or VIGIL_PASSWORD)"
 
 // ParseURL parses a URL a user gave (settings, command line, camera dialog). Its error is
 // a *URLError (matching ErrBadURL) that names the URL redacted and says what is wrong in

@@ -455,9 +455,13 @@ func TestRecordingSettingsValidated(t *testing.T) {
 // (issue 10: `parse "http://admin:ab/cd@…": invalid port` on stderr).
 func TestBrokenURLNeverShowsItsPassword(t *testing.T) {
 	for _, pw := range []string{"ab/cd3fgh", "12/34567", "ab#cd3fgh", "ab?cd3fgh", "p%zz3fgh", "50%off3fgh"} {
-		for _, key := range []string{"streams: [{url: %q}]", "streams: [{url: \"rtsp://cam/a\"}]\n    fallback: %q"} {
+		for _, key := range []string{"cameras:\n  - name: Gate\n    streams: [{url: %q}]", "cameras:\n  - name: Gate\n    streams: [{url: \"rtsp://cam/a\"}]\n    fallback: %q",
+			"sites:\n  - name: HQ\n    url: %q"} {
 			raw := "http://admin:" + pw + "@10.0.0.5:8080/video"
-			yaml := "cameras:\n  - name: Gate\n    " + fmt.Sprintf(key, raw) + "\n"
+			if strings.HasPrefix(key, "sites") {
+				raw = "milestones://admin:" + pw + "@10.0.0.5:8443"
+			}
+			yaml := fmt.Sprintf(key, raw) + "\n"
 			_, err := Parse([]byte(yaml))
 			if err == nil {
 				t.Fatalf("%s: accepted", raw)
@@ -469,7 +473,7 @@ func TestBrokenURLNeverShowsItsPassword(t *testing.T) {
 					t.Fatalf("%s: error shows %q:\n%s", raw, form, msg)
 				}
 			}
-			if !strings.Contains(msg, "not a valid URL") && !strings.Contains(msg, "credentials") {
+			if !strings.Contains(msg, "not a valid URL") && !strings.Contains(msg, "credentials") && !strings.Contains(msg, "want milestones://") {
 				t.Fatalf("%s: error does not say what is wrong:\n%s", raw, msg)
 			}
 		}

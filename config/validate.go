@@ -4,7 +4,6 @@ import (
 	"errors"
 	"github.com/vigil-cctv/vigil/capture"
 	"math"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -263,16 +262,7 @@ func checkURL(raw string) string {
 	}
 	u, err := capture.ParseURL(raw)
 	if err != nil {
-		// Its reason quotes nothing of the URL (url.Parse's own message quotes the password).
-		msg := "not a valid URL"
-		var ue *capture.URLError
-		if errors.As(err, &ue) {
-			msg += ": " + ue.Reason
-			if ue.MaybePassword {
-				msg += " (" + strings.Replace(capture.PasswordInURLHint, "apart from the URL (the password field, --password or VIGIL_PASSWORD)", "in the password field", 1) + ")"
-			}
-		}
-		return msg
+		return badURLMessage(err)
 	}
 	want := strings.Join(schemes, ", ")
 	if u.Scheme == "" {
@@ -316,12 +306,29 @@ func checkURL(raw string) string {
 	return ""
 }
 
+// badURLMessage says what is wrong with a URL capture.ParseURL refused, quoting nothing of
+// it (url.Parse's own message quotes the password).
+func badURLMessage(err error) string {
+	msg := "not a valid URL"
+	var ue *capture.URLError
+	if errors.As(err, &ue) {
+		msg += ": " + ue.Reason
+		if ue.MaybePassword {
+			msg += " (if the password holds / ? # @ or %, percent-encode it (%2F %3F %23 %40 %25) or put it in the password field)"
+		}
+	}
+	return msg
+}
+
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // checkSiteURL returns what is wrong with a site's management server URL, or "".
 func checkSiteURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || raw == "" {
+	u, err := capture.ParseURL(raw)
+	if err != nil && raw != "" {
+		return badURLMessage(err) + "; want milestones://HOST[:PORT] (HTTPS) or milestone://HOST (plain HTTP)"
+	}
+	if raw == "" {
 		return "want milestones://HOST[:PORT] (HTTPS) or milestone://HOST (plain HTTP)"
 	}
 	if u.Scheme != "milestone" && u.Scheme != "milestones" {
