@@ -39,8 +39,13 @@ func CleanText(s string, max int) string {
 	space := false   // a space is pending (written only before a following character)
 	lastBad := false // the last character written was U+FFFD for invalid UTF-8
 	for i := 0; i < len(s); {
-		r, w := utf8.DecodeRuneInString(s[i:])
+		r, w := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeRuneInString(s[i:])
+		}
 		switch {
+		case r > ' ' && r < 0x7f: // printable ASCII, the common case
+			i++
 		case r == utf8.RuneError && w == 1:
 			i++
 			if lastBad {

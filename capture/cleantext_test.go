@@ -128,3 +128,17 @@ func TestCleanTextCutBeforeASpace(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func BenchmarkCleanText(b *testing.B) {
+	for _, c := range []struct{ name, in string }{
+		{"clean header", "multipart/x-mixed-replace; boundary=boundarydonotcross"},
+		{"hostile reason", "\x1b[2J\x1b[H\x1b]0;owned\x07OK\u202e" + strings.Repeat("x", 300)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = CleanText(c.in, MaxFieldText)
+			}
+		})
+	}
+}
