@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"os/exec"
@@ -118,4 +119,38 @@ func withoutAdobeMarker(t *testing.T, data []byte) []byte {
 	}
 	t.Fatal("no Adobe marker in the CMYK JPEG")
 	return nil
+}
+
+// TestDecodeYCCK: a YCCK JPEG (Adobe transform 2: the C, M and Y planes stored as YCbCr)
+// decodes as image/jpeg decodes it. The CMYK JPEG's planes relabelled as YCCK make one:
+// its colours are not the bars', but both decoders must agree on them.
+func TestDecodeYCCK(t *testing.T) {
+	data := bytes.Clone(cmykJPEG(t))
+	set := false
+	for i := 2; i+16 < len(data) && data[i] == 0xFF && data[i+1] != 0xDA; {
+		n := int(data[i+2])<<8 | int(data[i+3])
+		if data[i+1] == 0xEE && bytes.HasPrefix(data[i+4:], []byte("Adobe")) {
+			data[i+4+11], set = 2, true
+		}
+		i += 2 + n
+	}
+	if !set {
+		t.Fatal("no Adobe marker in the CMYK JPEG")
+	}
+	ref, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("image/jpeg: %v", err)
+	}
+	d, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got, err := d.Decode(capture.Packet{Codec: capture.CodecJPEG, Data: data}, 0, 0, nil)
+	if err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	checkOpaque(t, got)
+	checkMean(t, ref, got, 3)
+	checkFlatAreas(t, ref, got, 12, true)
 }
