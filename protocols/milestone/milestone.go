@@ -471,9 +471,9 @@ func (s *Source) picture(ctx context.Context, get func(rc *soap.RecorderClient, 
 // parseURL splits milestone(s)://user:pass@host[:port]/camera into the management
 // server's URL, the camera, and the credentials.
 func parseURL(raw string) (mgmt, camera, user, pass string, err error) {
-	u, err := url.Parse(raw)
+	u, err := capture.ParseURL(raw) // its error never quotes the password
 	if err != nil {
-		return "", "", "", "", fmt.Errorf("%s is not a valid address: want milestones://host/<camera>", capture.RedactURL(raw))
+		return "", "", "", "", fmt.Errorf("milestone: %w; want milestones://host/<camera>", err)
 	}
 	scheme := "https"
 	switch strings.ToLower(u.Scheme) {

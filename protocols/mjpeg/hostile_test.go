@@ -116,3 +116,14 @@ func TestSupervisorBackoffFollowsTheCamerasAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestBrokenURLErrorHasNoPassword: a Source given a URL its password broke says so
+// without the password (url.Parse's own error quotes it).
+func TestBrokenURLErrorHasNoPassword(t *testing.T) {
+	for _, raw := range []string{"http://admin:ab/cdpw9@127.0.0.1:1/x", "http://admin:12/34pw9@127.0.0.1:1/x", "http://admin:p%zzpw9@127.0.0.1:1/x"} {
+		err := (&mjpeg.Source{URL: raw}).Run(context.Background(), &sink{})
+		if !errors.Is(err, capture.ErrBadURL) || strings.Contains(err.Error(), "pw9") || strings.Contains(err.Error(), "admin") {
+			t.Fatalf("%s: %v", raw, err)
+		}
+	}
+}

@@ -176,8 +176,11 @@ type run struct {
 }
 
 func (s *Source) newRun() (*run, error) {
-	u, err := url.Parse(s.URL)
-	if err != nil || u.Host == "" {
+	u, err := capture.ParseURL(s.URL) // its error never quotes the password
+	if err != nil {
+		return nil, fmt.Errorf("mjpeg: %w", err)
+	}
+	if u.Host == "" {
 		return nil, fmt.Errorf("mjpeg: %q is not a valid URL; expected http://host[:port]/path", capture.RedactURL(s.URL))
 	}
 	r := &run{s: s, u: u, where: u.Host}

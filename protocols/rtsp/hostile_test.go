@@ -11,6 +11,7 @@ import (
 	"github.com/bluenviron/gortsplib/v5/pkg/base"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
 
@@ -57,5 +58,16 @@ func TestHostileStatusTextNeverReachesTheScreenRaw(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBrokenURLErrorHasNoPassword: a Source given a URL its password broke says so
+// without the password.
+func TestBrokenURLErrorHasNoPassword(t *testing.T) {
+	for _, raw := range []string{"rtsp://admin:ab/cdpw9@127.0.0.1:1/x", "rtsp://admin:12#34pw9@127.0.0.1:1/x", "rtsp://admin:p%zzpw9@127.0.0.1:1/x"} {
+		err := source(raw).Run(context.Background(), &capturetest.Sink{})
+		if !errors.Is(err, capture.ErrBadURL) || strings.Contains(err.Error(), "pw9") || strings.Contains(err.Error(), "admin") {
+			t.Fatalf("%s: %v", raw, err)
+		}
 	}
 }

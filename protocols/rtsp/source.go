@@ -219,6 +219,9 @@ type run struct {
 }
 
 func (s *Source) newRun(sink capture.Sink) (*run, error) {
+	if _, err := capture.ParseURL(s.URL); err != nil { // its error never quotes the password
+		return nil, fmt.Errorf("rtsp: %w", err)
+	}
 	u, err := base.ParseURL(s.URL)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("rtsp: %q is not a valid URL; expected rtsp://host[:port]/path or rtsps://…", capture.RedactURL(s.URL))
