@@ -168,18 +168,49 @@ func TestSupervisorRetriesWithBackoffAndKeepsError(t *testing.T) {
 	}
 }
 
-func TestSupervisorUnauthorizedWaitsLonger(t *testing.T) {
+func TestSupervisorBackoffFollowsTheKind(t *testing.T) {
 	s := &Supervisor{Backoff: DefaultBackoff}
 	s.defaults()
 	s.jitter = func() float64 { return 0 }
-	if d := s.delay(0, errors.New("x")); d != time.Second {
+	other := errors.New("x")
+	if d := s.delay(0, other); d != time.Second {
 		t.Fatalf("first delay %v", d)
 	}
-	if d := s.delay(0, ErrUnauthorized); d != 10*time.Second {
-		t.Fatalf("unauthorized delay %v, want 10s", d)
-	}
-	if d := s.delay(100, errors.New("x")); d != 60*time.Second {
+	if d := s.delay(100, other); d != 60*time.Second {
 		t.Fatalf("late delay %v", d)
+	}
+	// Refused logins and forbidden accounts: 1 min, 5 min, 15 min, then 30 min, counted
+	// over consecutive refusals whatever the tier; another kind of failure resets it.
+	for i, want := range []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, 30 * time.Minute} {
+		err := error(ErrUnauthorized)
+		if i%2 == 1 {
+			err = fmt.Errorf("403 from cam: %w", ErrForbidden)
+		}
+		if d := s.delay(i, err); d != want {
+			t.Fatalf("refusal %d: delay %v, want %v", i+1, d, want)
+		}
+	}
+	s.delay(0, other)
+	if d := s.delay(0, ErrUnauthorized); d != time.Minute {
+		t.Fatalf("refusal after another failure: %v, want 1m", d)
+	}
+	// A busy server: at least BusyRetryFloor, the tier when that is longer.
+	if d := s.delay(0, fmt.Errorf("503: %w", ErrBusy)); d != BusyRetryFloor {
+		t.Fatalf("busy delay %v, want %v", d, BusyRetryFloor)
+	}
+	if d := s.delay(100, ErrBusy); d != 60*time.Second {
+		t.Fatalf("late busy delay %v", d)
+	}
+	// Other kinds keep the tiers.
+	for _, err := range []error{ErrServerError, ErrUnsupportedTransport, ErrNotFound} {
+		if d := s.delay(0, err); d != time.Second {
+			t.Fatalf("%v: delay %v, want 1s", err, d)
+		}
+	}
+	// Jitter stays within ±20 %.
+	s.jitter = func() float64 { return -1 }
+	if d := s.delay(0, ErrUnauthorized); d != 48*time.Second {
+		t.Fatalf("jittered delay %v", d)
 	}
 }
 
@@ -356,6 +387,15 @@ func TestClassify(t *testing.T) {
 		{fmt.Errorf("get: %w", context.DeadlineExceeded), CauseTimeout},
 		{fmt.Errorf("401 from cam: %w", ErrUnauthorized), CauseUnauthorized},
 		{fmt.Errorf("text/html: %w", ErrNotVideo), CauseNotVideo},
+		{fmt.Errorf("403 from cam: %w", StatusError(403)), CauseForbidden},
+		{fmt.Errorf("461 from cam: %w", StatusError(461)), CauseTransport},
+		{fmt.Errorf("503 from cam: %w", StatusError(503)), CauseBusy},
+		{fmt.Errorf("429 from cam: %w", StatusError(429)), CauseBusy},
+		{fmt.Errorf("500 from cam: %w", StatusError(500)), CauseServerError},
+		{fmt.Errorf("502 from cam: %w", StatusError(502)), CauseServerError},
+		{fmt.Errorf("404 from cam: %w", StatusError(404)), CauseNotFound},
+		{fmt.Errorf("bad: %w", ErrBadURL), CauseBadURL},
+		{fmt.Errorf("cmyk: %w", ErrUnsupported), CauseUnsupported},
 		{errors.New("weird"), CauseOther},
 	} {
 		if got := Classify(c.err); got != c.want {
@@ -363,6 +403,11 @@ func TestClassify(t *testing.T) {
 		}
 		if c.want != CauseNone && c.want != CauseOther && Advice(c.want) == "" {
 			t.Errorf("no advice for %q", c.want)
+		}
+	}
+	for _, code := range []int{200, 301, 400, 401, 418} {
+		if err := StatusError(code); err != nil {
+			t.Errorf("StatusError(%d) = %v, want nil", code, err)
 		}
 	}
 }
@@ -427,5 +472,31 @@ func TestSupervisorFallbackThenBackToMain(t *testing.T) {
 	}
 	if !switched {
 		t.Fatal("first main packet after the fallback not marked as a discontinuity")
+	}
+}
+
+// TestSupervisorFallbackKeepsTheAuthBackoff: while the fallback shows pictures, a main
+// source refused for its credentials is retried on AuthBackoff, not every PrimaryRetry:
+// the fallback must not become a way to lock the account.
+func TestSupervisorFallbackKeepsTheAuthBackoff(t *testing.T) {
+	main := &scriptSource{steps: []step{{err: fmt.Errorf("401 from cam: %w", ErrUnauthorized)}}}
+	fb := &scriptSource{steps: []step{{packets: 100000, hold: true}}, w: 32, h: 24}
+	sup := &Supervisor{Name: "cam", Source: main, Fallback: fb, Hub: &Hub{}, Backoff: fastBackoff(),
+		FallbackAfter: 1, PrimaryRetry: 10 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	waitFor(t, "the fallback live with a retry scheduled", func() bool {
+		st := sup.Status()
+		return st.State == StateFallback && !st.RetryAt.IsZero()
+	})
+	st := sup.Status()
+	cancel()
+	<-done
+	if wait := time.Until(st.RetryAt); wait < 40*time.Second {
+		t.Fatalf("main source retried in %v while refused, want the auth backoff (about a minute)", wait)
+	}
+	if main.Runs() != 1 {
+		t.Fatalf("main source ran %d times", main.Runs())
 	}
 }

@@ -26,6 +26,12 @@ const (
 	CauseMalformed    Cause = "malformed"
 	CauseTooLarge     Cause = "too_large"
 	CauseStalled      Cause = "stalled"
+	CauseForbidden    Cause = "forbidden"
+	CauseTransport    Cause = "unsupported_transport"
+	CauseBusy         Cause = "busy"
+	CauseServerError  Cause = "server_error"
+	CauseBadURL       Cause = "bad_url"
+	CauseUnsupported  Cause = "unsupported"
 	CauseOther        Cause = "other"
 )
 
@@ -41,8 +47,20 @@ func Classify(err error) Cause {
 		return CauseNone
 	case errors.Is(err, ErrUnauthorized):
 		return CauseUnauthorized
+	case errors.Is(err, ErrForbidden):
+		return CauseForbidden
 	case errors.Is(err, ErrNotFound):
 		return CauseNotFound
+	case errors.Is(err, ErrUnsupportedTransport):
+		return CauseTransport
+	case errors.Is(err, ErrBusy):
+		return CauseBusy
+	case errors.Is(err, ErrServerError):
+		return CauseServerError
+	case errors.Is(err, ErrBadURL):
+		return CauseBadURL
+	case errors.Is(err, ErrUnsupported):
+		return CauseUnsupported
 	case errors.Is(err, ErrNotVideo):
 		return CauseNotVideo
 	case errors.Is(err, ErrTooLarge):
@@ -81,6 +99,18 @@ func Advice(c Cause) string {
 		return "the certificate is not trusted: check the address, or accept the camera's self-signed certificate (--insecure)"
 	case CauseUnauthorized:
 		return "check the user and password, and that the account may view video"
+	case CauseForbidden:
+		return "the server refuses this user: check that the account may view this camera (its role or rights), or whether the camera allows this computer's address"
+	case CauseTransport:
+		return "the server refuses this RTP transport: set the camera's transport to auto, or try tcp (or udp)"
+	case CauseBusy:
+		return "the server is busy or starting: close other viewers or sessions on it, or wait a little and try again"
+	case CauseServerError:
+		return "the server failed on its side: restart the camera or server, or check its logs and firmware"
+	case CauseBadURL:
+		return "fix the URL: if the password holds / ? # @ or %, percent-encode it (e.g. %2F for /) or give it with --password or VIGIL_PASSWORD"
+	case CauseUnsupported:
+		return "the camera sends a format Vigil cannot show: choose another encoding or stream in the camera's settings"
 	case CauseNotFound:
 		return "the server has no stream at that path: check the URL against the camera's documentation"
 	case CauseNotVideo:

@@ -123,6 +123,7 @@ func Probe(ctx context.Context, src Source, opts ProbeOptions) ProbeReport {
 			r.BitrateKbps = float64(ps.bytes-ps.firstBytes) * 8 / 1000 / span
 		}
 	}
+	r.Clean()
 	if r.Err != nil {
 		r.Error = r.Err.Error()
 		r.ErrorKind = Classify(r.Err)

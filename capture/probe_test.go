@@ -77,6 +77,21 @@ func TestRedactURL(t *testing.T) {
 		"milestones://srv/cam?token=TOKEN%23abc%23":   "milestones://srv/cam?token=REDACTED",
 		"http://cam/x":                   "http://cam/x",
 		"::not a url//admin:hunter2@cam": "(unparseable URL)",
+		// Passwords with reserved characters: only the scheme and the host after the last '@'.
+		"http://admin:ab/cd@10.0.0.5/video":       "http://…@10.0.0.5/…",
+		"http://admin:12/34@10.0.0.5:8080/video":  "http://…@10.0.0.5:8080/…",
+		"rtsp://admin:p%zzw@[fe80::1]:554/live":   "rtsp://…@[fe80::1]:554/…",
+		"http://admin:hunter2":                    "http://…",
+		"milestones://vms/Front@Door":             "milestones://vms/Front@Door",
+		"rtsp://u:p@c@cam:554/x":                  "rtsp://cam:554/x",
+		"http://cam/x#frag@ment":                  "http://cam/x",
+		"http://cam/a?Password=p":                 "http://cam/a?Password=REDACTED",
+		"http://cam/\x1b[2Jx":                     "http://cam/…",
+		"http://cam\x1b[2J/x":                     "http://…",
+		"http://admin:s3cret@cam\u202e/x":         "http://cam%E2%80%AE/x",
+		"rtsp://admin:pass@10.0.0.5/a?b@c":        "rtsp://10.0.0.5/a?b@c",
+		"javascript\x00://admin:pass@cam/":        "(unparseable URL)",
+		"http://admin:pass@cam:99999999999999/x/": "http://cam:99999999999999/x/",
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)

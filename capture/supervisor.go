@@ -74,6 +74,21 @@ var DefaultBackoff = []BackoffTier{
 	{Attempts: 0, Delay: 60 * time.Second},
 }
 
+// DefaultAuthBackoff is the retry schedule while the server refuses the credentials or
+// the account. Cameras lock an account after a few failed logins (commonly 5 to 7 within
+// half an hour, then for 30 minutes): this schedule tries at most 4 times in any 30
+// minutes, so Vigil retrying a wrong password never locks the account for its owner.
+var DefaultAuthBackoff = []BackoffTier{
+	{Attempts: 1, Delay: time.Minute},
+	{Attempts: 1, Delay: 5 * time.Minute},
+	{Attempts: 1, Delay: 15 * time.Minute},
+	{Attempts: 0, Delay: 30 * time.Minute},
+}
+
+// BusyRetryFloor is the shortest wait after a busy server (ErrBusy: 503, 429): quick
+// retries would take the session slot another viewer is waiting for.
+const BusyRetryFloor = 10 * time.Second
+
 // BackoffTier is a delay used for a number of consecutive failures (0: for all the rest).
 type BackoffTier struct {
 	Attempts int
@@ -103,6 +118,10 @@ type Supervisor struct {
 	DropAfter time.Duration
 	// Backoff is the retry schedule. It defaults to DefaultBackoff.
 	Backoff []BackoffTier
+	// AuthBackoff is the retry schedule while the server refuses the credentials or the
+	// account (ErrUnauthorized, ErrForbidden), counted over consecutive such refusals.
+	// It defaults to DefaultAuthBackoff.
+	AuthBackoff []BackoffTier
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// OnStatus, when set, is called after every status change from the Supervisor's own
@@ -121,6 +140,7 @@ type Supervisor struct {
 
 	now     func() time.Time
 	jitter  func() float64 // in [-1, 1)
+	refused int            // consecutive ErrUnauthorized/ErrForbidden failures, for AuthBackoff
 	mu      sync.Mutex
 	status  Status
 	started bool
@@ -145,6 +165,9 @@ func (s *Supervisor) defaults() {
 	}
 	if len(s.Backoff) == 0 {
 		s.Backoff = DefaultBackoff
+	}
+	if len(s.AuthBackoff) == 0 {
+		s.AuthBackoff = DefaultAuthBackoff
 	}
 	if s.Logger == nil {
 		s.Logger = slog.Default()
@@ -185,15 +208,15 @@ func (s *Supervisor) Run(ctx context.Context) {
 			return
 		}
 		if delivered {
-			failures = 0
+			failures, s.refused = 0, 0
 		}
 		if err == nil {
 			err = errors.New("the camera closed the stream")
 		}
 		failures++
 		if s.Fallback != nil && failures >= s.FallbackAfter {
-			s.setStatus(func(st *Status) { st.State, st.Err, st.Attempts = StateOffline, err, failures })
-			if s.onFallback(ctx) {
+			s.setStatus(func(st *Status) { st.State, st.Err, st.Attempts = StateOffline, CleanError(err), failures })
+			if s.onFallback(ctx, err) {
 				failures = 0 // the main source is back and has run until it failed
 			}
 			if ctx.Err() != nil {
@@ -206,7 +229,7 @@ func (s *Supervisor) Run(ctx context.Context) {
 		retryAt := s.now().Add(delay)
 		s.Logger.Warn("source failed, retrying", "err", err, "retry_in", delay.Round(100*time.Millisecond))
 		s.setStatus(func(st *Status) {
-			st.State, st.Err, st.RetryAt, st.Attempts = StateOffline, err, retryAt, failures
+			st.State, st.Err, st.RetryAt, st.Attempts = StateOffline, CleanError(err), retryAt, failures
 		})
 		t := time.NewTimer(delay)
 		select {
@@ -220,22 +243,41 @@ func (s *Supervisor) Run(ctx context.Context) {
 }
 
 // delay picks the wait before the next attempt: the tier for this many failures, ±20 %
-// jitter so many cameras behind one dead switch do not retry in lockstep. Refused
-// credentials start at the 10 s tier: quick repeats can lock an account.
+// jitter so many cameras behind one dead switch do not retry in lockstep. The kind of
+// failure changes the schedule: refused credentials and a forbidden account follow
+// AuthBackoff (quick repeats lock accounts), a busy server waits at least BusyRetryFloor.
 func (s *Supervisor) delay(failures int, err error) time.Duration {
-	if errors.Is(err, ErrUnauthorized) {
-		failures = max(failures, 6)
+	d := tierDelay(s.Backoff, failures)
+	if kd := s.kindDelay(err); kd > d {
+		d = kd
 	}
-	d := s.Backoff[len(s.Backoff)-1].Delay
-	n := failures
-	for _, t := range s.Backoff {
+	return time.Duration(float64(d) * (1 + 0.2*s.jitter()))
+}
+
+// kindDelay is the least wait the kind of err asks for (0: the tier decides). It counts
+// consecutive refusals in s.refused, so call it once per failure.
+func (s *Supervisor) kindDelay(err error) time.Duration {
+	switch {
+	case errors.Is(err, ErrUnauthorized), errors.Is(err, ErrForbidden):
+		s.refused++
+		return tierDelay(s.AuthBackoff, s.refused-1)
+	case errors.Is(err, ErrBusy):
+		s.refused = 0
+		return BusyRetryFloor
+	}
+	s.refused = 0
+	return 0
+}
+
+// tierDelay is the delay of tiers for the n-th consecutive failure (from 0).
+func tierDelay(tiers []BackoffTier, n int) time.Duration {
+	for _, t := range tiers {
 		if t.Attempts == 0 || n < t.Attempts {
-			d = t.Delay
-			break
+			return t.Delay
 		}
 		n -= t.Attempts
 	}
-	return time.Duration(float64(d) * (1 + 0.2*s.jitter()))
+	return tiers[len(tiers)-1].Delay
 }
 
 // runOnce runs the Source once under a watchdog. delivered reports whether any packet
@@ -312,7 +354,7 @@ func (s *Supervisor) setStatus(change func(*Status)) {
 // The main Source is tried every PrimaryRetry on its own; its packets are held back from
 // the Hub until its first one arrives, which stops the fallback first, so the two never
 // publish at once. It reports whether the main Source came back (and has since failed).
-func (s *Supervisor) onFallback(ctx context.Context) (recovered bool) {
+func (s *Supervisor) onFallback(ctx context.Context, lastErr error) (recovered bool) {
 	s.Logger.Warn("main source keeps failing: showing the fallback source", "retry_main_every", s.PrimaryRetry)
 	fbCtx, fbStop := context.WithCancel(ctx)
 	fbDone := make(chan struct{})
@@ -327,9 +369,10 @@ func (s *Supervisor) onFallback(ctx context.Context) (recovered bool) {
 	defer stopFallback()
 
 	for {
-		retryAt := s.now().Add(s.PrimaryRetry)
+		wait := max(s.PrimaryRetry, s.kindDelay(lastErr)) // a refused login is not retried every PrimaryRetry
+		retryAt := s.now().Add(wait)
 		s.setStatus(func(st *Status) { st.RetryAt = retryAt })
-		t := time.NewTimer(s.PrimaryRetry)
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -350,7 +393,7 @@ func (s *Supervisor) onFallback(ctx context.Context) (recovered bool) {
 					err = errors.New("the camera closed the stream")
 				}
 				s.Logger.Warn("source failed after leaving the fallback", "err", err)
-				s.setStatus(func(st *Status) { st.State, st.Err, st.Attempts = StateOffline, err, 1 })
+				s.setStatus(func(st *Status) { st.State, st.Err, st.Attempts = StateOffline, CleanError(err), 1 })
 			}
 			return true
 		default:
@@ -362,7 +405,8 @@ func (s *Supervisor) onFallback(ctx context.Context) (recovered bool) {
 			err = errors.New("the camera closed the stream")
 		}
 		s.Logger.Debug("main source still failing", "err", err)
-		s.setStatus(func(st *Status) { st.Err = err; st.Attempts++ })
+		lastErr = err
+		s.setStatus(func(st *Status) { st.Err = CleanError(err); st.Attempts++ })
 	}
 }
 

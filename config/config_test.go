@@ -1,7 +1,10 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -444,5 +447,35 @@ func TestRecordingSettingsValidated(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "min_free_mb") {
 		t.Errorf("min_free_mb -1 (disabled) refused: %v", err)
+	}
+}
+
+// TestBrokenURLNeverShowsItsPassword: a password with '/', '#', '?' or '%' breaks the URL
+// it was typed into; the error names the problem without any form of the password
+// (issue 10: `parse "http://admin:ab/cd@…": invalid port` on stderr).
+func TestBrokenURLNeverShowsItsPassword(t *testing.T) {
+	for _, pw := range []string{"ab/cd3fgh", "12/34567", "ab#cd3fgh", "ab?cd3fgh", "p%zz3fgh", "50%off3fgh"} {
+		for _, key := range []string{"cameras:\n  - name: Gate\n    streams: [{url: %q}]", "cameras:\n  - name: Gate\n    streams: [{url: \"rtsp://cam/a\"}]\n    fallback: %q",
+			"sites:\n  - name: HQ\n    url: %q"} {
+			raw := "http://admin:" + pw + "@10.0.0.5:8080/video"
+			if strings.HasPrefix(key, "sites") {
+				raw = "milestones://admin:" + pw + "@10.0.0.5:8443"
+			}
+			yaml := fmt.Sprintf(key, raw) + "\n"
+			_, err := Parse([]byte(yaml))
+			if err == nil {
+				t.Fatalf("%s: accepted", raw)
+			}
+			msg := err.Error()
+			b64 := base64.StdEncoding.EncodeToString([]byte("admin:" + pw))
+			for _, form := range []string{pw, url.QueryEscape(pw), url.PathEscape(pw), b64, "3fgh", "admin:"} {
+				if strings.Contains(msg, form) {
+					t.Fatalf("%s: error shows %q:\n%s", raw, form, msg)
+				}
+			}
+			if !strings.Contains(msg, "not a valid URL") && !strings.Contains(msg, "credentials") && !strings.Contains(msg, "want milestones://") {
+				t.Fatalf("%s: error does not say what is wrong:\n%s", raw, msg)
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/vigil-cctv/vigil/capture"
 	"strconv"
 	"strings"
 )
@@ -119,7 +120,9 @@ func isSecretQueryKey(k string) bool {
 
 // redactURL returns rawURL fit for a message: the userinfo (user:password@) stripped and
 // the values of credential-like query parameters replaced by "xxxxx". It works on the text,
-// so it also cleans URLs that do not parse. The mjpeg package has its own, for logs.
+// so it also cleans URLs that do not parse. A URL whose password ended its host early (it
+// holds '/', '?' or '#': "http://admin:ab/cd@cam") is left to capture.RedactURL, which
+// keeps only the scheme and the host after the last '@'.
 func redactURL(rawURL string) string {
 	s := rawURL
 	start := 0
@@ -129,6 +132,11 @@ func redactURL(rawURL string) string {
 	end := len(s)
 	if j := strings.IndexAny(s[start:], "/?#"); j >= 0 {
 		end = start + j
+	}
+	if at := strings.IndexByte(s[start:], '@'); at > end-start {
+		if _, err := capture.ParseURL(rawURL); err != nil {
+			return capture.RedactURL(rawURL)
+		}
 	}
 	if k := strings.LastIndexByte(s[start:end], '@'); k >= 0 {
 		s = s[:start] + s[start+k+1:]

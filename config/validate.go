@@ -2,8 +2,8 @@ package config
 
 import (
 	"errors"
+	"github.com/vigil-cctv/vigil/capture"
 	"math"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -260,16 +260,9 @@ func checkURL(raw string) string {
 	if len(raw) > maxURLLen {
 		return "longer than " + strconv.Itoa(maxURLLen) + " bytes"
 	}
-	u, err := url.Parse(raw)
+	u, err := capture.ParseURL(raw)
 	if err != nil {
-		msg := "not a valid URL"
-		// url.Parse's own message quotes parts of the URL; only pass it on when the URL
-		// has no userinfo it could quote.
-		var ue *url.Error
-		if !strings.Contains(raw, "@") && errors.As(err, &ue) {
-			msg += ": " + ue.Err.Error()
-		}
-		return msg
+		return badURLMessage(err)
 	}
 	want := strings.Join(schemes, ", ")
 	if u.Scheme == "" {
@@ -313,12 +306,29 @@ func checkURL(raw string) string {
 	return ""
 }
 
+// badURLMessage says what is wrong with a URL capture.ParseURL refused, quoting nothing of
+// it (url.Parse's own message quotes the password).
+func badURLMessage(err error) string {
+	msg := "not a valid URL"
+	var ue *capture.URLError
+	if errors.As(err, &ue) {
+		msg += ": " + ue.Reason
+		if ue.MaybePassword {
+			msg += " (if the password holds / ? # @ or %, percent-encode it (%2F %3F %23 %40 %25) or put it in the password field)"
+		}
+	}
+	return msg
+}
+
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // checkSiteURL returns what is wrong with a site's management server URL, or "".
 func checkSiteURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || raw == "" {
+	u, err := capture.ParseURL(raw)
+	if err != nil && raw != "" {
+		return badURLMessage(err) + "; want milestones://HOST[:PORT] (HTTPS) or milestone://HOST (plain HTTP)"
+	}
+	if raw == "" {
 		return "want milestones://HOST[:PORT] (HTTPS) or milestone://HOST (plain HTTP)"
 	}
 	if u.Scheme != "milestone" && u.Scheme != "milestones" {

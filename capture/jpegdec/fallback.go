@@ -92,7 +92,11 @@ func (d *Decoder) decode(data []byte) (image.Image, error) {
 	}
 	img, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("decode jpeg (%d bytes): %v: %w", len(data), err, capture.ErrMalformed)
+		kind := capture.ErrMalformed
+		if errors.As(err, new(jpeg.UnsupportedError)) { // 12-bit, a 4-component JPEG without its Adobe marker, …
+			kind = capture.ErrUnsupported
+		}
+		return nil, fmt.Errorf("decode jpeg (%d bytes): %v: %w", len(data), err, kind)
 	}
 	if b := img.Bounds(); checkSize(b.Dx(), b.Dy()) != nil {
 		return nil, checkSize(b.Dx(), b.Dy())

@@ -74,15 +74,42 @@ static int vigil_tj_header(tjhandle h, const unsigned char *buf, unsigned long n
 	return 0;
 }
 
+// vigil_cmyk_to_rgba converts, in place, the CMYK pixels libjpeg decoded from a CMYK or
+// YCCK JPEG to opaque RGBA. libjpeg does no colour management for CMYK (TurboJPEG refuses
+// TJPF_RGBA for such pictures: "Unsupported color conversion request"), and the samples
+// are as stored: Adobe applications, ImageMagick and the cameras that follow them write
+// CMYK inverted (255 = no ink), so R = C·K/255 and likewise for G and B. This matches Go's
+// image/jpeg (which inverts when decoding) followed by color.CMYK's conversion.
+static void vigil_cmyk_to_rgba(unsigned char *dst, int width, int pitch, int height) {
+	int x, y;
+	for (y = 0; y < height; y++) {
+		unsigned char *p = dst + (size_t)y * pitch;
+		for (x = 0; x < width; x++, p += 4) {
+			unsigned k = p[3];
+			p[0] = (unsigned char)((p[0] * k + 127) / 255);
+			p[1] = (unsigned char)((p[1] * k + 127) / 255);
+			p[2] = (unsigned char)((p[2] * k + 127) / 255);
+			p[3] = 255;
+		}
+	}
+}
+
+// vigil_tj_decompress decodes to RGBA; a CMYK or YCCK picture (st->colorspace, from the
+// header just read) is decoded to CMYK and converted.
 static int vigil_tj_decompress(tjhandle h, const unsigned char *buf, unsigned long n,
 		unsigned char *dst, int width, int pitch, int height, int flags, vigil_tj_state *st) {
+	int cmyk = st->colorspace == TJCS_CMYK || st->colorspace == TJCS_YCCK;
+	int r;
 	st->code = -1;
 	st->msg[0] = 0;
-	if (tjDecompress2(h, buf, n, dst, width, pitch, height, TJPF_RGBA, flags) != 0) {
+	r = tjDecompress2(h, buf, n, dst, width, pitch, height, cmyk ? TJPF_CMYK : TJPF_RGBA, flags);
+	if (r != 0) {
 		vigil_tj_fail(h, st);
-		return -1;
 	}
-	return 0;
+	if (cmyk && (r == 0 || st->code == TJERR_WARNING)) {
+		vigil_cmyk_to_rgba(dst, width, pitch, height);
+	}
+	return r != 0 ? -1 : 0;
 }
 
 // vigil_yuv_format is the swscale layout of TurboJPEG's planes for a subsampling, or
@@ -457,7 +484,7 @@ func (d *Decoder) header(data []byte) (int, int, error) {
 		// Stray bytes between header segments only warn, and the size is read.
 		if msg := d.message(); d.st.code != C.TJERR_WARNING || !isWarningText(msg) || d.st.width <= 0 {
 			d.reset()
-			return 0, 0, fmt.Errorf("decode jpeg header (%d bytes): %s: %w", len(data), msg, capture.ErrMalformed)
+			return 0, 0, fmt.Errorf("decode jpeg header (%d bytes): %s: %w", len(data), msg, failureKind(msg))
 		}
 	}
 	w, h := int(d.st.width), int(d.st.height)
@@ -494,7 +521,20 @@ func (d *Decoder) result(r C.int, data []byte, w, h int) error {
 		return nil
 	}
 	d.reset()
-	return fmt.Errorf("decode jpeg (%d bytes) at %d×%d: %s: %w", len(data), w, h, msg, capture.ErrMalformed)
+	return fmt.Errorf("decode jpeg (%d bytes) at %d×%d: %s: %w", len(data), w, h, msg, failureKind(msg))
+}
+
+// failureKind tells a JPEG libjpeg cannot decode by design (12-bit samples, a coding
+// process or colour conversion it lacks: capture.ErrUnsupported) from a broken one
+// (capture.ErrMalformed), so neither is reported as the other.
+func failureKind(msg []byte) error {
+	for _, s := range []string{"Unsupported JPEG data precision", "Unsupported JPEG process", "Unsupported color conversion", "Unsupported color space",
+		"Could not determine subsampling type"} { // TurboJPEG 2 and a sampling it has no name for
+		if bytes.Contains(msg, []byte(s)) {
+			return capture.ErrUnsupported
+		}
+	}
+	return capture.ErrMalformed
 }
 
 // message is the text of the last failure, without copying it out of C memory.

@@ -139,6 +139,9 @@ func record(ctx context.Context, cfg *config.Config, cams []string, out string, 
 			if !strings.Contains(c, "://") {
 				return exitUsage, fmt.Errorf("no camera %q in the settings (give its name as in the settings, or a URL)", c)
 			}
+			if _, err := capture.ParseURL(c); err != nil { // before naming: a broken URL's "host" may be a password
+				return exitUsage, err
+			}
 			cam = config.Camera{Name: urlCameraName(c), Streams: []config.Stream{{URL: c}}}
 		}
 		s, err := newCameraStream(cam, cfg.Pin, log)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -32,9 +31,9 @@ type sourceOptions struct {
 // by URL"). Credentials in the URL (user:pass@, percent-decoded) are used when the
 // options carry none; the returned Source never prints them.
 func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
-	u, err := url.Parse(rawURL)
+	u, err := capture.ParseURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("bad URL %q: %w", capture.RedactURL(rawURL), err)
+		return nil, err // names the URL redacted, never url.Parse's text (it quotes the password)
 	}
 	if u.User != nil && o.User == "" {
 		o.User = u.User.Username()
@@ -89,7 +88,9 @@ var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	src, err := newSource(req.URL, sourceOptions{User: req.User, Password: req.Password, FPS: req.FPS, Insecure: req.Insecure})
 	if err != nil {
 		r.Err, r.Error = err, err.Error()
-		r.ErrorKind = capture.CauseOther
+		r.ErrorKind = capture.Classify(err)
+		r.Advice = capture.Advice(r.ErrorKind)
+		r.Clean()
 		return r
 	}
 	opts := req.Options
@@ -119,5 +120,6 @@ var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 			r.Transport = rs.UsedTransport()
 		}
 	}
+	r.Clean()
 	return r
 })

@@ -337,7 +337,7 @@ func (s *Source) find(ctx context.Context, st *site, camera string, log *slog.Lo
 	if !ok {
 		names := make([]string, 0, 5)
 		for _, c := range list[:min(len(list), 5)] {
-			names = append(names, c.Name)
+			names = append(names, capture.CleanText(c.Name, 64))
 		}
 		return fmt.Errorf("%s has no camera %q (it has %s…): %w", st.client.Host(), camera, strings.Join(names, ", "), capture.ErrNotFound)
 	}
@@ -413,11 +413,11 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 			if err != nil && st.useTLS && errors.Is(err, soap.ErrCertificate) {
 				err = fmt.Errorf("recording server %s: %w", st.rec.Name, err)
 			}
-			return err
+			return capture.CleanError(err) // names and reasons come from the VMS
 		case <-restart:
 			cancel()
 			if err := <-done; err != nil || ctx.Err() != nil {
-				return err
+				return capture.CleanError(err)
 			}
 			log.Debug("re-opening the video connection (size, or live/playback)", "component", "milestone", "camera", st.cam.Name)
 		}
@@ -471,9 +471,9 @@ func (s *Source) picture(ctx context.Context, get func(rc *soap.RecorderClient, 
 // parseURL splits milestone(s)://user:pass@host[:port]/camera into the management
 // server's URL, the camera, and the credentials.
 func parseURL(raw string) (mgmt, camera, user, pass string, err error) {
-	u, err := url.Parse(raw)
+	u, err := capture.ParseURL(raw) // its error never quotes the password
 	if err != nil {
-		return "", "", "", "", fmt.Errorf("%s is not a valid address: want milestones://host/<camera>", capture.RedactURL(raw))
+		return "", "", "", "", fmt.Errorf("milestone: %w; want milestones://host/<camera>", err)
 	}
 	scheme := "https"
 	switch strings.ToLower(u.Scheme) {
@@ -505,7 +505,7 @@ func cancelled(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	return err
+	return capture.CleanError(err) // names and fault text come from the VMS
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/vigil-cctv/vigil/capture"
 	"hash"
 	"strings"
 )
@@ -87,9 +88,16 @@ func cutValue(s string) (string, string) {
 }
 
 // schemes lists the challenge schemes, for StreamInfo.AuthOffered.
+// schemes lists the schemes offered, each cleaned (they are the camera's text and reach
+// the probe's report and errors), at most maxSchemes of them.
 func schemes(cs []Challenge) []string {
+	const maxSchemes = 8
 	var out []string
 	for _, c := range cs {
+		c.Scheme = capture.CleanText(c.Scheme, 32)
+		if c.Scheme == "" || len(out) == maxSchemes {
+			continue
+		}
 		dup := false
 		for _, o := range out {
 			dup = dup || o == c.Scheme

@@ -95,7 +95,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	return err
+	return capture.CleanError(err) // the last line before a screen: no camera text raw
 }
 
 // connHolder holds the current connection so cancellation can close it from the
@@ -176,8 +176,11 @@ type run struct {
 }
 
 func (s *Source) newRun() (*run, error) {
-	u, err := url.Parse(s.URL)
-	if err != nil || u.Host == "" {
+	u, err := capture.ParseURL(s.URL) // its error never quotes the password
+	if err != nil {
+		return nil, fmt.Errorf("mjpeg: %w", err)
+	}
+	if u.Host == "" {
 		return nil, fmt.Errorf("mjpeg: %q is not a valid URL; expected http://host[:port]/path", capture.RedactURL(s.URL))
 	}
 	r := &run{s: s, u: u, where: u.Host}
@@ -233,9 +236,10 @@ func (r *run) run(ctx context.Context, sink capture.Sink) error {
 		Transport:   "http",
 		AuthOffered: r.offered,
 		Auth:        "none",
-		ContentType: h.header.Get("Content-Type"),
+		ContentType: capture.CleanText(h.header.Get("Content-Type"), capture.MaxFieldText),
 		Codec:       capture.CodecJPEG,
 	}
+	ct := h.header.Get("Content-Type") // parsed raw; info.ContentType is for people
 	if r.tls {
 		info.Transport = "https"
 	}
@@ -243,8 +247,8 @@ func (r *run) run(ctx context.Context, sink capture.Sink) error {
 		info.Auth = r.auth.scheme
 	}
 	body := r.body(h)
-	boundary, multi := BoundaryFromContentType(info.ContentType)
-	mt := strings.ToLower(strings.TrimSpace(strings.Split(info.ContentType, ";")[0]))
+	boundary, multi := BoundaryFromContentType(ct)
+	mt := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
 	isJPEG := mt == "image/jpeg" || mt == "image/jpg" || mt == "image/pjpeg"
 	if boundary == "" && !isJPEG {
 		// No boundary declared (application/octet-stream from ffmpeg's mpjpeg muxer,
@@ -493,19 +497,24 @@ func schemeName(s string) string {
 
 func (r *run) statusErr(h *respHead) error {
 	path := capture.RedactURL(r.u.String())
+	reason := capture.CleanText(h.reason, 64) // the camera's words: never raw on a terminal
 	switch h.status {
 	case http.StatusForbidden:
-		return fmt.Errorf("403 Forbidden from %s for %s: the user may lack the right to view this stream, or the camera blocks this client; check the user's permissions", r.where, path)
+		return fmt.Errorf("403 Forbidden from %s for %s: the user may lack the right to view this stream, or the camera blocks this client; check the user's permissions: %w",
+			r.where, path, capture.ErrForbidden)
 	case http.StatusNotFound:
 		return fmt.Errorf("404 from %s: no stream at %s; check the URL path (the camera's manual lists its MJPEG or snapshot path): %w",
 			r.where, path, capture.ErrNotFound)
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 		return fmt.Errorf("HTTP %d from %s: redirected to %s; use that URL instead", h.status, r.where, capture.RedactURL(h.header.Get("Location")))
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
+		return fmt.Errorf("HTTP %d %s from %s: the camera is busy (too many viewers?) or starting; close other viewers or wait: %w",
+			h.status, reason, r.where, capture.ErrBusy)
 	}
-	if h.status >= 500 {
-		return fmt.Errorf("HTTP %d %s from %s: the camera reports an internal error; it may be busy (too many viewers) or need a restart", h.status, h.reason, r.where)
+	if h.status >= 500 && h.status <= 599 {
+		return fmt.Errorf("HTTP %d %s from %s: the camera reports an internal error; it may need a restart: %w", h.status, reason, r.where, capture.StatusError(h.status))
 	}
-	return fmt.Errorf("HTTP %d %s from %s for %s: not a stream; check the URL", h.status, h.reason, r.where, path)
+	return fmt.Errorf("HTTP %d %s from %s for %s: not a stream; check the URL", h.status, reason, r.where, path)
 }
 
 func (r *run) notVideo(ct string, head []byte, kind SniffKind) error {
@@ -514,12 +523,13 @@ func (r *run) notVideo(ct string, head []byte, kind SniffKind) error {
 	case SniffHTML:
 		looks = "an HTML page (probably the camera's web interface or a login page, not its stream)"
 	case SniffText:
-		t := string(bytes.TrimSpace(head[:min(len(head), 60)]))
+		t := capture.CleanText(string(head[:min(len(head), 60)]), 60)
 		looks = fmt.Sprintf("text %q", t)
 	}
 	if len(head) == 0 {
 		looks = "an empty body"
 	}
+	ct = capture.CleanText(ct, capture.MaxFieldText)
 	if ct == "" {
 		ct = "none"
 	}

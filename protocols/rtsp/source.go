@@ -175,7 +175,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	return err
+	return capture.CleanError(err) // gortsplib's errors quote the server's headers and status text
 }
 
 type run struct {
@@ -222,6 +222,9 @@ type run struct {
 }
 
 func (s *Source) newRun(sink capture.Sink) (*run, error) {
+	if _, err := capture.ParseURL(s.URL); err != nil { // its error never quotes the password
+		return nil, fmt.Errorf("rtsp: %w", err)
+	}
 	u, err := base.ParseURL(s.URL)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("rtsp: %q is not a valid URL; expected rtsp://host[:port]/path or rtsps://…", capture.RedactURL(s.URL))
@@ -791,12 +794,26 @@ func (r *run) requestErr(ctx context.Context, err error, method string) error {
 	var sdpErr liberrors.ErrClientSDPInvalid
 	switch {
 	case errors.As(err, &ctErr):
-		return fmt.Errorf("%s answered DESCRIBE with %v instead of an SDP; check the URL path: %w", r.where, ctErr.CT, capture.ErrNotVideo)
+		return fmt.Errorf("%s answered DESCRIBE with %s instead of an SDP; check the URL path: %w", r.where, capture.CleanText(fmt.Sprint(ctErr.CT), capture.MaxFieldText), capture.ErrNotVideo)
 	case errors.As(err, &liberrors.ErrClientContentTypeMissing{}):
 		return fmt.Errorf("%s answered DESCRIBE without a Content-Type; check the URL path: %w", r.where, capture.ErrNotVideo)
 	case errors.As(err, &sdpErr):
 		return fmt.Errorf("%s sent an SDP gortsplib cannot read (%v); try the camera's other stream URL or update its firmware: %w",
-			r.where, sdpErr.Err, capture.ErrMalformed)
+			r.where, capture.CleanText(fmt.Sprint(sdpErr.Err), capture.MaxFieldText), capture.ErrMalformed)
+	case errors.As(err, &liberrors.ErrClientAuthSetup{}):
+		r.mu.Lock()
+		offered := r.offered
+		r.mu.Unlock()
+		wants := "gives no challenge Vigil can read"
+		if len(offered) > 0 {
+			var names []string
+			for _, o := range offered {
+				names = append(names, schemeName(o))
+			}
+			wants = "wants " + strings.Join(names, " or ") + " in a form"
+		}
+		return fmt.Errorf("401 from %s on %s: the camera %s, which Vigil cannot answer; check the camera's authentication settings (Basic or Digest): %w",
+			r.where, method, wants, capture.ErrUnauthorized)
 	case errors.As(err, &liberrors.ErrClientRequestTimedOut{}):
 		return fmt.Errorf("%s accepted the connection but did not answer %s within %v; check that this port serves RTSP: %w",
 			r.where, method, r.timeout, os.ErrDeadlineExceeded)
@@ -808,7 +825,8 @@ func (r *run) statusErr(bad liberrors.ErrClientBadStatusCode, method string) err
 	r.mu.Lock()
 	offered, used := r.offered, r.authUsed
 	r.mu.Unlock()
-	code := fmt.Sprintf("%d %s", bad.Code, bad.Message)
+	reason := capture.CleanText(bad.Message, 64) // the server's words: never raw on a terminal
+	code := fmt.Sprintf("%d %s", bad.Code, reason)
 	switch bad.Code {
 	case base.StatusUnauthorized:
 		var names []string
@@ -830,23 +848,24 @@ func (r *run) statusErr(bad liberrors.ErrClientBadStatusCode, method string) err
 		return fmt.Errorf("401 from %s on %s: wrong user or password (camera %s, sent %s); check the user and password: %w",
 			r.where, method, wants, schemeName(used), capture.ErrUnauthorized)
 	case base.StatusForbidden:
-		return fmt.Errorf("403 Forbidden from %s on %s: the user may not view this stream, or the camera blocks this client; check the user's permissions", r.where, method)
+		return fmt.Errorf("403 Forbidden from %s on %s: the user may not view this stream, or the camera blocks this client; check the user's permissions: %w",
+			r.where, method, capture.ErrForbidden)
 	case base.StatusNotFound:
 		return fmt.Errorf("404 from %s: no stream at %s; check the URL path against the camera's documentation: %w",
 			r.where, r.redacted, capture.ErrNotFound)
 	case base.StatusUnsupportedTransport:
 		switch r.mode {
 		case TransportUDP:
-			return fmt.Errorf("461 Unsupported Transport from %s: the server refuses RTP over UDP; set the camera's transport to auto or tcp", r.where)
+			return fmt.Errorf("461 Unsupported Transport from %s: the server refuses RTP over UDP; set the camera's transport to auto or tcp: %w", r.where, capture.ErrUnsupportedTransport)
 		case TransportTCP:
-			return fmt.Errorf("461 Unsupported Transport from %s: the server refuses RTP over TCP (interleaved); set the camera's transport to auto or udp", r.where)
+			return fmt.Errorf("461 Unsupported Transport from %s: the server refuses RTP over TCP (interleaved); set the camera's transport to auto or udp: %w", r.where, capture.ErrUnsupportedTransport)
 		}
-		return fmt.Errorf("461 Unsupported Transport from %s: the server refuses both UDP and TCP for this stream; check its RTSP settings", r.where)
+		return fmt.Errorf("461 Unsupported Transport from %s: the server refuses both UDP and TCP for this stream; check its RTSP settings: %w", r.where, capture.ErrUnsupportedTransport)
 	case base.StatusServiceUnavailable:
-		return fmt.Errorf("503 from %s on %s: the camera is busy (too many viewers?); close other viewers or wait", r.where, method)
+		return fmt.Errorf("503 %s from %s on %s: the camera is busy (too many viewers?); close other viewers or wait: %w", reason, r.where, method, capture.ErrBusy)
 	}
-	if bad.Code >= 500 {
-		return fmt.Errorf("RTSP %s from %s on %s: the camera reports an internal error; it may need a restart", code, r.where, method)
+	if bad.Code >= 500 && bad.Code <= 599 {
+		return fmt.Errorf("RTSP %s from %s on %s: the camera reports an internal error; it may need a restart: %w", code, r.where, method, capture.ErrServerError)
 	}
 	return fmt.Errorf("RTSP %s from %s on %s for %s; check the URL", code, r.where, method, r.redacted)
 }

@@ -277,7 +277,7 @@ func TestFixedTransportRefused(t *testing.T) {
 	src := source(srv.URL("mjpeg"))
 	src.Transport = "tcp"
 	_, err := capturetest.Run(t, src, 3)
-	if err == nil || !strings.Contains(err.Error(), "461") || !strings.Contains(err.Error(), "auto or udp") {
+	if err == nil || !strings.Contains(err.Error(), "461") || !strings.Contains(err.Error(), "auto or udp") || !errors.Is(err, capture.ErrUnsupportedTransport) {
 		t.Fatalf("err %v, want 461 with advice", err)
 	}
 	// auto still works there, over UDP.

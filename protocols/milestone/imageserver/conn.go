@@ -366,10 +366,7 @@ func (c *Conn) Connect(ctx context.Context, token, cameraGUID string, p ConnectP
 }
 
 func (c *Conn) refused(method string, m *MethodResponse) error {
-	reason := c.redact(strings.TrimSpace(m.ErrorReason))
-	if len(reason) > 200 {
-		reason = reason[:200] + "…"
-	}
+	reason := capture.CleanText(c.redact(m.ErrorReason), capture.MaxFieldText) // the recorder's words
 	if reason == "" {
 		reason = "no reason given"
 	}

@@ -45,6 +45,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if s.opts.Refuse != 0 {
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		w.WriteHeader(s.opts.Refuse)
+		io.WriteString(w, s.opts.RefuseBody)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

@@ -55,6 +55,9 @@ type RecorderOptions struct {
 	// IgnoreSize makes the recorder ignore transcode width/height (an [S] fact) and send
 	// the frames as they are.
 	IgnoreSize bool
+	// RefuseReason, when set, refuses every connect with this error reason (sent as XML
+	// text, escaped): a recorder writing hostile text.
+	RefuseReason string
 }
 
 // RecorderFault makes the recorder misbehave on live streams started after it is set.
@@ -421,6 +424,10 @@ func (r *Recorder) tokenOK(tok string) bool {
 
 func (s *session) connect(req *methodcall) bool {
 	tok := tokenOf(req.ConnectParam)
+	if s.r.opts.RefuseReason != "" {
+		_ = s.reply(req.RequestID, "connect", false, s.r.opts.RefuseReason)
+		return true
+	}
 	if !s.r.tokenOK(tok) {
 		_ = s.reply(req.RequestID, "connect", false, "Invalid token")
 		return true

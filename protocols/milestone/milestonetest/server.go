@@ -38,6 +38,11 @@ type Options struct {
 	ActionPrefix string
 	// Delay holds every answer this long (or until the client gives up). It defaults to 0.
 	Delay time.Duration
+	// Refuse, when set, answers every request with this HTTP status and RefuseBody as it
+	// is, unescaped: a busy (503) or forbidding (403) server, or a SOAP fault (500) with
+	// hostile text.
+	Refuse     int
+	RefuseBody string
 }
 
 // RecorderConfig is one recording server as GetConfiguration describes it.

@@ -227,7 +227,8 @@ func (c *Client) call(ctx context.Context, op string, fn func(context.Context) e
 	if errors.As(err, &ce) {
 		return fmt.Errorf("milestone %s: %w", op, ce)
 	}
-	if errors.Is(err, capture.ErrTooLarge) || errors.Is(err, capture.ErrUnauthorized) || errors.Is(err, capture.ErrNotFound) {
+	if errors.Is(err, capture.ErrTooLarge) || errors.Is(err, capture.ErrUnauthorized) || errors.Is(err, capture.ErrNotFound) ||
+		errors.Is(err, capture.ErrForbidden) || errors.Is(err, capture.ErrBusy) || errors.Is(err, capture.ErrServerError) {
 		return wrapMsg(err) // the doer's errors already say what and where
 	}
 	var se *xml.SyntaxError
@@ -289,8 +290,10 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 	}
 	defer body.Close()
 	switch resp.StatusCode {
-	case http.StatusUnauthorized, http.StatusForbidden:
+	case http.StatusUnauthorized:
 		return nil, fmt.Errorf("milestone %s at %s: HTTP %d: wrong user or password (the server wants an XProtect Basic user; Windows users are not supported yet): %w", op, c.host, resp.StatusCode, capture.ErrUnauthorized)
+	case http.StatusForbidden:
+		return nil, fmt.Errorf("milestone %s at %s: HTTP 403: the server refuses this user (wrong user or password, or a role that may not log in; the server wants an XProtect Basic user): %w", op, c.host, capture.ErrForbidden)
 	}
 	raw, rerr := io.ReadAll(body)
 	if rerr != nil && errors.Is(rerr, capture.ErrTooLarge) {
@@ -303,6 +306,9 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 	switch resp.StatusCode {
 	case http.StatusNotFound:
 		return nil, fmt.Errorf("milestone %s at %s: HTTP 404: no %s at %s; check the address (is this an XProtect server of version 2019 or later?): %w", op, c.host, c.name, c.url.Path, capture.ErrNotFound)
+	}
+	if kind := capture.StatusError(resp.StatusCode); kind != nil {
+		return nil, fmt.Errorf("milestone %s at %s: HTTP %d %s: %w", op, c.host, resp.StatusCode, http.StatusText(resp.StatusCode), kind)
 	}
 	return nil, fmt.Errorf("milestone %s at %s: HTTP %d %s", op, c.host, resp.StatusCode, http.StatusText(resp.StatusCode))
 }

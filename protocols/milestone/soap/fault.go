@@ -34,7 +34,7 @@ type Fault struct {
 	Host           string // server host:port, no credentials
 	HTTPStatus     int    // usually 500
 	Code           string // faultcode, e.g. "soap:Client" or "a:ActionNotSupported"
-	String         string // faultstring, tokens redacted, at most 300 bytes
+	String         string // faultstring, tokens redacted, cleaned (capture.CleanText), at most 300 characters
 	ErrorNumber    int    // Milestone ErrorNumber, 0 when absent
 	SubErrorNumber int    // Milestone SubErrorNumber, 0 when absent
 }
@@ -178,9 +178,8 @@ func ParseFault(body []byte) (*Fault, bool) {
 	return nil, false
 }
 
+// clip makes a server's text fit for an error: control characters and escape sequences
+// removed, at most maxFaultText characters (capture.CleanText).
 func clip(s string) string {
-	if len(s) > maxFaultText {
-		return strings.ToValidUTF8(s[:maxFaultText], "") + "…"
-	}
-	return s
+	return capture.CleanText(s, maxFaultText)
 }

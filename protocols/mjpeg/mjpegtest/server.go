@@ -126,6 +126,10 @@ type Options struct {
 	HugePart bool
 	// Silent accepts connections and never answers.
 	Silent bool
+	// Reply, when set, is the answer to every request: a status line and header lines,
+	// each ending in CRLF ("HTTP/1.1 503 Busy\r\nRetry-After: 5\r\n"), then an empty
+	// body. It plays a camera that refuses, redirects, or writes hostile text.
+	Reply string
 }
 
 // Server is a fake MJPEG camera on 127.0.0.1.
@@ -318,6 +322,10 @@ func (s *Server) serve(c net.Conn) {
 
 // serveOne answers one request and says whether the connection stays open for more.
 func (s *Server) serveOne(c net.Conn, req *http.Request) bool {
+	if s.opts.Reply != "" {
+		_, err := fmt.Fprintf(c, "%sContent-Length: 0\r\n\r\n", s.opts.Reply)
+		return err == nil
+	}
 	if ok, hdr := s.authorize(req); !ok {
 		body := "401 Unauthorized\n"
 		fmt.Fprintf(c, "HTTP/1.1 401 Unauthorized\r\n%sContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", hdr, len(body), body)

@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"slices"
@@ -66,6 +67,9 @@ type Options struct {
 	UDP bool
 	// RejectTCP answers SETUP over TCP with 461, like VLC's RTSP server.
 	RejectTCP bool
+	// Refuse, when its StatusCode is set, answers every DESCRIBE with it, status text
+	// and headers included: a camera that is busy, forbids, or writes hostile text.
+	Refuse base.Response
 }
 
 // Server is a fake RTSP camera on 127.0.0.1.
@@ -574,6 +578,11 @@ func (h *handler) lookup(p string) (*path, *gortsplib.ServerStream) {
 }
 
 func (h *handler) OnDescribe(ctx *gortsplib.ServerHandlerOnDescribeCtx) (*base.Response, *gortsplib.ServerStream, error) {
+	if h.opts.Refuse.StatusCode != 0 {
+		res := h.opts.Refuse
+		res.Header = maps.Clone(res.Header)
+		return &res, nil, nil
+	}
 	if !h.authorized(ctx.Conn, ctx.Request) {
 		return &base.Response{StatusCode: base.StatusUnauthorized}, nil, liberrors.ErrServerAuth{}
 	}
