@@ -2,54 +2,21 @@ package rtsp_test
 
 import (
 	"context"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
 
-// silentListener accepts connections on loopback and never answers.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				var b [512]byte
-				for {
-					if _, err := c.Read(b[:]); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return ln.Addr().String()
-}
-
 // TestProbeSilentServer: an RTSP port that accepts and never answers is named by the
 // request it did not answer, whether the probe's deadline or the source's runs out first.
 func TestProbeSilentServer(t *testing.T) {
-	addr := silentListener(t)
+	addr := capturetest.SilentListener(t)
 	want := addr + " accepted the connection but did not answer DESCRIBE within"
 	src := &rtsp.Source{URL: "rtsp://" + addr + "/cam", Logger: quiet}
 	r := capture.Probe(context.Background(), src, capture.ProbeOptions{Timeout: 300 * time.Millisecond})
