@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image/jpeg"
@@ -36,33 +35,13 @@ func TestProbeBadFlagsAreUsage(t *testing.T) {
 	}
 }
 
-// probeFailure is the part of `probe --json` a failure test reads.
-type probeFailure struct {
-	Frames      int      `json:"frames"`
-	Error       string   `json:"error"`
-	ErrorKind   string   `json:"error_kind"`
-	ContentType string   `json:"content_type"`
-	AuthOffered []string `json:"auth_offered"`
-	Width       int      `json:"width"`
-	Height      int      `json:"height"`
-}
-
-func decodeFailure(t *testing.T, out string) probeFailure {
-	t.Helper()
-	var p probeFailure
-	if err := json.Unmarshal([]byte(out), &p); err != nil {
-		t.Fatalf("probe --json printed %q: %v", out, err)
-	}
-	return p
-}
-
 // TestProbeStallingCameraFails: frames that stop within the measurement fail the probe
 // (exit 1) with the cause and how many frames came first.
 func TestProbeStallingCameraFails(t *testing.T) {
 	srv := mjpegtest.NewServer(mjpegtest.Options{StallAfter: 4, FPS: 20})
 	defer srv.Close()
 	code, out, errOut := vigil(t, "probe", srv.URL(), "--json", "--duration", "30s")
-	p := decodeFailure(t, out)
+	p := decodeProbe(t, out)
 	if code != exitFailed || p.Frames != 4 || p.ErrorKind != "stalled" || !strings.Contains(p.Error, "after 4 frames") {
 		t.Fatalf("exit %d: %+v (stderr %q)", code, p, errOut)
 	}
@@ -98,7 +77,7 @@ func TestProbeResettingCameraFails(t *testing.T) {
 	}()
 	defer func() { ln.Close(); wg.Wait() }()
 	code, out, _ := vigil(t, "probe", "http://"+ln.Addr().String()+"/video", "--json", "--duration", "30s")
-	p := decodeFailure(t, out)
+	p := decodeProbe(t, out)
 	if code != exitFailed || p.Frames != 3 || !strings.Contains(p.Error, "broke after 3 frames") {
 		t.Fatalf("exit %d: %+v", code, p)
 	}
@@ -111,12 +90,12 @@ func TestProbeFailureSaysWhatTheCameraAnswered(t *testing.T) {
 	srv := mjpegtest.NewServer(mjpegtest.Options{Auth: mjpegtest.AuthBasic, User: "u", Password: "p"})
 	defer srv.Close()
 	code, out, _ := vigil(t, "probe", srv.URL(), "--json")
-	if p := decodeFailure(t, out); code != exitFailed || p.ErrorKind != "unauthorized" || p.ContentType != "text/plain" ||
+	if p := decodeProbe(t, out); code != exitFailed || p.ErrorKind != "unauthorized" || p.ContentType != "text/plain" ||
 		!slices.Equal(p.AuthOffered, []string{"basic"}) {
 		t.Fatalf("401: exit %d: %+v", code, p)
 	}
 	code, out, _ = vigil(t, "probe", srv.CameraURL(7), "--json", "--user", "u", "--password", "p")
-	if p := decodeFailure(t, out); code != exitFailed || p.ErrorKind != "not_found" || p.ContentType != "text/plain" {
+	if p := decodeProbe(t, out); code != exitFailed || p.ErrorKind != "not_found" || p.ContentType != "text/plain" {
 		t.Fatalf("404: exit %d: %+v", code, p)
 	}
 	code, out, _ = vigil(t, "probe", srv.URL())
@@ -131,7 +110,7 @@ func TestProbeSilentCamera(t *testing.T) {
 	srv := mjpegtest.NewServer(mjpegtest.Options{Silent: true})
 	defer srv.Close()
 	code, out, _ := vigil(t, "probe", srv.URL(), "--json", "--timeout", "500ms")
-	p := decodeFailure(t, out)
+	p := decodeProbe(t, out)
 	if code != exitFailed || p.ErrorKind != "timeout" || !strings.Contains(p.Error, "sent no HTTP answer within 500ms") ||
 		strings.Contains(p.Error, "deadline") {
 		t.Fatalf("exit %d: %+v", code, p)
@@ -173,7 +152,7 @@ func TestProbeHugeClaimedJPEGPeakRSS(t *testing.T) {
 	srv := mjpegtest.NewServer(mjpegtest.Options{Frames: [][]byte{bomb}, FPS: 10})
 	defer srv.Close()
 	code, out, rss := probeInProcess(t, srv.URL(), "--json", "--duration", "1s")
-	p := decodeFailure(t, out)
+	p := decodeProbe(t, out)
 	t.Logf("%d-byte JPEG claiming 8192×8192: exit %d, %d×%d, peak RSS %.1f MB", len(bomb), code, p.Width, p.Height, rss)
 	if code != exitOK || p.Width != 8192 || p.Height != 8192 {
 		t.Fatalf("exit %d: %+v", code, p)
@@ -185,7 +164,7 @@ func TestProbeHugeClaimedJPEGPeakRSS(t *testing.T) {
 	prog := mjpegtest.NewServer(mjpegtest.Options{Frames: [][]byte{mjpegtest.ClaimingJPEG(8192, 8192, true)}, FPS: 10})
 	defer prog.Close()
 	code, out, rss = probeInProcess(t, prog.URL(), "--json", "--duration", "1s")
-	p = decodeFailure(t, out)
+	p = decodeProbe(t, out)
 	t.Logf("progressive twin: exit %d, %s, peak RSS %.1f MB", code, p.ErrorKind, rss)
 	if code != exitFailed || p.ErrorKind != "too_large" || rss >= 100 {
 		t.Fatalf("exit %d, peak RSS %.1f MB: %+v", code, rss, p)
@@ -239,13 +218,22 @@ func TestProbeBFrameH264(t *testing.T) {
 	if err := writeSnapshot(snap, r); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(snap)
+	if w, h := jpegFileSize(t, snap); w != 320 || h != 240 {
+		t.Fatalf("snapshot %d×%d", w, h)
+	}
+}
+
+// jpegFileSize reads the picture size of a JPEG file, failing t when it is not one.
+func jpegFileSize(t *testing.T, path string) (int, int) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	cfg, err := jpeg.DecodeConfig(f)
-	if err != nil || cfg.Width != 320 || cfg.Height != 240 {
-		t.Fatalf("snapshot: %v, %d×%d", err, cfg.Width, cfg.Height)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
+	return cfg.Width, cfg.Height
 }
