@@ -57,7 +57,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	r := prober.Probe(ctx, capture.ProbeRequest{URL: rawURL, User: *user, Password: *password, FPS: *fps, Insecure: *insecure,
-		Options: capture.ProbeOptions{Timeout: *timeout, Duration: *duration, FrameInterval: frameInterval(*fps)}})
+		Options: capture.ProbeOptions{Timeout: *timeout, Duration: *duration}})
 
 	var saved string
 	if *snapshot != "" && (len(r.Snapshot) > 0 || r.Picture != nil) {
