@@ -50,3 +50,15 @@ func TestProbeSilentImageServer(t *testing.T) {
 		t.Fatalf("%q (%s), want %q", r.Error, r.ErrorKind, want)
 	}
 }
+
+// TestProbeUntrustedCertificateIsTLS: an https management server with a self-signed
+// certificate, neither pinned nor accepted, fails with kind tls.
+func TestProbeUntrustedCertificateIsTLS(t *testing.T) {
+	srv := milestonetest.NewServer(milestonetest.Options{})
+	defer srv.Close()
+	src := &milestone.Source{URL: "milestones://" + srv.Addr() + "/Gate", User: "admin", Password: "secret", Logger: quiet}
+	r := capture.Probe(context.Background(), src, capture.ProbeOptions{Timeout: 5 * time.Second})
+	if r.OK() || r.ErrorKind != capture.CauseTLS {
+		t.Fatalf("%q (%s), want kind tls", r.Error, r.ErrorKind)
+	}
+}
