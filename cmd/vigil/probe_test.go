@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"image/jpeg"
 	"net"
 	"os"
@@ -217,10 +218,16 @@ func TestProbeBFrameH264(t *testing.T) {
 	for i := range pkts {
 		pkts[i].Width, pkts[i].Height = 0, 0 // the size must come from the decoder
 	}
-	r := capture.Probe(context.Background(), loopSource{pkts: pkts, fps: 50}, capture.ProbeOptions{Duration: time.Second, Decoders: newDecoder})
-	if !r.OK() || r.Width != 320 || r.Height != 240 || r.Picture == nil {
-		t.Fatalf("report: ok %v, %d×%d, picture %v, error %q", r.OK(), r.Width, r.Height, r.Picture != nil, r.Error)
+	var empty int // decodes that gave no picture: the case that made probe panic
+	decoders := func(c capture.Codec) (capture.FrameDecoder, error) {
+		d, err := newDecoder(c)
+		return countingDecoder{d, &empty}, err
 	}
+	r := capture.Probe(context.Background(), loopSource{pkts: pkts, fps: 50}, capture.ProbeOptions{Duration: time.Second, Decoders: decoders})
+	if !r.OK() || r.Width != 320 || r.Height != 240 || r.Picture == nil || empty == 0 {
+		t.Fatalf("report: ok %v, %d×%d, picture %v, %d empty decodes, error %q", r.OK(), r.Width, r.Height, r.Picture != nil, empty, r.Error)
+	}
+	t.Logf("%d decodes gave no picture before the first", empty)
 	snap := filepath.Join(t.TempDir(), "snap.jpg")
 	if err := writeSnapshot(snap, r); err != nil {
 		t.Fatal(err)
@@ -228,6 +235,27 @@ func TestProbeBFrameH264(t *testing.T) {
 	if w, h := jpegFileSize(t, snap); w != 320 || h != 240 {
 		t.Fatalf("snapshot %d×%d", w, h)
 	}
+}
+
+// countingDecoder counts the decodes that gave no picture. It keeps avdec's SourceSize.
+type countingDecoder struct {
+	capture.FrameDecoder
+	empty *int
+}
+
+func (d countingDecoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RGBA, error) {
+	img, err := d.FrameDecoder.Decode(p, w, h, dst)
+	if img == nil && err == nil {
+		*d.empty++
+	}
+	return img, err
+}
+
+func (d countingDecoder) SourceSize() (int, int) {
+	if s, ok := d.FrameDecoder.(interface{ SourceSize() (int, int) }); ok {
+		return s.SourceSize()
+	}
+	return 0, 0
 }
 
 // jpegFileSize reads the picture size of a JPEG file, failing t when it is not one.
