@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -283,7 +284,6 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 	if err := root.Close(); err != nil {
 		failed = append(failed, err)
 	}
-	clips, _ := recorder.List(root.Dir())
 	for i, rec := range recs {
 		st := rec.Status()
 		if st.Bytes == 0 || st.Segments == 0 {
@@ -303,11 +303,8 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 			line += " — " + st.Err.Error()
 		}
 		fmt.Fprintln(stdout, line)
-		safe := recorder.SafeName(rec.Camera())
-		for _, c := range clips {
-			if c.Camera == safe && !c.Start.Before(start.Truncate(time.Second)) {
-				fmt.Fprintf(stdout, "  %s (%.1f s, %.1f MB)\n", c.Path, c.Duration.Seconds(), float64(c.Size)/1e6)
-			}
+		for _, f := range filesSince(filepath.Join(root.Dir(), recorder.SafeName(rec.Camera())), start) {
+			fmt.Fprintf(stdout, "  %s (%.1f MB)\n", f.path, float64(f.size)/1e6)
 		}
 	}
 	if len(failed) > 0 {
@@ -367,6 +364,33 @@ func watchRecordings(ctx context.Context, recs []*recorder.Recording, streams []
 		case <-tick.C:
 		}
 	}
+}
+
+type writtenFile struct {
+	path string
+	size int64
+}
+
+// filesSince lists the recordings in a camera's folder (<camera>/<date>/*.mp4) written
+// since t, by name. It reads directories only, so a large archive costs nothing.
+func filesSince(camDir string, t time.Time) []writtenFile {
+	var out []writtenFile
+	days, _ := os.ReadDir(camDir)
+	for _, d := range days {
+		if !d.IsDir() {
+			continue
+		}
+		entries, _ := os.ReadDir(filepath.Join(camDir, d.Name()))
+		for _, e := range entries {
+			if e.IsDir() || !strings.HasSuffix(e.Name(), ".mp4") {
+				continue
+			}
+			if fi, err := e.Info(); err == nil && !fi.ModTime().Before(t) {
+				out = append(out, writtenFile{filepath.Join(camDir, d.Name(), e.Name()), fi.Size()})
+			}
+		}
+	}
+	return out
 }
 
 // lastError is why a camera recorded nothing: the recorder's error, else the source's
