@@ -75,7 +75,7 @@ func Classify(err error) Cause {
 		return CauseRefused
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return CauseUnreachable
-	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invErr):
+	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invErr), isTLSFailure(err):
 		return CauseTLS
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return CauseTimeout

@@ -232,6 +232,10 @@ func checkName(name string) string {
 	return ""
 }
 
+// CheckFPS returns what is wrong with a frame rate given to a camera (its fps setting,
+// `vigil probe --fps`), or "" when it is acceptable; 0 means unknown.
+func CheckFPS(fps float64) string { return checkFPS(fps) }
+
 // checkFPS returns what is wrong with a frame rate, or "".
 func checkFPS(fps float64) string {
 	switch {

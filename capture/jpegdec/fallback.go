@@ -23,6 +23,8 @@ type Decoder struct {
 	full   *image.RGBA // the full-size RGBA picture waiting to be downscaled
 	ds     downscaler
 	closed bool
+	// srcW and srcH are the last decoded picture's size (SourceSize).
+	srcW, srcH int
 }
 
 // New makes a Decoder.
@@ -47,6 +49,7 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 		return nil, err
 	}
 	b := src.Bounds()
+	d.srcW, d.srcH = b.Dx(), b.Dy()
 	tw, th := capture.FitSize(b.Dx(), b.Dy(), w, h)
 	out := dst
 	if out == nil || !fitsInto(out.Pix, out.Stride, out.Rect.Dx(), out.Rect.Dy(), tw, th) {
@@ -55,6 +58,9 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 	d.scaleInto(src, out.Pix, out.Stride, tw, th)
 	return out, nil
 }
+
+// SourceSize is the size of the last picture Decode decoded, 0×0 before any.
+func (d *Decoder) SourceSize() (w, h int) { return d.srcW, d.srcH }
 
 // DecodeScaledInto decodes data and scales it to exactly w×h (at most the picture's size)
 // into dst as tightly packed RGBA (len(dst) >= w*h*4). In the libjpeg-turbo build it is the

@@ -469,6 +469,16 @@ func ScaledSize(srcW, srcH, w, h int) (int, int) {
 	return scaledSize(scalingFactors, srcW, srcH, tw, th)
 }
 
+// SourceSize is the picture size the last header Decode read declared, 0×0 before any.
+// Decode may have produced a much smaller picture (into a box, at a DCT scale): the probe
+// reports this, the encoded size, without decoding at it.
+func (d *Decoder) SourceSize() (w, h int) {
+	if d.st == nil {
+		return 0, 0
+	}
+	return int(d.st.width), int(d.st.height)
+}
+
 // Warnings reports how many pictures decoded with damage that libjpeg only warned about, and
 // the text of the latest such warning.
 func (d *Decoder) Warnings() (count uint64, last string) { return d.warn.count, d.warn.text() }

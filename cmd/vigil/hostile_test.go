@@ -110,7 +110,7 @@ func TestBrokenURLNeverPrintsItsPassword(t *testing.T) {
 			}
 			var stdout strings.Builder
 			cfg := &config.Config{Wall: config.Wall{Layout: "auto"}}
-			code, err := record(context.Background(), cfg, []string{raw}, t.TempDir(), quiet, &stdout)
+			code, err := record(context.Background(), cfg, recordRequest{Cameras: []string{raw}, Out: t.TempDir()}, quiet, &stdout)
 			if code == exitOK || err == nil {
 				t.Fatalf("record %s: exit %d", raw, code)
 			}

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
+	"github.com/vigil-cctv/vigil/config"
 )
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
@@ -33,6 +34,10 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(pos) != 1 {
 		fs.Usage()
+		return exitUsage
+	}
+	if msg := probeFlagsProblem(fs, *fps, *duration, *timeout); msg != "" {
+		fmt.Fprintln(stderr, "vigil probe:", msg)
 		return exitUsage
 	}
 	if *password == "" {
@@ -55,7 +60,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		Options: capture.ProbeOptions{Timeout: *timeout, Duration: *duration}})
 
 	var saved string
-	if *snapshot != "" && len(r.Snapshot) > 0 {
+	if *snapshot != "" && (len(r.Snapshot) > 0 || r.Picture != nil) {
 		if err := writeSnapshot(*snapshot, r); err != nil {
 			fmt.Fprintln(stderr, "vigil probe:", err)
 		} else {
@@ -79,24 +84,38 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// writeSnapshot saves the camera's own encoded frame.
+// probeFlagsProblem says what is wrong with probe's numeric flags, or "". --fps follows
+// the settings' rule for a camera's fps (config.CheckFPS), and must be positive when given.
+func probeFlagsProblem(fs *flag.FlagSet, fps float64, duration, timeout time.Duration) string {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case set["fps"] && (fps <= 0 || config.CheckFPS(fps) != ""):
+		why := config.CheckFPS(fps)
+		if why == "" {
+			why = "not a positive number"
+		}
+		return fmt.Sprintf("--fps %v: %s (give the snapshot polling rate, e.g. --fps 2)", fps, why)
+	case duration <= 0:
+		return fmt.Sprintf("--duration %v: give a positive time, e.g. --duration 3s", duration)
+	case timeout <= 0:
+		return fmt.Sprintf("--timeout %v: give a positive time, e.g. --timeout 10s", timeout)
+	}
+	return ""
+}
+
+// writeSnapshot saves the camera's own encoded frame: the JPEG as it came, or for
+// H.264/H.265 the probe's first decoded picture (at most capture.ProbeDecodeBox on its
+// long side) encoded as a JPEG. A B-frame stream's key unit alone may give no picture, so
+// the snapshot is the picture the probe's decoder did give, never a second decode.
 func writeSnapshot(path string, r capture.ProbeReport) error {
 	data := r.Snapshot
 	if r.Codec != capture.CodecJPEG {
-		// An H.264/H.265 key unit is decoded at full size and saved as a JPEG.
-		dec, err := newDecoder(r.Codec)
-		if err != nil {
-			return fmt.Errorf("snapshot: %w", err)
+		if r.Picture == nil {
+			return fmt.Errorf("snapshot: no %s picture was decoded to save", r.Codec)
 		}
-		defer dec.Close()
-		img, err := dec.Decode(capture.Packet{Codec: r.Codec, Data: r.Snapshot, Key: true}, 0, 0, nil)
-		if err == nil && img == nil {
-			err = errors.New("the key frame gave no picture")
-		}
-		if err != nil {
-			return fmt.Errorf("snapshot: decoding the %s key frame: %w", r.Codec, err)
-		}
-		if data, err = jpegdec.Encode(img, 90); err != nil {
+		var err error
+		if data, err = jpegdec.Encode(r.Picture, 90); err != nil {
 			return fmt.Errorf("snapshot: %w", err)
 		}
 	}
@@ -121,6 +140,14 @@ func printProbe(w io.Writer, r capture.ProbeReport, saved string) {
 			auth += " (offered: " + strings.Join(r.AuthOffered, ", ") + ")"
 		}
 		row("auth", "%s", auth)
+	} else {
+		// A failure before the stream started still says what the server answered.
+		if r.ContentType != "" {
+			row("answered", "Content-Type %s", r.ContentType)
+		}
+		if len(r.AuthOffered) > 0 {
+			row("auth", "offered: %s", strings.Join(r.AuthOffered, ", "))
+		}
 	}
 	for _, t := range r.Tracks {
 		desc := t.Media + " " + t.Codec

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/recorder"
 )
 
@@ -28,11 +31,11 @@ func TestRecordCommandWritesAPlayableFile(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	var stdout bytes.Buffer
-	code, err := record(ctx, cfg, []string{name}, out, quiet, &stdout)
+	code, err := record(ctx, cfg, recordRequest{Cameras: []string{name}, Out: out}, quiet, &stdout)
 	if code != exitOK || err != nil {
 		t.Fatalf("record: %d %v\n%s", code, err, stdout.String())
 	}
-	if !strings.Contains(stdout.String(), name+": 1 file(s)") {
+	if !strings.Contains(stdout.String(), name+": 1 file(s)") || !strings.Contains(stdout.String(), ".mp4 (") {
 		t.Fatalf("summary:\n%s", stdout.String())
 	}
 	clips, err := recorder.List(out)
@@ -45,11 +48,8 @@ func TestRecordCommandWritesAPlayableFile(t *testing.T) {
 		t.Fatalf("ffprobe: %+v, duration %.2f s; want mjpeg 320x180, about 3 s (less the connection time)", s, d)
 	}
 
-	// A URL camera is named after its host and path; an unknown name is refused.
-	if got := urlCameraName("rtsp://user:pw@10.0.0.5:554/Streaming/Channels/101"); got != "10.0.0.5_Streaming_Channels_101" {
-		t.Fatalf("URL camera name %q", got)
-	}
-	if code, err := record(context.Background(), cfg, []string{"Nowhere"}, out, quiet, &stdout); code != exitUsage || err == nil {
+	// An unknown name is refused.
+	if code, err := record(context.Background(), cfg, recordRequest{Cameras: []string{"Nowhere"}, Out: out}, quiet, &stdout); code != exitUsage || err == nil {
 		t.Fatalf("unknown camera: %d %v", code, err)
 	}
 }
@@ -64,14 +64,14 @@ func TestRecordRTSPCamera(t *testing.T) {
 	defer cancel()
 	var stdout bytes.Buffer
 	u := strings.Replace(srv.URL("cam"), "rtsp://", "rtsp://viewer:pw-42@", 1)
-	if code, err := record(ctx, cfg, []string{u}, out, quiet, &stdout); code != exitOK || err != nil {
+	if code, err := record(ctx, cfg, recordRequest{Cameras: []string{u}, Out: out}, quiet, &stdout); code != exitOK || err != nil {
 		t.Fatalf("record: %d %v\n%s", code, err, stdout.String())
 	}
 	if strings.Contains(stdout.String(), "pw-42") {
 		t.Fatal("the password was printed")
 	}
 	clips, err := recorder.List(out)
-	if err != nil || len(clips) != 1 || clips[0].Camera != "127.0.0.1_cam" {
+	if err != nil || len(clips) != 1 || clips[0].Camera != urlCameraName(srv.URL("cam")) || !strings.HasPrefix(clips[0].Camera, "127.0.0.1-") {
 		t.Fatalf("clips %+v, %v", clips, err)
 	}
 	s := ffprobeVideo(t, clips[0].Path)
@@ -120,4 +120,120 @@ func ffprobeVideo(t *testing.T, path string) probedVideo {
 	d, _ := strconv.ParseFloat(probe.Format.Duration, 64)
 	n, _ := strconv.Atoi(s.Frames)
 	return probedVideo{Codec: s.Codec, Width: s.Width, Height: s.Height, Duration: d, Frames: n}
+}
+
+// TestURLCameraNames: a URL camera's name keeps host, port, path and query apart, is safe
+// as a folder name, and never carries credentials.
+func TestURLCameraNames(t *testing.T) {
+	a := urlCameraName("rtsp://user:pw@10.0.0.5:554/Streaming/Channels/101")
+	if a != urlCameraName("rtsp://10.0.0.5/Streaming/Channels/101") || !strings.HasPrefix(a, "10.0.0.5_Streaming_Channels_101-") {
+		t.Errorf("default port: %q", a)
+	}
+	names := map[string]bool{}
+	for _, u := range []string{
+		"rtsp://10.0.0.5:554/live?channel=1", "rtsp://10.0.0.5:554/live?channel=2",
+		"rtsp://10.0.0.5:8554/live?channel=1", "http://10.0.0.5/live?channel=1",
+		"rtsp://10.0.0.5/live/channel=1", "rtsp://[fe80::1]:8554/cam", "rtsp://10.0.0.5/a_b", "rtsp://10.0.0.5/a/b",
+	} {
+		n := urlCameraName(u)
+		if names[n] {
+			t.Errorf("%s: name %q already taken", u, n)
+		}
+		names[n] = true
+		if n != recorder.SafeName(n) || strings.ContainsAny(n, "/\\:?*\"<>|") {
+			t.Errorf("%s: %q is not a safe folder name", u, n)
+		}
+	}
+	if n := urlCameraName("rtsp://10.0.0.5:8554/live?channel=2"); !strings.HasPrefix(n, "10.0.0.5-8554_live_channel=2-") {
+		t.Errorf("readable part: %q", n)
+	}
+	for _, u := range []string{"http://admin:hunter2@cam/x?password=hunter2&user=admin", "http://cam/snap.jpg?pwd=hunter2", "http://ad min:hunter2@cam:x/"} {
+		if n := urlCameraName(u); strings.Contains(n, "hunter2") {
+			t.Errorf("%s: name %q carries the password", u, n)
+		}
+	}
+}
+
+// freePort returns a loopback port with nothing listening on it.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestRecordUnreachableCamera: `vigil record` of a camera nobody answers for ends (every
+// recording has stopped) with exit 1 and the reason, whether it gives up on the camera
+// or the duration ends first.
+func TestRecordUnreachableCamera(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	u := "rtsp://" + freePort(t) + "/cam"
+	start := time.Now()
+	code, out, errOut := vigil(t, "record", "--camera", u, "--out", t.TempDir(), "--give-up", "2s")
+	if code != exitFailed || !strings.Contains(errOut, "recorded nothing") || !strings.Contains(errOut, "refused") ||
+		!strings.Contains(out, "recorded nothing") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("took %v to give up", d)
+	}
+	code, _, errOut = vigil(t, "record", "--camera", u, "--out", t.TempDir(), "--duration", "1500ms")
+	if code != exitFailed || !strings.Contains(errOut, "recorded nothing") || !strings.Contains(errOut, "refused") {
+		t.Fatalf("with --duration: exit %d\n%s", code, errOut)
+	}
+	t.Log(errOut)
+}
+
+// TestRecordQueryDistinctURLs: two URLs that differ only in the query are two cameras,
+// each in its own folder; every file written is printed; --user and VIGIL_PASSWORD reach
+// URL cameras, and the password is printed nowhere.
+func TestRecordQueryDistinctURLs(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("VIGIL_PASSWORD", secret)
+	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 10, Auth: mjpegtest.AuthDigest, User: "viewer", Password: secret})
+	defer srv.Close()
+	dir := t.TempDir()
+	u1, u2 := srv.URL()+"?channel=1", srv.URL()+"?channel=2"
+	code, out, errOut := vigil(t, "record", "--camera", u1, "--camera", u2, "--out", dir, "--duration", "2500ms", "--user", "viewer")
+	noSecret(t, out, errOut)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	clips, err := recorder.List(dir)
+	if err != nil || len(clips) != 2 || clips[0].Camera == clips[1].Camera {
+		t.Fatalf("clips %+v, %v", clips, err)
+	}
+	for _, c := range clips {
+		if c.Camera != urlCameraName(u1) && c.Camera != urlCameraName(u2) {
+			t.Errorf("folder %q is neither camera's", c.Camera)
+		}
+		if !strings.Contains(out, c.Path) {
+			t.Errorf("file %s not printed:\n%s", c.Path, out)
+		}
+	}
+	t.Log(out)
+}
+
+// TestRecordEndsWhenEveryRecordingStopped: below the free-space floor every recording stops
+// with its clear error, and `vigil record` ends then instead of running on.
+func TestRecordEndsWhenEveryRecordingStopped(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}, Demo: config.Demo{MJPEG: 1, Size: "320x180", FPS: 10},
+		Recording: config.Recording{MinFreeMB: 1 << 40}} // a floor no disk reaches
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var stdout bytes.Buffer
+	start := time.Now()
+	code, err := record(ctx, cfg, recordRequest{Cameras: cfg.Demo.MJPEGNames()[:1], Out: t.TempDir(), GiveUp: time.Minute}, quiet, &stdout)
+	if code != exitFailed || !errors.Is(err, recorder.ErrDiskFull) {
+		t.Fatalf("exit %d, err %v\n%s", code, err, stdout.String())
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Fatalf("ran on for %v after the recording stopped", d)
+	}
+	t.Log(err)
 }

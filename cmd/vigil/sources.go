@@ -97,6 +97,9 @@ var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	if opts.Decoders == nil {
 		opts.Decoders = newDecoder
 	}
+	if opts.FrameInterval == 0 {
+		opts.FrameInterval = frameInterval(req.FPS) // a slow snapshot rate is not a stall
+	}
 	r = capture.Probe(ctx, src, opts)
 	r.URL = capture.RedactURL(req.URL)
 	// A VMS lists its cameras; a server whose certificate --insecure accepted says which.

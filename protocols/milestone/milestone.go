@@ -190,6 +190,9 @@ func (k positionSink) Packet(p capture.Packet) {
 	k.Sink.Packet(p)
 }
 
+// Phase passes the Image Server's phases on to a sink that listens (capture.PhaseSink).
+func (k positionSink) Phase(failure string) { capture.ReportPhase(k.Sink, failure) }
+
 // far reports whether a and b differ by more than a quarter.
 func far(a, b int) bool { return a*4 > b*5 || b*4 > a*5 }
 
@@ -264,8 +267,12 @@ func (st *site) recorderClient(dial func(ctx context.Context, network, addr stri
 	return rc, nil
 }
 
-// open logs in, reads the configuration and finds the camera and its recorder.
-func (s *Source) open(ctx context.Context, log *slog.Logger) (*site, error) {
+// open logs in, reads the configuration and finds the camera and its recorder. It tells
+// phase, when set, what it waits for (capture.PhaseSink).
+func (s *Source) open(ctx context.Context, log *slog.Logger, phase func(string)) (*site, error) {
+	if phase == nil {
+		phase = func(string) {}
+	}
 	mgmt, camera, user, pass, err := parseURL(s.URL)
 	if err != nil {
 		return nil, err
@@ -292,6 +299,7 @@ func (s *Source) open(ctx context.Context, log *slog.Logger) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
+	phase("the management server " + mgmtURL.Host + " did not answer the login")
 	st := &site{client: client}
 	st.session = soap.NewSession(client, soap.SessionOptions{Logger: log, OnToken: func(string) {
 		st.mu.Lock()
@@ -307,6 +315,7 @@ func (s *Source) open(ctx context.Context, log *slog.Logger) (*site, error) {
 		client.Close()
 		return nil, err
 	}
+	phase("the management server " + mgmtURL.Host + " did not send its configuration")
 	if err := s.find(ctx, st, camera, log); err != nil {
 		st.close()
 		return nil, err
@@ -377,7 +386,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	st, err := s.open(ctx, log)
+	st, err := s.open(ctx, log, func(f string) { capture.ReportPhase(sink, f) })
 	if err != nil {
 		return cancelled(ctx, err)
 	}
@@ -452,7 +461,7 @@ func (s *Source) picture(ctx context.Context, get func(rc *soap.RecorderClient, 
 	s.mu.Unlock()
 	if st == nil {
 		var err error
-		if st, err = s.open(ctx, log); err != nil {
+		if st, err = s.open(ctx, log, nil); err != nil {
 			return nil, time.Time{}, err
 		}
 		defer st.close()

@@ -88,12 +88,22 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 		case <-done:
 		}
 	}()
+	r.sink = sink
 	err = r.run(ctx, sink)
 	close(done)
 	wg.Wait()
 	r.conns.close()
 	if ctx.Err() != nil {
 		return nil
+	}
+	if err != nil && (len(r.offered) > 0 || r.lastCT != "") {
+		// What the camera said before failing (a 401's schemes, a 404 page's type) is
+		// part of the diagnosis: the probe reports it as auth_offered and content_type.
+		tr := "http"
+		if r.tls {
+			tr = "https"
+		}
+		err = capture.WithInfo(err, capture.StreamInfo{Transport: tr, AuthOffered: r.offered, ContentType: r.lastCT, Codec: capture.CodecJPEG})
 	}
 	return capture.CleanError(err) // the last line before a screen: no camera text raw
 }
@@ -173,6 +183,9 @@ type run struct {
 	br       *bufio.Reader
 	reusable bool
 	frames   int
+	// sink hears the phases (capture.ReportPhase); lastCT is the last answer's Content-Type.
+	sink   capture.Sink
+	lastCT string
 }
 
 func (s *Source) newRun() (*run, error) {
@@ -246,6 +259,7 @@ func (r *run) run(ctx context.Context, sink capture.Sink) error {
 	if r.auth.scheme != "" {
 		info.Auth = r.auth.scheme
 	}
+	capture.ReportPhase(sink, r.where+" sent HTTP headers but no frame")
 	body := r.body(h)
 	boundary, multi := BoundaryFromContentType(ct)
 	mt := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
@@ -550,6 +564,10 @@ func (r *run) partErr(err error) error {
 // readErr explains a read failure after the response head.
 func (r *run) readErr(err error, doing string) error {
 	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && r.frames == 0 && doing != "reading a snapshot" {
+		return fmt.Errorf("%s sent HTTP headers but no frame within %v; the camera or the network stalled: %w: %w",
+			r.where, r.rtimeout, capture.ErrStalled, err)
+	}
 	if errors.As(err, &ne) && ne.Timeout() {
 		return fmt.Errorf("%s sent nothing for %v while %s; the camera or the network stalled: %w: %w",
 			r.where, r.rtimeout, doing, capture.ErrStalled, err)
@@ -570,6 +588,7 @@ func (r *run) dropConn() {
 func (r *run) connect(ctx context.Context) error {
 	dctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
+	capture.ReportPhase(r.sink, r.hostport+" did not accept a connection")
 	raw, err := r.dial(dctx, "tcp", r.hostport)
 	if err != nil {
 		return r.dialErr(err)
@@ -585,6 +604,7 @@ func (r *run) connect(ctx context.Context) error {
 			InsecureSkipVerify: r.s.InsecureSkipVerify, //nolint:gosec // opt-in for self-signed cameras
 			NextProtos:         []string{"http/1.1"},
 		})
+		capture.ReportPhase(r.sink, r.where+" accepted the connection but did not complete the TLS handshake")
 		if err := tc.HandshakeContext(dctx); err != nil {
 			r.conns.close()
 			return r.dialErr(err)
@@ -618,10 +638,12 @@ func (r *run) roundTrip(ctx context.Context) (*respHead, error) {
 	if _, err := r.conn.Write(b.Bytes()); err != nil {
 		return nil, r.headErr(ctx, err)
 	}
+	capture.ReportPhase(r.sink, r.where+" accepted the connection but sent no HTTP answer")
 	h, err := readHead(r.br, r.lim.MaxHeaderBytes)
 	if err != nil {
 		return nil, r.headErr(ctx, err)
 	}
+	r.lastCT = h.header.Get("Content-Type")
 	_ = r.conn.SetWriteDeadline(time.Time{})
 	r.dr.timeout = r.rtimeout
 	return h, nil

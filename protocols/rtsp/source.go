@@ -208,6 +208,7 @@ type run struct {
 	lastLossLog  time.Time
 	decodeErrs   uint64
 	lastDecErr   string
+	step         string // the RTSP step under way: DESCRIBE, SETUP, PLAY
 	errc         chan error
 
 	// decoding state, used under mu
@@ -328,6 +329,8 @@ func (r *run) run(ctx context.Context) error {
 		wg.Wait()
 	}()
 
+	r.setStep("DESCRIBE")
+	capture.ReportPhase(r.sink, r.where+" did not accept a connection")
 	desc, _, err := c.Describe(r.u)
 	if err != nil {
 		return r.requestErr(ctx, err, "DESCRIBE")
@@ -337,6 +340,7 @@ func (r *run) run(ctx context.Context) error {
 		return err
 	}
 	r.media = medi
+	r.setStep("SETUP")
 	if _, err := c.Setup(desc.BaseURL, medi, 0, 0); err != nil {
 		return r.requestErr(ctx, err, "SETUP")
 	}
@@ -353,9 +357,11 @@ func (r *run) run(ctx context.Context) error {
 	}
 	r.clock = newMediaClock(r.codec, forma.ClockRate())
 	c.OnPacketRTP(medi, forma, onRTP)
+	r.setStep("PLAY")
 	if _, err := c.Play(nil); err != nil {
 		return r.requestErr(ctx, err, "PLAY")
 	}
+	capture.ReportPhase(r.sink, r.where+" answered PLAY but sent no picture")
 	r.mu.Lock()
 	r.lastActivity = time.Now()
 	// With UDP in auto mode the transport is settled by the first packet (gortsplib
@@ -724,8 +730,23 @@ func (r *run) decodeErrorLocked(err error) {
 	r.lastDecErr = msg
 }
 
-// onRequest notes the scheme of the Authorization gortsplib sent.
+// setStep names the request under way, for the probe's phase (see onRequest).
+func (r *run) setStep(method string) {
+	r.mu.Lock()
+	r.step = method
+	r.mu.Unlock()
+}
+
+// onRequest notes the scheme of the Authorization gortsplib sent, and tells the probe the
+// server now owes an answer (the connection is up): "did not answer DESCRIBE" covers the
+// OPTIONS gortsplib sends first.
 func (r *run) onRequest(req *base.Request) {
+	r.mu.Lock()
+	step := r.step
+	r.mu.Unlock()
+	if step != "" {
+		capture.ReportPhase(r.sink, r.where+" accepted the connection but did not answer "+step)
+	}
 	if v := req.Header["Authorization"]; len(v) > 0 {
 		scheme, _, _ := strings.Cut(strings.TrimSpace(v[0]), " ")
 		r.mu.Lock()

@@ -115,6 +115,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 		log = slog.Default()
 	}
 	log = log.With("component", "milestone-imageserver", "recorder", s.Addr, "camera", s.CameraGUID)
+	capture.ReportPhase(sink, "the recording server "+s.Addr+" did not accept a connection")
 	c, err := Dial(ctx, s.Addr, Options{
 		TLSConfig: s.TLSConfig, Dial: s.Dial, Timeout: s.Timeout, ReadTimeout: s.ReadTimeout,
 		Limits: s.Limits, Logger: s.Logger,
@@ -160,12 +161,14 @@ func (s *Source) info() capture.StreamInfo {
 }
 
 func (s *Source) stream(ctx context.Context, c *Conn, sink capture.Sink, log *slog.Logger) error {
+	capture.ReportPhase(sink, "the recording server "+s.Addr+" did not answer the Image Server connect request")
 	if err := s.connect(ctx, c); err != nil {
 		return err
 	}
 	if err := c.Live(s.CompressionRate); err != nil {
 		return err
 	}
+	capture.ReportPhase(sink, "the recording server "+s.Addr+" accepted the live request but sent no frame")
 	info := s.info()
 	connected, warned, frames := false, false, 0
 	for {

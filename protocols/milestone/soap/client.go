@@ -221,7 +221,7 @@ func (c *Client) call(ctx context.Context, op string, fn func(context.Context) e
 	case ctx.Err() != nil:
 		return fmt.Errorf("milestone %s at %s: %w", op, c.host, ctx.Err())
 	case errors.Is(err, context.DeadlineExceeded) || cctx.Err() == context.DeadlineExceeded:
-		return fmt.Errorf("milestone %s at %s: no answer within %v; check the address and that the management server is running: %w", op, c.host, c.opts.Timeout, context.DeadlineExceeded)
+		return &noAnswer{fmt.Sprintf("milestone %s at %s: no answer within %v; check the address and that the management server is running", op, c.host, c.opts.Timeout)}
 	}
 	var ce *CertError
 	if errors.As(err, &ce) {
@@ -237,6 +237,14 @@ func (c *Client) call(ctx context.Context, op string, fn func(context.Context) e
 	}
 	return fmt.Errorf("milestone %s at %s: %w", op, c.host, wrapMsg(err))
 }
+
+// noAnswer is a call the server never answered. It is context.DeadlineExceeded for
+// errors.Is and Classify, without those words in its text: the message says what the
+// server failed to do.
+type noAnswer struct{ msg string }
+
+func (e *noAnswer) Error() string { return e.msg }
+func (e *noAnswer) Unwrap() error { return context.DeadlineExceeded }
 
 // wrapMsg keeps err wrapped while scrubbing any token from its text.
 func wrapMsg(err error) error {
