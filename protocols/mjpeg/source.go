@@ -345,7 +345,7 @@ func (r *run) stream(ctx context.Context, sink capture.Sink, pr *PartReader, pen
 				return nil
 			}
 			if err == io.EOF {
-				return fmt.Errorf("%s ended the stream after %d frames; it will be reconnected: %w", r.where, r.frames, io.EOF)
+				return fmt.Errorf("%s ended the stream after %d frames: %w", r.where, r.frames, io.EOF)
 			}
 			return r.partErr(err)
 		}

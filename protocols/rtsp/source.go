@@ -935,7 +935,7 @@ func (r *run) streamErr(err error) error {
 	case errors.As(err, &liberrors.ErrClientTCPTimeout{}):
 		return fmt.Errorf("%s sent nothing over TCP for %v after %d frames; the camera or the network stalled: %w", r.where, r.timeout, frames, capture.ErrStalled)
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%s closed the RTSP connection after %d frames (over %s); it will be reconnected: %w", r.where, frames, transport, err)
+		return fmt.Errorf("%s closed the RTSP connection after %d frames (over %s): %w", r.where, frames, transport, err)
 	}
 	return fmt.Errorf("RTSP session with %s ended after %d frames (over %s): %w", r.where, frames, transport, err)
 }
