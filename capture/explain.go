@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"net"
@@ -32,7 +33,8 @@ const (
 // Classify finds the cause of err by looking through its wrapped chain.
 func Classify(err error) Cause {
 	var dnsErr *net.DNSError
-	var certErr *x509.UnknownAuthorityError
+	var certErr x509.UnknownAuthorityError // x509 returns these three as values
+	var verErr *tls.CertificateVerificationError
 	var hostErr x509.HostnameError
 	var invErr x509.CertificateInvalidError
 	var netErr net.Error
@@ -57,7 +59,7 @@ func Classify(err error) Cause {
 		return CauseRefused
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return CauseUnreachable
-	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invErr):
+	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invErr), errors.As(err, &verErr):
 		return CauseTLS
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return CauseTimeout
@@ -78,7 +80,7 @@ func Advice(c Cause) string {
 	case CauseTimeout:
 		return "the host did not answer in time: check the address, firewalls, and that the camera is powered"
 	case CauseTLS:
-		return "the certificate is not trusted: check the address, or accept the camera's self-signed certificate (--insecure)"
+		return "the certificate is not trusted: check the address; if it is the device's own self-signed certificate, compare its SHA-256 fingerprint and trust it (Trust after Test in the camera dialog, or the trust: list in settings.yaml; vigil probe --insecure shows it)"
 	case CauseUnauthorized:
 		return "check the user and password, and that the account may view video"
 	case CauseNotFound:

@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
-	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 	"github.com/vigil-cctv/vigil/ui"
 )
 
@@ -48,7 +48,7 @@ func (p *pinStore) set(trust []config.Trusted) {
 func connectSite(ctx context.Context, site config.Site, pin string, pins func(string) string, log *slog.Logger) (*ui.SiteView, error) {
 	s, err := milestone.Discover(ctx, milestone.DiscoverOptions{URL: site.URL, User: site.User, Password: site.Password,
 		PinSHA256: pin, Pins: pins, Logger: log})
-	var ce *soap.CertError
+	var ce *trust.CertError
 	if errors.As(err, &ce) {
 		return nil, &ui.UntrustedCertError{Host: ce.Host, Fingerprint: ce.Fingerprint, Pinned: ce.Pinned}
 	}

@@ -1,0 +1,144 @@
+package trust_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// server is a TLS listener on loopback serving cert; each connection completes the
+// handshake and is closed.
+func server(t *testing.T, cert tls.Certificate) string {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			_ = c.(*tls.Conn).Handshake()
+			c.Close()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	return ln.Addr().String()
+}
+
+func handshake(t *testing.T, addr string, o trust.Options) error {
+	t.Helper()
+	conf, err := trust.Config(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	raw, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	return tls.Client(raw, conf).HandshakeContext(ctx)
+}
+
+func selfSigned(t *testing.T) (tls.Certificate, string) {
+	t.Helper()
+	cert, err := trust.SelfSigned("trust test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert, trust.Fingerprint(cert.Leaf)
+}
+
+func TestPinsAndAuthorities(t *testing.T) {
+	cert, fp := selfSigned(t)
+	addr := server(t, cert)
+	_, otherFP := selfSigned(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(cert.Leaf) // an "authority" vouching for the server
+
+	// Neither vouched for nor pinned: refused, naming the server, the fingerprint and
+	// how to trust it; a TLS cause.
+	err := handshake(t, addr, trust.Options{Host: addr})
+	var ce *trust.CertError
+	if !errors.As(err, &ce) || ce.Host != addr || ce.Fingerprint != fp || ce.Pinned != "" {
+		t.Fatalf("unpinned: %v", err)
+	}
+	for _, want := range []string{addr, fp, "not trusted", "Trust", "trust: in settings.yaml"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("unpinned message lacks %q: %v", want, err)
+		}
+	}
+	if !errors.Is(err, trust.ErrUntrusted) || capture.Classify(err) != capture.CauseTLS {
+		t.Errorf("unpinned: not ErrUntrusted or not kind tls (%s)", capture.Classify(err))
+	}
+
+	// Pinned, in any hex form: accepted.
+	if err := handshake(t, addr, trust.Options{Host: addr, Pin: strings.ToLower(strings.ReplaceAll(fp, ":", ""))}); err != nil {
+		t.Fatalf("pinned: %v", err)
+	}
+	// A wrong pin: refused, both fingerprints named, still kind tls.
+	err = handshake(t, addr, trust.Options{Host: addr, Pin: otherFP})
+	if !errors.As(err, &ce) || ce.Pinned != otherFP || !strings.Contains(err.Error(), fp) || !strings.Contains(err.Error(), otherFP) ||
+		!strings.Contains(err.Error(), "changed") || capture.Classify(err) != capture.CauseTLS {
+		t.Fatalf("wrong pin: %v (%s)", err, capture.Classify(err))
+	}
+	// Vouched for by an authority: accepted with no pin, and even with a stale pin.
+	if err := handshake(t, addr, trust.Options{Host: addr, Roots: roots}); err != nil {
+		t.Fatalf("vouched for: %v", err)
+	}
+	if err := handshake(t, addr, trust.Options{Host: addr, Roots: roots, Pin: otherFP}); err != nil {
+		t.Fatalf("vouched for, stale pin: %v", err)
+	}
+	// ... but only for the names it carries.
+	err = handshake(t, addr, trust.Options{Host: addr, Roots: roots, ServerName: "camera.example"})
+	if !errors.As(err, &ce) || capture.Classify(err) != capture.CauseTLS {
+		t.Fatalf("wrong name: %v", err)
+	}
+	// Insecure accepts anything and reports what it saw.
+	var seen string
+	if err := handshake(t, addr, trust.Options{Host: addr, Insecure: true, Seen: func(s string) { seen = s }}); err != nil || seen != fp {
+		t.Fatalf("insecure: %v, saw %q", err, seen)
+	}
+	got, err := trust.Fetch(context.Background(), addr, nil)
+	if err != nil || got != fp {
+		t.Fatalf("Fetch = %q, %v", got, err)
+	}
+	if _, err := trust.Config(trust.Options{Host: addr, Pin: "xyz\x1b[2J"}); err == nil || strings.Contains(err.Error(), "\x1b") {
+		t.Fatalf("bad pin: %v", err)
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	fp := strings.Repeat("AB:", 31) + "CD"
+	for _, in := range []string{fp, strings.ToLower(fp), strings.ReplaceAll(fp, ":", ""), " " + strings.ReplaceAll(fp, ":", "-") + " "} {
+		if got, err := trust.Normalize(in); err != nil || got != fp {
+			t.Errorf("Normalize(%q) = %q, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "AB", fp + ":EF", strings.Repeat("zz", 32)} {
+		if _, err := trust.Normalize(in); err == nil {
+			t.Errorf("Normalize(%q) accepted", in)
+		}
+	}
+}
