@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,35 +14,10 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/internal/trust"
+	"github.com/vigil-cctv/vigil/internal/trust/trusttest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// server is a TLS listener on loopback serving cert; each connection completes the
-// handshake and is closed.
-func server(t *testing.T, cert tls.Certificate) string {
-	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-			_ = c.(*tls.Conn).Handshake()
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return ln.Addr().String()
-}
 
 func handshake(t *testing.T, addr string, o trust.Options) error {
 	t.Helper()
@@ -72,7 +46,7 @@ func selfSigned(t *testing.T) (tls.Certificate, string) {
 
 func TestPinsAndAuthorities(t *testing.T) {
 	cert, fp := selfSigned(t)
-	addr := server(t, cert)
+	addr, _ := trusttest.Serve(t, &cert)
 	_, otherFP := selfSigned(t)
 	roots := x509.NewCertPool()
 	roots.AddCert(cert.Leaf) // an "authority" vouching for the server
