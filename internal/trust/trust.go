@@ -46,7 +46,7 @@ func Normalize(s string) (string, error) {
 	clean := strings.NewReplacer(":", "", " ", "", "-", "").Replace(strings.TrimSpace(s))
 	raw, err := hex.DecodeString(clean)
 	if err != nil || len(raw) != sha256.Size {
-		return "", fmt.Errorf("certificate fingerprint %.80q is not a SHA-256 fingerprint (64 hex digits)", s)
+		return "", fmt.Errorf("certificate fingerprint %.40q is not a SHA-256 fingerprint (64 hex digits)", s)
 	}
 	return format([sha256.Size]byte(raw)), nil
 }

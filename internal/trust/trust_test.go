@@ -116,3 +116,26 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNormalize: a pasted fingerprint either fails or normalises to the canonical form,
+// which normalises to itself.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{strings.Repeat("AB:", 31) + "CD", strings.Repeat("0f", 32), "", "zz", strings.Repeat("-", 200)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := trust.Normalize(s)
+		if err != nil {
+			if len(err.Error()) > 500 || strings.ContainsAny(err.Error(), "\x1b\r\n") {
+				t.Fatalf("error of %d bytes", len(err.Error()))
+			}
+			return
+		}
+		if len(got) != 95 || strings.ToUpper(got) != got {
+			t.Fatalf("Normalize(%q) = %q", s, got)
+		}
+		if again, err := trust.Normalize(got); err != nil || again != got {
+			t.Fatalf("not idempotent: %q → %q, %v", got, again, err)
+		}
+	})
+}
