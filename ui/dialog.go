@@ -200,7 +200,7 @@ func (d *cameraDialog) build() {
 	if d.prober == nil {
 		d.test.Disable()
 	}
-	d.trustBtn = widget.NewButtonWithIcon("Trust this certificate and test again", theme.ConfirmIcon(), d.onTrustTapped)
+	d.trustBtn = widget.NewButtonWithIcon("Trust", theme.ConfirmIcon(), d.onTrustTapped)
 	d.trustBtn.Hide()
 
 	field := func(objs ...fyne.CanvasObject) fyne.CanvasObject { return container.NewVBox(objs...) }
@@ -215,8 +215,7 @@ func (d *cameraDialog) build() {
 		widget.NewLabel("Transport"), field(d.transport, d.transportErr),
 		widget.NewLabel("Frame rate"), field(d.fps, d.fpsErr),
 	)
-	testRow := container.NewBorder(nil, nil, container.NewHBox(d.test, d.activity), nil,
-		container.NewVBox(d.result, container.NewHBox(d.trustBtn)))
+	testRow := container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(d.test, d.activity), d.trustBtn), nil, d.result)
 	d.content = container.NewVScroll(form)
 
 	title := "Edit camera"
@@ -547,9 +546,9 @@ func (d *cameraDialog) probeDone(seq int, rep capture.ProbeReport) {
 	d.stopProbe()
 	var ce *trust.CertError
 	if errors.As(rep.Err, &ce) && ce.Fingerprint != "" && d.onTrust != nil {
-		d.setResult(describeUntrusted(ce))
 		d.offer = &config.Trusted{Host: ce.Host, SHA256: ce.Fingerprint}
 		d.trustBtn.Show()
+		d.setResult(describeUntrusted(ce))
 		return
 	}
 	text := d.describeReport(rep)
@@ -592,16 +591,17 @@ func (d *cameraDialog) onTrustTapped() {
 // describeUntrusted says which certificate was refused, with the fingerprint to compare.
 func describeUntrusted(ce *trust.CertError) string {
 	if ce.Pinned != "" {
-		return fmt.Sprintf("Test failed (tls): the certificate of %s is not the one trusted before (%s).\n\nIt now presents SHA-256 fingerprint:\n%s\n\nIf the camera's certificate was renewed on purpose, compare the fingerprint with the camera's, then trust the new one.",
+		return fmt.Sprintf("Test failed (tls): the certificate of %s changed; the one trusted before was %s.\nSHA-256 fingerprint now: %s\nIf it was renewed on purpose, compare it with the camera's, then Trust it.",
 			ce.Host, ce.Pinned, ce.Fingerprint)
 	}
-	return fmt.Sprintf("Test failed (tls): the certificate of %s is not signed by an authority this computer trusts (cameras usually ship a self-signed one).\n\nSHA-256 fingerprint:\n%s\n\nCompare it with the certificate the camera shows (its web page, or vigil probe --insecure), then trust it.",
+	return fmt.Sprintf("Test failed (tls): no authority this computer trusts signed the certificate of %s (cameras ship self-signed ones).\nSHA-256 fingerprint: %s\nCompare it with the camera's (its web page, or vigil probe --insecure), then Trust it.",
 		ce.Host, ce.Fingerprint)
 }
 
 func (d *cameraDialog) setResult(text string) {
 	d.result.SetText(text)
 	d.result.Show()
+	d.pop.Refresh() // lay the dialog out again for the result's lines
 }
 
 // describeReport puts a probe report in words, with the password masked should a

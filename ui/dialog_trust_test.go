@@ -73,7 +73,7 @@ func TestCameraDialogTrustsASelfSignedCamera(t *testing.T) {
 	}
 	pumpUntil(t, r.q, "the refused certificate", func() bool { return strings.HasPrefix(d.result.Text, "Test failed") })
 	got := dlgTShown(d.result)
-	for _, want := range []string{addr, fp, "(tls)", "not signed by an authority", "Compare"} {
+	for _, want := range []string{addr, fp, "(tls)", "no authority", "Compare"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("result %q lacks %q", got, want)
 		}
