@@ -2,7 +2,6 @@ package capture
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"net"
 	"syscall"
@@ -38,9 +37,6 @@ const (
 // Classify finds the cause of err by looking through its wrapped chain.
 func Classify(err error) Cause {
 	var dnsErr *net.DNSError
-	var certErr *x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invErr x509.CertificateInvalidError
 	var netErr net.Error
 	switch {
 	case err == nil:
@@ -75,7 +71,7 @@ func Classify(err error) Cause {
 		return CauseRefused
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return CauseUnreachable
-	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invErr), isTLSFailure(err):
+	case isTLSFailure(err):
 		return CauseTLS
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return CauseTimeout
@@ -96,7 +92,7 @@ func Advice(c Cause) string {
 	case CauseTimeout:
 		return "the host did not answer in time: check the address, firewalls, and that the camera is powered"
 	case CauseTLS:
-		return "the certificate is not trusted: check the address, or accept the camera's self-signed certificate (--insecure)"
+		return "the certificate is not trusted: check the address; if it is the device's own self-signed certificate, compare its SHA-256 fingerprint and trust it (Trust after Test in the camera dialog, or the trust: list in settings.yaml; vigil probe --insecure shows it)"
 	case CauseUnauthorized:
 		return "check the user and password, and that the account may view video"
 	case CauseForbidden:

@@ -418,7 +418,10 @@ type ProbeRequest struct {
 	FPS float64
 	// Insecure accepts an untrusted TLS certificate.
 	Insecure bool
-	Options  ProbeOptions
+	// Pins gives the certificate fingerprint trusted for a server (host:port), "" for
+	// none: the settings' trust list and what the user just accepted. It may be nil.
+	Pins    func(hostPort string) string
+	Options ProbeOptions
 }
 
 // Prober tests a camera as `vigil probe` does. The UI's camera dialog calls it through

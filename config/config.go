@@ -74,11 +74,7 @@ func (s Site) Label() string {
 // server, and reports whether anything changed.
 func (c *Config) AddTrust(hostPort, sha256 string) bool {
 	for i, t := range c.Trust {
-		h := t.Host
-		if !strings.Contains(h, ":") || strings.HasSuffix(h, "]") {
-			h = net.JoinHostPort(strings.Trim(h, "[]"), "443")
-		}
-		if strings.EqualFold(h, hostPort) {
+		if strings.EqualFold(t.hostPort(), hostPort) {
 			if strings.EqualFold(t.SHA256, sha256) {
 				return false
 			}
@@ -99,18 +95,24 @@ type Trusted struct {
 	SHA256 string `mapstructure:"sha256" yaml:"sha256"`
 }
 
-// Pin returns the pinned fingerprint for host:port, or "".
+// Pin returns the pinned fingerprint for host:port, or "": what every TLS source (https,
+// rtsps, milestones) trusts a certificate by when no authority vouches for it.
 func (c *Config) Pin(hostPort string) string {
 	for _, t := range c.Trust {
-		h := t.Host
-		if !strings.Contains(h, ":") || strings.HasSuffix(h, "]") {
-			h = net.JoinHostPort(strings.Trim(h, "[]"), "443")
-		}
-		if strings.EqualFold(h, hostPort) {
+		if strings.EqualFold(t.hostPort(), hostPort) {
 			return t.SHA256
 		}
 	}
 	return ""
+}
+
+// hostPort is Host with its port, 443 when it names none ("vms", "[::1]").
+func (t Trusted) hostPort() string {
+	h := t.Host
+	if !strings.Contains(h, ":") || strings.HasSuffix(h, "]") {
+		h = net.JoinHostPort(strings.Trim(h, "[]"), "443")
+	}
+	return h
 }
 
 // Camera is one camera: a name, the URLs of its streams, and how to log in.

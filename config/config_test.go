@@ -393,6 +393,11 @@ func TestTrustListPinsServers(t *testing.T) {
 	if c.Pin("vms.example:443") != fp || c.Pin("10.0.0.5:8443") == "" || c.Pin("vms.example:8443") != "" {
 		t.Fatalf("pins: %q %q %q", c.Pin("vms.example:443"), c.Pin("10.0.0.5:8443"), c.Pin("vms.example:8443"))
 	}
+	// An IPv6 host without a port means 443; an rtsps camera is pinned with its port.
+	c = &Config{Trust: []Trusted{{Host: "[::1]", SHA256: fp}, {Host: "cam.example:322", SHA256: fp}}}
+	if c.Pin("[::1]:443") != fp || c.Pin("[::1]:322") != "" || c.Pin("CAM.example:322") != fp || c.Pin("cam.example:443") != "" {
+		t.Fatalf("IPv6 or rtsps pins: %+v", c.Trust)
+	}
 	_, err := Parse([]byte("trust:\n  - host: \"\"\n    sha256: \"12:34\"\n"))
 	if err == nil || !strings.Contains(err.Error(), "trust[0].sha256") || !strings.Contains(err.Error(), "trust[0].host") {
 		t.Fatalf("bad trust entry: %v", err)

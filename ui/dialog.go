@@ -2,9 +2,11 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // Probe settings of the dialog's Test button: long enough to measure a frame rate, short
@@ -48,21 +51,30 @@ var transportChoices = []string{"auto", "tcp", "udp"}
 // as the Prober returns, which a Prober does promptly once its context is cancelled.
 // prober may be nil: the Test button is then disabled.
 //
+// A camera behind a certificate no authority vouches for (https or rtsps with the
+// camera's self-signed certificate) fails the Test with the certificate's SHA-256
+// fingerprint, to compare with the camera's, and a Trust button: Test then runs again
+// trusting it, and Save hands the accepted certificates to onTrust (the settings' trust
+// list, as Connect to Milestone… pins a server) before onSave. A failing onTrust keeps
+// the dialog open with its error. onTrust may be nil: no Trust button is offered.
+//
 // The password is never shown, logged or put into a message.
-func ShowCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober, onSave func(config.Camera)) {
-	newCameraDialog(win, cam, others, prober, onSave, fyne.Do).show()
+func ShowCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober,
+	onTrust func([]config.Trusted) error, onSave func(config.Camera)) {
+	newCameraDialog(win, cam, others, prober, onTrust, onSave, fyne.Do).show()
 }
 
 // cameraDialog is the state of one camera dialog. Its fields are touched on the UI
 // goroutine only; the probe goroutine reports back through do.
 type cameraDialog struct {
-	win    fyne.Window
-	orig   config.Camera // the camera being edited; zero when adding
-	adding bool
-	others []string
-	prober capture.Prober
-	onSave func(config.Camera)
-	do     func(func()) // fyne.Do, or a test's queue
+	win     fyne.Window
+	orig    config.Camera // the camera being edited; zero when adding
+	adding  bool
+	others  []string
+	prober  capture.Prober
+	onTrust func([]config.Trusted) error
+	onSave  func(config.Camera)
+	do      func(func()) // fyne.Do, or a test's queue
 
 	name, user, password, fallback, fps *widget.Entry
 	transport                           *widget.Select
@@ -76,6 +88,12 @@ type cameraDialog struct {
 	save, cancel, test *widget.Button
 	activity           *widget.Activity
 	result             *widget.Label
+
+	// trustBtn accepts offer, the certificate the last Test was refused; trusted are the
+	// certificates accepted in this dialog, which Test trusts and Save hands to onTrust.
+	trustBtn *widget.Button
+	offer    *config.Trusted
+	trusted  []config.Trusted
 
 	title   *widget.Label
 	content fyne.CanvasObject
@@ -106,9 +124,9 @@ type streamRow struct {
 }
 
 func newCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober,
-	onSave func(config.Camera), do func(func())) *cameraDialog {
+	onTrust func([]config.Trusted) error, onSave func(config.Camera), do func(func())) *cameraDialog {
 	d := &cameraDialog{
-		win: win, adding: cam == nil, others: others, prober: prober, onSave: onSave, do: do,
+		win: win, adding: cam == nil, others: others, prober: prober, onTrust: onTrust, onSave: onSave, do: do,
 		dirty: map[*widget.Entry]bool{},
 	}
 	if cam != nil {
@@ -182,6 +200,8 @@ func (d *cameraDialog) build() {
 	if d.prober == nil {
 		d.test.Disable()
 	}
+	d.trustBtn = widget.NewButtonWithIcon("Trust", theme.ConfirmIcon(), d.onTrustTapped)
+	d.trustBtn.Hide()
 
 	field := func(objs ...fyne.CanvasObject) fyne.CanvasObject { return container.NewVBox(objs...) }
 	streamHead := container.NewBorder(nil, nil, nil, d.addStream,
@@ -195,7 +215,7 @@ func (d *cameraDialog) build() {
 		widget.NewLabel("Transport"), field(d.transport, d.transportErr),
 		widget.NewLabel("Frame rate"), field(d.fps, d.fpsErr),
 	)
-	testRow := container.NewBorder(nil, nil, container.NewHBox(d.test, d.activity), nil, d.result)
+	testRow := container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(d.test, d.activity), d.trustBtn), nil, d.result)
 	d.content = container.NewVScroll(form)
 
 	title := "Edit camera"
@@ -449,6 +469,12 @@ func (d *cameraDialog) onSaveTapped() {
 		return
 	}
 	c, _ := d.camera()
+	if len(d.trusted) > 0 && d.onTrust != nil {
+		if err := d.onTrust(d.trusted); err != nil {
+			setErr(d.formErr, "The trusted certificate could not be saved: "+err.Error())
+			return
+		}
+	}
 	d.close()
 	if d.onSave != nil {
 		d.onSave(c)
@@ -462,6 +488,8 @@ func (d *cameraDialog) stopProbe() {
 		d.probeCancel = nil
 	}
 	d.probeSeq++
+	d.offer = nil
+	d.trustBtn.Hide()
 	d.activity.Stop()
 	d.activity.Hide()
 	d.test.SetText("Test")
@@ -488,7 +516,7 @@ func (d *cameraDialog) onTest() {
 		return
 	}
 	req := capture.ProbeRequest{
-		URL: c.Streams[0].URL, User: c.User, Password: c.Password, FPS: c.FPS,
+		URL: c.Streams[0].URL, User: c.User, Password: c.Password, FPS: c.FPS, Pins: pinsOf(d.trusted),
 		Options: capture.ProbeOptions{Duration: dialogProbeDuration, Timeout: dialogProbeTimeout},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -516,12 +544,64 @@ func (d *cameraDialog) probeDone(seq int, rep capture.ProbeReport) {
 		return
 	}
 	d.stopProbe()
-	d.setResult(d.describeReport(rep))
+	var ce *trust.CertError
+	if errors.As(rep.Err, &ce) && ce.Fingerprint != "" && d.onTrust != nil {
+		d.offer = &config.Trusted{Host: ce.Host, SHA256: ce.Fingerprint}
+		d.trustBtn.Show()
+		d.setResult(describeUntrusted(ce))
+		return
+	}
+	text := d.describeReport(rep)
+	if rep.OK() && len(d.trusted) > 0 {
+		text += "\nTrusted by its certificate's SHA-256 fingerprint; Save keeps it in the settings' trust list."
+	}
+	d.setResult(text)
+}
+
+// pinsOf looks up the certificates accepted in this dialog by server (host:port), ""
+// for none (the Prober falls back to the settings' trust list). It works on a copy: the
+// probe's goroutine calls it.
+func pinsOf(trusted []config.Trusted) func(hostPort string) string {
+	trusted = slices.Clone(trusted)
+	return func(hostPort string) string {
+		for _, t := range trusted {
+			if strings.EqualFold(t.Host, hostPort) {
+				return t.SHA256
+			}
+		}
+		return ""
+	}
+}
+
+// onTrustTapped accepts the certificate the last Test was refused and tests again.
+func (d *cameraDialog) onTrustTapped() {
+	if d.offer == nil {
+		return
+	}
+	next := []config.Trusted{*d.offer}
+	for _, t := range d.trusted {
+		if !strings.EqualFold(t.Host, d.offer.Host) {
+			next = append(next, t)
+		}
+	}
+	d.trusted = next
+	d.onTest()
+}
+
+// describeUntrusted says which certificate was refused, with the fingerprint to compare.
+func describeUntrusted(ce *trust.CertError) string {
+	if ce.Pinned != "" {
+		return fmt.Sprintf("Test failed (tls): the certificate of %s changed; the one trusted before was %s.\nSHA-256 fingerprint now: %s\nIf it was renewed on purpose, compare it with the camera's, then Trust it.",
+			ce.Host, ce.Pinned, ce.Fingerprint)
+	}
+	return fmt.Sprintf("Test failed (tls): no authority this computer trusts signed the certificate of %s (cameras ship self-signed ones).\nSHA-256 fingerprint: %s\nCompare it with the camera's (its web page, or vigil probe --insecure), then Trust it.",
+		ce.Host, ce.Fingerprint)
 }
 
 func (d *cameraDialog) setResult(text string) {
 	d.result.SetText(text)
 	d.result.Show()
+	d.pop.Refresh() // lay the dialog out again for the result's lines
 }
 
 // describeReport puts a probe report in words, with the password masked should a

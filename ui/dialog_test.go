@@ -25,6 +25,9 @@ type dlgTRig struct {
 	win   fyne.Window
 	q     *uiQueue
 	saved []config.Camera
+	// trusted is what onTrust got; trustErr what it returns.
+	trusted  [][]config.Trusted
+	trustErr error
 }
 
 func dlgTNew(t *testing.T, cam *config.Camera, others []string, prober capture.Prober) *dlgTRig {
@@ -33,7 +36,10 @@ func dlgTNew(t *testing.T, cam *config.Camera, others []string, prober capture.P
 	r := &dlgTRig{q: &uiQueue{}}
 	r.win = test.NewWindow(widget.NewLabel("wall"))
 	r.win.Resize(fyne.NewSize(900, 700))
-	r.d = newCameraDialog(r.win, cam, others, prober, func(c config.Camera) { r.saved = append(r.saved, c) }, r.q.Do)
+	r.d = newCameraDialog(r.win, cam, others, prober, func(tr []config.Trusted) error {
+		r.trusted = append(r.trusted, tr)
+		return r.trustErr
+	}, func(c config.Camera) { r.saved = append(r.saved, c) }, r.q.Do)
 	r.d.show()
 	t.Cleanup(func() {
 		r.d.close()
@@ -458,7 +464,7 @@ func TestShowCameraDialog(t *testing.T) {
 	win := test.NewWindow(widget.NewLabel("wall"))
 	defer win.Close()
 	win.Resize(fyne.NewSize(900, 700))
-	ShowCameraDialog(win, nil, nil, nil, func(config.Camera) { t.Error("saved an empty camera") })
+	ShowCameraDialog(win, nil, nil, nil, nil, func(config.Camera) { t.Error("saved an empty camera") })
 	top := win.Canvas().Overlays().Top()
 	if top == nil {
 		t.Fatal("no dialog shown")

@@ -308,7 +308,7 @@ func (s *sidebar) addCamera() {
 	if w.win == nil || w.opts.OnCameraSaved == nil {
 		return
 	}
-	ShowCameraDialog(w.win, nil, s.others(""), w.opts.Prober, func(cam config.Camera) {
+	ShowCameraDialog(w.win, nil, s.others(""), w.opts.Prober, w.opts.OnTrust, func(cam config.Camera) {
 		s.current = cam.Name
 		if err := w.opts.OnCameraSaved("", cam); err != nil {
 			showNotice(w.win, "Error", fmt.Sprintf("could not add camera %q: %v", cam.Name, err))
@@ -329,7 +329,7 @@ func (s *sidebar) editCamera() {
 			cam = c
 		}
 	}
-	ShowCameraDialog(w.win, &cam, s.others(name), w.opts.Prober, func(saved config.Camera) {
+	ShowCameraDialog(w.win, &cam, s.others(name), w.opts.Prober, w.opts.OnTrust, func(saved config.Camera) {
 		w.renaming = [2]string{name, saved.Name}
 		defer func() { w.renaming = [2]string{} }()
 		if err := w.opts.OnCameraSaved(name, saved); err != nil {

@@ -87,6 +87,10 @@ type WallOptions struct {
 	Camera func(name string) (config.Camera, bool)
 	// Prober runs the camera dialog's Test button. It may be nil.
 	Prober capture.Prober
+	// OnTrust saves the certificates the camera dialog's Trust accepted (by SHA-256
+	// fingerprint, to the settings' trust list), before OnCameraSaved; an error keeps
+	// the dialog open. Nil: an untrusted certificate's fingerprint is shown, no Trust.
+	OnTrust func(trust []config.Trusted) error
 	// OnCameraSaved is called when the camera dialog saves: old is the camera's previous
 	// name ("" for a new camera). cmd rebuilds the stream, saves the settings and calls
 	// SetCameras before returning. An error is shown to the user. Nil disables Add and

@@ -26,7 +26,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	user := fs.String("user", "", "user name (or put user:pass@ in the URL)")
 	password := fs.String("password", "", "password (prefer the VIGIL_PASSWORD environment variable: flags show in ps)")
 	fps := fs.Float64("fps", 0, "polling rate for single-JPEG snapshot URLs (default 2)")
-	insecure := fs.Bool("insecure", false, "accept a self-signed or otherwise untrusted HTTPS certificate")
+	insecure := fs.Bool("insecure", false, "accept an untrusted TLS certificate (https, rtsps, milestones) and print its SHA-256 fingerprint, to pin under trust: in the settings")
 	verbose := fs.Bool("v", false, "log what happens")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
-	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 	"github.com/vigil-cctv/vigil/ui"
 )
 
@@ -48,7 +48,7 @@ func (p *pinStore) set(trust []config.Trusted) {
 func connectSite(ctx context.Context, site config.Site, pin string, pins func(string) string, log *slog.Logger) (*ui.SiteView, error) {
 	s, err := milestone.Discover(ctx, milestone.DiscoverOptions{URL: site.URL, User: site.User, Password: site.Password,
 		PinSHA256: pin, Pins: pins, Logger: log})
-	var ce *soap.CertError
+	var ce *trust.CertError
 	if errors.As(err, &ce) {
 		return nil, &ui.UntrustedCertError{Host: ce.Host, Fingerprint: ce.Fingerprint, Pinned: ce.Pinned}
 	}
@@ -80,13 +80,28 @@ func (ws *wallSettings) siteConnected(v *ui.SiteView, trust []config.Trusted) er
 	} else {
 		next.Sites = append(next.Sites, site)
 	}
+	return ws.commitTrust(&next, trust)
+}
+
+// trusted pins the certificates the camera dialog's Trust accepted and saves the
+// settings (UI goroutine), before the dialog's camera is saved.
+func (ws *wallSettings) trusted(trust []config.Trusted) error {
+	next := *ws.cfg
+	next.Trust = slices.Clone(ws.cfg.Trust)
+	return ws.commitTrust(&next, trust)
+}
+
+// commitTrust adds trust to next (a copy of the settings with its own Trust), validates
+// and adopts it, so every source trusts the certificates from its next connection, and
+// saves.
+func (ws *wallSettings) commitTrust(next *config.Config, trust []config.Trusted) error {
 	for _, t := range trust {
 		next.AddTrust(t.Host, t.SHA256)
 	}
 	if err := next.Validate(); err != nil {
 		return err
 	}
-	*ws.cfg = next
+	*ws.cfg = *next
 	ws.pins.set(next.Trust)
 	return ws.save()
 }

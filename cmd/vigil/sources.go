@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -23,8 +24,13 @@ type sourceOptions struct {
 	Insecure bool
 	// Transport is the RTSP transport: auto, tcp or udp.
 	Transport string
-	// Pins looks up a server's pinned certificate fingerprint (the settings' trust list).
+	// Pins looks up a server's pinned certificate fingerprint (the settings' trust list):
+	// every TLS source (https, rtsps, milestones) trusts a certificate no authority
+	// vouches for when it matches.
 	Pins func(hostPort string) string
+	// Seen receives the fingerprint of every certificate an https or rtsps camera
+	// presents (a Milestone source reports its own through Fingerprint).
+	Seen func(fingerprint string)
 }
 
 // newSource is the one place that maps a URL's scheme to a protocol (DESIGN.md "Sources
@@ -41,7 +47,8 @@ func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":
-		return &mjpeg.Source{URL: rawURL, User: o.User, Password: o.Password, FPS: o.FPS, InsecureSkipVerify: o.Insecure}, nil
+		return &mjpeg.Source{URL: rawURL, User: o.User, Password: o.Password, FPS: o.FPS,
+			Insecure: o.Insecure, Pins: o.Pins, Seen: o.Seen}, nil
 	case "demo":
 		name, w, h, fps, err := demo.Parse(rawURL)
 		if err != nil {
@@ -53,7 +60,8 @@ func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
 		}
 		return &demo.Source{Name: name, Frames: frames, FPS: fps}, nil
 	case "rtsp", "rtsps":
-		return &rtsp.Source{URL: rawURL, User: o.User, Password: o.Password, Transport: o.Transport, InsecureSkipVerify: o.Insecure}, nil
+		return &rtsp.Source{URL: rawURL, User: o.User, Password: o.Password, Transport: o.Transport,
+			Insecure: o.Insecure, Pins: o.Pins, Seen: o.Seen}, nil
 	case "milestone", "milestones":
 		return &milestone.Source{URL: rawURL, User: o.User, Password: o.Password, Insecure: o.Insecure, Pins: o.Pins}, nil
 	case "":
@@ -81,11 +89,30 @@ func frameInterval(fps float64) time.Duration {
 	return time.Duration(float64(time.Second) / fps)
 }
 
+// proberWithPins is prober with the settings' trust list (pins) behind the request's
+// own pins (the camera dialog's just-accepted certificates): the dialog's Test.
+func proberWithPins(pins func(hostPort string) string) capture.Prober {
+	return capture.ProberFunc(func(ctx context.Context, req capture.ProbeRequest) capture.ProbeReport {
+		own := req.Pins
+		req.Pins = func(hostPort string) string {
+			if own != nil {
+				if p := own(hostPort); p != "" {
+					return p
+				}
+			}
+			return pins(hostPort)
+		}
+		return prober.Probe(ctx, req)
+	})
+}
+
 // prober probes any URL the app knows how to open: what the camera dialog's Test button
 // and `vigil probe` both run.
 var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeRequest) capture.ProbeReport {
 	r := capture.ProbeReport{URL: capture.RedactURL(req.URL), AuthOffered: []string{}}
-	src, err := newSource(req.URL, sourceOptions{User: req.User, Password: req.Password, FPS: req.FPS, Insecure: req.Insecure})
+	var seen lastFingerprint
+	src, err := newSource(req.URL, sourceOptions{User: req.User, Password: req.Password, FPS: req.FPS, Insecure: req.Insecure,
+		Pins: req.Pins, Seen: seen.set})
 	if err != nil {
 		r.Err, r.Error = err, err.Error()
 		r.ErrorKind = capture.Classify(err)
@@ -109,6 +136,9 @@ var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	if f, ok := src.(interface{ Fingerprint() string }); ok {
 		r.Fingerprint = f.Fingerprint()
 	}
+	if r.Fingerprint == "" && req.Insecure {
+		r.Fingerprint = seen.get() // https and rtsps: what --insecure accepted, to pin
+	}
 	if rs, ok := src.(*rtsp.Source); ok {
 		for _, t := range rs.Tracks() {
 			r.Tracks = append(r.Tracks, capture.ProbeTrack{Media: t.Media, Codec: t.Codec, Profile: t.Profile,
@@ -126,3 +156,22 @@ var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	r.Clean()
 	return r
 })
+
+// lastFingerprint keeps the last certificate fingerprint a source saw (set from the
+// source's goroutines, read after the probe).
+type lastFingerprint struct {
+	mu sync.Mutex
+	fp string
+}
+
+func (l *lastFingerprint) set(fp string) {
+	l.mu.Lock()
+	l.fp = fp
+	l.mu.Unlock()
+}
+
+func (l *lastFingerprint) get() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.fp
+}

@@ -105,7 +105,8 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		SnapshotDir: snaps,
 		CPU:         cpu.Cores,
 		Camera:      cfg.Camera,
-		Prober:      prober,
+		Prober:      proberWithPins(pins.Pin),
+		OnTrust:     ws.trusted,
 		OnCameraSaved: func(old string, cam config.Camera) error {
 			return ws.cameraSaved(old, cam)
 		},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 )
 
@@ -67,7 +68,7 @@ func CameraURL(siteURL, cameraID string) string {
 }
 
 // Discover logs in to a site, reads its configuration and logs out. A management server
-// whose certificate is not trusted fails with an error wrapping *soap.CertError (its
+// whose certificate is not trusted fails with an error wrapping *trust.CertError (its
 // Fingerprint is what to show the user); TLS recording servers are checked too, and the
 // untrusted ones reported in Site.Recorders rather than failing the whole site.
 func Discover(ctx context.Context, o DiscoverOptions) (*Site, error) {
@@ -127,7 +128,7 @@ func checkRecorderCert(ctx context.Context, addr string, o DiscoverOptions) (unt
 	if o.Pins != nil {
 		pin = o.Pins(addr)
 	}
-	conf, err := soap.TLSConfig(addr, pin)
+	conf, err := trust.Config(trust.Options{Host: addr, Pin: pin})
 	if err != nil {
 		return "", err
 	}
@@ -147,7 +148,7 @@ func checkRecorderCert(ctx context.Context, addr string, o DiscoverOptions) (unt
 	if err == nil {
 		return "", nil
 	}
-	var ce *soap.CertError
+	var ce *trust.CertError
 	if errors.As(err, &ce) {
 		return ce.Fingerprint, ce
 	}

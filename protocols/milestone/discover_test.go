@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
-	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 )
 
 func TestDiscoverAsksToTrustThenListsCamerasByRecorder(t *testing.T) {
@@ -20,7 +20,7 @@ func TestDiscoverAsksToTrustThenListsCamerasByRecorder(t *testing.T) {
 
 	// First contact: the self-signed certificate is refused, with its fingerprint.
 	_, err := milestone.Discover(ctx, milestone.DiscoverOptions{URL: url, User: "admin", Password: "secret"})
-	var ce *soap.CertError
+	var ce *trust.CertError
 	if !errors.As(err, &ce) || ce.Fingerprint != srv.Fingerprint() {
 		t.Fatalf("untrusted server: err = %v, want a certificate error with fingerprint %s", err, srv.Fingerprint())
 	}

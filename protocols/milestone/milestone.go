@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/milestone/imageserver"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 )
@@ -286,7 +287,7 @@ func (s *Source) open(ctx context.Context, log *slog.Logger, phase func(string))
 		pin = s.Pins(hostPort(mgmtURL, "443"))
 	}
 	if s.Insecure && pin == "" && mgmtURL.Scheme == "https" {
-		fp, err := soap.FetchFingerprint(ctx, hostPort(mgmtURL, "443"), s.Dial)
+		fp, err := trust.Fetch(ctx, hostPort(mgmtURL, "443"), s.Dial)
 		if err != nil {
 			return nil, err
 		}
@@ -368,12 +369,12 @@ func (s *Source) find(ctx context.Context, st *site, camera string, log *slog.Lo
 		st.recPin = s.Pins(st.addr)
 	}
 	if st.recPin == "" && s.Insecure {
-		if st.recPin, err = soap.FetchFingerprint(ctx, st.addr, s.Dial); err != nil {
+		if st.recPin, err = trust.Fetch(ctx, st.addr, s.Dial); err != nil {
 			return fmt.Errorf("recording server %s: %w", rec.Name, err)
 		}
 		log.Info("accepting the recording server's certificate", "component", "milestone", "recorder", st.addr, "fingerprint", st.recPin)
 	}
-	if st.tlsConf, err = soap.TLSConfig(st.addr, st.recPin); err != nil {
+	if st.tlsConf, err = trust.Config(trust.Options{Host: st.addr, Pin: st.recPin}); err != nil {
 		return fmt.Errorf("recording server %s: %w", rec.Name, err)
 	}
 	return nil
@@ -419,7 +420,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 		select {
 		case err := <-done:
 			cancel()
-			if err != nil && st.useTLS && errors.Is(err, soap.ErrCertificate) {
+			if err != nil && st.useTLS && errors.Is(err, trust.ErrUntrusted) {
 				err = fmt.Errorf("recording server %s: %w", st.rec.Name, err)
 			}
 			return capture.CleanError(err) // names and reasons come from the VMS

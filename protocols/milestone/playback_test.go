@@ -13,10 +13,10 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/capturetest"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/milestone/imageserver"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
-	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
 
@@ -395,7 +395,7 @@ func TestTLSRecorder(t *testing.T) {
 	}
 
 	_, err = play(t, source(""), 10*time.Second)
-	var ce *soap.CertError
+	var ce *trust.CertError
 	if !errors.As(err, &ce) || ce.Fingerprint != rec.Fingerprint() || !strings.Contains(err.Error(), "Recorder 1") ||
 		!strings.Contains(err.Error(), rec.Fingerprint()) || capture.Classify(err) == capture.CauseUnauthorized {
 		t.Fatalf("unpinned recorder: %v", err)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // Defaults of Source.
@@ -48,9 +49,16 @@ type Source struct {
 	User, Password string
 	// FPS is the poll rate for a single-JPEG (snapshot) endpoint. It defaults to 2.
 	FPS float64
-	// InsecureSkipVerify accepts any TLS certificate (cameras' self-signed ones). It
-	// defaults to false.
-	InsecureSkipVerify bool
+	// Pins gives the SHA-256 fingerprint pinned for an https camera (host:port), the
+	// settings' trust list: its certificate is accepted when an authority the system
+	// trusts vouches for it or it matches the pin (package trust). It may be nil.
+	Pins func(hostPort string) string
+	// Insecure accepts any TLS certificate (`vigil probe --insecure`, which shows Seen's
+	// fingerprint to be compared and pinned). It defaults to false.
+	Insecure bool
+	// Seen, when set, receives the SHA-256 fingerprint of every certificate an https
+	// camera presents, accepted or not.
+	Seen func(fingerprint string)
 	// Limits bound part and header sizes. They default to DefaultMaxPartSize and
 	// DefaultMaxHeaderBytes.
 	Limits Limits
@@ -599,11 +607,12 @@ func (r *run) connect(ctx context.Context) error {
 	c := raw
 	_ = raw.SetDeadline(time.Now().Add(r.timeout))
 	if r.tls {
-		tc := tls.Client(raw, &tls.Config{
-			ServerName:         r.u.Hostname(),
-			InsecureSkipVerify: r.s.InsecureSkipVerify, //nolint:gosec // opt-in for self-signed cameras
-			NextProtos:         []string{"http/1.1"},
-		})
+		conf, err := r.tlsConfig()
+		if err != nil {
+			r.conns.close()
+			return err
+		}
+		tc := tls.Client(raw, conf)
 		capture.ReportPhase(r.sink, r.where+" accepted the connection but did not complete the TLS handshake")
 		if err := tc.HandshakeContext(dctx); err != nil {
 			r.conns.close()
@@ -615,6 +624,16 @@ func (r *run) connect(ctx context.Context) error {
 	r.dr = &deadlineReader{c: c}
 	r.br = bufio.NewReaderSize(r.dr, readBufferSize)
 	return nil
+}
+
+// tlsConfig trusts the camera by the system's authorities, else its pin (package trust).
+func (r *run) tlsConfig() (*tls.Config, error) {
+	o := trust.Options{Host: r.hostport, ServerName: r.u.Hostname(), Insecure: r.s.Insecure, Seen: r.s.Seen,
+		NextProtos: []string{"http/1.1"}}
+	if r.s.Pins != nil {
+		o.Pin = r.s.Pins(r.hostport)
+	}
+	return trust.Config(o)
 }
 
 // roundTrip writes a GET on the current connection (or a new one) and reads the head.
@@ -670,7 +689,7 @@ func (r *run) headErr(ctx context.Context, err error) error {
 func (r *run) dialErr(err error) error {
 	var dnsErr *net.DNSError
 	var ne net.Error
-	var certErr *tls.CertificateVerificationError
+	var certErr *trust.CertError
 	var recErr tls.RecordHeaderError
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -685,8 +704,7 @@ func (r *run) dialErr(err error) error {
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return fmt.Errorf("%s is unreachable (no route to host); check that the camera is powered and on this network or VPN, and its address: %w", r.hostport, err)
 	case errors.As(err, &certErr):
-		return fmt.Errorf("TLS certificate of %s is not trusted (%v); cameras often use self-signed certificates: if you trust this network, enable skip-verify for this camera: %w",
-			r.where, certErr.Err, err)
+		return fmt.Errorf("https camera: %w", err) // it names the camera, its fingerprint and how to trust it
 	case errors.As(err, &recErr):
 		return fmt.Errorf("%s does not speak TLS on this port; try http:// instead of https://: %w", r.where, err)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -402,34 +401,6 @@ func TestStatusErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkStream(t, k, frames[:1], 64, 48, "jpeg", false)
-}
-
-func TestTLS(t *testing.T) {
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary=frame")
-		for i := 0; i < 3; i++ {
-			fmt.Fprintf(w, "--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n", len(frames[i]))
-			w.Write(frames[i])
-			w.Write([]byte("\r\n"))
-			w.(http.Flusher).Flush()
-		}
-		<-r.Context().Done()
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
-	srv.StartTLS()
-	defer srv.Close()
-	_, err := run(t, &mjpeg.Source{URL: srv.URL}, 3)
-	if err == nil || !strings.Contains(err.Error(), "skip-verify") {
-		t.Fatalf("untrusted certificate: %v", err)
-	}
-	k, err := run(t, &mjpeg.Source{URL: srv.URL, InsecureSkipVerify: true}, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if k.Infos()[0].Transport != "https" || k.Infos()[0].Protocol != "mjpeg" || len(k.Packets()) != 3 {
-		t.Errorf("%+v, %d packets", k.Infos()[0], len(k.Packets()))
-	}
-	srv.CloseClientConnections()
 }
 
 func TestDialErrors(t *testing.T) {

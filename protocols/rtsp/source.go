@@ -28,6 +28,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // Defaults of Source.
@@ -68,9 +69,17 @@ type Source struct {
 	// UDPFallbackAfter is how long "auto" waits for the first UDP packet. It defaults
 	// to 2.5 s.
 	UDPFallbackAfter time.Duration
-	// InsecureSkipVerify accepts any TLS certificate for rtsps:// (cameras' self-signed
-	// ones). It defaults to false.
-	InsecureSkipVerify bool
+	// Pins gives the SHA-256 fingerprint pinned for an rtsps camera (host:port, port 322
+	// when the URL has none), the settings' trust list: its certificate is accepted when
+	// an authority the system trusts vouches for it or it matches the pin (package
+	// trust). It may be nil.
+	Pins func(hostPort string) string
+	// Insecure accepts any TLS certificate for rtsps:// (`vigil probe --insecure`, which
+	// shows Seen's fingerprint to be compared and pinned). It defaults to false.
+	Insecure bool
+	// Seen, when set, receives the SHA-256 fingerprint of every certificate an rtsps
+	// camera presents, accepted or not.
+	Seen func(fingerprint string)
 	// Logger receives transport switches and rate-limited packet-loss warnings. It
 	// defaults to slog.Default(); every line carries component=rtsp.
 	Logger *slog.Logger
@@ -294,7 +303,14 @@ func (r *run) run(ctx context.Context) error {
 		OnDecodeError:         r.onDecodeError,
 	}
 	if r.u.Scheme == "rtsps" {
-		c.TLSConfig = &tls.Config{InsecureSkipVerify: r.s.InsecureSkipVerify} //nolint:gosec // opt-in for self-signed cameras
+		o := trust.Options{Host: r.where, ServerName: r.u.Hostname(), Insecure: r.s.Insecure, Seen: r.s.Seen}
+		if r.s.Pins != nil {
+			o.Pin = r.s.Pins(r.where)
+		}
+		var err error
+		if c.TLSConfig, err = trust.Config(o); err != nil {
+			return fmt.Errorf("rtsp: %w", err)
+		}
 	}
 	mode := r.mode
 	if mode == TransportAuto && r.s.UsedTransport() == TransportTCP {
@@ -896,7 +912,7 @@ func (r *run) statusErr(bad liberrors.ErrClientBadStatusCode, method string) err
 func (r *run) connErr(err error, doing string) error {
 	var dnsErr *net.DNSError
 	var ne net.Error
-	var certErr *tls.CertificateVerificationError
+	var certErr *trust.CertError
 	var recErr tls.RecordHeaderError
 	switch {
 	case errors.As(err, &dnsErr):
@@ -909,7 +925,7 @@ func (r *run) connErr(err error, doing string) error {
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return fmt.Errorf("%s is unreachable (no route to host); check that the camera is powered and on this network or VPN: %w", r.where, err)
 	case errors.As(err, &certErr):
-		return fmt.Errorf("TLS certificate of %s is not trusted (%v); if you trust this network, enable skip-verify for this camera: %w", r.where, certErr.Err, err)
+		return fmt.Errorf("rtsps %s: %w", doing, certErr) // it names the camera, its fingerprint and how to trust it
 	case errors.As(err, &recErr):
 		return fmt.Errorf("%s does not speak TLS on this port; try rtsp:// instead of rtsps://: %w", r.where, err)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // Defaults of Options, after Milestone's sample: 10 s read and 2 s write timeouts [C, MS-TVV].
@@ -174,14 +175,17 @@ func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
 }
 
 func dialErr(ctx context.Context, addr string, timeout time.Duration, err error) error {
+	var pinErr *trust.CertError
 	var certErr *tls.CertificateVerificationError
 	var recErr tls.RecordHeaderError
 	var ne net.Error
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
+	case errors.As(err, &pinErr):
+		return fmt.Errorf("recorder %s: %w", addr, pinErr) // it names the fingerprint and how to trust it
 	case errors.As(err, &certErr):
-		return fmt.Errorf("TLS certificate of recorder %s is not trusted; accept and pin its certificate if you trust it: %w", addr, err)
+		return fmt.Errorf("TLS certificate of recorder %s is not trusted; trust it by its SHA-256 fingerprint (Connect to Milestone…, or trust: in settings.yaml): %w", addr, err)
 	case errors.As(err, &recErr):
 		return fmt.Errorf("recorder %s does not speak TLS on this port; check its WebServerUri (http vs https): %w", addr, err)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():

@@ -3,24 +3,19 @@ package milestonetest
 import (
 	"bufio"
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // RecorderCommandPath is where the simulated RecorderCommandService answers, on the
@@ -188,28 +183,12 @@ func (c *peekedConn) Read(p []byte) (int, error) { return c.br.Read(p) }
 // ::1 and localhost), as a renewed certificate looks to a client that pinned the old
 // one. The recorder must have been started with TLS.
 func (r *Recorder) RotateCertificate() {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, err := trust.SelfSigned("Vigil simulated recording server")
 	if err != nil {
-		panic(fmt.Sprintf("milestonetest: generating a key: %v", err))
+		panic(fmt.Sprintf("milestonetest: %v", err))
 	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: "Vigil simulated recording server"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:     []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		panic(fmt.Sprintf("milestonetest: creating a certificate: %v", err))
-	}
-	leaf, _ := x509.ParseCertificate(der)
 	r.mu.Lock()
-	r.cert = &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
+	r.cert = &cert
 	r.mu.Unlock()
 }
 
@@ -230,10 +209,5 @@ func (r *Recorder) Fingerprint() string {
 	if r.cert == nil {
 		return ""
 	}
-	sum := sha256.Sum256(r.cert.Certificate[0])
-	parts := make([]string, len(sum))
-	for i, b := range sum {
-		parts[i] = fmt.Sprintf("%02X", b)
-	}
-	return strings.Join(parts, ":")
+	return trust.Fingerprint(r.cert.Leaf)
 }

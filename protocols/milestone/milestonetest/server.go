@@ -6,16 +6,15 @@
 package milestonetest
 
 import (
-	"crypto/sha256"
 	"crypto/x509"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // Options configure a management Server.
@@ -128,12 +127,7 @@ func (s *Server) Fingerprint() string {
 	if c == nil {
 		return ""
 	}
-	sum := sha256.Sum256(c.Raw)
-	parts := make([]string, len(sum))
-	for i, b := range sum {
-		parts[i] = fmt.Sprintf("%02X", b)
-	}
-	return strings.Join(parts, ":")
+	return trust.Fingerprint(c)
 }
 
 // AddRecorder adds a recording server (and its cameras) to GetConfiguration's answer and

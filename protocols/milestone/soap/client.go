@@ -16,6 +16,7 @@ import (
 	gsoap "github.com/hooklift/gowsdl/soap"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/servercommand"
 )
 
@@ -30,10 +31,11 @@ type Options struct {
 	URL string
 	// User and Password of an XProtect Basic user, sent as HTTP Basic auth (milestone.md §1.2).
 	User, Password string
-	// PinSHA256, when set, is the only certificate accepted (even a self-signed one), by its
-	// SHA-256 fingerprint in any hex form. It defaults to "" (verify against RootCAs).
+	// PinSHA256, when set, accepts the server's certificate by its SHA-256 fingerprint in
+	// any hex form (a self-signed one), besides one RootCAs vouch for (package trust).
 	PinSHA256 string
-	// RootCAs verifies the server when nothing is pinned. It defaults to the system's roots.
+	// RootCAs are the authorities that may vouch for the server. They default to the
+	// system's roots.
 	RootCAs *x509.CertPool
 	// Timeout bounds each call. It defaults to 30 s.
 	Timeout time.Duration
@@ -50,7 +52,6 @@ type Client struct {
 	opts    Options
 	url     *url.URL
 	host    string
-	pin     string
 	httpc   *http.Client
 	tr      *http.Transport
 	service servercommand.IServerCommandService
@@ -90,14 +91,13 @@ func newClient(o Options, path, name, server string) (*Client, *gsoap.Client, er
 		o.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	}
 	c := &Client{opts: o, url: u, host: u.Host, name: name}
-	if o.PinSHA256 != "" {
-		if c.pin, err = NormalizeFingerprint(o.PinSHA256); err != nil {
-			return nil, nil, err
-		}
+	tc, err := trust.Config(trust.Options{Host: u.Host, ServerName: u.Hostname(), Pin: o.PinSHA256, Roots: o.RootCAs})
+	if err != nil {
+		return nil, nil, fmt.Errorf("milestone %s %s: %w", server, u.Host, err)
 	}
 	c.tr = &http.Transport{
 		DialContext:           o.DialContext,
-		TLSClientConfig:       tlsConfig(u.Host, u.Hostname(), c.pin, o.RootCAs),
+		TLSClientConfig:       tc,
 		TLSHandshakeTimeout:   10 * time.Second,
 		MaxIdleConns:          4,
 		MaxIdleConnsPerHost:   4,
@@ -223,7 +223,7 @@ func (c *Client) call(ctx context.Context, op string, fn func(context.Context) e
 	case errors.Is(err, context.DeadlineExceeded) || cctx.Err() == context.DeadlineExceeded:
 		return &noAnswer{fmt.Sprintf("milestone %s at %s: no answer within %v; check the address and that the management server is running", op, c.host, c.opts.Timeout)}
 	}
-	var ce *CertError
+	var ce *trust.CertError
 	if errors.As(err, &ce) {
 		return fmt.Errorf("milestone %s: %w", op, ce)
 	}

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 )
@@ -174,14 +175,14 @@ func TestCertificatePinning(t *testing.T) {
 		return err
 	}
 	err := login("")
-	var ce *soap.CertError
-	if !errors.As(err, &ce) || ce.Fingerprint != srv.Fingerprint() || !strings.Contains(err.Error(), srv.Fingerprint()) || !strings.Contains(err.Error(), "accept") {
+	var ce *trust.CertError
+	if !errors.As(err, &ce) || ce.Fingerprint != srv.Fingerprint() || !strings.Contains(err.Error(), srv.Fingerprint()) || !strings.Contains(err.Error(), "trust: in settings.yaml") {
 		t.Fatalf("unpinned: %v", err)
 	}
-	if !errors.Is(err, soap.ErrCertificate) {
+	if !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatal("not ErrCertificate")
 	}
-	fp, err := soap.FetchFingerprint(ctx, srv.Addr(), nil)
+	fp, err := trust.Fetch(ctx, srv.Addr(), nil)
 	if err != nil || fp != srv.Fingerprint() {
 		t.Fatalf("FetchFingerprint %q %v", fp, err)
 	}

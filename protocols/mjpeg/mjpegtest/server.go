@@ -15,6 +15,7 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -29,6 +30,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // Mode selects what /cam/<n> serves.
@@ -130,6 +133,10 @@ type Options struct {
 	// each ending in CRLF ("HTTP/1.1 503 Busy\r\nRetry-After: 5\r\n"), then an empty
 	// body. It plays a camera that refuses, redirects, or writes hostile text.
 	Reply string
+	// TLS serves https with a self-signed certificate made at start (package trust's
+	// SelfSigned), as cameras ship: no authority vouches for it; Fingerprint says what
+	// to pin.
+	TLS bool
 }
 
 // Server is a fake MJPEG camera on 127.0.0.1.
@@ -144,6 +151,8 @@ type Server struct {
 	conns map[net.Conn]struct{}
 	up    bool
 	wg    sync.WaitGroup
+
+	cert tls.Certificate // with TLS
 
 	nonceMu sync.Mutex
 	nonces  map[string]*nonceState
@@ -182,6 +191,13 @@ func NewServer(opts Options) *Server {
 		}
 		s.cams = append(s.cams, f)
 	}
+	if opts.TLS {
+		cert, err := trust.SelfSigned("Vigil test MJPEG camera")
+		if err != nil {
+			panic(fmt.Sprintf("mjpegtest: %v", err))
+		}
+		s.cert = cert
+	}
 	s.page = []byte("<!DOCTYPE html>\n<html><head><title>IP Camera</title></head><body>Live view</body></html>\n")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -193,6 +209,9 @@ func NewServer(opts Options) *Server {
 }
 
 func (s *Server) start(ln net.Listener) {
+	if s.opts.TLS {
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12})
+	}
 	s.mu.Lock()
 	s.ln, s.up = ln, true
 	s.mu.Unlock()
@@ -206,8 +225,23 @@ func (s *Server) Addr() string { return s.addr }
 // URL is camera 1's URL.
 func (s *Server) URL() string { return s.CameraURL(1) }
 
-// CameraURL is camera n's URL (from 1).
-func (s *Server) CameraURL(n int) string { return fmt.Sprintf("http://%s/cam/%d", s.addr, n) }
+// CameraURL is camera n's URL (from 1), https:// with TLS.
+func (s *Server) CameraURL(n int) string {
+	scheme := "http"
+	if s.opts.TLS {
+		scheme = "https"
+	}
+	return fmt.Sprintf("%s://%s/cam/%d", scheme, s.addr, n)
+}
+
+// Fingerprint is the SHA-256 fingerprint of the TLS certificate ("AB:CD:…", what the
+// settings' trust list pins), "" without TLS.
+func (s *Server) Fingerprint() string {
+	if !s.opts.TLS {
+		return ""
+	}
+	return trust.Fingerprint(s.cert.Leaf)
+}
 
 // Connections counts accepted TCP connections, Requests HTTP requests, Frames parts or
 // snapshots sent.

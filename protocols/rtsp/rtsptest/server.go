@@ -8,6 +8,7 @@ package rtsptest
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"maps"
@@ -27,6 +28,8 @@ import (
 	"github.com/bluenviron/gortsplib/v5/pkg/format"
 	"github.com/bluenviron/gortsplib/v5/pkg/liberrors"
 	"github.com/pion/rtp"
+
+	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // Stream is one path's looped video: H.264 or H.265 access units or JPEG pictures, and
@@ -70,6 +73,10 @@ type Options struct {
 	// Refuse, when its StatusCode is set, answers every DESCRIBE with it, status text
 	// and headers included: a camera that is busy, forbids, or writes hostile text.
 	Refuse base.Response
+	// TLS serves rtsps with a self-signed certificate made at start (package trust's
+	// SelfSigned), as cameras ship: no authority vouches for it; Fingerprint says what
+	// to pin. Media is then SRTP (gortsplib's RTP/SAVP).
+	TLS bool
 }
 
 // Server is a fake RTSP camera on 127.0.0.1.
@@ -92,6 +99,7 @@ type Server struct {
 	plays   int
 	conns   int
 	session int
+	cert    *tls.Certificate // with TLS
 }
 
 type path struct {
@@ -136,6 +144,13 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 		s.paths[p.name] = p
+	}
+	if opts.TLS {
+		cert, err := trust.SelfSigned("Vigil test RTSP camera")
+		if err != nil {
+			return nil, fmt.Errorf("rtsptest: %w", err)
+		}
+		s.cert = &cert
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -285,9 +300,22 @@ func (c *lossyConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return s.addr }
 
-// URL is the rtsp:// URL of path (without credentials).
+// URL is the rtsp:// (with TLS rtsps://) URL of path, without credentials.
 func (s *Server) URL(path string) string {
-	return "rtsp://" + s.addr + "/" + strings.Trim(path, "/")
+	scheme := "rtsp://"
+	if s.cert != nil {
+		scheme = "rtsps://"
+	}
+	return scheme + s.addr + "/" + strings.Trim(path, "/")
+}
+
+// Fingerprint is the SHA-256 fingerprint of the TLS certificate ("AB:CD:…", what the
+// settings' trust list pins), "" without TLS.
+func (s *Server) Fingerprint() string {
+	if s.cert == nil {
+		return ""
+	}
+	return trust.Fingerprint(s.cert.Leaf)
 }
 
 // RTPPort is the UDP port RTP goes out from (RTCP is the next), 0 without UDP.
@@ -401,6 +429,9 @@ func (s *Server) Restart() error {
 		srv.AuthMethods = []auth.VerifyMethod{auth.VerifyMethodBasic}
 	case "digest":
 		srv.AuthMethods = []auth.VerifyMethod{auth.VerifyMethodDigestMD5}
+	}
+	if s.cert != nil {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*s.cert}, MinVersion: tls.VersionTLS12}
 	}
 	if s.opts.UDP {
 		srv.UDPRTPAddress = fmt.Sprintf("127.0.0.1:%d", s.rtpP)

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/trust"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
+	"github.com/vigil-cctv/vigil/recorder"
+	"github.com/vigil-cctv/vigil/ui"
+)
+
+// tlsCameras are an https MJPEG camera and an rtsps H.264 camera, each with a
+// self-signed certificate made at run time.
+func tlsCameras(t *testing.T) (*mjpegtest.Server, *rtsptest.Server) {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed (make test-deps installs it): it encodes the test stream")
+	}
+	aus, err := rtsptest.EncodeH264(320, 240, 15, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := rtsptest.Start(t, rtsptest.Options{TLS: true, Streams: map[string]rtsptest.Stream{"cam": {H264: aus, FPS: 15}}})
+	ms := mjpegtest.NewServer(mjpegtest.Options{Frames: mjpegtest.MakeFrames(4, 320, 240), FPS: 15, TLS: true})
+	t.Cleanup(ms.Close)
+	return ms, rs
+}
+
+// `vigil probe --insecure` prints the certificate's fingerprint for an https and an
+// rtsps camera (text and JSON); without it the camera is refused, kind tls, with the
+// fingerprint in the error.
+func TestProbeInsecurePrintsFingerprint(t *testing.T) {
+	ms, rs := tlsCameras(t)
+	for _, c := range []struct{ url, fp string }{{ms.URL(), ms.Fingerprint()}, {rs.URL("cam"), rs.Fingerprint()}} {
+		code, out, errOut := vigil(t, "probe", "--insecure", "--json", "--duration", "1s", c.url)
+		var p struct {
+			probeJSON
+			Fingerprint string `json:"fingerprint"`
+		}
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatalf("%s: %v: %s %s", c.url, err, out, errOut)
+		}
+		if code != exitOK || p.Frames == 0 || p.Fingerprint != c.fp {
+			t.Fatalf("%s --insecure: exit %d, fingerprint %q want %q\n%s", c.url, code, p.Fingerprint, c.fp, out)
+		}
+		code, out, _ = vigil(t, "probe", "--insecure", "--duration", "1s", c.url)
+		if code != exitOK || !strings.Contains(out, c.fp) {
+			t.Fatalf("%s --insecure, text: exit %d\n%s", c.url, code, out)
+		}
+		code, out, _ = vigil(t, "probe", "--json", "--timeout", "5s", c.url)
+		p.probeJSON = decodeProbe(t, out)
+		if code != exitFailed || p.ErrorKind != string(capture.CauseTLS) || !strings.Contains(p.Error, c.fp) ||
+			!strings.Contains(p.Error, "trust:") {
+			t.Fatalf("%s without --insecure: exit %d\n%s", c.url, code, out)
+		}
+	}
+}
+
+// `vigil record` of an https and an rtsps camera whose certificates the settings' trust
+// list pins writes files ffprobe reads as their codec and size.
+func TestRecordTLSCamerasTrustedBySettings(t *testing.T) {
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("ffprobe not installed (make test-deps installs ffmpeg)")
+	}
+	ms, rs := tlsCameras(t)
+	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}, Trust: []config.Trusted{
+		{Host: ms.Addr(), SHA256: ms.Fingerprint()},
+		{Host: rs.Addr(), SHA256: strings.ToLower(strings.ReplaceAll(rs.Fingerprint(), ":", ""))},
+	}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	var stdout bytes.Buffer
+	if code, err := record(ctx, cfg, recordRequest{Cameras: []string{ms.URL(), rs.URL("cam")}, Out: out}, quiet, &stdout); code != exitOK || err != nil {
+		t.Fatalf("record: %d %v\n%s", code, err, stdout.String())
+	}
+	clips, err := recorder.List(out)
+	if err != nil || len(clips) != 2 {
+		t.Fatalf("clips %+v, %v\n%s", clips, err, stdout.String())
+	}
+	codecs := map[string]bool{}
+	for _, c := range clips {
+		s := ffprobeVideo(t, c.Path)
+		if s.Width != 320 || s.Height != 240 || s.Frames < 10 || s.Duration < 1 {
+			t.Fatalf("%s: ffprobe %+v, %.2f s", c.Path, s, s.Duration)
+		}
+		codecs[s.Codec] = true
+	}
+	if !codecs["mjpeg"] || !codecs["h264"] {
+		t.Fatalf("codecs %v, want mjpeg and h264", codecs)
+	}
+}
+
+// The camera dialog's Test through the wall's prober: an https camera is refused with
+// its fingerprint; once trusted (the dialog's Save hands the pin to OnTrust) the pin is
+// in the user's settings, Test passes, and the camera saved onto the wall plays.
+func TestTrustedFromTheDialogTestsAndPlays(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	ms := mjpegtest.NewServer(mjpegtest.Options{Frames: mjpegtest.MakeFrames(4, 320, 240), FPS: 15, TLS: true})
+	defer ms.Close()
+	cfg := &config.Config{Wall: config.Wall{Layout: "2x2"}}
+	pins := newPinStore(nil)
+	ws := &wallSettings{cfg: cfg, log: quiet, pins: pins}
+	defer ws.closeAll()
+	test.NewTempApp(t)
+	q := &uiQueue{}
+	wall := ui.NewWall(ui.WallOptions{Layout: "2x2", OnChange: ws.wallChanged, Do: q.Do,
+		OnCameraSaved: ws.cameraSaved, OnTrust: ws.trusted, Camera: cfg.Camera})
+	ws.wall = wall
+	win := test.NewWindow(wall.Content())
+	win.Resize(fyne.NewSize(640, 400))
+	wall.Start()
+	defer func() { wall.Stop(); q.pumpUntil(t, "nothing", func() bool { return true }) }()
+
+	p := proberWithPins(pins.Pin)
+	req := capture.ProbeRequest{URL: ms.URL(), Options: capture.ProbeOptions{Duration: 500 * time.Millisecond, Timeout: 10 * time.Second}}
+	rep := p.Probe(context.Background(), req)
+	var ce *trust.CertError
+	if rep.OK() || !errors.As(rep.Err, &ce) || ce.Fingerprint != ms.Fingerprint() || ce.Host != ms.Addr() || rep.ErrorKind != capture.CauseTLS {
+		t.Fatalf("untrusted: %+v", rep)
+	}
+	// What the dialog's Trust then Save do: pin, then save the camera.
+	if err := ws.trusted([]config.Trusted{{Host: ce.Host, SHA256: ce.Fingerprint}}); err != nil {
+		t.Fatal(err)
+	}
+	if rep := p.Probe(context.Background(), req); !rep.OK() || rep.Protocol != "mjpeg" || rep.Transport != "https" {
+		t.Fatalf("trusted: %+v", rep)
+	}
+	path, _ := config.UserPath()
+	saved, _, err := config.Load(path)
+	if err != nil || saved.Pin(ms.Addr()) != ms.Fingerprint() {
+		t.Fatalf("saved trust %+v, %v", saved.Trust, err)
+	}
+	if err := ws.cameraSaved("", config.Camera{Name: "Yard", Streams: []config.Stream{{URL: ms.URL()}}}); err != nil {
+		t.Fatal(err)
+	}
+	q.pumpUntil(t, "pictures from the https camera", func() bool {
+		tile := wall.Tile("Yard")
+		return tile != nil && tile.Drawn() >= 3
+	})
+}

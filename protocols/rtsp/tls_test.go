@@ -1,0 +1,89 @@
+package rtsp_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
+	"github.com/vigil-cctv/vigil/internal/trust"
+	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
+)
+
+// An rtsps camera with a self-signed certificate (made at run time by the fake) is
+// refused until its fingerprint is pinned, with the fingerprint and how to trust it in
+// the error, kind tls; with the pin H.264 plays (over TCP, SRTP inside); a wrong pin is
+// refused naming both fingerprints; Insecure plays and reports what it saw.
+func TestRTSPSSelfSigned(t *testing.T) {
+	srv := server(t, rtsptest.Options{TLS: true})
+	fp := srv.Fingerprint()
+	if !strings.HasPrefix(srv.URL("h264"), "rtsps://") || fp == "" {
+		t.Fatalf("fake: %s %q", srv.URL("h264"), fp)
+	}
+	other, err := trust.SelfSigned("another camera")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherFP := trust.Fingerprint(other.Leaf)
+	pins := func(want string) func(string) string {
+		return func(hostPort string) string {
+			if hostPort == srv.Addr() {
+				return want
+			}
+			return ""
+		}
+	}
+
+	src := source(srv.URL("h264"))
+	_, err = capturetest.Run(t, src, 5)
+	var ce *trust.CertError
+	if !errors.As(err, &ce) || ce.Fingerprint != fp || ce.Host != srv.Addr() {
+		t.Fatalf("unpinned: %v", err)
+	}
+	t.Logf("refused: %v", err)
+	for _, want := range []string{fp, srv.Addr(), "trust: in settings.yaml", "Trust after Test"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("unpinned: message lacks %q: %v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "skip-verify") || capture.Classify(err) != capture.CauseTLS {
+		t.Errorf("unpinned: %v (kind %s)", err, capture.Classify(err))
+	}
+
+	src = source(srv.URL("h264"))
+	src.Pins = pins(otherFP)
+	_, err = capturetest.Run(t, src, 5)
+	if !errors.As(err, &ce) || ce.Pinned != otherFP || !strings.Contains(err.Error(), fp) || !strings.Contains(err.Error(), otherFP) ||
+		capture.Classify(err) != capture.CauseTLS {
+		t.Fatalf("wrong pin: %v (kind %s)", err, capture.Classify(err))
+	}
+	if srv.Plays() != 0 {
+		t.Errorf("%d PLAYs answered to refused clients", srv.Plays())
+	}
+
+	src = source(srv.URL("h264"))
+	src.Pins = pins(strings.ToLower(fp))
+	k, err := capturetest.Run(t, src, 30)
+	if err != nil {
+		t.Fatalf("pinned: %v", err)
+	}
+	checkH264(t, k, "tcp")
+
+	var mu sync.Mutex
+	var seen []string
+	src = source(srv.URL("h264"))
+	src.Insecure = true
+	src.Seen = func(s string) {
+		mu.Lock()
+		seen = append(seen, s)
+		mu.Unlock()
+	}
+	k, err = capturetest.Run(t, src, 5)
+	mu.Lock()
+	defer mu.Unlock()
+	if err != nil || k.Len() < 5 || len(seen) == 0 || seen[0] != fp {
+		t.Fatalf("insecure: %v, %d packets, saw %q", err, k.Len(), seen)
+	}
+}
