@@ -50,6 +50,7 @@ func benchRecord(b *testing.B, noSync bool) {
 	}
 	defer r.Close()
 	rec := &Recording{root: r, camera: "bench", safe: "bench"}
+	rec.q = newPacketQueue(maxQueueBytes, maxQueuePackets, &rec.ownDrops)
 	t0 := time.Now()
 	b.SetBytes(int64(len(frame)))
 	b.ResetTimer()
