@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -91,10 +90,7 @@ func decodeClean(t *testing.T, path string) {
 	cmd.Stderr = &errb
 	if err := cmd.Run(); err != nil || errb.Len() > 0 {
 		t.Errorf("ffmpeg decoding %s: %v\n%s", path, err, errb.String())
-		if d := os.Getenv("VIGIL_KEEP_BAD"); d != "" {
-			b, _ := os.ReadFile(path)
-			os.WriteFile(filepath.Join(d, filepath.Base(path)), b, 0o644)
-		}
+		keepFile(path)
 	}
 }
 

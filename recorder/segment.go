@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
@@ -291,7 +292,7 @@ func (s *segment) assign() {
 // snap puts a smoothed time y onto the segment's grid.
 func (s *segment) snap(y float64) float64 {
 	if s.grid == 0 {
-		s.grid = gridPeriod(s.dj.period)
+		s.grid = gridPeriod(s.dj.gridHint())
 	}
 	if s.grid == 0 {
 		return y
@@ -303,10 +304,33 @@ func (s *segment) snap(y float64) float64 {
 	k := max(1, math.Round((y-s.gridAt)/s.grid))
 	g := s.gridAt + k*s.grid
 	if g > y+maxAhead {
-		g = max(y, s.gridAt+1) // the camera outran the grid: back to its clock
+		// The camera outran the grid (its rate was measured too low: the first second
+		// came slowly): back to its clock, and a faster grid from the recent arrivals.
+		if gap := s.recentGap(); gap > 0 {
+			s.dj.period = min(s.dj.period, gap)
+			if p := gridPeriod(s.dj.period); p < s.grid {
+				s.grid = p
+			}
+		}
+		g = max(y, s.gridAt+1)
 	}
 	s.gridAt = g
 	return g
+}
+
+// recentGap is the median gap between the queued samples' clock times, 0 if unknown.
+func (s *segment) recentGap() float64 {
+	gaps := make([]float64, 0, len(s.raw))
+	for i := 1; i < len(s.raw); i++ {
+		if a, b := s.raw[i-1].t.x, s.raw[i].t.x; b > a {
+			gaps = append(gaps, float64(b-a))
+		}
+	}
+	if len(gaps) < djFit-1 {
+		return 0
+	}
+	slices.Sort(gaps)
+	return gaps[len(gaps)/2]
 }
 
 // standardRates are the frame rates cameras use.
@@ -314,20 +338,34 @@ var standardRates = []float64{1, 2, 3, 4, 5, 6, 7.5, 8, 10, 12, 12.5, 15, 20, 24
 	30000.0 / 1001, 30, 50, 60000.0 / 1001, 60, 100, 120}
 
 // gridPeriod is the grid period (ticks) for a measured frame period: the standard rate
-// nearest above the measured one (within 1 % below to 6 % above it), else 3 % above it.
-// The grid errs on the fast side: a grid slower than the camera would run ahead of it,
-// while a faster one only now and then skips a grid point (a frame shown two periods).
+// nearest the measured one from 5 % below to 10 % above it, else a rate 5 % above it
+// rounded up to what ffmpeg can guess (k/12 fps below 30 fps, whole numbers above). The
+// grid errs on the fast side, as a rate measured over the first second of jittered
+// arrivals may be a few per cent off: a grid slower than the camera would run ahead of
+// it, while a faster one only now and then skips a grid point (a frame shown two
+// periods). And ffmpeg must guess the grid's rate exactly, or its grid drifts from ours
+// until two frames share a point of it.
 func gridPeriod(measured float64) float64 {
 	if measured <= 0 {
 		return 0
 	}
 	fps := timeScale / measured
+	best := 0.0
 	for _, std := range standardRates {
-		if std >= fps*0.99 && std <= fps*1.06 {
-			return timeScale / std
+		if std >= fps*0.95 && std <= fps*1.10 && (best == 0 || math.Abs(std-fps) < math.Abs(best-fps)) {
+			best = std
 		}
 	}
-	return timeScale / (fps * 1.03)
+	if best > 0 {
+		return timeScale / best
+	}
+	r := fps * 1.05
+	if r < 30 {
+		r = math.Ceil(r*12) / 12
+	} else {
+		r = math.Ceil(r)
+	}
+	return timeScale / r
 }
 
 // flush writes the queued samples, all but the newest, as one fragment. With last, the
@@ -357,7 +395,7 @@ func (s *segment) flush(last bool, nextX uint64, hasNext bool) error {
 		dur = min(max(dur, 1), 1<<31)
 		s.lastDur = uint32(dur)
 		var cts int64
-		if pts := r.t.x + r.t.cts; pts > r.dts {
+		if pts := r.t.x + r.t.cts; !r.t.smooth && pts > r.dts {
 			cts = min(int64(pts-r.dts), 1<<31-1)
 		}
 		s.frag = append(s.frag, &fmp4.Sample{Duration: uint32(dur), PTSOffset: int32(cts),

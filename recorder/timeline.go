@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"slices"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -179,12 +180,25 @@ type dejitter struct {
 	on     bool    // t is valid (the loop is running)
 	first  float64 // while the period is unknown: the run's first tick
 	n      int     // and how many samples it has had
+	gap    float64 // median gap of the last run's first samples, 0 if unknown
+}
+
+// gridHint is the frame period a grid should be built on: the loop's period, or the
+// median gap at the run's start when that is far shorter — arrivals after a stall come in
+// a burst, and a grid must never be slower than the camera. (Plain jitter makes the
+// median gap somewhat shorter than the period too; that alone should not make the grid
+// fast, or frames would often be shown two grid periods.)
+func (d *dejitter) gridHint() float64 {
+	if d.gap > 0 && (d.period == 0 || d.gap < d.period*0.6) {
+		return d.gap
+	}
+	return d.period
 }
 
 const (
 	djFit       = 4                  // samples needed to fit a run's start
-	djPhaseGain = 1.0 / 8            // share of a sample's error applied to its time
-	djRateGain  = 1.0 / 64           // share applied to the period
+	djPhaseGain = 1.0 / 16           // share of a sample's error applied to its time
+	djRateGain  = 1.0 / 1024         // share applied to the period
 	djReanchor  = float64(timeScale) // error beyond which the loop re-anchors
 )
 
@@ -200,6 +214,17 @@ func (d *dejitter) start(xs []uint64) float64 {
 		return d.t
 	}
 	n := float64(len(xs))
+	gaps := make([]float64, 0, len(xs)-1)
+	for i := 1; i < len(xs); i++ {
+		if xs[i] > xs[i-1] {
+			gaps = append(gaps, float64(xs[i]-xs[i-1]))
+		}
+	}
+	d.gap = 0
+	if len(gaps) >= djFit-1 {
+		slices.Sort(gaps)
+		d.gap = gaps[len(gaps)/2]
+	}
 	if d.period == 0 {
 		var si, sx, sii, six float64
 		for i, x := range xs {
