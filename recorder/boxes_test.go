@@ -28,7 +28,7 @@ func writeTestSegmentAs(t testing.TB, dir, camera string, start time.Time, frame
 	if err != nil {
 		t.Fatal(err)
 	}
-	seg, err := openSegment(dir, camera, start, s.params, true, nil, nil)
+	seg, err := openSegment(dir, camera, start, s.params, segIO{noSync: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

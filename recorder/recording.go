@@ -422,7 +422,8 @@ func (rec *Recording) openSegment(recv time.Time, params trackParams) error {
 	}
 	rec.lastFree = r.opts.Now()
 	rec.tl.reset(recv)
-	seg, err := openSegment(r.dir, rec.safe, recv.In(r.opts.hooks.location), params, r.opts.hooks.noSync, r.checkFree, &rec.dj)
+	seg, err := openSegment(r.dir, rec.safe, recv.In(r.opts.hooks.location), params,
+		segIO{noSync: r.opts.hooks.noSync, room: r.checkFree, writeAt: r.opts.hooks.writeAt}, &rec.dj)
 	if err != nil {
 		return err
 	}

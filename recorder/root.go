@@ -71,15 +71,16 @@ type Options struct {
 
 // hooks are test and benchmark knobs.
 type hooks struct {
-	queue          int                          // recording queue bound in packets (default maxQueuePackets)
-	queueBytes     int                          // recording queue bound in bytes (default maxQueueBytes)
-	housekeeping   time.Duration                // retention period (default 30 s)
-	tick           time.Duration                // recording tick (default 250 ms)
-	freeBytes      func(string) (int64, error)  // default freeBytes
-	beforePacket   func(camera string)          // called before each packet is handled
-	location       *time.Location               // default time.Local
-	noSync         bool                         // skip fsync (CPU benchmarks)
-	onSegmentClose func(path string, err error) // observes closes
+	queue          int                                                // recording queue bound in packets (default maxQueuePackets)
+	queueBytes     int                                                // recording queue bound in bytes (default maxQueueBytes)
+	housekeeping   time.Duration                                      // retention period (default 30 s)
+	tick           time.Duration                                      // recording tick (default 250 ms)
+	freeBytes      func(string) (int64, error)                        // default freeBytes
+	beforePacket   func(camera string)                                // called before each packet is handled
+	location       *time.Location                                     // default time.Local
+	noSync         bool                                               // skip fsync (CPU benchmarks)
+	onSegmentClose func(path string, err error)                       // observes closes
+	writeAt        func(f *os.File, b []byte, off int64) (int, error) // a failing disk
 }
 
 // Root is an open recordings folder: it holds the folder's lock, runs retention and

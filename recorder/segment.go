@@ -2,8 +2,10 @@ package recorder
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image/jpeg"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -164,9 +166,8 @@ type segment struct {
 	path   string
 	start  time.Time // wall time of the first sample
 	params trackParams
-	noSync bool                // tests and benchmarks of CPU only
-	room   func(n int64) error // checks the free-space floor before n more bytes; may be nil
-	dj     *dejitter           // the recording's smoother, kept across its segments
+	io     segIO
+	dj     *dejitter // the recording's smoother, kept across its segments
 
 	seq      uint32
 	written  int64 // bytes of complete boxes in the file
@@ -182,9 +183,16 @@ type segment struct {
 	buf      seekablebuffer.Buffer
 }
 
-// openSegment creates the segment's file exclusively and writes its init segment. room,
-// when set, is asked before every write whether n more bytes fit above the floor.
-func openSegment(root, safe string, start time.Time, params trackParams, noSync bool, room func(int64) error, dj *dejitter) (*segment, error) {
+// segIO is how a segment writes.
+type segIO struct {
+	noSync bool                // tests and benchmarks of CPU only
+	room   func(n int64) error // checks the free-space floor before n more bytes; may be nil
+	// writeAt replaces f.WriteAt when set (tests of a failing disk).
+	writeAt func(f *os.File, b []byte, off int64) (int, error)
+}
+
+// openSegment creates the segment's file exclusively and writes its init segment.
+func openSegment(root, safe string, start time.Time, params trackParams, io segIO, dj *dejitter) (*segment, error) {
 	f, path, err := createSegment(root, safe, start)
 	if err != nil {
 		return nil, err
@@ -192,7 +200,7 @@ func openSegment(root, safe string, start time.Time, params trackParams, noSync 
 	if dj == nil {
 		dj = &dejitter{}
 	}
-	s := &segment{f: f, path: path, start: start, params: params, noSync: noSync, seq: 1, room: room, dj: dj}
+	s := &segment{f: f, path: path, start: start, params: params, io: io, seq: 1, dj: dj}
 	init := fmp4.Init{Tracks: []*fmp4.InitTrack{{ID: 1, TimeScale: timeScale, Codec: params.initCodec()}}}
 	if err := init.Marshal(&s.buf); err != nil {
 		f.Close()
@@ -204,7 +212,7 @@ func openSegment(root, safe string, start time.Time, params trackParams, noSync 
 		os.Remove(path)
 		return nil, err
 	}
-	if !noSync {
+	if !io.noSync {
 		// The new directory entry must survive a power cut too.
 		if d, err := os.Open(filepath.Dir(path)); err == nil {
 			d.Sync()
@@ -222,18 +230,27 @@ func (s *segment) writeBuf() error {
 	b := s.buf.Bytes()
 	s.buf.Reset()
 	s.buf.Seek(0, 0)
-	if s.room != nil {
-		if err := s.room(int64(len(b))); err != nil {
+	if s.io.room != nil {
+		if err := s.io.room(int64(len(b))); err != nil {
 			return err
 		}
 	}
-	n, err := s.f.WriteAt(b, s.written)
-	if err == nil && !s.noSync {
+	var n int
+	var err error
+	if s.io.writeAt != nil {
+		n, err = s.io.writeAt(s.f, b, s.written)
+	} else {
+		n, err = s.f.WriteAt(b, s.written)
+	}
+	if err == nil && !s.io.noSync {
 		err = s.f.Sync()
 	}
 	if err != nil {
 		if terr := s.f.Truncate(s.written); terr != nil {
 			err = fmt.Errorf("%w (and cutting the partial write off failed: %w)", err, terr)
+		}
+		if _, named := errors.AsType[*fs.PathError](err); named {
+			return fmt.Errorf("writing a fragment: %w", err) // the error names the file
 		}
 		return fmt.Errorf("writing %s: %w", s.path, err)
 	}

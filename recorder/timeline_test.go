@@ -18,7 +18,7 @@ func smoothedSegment(t *testing.T, n int, at func(i int) float64) *segment {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seg, err := openSegment(t.TempDir(), "cam", time.Now(), s.params, true, nil, nil)
+	seg, err := openSegment(t.TempDir(), "cam", time.Now(), s.params, segIO{noSync: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
