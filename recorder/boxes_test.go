@@ -28,12 +28,12 @@ func writeTestSegmentAs(t testing.TB, dir, camera string, start time.Time, frame
 	if err != nil {
 		t.Fatal(err)
 	}
-	seg, err := openSegment(dir, camera, start, s.params, true, nil)
+	seg, err := openSegment(dir, camera, start, s.params, segIO{noSync: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < count; i++ {
-		if err := seg.add(frames[i%len(frames)], true, uint64(i)*timeScale/15); err != nil {
+		if err := seg.add(frames[i%len(frames)], true, sampleTime{x: uint64(i) * timeScale / 15}); err != nil {
 			t.Fatal(err)
 		}
 	}

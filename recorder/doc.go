@@ -12,8 +12,23 @@
 // stops recording before the disk fills (a free-space floor). A Prebuffer keeps the last
 // seconds in memory so a triggered recording starts before its trigger.
 //
-// Timing: samples carry 90 kHz durations derived from the packets' receive times (or the
-// source's timestamps while they are plausible), made monotonic; the last sample of a
-// segment, whose successor never came, gets the previous sample's duration. H.264/H.265
-// with B-frames are written without composition offsets (cameras rarely send B-frames).
+// Timing: sample times come from the stream's own clock. With Packet.HasPTS (RTP time)
+// decode times are the packets' DTS and each sample carries its composition offset
+// (PTS − DTS), so B-frame streams play in display order. Otherwise SourceTime (an
+// X-Timestamp, the RTCP wall clock) is used, else the receive time, smoothed by a tracking
+// loop that follows the camera's rate without locking it, and put on a grid of whole
+// frame periods (a missing frame stays a gap; players such as ffmpeg reject two frames
+// on one point of the grid of their guessed rate). A source clock that jumps, runs
+// backwards or drifts from the receive clock beyond 300 ms + 1 % is re-anchored, so a
+// file lasts what it recorded within about 1 %. Decode times are strictly increasing.
+//
+// A JPEG camera whose picture size changes starts a new file only once the new size has
+// lasted a second (doubling for each further change, up to a minute); frames of the
+// other size meanwhile are dropped and counted (Status.SizeDrops).
+//
+// A full disk loses nothing written: the free-space floor is checked before every write;
+// writes are positioned (pwrite) at the end of the last complete box, and a failed or
+// partial one is cut off, so the file stays whole to its last fragment. Between the Hub
+// and the disk each recording queues at most 16 MiB (and 512 packets), dropping like the
+// Hub past that (counted in Status.Drops); what is queued at Stop is written.
 package recorder

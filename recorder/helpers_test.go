@@ -90,6 +90,7 @@ func decodeClean(t *testing.T, path string) {
 	cmd.Stderr = &errb
 	if err := cmd.Run(); err != nil || errb.Len() > 0 {
 		t.Errorf("ffmpeg decoding %s: %v\n%s", path, err, errb.String())
+		keepFile(path)
 	}
 }
 

@@ -388,7 +388,11 @@ func TestFreeSpaceFloor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 15*time.Second, "the first segment", func() bool { return rec.Status().File != "" })
+	waitFor(t, 15*time.Second, "the first fragment", func() bool {
+		f := rec.Status().File
+		s, _, _ := scanPath(f)
+		return f != "" && s.Fragments > 0
+	})
 	file := rec.Status().File
 	<-free
 	free <- 100 << 20 // the disk fills up

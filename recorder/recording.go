@@ -17,9 +17,18 @@ const reconnectGap = time.Second
 // freeCheckEvery is how often a recording checks the free-space floor.
 const freeCheckEvery = 5 * time.Second
 
-// sourceClockTolerance: a source's timestamps are used for sample durations only while,
-// mapped onto the receive clock at the segment's start, they stay this close to it.
-const sourceClockTolerance = time.Second
+// A JPEG of another size than the open file's starts a new file only once that size has
+// lasted sizeHoldMin (and sizeHoldFrames frames) without a frame of the file's size in
+// between; each such change doubles the hold for the next (up to sizeHoldMax), and a
+// recording that has not changed size for sizeHoldReset starts again from sizeHoldMin. A
+// camera alternating sizes thus makes a handful of files, not one per frame; the frames
+// of the other size meanwhile are dropped and counted (Status.SizeDrops).
+const (
+	sizeHoldMin    = time.Second
+	sizeHoldMax    = time.Minute
+	sizeHoldReset  = 10 * time.Minute
+	sizeHoldFrames = 3
+)
 
 // Status is what the GUI shows about one recording.
 type Status struct {
@@ -33,9 +42,16 @@ type Status struct {
 	Bytes int64
 	// Segments counts the files this recording has created.
 	Segments int
-	// Drops counts packets lost before the file: the Hub's drops from this recording's
-	// queue plus packets skipped while waiting for a key frame after a gap.
+	// Drops counts packets lost before the file: the Hub's drops, packets dropped from
+	// the recording's own queue (bounded in bytes, behind a slow disk, or still queued
+	// when an error stopped it), packets skipped while waiting for a key frame after a
+	// gap, and SizeDrops.
 	Drops uint64
+	// SizeDrops counts JPEGs dropped because their size differed from the file's while
+	// the camera kept changing sizes (see sizeHoldMin); they are part of Drops.
+	SizeDrops uint64
+	// Queued is how many bytes wait in memory to be written.
+	Queued int
 	// Err, when set, is why the recording stopped, with what to try. It wraps
 	// ErrDiskFull, ErrNotWritable or the file system's error.
 	Err error
@@ -53,26 +69,56 @@ type Recording struct {
 	unsub  func()
 	pre    []capture.Packet
 
-	stop     chan struct{}
-	done     chan struct{}
-	stopOnce sync.Once
-	ownDrops atomic.Uint64
+	stop      chan struct{}
+	done      chan struct{}
+	stopOnce  sync.Once
+	ownDrops  atomic.Uint64
+	sizeDrops atomic.Uint64
+	q         *packetQueue
 
 	mu sync.Mutex
 	st Status
 
 	// Owned by the run goroutine.
-	seg         *segment
-	segStartT   time.Time // clock origin of seg (ticks 0)
-	useSrcClock bool
-	srcOffset   time.Duration
-	srcOffSet   bool
-	lastRecv    time.Time
-	needKey     bool
-	offline     bool // the source went offline: the next packet starts a new segment
-	lastFree    time.Time
-	rate        rateEstimator
+	seg      *segment
+	tl       timeline
+	dj       dejitter
+	lastRecv time.Time
+	needKey  bool
+	offline  bool // the source went offline: the next packet starts a new segment
+	lastFree time.Time
+	size     sizeGuard
 }
+
+// sizeGuard bounds how often a JPEG camera's changing picture size starts a new file.
+type sizeGuard struct {
+	cand       trackParams // the other size seen lately
+	candSince  time.Time
+	candFrames int
+	hold       time.Duration
+	lastChange time.Time
+}
+
+// allow is asked for a JPEG whose size differs from the open file's, received at t: true
+// when the size has lasted long enough to start a new file with it.
+func (g *sizeGuard) allow(p trackParams, t time.Time) bool {
+	if g.hold == 0 || t.Sub(g.lastChange) > sizeHoldReset {
+		g.hold = sizeHoldMin
+	}
+	if g.candFrames == 0 || !p.equal(g.cand) {
+		g.cand, g.candSince, g.candFrames = p, t, 0
+	}
+	g.candFrames++
+	if g.candFrames < sizeHoldFrames || t.Sub(g.candSince) < g.hold {
+		return false
+	}
+	g.hold = min(2*g.hold, sizeHoldMax)
+	g.lastChange, g.candFrames = t, 0
+	return true
+}
+
+// same is told of a JPEG of the open file's size: the other size did not last.
+func (g *sizeGuard) same() { g.candFrames = 0 }
 
 // Start records camera from src into this root: continuous segments of Options.Segment,
 // each starting at a key frame. With a Prebuffer (nil for none), the buffered pre-roll is
@@ -103,9 +149,12 @@ func (r *Root) Start(camera string, src PacketSource, pre *Prebuffer) (*Recordin
 		rec.pre, rec.sub, rec.unsub = pre.take()
 	}
 	if rec.sub == nil {
-		rec.sub, rec.unsub = src.Subscribe("recorder", r.opts.hooks.queue)
+		rec.sub, rec.unsub = src.Subscribe("recorder", hubQueue)
 	}
-	go rec.run()
+	rec.q = newPacketQueue(r.opts.hooks.queueBytes, r.opts.hooks.queue, &rec.ownDrops)
+	pumped := make(chan struct{})
+	go rec.pump(pumped)
+	go rec.run(pumped)
 	return rec, nil
 }
 
@@ -117,12 +166,15 @@ func (rec *Recording) Status() Status {
 	rec.mu.Lock()
 	st := rec.st
 	rec.mu.Unlock()
-	st.Drops = rec.sub.Drops() + rec.ownDrops.Load()
+	st.SizeDrops = rec.sizeDrops.Load()
+	st.Drops = rec.sub.Drops() + rec.ownDrops.Load() + st.SizeDrops
+	st.Queued = rec.q.queued()
 	return st
 }
 
-// Stop ends the recording: the last fragment is written, the file closed. It returns the
-// error that stopped the recording earlier, if any. Safe to call more than once.
+// Stop ends the recording: what was received before it is written (the queue is bounded,
+// so this takes a bounded time), the last fragment too, and the file closed. It returns
+// the error that stopped the recording earlier, if any. Safe to call more than once.
 func (rec *Recording) Stop() error {
 	rec.stopOnce.Do(func() { close(rec.stop) })
 	<-rec.done
@@ -140,11 +192,44 @@ func (rec *Recording) setStatus(f func(*Status)) {
 	rec.mu.Unlock()
 }
 
-func (rec *Recording) run() {
+// pump moves packets from the Hub into the recording's queue as they come, so that the
+// Hub's queue (counted in packets) never holds what the byte-bounded queue would drop. On
+// Stop it moves what the Hub still holds and closes the queue.
+func (rec *Recording) pump(done chan struct{}) {
+	defer close(done)
+	ch := rec.sub.C()
+	for {
+		select {
+		case <-rec.stop:
+			for {
+				select {
+				case p, ok := <-ch:
+					if ok {
+						rec.q.push(p)
+						continue
+					}
+				default:
+				}
+				rec.q.close()
+				return
+			}
+		case p, ok := <-ch:
+			if !ok {
+				rec.q.close()
+				return
+			}
+			rec.q.push(p)
+		}
+	}
+}
+
+func (rec *Recording) run(pumped chan struct{}) {
 	r := rec.root
 	defer close(rec.done)
 	defer func() {
-		rec.unsub()
+		rec.q.kill() // anything the pump still delivers is counted as dropped
+		rec.unsub()  // ends the pump
+		<-pumped
 		r.mu.Lock()
 		if r.recs[rec.camera] == rec {
 			delete(r.recs, rec.camera)
@@ -156,22 +241,38 @@ func (rec *Recording) run() {
 	fail := func(err error) {
 		err = explainWrite(rec.camera, err)
 		r.log.Error("recording stopped", "camera", rec.camera, "err", err)
+		rec.q.kill()
 		if rec.seg != nil {
 			rec.closeSegment(0, false)
 		}
 		rec.setStatus(func(st *Status) { st.Recording, st.Err, st.File = false, err, "" })
 	}
-	for _, p := range rec.pre {
+	for i, p := range rec.pre {
 		if err := rec.handle(p); err != nil {
+			rec.ownDrops.Add(uint64(len(rec.pre) - i - 1))
 			fail(err)
 			return
 		}
 	}
 	rec.pre = nil
-	ch := rec.sub.C()
+	var batch []capture.Packet
 	for {
-		select {
-		case <-rec.stop:
+		var closed bool
+		batch, closed = rec.q.take(batch)
+		for i, p := range batch {
+			if h := r.opts.hooks.beforePacket; h != nil {
+				h(rec.camera)
+			}
+			if err := rec.handle(p); err != nil {
+				rec.ownDrops.Add(uint64(len(batch) - i - 1))
+				clear(batch)
+				fail(err)
+				return
+			}
+		}
+		clear(batch)
+		if closed && len(batch) == 0 {
+			// Stopped, or the source went away: everything received is written.
 			var err error
 			if rec.seg != nil {
 				err = rec.closeSegment(0, false)
@@ -183,24 +284,12 @@ func (rec *Recording) run() {
 				}
 			})
 			return
-		case p, ok := <-ch:
-			if !ok {
-				if rec.seg != nil {
-					if err := rec.closeSegment(0, false); err != nil {
-						fail(err)
-						return
-					}
-				}
-				rec.setStatus(func(st *Status) { st.Recording, st.File = false, "" })
-				return
-			}
-			if h := r.opts.hooks.beforePacket; h != nil {
-				h(rec.camera)
-			}
-			if err := rec.handle(p); err != nil {
-				fail(err)
-				return
-			}
+		}
+		if len(batch) > 0 {
+			continue // look again before waiting: more may have come meanwhile
+		}
+		select {
+		case <-rec.q.ready:
 		case <-tick.C:
 			if err := rec.idle(); err != nil {
 				fail(err)
@@ -230,40 +319,11 @@ func (rec *Recording) idle() error {
 	}
 	if now.Sub(rec.lastFree) >= freeCheckEvery {
 		rec.lastFree = now
-		if err := r.checkFree(); err != nil {
+		if err := r.checkFree(0); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// packetTime is the time a packet stands for: the source's timestamp mapped onto the
-// receive clock while it is plausible, else the receive time.
-func (rec *Recording) packetTime(p capture.Packet) time.Time {
-	rt := p.ReceiveTime
-	if rt.IsZero() {
-		rt = rec.root.opts.Now()
-	}
-	if rec.useSrcClock && !p.SourceTime.IsZero() {
-		if !rec.srcOffSet {
-			rec.srcOffset, rec.srcOffSet = rt.Sub(p.SourceTime), true
-		}
-		mapped := p.SourceTime.Add(rec.srcOffset)
-		if d := mapped.Sub(rt); d < sourceClockTolerance && d > -sourceClockTolerance {
-			return mapped
-		}
-		rec.useSrcClock = false
-	}
-	return rt
-}
-
-// ticksAt converts t into decode ticks of the open segment.
-func (rec *Recording) ticksAt(t time.Time) uint64 {
-	d := t.Sub(rec.segStartT)
-	if d <= 0 {
-		return 0
-	}
-	return uint64(d / time.Microsecond * timeScale / 1e6)
 }
 
 // handle writes one packet.
@@ -291,18 +351,17 @@ func (rec *Recording) handle(p capture.Packet) error {
 			if err := rec.closeSegment(0, false); err != nil {
 				return err
 			}
-		} else if err := rec.seg.flush(true, 0, false); err != nil { // a hole: new fragment
-			return err
+		} else {
+			if err := rec.seg.flush(true, 0, false); err != nil { // a hole: new fragment
+				return err
+			}
+			rec.tl.gap()
 		}
 		if inter && !p.Key {
 			rec.needKey = true
 		}
 	}
 	rec.offline = false
-	if p.Discontinuity {
-		rec.rate.reset()
-	}
-	rec.rate.observe(rec.packetTime(p))
 	if rec.needKey && inter && !p.Key {
 		rec.ownDrops.Add(1)
 		return nil
@@ -317,12 +376,24 @@ func (rec *Recording) handle(p capture.Packet) error {
 		rec.needKey = inter
 		return nil
 	}
-	if rec.seg != nil && s.key {
-		changed := s.hasPS && !s.params.equal(rec.seg.params)
-		full := rec.packetTime(p).Sub(rec.seg.start) >= r.opts.Segment
-		if changed || full {
-			t := rec.packetTime(p)
-			if err := rec.closeSegment(rec.ticksAt(t), true); err != nil {
+	var at sampleTime
+	if rec.seg != nil {
+		changed := s.key && s.hasPS && !s.params.equal(rec.seg.params)
+		if !inter {
+			if !changed {
+				rec.size.same()
+			} else if !rec.size.allow(s.params, recv) {
+				if rec.sizeDrops.Add(1) == 1 {
+					r.log.Warn("the camera's pictures change size; frames of the other size are dropped until one size lasts",
+						"camera", rec.camera, "file", fmt.Sprintf("%dx%d", rec.seg.params.width, rec.seg.params.height),
+						"other", fmt.Sprintf("%dx%d", s.params.width, s.params.height))
+				}
+				return nil
+			}
+		}
+		at = rec.tl.at(p, recv, rec.seg.nextMin)
+		if s.key && (changed || fromTicks(at.x) >= r.opts.Segment) {
+			if err := rec.closeSegment(at.x, true); err != nil {
 				return err
 			}
 		}
@@ -331,28 +402,28 @@ func (rec *Recording) handle(p capture.Packet) error {
 		if !s.key || !s.hasPS {
 			return nil // a segment starts at a key frame with its parameter sets
 		}
-		if err := rec.openSegment(p, s.params); err != nil {
+		if err := rec.openSegment(recv, s.params); err != nil {
 			return err
 		}
+		at = rec.tl.at(p, recv, 0)
 	}
-	if err := rec.seg.add(s.payload, s.key, rec.ticksAt(rec.packetTime(p))); err != nil {
+	if err := rec.seg.add(s.payload, s.key, at); err != nil {
 		return err
 	}
 	rec.updateBytes()
 	return nil
 }
 
-// openSegment starts a new file at packet p.
-func (rec *Recording) openSegment(p capture.Packet, params trackParams) error {
+// openSegment starts a new file whose first packet was received at recv.
+func (rec *Recording) openSegment(recv time.Time, params trackParams) error {
 	r := rec.root
-	if err := r.checkFree(); err != nil {
+	if err := r.checkFree(0); err != nil {
 		return err
 	}
 	rec.lastFree = r.opts.Now()
-	rec.useSrcClock, rec.srcOffSet = true, false
-	start := rec.packetTime(p)
-	rec.segStartT = start
-	seg, err := openSegment(r.dir, rec.safe, start.In(r.opts.hooks.location), params, r.opts.hooks.noSync, rec.rate.period)
+	rec.tl.reset(recv)
+	seg, err := openSegment(r.dir, rec.safe, recv.In(r.opts.hooks.location), params,
+		segIO{noSync: r.opts.hooks.noSync, room: r.checkFree, writeAt: r.opts.hooks.writeAt}, &rec.dj)
 	if err != nil {
 		return err
 	}
@@ -365,13 +436,13 @@ func (rec *Recording) openSegment(p capture.Packet, params trackParams) error {
 	return nil
 }
 
-// closeSegment finalises the open segment; with hasNext, nextTicks is the time of the
-// packet that follows, giving the last sample its duration.
-func (rec *Recording) closeSegment(nextTicks uint64, hasNext bool) error {
+// closeSegment finalises the open segment; with hasNext, nextX is the time (on the
+// segment's timeline) of the packet that follows, giving the last sample its duration.
+func (rec *Recording) closeSegment(nextX uint64, hasNext bool) error {
 	r := rec.root
 	seg := rec.seg
 	rec.seg = nil
-	err := seg.close(nextTicks, hasNext)
+	err := seg.close(nextX, hasNext)
 	rec.setStatus(func(st *Status) { st.Bytes += seg.written - seg.reported; st.File = "" })
 	seg.reported = seg.written
 	r.mu.Lock()

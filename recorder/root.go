@@ -41,7 +41,7 @@ const (
 	DefaultMinFree = 512 << 20
 	// lockName is the lock file in the root; the leading dot keeps it out of List.
 	lockName = ".vigil-recorder.lock"
-	// queuePackets is a recording's Hub queue: a few seconds of video at 30 fps.
+	// queuePackets is a Prebuffer's Hub queue: a few seconds of video at 30 fps.
 	queuePackets = 128
 )
 
@@ -71,14 +71,16 @@ type Options struct {
 
 // hooks are test and benchmark knobs.
 type hooks struct {
-	queue          int                          // recording queue length (packets)
-	housekeeping   time.Duration                // retention period (default 30 s)
-	tick           time.Duration                // recording tick (default 250 ms)
-	freeBytes      func(string) (int64, error)  // default freeBytes
-	beforePacket   func(camera string)          // called before each packet is handled
-	location       *time.Location               // default time.Local
-	noSync         bool                         // skip fsync (CPU benchmarks)
-	onSegmentClose func(path string, err error) // observes closes
+	queue          int                                                // recording queue bound in packets (default maxQueuePackets)
+	queueBytes     int                                                // recording queue bound in bytes (default maxQueueBytes)
+	housekeeping   time.Duration                                      // retention period (default 30 s)
+	tick           time.Duration                                      // recording tick (default 250 ms)
+	freeBytes      func(string) (int64, error)                        // default freeBytes
+	beforePacket   func(camera string)                                // called before each packet is handled
+	location       *time.Location                                     // default time.Local
+	noSync         bool                                               // skip fsync (CPU benchmarks)
+	onSegmentClose func(path string, err error)                       // observes closes
+	writeAt        func(f *os.File, b []byte, off int64) (int, error) // a failing disk
 }
 
 // Root is an open recordings folder: it holds the folder's lock, runs retention and
@@ -127,7 +129,10 @@ func Open(opts Options) (*Root, error) {
 		opts.Now = time.Now
 	}
 	if opts.hooks.queue <= 0 {
-		opts.hooks.queue = queuePackets
+		opts.hooks.queue = maxQueuePackets
+	}
+	if opts.hooks.queueBytes <= 0 {
+		opts.hooks.queueBytes = maxQueueBytes
 	}
 	if opts.hooks.housekeeping <= 0 {
 		opts.hooks.housekeeping = 30 * time.Second
@@ -389,8 +394,10 @@ func (r *Root) isOpen(path string) bool {
 	return r.open[path]
 }
 
-// checkFree returns an ErrDiskFull error when the root's file system is below the floor.
-func (r *Root) checkFree() error {
+// checkFree returns an ErrDiskFull error when writing need more bytes would take the
+// root's file system below the floor. It is asked before every write (a statfs call, about
+// a microsecond, once a second per camera), so a fast camera stops at the floor.
+func (r *Root) checkFree(need int64) error {
 	if r.opts.MinFree < 0 {
 		return nil
 	}
@@ -398,7 +405,7 @@ func (r *Root) checkFree() error {
 	if err != nil {
 		return nil // unknown: the write itself will tell
 	}
-	if free < r.opts.MinFree {
+	if free-need < r.opts.MinFree {
 		return fmt.Errorf("only %s free on the disk of %s, below the %s floor: %w (delete old recordings, lower the size limit so retention makes room, or choose another folder)",
 			humanBytes(free), r.dir, humanBytes(r.opts.MinFree), ErrDiskFull)
 	}

@@ -2,8 +2,11 @@ package recorder
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image/jpeg"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -136,68 +139,68 @@ func prepare(p capture.Packet) (sample, error) {
 	}
 }
 
-// rawSample is a sample waiting in memory: its receive-clock time (target, in ticks from
-// the segment's start) and, once assigned, its decode time.
+// rawSample is a sample waiting in memory: its place on the timeline and, once assigned
+// (at flush, when the samples after it are known), its decode time.
 type rawSample struct {
-	payload []byte
-	key     bool
-	target  uint64
-	dts     uint64
-	hasDTS  bool
+	payload  []byte
+	key      bool
+	t        sampleTime
+	dts      uint64
+	assigned bool
 }
 
-// fragmentSpan: a fragment is written once its samples span this much receive time, so
-// with the decode-time regularisation (within half a frame) it stays within 1 s.
+// fragmentSpan: a fragment is written once its queued samples span this much decode
+// time, so with the newest sample held back it stays within about 1 s.
 const fragmentSpan = maxFragmentTicks * 9 / 10
 
-// maxAhead bounds how far regularised decode times may run ahead of the receive clock (a
-// camera slightly faster than its nominal rate) before they are re-anchored to it.
-const maxAhead = timeScale
-
 // segment is one open recording file: the init segment written at creation, then one
-// moof+mdat fragment per flush, each written with a single write call and fsync'ed, so a
-// killed process leaves complete fragments and at most a torn tail that recoverFile cuts.
+// moof+mdat fragment per flush, each written with a single positioned write and
+// fsync'ed, so a killed process leaves complete fragments and at most a torn tail that
+// recoverFile cuts, and a failed write is cut off without moving where the next one goes.
 //
-// Decode times are regularised: arrival jitter is not the camera's timing, and players
-// (ffmpeg among them) that assume a constant rate stumble on two frames a few
-// milliseconds apart. Once the frame period P is known, each sample's decode time is the
-// previous one plus a whole number (≥ 1) of P, the number nearest to the receive-clock
-// gap, so a missing frame still shows as a gap and the timeline stays within half a
-// frame of the receive clock.
+// Decode times come from the Recording's timeline (the source's clock where it has one,
+// see timeline), smoothed at flush where the timeline asks (see dejitter), kept strictly
+// increasing, and a fragment never starts before the previous one ended.
 type segment struct {
 	f      *os.File
 	path   string
 	start  time.Time // wall time of the first sample
 	params trackParams
-	noSync bool // tests and benchmarks of CPU only
-	period func() uint64
+	io     segIO
+	dj     *dejitter // the recording's smoother, kept across its segments
 
 	seq      uint32
 	written  int64 // bytes of complete boxes in the file
 	reported int64 // part of written already added to Status.Bytes
 	raw      []rawSample
-	p        uint64 // grid period in ticks, 0 until known
-	prevDTS  uint64
-	haveDTS  bool
-	reanchor bool   // the next decode time follows the receive clock (after a gap)
-	nextMin  uint64 // the earliest decode time the next sample may have
+	nextMin  uint64  // the earliest decode time the next sample may have
+	grid     float64 // period in ticks of the whole-frame grid of smoothed times, 0 until chosen
+	gridAt   float64 // the last grid point used
+	onGrid   bool    // gridAt is valid
 	lastDur  uint32
 	samples  int
 	frag     []*fmp4.Sample
 	buf      seekablebuffer.Buffer
 }
 
-// openSegment creates the segment's file exclusively and writes its init segment. period
-// gives the camera's frame period in ticks (0 while unknown).
-func openSegment(root, safe string, start time.Time, params trackParams, noSync bool, period func() uint64) (*segment, error) {
+// segIO is how a segment writes.
+type segIO struct {
+	noSync bool                // tests and benchmarks of CPU only
+	room   func(n int64) error // checks the free-space floor before n more bytes; may be nil
+	// writeAt replaces f.WriteAt when set (tests of a failing disk).
+	writeAt func(f *os.File, b []byte, off int64) (int, error)
+}
+
+// openSegment creates the segment's file exclusively and writes its init segment.
+func openSegment(root, safe string, start time.Time, params trackParams, io segIO, dj *dejitter) (*segment, error) {
 	f, path, err := createSegment(root, safe, start)
 	if err != nil {
 		return nil, err
 	}
-	if period == nil {
-		period = func() uint64 { return 0 }
+	if dj == nil {
+		dj = &dejitter{}
 	}
-	s := &segment{f: f, path: path, start: start, params: params, noSync: noSync, seq: 1, period: period}
+	s := &segment{f: f, path: path, start: start, params: params, io: io, seq: 1, dj: dj}
 	init := fmp4.Init{Tracks: []*fmp4.InitTrack{{ID: 1, TimeScale: timeScale, Codec: params.initCodec()}}}
 	if err := init.Marshal(&s.buf); err != nil {
 		f.Close()
@@ -209,7 +212,7 @@ func openSegment(root, safe string, start time.Time, params trackParams, noSync 
 		os.Remove(path)
 		return nil, err
 	}
-	if !noSync {
+	if !io.noSync {
 		// The new directory entry must survive a power cut too.
 		if d, err := os.Open(filepath.Dir(path)); err == nil {
 			d.Sync()
@@ -219,19 +222,35 @@ func openSegment(root, safe string, start time.Time, params trackParams, noSync 
 	return s, nil
 }
 
-// writeBuf writes the buffer with one write call and syncs. On failure it cuts the file
-// back to its last complete box, so no torn fragment stays behind.
+// writeBuf writes the buffer at the end of the complete boxes with one positioned write
+// and syncs. The free-space floor is checked first, so a fast camera stops at the floor
+// rather than at ENOSPC. On failure the file is cut back to its last complete box; as the
+// write is positioned (pwrite), the next one still lands right after it, never past a hole.
 func (s *segment) writeBuf() error {
 	b := s.buf.Bytes()
 	s.buf.Reset()
 	s.buf.Seek(0, 0)
-	n, err := s.f.Write(b)
-	if err == nil && !s.noSync {
+	if s.io.room != nil {
+		if err := s.io.room(int64(len(b))); err != nil {
+			return err
+		}
+	}
+	var n int
+	var err error
+	if s.io.writeAt != nil {
+		n, err = s.io.writeAt(s.f, b, s.written)
+	} else {
+		n, err = s.f.WriteAt(b, s.written)
+	}
+	if err == nil && !s.io.noSync {
 		err = s.f.Sync()
 	}
 	if err != nil {
-		if n > 0 {
-			s.f.Truncate(s.written)
+		if terr := s.f.Truncate(s.written); terr != nil {
+			err = fmt.Errorf("%w (and cutting the partial write off failed: %w)", err, terr)
+		}
+		if _, named := errors.AsType[*fs.PathError](err); named {
+			return fmt.Errorf("writing a fragment: %w", err) // the error names the file
 		}
 		return fmt.Errorf("writing %s: %w", s.path, err)
 	}
@@ -239,53 +258,139 @@ func (s *segment) writeBuf() error {
 	return nil
 }
 
-// add queues a sample received at target ticks from the segment's start and writes a
-// fragment once the queued samples span most of a second. The newest sample always
-// stays queued: its duration is the time to the next one.
-func (s *segment) add(payload []byte, key bool, target uint64) error {
-	s.raw = append(s.raw, rawSample{payload: payload, key: key, target: target})
-	if target-min(target, s.raw[0].target) >= fragmentSpan {
+// add queues a sample at t on the timeline, and writes a fragment once the queued
+// samples span most of a second. The newest sample always stays queued: its duration is
+// the time to the next one.
+func (s *segment) add(payload []byte, key bool, t sampleTime) error {
+	s.raw = append(s.raw, rawSample{payload: payload, key: key, t: t})
+	if t.x-min(t.x, s.raw[0].t.x) >= fragmentSpan {
 		return s.flush(false, 0, false)
 	}
 	return nil
 }
 
-// assign gives a sample its decode time (see segment).
-func (s *segment) assign(target uint64) uint64 {
-	var dts uint64
-	switch {
-	case !s.haveDTS:
-		dts = target
-	case s.reanchor:
-		dts = max(s.nextMin, target)
-	case s.p == 0:
-		dts = max(s.prevDTS+1, target)
-	default:
-		k := uint64(1)
-		if target > s.prevDTS {
-			k = max(1, (target-s.prevDTS+s.p/2)/s.p)
+// maxAhead bounds how far a grid time may run ahead of the smoothed clock (a camera
+// faster than the grid's rate) before it is anchored back to the clock.
+const maxAhead = timeScale / 4
+
+// assign gives the queued samples their decode times. The media clock's (PTS/DTS) are
+// used as they are. Smoothed clocks (see dejitter) are then put on a grid of whole frame
+// periods: each time is the previous one plus the whole number (≥ 1) of periods nearest
+// to the smoothed gap, so a missing frame still shows as a gap and the timeline stays
+// within half a period of the clock. Players need that: ffmpeg maps times onto the grid
+// of the rate it guesses from the first frames and rejects two frames on one grid point.
+// The period is chosen once per segment (see gridPeriod). Decode times stay strictly
+// increasing and never before the end of the previous fragment.
+func (s *segment) assign() {
+	for i := range s.raw {
+		r := &s.raw[i]
+		if r.assigned {
+			continue
 		}
-		dts = s.prevDTS + k*s.p
-		if dts > target+maxAhead {
-			dts = max(s.prevDTS+1, target)
+		var y float64
+		switch {
+		case !r.t.smooth:
+			y = float64(r.t.x)
+			s.dj.on, s.onGrid = false, false // a later smoothed run starts afresh
+		case r.t.anchor || !s.dj.on:
+			xs := make([]uint64, 0, len(s.raw)-i)
+			for j := i; j < len(s.raw) && s.raw[j].t.smooth && (j == i || !s.raw[j].t.anchor); j++ {
+				xs = append(xs, s.raw[j].t.x)
+			}
+			y = s.snap(s.dj.start(xs))
+		default:
+			y = s.snap(s.dj.next(r.t.x))
+		}
+		r.dts = max(uint64(y+0.5), s.nextMin)
+		s.nextMin, r.assigned = r.dts+1, true
+	}
+}
+
+// snap puts a smoothed time y onto the segment's grid.
+func (s *segment) snap(y float64) float64 {
+	if s.grid == 0 {
+		s.grid = gridPeriod(s.dj.gridHint())
+	}
+	if s.grid == 0 {
+		return y
+	}
+	if !s.onGrid {
+		s.gridAt, s.onGrid = max(y, float64(s.nextMin)), true
+		return s.gridAt
+	}
+	k := max(1, math.Round((y-s.gridAt)/s.grid))
+	g := s.gridAt + k*s.grid
+	if g > y+maxAhead {
+		// The camera outran the grid (its rate was measured too low: the first second
+		// came slowly): back to its clock, and a faster grid from the recent arrivals.
+		if gap := s.recentGap(); gap > 0 {
+			s.dj.period = min(s.dj.period, gap)
+			if p := gridPeriod(s.dj.period); p < s.grid {
+				s.grid = p
+			}
+		}
+		g = max(y, s.gridAt+1)
+	}
+	s.gridAt = g
+	return g
+}
+
+// recentGap is the median gap between the queued samples' clock times, 0 if unknown.
+func (s *segment) recentGap() float64 {
+	gaps := make([]float64, 0, len(s.raw))
+	for i := 1; i < len(s.raw); i++ {
+		if a, b := s.raw[i-1].t.x, s.raw[i].t.x; b > a {
+			gaps = append(gaps, float64(b-a))
 		}
 	}
-	s.haveDTS, s.reanchor, s.prevDTS = true, false, dts
-	return dts
+	if len(gaps) < djFit-1 {
+		return 0
+	}
+	slices.Sort(gaps)
+	return gaps[len(gaps)/2]
+}
+
+// standardRates are the frame rates cameras use.
+var standardRates = []float64{1, 2, 3, 4, 5, 6, 7.5, 8, 10, 12, 12.5, 15, 20, 24000.0 / 1001, 24, 25,
+	30000.0 / 1001, 30, 50, 60000.0 / 1001, 60, 100, 120}
+
+// gridPeriod is the grid period (ticks) for a measured frame period: the standard rate
+// nearest the measured one from 5 % below to 10 % above it, else a rate 5 % above it
+// rounded up to what ffmpeg can guess (k/12 fps below 30 fps, whole numbers above). The
+// grid errs on the fast side, as a rate measured over the first second of jittered
+// arrivals may be a few per cent off: a grid slower than the camera would run ahead of
+// it, while a faster one only now and then skips a grid point (a frame shown two
+// periods). And ffmpeg must guess the grid's rate exactly, or its grid drifts from ours
+// until two frames share a point of it.
+func gridPeriod(measured float64) float64 {
+	if measured <= 0 {
+		return 0
+	}
+	fps := timeScale / measured
+	best := 0.0
+	for _, std := range standardRates {
+		if std >= fps*0.95 && std <= fps*1.10 && (best == 0 || math.Abs(std-fps) < math.Abs(best-fps)) {
+			best = std
+		}
+	}
+	if best > 0 {
+		return timeScale / best
+	}
+	r := fps * 1.05
+	if r < 30 {
+		r = math.Ceil(r*12) / 12
+	} else {
+		r = math.Ceil(r)
+	}
+	return timeScale / r
 }
 
 // flush writes the queued samples, all but the newest, as one fragment. With last, the
 // newest goes too: the stream paused, broke or ends here; its duration is the time to a
-// next sample received at nextTarget when hasNext, else one frame period.
-func (s *segment) flush(last bool, nextTarget uint64, hasNext bool) error {
-	if s.p == 0 {
-		s.p = s.period()
-	}
-	for i := range s.raw {
-		if !s.raw[i].hasDTS {
-			s.raw[i].dts, s.raw[i].hasDTS = s.assign(s.raw[i].target), true
-		}
-	}
+// next sample at nextX on the timeline when hasNext (unsmoothed clocks), else the
+// previous sample's duration.
+func (s *segment) flush(last bool, nextX uint64, hasNext bool) error {
+	s.assign()
 	n := len(s.raw) - 1
 	if last {
 		n = len(s.raw)
@@ -295,24 +400,28 @@ func (s *segment) flush(last bool, nextTarget uint64, hasNext bool) error {
 	}
 	s.frag = s.frag[:0]
 	for i := 0; i < n; i++ {
+		r := &s.raw[i]
 		var dur uint64
 		if i+1 < len(s.raw) {
-			dur = s.raw[i+1].dts - s.raw[i].dts
-		} else if hasNext && nextTarget > s.raw[i].dts {
-			dur = s.assign(nextTarget) - s.raw[i].dts
+			dur = s.raw[i+1].dts - r.dts
+		} else if hasNext && !r.t.smooth && nextX > r.dts {
+			dur = nextX - r.dts
 		} else {
 			dur = uint64(s.estimate())
 		}
 		dur = min(max(dur, 1), 1<<31)
 		s.lastDur = uint32(dur)
-		s.frag = append(s.frag, &fmp4.Sample{Duration: uint32(dur), IsNonSyncSample: !s.raw[i].key, Payload: s.raw[i].payload})
+		var cts int64
+		if pts := r.t.x + r.t.cts; !r.t.smooth && pts > r.dts {
+			cts = min(int64(pts-r.dts), 1<<31-1)
+		}
+		s.frag = append(s.frag, &fmp4.Sample{Duration: uint32(dur), PTSOffset: int32(cts),
+			IsNonSyncSample: !r.key, Payload: r.payload})
 	}
 	if last {
-		t := s.raw[n-1]
-		s.nextMin, s.reanchor = t.dts+uint64(s.lastDur), true
+		s.nextMin = s.raw[n-1].dts + uint64(s.lastDur)
 	}
 	part := fmp4.Part{SequenceNumber: s.seq, Tracks: []*fmp4.PartTrack{{ID: 1, BaseTime: s.raw[0].dts, Samples: s.frag}}}
-	s.samples += n
 	rest := copy(s.raw, s.raw[n:])
 	clear(s.raw[rest:])
 	s.raw = s.raw[:rest]
@@ -322,15 +431,17 @@ func (s *segment) flush(last bool, nextTarget uint64, hasNext bool) error {
 		return fmt.Errorf("writing a fragment of %s: %w", s.path, err)
 	}
 	s.seq++
-	return s.writeBuf()
+	if err := s.writeBuf(); err != nil {
+		return err
+	}
+	s.samples += n
+	return nil
 }
 
-// estimate is the duration given to a last sample whose successor is not known.
+// estimate is the duration given to a last sample whose successor is not known: the
+// previous sample's, else defaultSampleTicks.
 func (s *segment) estimate() uint32 {
-	switch {
-	case s.p > 0:
-		return uint32(min(s.p, 1<<31))
-	case s.lastDur > 0:
+	if s.lastDur > 0 {
 		return s.lastDur
 	}
 	return defaultSampleTicks
@@ -340,61 +451,15 @@ func (s *segment) estimate() uint32 {
 func (s *segment) hasUnflushed() bool { return len(s.raw) > 0 }
 
 // close writes what remains — the last sample with the duration up to a next sample at
-// nextTarget when hasNext, else one frame period — and closes the file. A file that got
+// nextX when hasNext (see flush) — and closes the file. A file that got
 // no sample is removed.
-func (s *segment) close(nextTarget uint64, hasNext bool) error {
-	err := s.flush(true, nextTarget, hasNext)
+func (s *segment) close(nextX uint64, hasNext bool) error {
+	err := s.flush(true, nextX, hasNext)
 	if cerr := s.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("closing %s: %w", s.path, cerr)
 	}
-	if err == nil && s.samples == 0 {
-		os.Remove(s.path)
+	if s.samples == 0 {
+		os.Remove(s.path) // nothing but a header: no recording
 	}
 	return err
-}
-
-// standardRates are the frame rates cameras use; a measured rate within 2 % of one is
-// taken to be it, so decode times are exact multiples of its period (what players that
-// guess a constant rate expect).
-var standardRates = []float64{1, 2, 3, 4, 5, 6, 7.5, 8, 10, 12, 12.5, 15, 20, 24000.0 / 1001, 24, 25,
-	30000.0 / 1001, 30, 50, 60000.0 / 1001, 60, 100, 120}
-
-// rateEstimator measures a camera's frame period from arrival times: the median of the
-// last 15 gaps, so a burst after connecting or a dropped frame does not skew it.
-type rateEstimator struct {
-	last time.Time
-	gaps [15]float64 // seconds, a ring
-	n    int
-}
-
-// observe records an arrival; gaps over 2 s (a pause) and reorderings are ignored.
-func (r *rateEstimator) observe(t time.Time) {
-	if !r.last.IsZero() {
-		if d := t.Sub(r.last).Seconds(); d > 0 && d <= 2 {
-			r.gaps[r.n%len(r.gaps)] = d
-			r.n++
-		}
-	}
-	r.last = t
-}
-
-// reset forgets the last arrival (after a break), keeping the estimate.
-func (r *rateEstimator) reset() { r.last = time.Time{} }
-
-// period is the frame period in ticks, 0 until a few frames have been seen.
-func (r *rateEstimator) period() uint64 {
-	if r.n < 4 {
-		return 0
-	}
-	g := make([]float64, min(r.n, len(r.gaps)))
-	copy(g, r.gaps[:])
-	slices.Sort(g)
-	fps := 1 / g[len(g)/2]
-	for _, std := range standardRates {
-		if fps > std*0.98 && fps < std*1.02 {
-			fps = std
-			break
-		}
-	}
-	return uint64(timeScale/fps + 0.5)
 }

@@ -23,6 +23,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -137,6 +138,10 @@ type Options struct {
 	// SelfSigned), as cameras ship: no authority vouches for it; Fingerprint says what
 	// to pin.
 	TLS bool
+	// Jitter, when > 0, delays each frame of a stream by a random 0…Jitter after its
+	// instant (as a congested network does), in order; X-Timestamp still says the
+	// instant, as a camera stamps when it captured.
+	Jitter time.Duration
 }
 
 // Server is a fake MJPEG camera on 127.0.0.1.
@@ -500,6 +505,7 @@ func (s *Server) stream(c net.Conn, cam int) {
 	}
 	t := time.NewTimer(untilNext())
 	defer t.Stop()
+	shot := time.Now() // the instant of the frame being sent, with Jitter
 	var hdr, tail, chunk []byte
 	var rnd []byte
 	for i := 0; ; i++ {
@@ -540,7 +546,11 @@ func (s *Server) stream(c net.Conn, cam int) {
 			}
 			if !q.NoTimestamp {
 				hdr = append(hdr, "X-Timestamp: "...)
-				hdr = appendTimestamp(hdr, time.Now())
+				stamp := time.Now()
+				if s.opts.Jitter > 0 {
+					stamp = shot
+				}
+				hdr = appendTimestamp(hdr, stamp)
 				hdr = append(hdr, "\r\n"...)
 			}
 			if q.ExtraHeaders {
@@ -580,6 +590,11 @@ func (s *Server) stream(c net.Conn, cam int) {
 		if partial {
 			hold(c)
 			return
+		}
+		if s.opts.Jitter > 0 {
+			shot = shot.Add(interval)
+			time.Sleep(time.Until(shot.Add(mrand.N(s.opts.Jitter))))
+			continue
 		}
 		<-t.C
 		t.Reset(untilNext())
