@@ -475,6 +475,37 @@ func TestSupervisorFallbackThenBackToMain(t *testing.T) {
 	}
 }
 
+// TestSupervisorAuthBackoffResetsAfterFallbackRecovery: refusals counted while the
+// fallback was on screen end when the main source comes back and delivers; a later
+// single refusal starts the auth schedule from its first step, not from where the
+// earlier outage left it.
+func TestSupervisorAuthBackoffResetsAfterFallbackRecovery(t *testing.T) {
+	refused := fmt.Errorf("401 from cam: %w", ErrUnauthorized)
+	main := &scriptSource{steps: []step{
+		{err: refused},             // → fallback, first refusal
+		{err: refused},             // retried from the fallback: second refusal
+		{packets: 3, err: refused}, // back, delivers, then refused once (a stale nonce)
+		{err: refused},             // the retry after it: must be the first step again
+		{packets: 100000, hold: true},
+	}}
+	fb := &scriptSource{steps: []step{{packets: 100000, hold: true}}, w: 32, h: 24}
+	sup := &Supervisor{Name: "cam", Source: main, Fallback: fb, Hub: &Hub{}, Backoff: fastBackoff(),
+		AuthBackoff:   []BackoffTier{{Attempts: 1, Delay: 10 * time.Millisecond}, {Attempts: 1, Delay: 20 * time.Millisecond}, {Attempts: 0, Delay: time.Hour}},
+		FallbackAfter: 1, PrimaryRetry: time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the fourth attempt refused with a retry scheduled", func() bool {
+		st := sup.Status()
+		return main.Runs() >= 4 && st.State == StateFallback && !st.RetryAt.IsZero()
+	})
+	if wait := time.Until(sup.Status().RetryAt); wait > time.Minute && main.Runs() == 4 {
+		t.Fatalf("after a recovery, one refusal is retried in %v: the refusals before the recovery still count", wait.Round(time.Minute))
+	}
+	waitFor(t, "the main source live again", func() bool { return main.Runs() >= 5 && sup.Status().State == StateLive })
+}
+
 // TestSupervisorFallbackKeepsTheAuthBackoff: while the fallback shows pictures, a main
 // source refused for its credentials is retried on AuthBackoff, not every PrimaryRetry:
 // the fallback must not become a way to lock the account.

@@ -388,6 +388,7 @@ func (s *Supervisor) onFallback(ctx context.Context, lastErr error) (recovered b
 		_, err := s.run(ctx, s.Source, sink)
 		select {
 		case <-back:
+			s.refused = 0 // it delivered: refusals before the recovery no longer count
 			if ctx.Err() == nil {
 				if err == nil {
 					err = errors.New("the camera closed the stream")
