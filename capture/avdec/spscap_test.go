@@ -151,26 +151,8 @@ func TestDeepReorderDeclarationIsCapped(t *testing.T) {
 				t.Fatalf("no SPS rewritten to declare %d", declare)
 			}
 			d := newDecoder(t, c)
-			maxHeld, shown := 0, 0
-			for i, p := range pkts {
-				img, err := d.Decode(p, 0, 0, nil)
-				if err != nil {
-					t.Fatalf("packet %d: %v", i, err)
-				}
-				if img == nil {
-					continue
-				}
-				src, ok := d.PictureOf()
-				if !ok {
-					t.Fatalf("packet %d: a picture but no packet for it", i)
-				}
-				shown++
-				for j := range pkts {
-					if pkts[j].PTS == src.PTS {
-						maxHeld = max(maxHeld, i-j)
-					}
-				}
-			}
+			shownPTS, maxHeld := decodeHeld(t, d, pkts, nil)
+			shown := len(shownPTS)
 			if maxHeld > maxReorder {
 				t.Fatalf("a picture left the decoder %d packets after its own (declared %d, cap %d)", maxHeld, declare, maxReorder)
 			}
