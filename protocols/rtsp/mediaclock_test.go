@@ -112,13 +112,14 @@ func TestMediaClockNoFalseJump(t *testing.T) {
 	}
 }
 
-// FuzzMediaClock: whatever NAL units and timestamps a camera sends, the clock keeps DTS
-// non-decreasing and ≤ PTS, and does not panic.
+// FuzzMediaClock: whatever NAL units, timestamps and arrival times a camera gives, the
+// clock keeps DTS non-decreasing and ≤ PTS, and does not panic.
 func FuzzMediaClock(f *testing.F) {
-	f.Add(true, uint32(0), annexB(sps264, pps264, idr264), uint32(3600), annexB(p264))
-	f.Add(false, uint32(1), annexB(vps265, sps265, pps265, cra265), uint32(0xffffffff), annexB(trl265))
-	f.Add(true, uint32(9000), annexB(p264), uint32(0), annexB(idr264))
-	f.Fuzz(func(t *testing.T, h264 bool, ts1 uint32, au1 []byte, ts2 uint32, au2 []byte) {
+	f.Add(true, uint32(0), annexB(sps264, pps264, idr264), uint32(3600), annexB(p264), int64(40e6))
+	f.Add(false, uint32(1), annexB(vps265, sps265, pps265, cra265), uint32(0xffffffff), annexB(trl265), int64(0))
+	f.Add(true, uint32(9000), annexB(p264), uint32(0), annexB(idr264), int64(-1))
+	f.Add(true, uint32(0), annexB(sps264, pps264, idr264), uint32(0x80000000), annexB(p264), int64(1<<62))
+	f.Fuzz(func(t *testing.T, h264 bool, ts1 uint32, au1 []byte, ts2 uint32, au2 []byte, gap int64) {
 		codec := capture.CodecH265
 		if h264 {
 			codec = capture.CodecH264
@@ -132,7 +133,8 @@ func FuzzMediaClock(f *testing.F) {
 			ts uint32
 			au []byte
 		}{{ts1, au1}, {ts2, au2}, {ts1, au2}, {ts2, au1}} {
-			pts, dts, _ := c.times(u.ts, splitTestNALUs(u.au), time.Time{})
+			// Arrivals gap apart (any value: a clock stepping back, a stall of years).
+			pts, dts, _ := c.times(u.ts, splitTestNALUs(u.au), time.Unix(0, 0).Add(time.Duration(gap)*time.Duration(i)))
 			if dts > pts || (i > 0 && dts < prev) {
 				t.Fatalf("unit %d: PTS %v DTS %v after DTS %v", i, pts, dts, prev)
 			}
