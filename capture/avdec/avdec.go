@@ -407,7 +407,7 @@ func (d *Decoder) Skipped() uint64 { return d.skipped.Load() }
 
 // Reorder is the decoder delay in use, in pictures, chosen from what the stream's last
 // sequence parameter set declares: 0 (libavcodec's low-delay mode) for a stream that never
-// reorders, the declared depth for one with B-frames, and -1 when the stream does not say
+// reorders, the declared depth (at most maxReorder, 4) for one with B-frames, and -1 when the stream does not say
 // (libavcodec then grows the delay when it meets reordering). See the package doc.
 func (d *Decoder) Reorder() int { return d.reorder }
 
