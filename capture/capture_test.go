@@ -179,9 +179,9 @@ func TestSupervisorBackoffFollowsTheKind(t *testing.T) {
 	if d := s.delay(100, other); d != 60*time.Second {
 		t.Fatalf("late delay %v", d)
 	}
-	// Refused logins and forbidden accounts: 1 min, 5 min, 15 min, then 30 min, counted
+	// Refused logins and forbidden accounts: 15 s, 5 min, 15 min, then 30 min, counted
 	// over consecutive refusals whatever the tier; another kind of failure resets it.
-	for i, want := range []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, 30 * time.Minute} {
+	for i, want := range []time.Duration{15 * time.Second, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, 30 * time.Minute} {
 		err := error(ErrUnauthorized)
 		if i%2 == 1 {
 			err = fmt.Errorf("403 from cam: %w", ErrForbidden)
@@ -191,8 +191,8 @@ func TestSupervisorBackoffFollowsTheKind(t *testing.T) {
 		}
 	}
 	s.delay(0, other)
-	if d := s.delay(0, ErrUnauthorized); d != time.Minute {
-		t.Fatalf("refusal after another failure: %v, want 1m", d)
+	if d := s.delay(0, ErrUnauthorized); d != 15*time.Second {
+		t.Fatalf("refusal after another failure: %v, want 15s", d)
 	}
 	// A busy server: at least BusyRetryFloor, the tier when that is longer.
 	if d := s.delay(0, fmt.Errorf("503: %w", ErrBusy)); d != BusyRetryFloor {
@@ -209,8 +209,37 @@ func TestSupervisorBackoffFollowsTheKind(t *testing.T) {
 	}
 	// Jitter stays within ±20 %.
 	s.jitter = func() float64 { return -1 }
-	if d := s.delay(0, ErrUnauthorized); d != 48*time.Second {
+	if d := s.delay(0, ErrUnauthorized); d != 12*time.Second {
 		t.Fatalf("jittered delay %v", d)
+	}
+}
+
+// TestAuthBackoffNeverLocksAnAccount: with DefaultAuthBackoff, a camera refusing every
+// login sees at most 4 attempts in any 30 minutes (cameras commonly lock after 5), with
+// the jitter at either extreme, and a lone refusal is retried within 18 s.
+func TestAuthBackoffNeverLocksAnAccount(t *testing.T) {
+	for _, j := range []float64{-1, 0, 0.999} {
+		s := &Supervisor{}
+		s.defaults()
+		s.jitter = func() float64 { return j }
+		at := []time.Duration{0} // the first, refused, login
+		for len(at) < 12 {
+			at = append(at, at[len(at)-1]+s.delay(len(at)-1, ErrUnauthorized))
+		}
+		if first := at[1]; first > 18*time.Second {
+			t.Fatalf("jitter %v: a lone refusal is retried after %v", j, first)
+		}
+		for i := range at {
+			n := 0
+			for _, a := range at[i:] {
+				if a-at[i] < 30*time.Minute {
+					n++
+				}
+			}
+			if n > 4 {
+				t.Fatalf("jitter %v: %d logins within 30 min from %v (attempts at %v)", j, n, at[i], at)
+			}
+		}
 	}
 }
 
@@ -475,6 +504,37 @@ func TestSupervisorFallbackThenBackToMain(t *testing.T) {
 	}
 }
 
+// TestSupervisorAuthBackoffResetsAfterFallbackRecovery: refusals counted while the
+// fallback was on screen end when the main source comes back and delivers; a later
+// single refusal starts the auth schedule from its first step, not from where the
+// earlier outage left it.
+func TestSupervisorAuthBackoffResetsAfterFallbackRecovery(t *testing.T) {
+	refused := fmt.Errorf("401 from cam: %w", ErrUnauthorized)
+	main := &scriptSource{steps: []step{
+		{err: refused},             // → fallback, first refusal
+		{err: refused},             // retried from the fallback: second refusal
+		{packets: 3, err: refused}, // back, delivers, then refused once (a stale nonce)
+		{err: refused},             // the retry after it: must be the first step again
+		{packets: 100000, hold: true},
+	}}
+	fb := &scriptSource{steps: []step{{packets: 100000, hold: true}}, w: 32, h: 24}
+	sup := &Supervisor{Name: "cam", Source: main, Fallback: fb, Hub: &Hub{}, Backoff: fastBackoff(),
+		AuthBackoff:   []BackoffTier{{Attempts: 1, Delay: 10 * time.Millisecond}, {Attempts: 1, Delay: 20 * time.Millisecond}, {Attempts: 0, Delay: time.Hour}},
+		FallbackAfter: 1, PrimaryRetry: time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the fourth attempt refused with a retry scheduled", func() bool {
+		st := sup.Status()
+		return main.Runs() >= 4 && st.State == StateFallback && !st.RetryAt.IsZero()
+	})
+	if wait := time.Until(sup.Status().RetryAt); wait > time.Minute && main.Runs() == 4 {
+		t.Fatalf("after a recovery, one refusal is retried in %v: the refusals before the recovery still count", wait.Round(time.Minute))
+	}
+	waitFor(t, "the main source live again", func() bool { return main.Runs() >= 5 && sup.Status().State == StateLive })
+}
+
 // TestSupervisorFallbackKeepsTheAuthBackoff: while the fallback shows pictures, a main
 // source refused for its credentials is retried on AuthBackoff, not every PrimaryRetry:
 // the fallback must not become a way to lock the account.
@@ -493,8 +553,8 @@ func TestSupervisorFallbackKeepsTheAuthBackoff(t *testing.T) {
 	st := sup.Status()
 	cancel()
 	<-done
-	if wait := time.Until(st.RetryAt); wait < 40*time.Second {
-		t.Fatalf("main source retried in %v while refused, want the auth backoff (about a minute)", wait)
+	if wait := time.Until(st.RetryAt); wait < 10*time.Second {
+		t.Fatalf("main source retried in %v while refused, want the auth backoff (about 15 s)", wait)
 	}
 	if main.Runs() != 1 {
 		t.Fatalf("main source ran %d times", main.Runs())

@@ -77,9 +77,13 @@ var DefaultBackoff = []BackoffTier{
 // DefaultAuthBackoff is the retry schedule while the server refuses the credentials or
 // the account. Cameras lock an account after a few failed logins (commonly 5 to 7 within
 // half an hour, then for 30 minutes): this schedule tries at most 4 times in any 30
-// minutes, so Vigil retrying a wrong password never locks the account for its owner.
+// minutes, jitter included, so Vigil retrying a wrong password never locks the account
+// for its owner. The first retry comes after 15 s, as quick as a network failure's
+// (issue 12): a lone 401 (a stale nonce, a camera still booting its user database) then
+// costs the operator 15 s of picture, not a minute, and costs no extra attempt in the
+// half hour (0, 15 s, 5 min, 20 min, then every 30 min).
 var DefaultAuthBackoff = []BackoffTier{
-	{Attempts: 1, Delay: time.Minute},
+	{Attempts: 1, Delay: 15 * time.Second},
 	{Attempts: 1, Delay: 5 * time.Minute},
 	{Attempts: 1, Delay: 15 * time.Minute},
 	{Attempts: 0, Delay: 30 * time.Minute},
@@ -388,6 +392,7 @@ func (s *Supervisor) onFallback(ctx context.Context, lastErr error) (recovered b
 		_, err := s.run(ctx, s.Source, sink)
 		select {
 		case <-back:
+			s.refused = 0 // it delivered: refusals before the recovery no longer count
 			if ctx.Err() == nil {
 				if err == nil {
 					err = errors.New("the camera closed the stream")

@@ -345,6 +345,8 @@ type Decoder struct {
 	seq    int64
 	picSeq int64
 	sent   [sentRing]capture.Packet
+
+	deepBuf []byte // a unit whose SPS capReorder rewrote
 }
 
 // sentRing bounds how many packets back a picture may be matched to its packet: more than
@@ -405,7 +407,7 @@ func (d *Decoder) Skipped() uint64 { return d.skipped.Load() }
 
 // Reorder is the decoder delay in use, in pictures, chosen from what the stream's last
 // sequence parameter set declares: 0 (libavcodec's low-delay mode) for a stream that never
-// reorders, the declared depth for one with B-frames, and -1 when the stream does not say
+// reorders, the declared depth (at most maxReorder, 4) for one with B-frames, and -1 when the stream does not say
 // (libavcodec then grows the delay when it meets reordering). See the package doc.
 func (d *Decoder) Reorder() int { return d.reorder }
 
@@ -465,8 +467,37 @@ func (d *Decoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*image.RG
 	meta := p
 	meta.Data = nil // the ring keeps times and sizes, not the bytes
 	d.sent[d.seq%sentRing] = meta
-	rc := C.vigil_av_decode(d.st, (*C.uint8_t)(unsafe.Pointer(&p.Data[0])), C.int(len(p.Data)), C.int64_t(d.seq), cbool(d.behind))
+	data := p.Data
+	if in.deep {
+		data = d.capReorder(data)
+	}
+	rc := C.vigil_av_decode(d.st, (*C.uint8_t)(unsafe.Pointer(&data[0])), C.int(len(data)), C.int64_t(d.seq), cbool(d.behind))
 	return d.picture(rc, len(p.Data), w, h, dst)
+}
+
+// capReorder returns the Annex-B unit data with every SPS declaring more than maxReorder
+// pictures of reordering rewritten to declare maxReorder (spscap.go), in d.deepBuf. An
+// SPS that cannot be rewritten goes through as it is.
+func (d *Decoder) capReorder(data []byte) []byte {
+	out := d.deepBuf[:0]
+	nalUnits(data, func(nal []byte) {
+		var fixed []byte
+		switch {
+		case d.codec == capture.CodecH264 && nal[0]&0x1f == h264SPS:
+			fixed = cappedH264SPS(nal, maxReorder)
+		case d.codec == capture.CodecH265 && len(nal) > 1 && nal[0]>>1&0x3f == h265SPS:
+			fixed = cappedH265SPS(nal, maxReorder)
+		}
+		if fixed != nil {
+			nal = fixed
+		}
+		out = append(append(out, 0, 0, 0, 1), nal...)
+	})
+	if len(out) == 0 {
+		return data
+	}
+	d.deepBuf = out
+	return out
 }
 
 // Drain ends the stream fed so far and returns the newest of the pictures libavcodec held

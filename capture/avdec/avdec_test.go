@@ -452,27 +452,11 @@ func TestReorderDelay(t *testing.T) {
 			s.Width, s.Height, s.FPS, s.Frames, s.GOP, s.Times = 160, 120, 15, 30, 15, true
 			pkts := avdectest.Encode(t, s)
 			d := newDecoder(t, s.Codec)
-			var shown []time.Duration
-			maxHeld := 0 // most packets fed before the picture of one came out
-			for i, p := range pkts {
-				img, err := d.Decode(p, 0, 0, nil)
-				if err != nil {
-					t.Fatalf("packet %d: %v", i, err)
-				}
-				if img == nil {
-					continue
-				}
-				src, ok := d.PictureOf()
-				if !ok {
-					t.Fatalf("packet %d: a picture but no packet for it", i)
-				}
+			shown, maxHeld := decodeHeld(t, d, pkts, func(i int, img *image.RGBA, src capture.Packet) {
 				if b := img.Bounds(); b.Dx() != 160 || b.Dy() != 120 || src.Width != 160 {
 					t.Fatalf("packet %d: picture %v from a %dx%d packet", i, b, src.Width, src.Height)
 				}
-				j := slices.IndexFunc(pkts, func(q capture.Packet) bool { return q.PTS == src.PTS })
-				maxHeld = max(maxHeld, i-j)
-				shown = append(shown, src.PTS)
-			}
+			})
 			if got := d.Reorder(); got != tc.reorder {
 				t.Errorf("Reorder() = %d, want %d", got, tc.reorder)
 			}
@@ -490,6 +474,33 @@ func TestReorderDelay(t *testing.T) {
 				len(shown), len(pkts), d.Reorder(), maxHeld)
 		})
 	}
+}
+
+// decodeHeld decodes pkts (with Times) and returns the PTS of each picture's own packet
+// (PictureOf) in output order, and the most packets fed before a picture came out; check,
+// when set, sees every picture.
+func decodeHeld(t *testing.T, d *Decoder, pkts []capture.Packet, check func(i int, img *image.RGBA, src capture.Packet)) (shown []time.Duration, maxHeld int) {
+	t.Helper()
+	for i, p := range pkts {
+		img, err := d.Decode(p, 0, 0, nil)
+		if err != nil {
+			t.Fatalf("packet %d: %v", i, err)
+		}
+		if img == nil {
+			continue
+		}
+		src, ok := d.PictureOf()
+		if !ok {
+			t.Fatalf("packet %d: a picture but no packet for it", i)
+		}
+		if check != nil {
+			check(i, img, src)
+		}
+		j := slices.IndexFunc(pkts, func(q capture.Packet) bool { return q.PTS == src.PTS })
+		maxHeld = max(maxHeld, i-j)
+		shown = append(shown, src.PTS)
+	}
+	return shown, maxHeld
 }
 
 // TestDrainLoneKeyUnit: the first key unit of a stream with B-frames alone gives no picture

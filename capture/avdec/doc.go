@@ -17,7 +17,12 @@
 // AV_CODEC_FLAG_LOW_DELAY, as before; a depth above zero opens libavcodec without it and
 // with has_b_frames at that depth, so pictures come out in order with no more delay than
 // the stream needs. An H.264 SPS without bitstream_restriction leaves the delay to
-// libavcodec, which starts at none and grows it on the first picture out of order. Each
+// libavcodec, which starts at none and grows it on the first picture out of order.
+// Measured: once an SPS declares a depth, libavcodec holds that many pictures whatever the
+// context is opened with (LOW_DELAY and a smaller has_b_frames change nothing), so the
+// depth is bounded at maxReorder (4) by rewriting a deeper declaration in the SPS before
+// libavcodec reads it (spscap.go): a camera declaring 16 at 1 fps would otherwise keep its
+// tile 16 s behind. Real encoders declare 1 or 2. Each
 // packet's times travel through libavcodec with it (AVPacket.pts set to a sequence number,
 // read back from the AVFrame), so PictureOf names the packet a picture was decoded from and
 // capture's Decoder stamps the Frame with that packet's PTS, SourceTime and ReceiveTime.

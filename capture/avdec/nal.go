@@ -28,11 +28,10 @@ type auInfo struct {
 	// sps_max_num_reorder_pics of the highest sub-layer), -1 when it does not say.
 	sps     bool
 	reorder int
+	// deep: an SPS in the unit declares more reordering than maxReorder; the decoder
+	// rewrites it (see spscap.go) before libavcodec sees it.
+	deep bool
 }
-
-// maxReorder caps a declared reorder depth at the largest decoded picture buffer (16
-// frames, H.264 A.3.1 and H.265 A.4.2): beyond it a value is nonsense.
-const maxReorder = 16
 
 // nalUnits calls fn with every NAL unit of an Annex-B byte stream (without its start code
 // and without trailing zero bytes, which belong to the next start code or are padding).
@@ -113,6 +112,9 @@ func scanH264(nal []byte, in *auInfo) {
 			in.codedH *= 2
 		}
 		in.sps, in.reorder = true, h264Reorder(&sps)
+		if v := sps.VUI; v != nil && v.BitstreamRestriction != nil && v.BitstreamRestriction.MaxNumReorderFrames > maxReorder {
+			in.deep = true
+		}
 	}
 }
 
@@ -153,6 +155,9 @@ func scanH265(nal []byte, in *auInfo, maxTid *int) {
 		in.sps, in.reorder = true, -1
 		if n := len(sps.MaxNumReorderPics); n > 0 {
 			in.reorder = int(min(sps.MaxNumReorderPics[n-1], maxReorder))
+		}
+		for _, r := range sps.MaxNumReorderPics {
+			in.deep = in.deep || r > maxReorder
 		}
 	}
 }

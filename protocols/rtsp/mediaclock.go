@@ -31,7 +31,9 @@ type mediaClock struct {
 
 	started bool
 	prevTS  uint32
-	ticks   int64 // unwrapped timestamp of the last unit, from the first one
+	ticks   int64     // unwrapped timestamp of the last unit, from the first one
+	prevAt  time.Time // arrival of the last unit
+	jumps   uint64    // timestamp steps beyond maxClockStep, bridged by arrival time
 
 	ext       dtsExtractor
 	prevDTS   int64
@@ -64,25 +66,44 @@ func (c *mediaClock) resetExtractor() {
 	}
 }
 
-// unwrap extends a 32-bit RTP timestamp into ticks since the first unit. Steps of up to
-// ±2³¹ ticks (6.6 hours at 90 kHz) are taken as they come, so B-frames' backward steps
-// and the wrap at 2³² both work.
-func (c *mediaClock) unwrap(ts uint32) int64 {
+// maxClockStep is the largest step between the RTP timestamps of consecutive units that
+// is taken as the camera's own: more than any B-frame reordering or UDP gap a live
+// stream survives (gortsplib gives up on a silent stream after 10 s). A bigger step is a
+// jump of the camera's clock (encoder restarted, clock set by NTP, relay switching
+// sources), and a jump back would otherwise hold PTS and DTS still for as long as it
+// (DTS never decreases), a jump forward would make one frame last hours in a recording.
+const maxClockStep = 10 * time.Second
+
+// unwrap extends a 32-bit RTP timestamp into ticks since the first unit. Steps within
+// ±maxClockStep are taken as they come, so B-frames' backward steps and the wrap at 2³²
+// both work; a bigger step is bridged by the time between the two arrivals (at least one
+// tick, at most maxClockStep) and the clock goes on from the new timestamps.
+func (c *mediaClock) unwrap(ts uint32, at time.Time) int64 {
 	if !c.started {
-		c.started, c.prevTS, c.ticks = true, ts, 0
+		c.started, c.prevTS, c.ticks, c.prevAt = true, ts, 0, at
 		return 0
 	}
-	c.ticks += int64(int32(ts - c.prevTS))
-	c.prevTS = ts
+	step := int64(int32(ts - c.prevTS))
+	if limit := c.ticksOf(maxClockStep); step > limit || step < -limit {
+		c.jumps++
+		step = min(max(c.ticksOf(at.Sub(c.prevAt)), 1), limit)
+	}
+	c.ticks += step
+	c.prevTS, c.prevAt = ts, at
 	return c.ticks
 }
 
-// times returns PTS and DTS of an access unit with RTP timestamp ts. nalus are its NAL
+// ticksOf converts a duration to clock ticks.
+func (c *mediaClock) ticksOf(d time.Duration) int64 {
+	return int64(d/time.Millisecond) * c.rate / 1000
+}
+
+// times returns PTS and DTS of an access unit with RTP timestamp ts, arrived at at. nalus are its NAL
 // units with the parameter sets it needs (for the DTS extractor); nil for JPEG, whose
 // PTS and DTS are equal. err reports, for the caller to log once, why the extractor gave
 // no DTS this time; the times returned are usable all the same.
-func (c *mediaClock) times(ts uint32, nalus [][]byte) (pts, dts time.Duration, err error) {
-	p := c.unwrap(ts)
+func (c *mediaClock) times(ts uint32, nalus [][]byte, at time.Time) (pts, dts time.Duration, err error) {
+	p := c.unwrap(ts, at)
 	d := p
 	if c.ext != nil {
 		got, xerr := c.ext.Extract(nalus, p)

@@ -228,6 +228,7 @@ type run struct {
 	havePrev bool
 	clock    *mediaClock
 	clockErr bool // a DTS fallback was logged on this run
+	jumpSeen bool // a jump of the camera's RTP clock was logged on this run
 	extNALUs [][]byte
 }
 
@@ -593,7 +594,7 @@ func (r *run) onNALUs(pkt *rtp.Packet, decode func() ([][]byte, error)) {
 	} else if key {
 		r.s.updatePlaying(r.ps.profile, r.ps.width, r.ps.height, r.ps.fps)
 	}
-	pts, dts := r.timesLocked(ts, au, key)
+	pts, dts := r.timesLocked(ts, au, key, now)
 	r.emitLocked(capture.Packet{
 		Codec:       r.codec,
 		Data:        data,
@@ -613,7 +614,7 @@ func (r *run) onNALUs(pkt *rtp.Packet, decode func() ([][]byte, error)) {
 // sets (copies that stay put, unlike gortsplib's buffers, and present even when the
 // camera sends them only in the SDP). A stream it cannot follow is logged once per run
 // and played on with a fallback DTS.
-func (r *run) timesLocked(ts uint32, au [][]byte, key bool) (pts, dts time.Duration) {
+func (r *run) timesLocked(ts uint32, au [][]byte, key bool, now time.Time) (pts, dts time.Duration) {
 	n := r.extNALUs[:0]
 	if key {
 		for _, ps := range [][]byte{r.ps.vps, r.ps.sps, r.ps.pps} {
@@ -627,15 +628,26 @@ func (r *run) timesLocked(ts uint32, au [][]byte, key bool) (pts, dts time.Durat
 			n = append(n, nalu)
 		}
 	}
-	pts, dts, err := r.clock.times(ts, n)
+	pts, dts, err := r.clock.times(ts, n, now)
 	clear(n)
 	r.extNALUs = n[:0]
+	r.noteJumpLocked()
 	if err != nil && !r.clockErr {
 		r.clockErr = true
 		r.log.Warn("decode times guessed from presentation times (shown order may stutter); reported once per connection",
 			"err", err, "after_frames", r.frames)
 	}
 	return pts, dts
+}
+
+// noteJumpLocked logs, once per run, that the camera's RTP timestamps jumped and the
+// media clock bridged the jump by arrival time.
+func (r *run) noteJumpLocked() {
+	if r.clock.jumps > 0 && !r.jumpSeen {
+		r.jumpSeen = true
+		r.log.Warn("camera's RTP timestamps jumped; media time bridged by arrival time; reported once per connection",
+			"max_step", maxClockStep, "after_frames", r.frames)
+	}
 }
 
 func (r *run) onJPEG(pkt *rtp.Packet, dec *rtpmjpeg.Decoder) {
@@ -663,7 +675,8 @@ func (r *run) onJPEG(pkt *rtp.Packet, dec *rtpmjpeg.Decoder) {
 	if r.frames == 0 {
 		r.s.updatePlaying("", w, h, 0)
 	}
-	pts, _, _ := r.clock.times(pkt.Timestamp, nil)
+	pts, _, _ := r.clock.times(pkt.Timestamp, nil, now)
+	r.noteJumpLocked()
 	r.emitLocked(capture.Packet{
 		Codec:       capture.CodecJPEG,
 		Data:        img,
