@@ -103,9 +103,10 @@ func Discover(ctx context.Context, o DiscoverOptions) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.ServerName = cfg.ServerName
+	// Names go on screen (the sidebar, saved camera names): text from the server, cleaned.
+	site.ServerName = capture.CleanText(cfg.ServerName, capture.MaxFieldText)
 	for _, r := range cfg.Recorders {
-		sr := SiteRecorder{ID: r.ID, Name: r.Name}
+		sr := SiteRecorder{ID: r.ID, Name: capture.CleanText(r.Name, capture.MaxFieldText)}
 		sr.Addr, sr.TLS, err = r.ImageServerAddr()
 		if err != nil {
 			sr.CertErr = err
@@ -113,7 +114,7 @@ func Discover(ctx context.Context, o DiscoverOptions) (*Site, error) {
 			sr.Untrusted, sr.CertErr = checkRecorderCert(ctx, sr.Addr, o)
 		}
 		for _, c := range r.Cameras {
-			sr.Cameras = append(sr.Cameras, SiteCamera{ID: c.ID, Name: c.Name})
+			sr.Cameras = append(sr.Cameras, SiteCamera{ID: c.ID, Name: capture.CleanText(c.Name, capture.MaxFieldText)})
 		}
 		site.Recorders = append(site.Recorders, sr)
 	}

@@ -69,7 +69,17 @@ func TestHostileServerTextNeverReachesTheScreenRaw(t *testing.T) {
 	defer rec.Close()
 	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Rec\u009b2J", WebServerURI: "http://" + rec.Addr() + "/",
 		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate\u009b2J\u202e"}}})
-	err := run(&milestone.Source{URL: "milestone://admin:secret@" + srv.Addr() + "/Lobby"})
+	// The sidebar lists what Discover returns: names cleaned, IDs kept for addressing.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	site, err := milestone.Discover(ctx, milestone.DiscoverOptions{URL: "milestone://" + srv.Addr(), User: "admin", Password: "secret"})
+	if err != nil || len(site.Recorders) != 1 || len(site.Recorders[0].Cameras) != 1 {
+		t.Fatalf("discover: %+v, %v", site, err)
+	}
+	if r := site.Recorders[0]; r.Name != "Rec" || r.Cameras[0] != (milestone.SiteCamera{ID: gateID, Name: "Gate"}) {
+		t.Fatalf("listed names not cleaned: %q %+v", r.Name, r.Cameras)
+	}
+	err = run(&milestone.Source{URL: "milestone://admin:secret@" + srv.Addr() + "/Lobby"})
 	if !errors.Is(err, capture.ErrNotFound) || !strings.Contains(err.Error(), "Gate") || strings.Contains(err.Error(), "2J") {
 		t.Fatalf("unknown camera: %v", err)
 	}
