@@ -28,6 +28,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	fps := fs.Float64("fps", 0, "polling rate for single-JPEG snapshot URLs (default 2)")
 	insecure := fs.Bool("insecure", false, "accept an untrusted TLS certificate (https, rtsps, milestones) and print its SHA-256 fingerprint, to pin under trust: in the settings")
 	verbose := fs.Bool("v", false, "log what happens")
+	cfgPath := fs.String("config", "", "settings whose trust: pins apply (default: your settings file, when you have one)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -54,9 +55,24 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	}
 	slog.SetDefault(newLogger(stderr, level))
 
+	// The settings' trust: pins apply here as on the wall: a camera pinned there probes
+	// without --insecure. Broken settings named with --config are bad usage; the user's own
+	// file, when broken, only costs its pins (a probe of a URL needs no settings).
+	var p capture.Prober = prober
+	cfg, origin, err := config.Load(*cfgPath)
+	switch {
+	case err != nil && *cfgPath != "":
+		fmt.Fprintln(stderr, "vigil probe:", err)
+		return exitUsage
+	case err != nil:
+		slog.Warn("settings not read: their trust: pins do not apply", "component", "probe", "err", err)
+	case origin.Kind != config.FromEmbedded:
+		p = proberWithPins(cfg.Pin)
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	r := prober.Probe(ctx, capture.ProbeRequest{URL: rawURL, User: *user, Password: *password, FPS: *fps, Insecure: *insecure,
+	r := p.Probe(ctx, capture.ProbeRequest{URL: rawURL, User: *user, Password: *password, FPS: *fps, Insecure: *insecure,
 		Options: capture.ProbeOptions{Timeout: *timeout, Duration: *duration}})
 
 	var saved string

@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +68,19 @@ func TestProbeInsecurePrintsFingerprint(t *testing.T) {
 		if code != exitFailed || p.ErrorKind != string(capture.CauseTLS) || !strings.Contains(p.Error, c.fp) ||
 			!strings.Contains(p.Error, "trust:") {
 			t.Fatalf("%s without --insecure: exit %d\n%s", c.url, code, out)
+		}
+	}
+	// Pinned in the settings, the same cameras probe without --insecure.
+	settings := filepath.Join(t.TempDir(), "settings.yaml")
+	yaml := fmt.Sprintf("trust:\n  - host: %q\n    sha256: %q\n  - host: %q\n    sha256: %q\n",
+		ms.Addr(), ms.Fingerprint(), rs.Addr(), rs.Fingerprint())
+	if err := os.WriteFile(settings, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{ms.URL(), rs.URL("cam")} {
+		code, out, errOut := vigil(t, "probe", "--config", settings, "--json", "--duration", "1s", u)
+		if p := decodeProbe(t, out); code != exitOK || p.Frames == 0 {
+			t.Fatalf("%s pinned by --config: exit %d\n%s%s", u, code, out, errOut)
 		}
 	}
 }
