@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
-	"github.com/vigil-cctv/vigil/config"
 )
 
 // Layouts are the wall layouts Grid accepts, smallest first ("auto" fits the camera
@@ -53,16 +52,15 @@ func Grid(layout string, n int) (cols, rows int, err error) {
 	return 0, 0, fmt.Errorf("unknown wall layout %q: use one of auto, 1, 2x2, 3x3, 4x4, 5x5, 6x6, 8x8", layout)
 }
 
-// WallOptions configures a Wall (NewWall). Only Cameras is needed; the callbacks let cmd
-// persist the wall and manage cameras without the ui package knowing about settings files
-// or protocols.
+// WallOptions configures a Wall (NewWall). The wall talks to the application through
+// the interfaces in api.go, so the ui package knows nothing about settings files or
+// protocols; each is optional, and a nil one turns its part of the window off.
 type WallOptions struct {
 	// Title is the window title. It defaults to "Vigil".
 	Title string
-	// Cameras are every configured camera, identified by Stream.Name(). The wall does
-	// not close them: their owner does, after the wall has stopped (or after SetCameras
-	// has replaced them).
-	Cameras []*capture.Stream
+	// Cameras is the camera list (see Cameras); a CameraEditor enables Add and Edit,
+	// a CameraRemover Remove. Nil: a wall without cameras until SetCameras.
+	Cameras Cameras
 	// Layout is one of Layouts. It defaults to auto; an unknown layout is treated as auto
 	// (config.Validate refuses one before it gets here).
 	Layout string
@@ -70,56 +68,27 @@ type WallOptions struct {
 	// leaves a position empty. Unknown names and repeats are dropped. Nil means every
 	// camera in order.
 	Tiles []string
-	// OnChange is called on the UI goroutine after every change of layout or assignment
-	// with the new layout and positions (trailing empty positions trimmed), so cmd can
-	// save the settings. It may be nil.
-	OnChange func(layout string, tiles []string)
+	// Views is told every change of layout or assignment (UI goroutine). It may be nil.
+	Views Views
 	// SnapshotDir is where the toolbar's snapshot button writes pictures. Empty disables
 	// the button.
 	SnapshotDir string
-	// CPU returns the app's CPU use in cores (1.0 = one core busy), for the status bar.
-	// It is called once a second from the wall's status goroutine, never the UI
-	// goroutine. It may be nil.
-	CPU func() float64
+	// CPU measures the app's CPU use for the status bar. It may be nil.
+	CPU CPUMeter
 
-	// Camera returns a camera's settings for the Edit dialog. It may be nil (Edit then
-	// opens with only the name filled in).
-	Camera func(name string) (config.Camera, bool)
 	// Prober runs the camera dialog's Test button. It may be nil.
 	Prober capture.Prober
-	// OnTrust saves the certificates the camera dialog's Trust accepted (by SHA-256
-	// fingerprint, to the settings' trust list), before OnCameraSaved; an error keeps
-	// the dialog open. Nil: an untrusted certificate's fingerprint is shown, no Trust.
-	OnTrust func(trust []config.Trusted) error
-	// OnCameraSaved is called when the camera dialog saves: old is the camera's previous
-	// name ("" for a new camera). cmd rebuilds the stream, saves the settings and calls
-	// SetCameras before returning. An error is shown to the user. Nil disables Add and
-	// Edit.
-	OnCameraSaved func(old string, cam config.Camera) error
-	// OnCameraRemoved is called after the user confirmed removing a camera; like
-	// OnCameraSaved, cmd calls SetCameras before returning. Nil disables Remove.
-	OnCameraRemoved func(name string) error
-	// ConnectSite logs in to a video management site for the "Connect to Milestone…"
-	// dialog; OnSiteConnected then saves the site and the certificates the user accepted
-	// (cmd). Either nil disables the dialog.
-	ConnectSite     SiteConnector
-	OnSiteConnected func(view *SiteView, trust []config.Trusted) error
-	// Playback makes a stream of a camera's recorded video from a time at a speed (1 =
-	// real time); the tile shows it until the user goes back to live, and the wall
-	// closes it then. CanPlayback says which cameras have recordings to play (nil: all).
-	// Nil Playback: no playback button.
-	Playback    func(camera string, from time.Time, speed float64) (*capture.Stream, error)
-	CanPlayback func(camera string) bool
-	// ToggleRecord starts or stops recording a camera (the tile's record button; UI
-	// goroutine); an error is shown. RecordingStatus reports a camera's recording for its
-	// REC badge, from the wall's status goroutine (it must be safe there). Nil
-	// ToggleRecord: no record button.
-	ToggleRecord    func(camera string) error
-	RecordingStatus func(camera string) RecordingState
-	// Recordings lists the recordings for the recordings view, and Open opens a file or
-	// folder in the system's application for it. Nil Recordings: no recordings view.
-	Recordings func() ([]Clip, error)
-	Open       func(path string) error
+	// Trust saves the certificates the camera dialog's Trust accepted. Nil: an untrusted
+	// certificate's fingerprint is shown, no Trust.
+	Trust TrustStore
+	// Sites logs in to and saves video management sites. Nil disables "Connect to
+	// Milestone…".
+	Sites Sites
+	// Playback plays recorded video on tiles. Nil: no playback button.
+	Playback Playback
+	// Recordings records cameras and lists the recordings. Nil: no record button and no
+	// recordings view.
+	Recordings Recordings
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -166,9 +135,6 @@ type Wall struct {
 	// The window around the wall (window.go, sidebar.go, statusbar.go); nil until Panel.
 	chrome *chrome
 	win    fyne.Window
-	// renaming is the camera being renamed by the Edit dialog, so its positions follow
-	// it through SetCameras.
-	renaming [2]string
 	// sites are the video management sites the sidebar lists, by label.
 	sites []*SiteView
 	// closing counts playback streams being closed; Stop waits for them.
@@ -204,7 +170,11 @@ func NewWall(opts WallOptions) *Wall {
 	if _, _, err := Grid(w.layout, 0); err != nil || w.layout == "" {
 		w.layout = "auto"
 	}
-	w.setCameraList(opts.Cameras)
+	var streams []*capture.Stream
+	if opts.Cameras != nil {
+		streams = opts.Cameras.Streams()
+	}
+	w.setCameraList(streams)
 	if opts.Tiles == nil {
 		for i, s := range w.cameras {
 			if i >= MaxPositions {
@@ -279,14 +249,12 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 	}
 	t.SnapshotDir = w.opts.SnapshotDir
 	w.playbackHooks(t)
-	if w.opts.ToggleRecord != nil {
+	if recs := w.opts.Recordings; recs != nil {
 		t.OnRecord = func(t *Tile) {
 			name := t.Stream().Name()
-			err := w.opts.ToggleRecord(name)
-			if w.opts.RecordingStatus != nil {
-				rs := w.opts.RecordingStatus(name)
-				t.SetRecording(rs.Since, rs.Err)
-			}
+			err := recs.Toggle(name)
+			rs := recs.State(name)
+			t.SetRecording(rs.Since, rs.Err)
 			if err != nil && w.win != nil {
 				showNotice(w.win, "Recording", err.Error())
 			}
@@ -305,18 +273,35 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 	return t
 }
 
-// SetCameras replaces the camera list after a camera was added, edited or removed. A
-// camera whose stream changed gets a new tile in the same positions; a removed camera
-// leaves the wall; a new camera goes to the selected position when that is empty, else
-// to the first empty position on screen, else it waits in the list. Stop the old streams
-// only after SetCameras returns.
-func (w *Wall) SetCameras(streams []*capture.Stream) {
+// SetCameras replaces the camera list when it changed behind the wall's back (the wall
+// follows its Cameras by itself after its own Add, Edit and Remove). A camera whose
+// stream changed gets a new tile in the same positions; a removed camera leaves the
+// wall; a new camera goes to the selected position when that is empty, else to the first
+// empty position on screen, else it waits in the list. One camera gone and one new is
+// taken for a rename: the new one takes the old one's places. Stop the old streams only
+// after SetCameras returns.
+func (w *Wall) SetCameras(streams []*capture.Stream) { w.followCameras(streams, "", "") }
+
+// refreshCameras follows the Cameras after the wall changed them; renamedFrom and
+// renamedTo name a camera the change renamed, whose places the new name takes.
+func (w *Wall) refreshCameras(renamedFrom, renamedTo string) {
+	if w.opts.Cameras == nil {
+		return
+	}
+	// An unchanged list (a refused edit, or an owner that already called SetCameras)
+	// changes nothing, and is not saved again.
+	if streams := w.opts.Cameras.Streams(); !slices.Equal(streams, w.cameras) {
+		w.followCameras(streams, renamedFrom, renamedTo)
+	}
+}
+
+// followCameras is SetCameras with the rename the wall knows of (from → to), if any.
+func (w *Wall) followCameras(streams []*capture.Stream, from, to string) {
 	old := map[string]bool{}
 	for _, s := range w.cameras {
 		old[s.Name()] = true
 	}
 	w.setCameraList(streams)
-	from, to := w.renaming[0], w.renaming[1]
 	if from == "" {
 		// One camera gone and one new in the same call is an edit that renamed it (the
 		// camera dialog saves one camera at a time): its tile keeps its place.
@@ -475,10 +460,10 @@ func (w *Wall) emptyAt(p int) *emptyCell {
 	return w.empty[p]
 }
 
-// changed tells OnChange about the wall's new layout and positions.
+// changed tells Views about the wall's new layout and positions.
 func (w *Wall) changed() {
-	if w.opts.OnChange != nil {
-		w.opts.OnChange(w.layout, w.Assignments())
+	if w.opts.Views != nil {
+		w.opts.Views.SaveWall(w.layout, w.Assignments())
 	}
 }
 
