@@ -95,10 +95,10 @@ func (s *sidebar) sync() {
 		}
 	}
 	// Selecting a tile makes its camera the current one.
-	if sel := s.w.selected; sel >= 0 && sel != s.selectedOnTileShown && s.w.positions[sel] != "" {
-		s.current = s.w.positions[sel]
+	if sel := s.w.m.Selected(); sel >= 0 && sel != s.selectedOnTileShown && s.w.m.At(sel) != "" {
+		s.current = s.w.m.At(sel)
 	}
-	s.selectedOnTileShown = s.w.selected
+	s.selectedOnTileShown = s.w.m.Selected()
 	for name, r := range s.rows {
 		r.setState(name == s.current, s.w.positionOf(name) >= 0)
 	}
@@ -269,9 +269,9 @@ func (s *sidebar) rowTapped(name string) {
 	s.current = name
 	w := s.w
 	switch {
-	case w.selected >= 0:
-		w.Assign(w.selected, name)
-	case w.positionOf(name) >= 0 && w.positionOf(name) < w.cols*w.rows:
+	case w.m.Selected() >= 0:
+		w.Assign(w.m.Selected(), name)
+	case w.positionOf(name) >= 0 && w.positionOf(name) < w.m.Cells():
 		w.Select(w.positionOf(name))
 	default:
 		if p := w.freePosition(); p >= 0 {
