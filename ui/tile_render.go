@@ -168,6 +168,8 @@ type tileRenderer struct {
 	sel        *canvas.Rectangle // selection border
 	lines      []*canvas.Text    // detail lines, then the foot
 	objects    []fyne.CanvasObject
+	// laidOut is the size Layout last placed the objects for.
+	laidOut fyne.Size
 
 	card card
 }
@@ -233,6 +235,12 @@ func newTileRenderer(t *Tile) *tileRenderer {
 	r.objects = append(r.objects, r.zoomBack, r.zoomText, r.empty, r.nameBack, r.name, r.fbBack, r.fbText,
 		r.recBack, r.recText, r.sel, r.toolbar)
 	r.update()
+	// Fyne makes a new renderer when the old one's cache entry expired (a tile not
+	// painted for a minute, or a stale cache clock under the test driver) and does not
+	// lay it out while the tile keeps its size: place everything at once.
+	if size := t.Size(); !size.IsZero() {
+		r.Layout(size)
+	}
 	return r
 }
 
@@ -247,7 +255,7 @@ func (r *tileRenderer) MinSize() fyne.Size { return fyne.NewSize(64, 36) }
 // tile said changed (Tile.refreshParts).
 func (r *tileRenderer) Refresh() {
 	parts := r.t.takeDirty()
-	if parts == 0 {
+	if parts == 0 || r.laidOut != r.t.Size() {
 		r.update()
 		r.Layout(r.t.Size())
 		for _, o := range r.objects {
@@ -349,6 +357,7 @@ func (r *tileRenderer) update() {
 
 // Layout places everything for a tile of the given size.
 func (r *tileRenderer) Layout(size fyne.Size) {
+	r.laidOut = size
 	r.t.sizeChanged(size)
 	full := fyne.NewPos(0, 0)
 	for _, o := range []fyne.CanvasObject{r.back, r.img, r.dim, r.sel} {
