@@ -19,11 +19,20 @@ func (c *testCameras) Streams() []*capture.Stream { return slices.Clone(c.stream
 
 func (c *testCameras) Camera(string) (config.Camera, bool) { return config.Camera{}, false }
 
-// testEditor adds and edits cameras through add and edit.
+// testEditor adds and edits cameras through add and edit; camera, when set, gives the
+// cameras' settings.
 type testEditor struct {
 	*testCameras
-	add  func(config.Camera) error
-	edit func(old string, cam config.Camera) error
+	add    func(config.Camera) error
+	edit   func(old string, cam config.Camera) error
+	camera func(string) (config.Camera, bool)
+}
+
+func (e *testEditor) Camera(name string) (config.Camera, bool) {
+	if e.camera == nil {
+		return e.testCameras.Camera(name)
+	}
+	return e.camera(name)
 }
 
 func (e *testEditor) Add(cam config.Camera) error { return e.add(cam) }

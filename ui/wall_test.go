@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
 )
 
 // wallTRig is a whole wall window under test: toolbar, camera list, wall and status bar,
@@ -575,5 +577,84 @@ func walkAll(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		for _, c := range test.WidgetRenderer(x).Objects() {
 			walkAll(c, f)
 		}
+	}
+}
+
+// Edit in the camera list opens the dialog; saving a new name asks the CameraEditor to
+// rename the camera, and the wall follows the result by itself: the renamed camera keeps
+// its place and plays, its old tile stops, and the list's current camera is the new name.
+func TestWallTEditRenamesThroughTheEditor(t *testing.T) {
+	var edits []string
+	var r *wallTRig
+	r = newWallTRig(t, wallTLive(t, 3), capture.StreamOptions{}, "2x2", func(o *WallOptions) {
+		cams := o.Cameras.(*testCameras)
+		o.Cameras = &testEditor{testCameras: cams,
+			camera: func(name string) (config.Camera, bool) {
+				return config.Camera{Name: name, Streams: []config.Stream{{URL: "http://127.0.0.1:1/video.mjpg"}}}, true
+			},
+			add: func(config.Camera) error { return errors.New("not in this test") },
+			edit: func(old string, cam config.Camera) error {
+				edits = append(edits, old+" → "+cam.Name)
+				d := &testDecoders{}
+				s := capture.NewStream(cam.Name, liveSource(t, 20*time.Millisecond),
+					capture.StreamOptions{Decoders: d.New, Logger: slog.New(slog.DiscardHandler)})
+				t.Cleanup(s.Close)
+				next := slices.Clone(cams.streams)
+				for i, x := range next {
+					if x.Name() == old {
+						next[i] = s
+					}
+				}
+				cams.streams = next
+				return nil
+			}}
+	})
+	r.wall.Start()
+	old := r.wall.Tile("Cam 2")
+	test.Tap(old)
+	side := r.wall.chrome.side
+	if side.current != "Cam 2" || side.edit.Disabled() {
+		t.Fatalf("current %q, edit disabled %v", side.current, side.edit.Disabled())
+	}
+	test.Tap(side.edit)
+	pop := r.win.Canvas().Overlays().Top()
+	if pop == nil {
+		t.Fatal("no dialog")
+	}
+	var name *widget.Entry
+	var save *widget.Button
+	walkAll(pop, func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Entry:
+			if x.Text == "Cam 2" {
+				name = x
+			}
+		case *widget.Button:
+			if x.Text == "Save" {
+				save = x
+			}
+		}
+	})
+	if name == nil || save == nil {
+		t.Fatal("the dialog has no name field or Save button")
+	}
+	name.SetText("")
+	test.Type(name, "Gate")
+	test.Tap(save)
+	if !slices.Equal(edits, []string{"Cam 2 → Gate"}) {
+		t.Fatalf("edits %q", edits)
+	}
+	want := []string{"Cam 1", "Gate", "Cam 3"}
+	if got := r.wall.Assignments(); !slices.Equal(got, want) {
+		t.Fatalf("Assignments = %q, want %q", got, want)
+	}
+	if c := r.lastChange(t); !slices.Equal(c.tiles, want) {
+		t.Errorf("SaveWall got %v", c)
+	}
+	if gate := r.wall.Tile("Gate"); old.Running() || gate == nil || !gate.Running() || r.wall.Tile("Cam 2") != nil {
+		t.Error("the old tile still decodes, or the renamed camera does not")
+	}
+	if side.current != "Gate" || side.rows["Gate"] == nil || side.rows["Cam 2"] != nil {
+		t.Errorf("camera list: current %q", side.current)
 	}
 }
