@@ -9,5 +9,10 @@
 // which Fyne calls only after a cache expiry, never on Hide.
 //
 // The package talks to capture only (Stream, FrameSub, Status); it never imports a
-// protocol package.
+// protocol package. The application behind the wall (camera registry, sites, trust,
+// recordings, playback) comes in through the small interfaces of api.go. The wall's
+// model — layout, positions, selection, maximised position, what is on screen — is the
+// plain Go package wallmodel, tested without Fyne; the Wall makes its tiles follow it. A
+// Tile holds state only; its renderer owns the canvas objects and reads that state in
+// Refresh and Layout.
 package ui

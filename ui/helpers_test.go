@@ -231,7 +231,7 @@ func newRig(t *testing.T, sources []capture.Source, opts capture.StreamOptions, 
 	for i, src := range sources {
 		r.streams = append(r.streams, capture.NewStream(fmt.Sprintf("Cam %d", i+1), src, opts))
 	}
-	r.wall = NewWall(WallOptions{Cameras: r.streams, Layout: layout})
+	r.wall = NewWall(WallOptions{Cameras: StaticCameras(r.streams), Layout: layout})
 	r.wall.setDo(r.q.Do)
 	r.win = test.NewWindow(r.wall.Content())
 	r.win.SetPadded(false)

@@ -44,13 +44,13 @@ func (w *Wall) TypedKey(ev *fyne.KeyEvent) {
 	}
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
-		if w.maxPos >= 0 {
+		if w.m.Maximised() >= 0 {
 			w.Restore()
 		} else {
-			w.Maximise(w.selected)
+			w.Maximise(w.m.Selected())
 		}
 	case fyne.KeyEscape:
-		if w.maxPos >= 0 {
+		if w.m.Maximised() >= 0 {
 			w.Restore()
 		} else if w.win != nil && w.win.FullScreen() {
 			w.win.SetFullScreen(false)
@@ -62,30 +62,17 @@ func (w *Wall) TypedKey(ev *fyne.KeyEvent) {
 	}
 }
 
-// neighbour is the position one step from the selection in the grid on screen, or -1
-// at the edge (or with nothing selected, or a tile maximised).
-func (w *Wall) neighbour(dx, dy int) int {
-	if w.selected < 0 || w.maxPos >= 0 {
-		return -1
-	}
-	c, r := w.selected%w.cols+dx, w.selected/w.cols+dy
-	if c < 0 || r < 0 || c >= w.cols || r >= w.rows {
-		return -1
-	}
-	return r*w.cols + c
-}
-
 // moveSelection moves the selection one step; with nothing selected it selects the
 // first tile.
 func (w *Wall) moveSelection(dx, dy int) {
-	if w.maxPos >= 0 {
+	if w.m.Maximised() >= 0 {
 		return
 	}
-	if w.selected < 0 {
+	if w.m.Selected() < 0 {
 		w.Select(0)
 		return
 	}
-	if n := w.neighbour(dx, dy); n >= 0 {
+	if n := w.m.Neighbour(dx, dy); n >= 0 {
 		w.Select(n)
 	}
 }
@@ -93,12 +80,9 @@ func (w *Wall) moveSelection(dx, dy int) {
 // swapToward swaps the selected camera with its neighbour; the selection follows the
 // camera.
 func (w *Wall) swapToward(dx, dy int) {
-	n := w.neighbour(dx, dy)
-	if n < 0 {
+	if !w.m.SwapToward(dx, dy) {
 		return
 	}
-	from := w.selected
-	w.selected = n // before Swap, so a grid that changes size keeps it
-	w.Swap(from, n)
-	w.Select(n)
+	w.apply()
+	w.changed()
 }

@@ -123,7 +123,7 @@ func (w *Wall) startPlayback(t *Tile, from time.Time, speed float64) error {
 	if t.pbLive != nil {
 		live = t.pbLive
 	}
-	pb, err := w.opts.Playback(live.Name(), from, speed)
+	pb, err := w.opts.Playback.Play(live.Name(), from, speed)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (w *Wall) closePlayback(s *capture.Stream) {
 // playbackHooks sets a tile's playback buttons when the owner offers playback for its
 // camera.
 func (w *Wall) playbackHooks(t *Tile) {
-	if w.opts.Playback == nil || (w.opts.CanPlayback != nil && !w.opts.CanPlayback(t.Stream().Name())) {
+	if w.opts.Playback == nil || !w.opts.Playback.CanPlay(t.Stream().Name()) {
 		t.OnPlayback, t.OnLive = nil, nil
 		return
 	}

@@ -42,8 +42,7 @@ func TestWallTPlaybackAndBackToLive(t *testing.T) {
 	var pbStreams []*capture.Stream
 	var r *wallTRig
 	r = newWallTRig(t, wallTLive(t, 2), capture.StreamOptions{}, "2x2", func(o *WallOptions) {
-		o.CanPlayback = func(name string) bool { return name == "Cam 1" }
-		o.Playback = func(name string, from time.Time, speed float64) (*capture.Stream, error) {
+		play := func(name string, from time.Time, speed float64) (*capture.Stream, error) {
 			asked = append(asked, fmt.Sprintf("%s %s ×%g", name, from.Format(playbackLayout), speed))
 			if speed == 16 {
 				return nil, errors.New("the recorder refuses 16×")
@@ -54,6 +53,7 @@ func TestWallTPlaybackAndBackToLive(t *testing.T) {
 			pbStreams = append(pbStreams, s)
 			return s, nil
 		}
+		o.Playback = testPlayback{can: func(name string) bool { return name == "Cam 1" }, play: play}
 	})
 	r.wall.Start()
 	tile := r.wall.Tile("Cam 1")

@@ -148,7 +148,7 @@ func (w *Wall) showRecordings() {
 		return
 	}
 	win := fyne.CurrentApp().NewWindow("Vigil — Recordings")
-	v := newRecordingsView(w.opts.Recordings, w.opts.Open)
+	v := newRecordingsView(w.opts.Recordings.List, w.opts.Recordings.Open)
 	win.SetContent(v.obj)
 	win.Resize(fyne.NewSize(560, 520))
 	win.Show()

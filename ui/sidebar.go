@@ -95,38 +95,23 @@ func (s *sidebar) sync() {
 		}
 	}
 	// Selecting a tile makes its camera the current one.
-	if sel := s.w.selected; sel >= 0 && sel != s.selectedOnTileShown && s.w.positions[sel] != "" {
-		s.current = s.w.positions[sel]
+	if sel := s.w.m.Selected(); sel >= 0 && sel != s.selectedOnTileShown && s.w.m.At(sel) != "" {
+		s.current = s.w.m.At(sel)
 	}
-	s.selectedOnTileShown = s.w.selected
+	s.selectedOnTileShown = s.w.m.Selected()
 	for name, r := range s.rows {
 		r.setState(name == s.current, s.w.positionOf(name) >= 0)
 	}
-	if s.w.opts.OnCameraSaved == nil {
-		s.add.Disable()
-	} else {
-		s.add.Enable()
-	}
-	if s.current == "" || s.w.opts.OnCameraSaved == nil {
-		s.edit.Disable()
-	} else {
-		s.edit.Enable()
-	}
-	if s.current == "" || s.w.opts.OnCameraRemoved == nil {
-		s.remove.Disable()
-	} else {
-		s.remove.Enable()
-	}
+	editor, remover := s.w.editor(), s.w.remover()
+	setEnabled(s.add, editor != nil)
+	setEnabled(s.edit, s.current != "" && editor != nil)
+	setEnabled(s.remove, s.current != "" && remover != nil)
 	if s.w.opts.Recordings == nil {
 		s.recordings.Hide()
 	} else {
 		s.recordings.Show()
 	}
-	if s.w.opts.ConnectSite == nil || s.w.opts.OnSiteConnected == nil {
-		s.connectSite.Disable()
-	} else {
-		s.connectSite.Enable()
-	}
+	setEnabled(s.connectSite, s.w.opts.Sites != nil)
 	byURL := s.camerasByURL()
 	for _, r := range s.siteRows {
 		name := byURL[r.cam.URL]
@@ -138,11 +123,11 @@ func (s *sidebar) sync() {
 // camera that is already saved acts as that camera.
 func (s *sidebar) camerasByURL() map[string]string {
 	out := map[string]string{}
-	if s.w.opts.Camera == nil {
+	if s.w.opts.Cameras == nil {
 		return out
 	}
 	for _, c := range s.w.cameras {
-		if cam, ok := s.w.opts.Camera(c.Name()); ok && len(cam.Streams) > 0 {
+		if cam, ok := s.w.opts.Cameras.Camera(c.Name()); ok && len(cam.Streams) > 0 {
 			out[cam.Streams[0].URL] = c.Name()
 		}
 	}
@@ -183,11 +168,12 @@ func (s *sidebar) siteSections() []fyne.CanvasObject {
 
 func (s *sidebar) showSiteDialog() {
 	w := s.w
-	if w.win == nil || w.opts.ConnectSite == nil || w.opts.OnSiteConnected == nil {
+	sites := w.opts.Sites
+	if w.win == nil || sites == nil {
 		return
 	}
-	ShowSiteDialog(w.win, w.opts.ConnectSite, func(v *SiteView, trust []config.Trusted) error {
-		if err := w.opts.OnSiteConnected(v, trust); err != nil {
+	ShowSiteDialog(w.win, sites.Connect, func(v *SiteView, trust []config.Trusted) error {
+		if err := sites.Save(v, trust); err != nil {
 			return err
 		}
 		w.addSite(v)
@@ -203,12 +189,15 @@ func (s *sidebar) siteCameraTapped(v *SiteView, c SiteCamera) {
 		return
 	}
 	w := s.w
-	if w.opts.OnCameraSaved == nil {
+	ed := w.editor()
+	if ed == nil {
 		return
 	}
 	name := uniqueName(c.Name, s.names)
 	cam := config.Camera{Name: name, Streams: []config.Stream{{URL: c.URL}}, User: v.Site.User, Password: v.Site.Password}
-	if err := w.opts.OnCameraSaved("", cam); err != nil {
+	err := ed.Add(cam)
+	w.refreshCameras("", "")
+	if err != nil {
 		if w.win != nil {
 			showNotice(w.win, "Error", fmt.Sprintf("could not add camera %q: %v", name, err))
 		}
@@ -280,9 +269,9 @@ func (s *sidebar) rowTapped(name string) {
 	s.current = name
 	w := s.w
 	switch {
-	case w.selected >= 0:
-		w.Assign(w.selected, name)
-	case w.positionOf(name) >= 0 && w.positionOf(name) < w.cols*w.rows:
+	case w.m.Selected() >= 0:
+		w.Assign(w.m.Selected(), name)
+	case w.positionOf(name) >= 0 && w.positionOf(name) < w.m.Cells():
 		w.Select(w.positionOf(name))
 	default:
 		if p := w.freePosition(); p >= 0 {
@@ -305,12 +294,15 @@ func (s *sidebar) others(except string) []string {
 
 func (s *sidebar) addCamera() {
 	w := s.w
-	if w.win == nil || w.opts.OnCameraSaved == nil {
+	ed := w.editor()
+	if w.win == nil || ed == nil {
 		return
 	}
-	ShowCameraDialog(w.win, nil, s.others(""), w.opts.Prober, w.opts.OnTrust, func(cam config.Camera) {
+	ShowCameraDialog(w.win, nil, s.others(""), w.opts.Prober, w.trustFunc(), func(cam config.Camera) {
 		s.current = cam.Name
-		if err := w.opts.OnCameraSaved("", cam); err != nil {
+		err := ed.Add(cam)
+		w.refreshCameras("", "")
+		if err != nil {
 			showNotice(w.win, "Error", fmt.Sprintf("could not add camera %q: %v", cam.Name, err))
 		}
 		s.sync()
@@ -320,19 +312,20 @@ func (s *sidebar) addCamera() {
 func (s *sidebar) editCamera() {
 	w := s.w
 	name := s.current
-	if w.win == nil || w.opts.OnCameraSaved == nil || name == "" {
+	ed := w.editor()
+	if w.win == nil || ed == nil || name == "" {
 		return
 	}
 	cam := config.Camera{Name: name}
-	if w.opts.Camera != nil {
-		if c, ok := w.opts.Camera(name); ok {
-			cam = c
-		}
+	if c, ok := ed.Camera(name); ok {
+		cam = c
 	}
-	ShowCameraDialog(w.win, &cam, s.others(name), w.opts.Prober, w.opts.OnTrust, func(saved config.Camera) {
-		w.renaming = [2]string{name, saved.Name}
-		defer func() { w.renaming = [2]string{} }()
-		if err := w.opts.OnCameraSaved(name, saved); err != nil {
+	ShowCameraDialog(w.win, &cam, s.others(name), w.opts.Prober, w.trustFunc(), func(saved config.Camera) {
+		// The wall asks for the rename, then follows the result: the renamed camera
+		// keeps its places.
+		err := ed.Edit(name, saved)
+		w.refreshCameras(name, saved.Name)
+		if err != nil {
 			showNotice(w.win, "Error", fmt.Sprintf("could not save camera %q: %v", saved.Name, err))
 			return
 		}
@@ -344,7 +337,8 @@ func (s *sidebar) editCamera() {
 func (s *sidebar) removeCamera() {
 	w := s.w
 	name := s.current
-	if w.win == nil || w.opts.OnCameraRemoved == nil || name == "" {
+	rm := w.remover()
+	if w.win == nil || rm == nil || name == "" {
 		return
 	}
 	msg := fmt.Sprintf("Remove camera %q from Vigil?\nIts recordings stay on disk.", name)
@@ -352,7 +346,9 @@ func (s *sidebar) removeCamera() {
 		if !ok {
 			return
 		}
-		if err := w.opts.OnCameraRemoved(name); err != nil {
+		err := rm.Remove(name)
+		w.refreshCameras("", "")
+		if err != nil {
 			showNotice(w.win, "Error", fmt.Sprintf("could not remove camera %q: %v", name, err))
 			return
 		}
@@ -438,4 +434,32 @@ func (r *camRow) DragEnd() {
 	}
 	r.dragging = false
 	r.s.w.chrome.dragEnd()
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// editor is the wall's Cameras when they can be added and edited, else nil.
+func (w *Wall) editor() CameraEditor {
+	ed, _ := w.opts.Cameras.(CameraEditor)
+	return ed
+}
+
+// remover is the wall's Cameras when they can be removed, else nil.
+func (w *Wall) remover() CameraRemover {
+	rm, _ := w.opts.Cameras.(CameraRemover)
+	return rm
+}
+
+// trustFunc is the camera dialog's Trust action, nil without a TrustStore.
+func (w *Wall) trustFunc() func([]config.Trusted) error {
+	if w.opts.Trust == nil {
+		return nil
+	}
+	return w.opts.Trust.Trust
 }

@@ -106,12 +106,15 @@ func TestSidebarListsSiteCamerasAndSavesTheOneTapped(t *testing.T) {
 	var saved []config.Camera
 	var r *wallTRig
 	r = newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "2x2", func(o *WallOptions) {
-		o.OnCameraSaved = func(old string, cam config.Camera) error {
+		save := func(old string, cam config.Camera) error {
 			saved = append(saved, cam)
 			return errors.New("not saved in this test")
 		}
-		o.ConnectSite = func(context.Context, config.Site, string) (*SiteView, error) { return nil, errors.New("unused") }
-		o.OnSiteConnected = func(*SiteView, []config.Trusted) error { return nil }
+		o.Cameras = &testEditor{testCameras: o.Cameras.(*testCameras), edit: save,
+			add: func(cam config.Camera) error { return save("", cam) }}
+		o.Sites = testSites{
+			connect: func(context.Context, config.Site, string) (*SiteView, error) { return nil, errors.New("unused") },
+			save:    func(*SiteView, []config.Trusted) error { return nil }}
 	})
 	side := r.wall.chrome.side
 	if side.connectSite.Disabled() {

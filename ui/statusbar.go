@@ -54,7 +54,7 @@ type statusReport struct {
 	kbps                          float64
 	cpu                           float64 // cores; negative when unknown
 	states                        map[string]capture.Status
-	// recording is each recorded camera's state (RecordingStatus), by name.
+	// recording is each recorded camera's state (Recordings.State), by name.
 	recording map[string]RecordingState
 }
 
@@ -66,7 +66,7 @@ type RecordingState struct {
 }
 
 // measureStatus reads every camera's state and bitrate and the app's CPU. It runs on the
-// status goroutine: Stream.Status, Stream.Stats and opts.CPU are safe there.
+// status goroutine: Stream.Status, Stream.Stats, CPU and Recordings.State are safe there.
 func (w *Wall) measureStatus() statusReport {
 	w.camMu.Lock()
 	cams := w.camSnap
@@ -88,12 +88,12 @@ func (w *Wall) measureStatus() statusReport {
 		}
 	}
 	if w.opts.CPU != nil {
-		r.cpu = w.opts.CPU()
+		r.cpu = w.opts.CPU.Cores()
 	}
-	if w.opts.RecordingStatus != nil {
+	if recs := w.opts.Recordings; recs != nil {
 		r.recording = make(map[string]RecordingState, len(cams))
 		for _, s := range cams {
-			r.recording[s.Name()] = w.opts.RecordingStatus(s.Name())
+			r.recording[s.Name()] = recs.State(s.Name())
 		}
 	}
 	return r

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -61,8 +60,9 @@ type Tile struct {
 	physH      int
 	zoomFactor float64 // zoom.factor, for the decode box
 
-	// UI goroutine state.
-	img         *canvas.Image
+	// UI goroutine state. The tile holds state only: its renderer owns the canvas
+	// objects and reads this in Refresh and Layout.
+	shown       image.Image // what the picture shows: buf, or view while zoomed; nil for none
 	buf         *image.RGBA
 	view        *image.RGBA // the zoomed region of buf, packed (see zoom.go)
 	hasPicture  bool        // buf holds a picture worth showing
@@ -84,7 +84,43 @@ type Tile struct {
 	healthVisible bool
 	health        []string // the overlay's lines
 	rate          drawnRate
-	r             *tileRenderer // the renderer made last (Fyne may make a new one)
+	// pictureOn is whether the last full refresh showed the picture.
+	pictureOn bool
+	// dirty is what changed since the last refresh, when only part of the tile did (see
+	// refreshParts); zero asks the renderer for everything.
+	dirty tileParts
+}
+
+// tileParts are the parts of a tile a refresh may be limited to, so a new picture (30
+// times a second per tile) repaints the picture alone.
+type tileParts uint8
+
+const (
+	partPicture tileParts = 1 << iota // the picture, and the playback badge's time
+	partBadges                        // the REC badge's elapsed time
+	partHealth                        // the health overlay's text
+	partZoom                          // the zoom factor's label
+)
+
+// Refresh is part of fyne.Widget: everything is redrawn from the tile's state.
+func (t *Tile) Refresh() {
+	t.dirty = 0
+	t.pictureOn = t.hasPicture && t.buf != nil
+	t.BaseWidget.Refresh()
+}
+
+// refreshParts redraws only what changed (UI goroutine).
+func (t *Tile) refreshParts(p tileParts) {
+	t.dirty = p
+	t.BaseWidget.Refresh()
+	t.dirty = 0
+}
+
+// takeDirty is what the renderer is asked to redraw; zero is everything.
+func (t *Tile) takeDirty() tileParts {
+	p := t.dirty
+	t.dirty = 0
+	return p
 }
 
 // session is one Start…Stop period of a tile.
@@ -104,8 +140,6 @@ type session struct {
 // "Stopped" until Start.
 func NewTile(stream *capture.Stream) *Tile {
 	t := &Tile{stream: stream, do: fyne.Do, now: time.Now, zoom: unzoomed()}
-	t.img = &canvas.Image{ScaleMode: canvas.ImageScaleFastest, FillMode: canvas.ImageFillContain}
-	t.img.Hide()
 	t.status = capture.Status{State: capture.StateStopped}
 	t.ExtendBaseWidget(t)
 	return t
@@ -135,7 +169,7 @@ func (t *Tile) SetStream(s *capture.Stream) {
 	t.stopSession()
 	t.stream = s
 	t.hasPicture = false
-	t.buf, t.view, t.img.Image = nil, nil, nil
+	t.buf, t.view, t.shown = nil, nil, nil
 	t.lastPicture = time.Time{}
 	t.zoom = unzoomed()
 	t.rate = drawnRate{}
@@ -368,13 +402,7 @@ func (t *Tile) drawFrame(s *session) {
 		t.applyStatus(st)
 		return
 	}
-	if t.playbackSpeed > 0 && t.r != nil { // the badge shows the recorded time, to the second
-		if text := playbackBadge(t.playbackSpeed, t.lastSource); text != t.r.fbText.Text {
-			t.r.fbText.Text = text
-			t.r.fbText.Refresh()
-		}
-	}
-	t.img.Refresh()
+	t.refreshParts(partPicture) // in playback the badge shows the recorded time too
 }
 
 // SetRecording shows whether the camera is being recorded: since is when it started
@@ -403,28 +431,26 @@ func (t *Tile) Playback() float64 { return t.playbackSpeed }
 
 // tickBadges refreshes the REC badge's elapsed time (the wall's status tick).
 func (t *Tile) tickBadges() {
-	if t.r == nil || t.recSince.IsZero() {
+	if t.recSince.IsZero() {
 		return
 	}
-	t.r.update()
-	t.r.Layout(t.Size())
-	t.r.recText.Refresh()
-	t.r.recBack.Refresh()
+	t.pictureOn = t.hasPicture && t.buf != nil // the renderer updates everything's state
+	t.refreshParts(partBadges)
 }
 
 // present points the picture at what the tile shows: the buffer, or the zoomed region
 // of it copied into the view buffer. It does not refresh.
 func (t *Tile) present() {
 	if t.buf == nil {
-		t.img.Image = nil
+		t.shown = nil
 		return
 	}
 	if !t.maximised || !t.zoom.zoomed() {
-		t.img.Image = t.buf
+		t.shown = t.buf
 		return
 	}
 	t.view = copyRegion(t.view, t.buf, t.zoom.crop(t.buf.Rect.Dx(), t.buf.Rect.Dy()))
-	t.img.Image = t.view
+	t.shown = t.view
 }
 
 // copyPicture copies src into the tile's buffer, reallocating it only when the size
@@ -457,7 +483,7 @@ func (t *Tile) applyStatus(st capture.Status) {
 		// tile keeps it, frozen and dimmed under its card.
 		t.hasPicture = false
 	}
-	if st.State == old.State && st.State == capture.StateLive && t.img.Visible() == t.hasPicture {
+	if st.State == old.State && st.State == capture.StateLive && t.pictureOn == t.hasPicture {
 		return
 	}
 	t.Refresh()

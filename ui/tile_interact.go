@@ -153,9 +153,7 @@ func (t *Tile) updateHealth() {
 		return
 	}
 	t.health = healthLines(t.stream.Stats(), fps)
-	if t.r != nil {
-		t.r.refreshHealth()
-	}
+	t.refreshParts(partHealth)
 }
 
 // Scrolled is part of fyne.Scrollable: the wheel zooms a maximised tile about the
@@ -231,15 +229,11 @@ func (t *Tile) setZoom(z zoomView) {
 		t.view = nil
 	}
 	t.present()
-	t.img.Refresh()
-	if wasZoomed != z.zoomed() || t.r == nil {
+	if wasZoomed != z.zoomed() {
 		t.Refresh()
 		return
 	}
-	t.r.zoomText.Text = z.label()
-	t.r.Layout(t.Size())
-	t.r.zoomText.Refresh()
-	t.r.zoomBack.Refresh()
+	t.refreshParts(partPicture | partZoom)
 }
 
 // snapshotTapped is the toolbar's snapshot button.

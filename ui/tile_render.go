@@ -146,7 +146,8 @@ const (
 type tileRenderer struct {
 	t *Tile
 
-	empty      *canvas.Text // "No camera"
+	img        *canvas.Image // the picture
+	empty      *canvas.Text  // "No camera"
 	fbBack     *canvas.Rectangle
 	fbText     *canvas.Text
 	recBack    *canvas.Rectangle // "● REC 01:23", or the recording's failure
@@ -167,6 +168,8 @@ type tileRenderer struct {
 	sel        *canvas.Rectangle // selection border
 	lines      []*canvas.Text    // detail lines, then the foot
 	objects    []fyne.CanvasObject
+	// laidOut is the size Layout last placed the objects for.
+	laidOut fyne.Size
 
 	card card
 }
@@ -174,6 +177,7 @@ type tileRenderer struct {
 func newTileRenderer(t *Tile) *tileRenderer {
 	r := &tileRenderer{
 		t:          t,
+		img:        &canvas.Image{ScaleMode: canvas.ImageScaleFastest, FillMode: canvas.ImageFillContain},
 		back:       canvas.NewRectangle(colorTileBack),
 		dim:        canvas.NewRectangle(colorDim),
 		nameBack:   canvas.NewRectangle(colorNameBack),
@@ -199,7 +203,8 @@ func newTileRenderer(t *Tile) *tileRenderer {
 	r.cardBack.CornerRadius = 6
 	r.title.TextSize = titleTextSize
 	r.title.TextStyle = fyne.TextStyle{Bold: true}
-	r.objects = []fyne.CanvasObject{r.back, t.img, r.dim, r.cardBack, r.cardAccent, r.title}
+	r.img.Hide()
+	r.objects = []fyne.CanvasObject{r.back, r.img, r.dim, r.cardBack, r.cardAccent, r.title}
 	for i := 0; i < maxDetailLines+1; i++ {
 		l := canvas.NewText("", colorCardDetail)
 		l.TextSize = detailTextSize
@@ -229,8 +234,13 @@ func newTileRenderer(t *Tile) *tileRenderer {
 	// above everything, so it can always be clicked.
 	r.objects = append(r.objects, r.zoomBack, r.zoomText, r.empty, r.nameBack, r.name, r.fbBack, r.fbText,
 		r.recBack, r.recText, r.sel, r.toolbar)
-	t.r = r
 	r.update()
+	// Fyne makes a new renderer when the old one's cache entry expired (a tile not
+	// painted for a minute, or a stale cache clock under the test driver) and does not
+	// lay it out while the tile keeps its size: place everything at once.
+	if size := t.Size(); !size.IsZero() {
+		r.Layout(size)
+	}
 	return r
 }
 
@@ -241,12 +251,43 @@ func (r *tileRenderer) Destroy() {}
 // MinSize is small so that an 8×8 wall fits a laptop screen.
 func (r *tileRenderer) MinSize() fyne.Size { return fyne.NewSize(64, 36) }
 
-// Refresh re-reads the tile's state (UI goroutine).
+// Refresh re-reads the tile's state (UI goroutine): everything, or only the parts the
+// tile said changed (Tile.refreshParts).
 func (r *tileRenderer) Refresh() {
-	r.update()
-	r.Layout(r.t.Size())
-	for _, o := range r.objects {
-		o.Refresh()
+	parts := r.t.takeDirty()
+	if parts == 0 || r.laidOut != r.t.Size() {
+		r.update()
+		r.Layout(r.t.Size())
+		for _, o := range r.objects {
+			o.Refresh()
+		}
+		return
+	}
+	if parts&partPicture != 0 {
+		t := r.t
+		r.img.Image = t.shown
+		if t.playbackSpeed > 0 { // the badge shows the recorded time, to the second
+			if text := playbackBadge(t.playbackSpeed, t.lastSource); text != r.fbText.Text {
+				r.fbText.Text = text
+				r.fbText.Refresh()
+			}
+		}
+		r.img.Refresh()
+	}
+	if parts&partBadges != 0 {
+		r.update()
+		r.Layout(r.t.Size())
+		r.recText.Refresh()
+		r.recBack.Refresh()
+	}
+	if parts&partHealth != 0 {
+		r.refreshHealth()
+	}
+	if parts&partZoom != 0 {
+		r.zoomText.Text = r.t.zoom.label()
+		r.Layout(r.t.Size())
+		r.zoomText.Refresh()
+		r.zoomBack.Refresh()
 	}
 }
 
@@ -289,11 +330,8 @@ func (r *tileRenderer) update() {
 	r.zoomText.Text = t.zoom.label()
 	setVisible(r.toolbar, t.hovered && t.stream != nil)
 	r.toolbar.update()
-	if picture {
-		t.img.Show()
-	} else {
-		t.img.Hide()
-	}
+	r.img.Image = t.shown
+	setVisible(r.img, picture)
 	if picture && r.card.kind != cardNone {
 		r.dim.Show()
 	} else {
@@ -319,9 +357,10 @@ func (r *tileRenderer) update() {
 
 // Layout places everything for a tile of the given size.
 func (r *tileRenderer) Layout(size fyne.Size) {
+	r.laidOut = size
 	r.t.sizeChanged(size)
 	full := fyne.NewPos(0, 0)
-	for _, o := range []fyne.CanvasObject{r.back, r.t.img, r.dim, r.sel} {
+	for _, o := range []fyne.CanvasObject{r.back, r.img, r.dim, r.sel} {
 		o.Move(full)
 		o.Resize(size)
 	}

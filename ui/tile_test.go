@@ -107,7 +107,7 @@ func TestTileStopFreezesAndPlayRestarts(t *testing.T) {
 	s := tileTStream(t, "Gate", liveSource(t, 10*time.Millisecond), dec)
 	r := newTileTRig(t, fyne.NewSize(320, 240), s)
 	r.tile.Start()
-	pumpUntil(t, r.q, "pictures", func() bool { return r.tile.Drawn() >= 3 && r.tile.img.Visible() })
+	pumpUntil(t, r.q, "pictures", func() bool { return r.tile.Drawn() >= 3 && renderer(r.tile).img.Visible() })
 
 	r.tile.TogglePlay()
 	if r.tile.Running() {
@@ -117,9 +117,9 @@ func TestTileStopFreezesAndPlayRestarts(t *testing.T) {
 	if texts := rd.cardTexts(); len(texts) == 0 || texts[0] != "Stopped" {
 		t.Fatalf("stopped tile shows %q, want the \"Stopped\" card", texts)
 	}
-	if !r.tile.img.Visible() || !rd.dim.Visible() {
+	if !renderer(r.tile).img.Visible() || !rd.dim.Visible() {
 		t.Errorf("stopped tile: picture visible=%v dimmed=%v, want the last picture frozen and dimmed",
-			r.tile.img.Visible(), rd.dim.Visible())
+			renderer(r.tile).img.Visible(), rd.dim.Visible())
 	}
 	if accent := r.pixelOfObj(rd.cardAccent); !near(accent, rgba(colorStopped), 8) {
 		t.Errorf("stopped accent %v, want grey %v (not offline red or stalled amber)", accent, colorStopped)
@@ -146,7 +146,7 @@ func TestTileStopFreezesAndPlayRestarts(t *testing.T) {
 		t.Fatal("TogglePlay did not start a stopped tile")
 	}
 	pumpUntil(t, r.q, "pictures after play", func() bool {
-		return r.tile.Drawn() > drawn && rd.cardTexts() == nil && r.tile.img.Visible()
+		return r.tile.Drawn() > drawn && rd.cardTexts() == nil && renderer(r.tile).img.Visible()
 	})
 }
 
@@ -171,7 +171,7 @@ func TestTileSetStream(t *testing.T) {
 	if rd.name.Text != "Cam B" {
 		t.Errorf("name badge %q, want \"Cam B\"", rd.name.Text)
 	}
-	if r.tile.img.Visible() || paletteIndex(r.at(0.5, 0.5)) >= 0 {
+	if renderer(r.tile).img.Visible() || paletteIndex(r.at(0.5, 0.5)) >= 0 {
 		t.Error("camera A's picture shows under camera B's name")
 	}
 	if texts := rd.cardTexts(); len(texts) == 0 || texts[0] != "Connecting…" {
@@ -206,8 +206,8 @@ func TestTileSetStream(t *testing.T) {
 
 	// A stopped tile switched to a camera stays stopped, showing nothing of the old one.
 	r.tile.SetStream(a)
-	if r.tile.Running() || r.tile.img.Visible() {
-		t.Errorf("stopped tile after SetStream: running %v, picture %v", r.tile.Running(), r.tile.img.Visible())
+	if r.tile.Running() || renderer(r.tile).img.Visible() {
+		t.Errorf("stopped tile after SetStream: running %v, picture %v", r.tile.Running(), renderer(r.tile).img.Visible())
 	}
 }
 
@@ -224,7 +224,7 @@ func TestTileSnapshot(t *testing.T) {
 		t.Fatalf("snapshot before any picture: %v, want ErrNoPicture", err)
 	}
 	r.tile.Start()
-	pumpUntil(t, r.q, "a picture", func() bool { return r.tile.Drawn() > 0 && r.tile.img.Visible() })
+	pumpUntil(t, r.q, "a picture", func() bool { return r.tile.Drawn() > 0 && renderer(r.tile).img.Visible() })
 	r.tile.Stop() // a frozen picture, so the file can be compared with the buffer
 
 	fixed := time.Date(2026, 3, 4, 5, 6, 7, 0, time.FixedZone("X", 2*3600+30*60))
@@ -373,7 +373,7 @@ func TestTileFallbackBadge(t *testing.T) {
 	dec := &testDecoders{}
 	r := newTileTRig(t, fyne.NewSize(320, 240), tileTStream(t, "Cam", liveSource(t, 10*time.Millisecond), dec))
 	r.tile.Start()
-	pumpUntil(t, r.q, "a picture", func() bool { return r.tile.img.Visible() })
+	pumpUntil(t, r.q, "a picture", func() bool { return renderer(r.tile).img.Visible() })
 	rd := renderer(r.tile)
 	if rd.fbText.Visible() {
 		t.Fatal("a live tile shows the FALLBACK badge")
@@ -384,9 +384,9 @@ func TestTileFallbackBadge(t *testing.T) {
 	if !rd.fbText.Visible() || rd.fbText.Text != "FALLBACK" || !rd.fbBack.Visible() {
 		t.Fatal("no FALLBACK badge")
 	}
-	if rd.cardTexts() != nil || rd.dim.Visible() || !r.tile.img.Visible() {
+	if rd.cardTexts() != nil || rd.dim.Visible() || !renderer(r.tile).img.Visible() {
 		t.Errorf("fallback: card %q, dimmed %v, picture %v; want the picture, undimmed, no card",
-			rd.cardTexts(), rd.dim.Visible(), r.tile.img.Visible())
+			rd.cardTexts(), rd.dim.Visible(), renderer(r.tile).img.Visible())
 	}
 	img := r.win.Canvas().Capture()
 	p := rd.fbBack.Position() // left of the text, inside the rounded corner
@@ -510,7 +510,7 @@ func TestTileToolbar(t *testing.T) {
 	toggled := 0
 	r.tile.OnPlayToggled = func(*Tile) { toggled++ }
 	r.tile.Start()
-	pumpUntil(t, r.q, "a picture", func() bool { return r.tile.img.Visible() })
+	pumpUntil(t, r.q, "a picture", func() bool { return renderer(r.tile).img.Visible() })
 	rd := renderer(r.tile)
 	if rd.toolbar.Visible() {
 		t.Fatal("toolbar shows without the pointer over the tile")

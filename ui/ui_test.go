@@ -164,8 +164,8 @@ func TestTileStalledCard(t *testing.T) {
 		texts := rd.cardTexts()
 		return len(texts) > 0 && strings.HasPrefix(texts[0], "Stalled — no picture for ")
 	})
-	if !tile.img.Visible() || !rd.dim.Visible() {
-		t.Errorf("stalled tile: picture visible=%v, dimmed=%v; want the last picture dimmed", tile.img.Visible(), rd.dim.Visible())
+	if !renderer(tile).img.Visible() || !rd.dim.Visible() {
+		t.Errorf("stalled tile: picture visible=%v, dimmed=%v; want the last picture dimmed", renderer(tile).img.Visible(), rd.dim.Visible())
 	}
 	if got := rd.cardTexts(); !regexp.MustCompile(`^Stalled — no picture for \d+ s$`).MatchString(got[0]) {
 		t.Errorf("stalled title %q", got[0])
@@ -226,7 +226,7 @@ func TestTileOfflineCard(t *testing.T) {
 		texts := rd.cardTexts()
 		return len(texts) > 0 && retry.MatchString(texts[len(texts)-1]) && texts[len(texts)-1] != countdown
 	})
-	if tile.img.Visible() {
+	if renderer(tile).img.Visible() {
 		t.Error("an offline tile shows a picture")
 	}
 	img := r.capture()
@@ -268,7 +268,7 @@ func TestStopStopsDecoding(t *testing.T) {
 	r.wall.Start()
 	pumpUntil(t, r.q, "pictures after a restart", func() bool {
 		tl := r.wall.Tiles()[0]
-		return tl.Drawn() > drawn && renderer(tl).cardTexts() == nil && tl.img.Visible()
+		return tl.Drawn() > drawn && renderer(tl).cardTexts() == nil && renderer(tl).img.Visible()
 	})
 	r.wall.Stop()
 	r.wall.Stop() // twice is harmless

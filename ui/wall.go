@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -14,55 +13,32 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
-	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/ui/wallmodel"
 )
 
 // Layouts are the wall layouts Grid accepts, smallest first ("auto" fits the camera
 // count). They match config.Wall.Layout.
-var Layouts = []string{"auto", "1", "2x2", "3x3", "4x4", "5x5", "6x6", "8x8"}
-
-// maxSide is the largest grid side: 64 tiles is already more than a screen shows usefully
-// and more than two cores decode at a watchable rate.
-const maxSide = 8
+var Layouts = wallmodel.Layouts
 
 // MaxPositions is how many tile positions the wall remembers: an 8×8 grid. It matches
 // config's limit on Wall.Tiles.
-const MaxPositions = maxSide * maxSide
+const MaxPositions = wallmodel.MaxPositions
 
 // tileGap is the gap between tiles in logical pixels: enough to tell pictures apart.
 const tileGap = 2
 
-// Grid returns the columns and rows of a layout for n cameras. "auto" (or "") is the
-// smallest square-ish grid holding all of them, cols = ⌈√n⌉ and rows = ⌈n/cols⌉ (1×1 for
-// none, 8×8 at most); the fixed layouts are their own size whatever n is.
-func Grid(layout string, n int) (cols, rows int, err error) {
-	switch layout {
-	case "", "auto":
-		if n <= 1 {
-			return 1, 1, nil
-		}
-		cols = min(int(math.Ceil(math.Sqrt(float64(n)))), maxSide)
-		rows = min((n+cols-1)/cols, maxSide)
-		return cols, rows, nil
-	case "1":
-		return 1, 1, nil
-	case "2x2", "3x3", "4x4", "5x5", "6x6", "8x8":
-		side := int(layout[0] - '0')
-		return side, side, nil
-	}
-	return 0, 0, fmt.Errorf("unknown wall layout %q: use one of auto, 1, 2x2, 3x3, 4x4, 5x5, 6x6, 8x8", layout)
-}
+// Grid returns the columns and rows of a layout for n cameras (see wallmodel.Grid).
+func Grid(layout string, n int) (cols, rows int, err error) { return wallmodel.Grid(layout, n) }
 
-// WallOptions configures a Wall (NewWall). Only Cameras is needed; the callbacks let cmd
-// persist the wall and manage cameras without the ui package knowing about settings files
-// or protocols.
+// WallOptions configures a Wall (NewWall). The wall talks to the application through
+// the interfaces in api.go, so the ui package knows nothing about settings files or
+// protocols; each is optional, and a nil one turns its part of the window off.
 type WallOptions struct {
 	// Title is the window title. It defaults to "Vigil".
 	Title string
-	// Cameras are every configured camera, identified by Stream.Name(). The wall does
-	// not close them: their owner does, after the wall has stopped (or after SetCameras
-	// has replaced them).
-	Cameras []*capture.Stream
+	// Cameras is the camera list (see Cameras); a CameraEditor enables Add and Edit,
+	// a CameraRemover Remove. Nil: a wall without cameras until SetCameras.
+	Cameras Cameras
 	// Layout is one of Layouts. It defaults to auto; an unknown layout is treated as auto
 	// (config.Validate refuses one before it gets here).
 	Layout string
@@ -70,56 +46,27 @@ type WallOptions struct {
 	// leaves a position empty. Unknown names and repeats are dropped. Nil means every
 	// camera in order.
 	Tiles []string
-	// OnChange is called on the UI goroutine after every change of layout or assignment
-	// with the new layout and positions (trailing empty positions trimmed), so cmd can
-	// save the settings. It may be nil.
-	OnChange func(layout string, tiles []string)
+	// Views is told every change of layout or assignment (UI goroutine). It may be nil.
+	Views Views
 	// SnapshotDir is where the toolbar's snapshot button writes pictures. Empty disables
 	// the button.
 	SnapshotDir string
-	// CPU returns the app's CPU use in cores (1.0 = one core busy), for the status bar.
-	// It is called once a second from the wall's status goroutine, never the UI
-	// goroutine. It may be nil.
-	CPU func() float64
+	// CPU measures the app's CPU use for the status bar. It may be nil.
+	CPU CPUMeter
 
-	// Camera returns a camera's settings for the Edit dialog. It may be nil (Edit then
-	// opens with only the name filled in).
-	Camera func(name string) (config.Camera, bool)
 	// Prober runs the camera dialog's Test button. It may be nil.
 	Prober capture.Prober
-	// OnTrust saves the certificates the camera dialog's Trust accepted (by SHA-256
-	// fingerprint, to the settings' trust list), before OnCameraSaved; an error keeps
-	// the dialog open. Nil: an untrusted certificate's fingerprint is shown, no Trust.
-	OnTrust func(trust []config.Trusted) error
-	// OnCameraSaved is called when the camera dialog saves: old is the camera's previous
-	// name ("" for a new camera). cmd rebuilds the stream, saves the settings and calls
-	// SetCameras before returning. An error is shown to the user. Nil disables Add and
-	// Edit.
-	OnCameraSaved func(old string, cam config.Camera) error
-	// OnCameraRemoved is called after the user confirmed removing a camera; like
-	// OnCameraSaved, cmd calls SetCameras before returning. Nil disables Remove.
-	OnCameraRemoved func(name string) error
-	// ConnectSite logs in to a video management site for the "Connect to Milestone…"
-	// dialog; OnSiteConnected then saves the site and the certificates the user accepted
-	// (cmd). Either nil disables the dialog.
-	ConnectSite     SiteConnector
-	OnSiteConnected func(view *SiteView, trust []config.Trusted) error
-	// Playback makes a stream of a camera's recorded video from a time at a speed (1 =
-	// real time); the tile shows it until the user goes back to live, and the wall
-	// closes it then. CanPlayback says which cameras have recordings to play (nil: all).
-	// Nil Playback: no playback button.
-	Playback    func(camera string, from time.Time, speed float64) (*capture.Stream, error)
-	CanPlayback func(camera string) bool
-	// ToggleRecord starts or stops recording a camera (the tile's record button; UI
-	// goroutine); an error is shown. RecordingStatus reports a camera's recording for its
-	// REC badge, from the wall's status goroutine (it must be safe there). Nil
-	// ToggleRecord: no record button.
-	ToggleRecord    func(camera string) error
-	RecordingStatus func(camera string) RecordingState
-	// Recordings lists the recordings for the recordings view, and Open opens a file or
-	// folder in the system's application for it. Nil Recordings: no recordings view.
-	Recordings func() ([]Clip, error)
-	Open       func(path string) error
+	// Trust saves the certificates the camera dialog's Trust accepted. Nil: an untrusted
+	// certificate's fingerprint is shown, no Trust.
+	Trust TrustStore
+	// Sites logs in to and saves video management sites. Nil disables "Connect to
+	// Milestone…".
+	Sites Sites
+	// Playback plays recorded video on tiles. Nil: no playback button.
+	Playback Playback
+	// Recordings records cameras and lists the recordings. Nil: no record button and no
+	// recordings view.
+	Recordings Recordings
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -128,9 +75,11 @@ type WallOptions struct {
 }
 
 // Wall is the grid of camera tiles with the window around it: a layout picker, the camera
-// list, and a status bar (see Panel). It keeps a model of which camera sits at which of
-// up to MaxPositions positions; a layout shows the first cols×rows of them, so positions
-// beyond a small grid come back when the grid grows.
+// list, and a status bar (see Panel). Its model (wallmodel.Model) says which camera sits
+// at which of up to MaxPositions positions, the selection and the maximised position; a
+// layout shows the first cols×rows positions, so positions beyond a small grid come back
+// when the grid grows. Every change goes to the model first, then apply makes the tiles
+// follow it.
 //
 // Each camera has one Tile for the wall's lifetime (until SetCameras replaces its
 // stream); moving a camera moves its tile widget, so its picture survives a swap. Only
@@ -143,12 +92,7 @@ type Wall struct {
 	opts  WallOptions
 	batch *uiBatch
 
-	layout    string
-	cols      int
-	rows      int
-	positions []string // camera per position, MaxPositions long
-	selected  int      // selected position, -1 for none
-	maxPos    int      // maximised position, -1 for none
+	m *wallmodel.Model
 
 	cameras []*capture.Stream // in list order
 	tiles   map[string]*Tile  // by camera name
@@ -166,9 +110,6 @@ type Wall struct {
 	// The window around the wall (window.go, sidebar.go, statusbar.go); nil until Panel.
 	chrome *chrome
 	win    fyne.Window
-	// renaming is the camera being renamed by the Edit dialog, so its positions follow
-	// it through SetCameras.
-	renaming [2]string
 	// sites are the video management sites the sidebar lists, by label.
 	sites []*SiteView
 	// closing counts playback streams being closed; Stop waits for them.
@@ -186,44 +127,23 @@ type Wall struct {
 // NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
 func NewWall(opts WallOptions) *Wall {
 	w := &Wall{
-		opts:      opts,
-		batch:     newUIBatch(fyne.Do),
-		positions: make([]string, MaxPositions),
-		selected:  -1,
-		maxPos:    -1,
-		tiles:     map[string]*Tile{},
-		empty:     make([]*emptyCell, MaxPositions),
-		paused:    map[string]bool{},
+		opts:   opts,
+		batch:  newUIBatch(fyne.Do),
+		tiles:  map[string]*Tile{},
+		empty:  make([]*emptyCell, MaxPositions),
+		paused: map[string]bool{},
 
 		statusEvery: time.Second,
 	}
 	if opts.Do != nil {
 		w.batch.do = opts.Do
 	}
-	w.layout = opts.Layout
-	if _, _, err := Grid(w.layout, 0); err != nil || w.layout == "" {
-		w.layout = "auto"
+	var streams []*capture.Stream
+	if opts.Cameras != nil {
+		streams = opts.Cameras.Streams()
 	}
-	w.setCameraList(opts.Cameras)
-	if opts.Tiles == nil {
-		for i, s := range w.cameras {
-			if i >= MaxPositions {
-				break
-			}
-			w.positions[i] = s.Name()
-		}
-	} else {
-		seen := map[string]bool{}
-		for i, name := range opts.Tiles {
-			if i >= MaxPositions {
-				break
-			}
-			if name != "" && w.tiles[name] != nil && !seen[name] {
-				w.positions[i] = name
-				seen[name] = true
-			}
-		}
-	}
+	w.setCameraList(streams)
+	w.m = wallmodel.New(opts.Layout, w.cameraNames(), opts.Tiles)
 	w.grid = container.New(&gridLayout{cols: 1, rows: 1, gap: tileGap})
 	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), w.grid)
 	w.apply()
@@ -261,12 +181,21 @@ func (w *Wall) setCameraList(streams []*capture.Stream) {
 	w.camMu.Unlock()
 }
 
+// cameraNames is the camera list's names, in list order.
+func (w *Wall) cameraNames() []string {
+	out := make([]string, len(w.cameras))
+	for i, s := range w.cameras {
+		out[i] = s.Name()
+	}
+	return out
+}
+
 func (w *Wall) newTile(s *capture.Stream) *Tile {
 	t := NewTile(s)
 	t.do = w.batch.Do
 	t.OnTapped = func(t *Tile) { w.Select(w.positionOf(t.Stream().Name())) }
 	t.OnDoubleTapped = func(t *Tile) {
-		if w.maxPos >= 0 {
+		if w.m.Maximised() >= 0 {
 			w.Restore()
 			return
 		}
@@ -279,14 +208,12 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 	}
 	t.SnapshotDir = w.opts.SnapshotDir
 	w.playbackHooks(t)
-	if w.opts.ToggleRecord != nil {
+	if recs := w.opts.Recordings; recs != nil {
 		t.OnRecord = func(t *Tile) {
 			name := t.Stream().Name()
-			err := w.opts.ToggleRecord(name)
-			if w.opts.RecordingStatus != nil {
-				rs := w.opts.RecordingStatus(name)
-				t.SetRecording(rs.Since, rs.Err)
-			}
+			err := recs.Toggle(name)
+			rs := recs.State(name)
+			t.SetRecording(rs.Since, rs.Err)
 			if err != nil && w.win != nil {
 				showNotice(w.win, "Recording", err.Error())
 			}
@@ -305,128 +232,62 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 	return t
 }
 
-// SetCameras replaces the camera list after a camera was added, edited or removed. A
-// camera whose stream changed gets a new tile in the same positions; a removed camera
-// leaves the wall; a new camera goes to the selected position when that is empty, else
-// to the first empty position on screen, else it waits in the list. Stop the old streams
-// only after SetCameras returns.
-func (w *Wall) SetCameras(streams []*capture.Stream) {
-	old := map[string]bool{}
-	for _, s := range w.cameras {
-		old[s.Name()] = true
+// SetCameras replaces the camera list when it changed behind the wall's back (the wall
+// follows its Cameras by itself after its own Add, Edit and Remove). A camera whose
+// stream changed gets a new tile in the same positions; a removed camera leaves the
+// wall; a new camera goes to the selected position when that is empty, else to the first
+// empty position on screen, else it waits in the list. One camera gone and one new is
+// taken for a rename: the new one takes the old one's places. Stop the old streams only
+// after SetCameras returns.
+func (w *Wall) SetCameras(streams []*capture.Stream) { w.followCameras(streams, "", "") }
+
+// refreshCameras follows the Cameras after the wall changed them; renamedFrom and
+// renamedTo name a camera the change renamed, whose places the new name takes.
+func (w *Wall) refreshCameras(renamedFrom, renamedTo string) {
+	if w.opts.Cameras == nil {
+		return
 	}
+	// An unchanged list (a refused edit, or an owner that already called SetCameras)
+	// changes nothing, and is not saved again.
+	if streams := w.opts.Cameras.Streams(); !slices.Equal(streams, w.cameras) {
+		w.followCameras(streams, renamedFrom, renamedTo)
+	}
+}
+
+// followCameras is SetCameras with the rename the wall knows of (from → to), if any.
+func (w *Wall) followCameras(streams []*capture.Stream, from, to string) {
 	w.setCameraList(streams)
-	from, to := w.renaming[0], w.renaming[1]
-	if from == "" {
-		// One camera gone and one new in the same call is an edit that renamed it (the
-		// camera dialog saves one camera at a time): its tile keeps its place.
-		var gone, added []string
-		for name := range old {
-			if w.tiles[name] == nil {
-				gone = append(gone, name)
-			}
-		}
-		for _, s := range w.cameras {
-			if !old[s.Name()] {
-				added = append(added, s.Name())
-			}
-		}
-		if len(gone) == 1 && len(added) == 1 {
-			from, to = gone[0], added[0]
-		}
-	}
-	if from != "" && from != to && w.tiles[to] != nil && w.tiles[from] == nil {
-		for i, name := range w.positions {
-			if name == from {
-				w.positions[i] = to
-			}
-		}
-		old[to] = true
-	}
-	for i, name := range w.positions {
-		if name != "" && w.tiles[name] == nil {
-			w.positions[i] = ""
-		}
-	}
-	for _, s := range w.cameras {
-		if old[s.Name()] {
-			continue
-		}
-		if p := w.freePosition(); p >= 0 {
-			w.positions[p] = s.Name()
-		}
-	}
+	w.m.SetCameras(w.cameraNames(), from, to)
 	w.apply()
 	w.changed()
 }
 
-// freePosition is where a camera without a place goes: the selected position when it is
-// empty, else the first empty position on screen, else (auto layout) the next position.
-func (w *Wall) freePosition() int {
-	if w.selected >= 0 && w.positions[w.selected] == "" {
-		return w.selected
-	}
-	for i := 0; i < w.cols*w.rows; i++ {
-		if w.positions[i] == "" {
-			return i
-		}
-	}
-	if w.layout == "auto" {
-		if n := w.used(); n < MaxPositions {
-			return n
-		}
-	}
-	return -1
-}
-
-// used is one past the last assigned position: what auto lays out.
-func (w *Wall) used() int {
-	for i := len(w.positions) - 1; i >= 0; i-- {
-		if w.positions[i] != "" {
-			return i + 1
-		}
-	}
-	return 0
-}
+// freePosition is where a camera without a place goes (wallmodel.Model.FreePosition).
+func (w *Wall) freePosition() int { return w.m.FreePosition() }
 
 // positionOf is the position of a camera, or -1 when it is not on the wall.
-func (w *Wall) positionOf(name string) int {
-	return slices.Index(w.positions, name)
-}
+func (w *Wall) positionOf(name string) int { return w.m.PositionOf(name) }
 
 // apply makes the screen follow the model: grid size, cells, maximised tile, selection,
 // and which tiles decode.
 func (w *Wall) apply() {
-	w.cols, w.rows, _ = Grid(w.layout, w.used())
-	if w.maxPos >= 0 && (w.maxPos >= w.cols*w.rows || w.positions[w.maxPos] == "") {
-		w.maxPos = -1
-	}
-	visible := []int{}
-	if w.maxPos >= 0 {
-		visible = append(visible, w.maxPos)
-	} else {
-		for i := 0; i < w.cols*w.rows; i++ {
-			visible = append(visible, i)
-		}
-	}
-	if w.selected >= w.cols*w.rows {
-		w.selected = -1
-	}
+	visible := w.m.Visible()
+	sel, maxPos := w.m.Selected(), w.m.Maximised()
 
 	onScreen := map[*Tile]bool{}
 	cells := make([]fyne.CanvasObject, 0, len(visible))
 	w.shown = w.shown[:0]
 	for _, p := range visible {
-		if t := w.tiles[w.positions[p]]; t != nil {
+		if t := w.tiles[w.m.At(p)]; t != nil {
 			onScreen[t] = true
 			w.shown = append(w.shown, t)
-			t.SetSelected(p == w.selected)
-			t.SetMaximised(p == w.maxPos)
+			t.SetSelected(p == sel)
+			t.SetMaximised(p == maxPos)
 			cells = append(cells, t)
 			continue
 		}
 		c := w.emptyAt(p)
-		c.setSelected(p == w.selected)
+		c.setSelected(p == sel)
 		cells = append(cells, c.obj)
 	}
 	// Tiles leaving the screen stop first, so two cameras never decode for one cell.
@@ -443,10 +304,10 @@ func (w *Wall) apply() {
 		}
 	}
 	g := w.grid.Layout.(*gridLayout)
-	if w.maxPos >= 0 {
+	if maxPos >= 0 {
 		g.cols, g.rows = 1, 1
 	} else {
-		g.cols, g.rows = w.cols, w.rows
+		g.cols, g.rows = w.m.Size()
 	}
 	w.grid.Objects = cells
 	w.grid.Refresh() // lays the tiles out, so they start at their size on screen
@@ -475,10 +336,10 @@ func (w *Wall) emptyAt(p int) *emptyCell {
 	return w.empty[p]
 }
 
-// changed tells OnChange about the wall's new layout and positions.
+// changed tells Views about the wall's new layout and positions.
 func (w *Wall) changed() {
-	if w.opts.OnChange != nil {
-		w.opts.OnChange(w.layout, w.Assignments())
+	if w.opts.Views != nil {
+		w.opts.Views.SaveWall(w.m.Layout(), w.m.Assignments())
 	}
 }
 
@@ -495,33 +356,26 @@ func (w *Wall) Tile(camera string) *Tile { return w.tiles[camera] }
 // Assignments returns the camera name per position with trailing empty positions
 // trimmed: what config.Wall.Tiles stores.
 func (w *Wall) Assignments() []string {
-	return slices.Clone(w.positions[:w.used()])
+	return w.m.Assignments()
 }
 
 // Cameras returns the camera list, in list order.
 func (w *Wall) Cameras() []*capture.Stream { return slices.Clone(w.cameras) }
 
 // Size returns the grid's columns and rows.
-func (w *Wall) Size() (cols, rows int) { return w.cols, w.rows }
+func (w *Wall) Size() (cols, rows int) { return w.m.Size() }
 
 // Layout returns the current layout, one of Layouts.
-func (w *Wall) Layout() string { return w.layout }
+func (w *Wall) Layout() string { return w.m.Layout() }
 
 // SetLayout changes the grid (restoring a maximised tile). Assignments are kept: positions
 // beyond a smaller grid stop decoding and come back when the grid grows. An unknown
 // layout is refused.
 func (w *Wall) SetLayout(layout string) error {
-	if layout == "" {
-		layout = "auto"
-	}
-	if _, _, err := Grid(layout, 0); err != nil {
+	changed, err := w.m.SetLayout(layout)
+	if err != nil || !changed {
 		return err
 	}
-	if layout == w.layout && w.maxPos < 0 {
-		return nil
-	}
-	w.layout = layout
-	w.maxPos = -1
 	w.apply()
 	w.changed()
 	return nil
@@ -531,16 +385,9 @@ func (w *Wall) SetLayout(layout string) error {
 // once: assigning it elsewhere moves it, and the camera it replaces leaves the wall (it
 // stays in the camera list). Assigning a camera also undoes a user's stop on it.
 func (w *Wall) Assign(pos int, camera string) {
-	if pos < 0 || pos >= MaxPositions || (camera != "" && w.tiles[camera] == nil) {
+	if !w.m.Assign(pos, camera) {
 		return
 	}
-	if w.positions[pos] == camera {
-		return
-	}
-	if old := w.positionOf(camera); camera != "" && old >= 0 {
-		w.positions[old] = ""
-	}
-	w.positions[pos] = camera
 	delete(w.paused, camera)
 	w.apply()
 	w.changed()
@@ -549,31 +396,25 @@ func (w *Wall) Assign(pos int, camera string) {
 // Swap exchanges the cameras at positions a and b (either may be empty). Their tiles keep
 // their pictures and keep decoding.
 func (w *Wall) Swap(a, b int) {
-	if a < 0 || b < 0 || a >= MaxPositions || b >= MaxPositions || a == b {
+	if !w.m.Swap(a, b) {
 		return
 	}
-	w.positions[a], w.positions[b] = w.positions[b], w.positions[a]
 	w.apply()
 	w.changed()
 }
 
 // Selected is the selected position, or -1.
-func (w *Wall) Selected() int { return w.selected }
+func (w *Wall) Selected() int { return w.m.Selected() }
 
 // Select selects position pos (a tile or an empty cell on screen); -1 clears the
 // selection.
 func (w *Wall) Select(pos int) {
-	if pos >= w.cols*w.rows || pos < -1 {
+	if !w.m.Select(pos) {
 		return
 	}
-	if pos == w.selected {
-		return
-	}
-	w.selected = pos
-	for p, name := range w.positions {
-		if t := w.tiles[name]; t != nil && name != "" {
-			t.SetSelected(p == pos)
-		}
+	for name, t := range w.tiles {
+		p := w.m.PositionOf(name)
+		t.SetSelected(p >= 0 && p == pos)
 	}
 	for p, c := range w.empty {
 		if c != nil {
@@ -586,34 +427,26 @@ func (w *Wall) Select(pos int) {
 }
 
 // Maximised is the maximised position, or -1.
-func (w *Wall) Maximised() int { return w.maxPos }
+func (w *Wall) Maximised() int { return w.m.Maximised() }
 
 // Maximise shows the camera at pos alone, filling the wall, and selects it. The other
 // tiles stop decoding until Restore.
 func (w *Wall) Maximise(pos int) {
-	if pos < 0 || pos >= w.cols*w.rows || w.positions[pos] == "" || pos == w.maxPos {
-		return
+	if w.m.Maximise(pos) {
+		w.apply()
 	}
-	w.selected = pos
-	w.maxPos = pos
-	w.apply()
 }
 
 // Restore brings the grid back after Maximise; the tiles that were playing start again.
 func (w *Wall) Restore() {
-	if w.maxPos < 0 {
-		return
+	if w.m.Restore() {
+		w.apply()
 	}
-	w.maxPos = -1
-	w.apply()
 }
 
 // TogglePlay stops the selected tile, or starts it again (the Space key).
 func (w *Wall) TogglePlay() {
-	if w.selected < 0 {
-		return
-	}
-	name := w.positions[w.selected]
+	name := w.m.At(w.m.Selected())
 	t := w.tiles[name]
 	if t == nil {
 		return

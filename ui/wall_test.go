@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
 )
 
 // wallTRig is a whole wall window under test: toolbar, camera list, wall and status bar,
@@ -52,9 +54,9 @@ func newWallTRig(t *testing.T, sources []capture.Source, sopts capture.StreamOpt
 		r.streams = append(r.streams, capture.NewStream(fmt.Sprintf("Cam %d", i+1), src, so))
 	}
 	opts := WallOptions{
-		Cameras:  r.streams,
-		Layout:   layout,
-		OnChange: func(l string, tiles []string) { r.changes = append(r.changes, wallTChange{l, tiles}) },
+		Cameras: &testCameras{streams: r.streams},
+		Layout:  layout,
+		Views:   viewsFunc(func(l string, tiles []string) { r.changes = append(r.changes, wallTChange{l, tiles}) }),
 	}
 	if edit != nil {
 		edit(&opts)
@@ -103,7 +105,7 @@ func (r *wallTRig) names(tiles []*Tile) []string {
 func (r *wallTRig) lastChange(t *testing.T) wallTChange {
 	t.Helper()
 	if len(r.changes) == 0 {
-		t.Fatal("OnChange was never called")
+		t.Fatal("Views.SaveWall was never called")
 	}
 	return r.changes[len(r.changes)-1]
 }
@@ -287,7 +289,7 @@ func TestWallTLayoutKeepsAssignments(t *testing.T) {
 		t.Error("Cam 5 is off screen but still decoding")
 	}
 	if c := r.lastChange(t); c.layout != "2x2" || !slices.Equal(c.tiles, want) {
-		t.Errorf("OnChange got %v, want 2x2 with all five", c)
+		t.Errorf("SaveWall got %v, want 2x2 with all five", c)
 	}
 
 	if err := r.wall.SetLayout("3x3"); err != nil {
@@ -342,7 +344,7 @@ func TestWallTClickAssigns(t *testing.T) {
 		t.Fatalf("Assignments = %q, want %q", got, want)
 	}
 	if c := r.lastChange(t); c.layout != "3x3" || !slices.Equal(c.tiles, want) {
-		t.Errorf("OnChange got %v", c)
+		t.Errorf("SaveWall got %v", c)
 	}
 	cam1 := r.wall.Tile("Cam 1")
 	if !cam1.Running() || !cam1.Selected() {
@@ -444,7 +446,7 @@ func TestWallTKeyboard(t *testing.T) {
 		t.Fatalf("Ctrl+Up: %q selected %d", got, r.wall.Selected())
 	}
 	if c := r.lastChange(t); !slices.Equal(c.tiles, want) {
-		t.Errorf("OnChange got %v, want %q", c, want)
+		t.Errorf("SaveWall got %v, want %q", c, want)
 	}
 	r.ctrl(fyne.KeyUp) // at the top edge: nothing
 	if got := r.wall.Assignments(); !slices.Equal(got, want) {
@@ -457,7 +459,7 @@ func TestWallTStatusBar(t *testing.T) {
 	cause := fmt.Errorf("connect to 127.0.0.1:9: %w", syscall.ECONNREFUSED)
 	srcs := append(wallTLive(t, 2), &jpegSource{Err: cause})
 	r := newWallTRig(t, srcs, capture.StreamOptions{Backoff: []capture.BackoffTier{{Delay: time.Minute}}}, "auto",
-		func(o *WallOptions) { o.CPU = func() float64 { return 0.5 } })
+		func(o *WallOptions) { o.CPU = cpuFunc(func() float64 { return 0.5 }) })
 	r.wall.Start()
 	sb := r.wall.chrome.status
 	pumpUntil(t, r.q, "2 live, 1 offline", func() bool {
@@ -507,9 +509,7 @@ func TestWallTSetCameras(t *testing.T) {
 	// A rename through the Edit dialog keeps the position.
 	renamed := capture.NewStream("Cam 3b", liveSource(t, 20*time.Millisecond), opts)
 	t.Cleanup(renamed.Close)
-	r.wall.renaming = [2]string{"Cam 3", "Cam 3b"}
-	r.wall.SetCameras([]*capture.Stream{rebuilt, renamed, added})
-	r.wall.renaming = [2]string{}
+	r.wall.followCameras([]*capture.Stream{rebuilt, renamed, added}, "Cam 3", "Cam 3b")
 	if got, want := r.wall.Assignments(), []string{"Cam 9", "Cam 2", "Cam 3b"}; !slices.Equal(got, want) {
 		t.Errorf("after rename Assignments = %q, want %q", got, want)
 	}
@@ -521,7 +521,8 @@ func TestWallTRemoveButton(t *testing.T) {
 	var removed []string
 	var r *wallTRig
 	r = newWallTRig(t, wallTLive(t, 2), capture.StreamOptions{}, "auto", func(o *WallOptions) {
-		o.OnCameraRemoved = func(name string) error {
+		cams := o.Cameras.(*testCameras)
+		o.Cameras = &testRemover{testCameras: cams, remove: func(name string) error {
 			removed = append(removed, name)
 			var keep []*capture.Stream
 			for _, s := range r.streams {
@@ -529,13 +530,13 @@ func TestWallTRemoveButton(t *testing.T) {
 					keep = append(keep, s)
 				}
 			}
-			r.wall.SetCameras(keep)
+			cams.streams = keep
 			return nil
-		}
+		}}
 	})
 	side := r.wall.chrome.side
 	if !side.remove.Disabled() || !side.add.Disabled() {
-		t.Error("Remove enabled with no camera chosen, or Add enabled without OnCameraSaved")
+		t.Error("Remove enabled with no camera chosen, or Add enabled without a CameraEditor")
 	}
 	test.Tap(r.wall.Tile("Cam 2"))
 	if side.remove.Disabled() {
@@ -576,5 +577,84 @@ func walkAll(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		for _, c := range test.WidgetRenderer(x).Objects() {
 			walkAll(c, f)
 		}
+	}
+}
+
+// Edit in the camera list opens the dialog; saving a new name asks the CameraEditor to
+// rename the camera, and the wall follows the result by itself: the renamed camera keeps
+// its place and plays, its old tile stops, and the list's current camera is the new name.
+func TestWallTEditRenamesThroughTheEditor(t *testing.T) {
+	var edits []string
+	var r *wallTRig
+	r = newWallTRig(t, wallTLive(t, 3), capture.StreamOptions{}, "2x2", func(o *WallOptions) {
+		cams := o.Cameras.(*testCameras)
+		o.Cameras = &testEditor{testCameras: cams,
+			camera: func(name string) (config.Camera, bool) {
+				return config.Camera{Name: name, Streams: []config.Stream{{URL: "http://127.0.0.1:1/video.mjpg"}}}, true
+			},
+			add: func(config.Camera) error { return errors.New("not in this test") },
+			edit: func(old string, cam config.Camera) error {
+				edits = append(edits, old+" → "+cam.Name)
+				d := &testDecoders{}
+				s := capture.NewStream(cam.Name, liveSource(t, 20*time.Millisecond),
+					capture.StreamOptions{Decoders: d.New, Logger: slog.New(slog.DiscardHandler)})
+				t.Cleanup(s.Close)
+				next := slices.Clone(cams.streams)
+				for i, x := range next {
+					if x.Name() == old {
+						next[i] = s
+					}
+				}
+				cams.streams = next
+				return nil
+			}}
+	})
+	r.wall.Start()
+	old := r.wall.Tile("Cam 2")
+	test.Tap(old)
+	side := r.wall.chrome.side
+	if side.current != "Cam 2" || side.edit.Disabled() {
+		t.Fatalf("current %q, edit disabled %v", side.current, side.edit.Disabled())
+	}
+	test.Tap(side.edit)
+	pop := r.win.Canvas().Overlays().Top()
+	if pop == nil {
+		t.Fatal("no dialog")
+	}
+	var name *widget.Entry
+	var save *widget.Button
+	walkAll(pop, func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Entry:
+			if x.Text == "Cam 2" {
+				name = x
+			}
+		case *widget.Button:
+			if x.Text == "Save" {
+				save = x
+			}
+		}
+	})
+	if name == nil || save == nil {
+		t.Fatal("the dialog has no name field or Save button")
+	}
+	name.SetText("")
+	test.Type(name, "Gate")
+	test.Tap(save)
+	if !slices.Equal(edits, []string{"Cam 2 → Gate"}) {
+		t.Fatalf("edits %q", edits)
+	}
+	want := []string{"Cam 1", "Gate", "Cam 3"}
+	if got := r.wall.Assignments(); !slices.Equal(got, want) {
+		t.Fatalf("Assignments = %q, want %q", got, want)
+	}
+	if c := r.lastChange(t); !slices.Equal(c.tiles, want) {
+		t.Errorf("SaveWall got %v", c)
+	}
+	if gate := r.wall.Tile("Gate"); old.Running() || gate == nil || !gate.Running() || r.wall.Tile("Cam 2") != nil {
+		t.Error("the old tile still decodes, or the renamed camera does not")
+	}
+	if side.current != "Gate" || side.rows["Gate"] == nil || side.rows["Cam 2"] != nil {
+		t.Errorf("camera list: current %q", side.current)
 	}
 }

@@ -109,7 +109,7 @@ func (w *Wall) Panel(win fyne.Window) fyne.CanvasObject {
 // sync makes the chrome follow the wall (UI goroutine).
 func (c *chrome) sync() {
 	c.syncing = true
-	c.layout.SetSelected(layoutNames[c.w.layout])
+	c.layout.SetSelected(layoutNames[c.w.m.Layout()])
 	c.syncing = false
 	c.side.sync()
 }
@@ -125,10 +125,7 @@ func (c *chrome) toggleSidebar() {
 
 // selectedTile is the tile at the selected position, or nil.
 func (w *Wall) selectedTile() *Tile {
-	if w.selected < 0 {
-		return nil
-	}
-	return w.tiles[w.positions[w.selected]]
+	return w.tiles[w.m.At(w.m.Selected())]
 }
 
 // snapshot saves the selected tile's picture to SnapshotDir.

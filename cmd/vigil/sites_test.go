@@ -39,8 +39,8 @@ func TestConnectToMilestoneSavesSiteAndPlaysACamera(t *testing.T) {
 	defer ws.closeAll()
 	test.NewTempApp(t)
 	q := &uiQueue{}
-	wall := ui.NewWall(ui.WallOptions{Layout: "2x2", OnChange: ws.wallChanged, Do: q.Do,
-		OnCameraSaved: ws.cameraSaved, Camera: cfg.Camera})
+	wall := ui.NewWall(ui.WallOptions{Layout: "2x2", Views: wallViews{ws}, Do: q.Do,
+		Cameras: wallCameras{ws}})
 	ws.wall = wall
 	win := test.NewWindow(wall.Content())
 	win.Resize(fyne.NewSize(640, 400))

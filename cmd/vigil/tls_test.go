@@ -124,7 +124,7 @@ func TestRecordTLSCamerasTrustedBySettings(t *testing.T) {
 }
 
 // The camera dialog's Test through the wall's prober: an https camera is refused with
-// its fingerprint; once trusted (the dialog's Save hands the pin to OnTrust) the pin is
+// its fingerprint; once trusted (the dialog's Save hands the pin to the TrustStore) the pin is
 // in the user's settings, Test passes, and the camera saved onto the wall plays.
 func TestTrustedFromTheDialogTestsAndPlays(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
@@ -136,8 +136,8 @@ func TestTrustedFromTheDialogTestsAndPlays(t *testing.T) {
 	defer ws.closeAll()
 	test.NewTempApp(t)
 	q := &uiQueue{}
-	wall := ui.NewWall(ui.WallOptions{Layout: "2x2", OnChange: ws.wallChanged, Do: q.Do,
-		OnCameraSaved: ws.cameraSaved, OnTrust: ws.trusted, Camera: cfg.Camera})
+	wall := ui.NewWall(ui.WallOptions{Layout: "2x2", Views: wallViews{ws}, Do: q.Do,
+		Cameras: wallCameras{ws}, Trust: wallTrust{ws}})
 	ws.wall = wall
 	win := test.NewWindow(wall.Content())
 	win.Resize(fyne.NewSize(640, 400))

@@ -100,27 +100,15 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	cpu := &cpuMeter{}
 	ws := &wallSettings{cfg: cfg, log: log, streams: streams, pins: pins, recs: openRecordings(cfg.Recording, log), demoSite: demoSite}
 	win, wall := ui.NewWallWindow(a, ui.WallOptions{
-		Cameras: streams, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
-		OnChange:    ws.wallChanged,
+		Cameras: wallCameras{ws}, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
+		Views:       wallViews{ws},
 		SnapshotDir: snaps,
-		CPU:         cpu.Cores,
-		Camera:      cfg.Camera,
+		CPU:         cpu,
 		Prober:      proberWithPins(pins.Pin),
-		OnTrust:     ws.trusted,
-		OnCameraSaved: func(old string, cam config.Camera) error {
-			return ws.cameraSaved(old, cam)
-		},
-		OnCameraRemoved: func(name string) error { return ws.cameraRemoved(name) },
-		ConnectSite: func(ctx context.Context, site config.Site, pin string) (*ui.SiteView, error) {
-			return connectSite(ctx, site, pin, pins.Pin, log)
-		},
-		OnSiteConnected: ws.siteConnected,
-		Playback:        ws.playback,
-		CanPlayback:     func(name string) bool { return ws.playbackSource(name) != nil },
-		ToggleRecord:    ws.toggleRecord,
-		RecordingStatus: ws.recs.State,
-		Recordings:      ws.recs.List,
-		Open:            openPath,
+		Trust:       wallTrust{ws},
+		Sites:       wallSites{ws},
+		Playback:    wallPlayback{ws},
+		Recordings:  wallRecordings{ws},
 	})
 	ws.wall = wall
 	defer ws.closeAll() // runs before stopDemo: recordings, streams, then their server

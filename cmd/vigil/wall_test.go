@@ -71,7 +71,7 @@ func TestWallFromSettingsFileShowsDemoCameras(t *testing.T) {
 
 	test.NewTempApp(t)
 	q := &uiQueue{}
-	wall := ui.NewWall(ui.WallOptions{Cameras: streams, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles, OnChange: ws.wallChanged, Do: q.Do})
+	wall := ui.NewWall(ui.WallOptions{Cameras: ui.StaticCameras(streams), Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles, Views: wallViews{ws}, Do: q.Do})
 	ws.wall = wall
 	win := test.NewWindow(wall.Content())
 	win.Resize(fyne.NewSize(640, 400))
@@ -132,7 +132,7 @@ func TestWallSettingsRoundTrip(t *testing.T) {
 	q := &uiQueue{}
 	ws := &wallSettings{cfg: cfg, log: quiet}
 	defer ws.closeAll()
-	ws.wall = ui.NewWall(ui.WallOptions{Layout: "2x2", OnChange: ws.wallChanged, Do: q.Do})
+	ws.wall = ui.NewWall(ui.WallOptions{Layout: "2x2", Views: wallViews{ws}, Do: q.Do})
 
 	gate := config.Camera{Name: "Gate", User: "admin", Password: secret, FPS: 10,
 		Streams: []config.Stream{{URL: "http://127.0.0.1:1/video.mjpg", Size: "1280x720", Name: "main"}, {URL: "http://127.0.0.1:1/sub.mjpg", Size: "640x360", Name: "sub"}}}

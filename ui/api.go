@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
+)
+
+// The wall talks to the application through these small interfaces, one per concern,
+// instead of a bag of callbacks: the core implements them over its registries, tests over
+// fakes running real sources (as Jacalz/rymdport's internal/ui sits on internal/transport).
+// Each is optional in WallOptions; a nil one turns its buttons off. Their methods are
+// called on the UI goroutine unless their doc says otherwise.
+
+// Cameras is the camera list the wall shows.
+type Cameras interface {
+	// Streams returns every configured camera's stream, identified by Stream.Name(),
+	// in list order. The wall does not close them: their owner does, after the wall
+	// has stopped (or after the wall has moved to a new list).
+	Streams() []*capture.Stream
+	// Camera returns a camera's settings, for the Edit dialog and to recognise a site's
+	// camera that is already saved. ok is false for a camera without settings (a demo
+	// camera, a bare stream).
+	Camera(name string) (cam config.Camera, ok bool)
+}
+
+// CameraEditor is a Cameras the sidebar's Add and Edit buttons change. After each call
+// the wall reads Streams again and follows it, even after an error (a change may be
+// applied but not saved): the camera that was renamed keeps its places on the wall.
+type CameraEditor interface {
+	Cameras
+	// Add validates, builds and saves a new camera.
+	Add(cam config.Camera) error
+	// Edit replaces the camera named old with cam; cam.Name differing from old renames
+	// it.
+	Edit(old string, cam config.Camera) error
+}
+
+// CameraRemover is a Cameras the sidebar's Remove button changes; the wall follows
+// Streams after Remove as after an edit.
+type CameraRemover interface {
+	Cameras
+	Remove(name string) error
+}
+
+// StaticCameras is a camera list nobody edits: a wall of streams (tests, tools).
+type StaticCameras []*capture.Stream
+
+// Streams is part of Cameras.
+func (l StaticCameras) Streams() []*capture.Stream { return slices.Clone(l) }
+
+// Camera is part of Cameras: a bare stream has no settings.
+func (l StaticCameras) Camera(string) (config.Camera, bool) { return config.Camera{}, false }
+
+// Views keeps the wall's arrangement: SaveWall is called after every change of layout or
+// assignment with the layout and the positions (trailing empty positions trimmed), so
+// the owner can save the settings.
+type Views interface {
+	SaveWall(layout string, tiles []string)
+}
+
+// TrustStore keeps the certificates the user accepted (by SHA-256 fingerprint).
+type TrustStore interface {
+	// Trust saves the certificates the camera dialog's Trust accepted, before the
+	// dialog's camera is saved; an error keeps the dialog open.
+	Trust(certs []config.Trusted) error
+}
+
+// Sites are the video management sites the "Connect to Milestone…" dialog logs in to.
+type Sites interface {
+	// Connect logs in to a site and lists it (off the UI goroutine; see SiteConnector).
+	Connect(ctx context.Context, site config.Site, pin string) (*SiteView, error)
+	// Save keeps a site the user connected to and the certificates accepted on the way.
+	Save(view *SiteView, trust []config.Trusted) error
+}
+
+// Playback plays cameras' recorded video on their tiles.
+type Playback interface {
+	// CanPlay says which cameras have recordings to play (a tile's playback button).
+	CanPlay(camera string) bool
+	// Play makes a stream of a camera's recorded video from a time at a speed (1 = real
+	// time); the tile shows it until the user goes back to live, and the wall closes it
+	// then.
+	Play(camera string, from time.Time, speed float64) (*capture.Stream, error)
+}
+
+// Recordings records cameras and lists what was recorded.
+type Recordings interface {
+	// Toggle starts or stops recording a camera (the tile's record button); an error is
+	// shown.
+	Toggle(camera string) error
+	// State reports a camera's recording for its REC badge. It is called from the
+	// wall's status goroutine and must be safe there.
+	State(camera string) RecordingState
+	// List lists the recordings for the recordings view.
+	List() ([]Clip, error)
+	// Open opens a file or folder in the system's application for it.
+	Open(path string) error
+}
+
+// CPUMeter measures the app's CPU use for the status bar.
+type CPUMeter interface {
+	// Cores is the CPU use in cores (1.0 = one core busy). It is called once a second
+	// from the wall's status goroutine, never the UI goroutine.
+	Cores() float64
+}
