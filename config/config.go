@@ -246,14 +246,14 @@ var (
 	layouts    = []string{"auto", "1", "2x2", "3x3", "4x4", "5x5", "6x6", "8x8"}
 	transports = []string{"auto", "tcp", "udp"}
 	logLevels  = []string{"debug", "info", "warn", "error"}
-	schemes    = []string{"http", "https", "rtsp", "rtsps", "milestone", "milestones", "demo", "push"}
 )
 
 // Layouts returns the accepted Wall.Layout values, smallest first, for a layout menu.
 func Layouts() []string { return slices.Clone(layouts) }
 
-// Schemes returns the accepted URL schemes (see DESIGN.md "Sources by URL").
-func Schemes() []string { return slices.Clone(schemes) }
+// Schemes returns the accepted URL schemes, those a protocol registered (Protocols; see
+// DESIGN.md "Sources by URL").
+func Schemes() []string { return Protocols().Schemes() }
 
 // Dimensions parses Size ("WIDTHxHEIGHT"). ok is false when Size is empty or malformed.
 func (s Stream) Dimensions() (w, h int, ok bool) {

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/vigil-cctv/vigil/protocols/milestone"
+	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
 )
 
@@ -48,8 +48,15 @@ func (m *milestoneSim) URL(name string) string {
 
 // Source plays one camera, trusting the simulator's certificate by its fingerprint as a
 // user who accepted it would.
-func (m *milestoneSim) Source(name string) *milestone.Source {
-	return &milestone.Source{URL: m.URL(name), User: simUser, Password: simPassword, PinSHA256: m.srv.Fingerprint()}
+func (m *milestoneSim) Source(name string) capture.Source {
+	fp := m.srv.Fingerprint()
+	return demoSource(m.URL(name), sourceOptions{User: simUser, Password: simPassword,
+		Pins: func(hostPort string) string {
+			if hostPort == m.srv.Addr() {
+				return fp
+			}
+			return ""
+		}})
 }
 
 func (m *milestoneSim) Close() {

@@ -3,71 +3,35 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/avdec"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
-	"github.com/vigil-cctv/vigil/protocols/demo"
-	"github.com/vigil-cctv/vigil/protocols/milestone"
-	"github.com/vigil-cctv/vigil/protocols/mjpeg"
-	"github.com/vigil-cctv/vigil/protocols/rtsp"
+	"github.com/vigil-cctv/vigil/config"
 )
 
 // sourceOptions are the per-camera settings a Source may need besides its URL.
-type sourceOptions struct {
-	User, Password string
-	// FPS is the snapshot polling rate for single-JPEG URLs (0: the protocol's default).
-	FPS      float64
-	Insecure bool
-	// Transport is the RTSP transport: auto, tcp or udp.
-	Transport string
-	// Pins looks up a server's pinned certificate fingerprint (the settings' trust list):
-	// every TLS source (https, rtsps, milestones) trusts a certificate no authority
-	// vouches for when it matches.
-	Pins func(hostPort string) string
-	// Seen receives the fingerprint of every certificate an https or rtsps camera
-	// presents (a Milestone source reports its own through Fingerprint).
-	Seen func(fingerprint string)
+type sourceOptions = capture.Settings
+
+// newSource makes a URL's Source through the protocol table (config.Protocols), the one
+// that validated the settings; demo:// cameras get the app's cached demo pictures.
+func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
+	if o.Pictures == nil {
+		o.Pictures = demoLoop
+	}
+	return config.Protocols().NewSource(rawURL, o)
 }
 
-// newSource is the one place that maps a URL's scheme to a protocol (DESIGN.md "Sources
-// by URL"). Credentials in the URL (user:pass@, percent-decoded) are used when the
-// options carry none; the returned Source never prints them.
-func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
-	u, err := capture.ParseURL(rawURL)
+// demoSource is newSource for the URL of a simulator the app started itself: always
+// one a protocol builds.
+func demoSource(rawURL string, o sourceOptions) capture.Source {
+	src, err := newSource(rawURL, o)
 	if err != nil {
-		return nil, err // names the URL redacted, never url.Parse's text (it quotes the password)
+		panic("demo source " + capture.RedactURL(rawURL) + ": " + err.Error())
 	}
-	if u.User != nil && o.User == "" {
-		o.User = u.User.Username()
-		o.Password, _ = u.User.Password()
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		return &mjpeg.Source{URL: rawURL, User: o.User, Password: o.Password, FPS: o.FPS,
-			Insecure: o.Insecure, Pins: o.Pins, Seen: o.Seen}, nil
-	case "demo":
-		name, w, h, fps, err := demo.Parse(rawURL)
-		if err != nil {
-			return nil, err
-		}
-		frames, err := demoLoop(name, w, h, fps)
-		if err != nil {
-			return nil, err
-		}
-		return &demo.Source{Name: name, Frames: frames, FPS: fps}, nil
-	case "rtsp", "rtsps":
-		return &rtsp.Source{URL: rawURL, User: o.User, Password: o.Password, Transport: o.Transport,
-			Insecure: o.Insecure, Pins: o.Pins, Seen: o.Seen}, nil
-	case "milestone", "milestones":
-		return &milestone.Source{URL: rawURL, User: o.User, Password: o.Password, Insecure: o.Insecure, Pins: o.Pins}, nil
-	case "":
-		return nil, fmt.Errorf("%q is not a URL: write it with its scheme, e.g. http://%s", capture.RedactURL(rawURL), capture.RedactURL(rawURL))
-	}
-	return nil, fmt.Errorf("%s: unsupported scheme %q (want http, https, rtsp, rtsps, milestone, milestones or demo)", capture.RedactURL(rawURL), u.Scheme)
+	return src
 }
 
 // newDecoder makes the real frame decoders (TurboJPEG for JPEG, libavcodec for H.264/H.265).
@@ -130,28 +94,25 @@ var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	r = capture.Probe(ctx, src, opts)
 	r.URL = capture.RedactURL(req.URL)
 	// A VMS lists its cameras; a server whose certificate --insecure accepted says which.
-	if l, ok := src.(interface{ Cameras() []capture.ProbeCamera }); ok {
+	if l, ok := src.(capture.Directory); ok {
 		r.Cameras = l.Cameras()
 	}
-	if f, ok := src.(interface{ Fingerprint() string }); ok {
+	if f, ok := src.(capture.Fingerprinter); ok {
 		r.Fingerprint = f.Fingerprint()
 	}
 	if r.Fingerprint == "" && req.Insecure {
 		r.Fingerprint = seen.get() // https and rtsps: what --insecure accepted, to pin
 	}
-	if rs, ok := src.(*rtsp.Source); ok {
-		for _, t := range rs.Tracks() {
-			r.Tracks = append(r.Tracks, capture.ProbeTrack{Media: t.Media, Codec: t.Codec, Profile: t.Profile,
-				Width: t.Width, Height: t.Height, FPS: t.FPS, Playing: t.Playing})
+	if tl, ok := src.(capture.TrackLister); ok {
+		r.Tracks = append(r.Tracks, tl.ProbeTracks()...)
+	}
+	if al, ok := src.(capture.AuthLister); ok && len(r.AuthOffered) == 0 {
+		if offered := al.AuthOffered(); len(offered) > 0 {
+			r.AuthOffered = offered
 		}
-		if len(r.AuthOffered) == 0 {
-			if offered := rs.AuthOffered(); len(offered) > 0 {
-				r.AuthOffered = offered
-			}
-		}
-		if r.Transport == "" {
-			r.Transport = rs.UsedTransport()
-		}
+	}
+	if tr, ok := src.(capture.TransportReporter); ok && r.Transport == "" {
+		r.Transport = tr.UsedTransport()
 	}
 	r.Clean()
 	return r

@@ -23,10 +23,7 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/logfile"
-	"github.com/vigil-cctv/vigil/protocols/milestone"
-	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
-	"github.com/vigil-cctv/vigil/protocols/rtsp"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 	"github.com/vigil-cctv/vigil/ui"
 )
@@ -201,24 +198,26 @@ type wallSettings struct {
 // playbackSource is a copy of a camera's Milestone source, to play its recordings from
 // the VMS; nil for cameras without a VMS behind them (their own recordings are in the
 // recordings view).
-func (ws *wallSettings) playbackSource(name string) *milestone.Source {
+func (ws *wallSettings) playbackSource(name string) capture.Player {
 	i := slices.IndexFunc(ws.streams, func(s *capture.Stream) bool { return s.Name() == name })
 	if i < 0 {
 		return nil
 	}
+	var src capture.Source
 	if ws.demoSite != nil && slices.Contains(ws.demoSite.names, name) {
-		return ws.demoSite.Source(name)
+		src = ws.demoSite.Source(name)
+	} else {
+		cam, ok := ws.cfg.Camera(name)
+		if !ok || len(cam.Streams) == 0 {
+			return nil
+		}
+		var err error
+		if src, err = newSource(cam.Streams[0].URL, sourceOptions{User: cam.User, Password: cam.Password, Pins: ws.pins.Pin}); err != nil {
+			return nil
+		}
 	}
-	cam, ok := ws.cfg.Camera(name)
-	if !ok || len(cam.Streams) == 0 {
-		return nil
-	}
-	src, err := newSource(cam.Streams[0].URL, sourceOptions{User: cam.User, Password: cam.Password, Pins: ws.pins.Pin})
-	if err != nil {
-		return nil
-	}
-	ms, _ := src.(*milestone.Source)
-	return ms
+	p, _ := src.(capture.Player)
+	return p
 }
 
 // playback makes a stream of a Milestone camera's recordings from a time at a speed,
@@ -229,8 +228,7 @@ func (ws *wallSettings) playback(name string, from time.Time, speed float64) (*c
 	if src == nil {
 		return nil, fmt.Errorf("%q has no recordings to play back: playback is for cameras of a Milestone site", name)
 	}
-	src.From, src.Speed = from, speed
-	return capture.NewStream(name, src, capture.StreamOptions{Decoders: newDecoder, Logger: ws.log}), nil
+	return capture.NewStream(name, src.Playback(from, speed), capture.StreamOptions{Decoders: newDecoder, Logger: ws.log}), nil
 }
 
 // toggleRecord is the tile's record button.
@@ -410,7 +408,7 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 			CameraFrames: func(i int) [][]byte { return loops[i-1] }})
 		log.Info("demo cameras ready", "component", "demo", "took", time.Since(t0).Round(time.Millisecond), "addr", srv.Addr())
 		for i, name := range cfg.Demo.MJPEGNames() {
-			add(name, &mjpeg.Source{URL: srv.CameraURL(i + 1)}, fps)
+			add(name, demoSource(srv.CameraURL(i+1), sourceOptions{}), fps)
 		}
 	}
 	if names := cfg.Demo.MilestoneNames(); len(names) > 0 {
@@ -437,7 +435,7 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 			rtspSrv = rs
 			log.Info("demo RTSP cameras ready", "component", "demo", "took", time.Since(t0).Round(time.Millisecond), "addr", rs.Addr())
 			for i, name := range names {
-				add(name, &rtsp.Source{URL: rs.URL(strconv.Itoa(i + 1)), Logger: log}, fps)
+				add(name, demoSource(rs.URL(strconv.Itoa(i+1)), sourceOptions{Logger: log}), fps)
 			}
 		}
 	}
