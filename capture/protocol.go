@@ -52,6 +52,47 @@ type Protocol struct {
 	CheckURL func(u *url.URL) string
 	// New makes a Source for rawURL (one of Schemes; credentials already moved into s).
 	New func(rawURL string, s Settings) (Source, error)
+	// Discover logs in to a site (a VMS's management server) and lists its recording
+	// servers and cameras, each with the URL that plays it. Nil: the protocol has no
+	// sites. A server whose certificate is not trusted fails with an error wrapping
+	// *trust.CertError.
+	Discover func(ctx context.Context, req SiteRequest) (*SiteDirectory, error)
+}
+
+// SiteRequest says which site to list and how to trust it.
+type SiteRequest struct {
+	// URL is the site's management server (milestones://host[:port]).
+	URL            string
+	User, Password string
+	// PinSHA256 accepts exactly the management server's certificate with this
+	// fingerprint (just accepted by the user); Pins gives the trust list's pins, for the
+	// management server when PinSHA256 is empty and for TLS recording servers.
+	PinSHA256 string
+	Pins      func(hostPort string) string
+	Logger    *slog.Logger
+}
+
+// SiteDirectory is what a login showed of a site.
+type SiteDirectory struct {
+	// Host is the management server's host:port, as its certificate is pinned.
+	Host      string
+	Recorders []SiteRecorder
+}
+
+// SiteRecorder is one recording server of a site.
+type SiteRecorder struct {
+	Name string
+	// Addr is the recorder's host:port.
+	Addr string
+	// Untrusted is the fingerprint of a TLS recorder's certificate nobody vouches for yet
+	// ("" when trusted or plain).
+	Untrusted string
+	Cameras   []SiteCamera
+}
+
+// SiteCamera is one camera of a site and the URL (without credentials) that plays it.
+type SiteCamera struct {
+	Name, URL string
 }
 
 // Registry is the table of protocols: the settings' validation and the building of
@@ -115,6 +156,19 @@ func (r *Registry) NewSource(rawURL string, s Settings) (Source, error) {
 		return nil, fmt.Errorf("%s: unsupported scheme %q (want %s)", RedactURL(rawURL), u.Scheme, r.SchemeList())
 	}
 	return p.New(rawURL, s)
+}
+
+// Discover lists the site at req.URL through the protocol of its scheme.
+func (r *Registry) Discover(ctx context.Context, req SiteRequest) (*SiteDirectory, error) {
+	u, err := ParseURL(req.URL)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := r.Lookup(u.Scheme)
+	if !ok || p.Discover == nil {
+		return nil, fmt.Errorf("%s: no protocol lists sites at %q URLs", RedactURL(req.URL), u.Scheme)
+	}
+	return p.Discover(ctx, req)
 }
 
 // SchemeList is Schemes for a message: "http, https, rtsp or demo".

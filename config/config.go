@@ -413,7 +413,10 @@ func expandHomeVar(p, home string) string {
 	return p
 }
 
-// parseSize parses "WIDTHxHEIGHT" with both in 1..MaxDimension.
+// ParseSize parses "WIDTHxHEIGHT" with both in 1..MaxDimension: the one size parser of
+// the settings and the command line.
+func ParseSize(s string) (w, h int, err error) { return parseSize(s) }
+
 func parseSize(s string) (w, h int, err error) {
 	ws, hs, ok := strings.Cut(s, "x")
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"io"
 	"log/slog"
 	"os"
@@ -44,7 +45,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		*password = os.Getenv("VIGIL_PASSWORD")
 	}
 	rawURL := pos[0]
-	if _, err := newSource(rawURL, sourceOptions{}); err != nil {
+	if _, err := panel.NewSource(rawURL, capture.Settings{}); err != nil {
 		fmt.Fprintln(stderr, "vigil probe:", err)
 		return exitUsage
 	}
@@ -56,7 +57,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	r := prober.Probe(ctx, capture.ProbeRequest{URL: rawURL, User: *user, Password: *password, FPS: *fps, Insecure: *insecure,
+	r := panel.Prober.Probe(ctx, capture.ProbeRequest{URL: rawURL, User: *user, Password: *password, FPS: *fps, Insecure: *insecure,
 		Options: capture.ProbeOptions{Timeout: *timeout, Duration: *duration}})
 
 	var saved string

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"io"
 	"log/slog"
 	"net/url"
@@ -23,31 +24,6 @@ import (
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/recorder"
 )
-
-// recorderOptions turns the settings into the recorder's options; out, when set,
-// replaces the recordings folder.
-func recorderOptions(r config.Recording, out string, log *slog.Logger) (recorder.Options, error) {
-	root := out
-	if root == "" {
-		var err error
-		if root, err = r.Dir(); err != nil {
-			return recorder.Options{}, err
-		}
-	}
-	o := recorder.Options{Root: root, Logger: log,
-		Segment:  time.Duration(r.SegmentMinutes * float64(time.Minute)),
-		PreRoll:  time.Duration(r.PreRollSeconds * float64(time.Second)),
-		MaxAge:   time.Duration(r.MaxAgeDays * 24 * float64(time.Hour)),
-		MaxBytes: int64(r.MaxSizeGB * (1 << 30)),
-	}
-	switch {
-	case r.MinFreeMB < 0:
-		o.MinFree = -1
-	case r.MinFreeMB > 0:
-		o.MinFree = int64(r.MinFreeMB * (1 << 20))
-	}
-	return o, nil
-}
 
 // cameraList collects repeated --camera flags.
 type cameraList []string
@@ -210,7 +186,7 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 	var streams []*capture.Stream
 	stopDemo := func() {}
 	if demoNamed {
-		all, sd, _, err := buildStreams(cfg, cfg.Pin, log)
+		all, sd, err := panel.BuildStreams(cfg, cfg.Pin, log)
 		if err != nil {
 			return exitFailed, err
 		}
@@ -248,7 +224,7 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 		if slices.ContainsFunc(streams, func(s *capture.Stream) bool { return s.Name() == cam.Name }) {
 			continue // named twice
 		}
-		s, err := newCameraStream(cam, cfg.Pin, log)
+		s, err := panel.NewCameraStream(cam, cfg.Pin, log)
 		if err != nil {
 			closeStreams()
 			return exitFailed, err
@@ -257,7 +233,7 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 	}
 	defer closeStreams()
 
-	opts, err := recorderOptions(cfg.Recording, req.Out, log)
+	opts, err := panel.RecorderOptions(cfg.Recording, req.Out, log)
 	if err != nil {
 		return exitFailed, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,7 +17,7 @@ import (
 
 func TestStatsLinesPerTilePerSecond(t *testing.T) {
 	src := &demo.Source{Name: "Gate", Frames: mjpegtest.MakeFrames(5, 320, 240), FPS: 20}
-	s := capture.NewStream("Gate", src, capture.StreamOptions{Decoders: newDecoder})
+	s := capture.NewStream("Gate", src, capture.StreamOptions{Decoders: panel.NewDecoder})
 	defer s.Close()
 	v := s.Watch(160, 120)
 	var drawn atomic.Uint64

@@ -1,6 +1,7 @@
 package milestone
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"time"
@@ -26,7 +27,27 @@ func Register(r *capture.Registry) {
 		New: func(rawURL string, s capture.Settings) (capture.Source, error) {
 			return &Source{URL: rawURL, User: s.User, Password: s.Password, Insecure: s.Insecure, Pins: s.Pins}, nil
 		},
+		Discover: discoverSite,
 	})
+}
+
+// discoverSite is Discover for capture's registry: the site's cameras with the URLs that
+// play them.
+func discoverSite(ctx context.Context, req capture.SiteRequest) (*capture.SiteDirectory, error) {
+	s, err := Discover(ctx, DiscoverOptions{URL: req.URL, User: req.User, Password: req.Password,
+		PinSHA256: req.PinSHA256, Pins: req.Pins, Logger: req.Logger})
+	if err != nil {
+		return nil, err
+	}
+	d := &capture.SiteDirectory{Host: s.Host}
+	for _, r := range s.Recorders {
+		rd := capture.SiteRecorder{Name: r.Name, Addr: r.Addr, Untrusted: r.Untrusted}
+		for _, c := range r.Cameras {
+			rd.Cameras = append(rd.Cameras, capture.SiteCamera{Name: c.Name, URL: CameraURL(req.URL, c.ID)})
+		}
+		d.Recorders = append(d.Recorders, rd)
+	}
+	return d, nil
 }
 
 // What a Source offers besides Run (capture's optional interfaces).

@@ -1,4 +1,4 @@
-package main
+package panel
 
 import (
 	"context"
@@ -12,30 +12,27 @@ import (
 	"github.com/vigil-cctv/vigil/config"
 )
 
-// sourceOptions are the per-camera settings a Source may need besides its URL.
-type sourceOptions = capture.Settings
-
-// newSource makes a URL's Source through the protocol table (config.Protocols), the one
+// NewSource makes a URL's Source through the protocol table (config.Protocols), the one
 // that validated the settings; demo:// cameras get the app's cached demo pictures.
-func newSource(rawURL string, o sourceOptions) (capture.Source, error) {
+func NewSource(rawURL string, o capture.Settings) (capture.Source, error) {
 	if o.Pictures == nil {
-		o.Pictures = demoLoop
+		o.Pictures = DemoLoop
 	}
 	return config.Protocols().NewSource(rawURL, o)
 }
 
 // demoSource is newSource for the URL of a simulator the app started itself: always
 // one a protocol builds.
-func demoSource(rawURL string, o sourceOptions) capture.Source {
-	src, err := newSource(rawURL, o)
+func mustSource(rawURL string, o capture.Settings) capture.Source {
+	src, err := NewSource(rawURL, o)
 	if err != nil {
 		panic("demo source " + capture.RedactURL(rawURL) + ": " + err.Error())
 	}
 	return src
 }
 
-// newDecoder makes the real frame decoders (TurboJPEG for JPEG, libavcodec for H.264/H.265).
-func newDecoder(c capture.Codec) (capture.FrameDecoder, error) {
+// NewDecoder makes the real frame decoders (TurboJPEG for JPEG, libavcodec for H.264/H.265).
+func NewDecoder(c capture.Codec) (capture.FrameDecoder, error) {
 	switch c {
 	case capture.CodecJPEG:
 		return jpegdec.New()
@@ -66,16 +63,16 @@ func proberWithPins(pins func(hostPort string) string) capture.Prober {
 			}
 			return pins(hostPort)
 		}
-		return prober.Probe(ctx, req)
+		return Prober.Probe(ctx, req)
 	})
 }
 
-// prober probes any URL the app knows how to open: what the camera dialog's Test button
+// Prober probes any URL the app knows how to open: what the camera dialog's Test button
 // and `vigil probe` both run.
-var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeRequest) capture.ProbeReport {
+var Prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeRequest) capture.ProbeReport {
 	r := capture.ProbeReport{URL: capture.RedactURL(req.URL), AuthOffered: []string{}}
 	var seen lastFingerprint
-	src, err := newSource(req.URL, sourceOptions{User: req.User, Password: req.Password, FPS: req.FPS, Insecure: req.Insecure,
+	src, err := NewSource(req.URL, capture.Settings{User: req.User, Password: req.Password, FPS: req.FPS, Insecure: req.Insecure,
 		Pins: req.Pins, Seen: seen.set})
 	if err != nil {
 		r.Err, r.Error = err, err.Error()
@@ -86,7 +83,7 @@ var prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	}
 	opts := req.Options
 	if opts.Decoders == nil {
-		opts.Decoders = newDecoder
+		opts.Decoders = NewDecoder
 	}
 	if opts.FrameInterval == 0 {
 		opts.FrameInterval = frameInterval(req.FPS) // a slow snapshot rate is not a stall
