@@ -238,6 +238,10 @@ const (
 	MaxFPS = 1000
 	// MaxNameLen is the longest camera name, in bytes.
 	MaxNameLen = 128
+	// MaxTiles is the most wall positions (Wall.Tiles): an 8×8 grid, the largest layout.
+	// 64 tiles is already more than a screen shows usefully and more than two cores
+	// decode at a watchable rate.
+	MaxTiles = 64
 )
 
 // Accepted values, in the order error messages list them. Read-only; the exported
@@ -250,6 +254,10 @@ var (
 
 // Layouts returns the accepted Wall.Layout values, smallest first, for a layout menu.
 func Layouts() []string { return slices.Clone(layouts) }
+
+// Transports returns the accepted Camera.Transport values (RTSP), DefaultTransport
+// first, for a transport menu.
+func Transports() []string { return slices.Clone(transports) }
 
 // Schemes returns the accepted URL schemes, those a protocol registered (Protocols; see
 // DESIGN.md "Sources by URL").

@@ -24,7 +24,7 @@ func (c *Config) Validate() error {
 	if !layoutOK {
 		add(fieldErr("wall.layout", "", c.Wall.Layout, "unsupported layout (want %s)", strings.Join(layouts, ", ")))
 	}
-	capacity := 64
+	capacity := MaxTiles
 	if side > 0 {
 		capacity = side * side
 	}

@@ -89,7 +89,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 			snaps = ""
 		}
 	}
-	cpu := &cpuMeter{}
+	cpu := &panel.CPUMeter{}
 	// The wall talks to the panel: each callback is a Panel method (or a conversion of
 	// its types to ui's).
 	win, wall := ui.NewWallWindow(a, ui.WallOptions{
@@ -137,11 +137,11 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		defer func() { cancel(); <-done }()
 		go func() {
 			defer close(done)
-			writeStats(ctx, f, func() []shownTile {
-				var out []shownTile
+			panel.WriteStats(ctx, f, func() []panel.ShownTile {
+				var out []panel.ShownTile
 				fyne.DoAndWait(func() {
 					for _, t := range wall.Tiles() {
-						out = append(out, shownTile{stream: t.Stream(), drawn: t.Drawn})
+						out = append(out, panel.ShownTile{Stream: t.Stream(), Drawn: t.Drawn})
 					}
 				})
 				return out

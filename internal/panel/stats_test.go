@@ -1,11 +1,13 @@
-package main
+package panel_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,14 +42,14 @@ func TestStatsLinesPerTilePerSecond(t *testing.T) {
 	var out lockedBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3500*time.Millisecond)
 	defer cancel()
-	writeStats(ctx, &out, func() []shownTile {
-		return []shownTile{{stream: s, drawn: drawn.Load}, {stream: nil}}
-	}, &cpuMeter{})
+	panel.WriteStats(ctx, &out, func() []panel.ShownTile {
+		return []panel.ShownTile{{Stream: s, Drawn: drawn.Load}, {Stream: nil}}
+	}, &panel.CPUMeter{})
 
 	sc := bufio.NewScanner(strings.NewReader(out.String()))
-	var lines []tileStats
+	var lines []panel.TileStats
 	for sc.Scan() {
-		var l tileStats
+		var l panel.TileStats
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
@@ -60,4 +62,22 @@ func TestStatsLinesPerTilePerSecond(t *testing.T) {
 	if l.Camera != "Gate" || l.State != "live" || l.FPSIn <= 0 || l.FPSDrawn <= 0 || l.DecodeW != 160 || l.DecodeH != 120 || l.Width != 320 {
 		t.Fatalf("last line %+v", l)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while another goroutine writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
