@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,7 +38,7 @@ func TestStatsLinesPerTilePerSecond(t *testing.T) {
 	}()
 	defer func() { close(done); v.Close() }()
 
-	var out lockedBuffer
+	var out bytes.Buffer // WriteStats writes on this goroutine until ctx ends
 	ctx, cancel := context.WithTimeout(context.Background(), 3500*time.Millisecond)
 	defer cancel()
 	panel.WriteStats(ctx, &out, func() []panel.ShownTile {
@@ -62,22 +61,4 @@ func TestStatsLinesPerTilePerSecond(t *testing.T) {
 	if l.Camera != "Gate" || l.State != "live" || l.FPSIn <= 0 || l.FPSDrawn <= 0 || l.DecodeW != 160 || l.DecodeH != 120 || l.Width != 320 {
 		t.Fatalf("last line %+v", l)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe to read while another goroutine writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
