@@ -46,6 +46,9 @@ type Protocol struct {
 	Name string
 	// Schemes are the lower-case URL schemes, in the order error messages list them.
 	Schemes []string
+	// Transports are the values a camera's transport setting may take for this protocol
+	// (Settings.Transport), the default first; nil when it has no choice.
+	Transports []string
 	// CheckURL returns what is wrong with a URL of one of Schemes beyond what every URL
 	// is checked for (parse, scheme, credentials, port), or "". It never repeats the
 	// URL's userinfo. Nil: nothing more.
@@ -169,6 +172,20 @@ func (r *Registry) Discover(ctx context.Context, req SiteRequest) (*SiteDirector
 		return nil, fmt.Errorf("%s: no protocol lists sites at %q URLs", RedactURL(req.URL), u.Scheme)
 	}
 	return p.Discover(ctx, req)
+}
+
+// Transports lists every registered protocol's transports, without repeats, in
+// registration order.
+func (r *Registry) Transports() []string {
+	var out []string
+	for _, p := range r.protocols {
+		for _, t := range p.Transports {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }
 
 // SchemeList is Schemes for a message: "http, https, rtsp or demo".

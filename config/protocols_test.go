@@ -24,3 +24,10 @@ func TestEverySchemeAcceptedIsBuilt(t *testing.T) {
 		t.Fatal("no protocol registered")
 	}
 }
+
+// The transports the settings accept are RTSP's, the default first.
+func TestTransportsAreTheProtocols(t *testing.T) {
+	if got := Transports(); len(got) != 3 || got[0] != DefaultTransport || got[1] != "tcp" || got[2] != "udp" {
+		t.Fatalf("transports %v", got)
+	}
+}

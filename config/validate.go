@@ -201,7 +201,7 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 	if cam.Record != "" && cam.Record != "continuous" && cam.Record != "off" {
 		add("record", cam.Record, "want continuous or off")
 	}
-	if cam.Transport != "" && !slices.Contains(transports, cam.Transport) {
+	if transports := Transports(); cam.Transport != "" && !slices.Contains(transports, cam.Transport) {
 		add("transport", cam.Transport, "unsupported transport (want %s)", strings.Join(transports, ", "))
 	}
 	if msg := checkFPS(cam.FPS); msg != "" {

@@ -6,9 +6,10 @@ import "github.com/vigil-cctv/vigil/capture"
 // (config/protocols.go calls it).
 func Register(r *capture.Registry) {
 	r.Register(capture.Protocol{
-		Name:     "RTSP",
-		Schemes:  []string{"rtsp", "rtsps"},
-		CheckURL: capture.CheckHost,
+		Name:       "RTSP",
+		Schemes:    []string{"rtsp", "rtsps"},
+		Transports: []string{TransportAuto, TransportTCP, TransportUDP},
+		CheckURL:   capture.CheckHost,
 		New: func(rawURL string, s capture.Settings) (capture.Source, error) {
 			return &Source{URL: rawURL, User: s.User, Password: s.Password, Transport: s.Transport,
 				Insecure: s.Insecure, Pins: s.Pins, Seen: s.Seen, Logger: s.Logger}, nil
