@@ -17,7 +17,9 @@ import (
 // messages list the schemes, not by init functions: whatever links config (a test of
 // the camera dialog as much as the app) has the same table. Adding a protocol is a
 // folder under protocols/ with a Register function, and one line here.
-var Protocols = sync.OnceValue(func() *capture.Registry {
+func Protocols() *capture.Registry { return protocols() }
+
+var protocols = sync.OnceValue(func() *capture.Registry {
 	r := &capture.Registry{}
 	mjpeg.Register(r)
 	rtsp.Register(r)
