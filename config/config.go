@@ -10,7 +10,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -19,6 +18,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // Config is the whole of Vigil's settings, as in settings.yaml.
@@ -238,22 +239,29 @@ const (
 	MaxFPS = 1000
 	// MaxNameLen is the longest camera name, in bytes.
 	MaxNameLen = 128
+	// MaxTiles is the most wall positions (Wall.Tiles): an 8×8 grid, the largest layout.
+	// 64 tiles is already more than a screen shows usefully and more than two cores
+	// decode at a watchable rate.
+	MaxTiles = 64
 )
 
 // Accepted values, in the order error messages list them. Read-only; the exported
 // functions below hand out copies.
 var (
-	layouts    = []string{"auto", "1", "2x2", "3x3", "4x4", "5x5", "6x6", "8x8"}
-	transports = []string{"auto", "tcp", "udp"}
-	logLevels  = []string{"debug", "info", "warn", "error"}
-	schemes    = []string{"http", "https", "rtsp", "rtsps", "milestone", "milestones", "demo", "push"}
+	layouts   = []string{"auto", "1", "2x2", "3x3", "4x4", "5x5", "6x6", "8x8"}
+	logLevels = []string{"debug", "info", "warn", "error"}
 )
 
 // Layouts returns the accepted Wall.Layout values, smallest first, for a layout menu.
 func Layouts() []string { return slices.Clone(layouts) }
 
-// Schemes returns the accepted URL schemes (see DESIGN.md "Sources by URL").
-func Schemes() []string { return slices.Clone(schemes) }
+// Transports returns the accepted Camera.Transport values, those the protocols
+// registered (RTSP's), DefaultTransport first, for a transport menu.
+func Transports() []string { return Protocols().Transports() }
+
+// Schemes returns the accepted URL schemes, those a protocol registered (Protocols; see
+// DESIGN.md "Sources by URL").
+func Schemes() []string { return Protocols().Schemes() }
 
 // Dimensions parses Size ("WIDTHxHEIGHT"). ok is false when Size is empty or malformed.
 func (s Stream) Dimensions() (w, h int, ok bool) {
@@ -413,16 +421,13 @@ func expandHomeVar(p, home string) string {
 	return p
 }
 
-// parseSize parses "WIDTHxHEIGHT" with both in 1..MaxDimension.
+// ParseSize parses "WIDTHxHEIGHT" with both in 1..MaxDimension: the one size parser of
+// the settings and the command line.
+func ParseSize(s string) (w, h int, err error) { return parseSize(s) }
+
 func parseSize(s string) (w, h int, err error) {
-	ws, hs, ok := strings.Cut(s, "x")
-	if !ok {
-		return 0, 0, errors.New(`want WIDTHxHEIGHT, for example "1280x720"`)
-	}
-	w, err1 := strconv.Atoi(ws)
-	h, err2 := strconv.Atoi(hs)
-	if err1 != nil || err2 != nil || ws[0] == '+' || hs == "" || hs[0] == '+' {
-		return 0, 0, errors.New(`want WIDTHxHEIGHT in whole pixels, for example "1280x720"`)
+	if w, h, err = capture.ParseSize(s); err != nil {
+		return 0, 0, err
 	}
 	if w < 1 || h < 1 || w > MaxDimension || h > MaxDimension {
 		return 0, 0, fmt.Errorf("width and height must be 1 to %d", MaxDimension)

@@ -24,7 +24,7 @@ func (c *Config) Validate() error {
 	if !layoutOK {
 		add(fieldErr("wall.layout", "", c.Wall.Layout, "unsupported layout (want %s)", strings.Join(layouts, ", ")))
 	}
-	capacity := 64
+	capacity := MaxTiles
 	if side > 0 {
 		capacity = side * side
 	}
@@ -201,7 +201,7 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 	if cam.Record != "" && cam.Record != "continuous" && cam.Record != "off" {
 		add("record", cam.Record, "want continuous or off")
 	}
-	if cam.Transport != "" && !slices.Contains(transports, cam.Transport) {
+	if transports := Transports(); cam.Transport != "" && !slices.Contains(transports, cam.Transport) {
 		add("transport", cam.Transport, "unsupported transport (want %s)", strings.Join(transports, ", "))
 	}
 	if msg := checkFPS(cam.FPS); msg != "" {
@@ -249,14 +249,12 @@ func checkFPS(fps float64) string {
 	return ""
 }
 
-// networkSchemes need a host.
-var networkSchemes = []string{"http", "https", "rtsp", "rtsps", "milestone", "milestones"}
-
 // maxURLLen caps a URL's length.
 const maxURLLen = 4096
 
-// checkURL returns what is wrong with a camera URL, or "". The message never repeats the
-// URL's userinfo (the caller shows the URL redacted).
+// checkURL returns what is wrong with a camera URL, or "": what every URL is checked for
+// here, then its protocol's own CheckURL (Protocols). The message never repeats the URL's
+// userinfo (the caller shows the URL redacted).
 func checkURL(raw string) string {
 	if raw == "" {
 		return "empty (want a URL such as rtsp://192.168.1.20/stream)"
@@ -268,11 +266,12 @@ func checkURL(raw string) string {
 	if err != nil {
 		return badURLMessage(err)
 	}
-	want := strings.Join(schemes, ", ")
+	want := strings.Join(Schemes(), ", ")
 	if u.Scheme == "" {
 		return "missing scheme such as rtsp:// (want " + want + ")"
 	}
-	if !slices.Contains(schemes, u.Scheme) {
+	p, ok := Protocols().Lookup(u.Scheme)
+	if !ok {
 		return "unsupported scheme " + strconv.Quote(u.Scheme) + " (want " + want + ")"
 	}
 	if u.User != nil {
@@ -288,24 +287,8 @@ func checkURL(raw string) string {
 			return "port must be 1 to 65535"
 		}
 	}
-	if slices.Contains(networkSchemes, u.Scheme) {
-		if u.Opaque != "" || u.Hostname() == "" {
-			return "missing host (want " + u.Scheme + "://HOST/…)"
-		}
-	}
-	switch u.Scheme {
-	case "milestone", "milestones":
-		if strings.Trim(u.Path, "/") == "" {
-			return "missing camera after the host (want " + u.Scheme + "://HOST/CAMERA-NAME-OR-GUID)"
-		}
-	case "demo":
-		if u.Host == "" && u.Opaque == "" && strings.Trim(u.Path, "/") == "" {
-			return "missing pattern (want demo://PATTERN)"
-		}
-	case "push":
-		if u.Port() == "" {
-			return "missing port (want push://:PORT/NAME)"
-		}
+	if p.CheckURL != nil {
+		return p.CheckURL(u)
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"io"
 	"os"
 	"os/signal"
@@ -83,7 +84,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		Log:    stderr,
 	}
 	if *rtspMode {
-		o.RTSP, o.Decoders, o.RTSPTransport = true, newDecoder, *transport
+		o.RTSP, o.Decoders, o.RTSPTransport = true, panel.NewDecoder, *transport
 		o.Camsim = []string{exe, "bench", "--serve-rtsp", "--streams", strconv.Itoa(*streams), "--size", *size,
 			"--fps", strconv.FormatFloat(*fps, 'g', -1, 64), "--bitrate", strconv.Itoa(*bitrate), "--rtsp-transport", *transport}
 	}

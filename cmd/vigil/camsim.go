@@ -11,42 +11,17 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/panel"
 )
 
-// camNames names simulated cameras; the demo wall and camsim agree so a camera looks
-// the same wherever it is served.
-func camNames(n int) []string {
-	names := make([]string, n)
-	for i := range names {
-		names[i] = fmt.Sprintf("Demo %d", i+1)
-	}
-	return names
-}
-
-// parseSize reads "WxH".
+// parseSize reads a --size "WxH" (config's size parser, the settings' own).
 func parseSize(s string) (int, int, error) {
-	var w, h int
-	if _, err := fmt.Sscanf(s, "%dx%d", &w, &h); err != nil || w <= 0 || h <= 0 || w > 16384 || h > 16384 {
-		return 0, 0, fmt.Errorf("size %q: want WIDTHxHEIGHT, e.g. 1920x1080", s)
+	w, h, err := config.ParseSize(s)
+	if err != nil {
+		return 0, 0, fmt.Errorf("size %q: %w", s, err)
 	}
 	return w, h, nil
-}
-
-// startCamsim serves n demo cameras over MJPEG on 127.0.0.1.
-func startCamsim(n, w, h int, fps float64, snapshot bool) (*mjpegtest.Server, error) {
-	loops, err := demoLoops(camNames(n), w, h, fps)
-	if err != nil {
-		return nil, err
-	}
-	mode := mjpegtest.Stream
-	if snapshot {
-		mode = mjpegtest.Snapshot
-	}
-	return mjpegtest.NewServer(mjpegtest.Options{
-		Cameras: n, FPS: fps, Mode: mode,
-		CameraFrames: func(i int) [][]byte { return loops[i-1] },
-	}), nil
 }
 
 func runCamsim(args []string, stdout, stderr io.Writer) int {
@@ -73,7 +48,7 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	var urls, msURLs []string
 	if *n > 0 {
-		srv, err := startCamsim(*n, w, h, *fps, *snapshot)
+		srv, err := panel.StartMJPEGSim(*n, w, h, *fps, *snapshot)
 		if err != nil {
 			fmt.Fprintln(stderr, "vigil camsim:", err)
 			return exitFailed
@@ -83,13 +58,13 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 			urls = append(urls, srv.CameraURL(i+1))
 		}
 	}
-	var site *milestoneSim
+	var site *panel.MilestoneSim
 	if *nm > 0 {
 		names := make([]string, *nm)
 		for i := range names {
 			names[i] = fmt.Sprintf("Milestone %d", i+1)
 		}
-		if site, err = startMilestoneSim(names, w, h, *fps); err != nil {
+		if site, err = panel.StartMilestoneSim(names, w, h, *fps); err != nil {
 			fmt.Fprintln(stderr, "vigil camsim:", err)
 			return exitFailed
 		}
@@ -104,7 +79,7 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 		for i := range names {
 			names[i] = fmt.Sprintf("RTSP %d", i+1)
 		}
-		rs, err := startRTSPSim(names, w, h, *fps)
+		rs, err := panel.StartRTSPSim(names, w, h, *fps)
 		if err != nil {
 			fmt.Fprintln(stderr, "vigil camsim:", err)
 			return exitFailed
@@ -118,7 +93,7 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		out := map[string]any{"urls": urls}
 		if site != nil {
-			out["milestone"] = map[string]any{"urls": msURLs, "user": simUser, "password": simPassword, "fingerprint": site.srv.Fingerprint()}
+			out["milestone"] = map[string]any{"urls": msURLs, "user": panel.SimUser, "password": panel.SimPassword, "fingerprint": site.Fingerprint()}
 		}
 		_ = json.NewEncoder(stdout).Encode(out)
 	} else {
@@ -126,7 +101,7 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, u)
 		}
 		if site != nil {
-			fmt.Fprintf(stderr, "Milestone site: user %q, password %q (the simulator's demo account); certificate SHA-256 %s\n", simUser, simPassword, site.srv.Fingerprint())
+			fmt.Fprintf(stderr, "Milestone site: user %q, password %q (the simulator's demo account); certificate SHA-256 %s\n", panel.SimUser, panel.SimPassword, site.Fingerprint())
 		}
 		fmt.Fprintf(stderr, "serving %d cameras of %dx%d at %g fps (ready in %s); Ctrl-C to stop\n", *n+*nm+*nr, w, h, *fps, time.Since(start).Round(time.Millisecond))
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"image/jpeg"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,8 @@ func decodeProbe(t *testing.T, out string) probeJSON {
 }
 
 const secret = "s3cr3t-pa55"
+
+var quiet = slog.New(slog.DiscardHandler)
 
 func noSecret(t *testing.T, texts ...string) {
 	t.Helper()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"io"
 	"log/slog"
 	"os"
@@ -45,7 +46,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		*password = os.Getenv("VIGIL_PASSWORD")
 	}
 	rawURL := pos[0]
-	if _, err := newSource(rawURL, sourceOptions{}); err != nil {
+	if _, err := panel.NewSource(rawURL, capture.Settings{}); err != nil {
 		fmt.Fprintln(stderr, "vigil probe:", err)
 		return exitUsage
 	}
@@ -58,7 +59,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	// The settings' trust: pins apply here as on the wall: a camera pinned there probes
 	// without --insecure. Broken settings named with --config are bad usage; the user's own
 	// file, when broken, only costs its pins (a probe of a URL needs no settings).
-	var p capture.Prober = prober
+	var p capture.Prober = panel.Prober
 	cfg, origin, err := config.Load(*cfgPath)
 	switch {
 	case err != nil && *cfgPath != "":
@@ -67,7 +68,10 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	case err != nil:
 		slog.Warn("settings not read: their trust: pins do not apply", "component", "probe", "err", err)
 	case origin.Kind != config.FromEmbedded:
-		p = proberWithPins(cfg.Pin)
+		p = capture.ProberFunc(func(ctx context.Context, req capture.ProbeRequest) capture.ProbeReport {
+			req.Pins = cfg.Pin
+			return panel.Prober.Probe(ctx, req)
+		})
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"image"
 	"image/jpeg"
 	"net"
@@ -220,7 +221,7 @@ func TestProbeBFrameH264(t *testing.T) {
 	}
 	var empty int // decodes that gave no picture: the case that made probe panic
 	decoders := func(c capture.Codec) (capture.FrameDecoder, error) {
-		d, err := newDecoder(c)
+		d, err := panel.NewDecoder(c)
 		return countingDecoder{d, &empty}, err
 	}
 	r := capture.Probe(context.Background(), loopSource{pkts: pkts, fps: 50}, capture.ProbeOptions{Duration: time.Second, Decoders: decoders})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"net"
 	"os/exec"
 	"strconv"
@@ -71,7 +72,7 @@ func TestRecordRTSPCamera(t *testing.T) {
 		t.Fatal("the password was printed")
 	}
 	clips, err := recorder.List(out)
-	if err != nil || len(clips) != 1 || clips[0].Camera != urlCameraName(srv.URL("cam")) || !strings.HasPrefix(clips[0].Camera, "127.0.0.1-") {
+	if err != nil || len(clips) != 1 || clips[0].Camera != panel.URLCameraName(srv.URL("cam")) || !strings.HasPrefix(clips[0].Camera, "127.0.0.1-") {
 		t.Fatalf("clips %+v, %v", clips, err)
 	}
 	s := ffprobeVideo(t, clips[0].Path)
@@ -120,38 +121,6 @@ func ffprobeVideo(t *testing.T, path string) probedVideo {
 	d, _ := strconv.ParseFloat(probe.Format.Duration, 64)
 	n, _ := strconv.Atoi(s.Frames)
 	return probedVideo{Codec: s.Codec, Width: s.Width, Height: s.Height, Duration: d, Frames: n}
-}
-
-// TestURLCameraNames: a URL camera's name keeps host, port, path and query apart, is safe
-// as a folder name, and never carries credentials.
-func TestURLCameraNames(t *testing.T) {
-	a := urlCameraName("rtsp://user:pw@10.0.0.5:554/Streaming/Channels/101")
-	if a != urlCameraName("rtsp://10.0.0.5/Streaming/Channels/101") || !strings.HasPrefix(a, "10.0.0.5_Streaming_Channels_101-") {
-		t.Errorf("default port: %q", a)
-	}
-	names := map[string]bool{}
-	for _, u := range []string{
-		"rtsp://10.0.0.5:554/live?channel=1", "rtsp://10.0.0.5:554/live?channel=2",
-		"rtsp://10.0.0.5:8554/live?channel=1", "http://10.0.0.5/live?channel=1",
-		"rtsp://10.0.0.5/live/channel=1", "rtsp://[fe80::1]:8554/cam", "rtsp://10.0.0.5/a_b", "rtsp://10.0.0.5/a/b",
-	} {
-		n := urlCameraName(u)
-		if names[n] {
-			t.Errorf("%s: name %q already taken", u, n)
-		}
-		names[n] = true
-		if n != recorder.SafeName(n) || strings.ContainsAny(n, "/\\:?*\"<>|") {
-			t.Errorf("%s: %q is not a safe folder name", u, n)
-		}
-	}
-	if n := urlCameraName("rtsp://10.0.0.5:8554/live?channel=2"); !strings.HasPrefix(n, "10.0.0.5-8554_live_channel=2-") {
-		t.Errorf("readable part: %q", n)
-	}
-	for _, u := range []string{"http://admin:hunter2@cam/x?password=hunter2&user=admin", "http://cam/snap.jpg?pwd=hunter2", "http://ad min:hunter2@cam:x/"} {
-		if n := urlCameraName(u); strings.Contains(n, "hunter2") {
-			t.Errorf("%s: name %q carries the password", u, n)
-		}
-	}
 }
 
 // freePort returns a loopback port with nothing listening on it.
@@ -208,7 +177,7 @@ func TestRecordQueryDistinctURLs(t *testing.T) {
 		t.Fatalf("clips %+v, %v", clips, err)
 	}
 	for _, c := range clips {
-		if c.Camera != urlCameraName(u1) && c.Camera != urlCameraName(u2) {
+		if c.Camera != panel.URLCameraName(u1) && c.Camera != panel.URLCameraName(u2) {
 			t.Errorf("folder %q is neither camera's", c.Camera)
 		}
 		if !strings.Contains(out, c.Path) {

@@ -6,11 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
-	"github.com/vigil-cctv/vigil/config"
-	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
 
@@ -57,88 +54,5 @@ func TestProbeRTSP(t *testing.T) {
 	}
 	if bytes.Contains(stdout.Bytes(), []byte("pw-42")) || bytes.Contains(stderr.Bytes(), []byte("pw-42")) {
 		t.Fatal("the password was printed")
-	}
-}
-
-// A camera whose RTSP server dies shows its fallback snapshots, and RTSP again once the
-// server is back.
-func TestRTSPFallsBackToSnapshotsAndBack(t *testing.T) {
-	srv := rtspServer(t)
-	snaps := mjpegtest.NewServer(mjpegtest.Options{Cameras: 1, FPS: 5, Mode: mjpegtest.Snapshot, Auth: mjpegtest.AuthBasic, User: "viewer", Password: "pw-42"})
-	defer snaps.Close()
-	cam := config.Camera{Name: "Dock", Streams: []config.Stream{{URL: srv.URL("cam")}}, User: "viewer", Password: "pw-42",
-		Fallback: snaps.CameraURL(1), Transport: "tcp"}
-	s, err := newCameraStream(cam, nil, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	sub := s.Watch(160, 120)
-	defer sub.Close()
-	waitState := func(what string, want capture.State, codec capture.Codec) {
-		t.Helper()
-		deadline := time.Now().Add(40 * time.Second)
-		for {
-			if f := sub.Take(); f != nil {
-				ok := s.Status().State == want && f.Codec == codec
-				f.Release()
-				if ok {
-					return
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s (state %v)", what, s.Status().State)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	waitState("live RTSP pictures", capture.StateLive, capture.CodecH264)
-	srv.Kill()
-	waitState("fallback snapshots", capture.StateFallback, capture.CodecJPEG)
-	if err := srv.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	waitState("RTSP pictures again", capture.StateLive, capture.CodecH264)
-}
-
-// The demo wall's RTSP cameras: the demo pictures encoded once as H.264 and served over
-// RTSP on loopback, played through the real pipeline.
-func TestDemoRTSPCameras(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test-deps installs it)")
-	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}, Demo: config.Demo{RTSP: 1, Size: "320x180", FPS: 10}}
-	streams, stopDemo, _, err := buildStreams(cfg, nil, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stopDemo()
-	defer func() {
-		for _, s := range streams {
-			s.Close()
-		}
-	}()
-	if len(streams) != 1 || streams[0].Name() != "RTSP 1" {
-		t.Fatalf("streams %d", len(streams))
-	}
-	sub := streams[0].Watch(160, 90)
-	defer sub.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if f := sub.Take(); f != nil {
-			ok := f.Codec == capture.CodecH264 && f.SrcWidth == 320 && f.SrcHeight == 180 && f.Image.Rect.Dx() == 160
-			f.Release()
-			if ok {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no H.264 picture from the demo RTSP camera: %v", streams[0].Status())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if st := streams[0].Status(); st.State != capture.StateLive || st.Info.Protocol != "rtsp" {
-		t.Fatalf("status %+v", st)
 	}
 }

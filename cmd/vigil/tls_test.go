@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,16 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
-
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
-	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 	"github.com/vigil-cctv/vigil/recorder"
-	"github.com/vigil-cctv/vigil/ui"
 )
 
 // tlsCameras are an https MJPEG camera and an rtsps H.264 camera, each with a
@@ -121,53 +115,4 @@ func TestRecordTLSCamerasTrustedBySettings(t *testing.T) {
 	if !codecs["mjpeg"] || !codecs["h264"] {
 		t.Fatalf("codecs %v, want mjpeg and h264", codecs)
 	}
-}
-
-// The camera dialog's Test through the wall's prober: an https camera is refused with
-// its fingerprint; once trusted (the dialog's Save hands the pin to the TrustStore) the pin is
-// in the user's settings, Test passes, and the camera saved onto the wall plays.
-func TestTrustedFromTheDialogTestsAndPlays(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	ms := mjpegtest.NewServer(mjpegtest.Options{Frames: mjpegtest.MakeFrames(4, 320, 240), FPS: 15, TLS: true})
-	defer ms.Close()
-	cfg := &config.Config{Wall: config.Wall{Layout: "2x2"}}
-	pins := newPinStore(nil)
-	ws := &wallSettings{cfg: cfg, log: quiet, pins: pins}
-	defer ws.closeAll()
-	test.NewTempApp(t)
-	q := &uiQueue{}
-	wall := ui.NewWall(ui.WallOptions{Layout: "2x2", Views: wallViews{ws}, Do: q.Do,
-		Cameras: wallCameras{ws}, Trust: wallTrust{ws}})
-	ws.wall = wall
-	win := test.NewWindow(wall.Content())
-	win.Resize(fyne.NewSize(640, 400))
-	wall.Start()
-	defer func() { wall.Stop(); q.pumpUntil(t, "nothing", func() bool { return true }) }()
-
-	p := proberWithPins(pins.Pin)
-	req := capture.ProbeRequest{URL: ms.URL(), Options: capture.ProbeOptions{Duration: 500 * time.Millisecond, Timeout: 10 * time.Second}}
-	rep := p.Probe(context.Background(), req)
-	var ce *trust.CertError
-	if rep.OK() || !errors.As(rep.Err, &ce) || ce.Fingerprint != ms.Fingerprint() || ce.Host != ms.Addr() || rep.ErrorKind != capture.CauseTLS {
-		t.Fatalf("untrusted: %+v", rep)
-	}
-	// What the dialog's Trust then Save do: pin, then save the camera.
-	if err := ws.trusted([]config.Trusted{{Host: ce.Host, SHA256: ce.Fingerprint}}); err != nil {
-		t.Fatal(err)
-	}
-	if rep := p.Probe(context.Background(), req); !rep.OK() || rep.Protocol != "mjpeg" || rep.Transport != "https" {
-		t.Fatalf("trusted: %+v", rep)
-	}
-	path, _ := config.UserPath()
-	saved, _, err := config.Load(path)
-	if err != nil || saved.Pin(ms.Addr()) != ms.Fingerprint() {
-		t.Fatalf("saved trust %+v, %v", saved.Trust, err)
-	}
-	if err := ws.cameraSaved("", config.Camera{Name: "Yard", Streams: []config.Stream{{URL: ms.URL()}}}); err != nil {
-		t.Fatal(err)
-	}
-	q.pumpUntil(t, "pictures from the https camera", func() bool {
-		tile := wall.Tile("Yard")
-		return tile != nil && tile.Drawn() >= 3
-	})
 }

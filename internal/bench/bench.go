@@ -28,8 +28,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
-	"github.com/vigil-cctv/vigil/protocols/mjpeg"
-	"github.com/vigil-cctv/vigil/protocols/rtsp"
+	"github.com/vigil-cctv/vigil/config"
 )
 
 // Options describe one benchmark run.
@@ -168,14 +167,21 @@ func Run(ctx context.Context, o Options) (Result, error) {
 // pipelinePhase runs our pipeline on every stream and returns a loop of frames per
 // stream for the floor phase.
 func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([][][]byte, error) {
-	newSource := func(u string) capture.Source { return &mjpeg.Source{URL: u} }
 	decoders := func(capture.Codec) (capture.FrameDecoder, error) { return jpegdec.New() }
 	if o.RTSP {
 		o.logf("phase 1: Vigil pipeline (RTSP over %s → libavcodec H.264, scaled to tile size → copy into the tile's buffer), warm-up %s (and until RTCP sender reports arrive), measure %s", o.RTSPTransport, o.Warmup, o.Duration)
-		newSource = func(u string) capture.Source { return &rtsp.Source{URL: u, Transport: o.RTSPTransport} }
 		decoders = o.Decoders
 	} else {
 		o.logf("phase 1: Vigil pipeline (HTTP read → TurboJPEG at tile size → copy into the tile's buffer), warm-up %s, measure %s", o.Warmup, o.Duration)
+	}
+	// The sources come from the app's protocol table (MJPEG for http://, RTSP for rtsp://).
+	sources := make([]capture.Source, len(urls))
+	for i, u := range urls {
+		src, err := config.Protocols().NewSource(u, capture.Settings{Transport: o.RTSPTransport})
+		if err != nil {
+			return nil, err
+		}
+		sources[i] = src
 	}
 	timed := make([]atomic.Bool, len(urls)) // a frame with a SourceTime arrived
 	var measuring atomic.Bool
@@ -186,8 +192,8 @@ func pipelinePhase(ctx context.Context, o Options, urls []string, r *Result) ([]
 	views := make([]*capture.FrameSub, len(urls))
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for i, u := range urls {
-		streams[i] = capture.NewStream(fmt.Sprintf("cam%d", i+1), newSource(u), capture.StreamOptions{
+	for i := range urls {
+		streams[i] = capture.NewStream(fmt.Sprintf("cam%d", i+1), sources[i], capture.StreamOptions{
 			Decoders: decoders,
 		})
 		views[i] = streams[i].Watch(o.TileW, o.TileH)

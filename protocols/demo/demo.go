@@ -145,10 +145,8 @@ func Parse(rawURL string) (name string, w, h int, fps float64, err error) {
 		v := vs[len(vs)-1]
 		switch k {
 		case "size":
-			ws, hs, ok := strings.Cut(strings.ToLower(v), "x")
-			pw, errW := strconv.Atoi(ws)
-			ph, errH := strconv.Atoi(hs)
-			if !ok || errW != nil || errH != nil || pw < 16 || ph < 16 || pw > MaxWidth || ph > MaxHeight {
+			pw, ph, err := capture.ParseSize(strings.ToLower(v))
+			if err != nil || pw < 16 || ph < 16 || pw > MaxWidth || ph > MaxHeight {
 				return fail("size %q is not WIDTHxHEIGHT between 16x16 and %dx%d", v, MaxWidth, MaxHeight)
 			}
 			w, h = pw, ph

@@ -1,32 +1,32 @@
-package main
+package panel
 
 import (
 	"fmt"
 	"net/url"
 	"time"
 
-	"github.com/vigil-cctv/vigil/protocols/milestone"
+	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
 )
 
-// milestoneSim is a simulated XProtect site: a management server (HTTPS, token logins)
+// MilestoneSim is a simulated XProtect site: a management server (HTTPS, token logins)
 // and one recording server (Image Server protocol) with the demo pictures.
-type milestoneSim struct {
+type MilestoneSim struct {
 	srv   *milestonetest.Server
 	rec   *milestonetest.Recorder
 	names []string
 }
 
 // The simulator's one XProtect Basic user (a fixed demo account, never a real one).
-const simUser, simPassword = "admin", "secret"
+const SimUser, SimPassword = "admin", "secret"
 
-// startMilestoneSim serves the named cameras as a Milestone site on 127.0.0.1.
-func startMilestoneSim(names []string, w, h int, fps float64) (*milestoneSim, error) {
-	loops, err := demoLoops(names, w, h, fps)
+// StartMilestoneSim serves the named cameras as a Milestone site on 127.0.0.1.
+func StartMilestoneSim(names []string, w, h int, fps float64) (*MilestoneSim, error) {
+	loops, err := DemoLoops(names, w, h, fps)
 	if err != nil {
 		return nil, err
 	}
-	srv := milestonetest.NewServer(milestonetest.Options{User: simUser, Password: simPassword})
+	srv := milestonetest.NewServer(milestonetest.Options{User: SimUser, Password: SimPassword})
 	frames := map[string][][]byte{}
 	var cams []milestonetest.CameraConfig
 	for i, name := range names {
@@ -38,21 +38,35 @@ func startMilestoneSim(names []string, w, h int, fps float64) (*milestoneSim, er
 	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{Cameras: frames, FPS: fps, ValidToken: srv.ValidToken,
 		RecordedHistory: 24 * time.Hour})
 	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Recording Server 1", WebServerURI: "http://" + rec.Addr() + "/", Cameras: cams})
-	return &milestoneSim{srv: srv, rec: rec, names: names}, nil
+	return &MilestoneSim{srv: srv, rec: rec, names: names}, nil
 }
 
 // URL is the milestones:// address of one camera (without credentials).
-func (m *milestoneSim) URL(name string) string {
+func (m *MilestoneSim) URL(name string) string {
 	return (&url.URL{Scheme: "milestones", Host: m.srv.Addr(), Path: "/" + name}).String()
 }
 
 // Source plays one camera, trusting the simulator's certificate by its fingerprint as a
 // user who accepted it would.
-func (m *milestoneSim) Source(name string) *milestone.Source {
-	return &milestone.Source{URL: m.URL(name), User: simUser, Password: simPassword, PinSHA256: m.srv.Fingerprint()}
+func (m *MilestoneSim) Source(name string) capture.Source {
+	fp := m.srv.Fingerprint()
+	return mustSource(m.URL(name), capture.Settings{User: SimUser, Password: SimPassword,
+		Pins: func(hostPort string) string {
+			if hostPort == m.srv.Addr() {
+				return fp
+			}
+			return ""
+		}})
 }
 
-func (m *milestoneSim) Close() {
+// Fingerprint is the SHA-256 fingerprint of the management server's certificate.
+func (m *MilestoneSim) Fingerprint() string { return m.srv.Fingerprint() }
+
+// Addr is the management server's host:port.
+func (m *MilestoneSim) Addr() string { return m.srv.Addr() }
+
+// Close stops the site.
+func (m *MilestoneSim) Close() {
 	m.rec.Close()
 	m.srv.Close()
 }

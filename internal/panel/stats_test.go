@@ -1,9 +1,11 @@
-package main
+package panel_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,7 +18,7 @@ import (
 
 func TestStatsLinesPerTilePerSecond(t *testing.T) {
 	src := &demo.Source{Name: "Gate", Frames: mjpegtest.MakeFrames(5, 320, 240), FPS: 20}
-	s := capture.NewStream("Gate", src, capture.StreamOptions{Decoders: newDecoder})
+	s := capture.NewStream("Gate", src, capture.StreamOptions{Decoders: panel.NewDecoder})
 	defer s.Close()
 	v := s.Watch(160, 120)
 	var drawn atomic.Uint64
@@ -36,17 +38,17 @@ func TestStatsLinesPerTilePerSecond(t *testing.T) {
 	}()
 	defer func() { close(done); v.Close() }()
 
-	var out lockedBuffer
+	var out bytes.Buffer // WriteStats writes on this goroutine until ctx ends
 	ctx, cancel := context.WithTimeout(context.Background(), 3500*time.Millisecond)
 	defer cancel()
-	writeStats(ctx, &out, func() []shownTile {
-		return []shownTile{{stream: s, drawn: drawn.Load}, {stream: nil}}
-	}, &cpuMeter{})
+	panel.WriteStats(ctx, &out, func() []panel.ShownTile {
+		return []panel.ShownTile{{Stream: s, Drawn: drawn.Load}, {Stream: nil}}
+	}, &panel.CPUMeter{})
 
 	sc := bufio.NewScanner(strings.NewReader(out.String()))
-	var lines []tileStats
+	var lines []panel.TileStats
 	for sc.Scan() {
-		var l tileStats
+		var l panel.TileStats
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}

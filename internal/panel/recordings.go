@@ -1,17 +1,51 @@
-package main
+package panel
 
 import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os/exec"
 	"sync"
+	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/recorder"
-	"github.com/vigil-cctv/vigil/ui"
 )
+
+// RecordingState is a camera's recording, for its tile's REC badge: Since is when the
+// running recording started (zero: not recording), Err why it stopped.
+type RecordingState struct {
+	Since time.Time
+	Err   error
+}
+
+// Clip is one recorded file, for the recordings view.
+type Clip struct {
+	// Camera is the camera's folder name; Date the day folder (YYYY-MM-DD).
+	Camera, Date string
+	Path         string
+	// Start is the wall-clock time of the first frame; Duration the media time.
+	Start    time.Time
+	Duration time.Duration
+	Size     int64
+}
+
+// RecordingStatus is a camera's recording for its tile's badge; safe from any goroutine
+// (the wall's status goroutine).
+func (p *Panel) RecordingStatus(name string) RecordingState {
+	if p.recs == nil {
+		return RecordingState{}
+	}
+	return p.recs.State(name)
+}
+
+// Recordings lists the recordings for the recordings view.
+func (p *Panel) Recordings() ([]Clip, error) {
+	if p.recs == nil {
+		return nil, errors.New("recording is off")
+	}
+	return p.recs.List()
+}
 
 // recordings is the app's recorder: the recordings folder (one process at a time owns
 // it) and the cameras being recorded. Toggle and sync run on the UI goroutine; State on
@@ -32,13 +66,13 @@ type recordings struct {
 
 func openRecordings(r config.Recording, log *slog.Logger) *recordings {
 	rs := &recordings{log: log, recs: map[string]*recorder.Recording{}, failed: map[string]error{}}
-	opts, err := recorderOptions(r, "", log)
+	opts, err := RecorderOptions(r, "", log)
 	if err == nil {
 		rs.root, err = recorder.Open(opts)
 	}
 	if err != nil {
 		rs.openErr = fmt.Errorf("recording is off: %w", err)
-		log.Error("recordings folder not opened", "component", "main", "err", err)
+		log.Error("recordings folder not opened", "component", "panel", "err", err)
 	}
 	return rs
 }
@@ -85,13 +119,13 @@ func (rs *recordings) stop(name string) error {
 }
 
 // State is a camera's recording for its tile's badge.
-func (rs *recordings) State(name string) ui.RecordingState {
+func (rs *recordings) State(name string) RecordingState {
 	rs.mu.Lock()
 	rec := rs.recs[name]
 	failed := rs.failed[name]
 	rs.mu.Unlock()
 	if rec == nil {
-		return ui.RecordingState{Err: failed}
+		return RecordingState{Err: failed}
 	}
 	st := rec.Status()
 	if st.Err != nil {
@@ -101,12 +135,12 @@ func (rs *recordings) State(name string) ui.RecordingState {
 			rs.failed[name] = st.Err
 		}
 		rs.mu.Unlock()
-		return ui.RecordingState{Err: st.Err}
+		return RecordingState{Err: st.Err}
 	}
 	if !st.Recording {
-		return ui.RecordingState{}
+		return RecordingState{}
 	}
-	return ui.RecordingState{Since: st.Since}
+	return RecordingState{Since: st.Since}
 }
 
 // startContinuous starts the cameras set to record continuously that are not recording.
@@ -123,7 +157,7 @@ func (rs *recordings) startContinuous(cfg *config.Config, streams []*capture.Str
 			continue
 		}
 		if err := rs.start(s); err != nil {
-			rs.log.Error("continuous recording not started", "component", "main", "camera", s.Name(), "err", err)
+			rs.log.Error("continuous recording not started", "component", "panel", "camera", s.Name(), "err", err)
 			rs.mu.Lock()
 			rs.failed[s.Name()] = err
 			rs.mu.Unlock()
@@ -132,14 +166,14 @@ func (rs *recordings) startContinuous(cfg *config.Config, streams []*capture.Str
 }
 
 // List is the recordings view's list.
-func (rs *recordings) List() ([]ui.Clip, error) {
+func (rs *recordings) List() ([]Clip, error) {
 	if rs.root == nil {
 		return nil, rs.openErr
 	}
 	clips, err := recorder.List(rs.root.Dir())
-	out := make([]ui.Clip, 0, len(clips))
+	out := make([]Clip, 0, len(clips))
 	for _, c := range clips {
-		out = append(out, ui.Clip{Camera: c.Camera, Date: c.Date, Path: c.Path, Start: c.Start, Duration: c.Duration, Size: c.Size})
+		out = append(out, Clip{Camera: c.Camera, Date: c.Date, Path: c.Path, Start: c.Start, Duration: c.Duration, Size: c.Size})
 	}
 	return out, err
 }
@@ -162,14 +196,4 @@ func (rs *recordings) Close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// openPath opens a file or folder in the desktop's application for it.
-func openPath(path string) error {
-	cmd := exec.Command("xdg-open", path)
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("xdg-open: %w (install xdg-utils, or open %s yourself)", err, path)
-	}
-	go cmd.Wait() // reap it; the player outlives the call
-	return nil
 }

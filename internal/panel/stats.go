@@ -1,4 +1,4 @@
-package main
+package panel
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 )
 
-// tileStats is one line of `vigil --stats FILE`: one JSON object per tile per second,
+// TileStats is one line of `vigil --stats FILE`: one JSON object per tile per second,
 // so a wall can be measured in a real window.
-type tileStats struct {
+type TileStats struct {
 	Time         string  `json:"time"`
 	Tile         int     `json:"tile"`
 	Camera       string  `json:"camera"`
@@ -34,17 +34,17 @@ type tileStats struct {
 	AppRSSMB     float64 `json:"app_rss_mb"`
 }
 
-// shownTile is what the stats writer needs of a tile: its camera and its drawn-frame
+// ShownTile is what the stats writer needs of a tile: its camera and its drawn-frame
 // counter (safe to read from any goroutine).
-type shownTile struct {
-	stream *capture.Stream
-	drawn  func() uint64
+type ShownTile struct {
+	Stream *capture.Stream
+	Drawn  func() uint64
 }
 
-// writeStats writes one line per tile with a camera every second until ctx ends. tiles
+// WriteStats writes one line per tile with a camera every second until ctx ends. tiles
 // returns the wall's tiles in order; it is called on this goroutine and must collect them
 // safely (through the UI goroutine).
-func writeStats(ctx context.Context, w io.Writer, tiles func() []shownTile, cpu *cpuMeter) {
+func WriteStats(ctx context.Context, w io.Writer, tiles func() []ShownTile, cpu *CPUMeter) {
 	enc := json.NewEncoder(w)
 	type seen struct {
 		camera string
@@ -64,17 +64,17 @@ func writeStats(ctx context.Context, w io.Writer, tiles func() []shownTile, cpu 
 			cores := cpu.Cores()
 			rss := rssMB()
 			for i, t := range tiles() {
-				s := t.stream
+				s := t.Stream
 				if s == nil {
 					continue
 				}
-				drawn := t.drawn()
+				drawn := t.Drawn()
 				prevDrawn := drawn
 				if l, ok := last[i]; ok && l.camera == s.Name() {
 					prevDrawn = l.drawn
 				}
 				st, snap := s.Status(), s.Stats()
-				line := tileStats{
+				line := TileStats{
 					Time: now.Format(time.RFC3339Nano), Tile: i, Camera: s.Name(), State: st.State.String(),
 					FPSIn: snap.FPSIn, FPSDecoded: snap.FPSOut, FPSDrawn: float64(drawn-prevDrawn) / secs,
 					Drops: snap.Drops, BitrateKbps: snap.BitrateKbps,
@@ -93,8 +93,8 @@ func writeStats(ctx context.Context, w io.Writer, tiles func() []shownTile, cpu 
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// cpuMeter reports this process's CPU use in cores, averaged since the previous call.
-type cpuMeter struct {
+// CPUMeter reports this process's CPU use in cores, averaged since the previous call.
+type CPUMeter struct {
 	mu       sync.Mutex
 	lastCPU  time.Duration
 	lastWall time.Time
@@ -103,7 +103,7 @@ type cpuMeter struct {
 
 // Cores is the CPU used since the previous call (at most once a second is meaningful;
 // calls closer than half a second apart return the previous value).
-func (m *cpuMeter) Cores() float64 {
+func (m *CPUMeter) Cores() float64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()

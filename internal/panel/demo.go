@@ -1,4 +1,4 @@
-package main
+package panel
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	assetsdemo "github.com/vigil-cctv/vigil/assets/demo"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
 
@@ -25,8 +26,8 @@ func demoLoopOptions(w, h int, fps float64) assetsdemo.LoopOptions {
 		Encode: jpegdec.Encode, EncoderID: "turbojpeg"}
 }
 
-// demoLoop makes (or loads from the cache) one demo camera's loop.
-func demoLoop(name string, w, h int, fps float64) ([][]byte, error) {
+// DemoLoop makes (or loads from the cache) one demo camera's loop.
+func DemoLoop(name string, w, h int, fps float64) ([][]byte, error) {
 	o := demoLoopOptions(w, h, fps)
 	o.Name = name
 	frames, err := assetsdemo.Loop(o)
@@ -36,8 +37,8 @@ func demoLoop(name string, w, h int, fps float64) ([][]byte, error) {
 	return frames, nil
 }
 
-// demoLoops makes many cameras' loops in parallel.
-func demoLoops(names []string, w, h int, fps float64) ([][][]byte, error) {
+// DemoLoops makes many cameras' loops in parallel.
+func DemoLoops(names []string, w, h int, fps float64) ([][][]byte, error) {
 	loops, err := assetsdemo.Loops(names, demoLoopOptions(w, h, fps))
 	if err != nil {
 		return nil, fmt.Errorf("making the demo pictures: %w", err)
@@ -84,10 +85,10 @@ func demoH264(name string, loop [][]byte, w, h int, fps float64) ([][]byte, erro
 	return rtsptest.SplitAccessUnits(stream)
 }
 
-// startRTSPSim serves the named demo cameras as H.264 over RTSP on 127.0.0.1 (UDP and
+// StartRTSPSim serves the named demo cameras as H.264 over RTSP on 127.0.0.1 (UDP and
 // TCP), each at rtsp://…/<n>.
-func startRTSPSim(names []string, w, h int, fps float64) (*rtsptest.Server, error) {
-	loops, err := demoLoops(names, w, h, fps)
+func StartRTSPSim(names []string, w, h int, fps float64) (*rtsptest.Server, error) {
+	loops, err := DemoLoops(names, w, h, fps)
 	if err != nil {
 		return nil, err
 	}
@@ -100,4 +101,31 @@ func startRTSPSim(names []string, w, h int, fps float64) (*rtsptest.Server, erro
 		streams[strconv.Itoa(i+1)] = rtsptest.Stream{H264: aus, FPS: fps}
 	}
 	return rtsptest.New(rtsptest.Options{Streams: streams, UDP: true})
+}
+
+// DemoNames names simulated MJPEG cameras "Demo 1", "Demo 2", …; the demo wall and
+// camsim agree so a camera looks the same wherever it is served.
+func DemoNames(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("Demo %d", i+1)
+	}
+	return names
+}
+
+// StartMJPEGSim serves n demo cameras over MJPEG on 127.0.0.1 (`vigil camsim`): streams,
+// or single-JPEG snapshot endpoints.
+func StartMJPEGSim(n, w, h int, fps float64, snapshot bool) (*mjpegtest.Server, error) {
+	loops, err := DemoLoops(DemoNames(n), w, h, fps)
+	if err != nil {
+		return nil, err
+	}
+	mode := mjpegtest.Stream
+	if snapshot {
+		mode = mjpegtest.Snapshot
+	}
+	return mjpegtest.NewServer(mjpegtest.Options{
+		Cameras: n, FPS: fps, Mode: mode,
+		CameraFrames: func(i int) [][]byte { return loops[i-1] },
+	}), nil
 }

@@ -1,0 +1,410 @@
+// Package panel is the application core of the Vigil control panel: what the wall does
+// with the settings, apart from its widgets and the command line. A Panel owns the
+// cameras (add, edit, rename, remove: validated, then saved atomically through config),
+// their streams built through the protocol table (config.Protocols), the trust list the
+// TLS sources read, the Milestone sites, the recordings, and the demo site with its
+// simulators. cmd/vigil parses flags, prints and wires a Panel to the ui package; ui
+// calls the Panel's methods, never a protocol.
+package panel
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
+)
+
+// Options configure a Panel (Open).
+type Options struct {
+	// Logger defaults to slog.Default(); every line carries component=panel (or the
+	// protocol's).
+	Logger *slog.Logger
+	// Record opens the settings' recordings folder (one process at a time owns it), so
+	// ToggleRecord and StartContinuous record; false: the Panel records nothing (tests,
+	// a wall that only watches). It defaults to false.
+	Record bool
+}
+
+// Panel keeps the settings in step with what the user does on the wall, and owns the
+// streams made from them. Its methods are for one goroutine at a time (the wall's UI
+// goroutine, whose callbacks they are); Pin, RecordingStatus and the streams' own
+// methods are safe from any goroutine.
+type Panel struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	streams []*capture.Stream
+	// closing counts streams being closed off the caller's goroutine after an edit or
+	// removal; Close waits for them.
+	closing sync.WaitGroup
+	// pins is the trust list as sources read it; bg counts background logins (sites).
+	pins *pinStore
+	bg   sync.WaitGroup
+	// recs records cameras; nil when Options.Record is false.
+	recs *recordings
+	// demoSite is the simulated Milestone site of the demo wall, when it has one;
+	// stopDemo stops the demo servers.
+	demoSite *MilestoneSim
+	stopDemo func()
+	// onCameras is told the new list of streams after every edit (the wall's SetCameras).
+	onCameras func([]*capture.Stream)
+}
+
+// Open builds every camera's stream (the demo cameras, served in-process on 127.0.0.1,
+// then the configured ones, in settings order) and, with Options.Record, opens the
+// recordings folder. cfg is the Panel's from then on: edits change it and save it. The
+// caller closes the Panel after the wall has stopped.
+func Open(cfg *config.Config, o Options) (*Panel, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	pins := newPinStore(cfg.Trust)
+	streams, stopDemo, site, err := buildStreams(cfg, pins.Pin, log)
+	if err != nil {
+		return nil, err
+	}
+	p := &Panel{cfg: cfg, log: log, streams: streams, pins: pins, demoSite: site, stopDemo: stopDemo}
+	if o.Record {
+		p.recs = openRecordings(cfg.Recording, log)
+	}
+	return p, nil
+}
+
+// Streams are every camera's stream, in settings order (demo cameras first). The Panel
+// closes them (Close, or after an edit replaced one).
+func (p *Panel) Streams() []*capture.Stream { return slices.Clone(p.streams) }
+
+// Camera returns a camera's settings (the Edit dialog's).
+func (p *Panel) Camera(name string) (config.Camera, bool) { return p.cfg.Camera(name) }
+
+// OnCameras sets what is told the new list of streams after every edit: the wall's
+// SetCameras. It runs on the goroutine of the edit.
+func (p *Panel) OnCameras(f func([]*capture.Stream)) { p.onCameras = f }
+
+func (p *Panel) camerasChanged() {
+	if p.onCameras != nil {
+		p.onCameras(p.streams)
+	}
+}
+
+// CanPlayback says whether a camera has recordings on a VMS to play back.
+func (p *Panel) CanPlayback(name string) bool { return p.playbackSource(name) != nil }
+
+// StartContinuous starts recording the cameras set to record continuously.
+func (p *Panel) StartContinuous() {
+	if p.recs != nil {
+		p.recs.startContinuous(p.cfg, p.streams)
+	}
+}
+
+// playbackSource is a copy of a camera's Milestone source, to play its recordings from
+// the VMS; nil for cameras without a VMS behind them (their own recordings are in the
+// recordings view).
+func (p *Panel) playbackSource(name string) capture.Player {
+	i := slices.IndexFunc(p.streams, func(s *capture.Stream) bool { return s.Name() == name })
+	if i < 0 {
+		return nil
+	}
+	var src capture.Source
+	if p.demoSite != nil && slices.Contains(p.demoSite.names, name) {
+		src = p.demoSite.Source(name)
+	} else {
+		cam, ok := p.cfg.Camera(name)
+		if !ok || len(cam.Streams) == 0 {
+			return nil
+		}
+		var err error
+		if src, err = NewSource(cam.Streams[0].URL, capture.Settings{User: cam.User, Password: cam.Password, Pins: p.pins.Pin}); err != nil {
+			return nil
+		}
+	}
+	pl, _ := src.(capture.Player)
+	return pl
+}
+
+// Playback makes a stream of a Milestone camera's recordings from a time at a speed,
+// with its own login and video connection, so the live stream (and a recording of it)
+// is untouched.
+func (p *Panel) Playback(name string, from time.Time, speed float64) (*capture.Stream, error) {
+	src := p.playbackSource(name)
+	if src == nil {
+		return nil, fmt.Errorf("%q has no recordings to play back: playback is for cameras of a Milestone site", name)
+	}
+	return capture.NewStream(name, src.Playback(from, speed), capture.StreamOptions{Decoders: NewDecoder, Logger: p.log}), nil
+}
+
+// ToggleRecord is the tile's record button.
+func (p *Panel) ToggleRecord(name string) error {
+	i := slices.IndexFunc(p.streams, func(s *capture.Stream) bool { return s.Name() == name })
+	if i < 0 || p.recs == nil {
+		return fmt.Errorf("no camera %q to record", name)
+	}
+	return p.recs.Toggle(p.streams[i])
+}
+
+// restartRecording stops a replaced or removed camera's recording (its stream is going)
+// and starts the continuous ones again on the new streams.
+func (p *Panel) restartRecording(gone string) {
+	if p.recs == nil {
+		return
+	}
+	if err := p.recs.stop(gone); err != nil {
+		p.log.Warn("recording stopped with an error", "component", "panel", "camera", gone, "err", err)
+	}
+	p.recs.startContinuous(p.cfg, p.streams)
+}
+
+// closeLater closes a replaced or removed stream without blocking the UI goroutine
+// (Close waits for the stream's goroutines).
+func (p *Panel) closeLater(s *capture.Stream) {
+	p.closing.Add(1)
+	go func() {
+		defer p.closing.Done()
+		s.Close()
+	}()
+}
+
+// WallChanged saves the wall's layout and positions after the user changed them.
+func (p *Panel) WallChanged(layout string, tiles []string) {
+	p.cfg.Wall.Layout, p.cfg.Wall.Tiles = layout, tiles
+	p.save()
+}
+
+func (p *Panel) save() error {
+	if err := config.SaveUser(p.cfg); err != nil {
+		p.log.Error("saving the settings failed", "component", "panel", "err", err)
+		return fmt.Errorf("the change is shown but could not be saved: %w", err)
+	}
+	return nil
+}
+
+func isDemo(cfg *config.Config, name string) bool {
+	return slices.Contains(cfg.Demo.CameraNames(), name)
+}
+
+// SaveCamera adds or replaces a camera: the settings are validated and saved first, then
+// the camera's stream is rebuilt and the wall re-pointed; the old stream is closed last.
+func (p *Panel) SaveCamera(old string, cam config.Camera) error {
+	if isDemo(p.cfg, old) || isDemo(p.cfg, cam.Name) {
+		return errors.New("the demo cameras are built in: change their number with demo.mjpeg in the settings file")
+	}
+	next := *p.cfg
+	next.Cameras = slices.Clone(p.cfg.Cameras)
+	i := slices.IndexFunc(next.Cameras, func(c config.Camera) bool { return c.Name == old })
+	if old != "" && i >= 0 {
+		next.Cameras[i] = cam
+	} else {
+		next.Cameras = append(next.Cameras, cam)
+	}
+	if old != "" && old != cam.Name {
+		for j, t := range next.Wall.Tiles {
+			if t == old {
+				next.Wall.Tiles = slices.Clone(next.Wall.Tiles)
+				next.Wall.Tiles[j] = cam.Name
+			}
+		}
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	s, err := NewCameraStream(cam, p.pins.Pin, p.log)
+	if err != nil {
+		return err
+	}
+	*p.cfg = next
+	saveErr := p.save()
+	var gone *capture.Stream
+	streams := slices.Clone(p.streams)
+	if k := slices.IndexFunc(streams, func(x *capture.Stream) bool { return x.Name() == old }); old != "" && k >= 0 {
+		gone, streams[k] = streams[k], s
+	} else {
+		streams = append(streams, s)
+	}
+	p.streams = streams
+	p.camerasChanged()
+	if gone != nil {
+		p.restartRecording(gone.Name())
+		p.closeLater(gone)
+	} else {
+		p.restartRecording("")
+	}
+	return saveErr
+}
+
+// RemoveCamera removes a camera from the settings and the wall, stops its recording and
+// closes its stream.
+func (p *Panel) RemoveCamera(name string) error {
+	if isDemo(p.cfg, name) {
+		return errors.New("the demo cameras are built in: set demo.mjpeg to 0 in the settings file to remove them")
+	}
+	p.cfg.Cameras = slices.DeleteFunc(slices.Clone(p.cfg.Cameras), func(c config.Camera) bool { return c.Name == name })
+	p.cfg.Wall.Tiles = slices.DeleteFunc(slices.Clone(p.cfg.Wall.Tiles), func(t string) bool { return t == name })
+	var gone *capture.Stream
+	p.streams = slices.DeleteFunc(slices.Clone(p.streams), func(s *capture.Stream) bool {
+		if s.Name() == name {
+			gone = s
+			return true
+		}
+		return false
+	})
+	p.camerasChanged()
+	if gone != nil {
+		p.restartRecording(name)
+		p.closeLater(gone)
+	}
+	return p.save()
+}
+
+// Close finalises the recordings, closes every stream (after the app has stopped), waits
+// for the ones being closed after edits and for background logins, then stops the demo
+// servers.
+func (p *Panel) Close() {
+	p.bg.Wait()
+	if p.recs != nil {
+		if err := p.recs.Close(); err != nil {
+			p.log.Error("closing the recordings", "component", "panel", "err", err)
+		}
+	}
+	for _, s := range p.streams {
+		s.Close()
+	}
+	p.closing.Wait()
+	p.stopDemo()
+}
+
+// buildStreams makes one capture.Stream per camera: the demo cameras (served in-process
+// over real MJPEG/HTTP on 127.0.0.1) and the configured ones, in settings order. The
+// caller closes the streams, then calls stopDemo. site is the simulated Milestone site of
+// the demo wall, nil when it has none.
+func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), site *MilestoneSim, err error) {
+	var srv *mjpegtest.Server
+	var rtspSrv *rtsptest.Server
+	stopDemo = func() {
+		if srv != nil {
+			srv.Close()
+		}
+		if rtspSrv != nil {
+			rtspSrv.Close()
+		}
+		if site != nil {
+			site.Close()
+		}
+	}
+	fail := func(err error) ([]*capture.Stream, func(), *MilestoneSim, error) {
+		for _, s := range streams {
+			s.Close()
+		}
+		stopDemo()
+		return nil, func() {}, nil, err
+	}
+	add := func(name string, src capture.Source, fps float64) {
+		s := capture.NewStream(name, src, capture.StreamOptions{
+			Decoders: NewDecoder, FrameInterval: frameInterval(fps), Logger: log,
+		})
+		streams = append(streams, s)
+	}
+	if n := cfg.Demo.MJPEG; n > 0 {
+		w, h, _ := cfg.Demo.Dimensions()
+		fps := cfg.Demo.FPSOrDefault()
+		t0 := time.Now()
+		log.Info("preparing the demo cameras (slow only on the first start)", "component", "demo", "cameras", n)
+		loops, err := DemoLoops(cfg.Demo.MJPEGNames(), w, h, fps)
+		if err != nil {
+			return fail(err)
+		}
+		srv = mjpegtest.NewServer(mjpegtest.Options{Cameras: n, FPS: fps,
+			CameraFrames: func(i int) [][]byte { return loops[i-1] }})
+		log.Info("demo cameras ready", "component", "demo", "took", time.Since(t0).Round(time.Millisecond), "addr", srv.Addr())
+		for i, name := range cfg.Demo.MJPEGNames() {
+			add(name, mustSource(srv.CameraURL(i+1), capture.Settings{}), fps)
+		}
+	}
+	if names := cfg.Demo.MilestoneNames(); len(names) > 0 {
+		w, h, _ := cfg.Demo.Dimensions()
+		fps := cfg.Demo.FPSOrDefault()
+		var err error
+		if site, err = StartMilestoneSim(names, w, h, fps); err != nil {
+			return fail(err)
+		}
+		log.Info("simulated Milestone site ready", "component", "demo", "cameras", len(names), "addr", site.srv.Addr())
+		for _, name := range names {
+			add(name, site.Source(name), fps)
+		}
+	}
+	if names := cfg.Demo.RTSPNames(); len(names) > 0 {
+		// Without ffmpeg the RTSP demo cameras are left out, not the whole wall.
+		w, h, _ := cfg.Demo.Dimensions()
+		fps := cfg.Demo.FPSOrDefault()
+		t0 := time.Now()
+		rs, err := StartRTSPSim(names, w, h, fps)
+		if err != nil {
+			log.Warn("demo RTSP cameras left out", "component", "demo", "err", err)
+		} else {
+			rtspSrv = rs
+			log.Info("demo RTSP cameras ready", "component", "demo", "took", time.Since(t0).Round(time.Millisecond), "addr", rs.Addr())
+			for i, name := range names {
+				add(name, mustSource(rs.URL(strconv.Itoa(i+1)), capture.Settings{Logger: log}), fps)
+			}
+		}
+	}
+	for _, c := range cfg.Cameras {
+		s, err := NewCameraStream(c, pins, log)
+		if err != nil {
+			return fail(err)
+		}
+		streams = append(streams, s)
+	}
+	return streams, stopDemo, site, nil
+}
+
+// NewCameraStream makes a configured camera's stream: every URL of it a variant with
+// its size, so a tile watches the smallest sufficient one and a maximised tile the
+// largest (a stream without a size counts as the largest).
+func NewCameraStream(c config.Camera, pins func(string) string, log *slog.Logger) (*capture.Stream, error) {
+	var vars []capture.Variant
+	for i, st := range c.Streams {
+		src, err := NewSource(st.URL, capture.Settings{User: c.User, Password: c.Password, FPS: c.FPS, Pins: pins, Transport: c.Transport})
+		if err != nil {
+			return nil, fmt.Errorf("camera %q, stream %d: %w", c.Name, i+1, err)
+		}
+		w, h, _ := st.Dimensions()
+		vars = append(vars, capture.Variant{Source: src, Width: w, Height: h})
+	}
+	if len(vars) == 0 {
+		return nil, fmt.Errorf("camera %q has no stream URL", c.Name)
+	}
+	opts := capture.StreamOptions{Decoders: NewDecoder, FrameInterval: frameInterval(c.FPS), Logger: log}
+	if c.Fallback != "" {
+		// The fallback is polled as snapshots at the camera's rate, at most 2 a second
+		// by default: enough to see what happens, light on a camera already in trouble.
+		fps := c.FPS
+		if fps <= 0 || fps > 2 {
+			fps = 2
+		}
+		fb, err := NewSource(c.Fallback, capture.Settings{User: c.User, Password: c.Password, FPS: fps, Pins: pins})
+		if err != nil {
+			return nil, fmt.Errorf("camera %q, fallback: %w", c.Name, err)
+		}
+		opts.Fallback = fb
+	}
+	return capture.NewMultiStream(c.Name, vars, opts), nil
+}
+
+// Prober is the camera dialog's Test: Prober with the trust list behind the request's
+// own pins (the dialog's just-accepted certificates).
+func (p *Panel) Prober() capture.Prober { return proberWithPins(p.pins.Pin) }
+
+// BuildStreams makes every camera's stream as Open does, for a headless run (`vigil
+// record`): the caller closes the streams, then calls stopDemo.
+func BuildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), err error) {
+	streams, stopDemo, _, err = buildStreams(cfg, pins, log)
+	return streams, stopDemo, err
+}

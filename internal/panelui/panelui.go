@@ -1,0 +1,130 @@
+// Package panelui gives the wall (package ui) the application core (package panel)
+// through ui's small interfaces: each method is a Panel method, or a conversion of its
+// types to ui's. The panel never imports ui; ui never imports the panel; this is the one
+// place the two meet, used by the app and by the panel's own wall tests.
+package panelui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/panel"
+	"github.com/vigil-cctv/vigil/internal/trust"
+	"github.com/vigil-cctv/vigil/ui"
+)
+
+// Cameras is the camera registry: ui.CameraEditor and ui.CameraRemover.
+type Cameras struct{ P *panel.Panel }
+
+var (
+	_ ui.CameraEditor  = Cameras{}
+	_ ui.CameraRemover = Cameras{}
+	_ ui.Views         = Views{}
+	_ ui.TrustStore    = Trust{}
+	_ ui.Sites         = Sites{}
+	_ ui.Playback      = Playback{}
+	_ ui.Recordings    = Recordings{}
+)
+
+func (c Cameras) Streams() []*capture.Stream { return c.P.Streams() }
+
+func (c Cameras) Camera(name string) (config.Camera, bool) { return c.P.Camera(name) }
+
+func (c Cameras) Add(cam config.Camera) error { return c.P.SaveCamera("", cam) }
+
+func (c Cameras) Edit(old string, cam config.Camera) error { return c.P.SaveCamera(old, cam) }
+
+func (c Cameras) Remove(name string) error { return c.P.RemoveCamera(name) }
+
+// Views saves the wall's layout and positions: ui.Views.
+type Views struct{ P *panel.Panel }
+
+func (v Views) SaveWall(layout string, tiles []string) { v.P.WallChanged(layout, tiles) }
+
+// Trust pins accepted certificates: ui.TrustStore.
+type Trust struct{ P *panel.Panel }
+
+func (t Trust) Trust(certs []config.Trusted) error { return t.P.Trust(certs) }
+
+// Sites logs in to and saves video management sites: ui.Sites.
+type Sites struct{ P *panel.Panel }
+
+func (s Sites) Connect(ctx context.Context, site config.Site, pin string) (*ui.SiteView, error) {
+	v, err := s.P.ConnectSite(ctx, site, pin)
+	return SiteView(v), CertError(err)
+}
+
+func (s Sites) Save(v *ui.SiteView, trust []config.Trusted) error {
+	return s.P.SaveSite(v.Site, trust)
+}
+
+// Playback plays Milestone cameras' recordings: ui.Playback.
+type Playback struct{ P *panel.Panel }
+
+func (p Playback) CanPlay(name string) bool { return p.P.CanPlayback(name) }
+
+func (p Playback) Play(name string, from time.Time, speed float64) (*capture.Stream, error) {
+	return p.P.Playback(name, from, speed)
+}
+
+// Recordings records cameras and lists the recordings: ui.Recordings.
+type Recordings struct{ P *panel.Panel }
+
+func (r Recordings) Toggle(name string) error { return r.P.ToggleRecord(name) }
+
+func (r Recordings) State(name string) ui.RecordingState {
+	return ui.RecordingState(r.P.RecordingStatus(name))
+}
+
+func (r Recordings) List() ([]ui.Clip, error) { return Clips(r.P.Recordings()) }
+
+func (r Recordings) Open(path string) error { return OpenPath(path) }
+
+// SiteView is a site's listing as the wall shows it.
+func SiteView(v *panel.SiteView) *ui.SiteView {
+	if v == nil {
+		return nil
+	}
+	u := &ui.SiteView{Site: v.Site, Host: v.Host, Err: v.Err}
+	for _, r := range v.Recorders {
+		rv := ui.RecorderView{Name: r.Name, Addr: r.Addr, Untrusted: r.Untrusted}
+		for _, c := range r.Cameras {
+			rv.Cameras = append(rv.Cameras, ui.SiteCamera{Name: c.Name, URL: c.URL})
+		}
+		u.Recorders = append(u.Recorders, rv)
+	}
+	return u
+}
+
+// CertError is a refused certificate as the connect dialog offers to trust it.
+func CertError(err error) error {
+	var ce *trust.CertError
+	if errors.As(err, &ce) {
+		return &ui.UntrustedCertError{Host: ce.Host, Fingerprint: ce.Fingerprint, Pinned: ce.Pinned}
+	}
+	return err
+}
+
+// Clips is the recordings list as the recordings view shows it.
+func Clips(clips []panel.Clip, err error) ([]ui.Clip, error) {
+	out := make([]ui.Clip, len(clips))
+	for i, c := range clips {
+		out[i] = ui.Clip(c)
+	}
+	return out, err
+}
+
+// OpenPath opens a file or folder in the desktop's application for it.
+func OpenPath(path string) error {
+	cmd := exec.Command("xdg-open", path)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("xdg-open: %w (install xdg-utils, or open %s yourself)", err, path)
+	}
+	go cmd.Wait() // reap it; the player outlives the call
+	return nil
+}
