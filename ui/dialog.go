@@ -30,8 +30,9 @@ const (
 	dialogProbeTimeout  = 10 * time.Second
 )
 
-// transportChoices are the RTSP transports offered (config's accepted values).
-var transportChoices = []string{"auto", "tcp", "udp"}
+// transportChoices are the RTSP transports offered: config's accepted values, those the
+// protocols registered.
+var transportChoices = config.Transports()
 
 // ShowCameraDialog shows the dialog that adds (cam nil) or edits (cam non-nil) a camera
 // over win: its name, one or more stream URLs each with an optional size and name, user,

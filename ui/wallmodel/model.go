@@ -9,19 +9,24 @@ import (
 	"maps"
 	"math"
 	"slices"
+
+	"github.com/vigil-cctv/vigil/config"
 )
 
 // Layouts are the wall layouts Grid accepts, smallest first ("auto" fits the camera
-// count). They match config.Wall.Layout.
-var Layouts = []string{"auto", "1", "2x2", "3x3", "4x4", "5x5", "6x6", "8x8"}
+// count): the settings' own list (config.Layouts), so the two cannot disagree.
+var Layouts = config.Layouts()
 
-// maxSide is the largest grid side: 64 tiles is already more than a screen shows usefully
-// and more than two cores decode at a watchable rate.
+// maxSide is the largest grid side, the square root of config.MaxTiles.
 const maxSide = 8
 
-// MaxPositions is how many tile positions the wall remembers: an 8×8 grid. It matches
-// config's limit on Wall.Tiles.
-const MaxPositions = maxSide * maxSide
+// MaxPositions is how many tile positions the wall remembers: config's limit on
+// Wall.Tiles (an 8×8 grid).
+const MaxPositions = config.MaxTiles
+
+// An 8×8 grid must hold exactly config's tile limit (a compile-time check).
+var _ [maxSide*maxSide - MaxPositions]struct{}
+var _ [MaxPositions - maxSide*maxSide]struct{}
 
 // Grid returns the columns and rows of a layout for n cameras. "auto" (or "") is the
 // smallest square-ish grid holding all of them, cols = ⌈√n⌉ and rows = ⌈n/cols⌉ (1×1 for
