@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/digest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
@@ -181,7 +182,7 @@ type run struct {
 	rtimeout time.Duration
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 
-	auth     authState
+	auth     digest.Client
 	hasCreds bool
 	offered  []string
 
@@ -220,13 +221,13 @@ func (s *Source) newRun() (*run, error) {
 		}
 	}
 	r.hostport = net.JoinHostPort(u.Hostname(), port)
-	r.auth.user, r.auth.pass = s.User, s.Password
+	r.auth.User, r.auth.Password = s.User, s.Password
 	if s.User == "" && u.User != nil {
-		r.auth.user = u.User.Username()
-		r.auth.pass, _ = u.User.Password()
+		r.auth.User = u.User.Username()
+		r.auth.Password, _ = u.User.Password()
 	}
 	u.User = nil
-	r.hasCreds = r.auth.user != "" || r.auth.pass != ""
+	r.hasCreds = r.auth.User != "" || r.auth.Password != ""
 	r.lim = s.Limits.withDefaults()
 	r.fps = s.FPS
 	if r.fps <= 0 {
@@ -264,8 +265,8 @@ func (r *run) run(ctx context.Context, sink capture.Sink) error {
 	if r.tls {
 		info.Transport = "https"
 	}
-	if r.auth.scheme != "" {
-		info.Auth = r.auth.scheme
+	if r.auth.Scheme() != "" {
+		info.Auth = r.auth.Scheme()
 	}
 	capture.ReportPhase(sink, r.where+" sent HTTP headers but no frame")
 	body := r.body(h)
@@ -459,16 +460,16 @@ func (r *run) request(ctx context.Context) (*respHead, error) {
 		case h.status == http.StatusOK:
 			return h, nil
 		case h.status == http.StatusUnauthorized:
-			cs := ParseChallenges(h.header.Values("Www-Authenticate"))
+			cs := digest.ParseChallenges(h.header.Values("Www-Authenticate"))
 			if len(r.offered) == 0 {
 				r.offered = schemes(cs)
 			}
 			r.dropConn()
 			stale := false
 			for _, c := range cs {
-				stale = stale || (c.Scheme == "digest" && c.Scheme == r.auth.scheme && strings.EqualFold(c.Params["stale"], "true"))
+				stale = stale || (c.Stale() && r.auth.Scheme() == "digest")
 			}
-			if !r.hasCreds || (tried && !stale) || !r.auth.choose(cs) {
+			if !r.hasCreds || (tried && !stale) || !r.auth.Choose(cs) {
 				return nil, r.unauthorized(cs, tried)
 			}
 			tried = true
@@ -481,10 +482,10 @@ func (r *run) request(ctx context.Context) (*respHead, error) {
 		r.where, capture.ErrUnauthorized)
 }
 
-func (r *run) unauthorized(cs []Challenge, sent bool) error {
+func (r *run) unauthorized(cs []digest.Challenge, sent bool) error {
 	var names []string
 	for _, s := range schemes(cs) {
-		names = append(names, schemeName(s))
+		names = append(names, digest.SchemeName(s))
 	}
 	wants := "gives no WWW-Authenticate scheme"
 	if len(names) > 0 {
@@ -499,22 +500,7 @@ func (r *run) unauthorized(cs []Challenge, sent bool) error {
 			r.where, wants, capture.ErrUnauthorized)
 	}
 	return fmt.Errorf("401 from %s: wrong user or password (camera %s, sent %s for user %q): %w",
-		r.where, wants, schemeName(r.auth.scheme), r.auth.user, capture.ErrUnauthorized)
-}
-
-func schemeName(s string) string {
-	switch s {
-	case "basic":
-		return "Basic"
-	case "digest":
-		return "Digest"
-	case "ntlm":
-		return "NTLM"
-	}
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+		r.where, wants, digest.SchemeName(r.auth.Scheme()), r.auth.User, capture.ErrUnauthorized)
 }
 
 func (r *run) statusErr(h *respHead) error {
@@ -648,7 +634,7 @@ func (r *run) roundTrip(ctx context.Context) (*respHead, error) {
 	uri := r.u.RequestURI()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vigil\r\nAccept: */*\r\n", uri, r.u.Host)
-	if a := r.auth.header("GET", uri); a != "" {
+	if a := r.auth.Header("GET", uri); a != "" {
 		b.WriteString("Authorization: " + a + "\r\n")
 	}
 	b.WriteString("\r\n")
@@ -830,3 +816,14 @@ func readOneHead(br *bufio.Reader, max int) (*respHead, error) {
 }
 
 func textprotoKey(k []byte) string { return http.CanonicalHeaderKey(string(k)) }
+
+// hasToken reports whether the comma-separated list holds tok, case-insensitively
+// (Connection, Transfer-Encoding).
+func hasToken(list, tok string) bool {
+	for _, t := range strings.Split(list, ",") {
+		if strings.EqualFold(strings.TrimSpace(t), tok) {
+			return true
+		}
+	}
+	return false
+}

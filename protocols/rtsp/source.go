@@ -28,6 +28,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/digest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
@@ -776,7 +777,7 @@ func (r *run) onResponse(res *base.Response) {
 	if res.StatusCode != base.StatusUnauthorized {
 		return
 	}
-	schemes := authSchemes(res.Header["WWW-Authenticate"])
+	schemes := digest.Schemes(digest.ParseChallenges(res.Header["WWW-Authenticate"]))
 	r.mu.Lock()
 	if len(r.offered) == 0 {
 		r.offered = schemes
@@ -845,7 +846,7 @@ func (r *run) requestErr(ctx context.Context, err error, method string) error {
 		if len(offered) > 0 {
 			var names []string
 			for _, o := range offered {
-				names = append(names, schemeName(o))
+				names = append(names, digest.SchemeName(o))
 			}
 			wants = "wants " + strings.Join(names, " or ") + " in a form"
 		}
@@ -868,7 +869,7 @@ func (r *run) statusErr(bad liberrors.ErrClientBadStatusCode, method string) err
 	case base.StatusUnauthorized:
 		var names []string
 		for _, s := range offered {
-			names = append(names, schemeName(s))
+			names = append(names, digest.SchemeName(s))
 		}
 		wants := "gives no WWW-Authenticate scheme"
 		if len(names) > 0 {
@@ -883,7 +884,7 @@ func (r *run) statusErr(bad liberrors.ErrClientBadStatusCode, method string) err
 				r.where, method, wants, capture.ErrUnauthorized)
 		}
 		return fmt.Errorf("401 from %s on %s: wrong user or password (camera %s, sent %s); check the user and password: %w",
-			r.where, method, wants, schemeName(used), capture.ErrUnauthorized)
+			r.where, method, wants, digest.SchemeName(used), capture.ErrUnauthorized)
 	case base.StatusForbidden:
 		return fmt.Errorf("403 Forbidden from %s on %s: the user may not view this stream, or the camera blocks this client; check the user's permissions: %w",
 			r.where, method, capture.ErrForbidden)
