@@ -39,14 +39,14 @@ func (r *run) chooseTrack(desc *description.Session) (*description.Media, format
 				t.Codec, rank = string(capture.CodecH264), 3
 				sps, _ := f.SafeParams()
 				ps := paramSets{codec: capture.CodecH264}
-				ps.set(h264SPS, sps)
+				ps.set(roleSPS, sps)
 				ps.parse()
 				t.Profile, t.Width, t.Height, t.FPS = ps.profile, ps.width, ps.height, ps.fps
 			case *format.H265:
 				t.Codec, rank = string(capture.CodecH265), 2
 				_, sps, _ := f.SafeParams()
 				ps := paramSets{codec: capture.CodecH265}
-				ps.set(h265SPS, sps)
+				ps.set(roleSPS, sps)
 				ps.parse()
 				t.Profile, t.Width, t.Height, t.FPS = ps.profile, ps.width, ps.height, ps.fps
 			case *format.MJPEG:
@@ -85,8 +85,8 @@ func (r *run) packetHandler(forma format.Format) (func(*rtp.Packet), error) {
 		}
 		r.ps = paramSets{codec: capture.CodecH264}
 		sps, pps := f.SafeParams()
-		r.ps.set(h264SPS, sps)
-		r.ps.set(h264PPS, pps)
+		r.ps.set(roleSPS, sps)
+		r.ps.set(rolePPS, pps)
 		return func(pkt *rtp.Packet) {
 			r.onNALUs(pkt, func() ([][]byte, error) {
 				au, err := dec.Decode(pkt)
@@ -103,9 +103,9 @@ func (r *run) packetHandler(forma format.Format) (func(*rtp.Packet), error) {
 		}
 		r.ps = paramSets{codec: capture.CodecH265}
 		vps, sps, pps := f.SafeParams()
-		r.ps.set(h265VPS, vps)
-		r.ps.set(h265SPS, sps)
-		r.ps.set(h265PPS, pps)
+		r.ps.set(roleVPS, vps)
+		r.ps.set(roleSPS, sps)
+		r.ps.set(rolePPS, pps)
 		return func(pkt *rtp.Packet) {
 			r.onNALUs(pkt, func() ([][]byte, error) {
 				au, err := dec.Decode(pkt)
@@ -204,7 +204,7 @@ func (r *run) timesLocked(ts uint32, au [][]byte, key bool) (pts, dts time.Durat
 		}
 	}
 	for _, nalu := range au {
-		if len(nalu) > 0 && !isParamSet(r.codec, nalType(r.codec, nalu)) {
+		if len(nalu) > 0 && !r.ps.isParamSet(nalu) {
 			n = append(n, nalu)
 		}
 	}
