@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -78,21 +77,10 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		select {
-		case <-ctx.Done():
-			r.conns.cancel()
-		case <-done:
-		}
-	}()
+	stop := capture.OnCancel(ctx, r.conns.cancel)
 	r.sink = sink
 	err = r.run(ctx, sink)
-	close(done)
-	wg.Wait()
+	stop()
 	r.conns.close()
 	if ctx.Err() != nil {
 		return nil

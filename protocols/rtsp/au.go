@@ -129,22 +129,27 @@ func (p *paramSets) parse() {
 	}
 	p.parsedSPS = p.sps
 	p.width, p.height, p.profile, p.fps = 0, 0, "", 0
+	var sps interface {
+		Unmarshal([]byte) error
+		Width() int
+		Height() int
+		FPS() float64
+	}
+	var profile func() string
 	switch p.codec {
 	case capture.CodecH264:
-		var s h264.SPS
-		if s.Unmarshal(p.sps) != nil {
-			return
-		}
-		p.width, p.height, p.fps = s.Width(), s.Height(), s.FPS()
-		p.profile = h264Profile(&s)
+		s := &h264.SPS{}
+		sps, profile = s, func() string { return h264Profile(s) }
 	case capture.CodecH265:
-		var s h265.SPS
-		if s.Unmarshal(p.sps) != nil {
-			return
-		}
-		p.width, p.height, p.fps = s.Width(), s.Height(), s.FPS()
-		p.profile = h265Profile(&s)
+		s := &h265.SPS{}
+		sps, profile = s, func() string { return h265Profile(s) }
+	default:
+		return
 	}
+	if sps.Unmarshal(p.sps) != nil {
+		return
+	}
+	p.width, p.height, p.fps, p.profile = sps.Width(), sps.Height(), sps.FPS(), profile()
 	if p.width <= 0 || p.height <= 0 || p.width > 16384 || p.height > 16384 {
 		p.width, p.height = 0, 0
 	}

@@ -87,15 +87,7 @@ func (r *run) packetHandler(forma format.Format) (func(*rtp.Packet), error) {
 		sps, pps := f.SafeParams()
 		r.ps.set(roleSPS, sps)
 		r.ps.set(rolePPS, pps)
-		return func(pkt *rtp.Packet) {
-			r.onNALUs(pkt, func() ([][]byte, error) {
-				au, err := dec.Decode(pkt)
-				if errors.Is(err, rtph264.ErrMorePacketsNeeded) || errors.Is(err, rtph264.ErrNonStartingPacketAndNoPrevious) {
-					return nil, nil
-				}
-				return au, err
-			})
-		}, nil
+		return r.auHandler(dec.Decode, rtph264.ErrMorePacketsNeeded, rtph264.ErrNonStartingPacketAndNoPrevious), nil
 	case *format.H265:
 		dec, err := f.CreateDecoder()
 		if err != nil {
@@ -106,15 +98,7 @@ func (r *run) packetHandler(forma format.Format) (func(*rtp.Packet), error) {
 		r.ps.set(roleVPS, vps)
 		r.ps.set(roleSPS, sps)
 		r.ps.set(rolePPS, pps)
-		return func(pkt *rtp.Packet) {
-			r.onNALUs(pkt, func() ([][]byte, error) {
-				au, err := dec.Decode(pkt)
-				if errors.Is(err, rtph265.ErrMorePacketsNeeded) || errors.Is(err, rtph265.ErrNonStartingPacketAndNoPrevious) {
-					return nil, nil
-				}
-				return au, err
-			})
-		}, nil
+		return r.auHandler(dec.Decode, rtph265.ErrMorePacketsNeeded, rtph265.ErrNonStartingPacketAndNoPrevious), nil
 	case *format.MJPEG:
 		dec, err := f.CreateDecoder()
 		if err != nil {
@@ -123,6 +107,23 @@ func (r *run) packetHandler(forma format.Format) (func(*rtp.Packet), error) {
 		return func(pkt *rtp.Packet) { r.onJPEG(pkt, dec) }, nil
 	}
 	return nil, fmt.Errorf("%s: unsupported format %s: %w", r.where, forma.Codec(), capture.ErrNotVideo)
+}
+
+// auHandler hands onNALUs the access units an H.264/H.265 depacketizer completes; the
+// pending errors (a unit still being assembled, a fragment whose start was lost) give
+// none yet and are not decode errors.
+func (r *run) auHandler(decode func(*rtp.Packet) ([][]byte, error), pending ...error) func(*rtp.Packet) {
+	return func(pkt *rtp.Packet) {
+		r.onNALUs(pkt, func() ([][]byte, error) {
+			au, err := decode(pkt)
+			for _, e := range pending {
+				if errors.Is(err, e) {
+					return nil, nil
+				}
+			}
+			return au, err
+		})
+	}
 }
 
 // auTimestamp is the RTP timestamp of the access unit the current packet completed:

@@ -100,21 +100,10 @@ func (r *run) run(ctx context.Context) error {
 		return fmt.Errorf("rtsp: starting the client for %s: %w", r.redacted, err)
 	}
 	r.c = c
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		select {
-		case <-ctx.Done():
-			c.Close()
-		case <-stop:
-		}
-	}()
+	stop := capture.OnCancel(ctx, c.Close)
 	defer func() {
-		close(stop)
+		stop()
 		c.Close()
-		wg.Wait()
 	}()
 
 	r.setStep("DESCRIBE")

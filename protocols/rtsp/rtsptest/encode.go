@@ -37,51 +37,41 @@ const (
 // delimiter. Results are cached by internal/ffmpeg (in memory and on disk, keyed by the
 // arguments and ffmpeg's version), so ffmpeg runs once per size.
 func EncodeH264(w, h, fps, seconds int) ([][]byte, error) {
-	if err := checkEncode(w, h, fps, seconds); err != nil {
-		return nil, err
-	}
-	args := []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
-		"-t", fmt.Sprint(seconds), "-pix_fmt", "yuv420p",
+	return encodeLive("h264", w, h, fps, seconds, []string{
 		"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
-		"-g", fmt.Sprint(fps), "-bf", "0", "-bsf:v", "h264_metadata=aud=insert", "-f", "h264", "-"}
-	return ffmpeg.Cached("rtsptest-h264", [][]string{args, {splitRule}}, func() ([][]byte, error) {
-		out, err := ffmpeg.Run(args...)
-		if err != nil {
-			return nil, err
-		}
-		aus, err := SplitAccessUnits(out)
-		if err != nil {
-			return nil, err
-		}
-		if len(aus) == 0 {
-			return nil, fmt.Errorf("rtsptest: ffmpeg produced no H.264 access units")
-		}
-		return aus, nil
-	})
+		"-g", fmt.Sprint(fps), "-bf", "0",
+	}, "h264_metadata=aud=insert", false)
 }
 
 // EncodeH265 is EncodeH264 for H.265: libx265 ultrafast, zerolatency, a key frame (IDR
 // with VPS, SPS and PPS) every second, no B-frames, access unit delimiters.
 func EncodeH265(w, h, fps, seconds int) ([][]byte, error) {
+	return encodeLive("hevc", w, h, fps, seconds, []string{
+		"-c:v", "libx265", "-preset", "ultrafast", "-tune", "zerolatency",
+		"-x265-params", fmt.Sprintf("log-level=none:keyint=%d:bframes=0", fps),
+	}, "hevc_metadata=aud=insert", true)
+}
+
+// encodeLive encodes testsrc2 with the codec arguments and the AUD bitstream filter bsf
+// to the raw format and splits it into access units.
+func encodeLive(raw string, w, h, fps, seconds int, codec []string, bsf string, h265 bool) ([][]byte, error) {
 	if err := checkEncode(w, h, fps, seconds); err != nil {
 		return nil, err
 	}
 	args := []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
-		"-t", fmt.Sprint(seconds), "-pix_fmt", "yuv420p",
-		"-c:v", "libx265", "-preset", "ultrafast", "-tune", "zerolatency",
-		"-x265-params", fmt.Sprintf("log-level=none:keyint=%d:bframes=0", fps),
-		"-bsf:v", "hevc_metadata=aud=insert", "-f", "hevc", "-"}
-	return ffmpeg.Cached("rtsptest-h265", [][]string{args, {splitRule}}, func() ([][]byte, error) {
+		"-t", fmt.Sprint(seconds), "-pix_fmt", "yuv420p"}
+	args = append(append(args, codec...), "-bsf:v", bsf, "-f", raw, "-")
+	return ffmpeg.Cached("rtsptest-"+raw, [][]string{args, {splitRule}}, func() ([][]byte, error) {
 		out, err := ffmpeg.Run(args...)
 		if err != nil {
 			return nil, err
 		}
-		aus, err := SplitAccessUnitsH265(out)
+		aus, err := splitAccessUnits(out, h265)
 		if err != nil {
 			return nil, err
 		}
 		if len(aus) == 0 {
-			return nil, fmt.Errorf("rtsptest: ffmpeg produced no H.265 access units")
+			return nil, fmt.Errorf("rtsptest: ffmpeg produced no %s access units", raw)
 		}
 		return aus, nil
 	})
