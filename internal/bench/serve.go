@@ -92,7 +92,7 @@ func EncodeH264(o ServeOptions) ([][]byte, error) {
 		"-b:v", kb, "-maxrate", kb, "-bufsize", kb,
 		"-g", strconv.Itoa(o.FPS), "-keyint_min", strconv.Itoa(o.FPS), "-sc_threshold", "0", "-bf", "0",
 		"-bsf:v", "h264_metadata=aud=insert", "-f", "h264", "-"}
-	return ffmpeg.Cached("bench-h264", [][]string{args, {"rtsptest.SplitAccessUnits"}}, func() ([][]byte, error) {
+	return ffmpeg.Cached("bench-h264", [][]string{args, {"rtsptest.SplitAccessUnits v2"}}, func() ([][]byte, error) {
 		b, err := ffmpeg.Run(args...)
 		if err != nil {
 			return nil, fmt.Errorf("bench: encoding the H.264 loop: %w", err)

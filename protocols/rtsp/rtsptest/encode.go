@@ -22,7 +22,7 @@ var ErrNoFFmpeg = ffmpeg.ErrNotInstalled
 
 // splitRule names how SplitAccessUnits cuts ffmpeg's output, part of every cache key:
 // change it when the splitting changes.
-const splitRule = "split-aud-v1"
+const splitRule = "split-annexb-v2"
 
 // Encoding limits: test streams are small loops, not films.
 const (
