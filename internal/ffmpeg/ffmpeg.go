@@ -34,14 +34,24 @@ func Run(args ...string) ([]byte, error) {
 	return Tool("ffmpeg", append([]string{"-hide_banner", "-nostdin", "-loglevel", "error"}, args...)...)
 }
 
+// RunInput is Run with in as ffmpeg's standard input (args read it as "-i -").
+func RunInput(in []byte, args ...string) ([]byte, error) {
+	return tool(bytes.NewReader(in), "ffmpeg", append([]string{"-hide_banner", "-nostdin", "-loglevel", "error"}, args...)...)
+}
+
 // Tool runs name ("ffmpeg" or "ffprobe") with args and returns its standard output, at
 // most MaxOutput bytes; a failure quotes its standard error.
 func Tool(name string, args ...string) ([]byte, error) {
+	return tool(nil, name, args...)
+}
+
+func tool(stdin io.Reader, name string, args ...string) ([]byte, error) {
 	bin, err := exec.LookPath(name)
 	if err != nil {
 		return nil, ErrNotInstalled
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Stdin = stdin
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()

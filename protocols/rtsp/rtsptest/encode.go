@@ -2,7 +2,9 @@ package rtsptest
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -72,6 +74,37 @@ func encodeLive(raw string, w, h, fps, seconds int, codec []string, bsf string, 
 		}
 		if len(aus) == 0 {
 			return nil, fmt.Errorf("rtsptest: ffmpeg produced no %s access units", raw)
+		}
+		return aus, nil
+	})
+}
+
+// EncodeLoopH264 encodes a loop of JPEG pictures (a demo camera's, from assets/demo) at
+// fps as H.264 access units the way cameras send them: libx264 veryfast, zerolatency,
+// 2 Mbit/s, a key frame every second, no B-frames, an access unit delimiter in front of
+// each unit. ffmpeg runs once per loop: the result is cached like EncodeH264's, keyed
+// also by the loop's bytes.
+func EncodeLoopH264(loop [][]byte, fps float64) ([][]byte, error) {
+	var in bytes.Buffer
+	for _, f := range loop {
+		in.Write(f)
+	}
+	sum := sha256.Sum256(in.Bytes())
+	gop := strconv.Itoa(max(int(fps+0.5), 1))
+	args := []string{"-f", "mjpeg", "-framerate", strconv.FormatFloat(fps, 'g', -1, 64), "-i", "-",
+		"-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+		"-g", gop, "-keyint_min", gop, "-bf", "0", "-b:v", "2M", "-bsf:v", "h264_metadata=aud=insert", "-f", "h264", "-"}
+	return ffmpeg.Cached("rtsptest-loop-h264", [][]string{args, {"input " + hex.EncodeToString(sum[:]), splitRule}}, func() ([][]byte, error) {
+		stream, err := ffmpeg.RunInput(in.Bytes(), args...)
+		if err != nil {
+			return nil, err
+		}
+		aus, err := SplitAccessUnits(stream)
+		if err != nil {
+			return nil, err
+		}
+		if len(aus) == 0 {
+			return nil, fmt.Errorf("rtsptest: ffmpeg produced no H.264 access units from the loop")
 		}
 		return aus, nil
 	})
