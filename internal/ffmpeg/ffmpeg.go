@@ -116,6 +116,13 @@ func HasEncoder(name string) bool {
 	return false
 }
 
+// InputKey names the bytes a run reads on its standard input (RunInput), for Cached's
+// runs: "input " and their SHA-256.
+func InputKey(in []byte) string {
+	sum := sha256.Sum256(in)
+	return "input " + hex.EncodeToString(sum[:])
+}
+
 var (
 	mu     sync.Mutex
 	memory = map[string][][]byte{}

@@ -2,9 +2,7 @@ package rtsptest
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -89,12 +87,11 @@ func EncodeLoopH264(loop [][]byte, fps float64) ([][]byte, error) {
 	for _, f := range loop {
 		in.Write(f)
 	}
-	sum := sha256.Sum256(in.Bytes())
 	gop := strconv.Itoa(max(int(fps+0.5), 1))
 	args := []string{"-f", "mjpeg", "-framerate", strconv.FormatFloat(fps, 'g', -1, 64), "-i", "-",
 		"-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
 		"-g", gop, "-keyint_min", gop, "-bf", "0", "-b:v", "2M", "-bsf:v", "h264_metadata=aud=insert", "-f", "h264", "-"}
-	return ffmpeg.Cached("rtsptest-loop-h264", [][]string{args, {"input " + hex.EncodeToString(sum[:]), splitRule}}, func() ([][]byte, error) {
+	return ffmpeg.Cached("rtsptest-loop-h264", [][]string{args, {ffmpeg.InputKey(in.Bytes()), splitRule}}, func() ([][]byte, error) {
 		stream, err := ffmpeg.RunInput(in.Bytes(), args...)
 		if err != nil {
 			return nil, err
