@@ -313,6 +313,9 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
+
 	"github.com/vigil-cctv/vigil/capture"
 )
 
@@ -483,9 +486,9 @@ func (d *Decoder) capReorder(data []byte) []byte {
 	nalUnits(data, func(nal []byte) {
 		var fixed []byte
 		switch {
-		case d.codec == capture.CodecH264 && nal[0]&0x1f == h264SPS:
+		case d.codec == capture.CodecH264 && h264.NALUType(nal[0]&0x1f) == h264.NALUTypeSPS:
 			fixed = cappedH264SPS(nal, maxReorder)
-		case d.codec == capture.CodecH265 && len(nal) > 1 && nal[0]>>1&0x3f == h265SPS:
+		case d.codec == capture.CodecH265 && len(nal) > 1 && h265.NALUType(nal[0]>>1&0x3f) == h265.NALUType_SPS_NUT:
 			fixed = cappedH265SPS(nal, maxReorder)
 		}
 		if fixed != nil {

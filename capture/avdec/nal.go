@@ -35,7 +35,10 @@ type auInfo struct {
 
 // nalUnits calls fn with every NAL unit of an Annex-B byte stream (without its start code
 // and without trailing zero bytes, which belong to the next start code or are padding).
-// Bytes before the first start code are ignored. It allocates nothing.
+// Bytes before the first start code are ignored. It allocates nothing: it runs on every
+// access unit the decoder is given, where mediacommon's h264.AnnexB.Unmarshal would
+// allocate the unit list, and would refuse units that do not open with a start code or
+// exceed its RTP-side limits (8 MiB, 50 NAL units), which capture.Packet does not impose.
 func nalUnits(b []byte, fn func(nal []byte)) {
 	start := -1 // first byte of the current NAL unit
 	zeros := 0
@@ -83,25 +86,19 @@ func scanAU(codec capture.Codec, data []byte, maxTid *int) auInfo {
 	return in
 }
 
-// H.264 NAL unit types (ITU-T H.264 table 7-1).
-const (
-	h264Slice    = 1
-	h264SliceDPA = 2
-	h264IDR      = 5
-	h264SPS      = 7
-)
-
+// scanH264 and scanH265 read NAL unit types from mediacommon's tables (ITU-T H.264 and
+// H.265 table 7-1).
 func scanH264(nal []byte, in *auInfo) {
 	if nal[0]&0x80 != 0 { // forbidden_zero_bit
 		return
 	}
-	typ, refIdc := nal[0]&0x1f, nal[0]>>5&3
+	typ, refIdc := h264.NALUType(nal[0]&0x1f), nal[0]>>5&3
 	switch typ {
-	case h264Slice, h264SliceDPA, h264IDR:
+	case h264.NALUTypeNonIDR, h264.NALUTypeDataPartitionA, h264.NALUTypeIDR:
 		in.vcl = true
 		in.ref = in.ref || refIdc != 0
-		in.key = in.key || typ == h264IDR
-	case h264SPS:
+		in.key = in.key || typ == h264.NALUTypeIDR
+	case h264.NALUTypeSPS:
 		var sps h264.SPS
 		if sps.Unmarshal(nal) != nil {
 			return
@@ -118,35 +115,26 @@ func scanH264(nal []byte, in *auInfo) {
 	}
 }
 
-// H.265 NAL unit types (ITU-T H.265 table 7-1).
-const (
-	h265RsvVCLN14 = 14 // last of the types that may be sub-layer non-reference
-	h265BLAWLP    = 16 // first IRAP type
-	h265RsvIRAP23 = 23 // last IRAP type
-	h265RsvVCL31  = 31 // last VCL type
-	h265SPS       = 33
-)
-
 func scanH265(nal []byte, in *auInfo, maxTid *int) {
 	if len(nal) < 2 || nal[0]&0x80 != 0 {
 		return
 	}
-	typ := int(nal[0] >> 1 & 0x3f)
+	typ := h265.NALUType(nal[0] >> 1 & 0x3f)
 	tid := int(nal[1]&7) - 1 // nuh_temporal_id_plus1
 	if tid < 0 {
 		return // forbidden value
 	}
 	switch {
-	case typ <= h265RsvVCL31:
+	case typ < h265.NALUType_VPS_NUT: // types 0–31 are slices (VCL)
 		in.vcl = true
 		*maxTid = max(*maxTid, tid)
 		// A sub-layer non-reference picture (even types up to 14) is never referenced by
 		// pictures of its own temporal layer, but may be by higher layers: only on the
 		// highest layer seen is it safe to leave out (H.265 clause 3.132).
-		nonRef := typ <= h265RsvVCLN14 && typ%2 == 0 && tid >= *maxTid
+		nonRef := typ <= h265.NALUType_RSV_VCL_N14 && typ%2 == 0 && tid >= *maxTid
 		in.ref = in.ref || !nonRef
-		in.key = in.key || (typ >= h265BLAWLP && typ <= h265RsvIRAP23)
-	case typ == h265SPS:
+		in.key = in.key || (typ >= h265.NALUType_BLA_W_LP && typ <= h265.NALUType_RSV_IRAP_VCL23)
+	case typ == h265.NALUType_SPS_NUT:
 		var sps h265.SPS
 		if sps.Unmarshal(nal) != nil {
 			return

@@ -71,3 +71,33 @@ func TestH264Reorder(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScanAU: any bytes classify without panicking, every NAL unit nalUnits gives lies
+// inside the input and is non-empty, and a declared reorder depth stays in range.
+func FuzzScanAU(f *testing.F) {
+	f.Add(true, []byte{0, 0, 0, 1, 0x65, 0x88})
+	f.Add(true, []byte{0xff, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 0, 1, 0x41})
+	f.Add(false, []byte{0, 0, 1, 0x40, 0x01, 0, 0, 1, 0x26, 0x01, 0xaf})
+	f.Add(false, []byte{0, 0, 1})
+	f.Fuzz(func(t *testing.T, isH264 bool, b []byte) {
+		codec := capture.CodecH265
+		if isH264 {
+			codec = capture.CodecH264
+		}
+		total := 0
+		nalUnits(b, func(nal []byte) {
+			if len(nal) == 0 || nal[len(nal)-1] == 0 {
+				t.Fatalf("bad unit % x", nal)
+			}
+			total += len(nal)
+		})
+		if total > len(b) {
+			t.Fatalf("%d unit bytes from %d", total, len(b))
+		}
+		maxTid := 0
+		in := scanAU(codec, b, &maxTid)
+		if in.sps && (in.reorder < -1 || in.reorder > maxReorder) {
+			t.Fatalf("reorder %d", in.reorder)
+		}
+	})
+}

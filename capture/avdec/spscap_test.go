@@ -17,8 +17,8 @@ func firstSPS(t *testing.T, codec capture.Codec, pkts []capture.Packet) []byte {
 	for _, p := range pkts {
 		var sps []byte
 		nalUnits(p.Data, func(nal []byte) {
-			if sps == nil && (codec == capture.CodecH264 && nal[0]&0x1f == h264SPS ||
-				codec == capture.CodecH265 && nal[0]>>1&0x3f == h265SPS) {
+			if sps == nil && (codec == capture.CodecH264 && h264.NALUType(nal[0]&0x1f) == h264.NALUTypeSPS ||
+				codec == capture.CodecH265 && h265.NALUType(nal[0]>>1&0x3f) == h265.NALUType_SPS_NUT) {
 				sps = nal
 			}
 		})
@@ -134,11 +134,11 @@ func TestDeepReorderDeclarationIsCapped(t *testing.T) {
 				var out []byte
 				nalUnits(p.Data, func(nal []byte) {
 					switch {
-					case c == capture.CodecH264 && nal[0]&0x1f == h264SPS:
+					case c == capture.CodecH264 && h264.NALUType(nal[0]&0x1f) == h264.NALUTypeSPS:
 						if n := setH264Reorder(nal, func(uint32) uint32 { return declare }); n != nil {
 							nal, deep = n, deep+1
 						}
-					case c == capture.CodecH265 && nal[0]>>1&0x3f == h265SPS:
+					case c == capture.CodecH265 && h265.NALUType(nal[0]>>1&0x3f) == h265.NALUType_SPS_NUT:
 						if n := setH265Reorder(nal, func(uint32) uint32 { return declare }); n != nil {
 							nal, deep = n, deep+1
 						}

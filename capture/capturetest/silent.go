@@ -3,6 +3,7 @@ package capturetest
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -11,6 +12,23 @@ import (
 // returns host:port and closes everything, waiting for its goroutines, when t ends.
 func SilentListener(t testing.TB) string {
 	t.Helper()
+	return NewSilent(t).Addr
+}
+
+// Silent is a SilentListener that also counts the connections it accepted.
+type Silent struct {
+	// Addr is its host:port.
+	Addr     string
+	accepted atomic.Int64
+}
+
+// Accepted is how many connections it accepted so far.
+func (s *Silent) Accepted() int { return int(s.accepted.Load()) }
+
+// NewSilent starts a Silent; see SilentListener.
+func NewSilent(t testing.TB) *Silent {
+	t.Helper()
+	s := &Silent{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +49,7 @@ func SilentListener(t testing.TB) string {
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
+			s.accepted.Add(1)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -52,5 +71,6 @@ func SilentListener(t testing.TB) string {
 		mu.Unlock()
 		wg.Wait()
 	})
-	return ln.Addr().String()
+	s.Addr = ln.Addr().String()
+	return s
 }

@@ -22,6 +22,7 @@ type Sink struct {
 	mu    sync.Mutex
 	infos []capture.StreamInfo
 	pkts  []capture.Packet
+	at    []time.Time // when each packet reached the sink, by the wall clock
 	got   chan struct{}
 }
 
@@ -48,6 +49,7 @@ func (s *Sink) Packet(p capture.Packet) {
 		panic("capturetest: Packet before Connected")
 	}
 	s.pkts = append(s.pkts, p)
+	s.at = append(s.at, time.Now())
 	if s.Want > 0 && len(s.pkts) >= s.Want && s.Cancel != nil {
 		s.Cancel()
 	}
@@ -69,6 +71,25 @@ func (s *Sink) Packets() []capture.Packet {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.pkts)
+}
+
+// Arrivals returns the packets received so far and when each reached the sink (wall
+// clock), taken together: what a test measures pacing or liveness by, whatever the
+// Source put in ReceiveTime.
+func (s *Sink) Arrivals() (pkts []capture.Packet, at []time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.pkts), slices.Clone(s.at)
+}
+
+// Last returns the last packet and when it arrived; ok is false before any packet.
+func (s *Sink) Last() (p capture.Packet, at time.Time, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pkts) == 0 {
+		return capture.Packet{}, time.Time{}, false
+	}
+	return s.pkts[len(s.pkts)-1], s.at[len(s.at)-1], true
 }
 
 // Got receives after a packet arrived (it never blocks the Source).

@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"sync"
 
+	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
 
@@ -67,15 +65,11 @@ func ServeRTSP(ctx context.Context, o ServeOptions, out io.Writer) error {
 	return nil
 }
 
-var (
-	encMu    sync.Mutex
-	encCache = map[string][][]byte{}
-)
-
 // EncodeH264 encodes o.Seconds of ffmpeg's moving testsrc2 pattern the way a camera
 // sends it: libx264 high profile (CABAC), o.BitrateKbps constant-ish bit rate, an IDR
 // every second (GOP = FPS), no B-frames, access unit delimiters. The result is cached
-// in memory and under os.UserCacheDir()/vigil/bench, so ffmpeg runs once per setting.
+// by internal/ffmpeg (in memory and on disk, keyed by the arguments and ffmpeg's
+// version), so ffmpeg runs once per setting.
 func EncodeH264(o ServeOptions) ([][]byte, error) {
 	if o.BitrateKbps <= 0 {
 		o.BitrateKbps = 4000
@@ -88,63 +82,28 @@ func EncodeH264(o ServeOptions) ([][]byte, error) {
 		return nil, fmt.Errorf("bench: cannot encode %dx%d at %d fps for %d s (even sizes up to 3840x2160, 1–60 fps, up to %d s)",
 			o.Width, o.Height, o.FPS, o.Seconds, maxServeSeconds)
 	}
-	key := fmt.Sprintf("h264_%dx%d_%dfps_%ds_%dk", o.Width, o.Height, o.FPS, o.Seconds, o.BitrateKbps)
-	encMu.Lock()
-	defer encMu.Unlock()
-	if aus, ok := encCache[key]; ok {
-		return aus, nil
-	}
-	cache := ""
-	if dir, err := os.UserCacheDir(); err == nil {
-		cache = filepath.Join(dir, "vigil", "bench", key+".h264")
-		if b, err := os.ReadFile(cache); err == nil {
-			if aus, err := rtsptest.SplitAccessUnits(b); err == nil && len(aus) > 0 {
-				encCache[key] = aus
-				return aus, nil
-			}
-		}
-	}
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		return nil, errors.New("bench: ffmpeg is not installed; it encodes the RTSP cameras' loop (apt-get install ffmpeg)")
 	}
 	kb := strconv.Itoa(o.BitrateKbps) + "k"
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error",
-		"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", o.Width, o.Height, o.FPS),
+	args := []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", o.Width, o.Height, o.FPS),
 		"-t", strconv.Itoa(o.Seconds), "-pix_fmt", "yuv420p",
 		"-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-profile:v", "high",
 		"-b:v", kb, "-maxrate", kb, "-bufsize", kb,
 		"-g", strconv.Itoa(o.FPS), "-keyint_min", strconv.Itoa(o.FPS), "-sc_threshold", "0", "-bf", "0",
-		"-bsf:v", "h264_metadata=aud=insert", "-f", "h264", "-")
-	var stderr limitedBuffer
-	cmd.Stderr = &stderr
-	b, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("bench: ffmpeg encoding the H.264 loop: %w: %s", err, stderr.String())
-	}
-	aus, err := rtsptest.SplitAccessUnits(b)
-	if err != nil {
-		return nil, fmt.Errorf("bench: splitting ffmpeg's H.264: %w", err)
-	}
-	if len(aus) == 0 {
-		return nil, errors.New("bench: ffmpeg produced no H.264 access units")
-	}
-	encCache[key] = aus
-	if cache != "" {
-		if os.MkdirAll(filepath.Dir(cache), 0o755) == nil {
-			_ = os.WriteFile(cache, b, 0o644) // a cache: failing costs only time
+		"-bsf:v", "h264_metadata=aud=insert", "-f", "h264", "-"}
+	return ffmpeg.Cached("bench-h264", [][]string{args, {"rtsptest.SplitAccessUnits v2"}}, func() ([][]byte, error) {
+		b, err := ffmpeg.Run(args...)
+		if err != nil {
+			return nil, fmt.Errorf("bench: encoding the H.264 loop: %w", err)
 		}
-	}
-	return aus, nil
+		aus, err := rtsptest.SplitAccessUnits(b)
+		if err != nil {
+			return nil, fmt.Errorf("bench: splitting ffmpeg's H.264: %w", err)
+		}
+		if len(aus) == 0 {
+			return nil, errors.New("bench: ffmpeg produced no H.264 access units")
+		}
+		return aus, nil
+	})
 }
-
-// limitedBuffer keeps the first 4 KB written to it.
-type limitedBuffer struct{ b []byte }
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := 4096 - len(l.b); room > 0 {
-		l.b = append(l.b, p[:min(len(p), room)]...)
-	}
-	return len(p), nil
-}
-
-func (l *limitedBuffer) String() string { return string(l.b) }

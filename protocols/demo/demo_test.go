@@ -19,33 +19,6 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// recorder is a Sink that keeps what it was given.
-type recorder struct {
-	mu        sync.Mutex
-	infos     []capture.StreamInfo
-	packets   []capture.Packet
-	connected int // packets seen when Connected was called
-}
-
-func (r *recorder) Connected(i capture.StreamInfo) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.infos = append(r.infos, i)
-	r.connected = len(r.packets)
-}
-
-func (r *recorder) Packet(p capture.Packet) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.packets = append(r.packets, p)
-}
-
-func (r *recorder) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.packets)
-}
-
 // waitFor polls cond (capturetest.WaitFor).
 func waitFor(t *testing.T, what string, cond func() bool) { capturetest.WaitFor(t, what, cond) }
 
@@ -86,22 +59,22 @@ func start(s *Source, sink capture.Sink) (stop func() error, done <-chan error) 
 func TestRunEmitsTheLoop(t *testing.T) {
 	frames := testFrames(t, 3, 32, 16)
 	s := &Source{Frames: frames, FPS: 500, Name: "Gate"}
-	rec := &recorder{}
+	rec := &capturetest.Sink{}
 	stop, _ := start(s, rec)
-	waitFor(t, "7 packets", func() bool { return rec.count() >= 7 })
+	waitFor(t, "7 packets", func() bool { return rec.Len() >= 7 })
 	if err := stop(); err != nil {
 		t.Fatalf("Run returned %v on cancel, want nil", err)
 	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
 	want := capture.StreamInfo{Protocol: "demo", Transport: "none", Auth: "none", Codec: capture.CodecJPEG}
-	if len(rec.infos) != 1 || rec.connected != 0 {
-		t.Fatalf("Connected called %d times, after %d packets; want once, first", len(rec.infos), rec.connected)
+	// A packet before Connected panics in capturetest.Sink: Connected came first.
+	if len(rec.Infos()) != 1 {
+		t.Fatalf("Connected called %d times; want once, first", len(rec.Infos()))
 	}
-	if got := rec.infos[0]; got.Protocol != want.Protocol || got.Transport != want.Transport || got.Auth != want.Auth || got.Codec != want.Codec {
+	if got := rec.Infos()[0]; got.Protocol != want.Protocol || got.Transport != want.Transport || got.Auth != want.Auth || got.Codec != want.Codec {
 		t.Errorf("stream info %+v, want %+v", got, want)
 	}
-	for i, p := range rec.packets {
+	pkts := rec.Packets()
+	for i, p := range pkts {
 		if !bytes.Equal(p.Data, frames[i%3]) {
 			t.Errorf("packet %d is not frame %d of the loop", i, i%3)
 		}
@@ -111,7 +84,7 @@ func TestRunEmitsTheLoop(t *testing.T) {
 		if p.SourceTime.IsZero() || !p.SourceTime.Equal(p.ReceiveTime) {
 			t.Errorf("packet %d: source time %v, receive time %v", i, p.SourceTime, p.ReceiveTime)
 		}
-		if i > 0 && p.ReceiveTime.Before(rec.packets[i-1].ReceiveTime) {
+		if i > 0 && p.ReceiveTime.Before(pkts[i-1].ReceiveTime) {
 			t.Errorf("packet %d went back in time", i)
 		}
 	}
@@ -119,27 +92,27 @@ func TestRunEmitsTheLoop(t *testing.T) {
 
 func TestRunExplicitSize(t *testing.T) {
 	s := &Source{Frames: testFrames(t, 1, 8, 8), FPS: 1000, Width: 1920, Height: 1080}
-	rec := &recorder{}
+	rec := &capturetest.Sink{}
 	stop, _ := start(s, rec)
-	waitFor(t, "a packet", func() bool { return rec.count() >= 1 })
+	waitFor(t, "a packet", func() bool { return rec.Len() >= 1 })
 	stop()
-	if p := rec.packets[0]; p.Width != 1920 || p.Height != 1080 {
+	if p := rec.Packets()[0]; p.Width != 1920 || p.Height != 1080 {
 		t.Errorf("size %dx%d, want the configured 1920x1080", p.Width, p.Height)
 	}
 }
 
 func TestStallAfter(t *testing.T) {
 	s := &Source{Frames: testFrames(t, 2, 16, 16), FPS: 1000, StallAfter: 3}
-	rec := &recorder{}
+	rec := &capturetest.Sink{}
 	stop, done := start(s, rec)
-	waitFor(t, "3 packets", func() bool { return rec.count() >= 3 })
+	waitFor(t, "3 packets", func() bool { return rec.Len() >= 3 })
 	time.Sleep(30 * time.Millisecond) // 30 more ticks' worth
 	select {
 	case err := <-done:
 		t.Fatalf("a stalled source returned %v; it must keep running until cancelled", err)
 	default:
 	}
-	if n := rec.count(); n != 3 {
+	if n := rec.Len(); n != 3 {
 		t.Errorf("stalled source sent %d packets, want 3", n)
 	}
 	if err := stop(); err != nil {
@@ -149,39 +122,39 @@ func TestStallAfter(t *testing.T) {
 
 func TestFailAfter(t *testing.T) {
 	s := &Source{Frames: testFrames(t, 2, 16, 16), FPS: 1000, FailAfter: 4, Name: "Dock"}
-	rec := &recorder{}
+	rec := &capturetest.Sink{}
 	err := s.Run(context.Background(), rec)
 	if !errors.Is(err, ErrSimulatedFailure) || !strings.Contains(err.Error(), `"Dock"`) {
 		t.Errorf("err %v, want a simulated failure naming the camera", err)
 	}
-	if n := rec.count(); n != 4 {
+	if n := rec.Len(); n != 4 {
 		t.Errorf("sent %d packets before failing, want 4", n)
 	}
 	// The Supervisor calls Run again to reconnect: it starts afresh.
-	rec2 := &recorder{}
-	if err := s.Run(context.Background(), rec2); !errors.Is(err, ErrSimulatedFailure) || rec2.count() != 4 {
-		t.Errorf("second run: err %v after %d packets", err, rec2.count())
+	rec2 := &capturetest.Sink{}
+	if err := s.Run(context.Background(), rec2); !errors.Is(err, ErrSimulatedFailure) || rec2.Len() != 4 {
+		t.Errorf("second run: err %v after %d packets", err, rec2.Len())
 	}
 }
 
 func TestCancelBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	rec := &recorder{}
+	rec := &capturetest.Sink{}
 	if err := (&Source{Frames: testFrames(t, 1, 16, 16)}).Run(ctx, rec); err != nil {
 		t.Errorf("err %v, want nil", err)
 	}
-	if len(rec.infos) != 0 || rec.count() != 0 {
-		t.Errorf("a cancelled run reported %d connects and %d packets", len(rec.infos), rec.count())
+	if len(rec.Infos()) != 0 || rec.Len() != 0 {
+		t.Errorf("a cancelled run reported %d connects and %d packets", len(rec.Infos()), rec.Len())
 	}
 }
 
 func TestCancelWhileStreaming(t *testing.T) {
 	// One frame every 100 s: cancel must not wait for the next tick.
 	s := &Source{Frames: testFrames(t, 1, 16, 16), FPS: 0.01}
-	rec := &recorder{}
+	rec := &capturetest.Sink{}
 	stop, _ := start(s, rec)
-	waitFor(t, "the first packet", func() bool { return rec.count() >= 1 })
+	waitFor(t, "the first packet", func() bool { return rec.Len() >= 1 })
 	t0 := time.Now()
 	if err := stop(); err != nil {
 		t.Errorf("err %v, want nil", err)
@@ -196,12 +169,12 @@ func TestRunBadFrames(t *testing.T) {
 		frames [][]byte
 		want   error
 	}{{nil, capture.ErrNotVideo}, {[][]byte{[]byte("not a jpeg")}, capture.ErrMalformed}} {
-		rec := &recorder{}
+		rec := &capturetest.Sink{}
 		err := (&Source{Frames: c.frames, Name: "X"}).Run(context.Background(), rec)
 		if !errors.Is(err, c.want) {
 			t.Errorf("err %v, want %v", err, c.want)
 		}
-		if len(rec.infos) != 0 {
+		if len(rec.Infos()) != 0 {
 			t.Error("reported connected with unusable frames")
 		}
 	}

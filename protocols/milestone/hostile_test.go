@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
@@ -34,7 +35,7 @@ func TestHostileServerTextNeverReachesTheScreenRaw(t *testing.T) {
 	run := func(src *milestone.Source) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		return src.Run(ctx, &sink{})
+		return src.Run(ctx, &capturetest.Sink{})
 	}
 	fault := `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>a:` + hostileText +
 		`</faultcode><faultstring>` + hostileText + `</faultstring></s:Fault></s:Body></s:Envelope>`

@@ -6,13 +6,13 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
@@ -37,23 +37,10 @@ func site(t *testing.T, ttl time.Duration) (*milestonetest.Server, *milestonetes
 	return srv, rec
 }
 
-type sink struct {
-	mu      sync.Mutex
-	info    []capture.StreamInfo
-	packets atomic.Int64
-	last    atomic.Int64 // unix nanos of the last packet
-	width   atomic.Int64
-}
-
-func (k *sink) Connected(i capture.StreamInfo) {
-	k.mu.Lock()
-	k.info = append(k.info, i)
-	k.mu.Unlock()
-}
-func (k *sink) Packet(p capture.Packet) {
-	k.packets.Add(1)
-	k.last.Store(time.Now().UnixNano())
-	k.width.Store(int64(p.Width))
+// lastWidth is the width of the last packet k received, 0 before any.
+func lastWidth(k *capturetest.Sink) int {
+	p, _, _ := k.Last()
+	return p.Width
 }
 
 // logCapture collects everything logged, to check that no token ever appears.
@@ -76,7 +63,7 @@ func TestPlaysACameraAcrossTokenRenewals(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	src := &milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Gate", Insecure: true, Logger: log}
 	ctx, cancel := context.WithCancel(context.Background())
-	k := &sink{}
+	k := &capturetest.Sink{}
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx, k) }()
 
@@ -87,17 +74,18 @@ func TestPlaysACameraAcrossTokenRenewals(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if n := k.packets.Load(); n < 40 {
+	if n := k.Len(); n < 40 {
 		t.Fatalf("%d packets in 6.5 s at 20 fps", n)
 	}
-	if age := time.Since(time.Unix(0, k.last.Load())); age > time.Second {
+	if _, at, _ := k.Last(); time.Since(at) > time.Second {
+		age := time.Since(at)
 		t.Fatalf("last packet %v before the end: the stream died", age)
 	}
 	if srv.Renewals() < 3 || rec.ConnectUpdates() < 3 {
 		t.Fatalf("renewals %d, connectupdates %d", srv.Renewals(), rec.ConnectUpdates())
 	}
-	if k.width.Load() != 320 || k.info[0].Protocol != "milestone" {
-		t.Fatalf("width %d, info %+v", k.width.Load(), k.info)
+	if lastWidth(k) != 320 || k.Infos()[0].Protocol != "milestone" {
+		t.Fatalf("width %d, info %+v", lastWidth(k), k.Infos())
 	}
 	if strings.Contains(logs.String(), "TOKEN#") || strings.Contains(logs.String(), "secret") {
 		t.Fatalf("a token or the password was logged:\n%s", logs.String())
@@ -119,7 +107,7 @@ func TestFailuresSayWhat(t *testing.T) {
 	run := func(src *milestone.Source) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		return src.Run(ctx, &sink{})
+		return src.Run(ctx, &capturetest.Sink{})
 	}
 	err := run(&milestone.Source{URL: "milestones://" + srv.Addr() + "/Gate", User: "admin", Password: "wrong-pa55", Insecure: true})
 	if !errors.Is(err, capture.ErrUnauthorized) || strings.Contains(err.Error(), "wrong-pa55") {
@@ -138,13 +126,13 @@ func TestFailuresSayWhat(t *testing.T) {
 func TestCancelWhileStreaming(t *testing.T) {
 	srv, _ := site(t, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
-	k := &sink{}
+	k := &capturetest.Sink{}
 	done := make(chan error, 1)
 	go func() {
 		done <- (&milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Yard", Insecure: true}).Run(ctx, k)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for k.packets.Load() < 3 && time.Now().Before(deadline) {
+	for k.Len() < 3 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
@@ -162,10 +150,10 @@ func TestCancelWhileStreaming(t *testing.T) {
 // when the settings pin that certificate, and a wrong pin is refused naming both.
 func TestTrustedByPinnedFingerprint(t *testing.T) {
 	srv, _ := site(t, time.Hour)
-	play := func(pin string) (*sink, error) {
+	play := func(pin string) (*capturetest.Sink, error) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		k := &sink{}
+		k := &capturetest.Sink{}
 		done := make(chan error, 1)
 		src := &milestone.Source{URL: "milestones://" + srv.Addr() + "/Gate", User: "admin", Password: "secret",
 			Pins: func(hostPort string) string {
@@ -176,7 +164,7 @@ func TestTrustedByPinnedFingerprint(t *testing.T) {
 			}}
 		go func() { done <- src.Run(ctx, k) }()
 		deadline := time.After(10 * time.Second)
-		for k.packets.Load() < 3 {
+		for k.Len() < 3 {
 			select {
 			case err := <-done:
 				return k, err
@@ -189,8 +177,8 @@ func TestTrustedByPinnedFingerprint(t *testing.T) {
 		cancel()
 		return k, <-done
 	}
-	if k, err := play(strings.ToLower(strings.ReplaceAll(srv.Fingerprint(), ":", ""))); err != nil || k.packets.Load() < 3 {
-		t.Fatalf("pinned: %v after %d packets", err, k.packets.Load())
+	if k, err := play(strings.ToLower(strings.ReplaceAll(srv.Fingerprint(), ":", ""))); err != nil || k.Len() < 3 {
+		t.Fatalf("pinned: %v after %d packets", err, k.Len())
 	}
 	wrong := strings.Repeat("00:", 31) + "00"
 	_, err := play(wrong)
@@ -208,18 +196,18 @@ func TestPlainHTTPLabServer(t *testing.T) {
 		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate"}}})
 	defer func() { rec.Close(); srv.Close() }()
 	ctx, cancel := context.WithCancel(context.Background())
-	k := &sink{}
+	k := &capturetest.Sink{}
 	done := make(chan error, 1)
 	go func() {
 		done <- (&milestone.Source{URL: "milestone://admin:secret@" + srv.Addr() + "/" + gateID}).Run(ctx, k)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for k.packets.Load() < 3 && time.Now().Before(deadline) {
+	for k.Len() < 3 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
-	if err := <-done; err != nil || k.packets.Load() < 3 || k.width.Load() != 160 {
-		t.Fatalf("plain HTTP lab server: %v after %d packets of width %d", err, k.packets.Load(), k.width.Load())
+	if err := <-done; err != nil || k.Len() < 3 || lastWidth(k) != 160 {
+		t.Fatalf("plain HTTP lab server: %v after %d packets of width %d", err, k.Len(), lastWidth(k))
 	}
 }
 
@@ -235,26 +223,26 @@ func TestAsksTheRecorderForTheTileSize(t *testing.T) {
 	src := &milestone.Source{URL: "milestone://admin:secret@" + srv.Addr() + "/Gate"}
 	src.HintSize(160, 90)
 	ctx, cancel := context.WithCancel(context.Background())
-	k := &sink{}
+	k := &capturetest.Sink{}
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx, k) }()
 	deadline := time.Now().Add(10 * time.Second)
-	for k.packets.Load() < 3 && time.Now().Before(deadline) {
+	for k.Len() < 3 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if k.width.Load() != 160 {
+	if lastWidth(k) != 160 {
 		cancel()
-		t.Fatalf("%v; width %d, want the hinted 160", <-done, k.width.Load())
+		t.Fatalf("%v; width %d, want the hinted 160", <-done, lastWidth(k))
 	}
 	// The tile is maximised: a box twice as large re-opens the video at the new size,
 	// keeping the login.
 	src.HintSize(640, 360)
 	deadline = time.Now().Add(10 * time.Second)
-	for k.width.Load() != 320 && time.Now().Before(deadline) {
+	for lastWidth(k) != 320 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
-	if err := <-done; err != nil || k.width.Load() != 320 || srv.Logins() != 1 || rec.Connections() != 2 {
-		t.Fatalf("%v; width %d (want 320, the source's size), logins %d, video connections %d", err, k.width.Load(), srv.Logins(), rec.Connections())
+	if err := <-done; err != nil || lastWidth(k) != 320 || srv.Logins() != 1 || rec.Connections() != 2 {
+		t.Fatalf("%v; width %d (want 320, the source's size), logins %d, video connections %d", err, lastWidth(k), srv.Logins(), rec.Connections())
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"image/jpeg"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,39 +39,31 @@ type got struct {
 	disc            bool
 }
 
-// playSink keeps what every packet said about time.
-type playSink struct {
-	mu sync.Mutex
-	p  []got
-}
-
-func (k *playSink) Connected(capture.StreamInfo) {}
-func (k *playSink) Packet(p capture.Packet) {
-	k.mu.Lock()
-	k.p = append(k.p, got{p.SourceTime, time.Now(), p.Discontinuity})
-	k.mu.Unlock()
-}
-func (k *playSink) all() []got {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return append([]got(nil), k.p...)
+// times lists what every packet k received said about time, and when it arrived.
+func times(k *capturetest.Sink) []got {
+	var out []got
+	pkts, at := k.Arrivals()
+	for i, p := range pkts {
+		out = append(out, got{p.SourceTime, at[i], p.Discontinuity})
+	}
+	return out
 }
 
 // play runs src for d and returns what arrived and Run's error.
 func play(t *testing.T, src *milestone.Source, d time.Duration) ([]got, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	k := &playSink{}
+	k := &capturetest.Sink{}
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx, k) }()
 	select {
 	case err := <-done:
 		cancel()
-		return k.all(), err
+		return times(k), err
 	case <-time.After(d):
 	}
 	cancel()
-	return k.all(), <-done
+	return times(k), <-done
 }
 
 func playSource(srv *milestonetest.Server, from time.Time, speed float64, log *slog.Logger) *milestone.Source {
@@ -218,10 +209,10 @@ func TestPlaybackResumesAfterReconnect(t *testing.T) {
 	src := playSource(srv, from, 2, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	k := &playSink{}
+	k := &capturetest.Sink{}
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx, k) }()
-	capturetest.WaitFor(t, "frames before the drop", func() bool { return len(k.all()) >= 10 })
+	capturetest.WaitFor(t, "frames before the drop", func() bool { return len(times(k)) >= 10 })
 	rec.DropConnections()
 	var err error
 	select {
@@ -236,14 +227,14 @@ func TestPlaybackResumesAfterReconnect(t *testing.T) {
 	if !pos.After(from) {
 		t.Fatalf("position %v not after From %v", pos, from)
 	}
-	k2 := &playSink{}
+	k2 := &capturetest.Sink{}
 	go func() { done <- src.Run(ctx, k2) }()
-	capturetest.WaitFor(t, "frames after the reconnect", func() bool { return len(k2.all()) >= 1 })
+	capturetest.WaitFor(t, "frames after the reconnect", func() bool { return len(times(k2)) >= 1 })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	first := k2.all()[0].source
+	first := times(k2)[0].source
 	if !first.After(pos) || first.Sub(pos) > time.Second {
 		t.Fatalf("resumed at %v; last shown %v (From %v)", first, pos, from)
 	}
@@ -255,11 +246,11 @@ func TestSeekAndBackToLive(t *testing.T) {
 	src := playSource(srv, time.Time{}, 0, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	k := &playSink{}
+	k := &capturetest.Sink{}
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx, k) }()
 	recent := func(n int) bool { // the last n packets are live (close to now)
-		ps := k.all()
+		ps := times(k)
 		if len(ps) < n {
 			return false
 		}
@@ -277,7 +268,7 @@ func TestSeekAndBackToLive(t *testing.T) {
 	at := rec.RecordedTime(0).Add(30 * time.Minute)
 	src.Seek(at)
 	capturetest.WaitFor(t, "recorded frames after Seek", func() bool {
-		ps := k.all()
+		ps := times(k)
 		p := ps[len(ps)-1]
 		return !p.source.Before(at) && p.source.Before(at.Add(10*time.Second))
 	})
@@ -289,7 +280,7 @@ func TestSeekAndBackToLive(t *testing.T) {
 	at2 := at.Add(-10 * time.Minute)
 	src.Seek(at2)
 	capturetest.WaitFor(t, "frames after the second Seek", func() bool {
-		ps := k.all()
+		ps := times(k)
 		p := ps[len(ps)-1]
 		return !p.source.Before(at2) && p.source.Before(at)
 	})
@@ -340,10 +331,10 @@ func TestSnapshot(t *testing.T) {
 
 	// While streaming, the running login is reused.
 	runCtx, stop := context.WithCancel(ctx)
-	k := &playSink{}
+	k := &capturetest.Sink{}
 	done := make(chan error, 1)
 	go func() { done <- src.Run(runCtx, k) }()
-	capturetest.WaitFor(t, "frames", func() bool { return len(k.all()) > 0 })
+	capturetest.WaitFor(t, "frames", func() bool { return len(times(k)) > 0 })
 	logins := srv.Logins()
 	if _, _, err := src.Snapshot(ctx, 0, 0); err != nil {
 		t.Fatal(err)

@@ -2,24 +2,16 @@ package mjpeg
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
-	"net/http/httputil"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
-	"github.com/vigil-cctv/vigil/internal/trust"
+	"github.com/vigil-cctv/vigil/internal/digest"
 )
 
 // Defaults of Source.
@@ -85,21 +77,10 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		select {
-		case <-ctx.Done():
-			r.conns.cancel()
-		case <-done:
-		}
-	}()
+	stop := capture.OnCancel(ctx, r.conns.cancel)
 	r.sink = sink
 	err = r.run(ctx, sink)
-	close(done)
-	wg.Wait()
+	stop()
 	r.conns.close()
 	if ctx.Err() != nil {
 		return nil
@@ -116,59 +97,6 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	return capture.CleanError(err) // the last line before a screen: no camera text raw
 }
 
-// connHolder holds the current connection so cancellation can close it from the
-// watcher goroutine.
-type connHolder struct {
-	mu        sync.Mutex
-	c         net.Conn
-	cancelled bool
-}
-
-func (h *connHolder) set(c net.Conn) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.cancelled {
-		c.Close()
-		return false
-	}
-	h.c = c
-	return true
-}
-
-func (h *connHolder) cancel() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.cancelled = true
-	if h.c != nil {
-		h.c.Close()
-	}
-}
-
-func (h *connHolder) close() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.c != nil {
-		h.c.Close()
-		h.c = nil
-	}
-}
-
-// deadlineReader arms a read deadline before every Read while timeout is set, so a
-// connection that goes quiet fails instead of hanging.
-type deadlineReader struct {
-	c       net.Conn
-	timeout time.Duration
-}
-
-func (d *deadlineReader) Read(p []byte) (int, error) {
-	if d.timeout > 0 {
-		if err := d.c.SetReadDeadline(time.Now().Add(d.timeout)); err != nil {
-			return 0, err
-		}
-	}
-	return d.c.Read(p)
-}
-
 type run struct {
 	s        *Source
 	u        *url.URL
@@ -181,7 +109,7 @@ type run struct {
 	rtimeout time.Duration
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 
-	auth     authState
+	auth     digest.Client
 	hasCreds bool
 	offered  []string
 
@@ -220,13 +148,13 @@ func (s *Source) newRun() (*run, error) {
 		}
 	}
 	r.hostport = net.JoinHostPort(u.Hostname(), port)
-	r.auth.user, r.auth.pass = s.User, s.Password
+	r.auth.User, r.auth.Password = s.User, s.Password
 	if s.User == "" && u.User != nil {
-		r.auth.user = u.User.Username()
-		r.auth.pass, _ = u.User.Password()
+		r.auth.User = u.User.Username()
+		r.auth.Password, _ = u.User.Password()
 	}
 	u.User = nil
-	r.hasCreds = r.auth.user != "" || r.auth.pass != ""
+	r.hasCreds = r.auth.User != "" || r.auth.Password != ""
 	r.lim = s.Limits.withDefaults()
 	r.fps = s.FPS
 	if r.fps <= 0 {
@@ -264,8 +192,8 @@ func (r *run) run(ctx context.Context, sink capture.Sink) error {
 	if r.tls {
 		info.Transport = "https"
 	}
-	if r.auth.scheme != "" {
-		info.Auth = r.auth.scheme
+	if r.auth.Scheme() != "" {
+		info.Auth = r.auth.Scheme()
 	}
 	capture.ReportPhase(sink, r.where+" sent HTTP headers but no frame")
 	body := r.body(h)
@@ -436,397 +364,3 @@ func (r *run) packet(data []byte, ts time.Time) capture.Packet {
 		ReceiveTime: time.Now(),
 	}
 }
-
-// body returns the response body as a buffered reader: the connection's own reader
-// (ignoring any Content-Length, see Source) or a de-chunking one.
-func (r *run) body(h *respHead) *bufio.Reader {
-	if h.chunked() {
-		return bufio.NewReaderSize(httputil.NewChunkedReader(r.br), readBufferSize)
-	}
-	return r.br
-}
-
-// request sends GET and reads the response head, answering 401 challenges with the
-// credentials (once, and again for a stale Digest nonce). Any status but 200 is an error.
-func (r *run) request(ctx context.Context) (*respHead, error) {
-	tried := false
-	for round := 0; round < maxAuthRounds; round++ {
-		h, err := r.roundTrip(ctx)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case h.status == http.StatusOK:
-			return h, nil
-		case h.status == http.StatusUnauthorized:
-			cs := ParseChallenges(h.header.Values("Www-Authenticate"))
-			if len(r.offered) == 0 {
-				r.offered = schemes(cs)
-			}
-			r.dropConn()
-			stale := false
-			for _, c := range cs {
-				stale = stale || (c.Scheme == "digest" && c.Scheme == r.auth.scheme && strings.EqualFold(c.Params["stale"], "true"))
-			}
-			if !r.hasCreds || (tried && !stale) || !r.auth.choose(cs) {
-				return nil, r.unauthorized(cs, tried)
-			}
-			tried = true
-		default:
-			r.dropConn()
-			return nil, r.statusErr(h)
-		}
-	}
-	return nil, fmt.Errorf("401 from %s: the camera keeps rejecting fresh Digest nonces; check the user and password: %w",
-		r.where, capture.ErrUnauthorized)
-}
-
-func (r *run) unauthorized(cs []Challenge, sent bool) error {
-	var names []string
-	for _, s := range schemes(cs) {
-		names = append(names, schemeName(s))
-	}
-	wants := "gives no WWW-Authenticate scheme"
-	if len(names) > 0 {
-		wants = "wants " + strings.Join(names, " or ")
-	}
-	switch {
-	case !r.hasCreds:
-		return fmt.Errorf("401 from %s: the camera %s and no credentials were sent; set the camera's user and password: %w",
-			r.where, wants, capture.ErrUnauthorized)
-	case !sent:
-		return fmt.Errorf("401 from %s: the camera %s, which Vigil does not support; credentials were not sent: %w",
-			r.where, wants, capture.ErrUnauthorized)
-	}
-	return fmt.Errorf("401 from %s: wrong user or password (camera %s, sent %s for user %q): %w",
-		r.where, wants, schemeName(r.auth.scheme), r.auth.user, capture.ErrUnauthorized)
-}
-
-func schemeName(s string) string {
-	switch s {
-	case "basic":
-		return "Basic"
-	case "digest":
-		return "Digest"
-	case "ntlm":
-		return "NTLM"
-	}
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func (r *run) statusErr(h *respHead) error {
-	path := capture.RedactURL(r.u.String())
-	reason := capture.CleanText(h.reason, 64) // the camera's words: never raw on a terminal
-	switch h.status {
-	case http.StatusForbidden:
-		return fmt.Errorf("403 Forbidden from %s for %s: the user may lack the right to view this stream, or the camera blocks this client; check the user's permissions: %w",
-			r.where, path, capture.ErrForbidden)
-	case http.StatusNotFound:
-		return fmt.Errorf("404 from %s: no stream at %s; check the URL path (the camera's manual lists its MJPEG or snapshot path): %w",
-			r.where, path, capture.ErrNotFound)
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		return fmt.Errorf("HTTP %d from %s: redirected to %s; use that URL instead", h.status, r.where, capture.RedactURL(h.header.Get("Location")))
-	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
-		return fmt.Errorf("HTTP %d %s from %s: the camera is busy (too many viewers?) or starting; close other viewers or wait: %w",
-			h.status, reason, r.where, capture.ErrBusy)
-	}
-	if h.status >= 500 && h.status <= 599 {
-		return fmt.Errorf("HTTP %d %s from %s: the camera reports an internal error; it may need a restart: %w", h.status, reason, r.where, capture.StatusError(h.status))
-	}
-	return fmt.Errorf("HTTP %d %s from %s for %s: not a stream; check the URL", h.status, reason, r.where, path)
-}
-
-func (r *run) notVideo(ct string, head []byte, kind SniffKind) error {
-	looks := fmt.Sprintf("bytes % x", head[:min(len(head), 16)])
-	switch kind {
-	case SniffHTML:
-		looks = "an HTML page (probably the camera's web interface or a login page, not its stream)"
-	case SniffText:
-		t := capture.CleanText(string(head[:min(len(head), 60)]), 60)
-		looks = fmt.Sprintf("text %q", t)
-	}
-	if len(head) == 0 {
-		looks = "an empty body"
-	}
-	ct = capture.CleanText(ct, capture.MaxFieldText)
-	if ct == "" {
-		ct = "none"
-	}
-	return fmt.Errorf("%s did not send MJPEG or JPEG (Content-Type %s, body is %s); check the URL path: %w",
-		r.where, ct, looks, capture.ErrNotVideo)
-}
-
-func (r *run) partErr(err error) error {
-	switch {
-	case errors.Is(err, capture.ErrMalformed), errors.Is(err, capture.ErrTooLarge):
-		return fmt.Errorf("stream from %s: %w", r.where, err)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("stream from %s ended mid-frame after %d frames: %w", r.where, r.frames, err)
-	}
-	return r.readErr(err, "streaming")
-}
-
-// readErr explains a read failure after the response head.
-func (r *run) readErr(err error, doing string) error {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() && r.frames == 0 && doing != "reading a snapshot" {
-		return fmt.Errorf("%s sent HTTP headers but no frame within %v; the camera or the network stalled: %w: %w",
-			r.where, r.rtimeout, capture.ErrStalled, err)
-	}
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%s sent nothing for %v while %s; the camera or the network stalled: %w: %w",
-			r.where, r.rtimeout, doing, capture.ErrStalled, err)
-	}
-	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s closed the connection while %s: %w", r.where, doing, io.ErrUnexpectedEOF)
-	}
-	return fmt.Errorf("connection to %s lost while %s: %w", r.where, doing, err)
-}
-
-func (r *run) dropConn() {
-	r.conns.close()
-	r.conn, r.br, r.dr = nil, nil, nil
-	r.reusable = false
-}
-
-// connect dials (and for https shakes hands) within the Timeout.
-func (r *run) connect(ctx context.Context) error {
-	dctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	capture.ReportPhase(r.sink, r.hostport+" did not accept a connection")
-	raw, err := r.dial(dctx, "tcp", r.hostport)
-	if err != nil {
-		return r.dialErr(err)
-	}
-	if !r.conns.set(raw) {
-		return context.Canceled
-	}
-	c := raw
-	_ = raw.SetDeadline(time.Now().Add(r.timeout))
-	if r.tls {
-		conf, err := r.tlsConfig()
-		if err != nil {
-			r.conns.close()
-			return err
-		}
-		tc := tls.Client(raw, conf)
-		capture.ReportPhase(r.sink, r.where+" accepted the connection but did not complete the TLS handshake")
-		if err := tc.HandshakeContext(dctx); err != nil {
-			r.conns.close()
-			return r.dialErr(err)
-		}
-		c = tc
-	}
-	r.conn = c
-	r.dr = &deadlineReader{c: c}
-	r.br = bufio.NewReaderSize(r.dr, readBufferSize)
-	return nil
-}
-
-// tlsConfig trusts the camera by the system's authorities, else its pin (package trust).
-func (r *run) tlsConfig() (*tls.Config, error) {
-	o := trust.Options{Host: r.hostport, ServerName: r.u.Hostname(), Insecure: r.s.Insecure, Seen: r.s.Seen,
-		NextProtos: []string{"http/1.1"}}
-	if r.s.Pins != nil {
-		o.Pin = r.s.Pins(r.hostport)
-	}
-	return trust.Config(o)
-}
-
-// roundTrip writes a GET on the current connection (or a new one) and reads the head.
-func (r *run) roundTrip(ctx context.Context) (*respHead, error) {
-	if !r.reusable || r.conn == nil {
-		r.dropConn()
-		if err := r.connect(ctx); err != nil {
-			return nil, err
-		}
-	}
-	r.reusable = false
-	uri := r.u.RequestURI()
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vigil\r\nAccept: */*\r\n", uri, r.u.Host)
-	if a := r.auth.header("GET", uri); a != "" {
-		b.WriteString("Authorization: " + a + "\r\n")
-	}
-	b.WriteString("\r\n")
-	_ = r.conn.SetDeadline(time.Now().Add(r.timeout))
-	r.dr.timeout = 0
-	if _, err := r.conn.Write(b.Bytes()); err != nil {
-		return nil, r.headErr(ctx, err)
-	}
-	capture.ReportPhase(r.sink, r.where+" accepted the connection but sent no HTTP answer")
-	h, err := readHead(r.br, r.lim.MaxHeaderBytes)
-	if err != nil {
-		return nil, r.headErr(ctx, err)
-	}
-	r.lastCT = h.header.Get("Content-Type")
-	_ = r.conn.SetWriteDeadline(time.Time{})
-	r.dr.timeout = r.rtimeout
-	return h, nil
-}
-
-func (r *run) headErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	var ne net.Error
-	switch {
-	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("%s accepted the connection but sent no HTTP answer within %v; check that this port serves HTTP: %w",
-			r.where, r.timeout, err)
-	case errors.Is(err, capture.ErrNotVideo), errors.Is(err, capture.ErrTooLarge):
-		return err
-	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%s closed the connection without an HTTP answer; check the port and scheme (http vs https): %w", r.where, err)
-	}
-	return fmt.Errorf("HTTP request to %s failed: %w", r.where, err)
-}
-
-// dialErr explains why a connection could not be made, wrapping the net error.
-func (r *run) dialErr(err error) error {
-	var dnsErr *net.DNSError
-	var ne net.Error
-	var certErr *trust.CertError
-	var recErr tls.RecordHeaderError
-	switch {
-	case errors.Is(err, context.Canceled):
-		return err
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsNotFound {
-			return fmt.Errorf("cannot find host %q: no such name in DNS; check the camera address for typos: %w", r.u.Hostname(), err)
-		}
-		return fmt.Errorf("cannot look up host %q: DNS did not answer; check this computer's network and DNS server: %w", r.u.Hostname(), err)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("connection to %s refused: nothing listens on that port; check the port number and that the camera's web server is enabled: %w", r.hostport, err)
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return fmt.Errorf("%s is unreachable (no route to host); check that the camera is powered and on this network or VPN, and its address: %w", r.hostport, err)
-	case errors.As(err, &certErr):
-		return fmt.Errorf("https camera: %w", err) // it names the camera, its fingerprint and how to trust it
-	case errors.As(err, &recErr):
-		return fmt.Errorf("%s does not speak TLS on this port; try http:// instead of https://: %w", r.where, err)
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("no answer from %s within %v; check the address, that the camera is on, and that no firewall drops the traffic: %w", r.hostport, r.timeout, err)
-	}
-	return fmt.Errorf("cannot connect to %s: %w", r.hostport, err)
-}
-
-// respHead is a parsed HTTP response status line and header.
-type respHead struct {
-	status  int
-	reason  string
-	proto11 bool
-	header  http.Header
-}
-
-// contentLength is the last numeric Content-Length, -1 when absent or not a number.
-func (h *respHead) contentLength() int64 {
-	vs := h.header.Values("Content-Length")
-	if len(vs) == 0 {
-		return -1
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(vs[len(vs)-1]), 10, 64)
-	if err != nil || n < 0 {
-		return -1
-	}
-	return n
-}
-
-func (h *respHead) chunked() bool {
-	for _, v := range h.header.Values("Transfer-Encoding") {
-		if hasToken(v, "chunked") {
-			return true
-		}
-	}
-	return false
-}
-
-func (h *respHead) keepAlive() bool {
-	for _, v := range h.header.Values("Connection") {
-		if hasToken(v, "close") {
-			return false
-		}
-		if hasToken(v, "keep-alive") {
-			return true
-		}
-	}
-	return h.proto11
-}
-
-// maxInterim bounds the 1xx responses skipped before the real one: a server streaming
-// "100 Continue" heads would otherwise keep the reader busy forever while every read
-// deadline is met.
-const maxInterim = 8
-
-// readHead reads a status line and header block of at most max bytes. Up to maxInterim
-// 1xx responses are skipped. A first line that is not HTTP is an error wrapping
-// capture.ErrNotVideo.
-func readHead(br *bufio.Reader, max int) (*respHead, error) {
-	for i := 0; ; i++ {
-		h, err := readOneHead(br, max)
-		if err != nil || h.status >= 200 {
-			return h, err
-		}
-		if i >= maxInterim {
-			return nil, fmt.Errorf("the server sent more than %d interim (1xx) responses: %w", maxInterim, capture.ErrMalformed)
-		}
-	}
-}
-
-func readOneHead(br *bufio.Reader, max int) (*respHead, error) {
-	total := 0
-	readLine := func() ([]byte, error) {
-		line, err := br.ReadSlice('\n')
-		total += len(line)
-		if total > max || err == bufio.ErrBufferFull {
-			return nil, fmt.Errorf("HTTP response header over %d bytes: %w", max, capture.ErrTooLarge)
-		}
-		if err != nil {
-			if err == io.EOF && len(line) > 0 {
-				err = io.ErrUnexpectedEOF
-			}
-			return nil, err
-		}
-		return bytes.TrimRight(line, "\r\n"), nil
-	}
-	line, err := readLine()
-	if err != nil {
-		return nil, err
-	}
-	proto, rest, _ := bytes.Cut(line, []byte(" "))
-	code, reason, _ := bytes.Cut(bytes.TrimLeft(rest, " "), []byte(" "))
-	status, cerr := strconv.Atoi(string(code))
-	if !bytes.HasPrefix(proto, []byte("HTTP/1.")) || cerr != nil || status < 100 || status > 999 {
-		return nil, fmt.Errorf("the server did not answer with HTTP (first bytes % x); check the port and scheme: %w",
-			line[:min(len(line), 16)], capture.ErrNotVideo)
-	}
-	h := &respHead{status: status, reason: string(reason), proto11: string(proto) != "HTTP/1.0", header: http.Header{}}
-	var lastKey string
-	for {
-		line, err := readLine()
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return nil, err
-		}
-		if len(line) == 0 {
-			return h, nil
-		}
-		if (line[0] == ' ' || line[0] == '\t') && lastKey != "" { // obsolete line folding
-			vs := h.header[lastKey]
-			vs[len(vs)-1] += " " + string(bytes.TrimSpace(line))
-			continue
-		}
-		k, v, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			continue
-		}
-		lastKey = textprotoKey(bytes.TrimSpace(k))
-		h.header[lastKey] = append(h.header[lastKey], string(bytes.TrimSpace(v)))
-	}
-}
-
-func textprotoKey(k []byte) string { return http.CanonicalHeaderKey(string(k)) }

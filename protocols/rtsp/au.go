@@ -24,19 +24,19 @@ const maxParamSetSize = 4 << 10
 
 var startCode = []byte{0, 0, 0, 1}
 
-// NAL unit types used here (ITU-T H.264 Table 7-1, H.265 Table 7-1).
-const (
-	h264IDR = 5
-	h264SPS = 7
-	h264PPS = 8
-	h264AUD = 9
+// nalRole is what a NAL unit is to paramSets, whichever the codec: the unit types come
+// from mediacommon's tables (ITU-T H.264 Table 7-1, H.265 Table 7-1).
+type nalRole int
 
-	h265IRAPFirst = 16 // BLA_W_LP
-	h265IRAPLast  = 21 // CRA_NUT
-	h265VPS       = 32
-	h265SPS       = 33
-	h265PPS       = 34
-	h265AUD       = 35
+const (
+	roleOther nalRole = iota
+	roleVPS
+	roleSPS
+	rolePPS
+	roleAUD
+	// roleKey: an H.264 IDR slice or an H.265 IRAP one (BLA, IDR, CRA), where decoding
+	// may start.
+	roleKey
 )
 
 // paramSets remembers the latest parameter sets of one H.264/H.265 track (first from the
@@ -51,33 +51,67 @@ type paramSets struct {
 	fps           float64
 }
 
-func nalType(codec capture.Codec, n []byte) int {
-	if codec == capture.CodecH265 {
-		return int(n[0]>>1) & 0x3f
+// role classifies a non-empty NAL unit of p's codec.
+func (p *paramSets) role(n []byte) nalRole {
+	if p.codec == capture.CodecH265 {
+		switch typ := h265.NALUType(n[0] >> 1 & 0x3f); {
+		case typ == h265.NALUType_VPS_NUT:
+			return roleVPS
+		case typ == h265.NALUType_SPS_NUT:
+			return roleSPS
+		case typ == h265.NALUType_PPS_NUT:
+			return rolePPS
+		case typ == h265.NALUType_AUD_NUT:
+			return roleAUD
+		case typ >= h265.NALUType_BLA_W_LP && typ <= h265.NALUType_CRA_NUT:
+			return roleKey
+		}
+		return roleOther
 	}
-	return int(n[0] & 0x1f)
+	switch h264.NALUType(n[0] & 0x1f) {
+	case h264.NALUTypeSPS:
+		return roleSPS
+	case h264.NALUTypePPS:
+		return rolePPS
+	case h264.NALUTypeAccessUnitDelimiter:
+		return roleAUD
+	case h264.NALUTypeIDR:
+		return roleKey
+	}
+	return roleOther
 }
 
 // set stores a parameter set NAL unit (copied: gortsplib's buffers are reused) when it
 // is within maxParamSetSize.
-func (p *paramSets) set(typ int, n []byte) {
+func (p *paramSets) set(r nalRole, n []byte) {
 	if len(n) == 0 || len(n) > maxParamSetSize {
 		return
 	}
+	var dst *[]byte
 	switch {
-	case p.codec == capture.CodecH264 && typ == h264SPS, p.codec == capture.CodecH265 && typ == h265SPS:
-		if !bytes.Equal(p.sps, n) {
-			p.sps = bytes.Clone(n)
-		}
-	case p.codec == capture.CodecH264 && typ == h264PPS, p.codec == capture.CodecH265 && typ == h265PPS:
-		if !bytes.Equal(p.pps, n) {
-			p.pps = bytes.Clone(n)
-		}
-	case p.codec == capture.CodecH265 && typ == h265VPS:
-		if !bytes.Equal(p.vps, n) {
-			p.vps = bytes.Clone(n)
-		}
+	case r == roleVPS && p.codec == capture.CodecH265:
+		dst = &p.vps
+	case r == roleSPS:
+		dst = &p.sps
+	case r == rolePPS:
+		dst = &p.pps
+	default:
+		return
 	}
+	if !bytes.Equal(*dst, n) {
+		*dst = bytes.Clone(n)
+	}
+}
+
+// isParamSet reports whether n is a VPS (H.265), SPS or PPS.
+func (p *paramSets) isParamSet(n []byte) bool {
+	switch p.role(n) {
+	case roleSPS, rolePPS:
+		return true
+	case roleVPS:
+		return p.codec == capture.CodecH265
+	}
+	return false
 }
 
 // complete reports whether every parameter set a key frame needs is known.
@@ -95,22 +129,27 @@ func (p *paramSets) parse() {
 	}
 	p.parsedSPS = p.sps
 	p.width, p.height, p.profile, p.fps = 0, 0, "", 0
+	var sps interface {
+		Unmarshal([]byte) error
+		Width() int
+		Height() int
+		FPS() float64
+	}
+	var profile func() string
 	switch p.codec {
 	case capture.CodecH264:
-		var s h264.SPS
-		if s.Unmarshal(p.sps) != nil {
-			return
-		}
-		p.width, p.height, p.fps = s.Width(), s.Height(), s.FPS()
-		p.profile = h264Profile(&s)
+		s := &h264.SPS{}
+		sps, profile = s, func() string { return h264Profile(s) }
 	case capture.CodecH265:
-		var s h265.SPS
-		if s.Unmarshal(p.sps) != nil {
-			return
-		}
-		p.width, p.height, p.fps = s.Width(), s.Height(), s.FPS()
-		p.profile = h265Profile(&s)
+		s := &h265.SPS{}
+		sps, profile = s, func() string { return h265Profile(s) }
+	default:
+		return
 	}
+	if sps.Unmarshal(p.sps) != nil {
+		return
+	}
+	p.width, p.height, p.fps, p.profile = sps.Width(), sps.Height(), sps.FPS(), profile()
 	if p.width <= 0 || p.height <= 0 || p.width > 16384 || p.height > 16384 {
 		p.width, p.height = 0, 0
 	}
@@ -129,27 +168,16 @@ func (p *paramSets) accessUnit(nalus [][]byte) (data []byte, key bool, err error
 			continue
 		}
 		size += len(startCode) + len(n)
-		typ := nalType(p.codec, n)
-		p.set(typ, n)
-		if p.codec == capture.CodecH265 {
-			switch {
-			case typ == h265VPS:
-				hasVPS = true
-			case typ == h265SPS:
-				hasSPS = true
-			case typ == h265PPS:
-				hasPPS = true
-			case typ >= h265IRAPFirst && typ <= h265IRAPLast:
-				irap = true
-			}
-			continue
-		}
-		switch typ {
-		case h264SPS:
+		r := p.role(n)
+		p.set(r, n)
+		switch r {
+		case roleVPS:
+			hasVPS = true
+		case roleSPS:
 			hasSPS = true
-		case h264PPS:
+		case rolePPS:
 			hasPPS = true
-		case h264IDR:
+		case roleKey:
 			irap = true
 		}
 	}
@@ -173,9 +201,7 @@ func (p *paramSets) accessUnit(nalus [][]byte) (data []byte, key bool, err error
 		if len(n) == 0 {
 			continue
 		}
-		typ := nalType(p.codec, n)
-		isAUD := (p.codec == capture.CodecH264 && typ == h264AUD) || (p.codec == capture.CodecH265 && typ == h265AUD)
-		if !inserted && !isAUD {
+		if !inserted && p.role(n) != roleAUD {
 			for _, ps := range [][]byte{p.vps, p.sps, p.pps} {
 				if ps != nil {
 					data = append(data, startCode...)
@@ -184,7 +210,7 @@ func (p *paramSets) accessUnit(nalus [][]byte) (data []byte, key bool, err error
 			}
 			inserted = true
 		}
-		if insert && isParamSet(p.codec, typ) {
+		if insert && p.isParamSet(n) {
 			continue // replaced by the stored copies, in order, above
 		}
 		data = append(data, startCode...)
@@ -194,13 +220,6 @@ func (p *paramSets) accessUnit(nalus [][]byte) (data []byte, key bool, err error
 		return nil, false, nil
 	}
 	return data, irap, nil
-}
-
-func isParamSet(codec capture.Codec, typ int) bool {
-	if codec == capture.CodecH265 {
-		return typ == h265VPS || typ == h265SPS || typ == h265PPS
-	}
-	return typ == h264SPS || typ == h264PPS
 }
 
 // h264Profile names an H.264 profile and level the way ffprobe and camera menus do

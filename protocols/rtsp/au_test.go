@@ -83,7 +83,7 @@ func newParams(codec capture.Codec, sdp [][]byte) *paramSets {
 	p := &paramSets{codec: codec}
 	for _, n := range sdp {
 		if len(n) > 0 {
-			p.set(nalType(codec, n), n)
+			p.set(p.role(n), n)
 		}
 	}
 	return p
@@ -137,7 +137,7 @@ func TestAccessUnitTooLarge(t *testing.T) {
 func TestParamSetLimit(t *testing.T) {
 	p := &paramSets{codec: capture.CodecH264}
 	huge := append([]byte{0x67}, make([]byte, maxParamSetSize)...)
-	p.set(h264SPS, huge)
+	p.set(roleSPS, huge)
 	if p.sps != nil {
 		t.Fatal("oversized SPS stored")
 	}

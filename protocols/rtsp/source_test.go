@@ -417,41 +417,13 @@ func TestStall(t *testing.T) {
 // TestCancelWhileConnecting: a port that accepts and never answers; cancel returns nil
 // at once.
 func TestCancelWhileConnecting(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var conns []net.Conn
-	var mu sync.Mutex
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	}()
+	silent := capturetest.NewSilent(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	src := source("rtsp://" + ln.Addr().String() + "/cam")
+	src := source("rtsp://" + silent.Addr + "/cam")
 	src.Timeout = time.Minute
 	errc := make(chan error, 1)
 	go func() { errc <- src.Run(ctx, &capturetest.Sink{}) }()
-	capturetest.WaitFor(t, "the connection", func() bool { mu.Lock(); defer mu.Unlock(); return len(conns) > 0 })
+	capturetest.WaitFor(t, "the connection", func() bool { return silent.Accepted() > 0 })
 	time.Sleep(50 * time.Millisecond)
 	start := time.Now()
 	cancel()

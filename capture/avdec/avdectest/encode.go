@@ -1,11 +1,11 @@
 package avdectest
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 )
 
 // Stream describes a test stream for Encode.
@@ -53,22 +54,13 @@ var encoders = map[capture.Codec]struct{ encoder, format, aud string }{
 }
 
 // HasEncoder reports whether the ffmpeg on PATH has the named encoder ("libx264", "libx265").
-func HasEncoder(name string) bool {
-	out, err := exec.Command("ffmpeg", "-hide_banner", "-encoders").Output()
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[1] == name {
-			return true
-		}
-	}
-	return false
-}
+func HasEncoder(name string) bool { return ffmpeg.HasEncoder(name) }
 
 // Encode runs ffmpeg to make the stream and returns its access units as Packets (Codec,
 // Data, Key, Width, Height set; no times). It fails t when ffmpeg is missing or fails, and
 // skips it when ffmpeg lacks the codec's encoder (libx265 is optional in some builds).
+// Streams are cached by internal/ffmpeg (keyed by the arguments and ffmpeg's version), so
+// a stream is encoded once per machine.
 func Encode(t testing.TB, s Stream) []capture.Packet {
 	t.Helper()
 	enc, ok := encoders[s.Codec]
@@ -103,8 +95,7 @@ func Encode(t testing.TB, s Stream) []capture.Packet {
 	if strings.Contains(s.Source, "=") {
 		sep = ":"
 	}
-	out := filepath.Join(t.TempDir(), "stream."+enc.format)
-	args := []string{"-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+	args := []string{"-y",
 		"-f", "lavfi", "-i", fmt.Sprintf("%s%ssize=%dx%d:rate=%d", s.Source, sep, s.Width, s.Height, s.FPS),
 		"-frames:v", strconv.Itoa(s.Frames), "-c:v", enc.encoder, "-preset", s.Preset,
 		"-pix_fmt", s.PixFmt, "-bf", strconv.Itoa(s.BFrames), "-g", strconv.Itoa(s.GOP)}
@@ -116,17 +107,29 @@ func Encode(t testing.TB, s Stream) []capture.Packet {
 		args = append(args, "-bsf:v", enc.aud)
 	}
 	args = append(args, s.Extra...)
-	args = append(args, "-f", enc.format, out)
-	cmd := exec.Command("ffmpeg", args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("avdectest: ffmpeg %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+	args = append(args, "-f", enc.format, "-")
+	times := s.BFrames > 0 || s.Times
+	runs := [][]string{args}
+	if times {
+		runs = append(runs, probeArgs)
 	}
-	data, err := os.ReadFile(out)
+	// Cached as the Annex-B stream, then (with times) ffprobe's picture positions.
+	got, err := ffmpeg.Cached("avdectest-"+enc.format, runs, func() ([][]byte, error) {
+		data, err := ffmpeg.Run(args...)
+		if err != nil || !times {
+			return [][]byte{data}, err
+		}
+		file := filepath.Join(t.TempDir(), "stream."+enc.format)
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			return nil, err
+		}
+		pos, err := ffmpeg.Tool("ffprobe", append(slices.Clone(probeArgs), file)...)
+		return [][]byte{data, pos}, err
+	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("avdectest: %v", err)
 	}
+	data := got[0]
 	split := SplitAnnexB
 	if s.Codec == capture.CodecH265 {
 		split = SplitAnnexBH265
@@ -136,23 +139,22 @@ func Encode(t testing.TB, s Stream) []capture.Packet {
 	for i, au := range aus {
 		pkts[i] = capture.Packet{Codec: s.Codec, Data: au, Key: keys[i], Width: s.Width, Height: s.Height}
 	}
-	if s.BFrames > 0 || s.Times {
-		setTimes(t, out, pkts, s.FPS)
+	if times {
+		setTimes(t, got[1], pkts, s.FPS)
 	}
 	return pkts
 }
 
-// setTimes numbers the access units of the Annex-B file in presentation order, from the
-// packet position of every picture ffprobe decodes (it lists them in presentation order),
+// probeArgs has ffprobe list the packet position of every picture it decodes, in
+// presentation order (the file's path follows).
+var probeArgs = []string{"-v", "error", "-threads", "1", "-show_entries", "frame=pkt_pos", "-of", "csv=p=0"}
+
+// setTimes numbers the access units of the Annex-B stream in presentation order, from the
+// packet position of every picture ffprobe decoded (out, as probeArgs lists them),
 // and sets PTS = that place and DTS = the place in decode order minus the most places any
 // unit is shown before its turn, so DTS ≤ PTS as in an RTP stream.
-func setTimes(t testing.TB, file string, pkts []capture.Packet, fps int) {
+func setTimes(t testing.TB, out []byte, pkts []capture.Packet, fps int) {
 	t.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-threads", "1", "-show_entries", "frame=pkt_pos",
-		"-of", "csv=p=0", file).Output()
-	if err != nil {
-		t.Fatalf("avdectest: ffprobe %s: %v", file, err)
-	}
 	starts := make([]int64, len(pkts)) // byte offset of each unit in the file
 	var off int64
 	for i, p := range pkts {

@@ -71,6 +71,24 @@ func split(b []byte, kind nalKind) (aus [][]byte, keys []bool) {
 		sawVCL = sawVCL || vcl
 		key = key || k
 	}
+	eachNAL(b, func(sc int, n []byte) {
+		if auStart < 0 {
+			auStart = sc
+		}
+		nal(sc, n)
+	})
+	if auStart >= 0 {
+		aus = append(aus, b[auStart:len(b):len(b)])
+		keys = append(keys, key)
+	}
+	return aus, keys
+}
+
+// eachNAL calls fn with every NAL unit of the Annex-B stream b: where its start code
+// begins (with the zero_byte of a four-byte code) and its bytes up to the next start code
+// (trailing zeros included, empty units too). Bytes before the first start code are
+// skipped.
+func eachNAL(b []byte, fn func(sc int, nal []byte)) {
 	sc, payload := -1, -1 // the current NAL unit's start code and first byte
 	zeros := 0
 	for i, c := range b {
@@ -84,20 +102,29 @@ func split(b []byte, kind nalKind) (aus [][]byte, keys []bool) {
 				next-- // the zero_byte of a four-byte start code goes with the next unit
 			}
 			if payload >= 0 {
-				nal(sc, b[payload:next])
-			} else {
-				auStart = next
+				fn(sc, b[payload:next])
 			}
 			sc, payload = next, i+1
 		}
 		zeros = 0
 	}
 	if payload >= 0 {
-		nal(sc, b[payload:])
+		fn(sc, b[payload:])
 	}
-	if auStart >= 0 {
-		aus = append(aus, b[auStart:len(b):len(b)])
-		keys = append(keys, key)
-	}
-	return aus, keys
+}
+
+// SplitNALUs splits an Annex-B byte stream into NAL units (without start codes). Bytes
+// before the first start code are dropped, and so are empty NAL units; trailing zero
+// bytes of a NAL unit (trailing_zero_8bits) are trimmed.
+func SplitNALUs(b []byte) [][]byte {
+	var out [][]byte
+	eachNAL(b, func(_ int, n []byte) {
+		for len(n) > 0 && n[len(n)-1] == 0 {
+			n = n[:len(n)-1]
+		}
+		if len(n) > 0 {
+			out = append(out, n)
+		}
+	})
+	return out
 }

@@ -209,16 +209,7 @@ func (c *Conn) Close() error { return c.nc.Close() }
 // watch closes the socket if ctx ends before the returned stop is called, and stop
 // waits for that close to finish so no goroutine outlives the call.
 func (c *Conn) watch(ctx context.Context) (stop func()) {
-	done := make(chan struct{})
-	cancel := context.AfterFunc(ctx, func() {
-		defer close(done)
-		c.nc.Close()
-	})
-	return func() {
-		if !cancel() {
-			<-done
-		}
-	}
+	return capture.OnCancel(ctx, func() { c.nc.Close() })
 }
 
 // send writes one request: the XML declaration, <methodcall> with requestid and

@@ -40,6 +40,28 @@ type request struct {
 	} `xml:"Body"`
 }
 
+// allowPOST answers anything but POST with 405, as IIS does for a SOAP endpoint; it
+// reports whether the request is a POST.
+func allowPOST(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodPost {
+		return true
+	}
+	w.Header().Set("Allow", "POST")
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
+}
+
+// readSOAP reads a SOAP request body of at most maxRequest bytes, answering 413 to a
+// larger one; ok is false when it answered.
+func readSOAP(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequest+1))
+	if err != nil || len(body) > maxRequest {
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	return body, true
+}
+
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != ServicePath {
 		http.NotFound(w, r)
@@ -51,9 +73,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, s.opts.RefuseBody)
 		return
 	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowPOST(w, r) {
 		return
 	}
 	// HTTP Basic is checked by IIS/WCF before any SOAP processing: a bare 401 [I, milestone.md §1.7].
@@ -64,9 +84,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "401 - Unauthorized: Access is denied due to invalid credentials.", http.StatusUnauthorized)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequest+1))
-	if err != nil || len(body) > maxRequest {
-		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+	body, ok := readSOAP(w, r)
+	if !ok {
 		return
 	}
 	if s.opts.Delay > 0 { // after the body is read, so a client hang-up cancels r.Context()

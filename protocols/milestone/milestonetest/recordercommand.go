@@ -44,14 +44,11 @@ func (r *Recorder) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		http.NotFound(w, req)
 		return
 	}
-	if req.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowPOST(w, req) {
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, maxRequest+1))
-	if err != nil || len(body) > maxRequest {
-		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+	body, ok := readSOAP(w, req)
+	if !ok {
 		return
 	}
 	var rr recorderRequest

@@ -12,14 +12,11 @@ package mjpegtest
 import (
 	"bufio"
 	"bytes"
-	"crypto/md5"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -32,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vigil-cctv/vigil/internal/digest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
@@ -620,7 +618,7 @@ func (s *Server) authorize(req *http.Request) (bool, string) {
 	}
 	stale := false
 	if v, ok := strings.CutPrefix(got, "Digest "); ok {
-		ok, st := s.checkDigest(req.Method, parseParams(v))
+		ok, st := s.checkDigest(req.Method, digest.ParseAuthorization(v))
 		if ok {
 			return true, ""
 		}
@@ -652,26 +650,15 @@ func (s *Server) newNonce() string {
 // is used up (StaleAfter) with otherwise right credentials.
 func (s *Server) checkDigest(method string, p map[string]string) (ok, stale bool) {
 	o := s.opts
-	var newHash func() hash.Hash
 	switch strings.ToUpper(p["algorithm"]) {
-	case "", "MD5":
-		newHash = md5.New
-	case "SHA-256":
-		newHash = sha256.New
+	case "", "MD5", "SHA-256":
 	default:
 		return false, false
-	}
-	h := func(s string) string {
-		x := newHash()
-		x.Write([]byte(s))
-		return hex.EncodeToString(x.Sum(nil))
 	}
 	if p["username"] != o.User || p["realm"] != "vigil-test" || p["qop"] != "auth" || p["opaque"] != "5ccc069c403ebaf9" {
 		return false, false
 	}
-	ha1 := h(o.User + ":vigil-test:" + o.Password)
-	ha2 := h(method + ":" + p["uri"])
-	want := h(ha1 + ":" + p["nonce"] + ":" + p["nc"] + ":" + p["cnonce"] + ":auth:" + ha2)
+	want := digest.Response(p["algorithm"], o.User, "vigil-test", o.Password, method, p["uri"], p["nonce"], p["nc"], p["cnonce"], "auth")
 	if want != p["response"] {
 		return false, false
 	}
@@ -695,38 +682,6 @@ func (s *Server) checkDigest(method string, p map[string]string) (ok, stale bool
 		return false, true
 	}
 	return true, false
-}
-
-// parseParams parses `k=v, k="v"` lists (enough for clients' Authorization headers).
-func parseParams(s string) map[string]string {
-	out := map[string]string{}
-	for s != "" {
-		s = strings.TrimLeft(s, " ,\t")
-		k, rest, ok := strings.Cut(s, "=")
-		if !ok {
-			break
-		}
-		k = strings.ToLower(strings.TrimSpace(k))
-		rest = strings.TrimLeft(rest, " ")
-		var v string
-		if strings.HasPrefix(rest, `"`) {
-			end := 1
-			var b strings.Builder
-			for ; end < len(rest) && rest[end] != '"'; end++ {
-				if rest[end] == '\\' && end+1 < len(rest) {
-					end++
-				}
-				b.WriteByte(rest[end])
-			}
-			v = b.String()
-			s = rest[min(end+1, len(rest)):]
-		} else {
-			v, s, _ = strings.Cut(rest, ",")
-			v = strings.TrimSpace(v)
-		}
-		out[k] = v
-	}
-	return out
 }
 
 // MakeFrames encodes n distinct w×h test-pattern JPEGs (quality 75): a gradient with a

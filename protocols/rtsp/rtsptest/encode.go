@@ -7,18 +7,22 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
-	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 )
 
 // ErrNoFFmpeg is returned when ffmpeg is not installed; tests skip on it.
-var ErrNoFFmpeg = errors.New("rtsptest: ffmpeg not on PATH (install Debian's ffmpeg)")
+var ErrNoFFmpeg = ffmpeg.ErrNotInstalled
+
+// splitRule names how SplitAccessUnits cuts ffmpeg's output, part of every cache key:
+// change it when the splitting changes.
+const splitRule = "split-annexb-v2"
 
 // Encoding limits: test streams are small loops, not films.
 const (
@@ -27,62 +31,77 @@ const (
 	maxEncodeFPS     = 60
 )
 
-var (
-	encMu    sync.Mutex
-	encCache = map[string][][]byte{}
-)
-
 // EncodeH264 returns seconds×fps access units of ffmpeg's testsrc2 pattern at w×h in
 // Annex-B form: libx264 ultrafast with tune=zerolatency, a key frame (IDR with SPS and
 // PPS) every second, no B-frames, each access unit starting with an access unit
-// delimiter. Results are cached per process and on disk under
-// os.UserCacheDir()/vigil/rtsptest, so ffmpeg runs once per size.
+// delimiter. Results are cached by internal/ffmpeg (in memory and on disk, keyed by the
+// arguments and ffmpeg's version), so ffmpeg runs once per size.
 func EncodeH264(w, h, fps, seconds int) ([][]byte, error) {
-	if err := checkEncode(w, h, fps, seconds); err != nil {
-		return nil, err
-	}
-	key := fmt.Sprintf("h264_%dx%d_%dfps_%ds", w, h, fps, seconds)
-	return cached(key, func() ([][]byte, error) {
-		out, err := ffmpeg("-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
-			"-t", fmt.Sprint(seconds), "-pix_fmt", "yuv420p",
-			"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
-			"-g", fmt.Sprint(fps), "-bf", "0", "-bsf:v", "h264_metadata=aud=insert", "-f", "h264", "-")
-		if err != nil {
-			return nil, err
-		}
-		aus, err := SplitAccessUnits(out)
-		if err != nil {
-			return nil, err
-		}
-		if len(aus) == 0 {
-			return nil, fmt.Errorf("rtsptest: ffmpeg produced no H.264 access units")
-		}
-		return aus, nil
-	})
+	return encodeLive("h264", w, h, fps, seconds, []string{
+		"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+		"-g", fmt.Sprint(fps), "-bf", "0",
+	}, "h264_metadata=aud=insert", false)
 }
 
 // EncodeH265 is EncodeH264 for H.265: libx265 ultrafast, zerolatency, a key frame (IDR
 // with VPS, SPS and PPS) every second, no B-frames, access unit delimiters.
 func EncodeH265(w, h, fps, seconds int) ([][]byte, error) {
+	return encodeLive("hevc", w, h, fps, seconds, []string{
+		"-c:v", "libx265", "-preset", "ultrafast", "-tune", "zerolatency",
+		"-x265-params", fmt.Sprintf("log-level=none:keyint=%d:bframes=0", fps),
+	}, "hevc_metadata=aud=insert", true)
+}
+
+// encodeLive encodes testsrc2 with the codec arguments and the AUD bitstream filter bsf
+// to the raw format and splits it into access units.
+func encodeLive(raw string, w, h, fps, seconds int, codec []string, bsf string, h265 bool) ([][]byte, error) {
 	if err := checkEncode(w, h, fps, seconds); err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("h265_%dx%d_%dfps_%ds", w, h, fps, seconds)
-	return cached(key, func() ([][]byte, error) {
-		out, err := ffmpeg("-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
-			"-t", fmt.Sprint(seconds), "-pix_fmt", "yuv420p",
-			"-c:v", "libx265", "-preset", "ultrafast", "-tune", "zerolatency",
-			"-x265-params", fmt.Sprintf("log-level=none:keyint=%d:bframes=0", fps),
-			"-bsf:v", "hevc_metadata=aud=insert", "-f", "hevc", "-")
+	args := []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
+		"-t", fmt.Sprint(seconds), "-pix_fmt", "yuv420p"}
+	args = append(append(args, codec...), "-bsf:v", bsf, "-f", raw, "-")
+	return ffmpeg.Cached("rtsptest-"+raw, [][]string{args, {splitRule}}, func() ([][]byte, error) {
+		out, err := ffmpeg.Run(args...)
 		if err != nil {
 			return nil, err
 		}
-		aus, err := SplitAccessUnitsH265(out)
+		aus, err := splitAccessUnits(out, h265)
 		if err != nil {
 			return nil, err
 		}
 		if len(aus) == 0 {
-			return nil, fmt.Errorf("rtsptest: ffmpeg produced no H.265 access units")
+			return nil, fmt.Errorf("rtsptest: ffmpeg produced no %s access units", raw)
+		}
+		return aus, nil
+	})
+}
+
+// EncodeLoopH264 encodes a loop of JPEG pictures (a demo camera's, from assets/demo) at
+// fps as H.264 access units the way cameras send them: libx264 veryfast, zerolatency,
+// 2 Mbit/s, a key frame every second, no B-frames, an access unit delimiter in front of
+// each unit. ffmpeg runs once per loop: the result is cached like EncodeH264's, keyed
+// also by the loop's bytes.
+func EncodeLoopH264(loop [][]byte, fps float64) ([][]byte, error) {
+	var in bytes.Buffer
+	for _, f := range loop {
+		in.Write(f)
+	}
+	gop := strconv.Itoa(max(int(fps+0.5), 1))
+	args := []string{"-f", "mjpeg", "-framerate", strconv.FormatFloat(fps, 'g', -1, 64), "-i", "-",
+		"-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+		"-g", gop, "-keyint_min", gop, "-bf", "0", "-b:v", "2M", "-bsf:v", "h264_metadata=aud=insert", "-f", "h264", "-"}
+	return ffmpeg.Cached("rtsptest-loop-h264", [][]string{args, {ffmpeg.InputKey(in.Bytes()), splitRule}}, func() ([][]byte, error) {
+		stream, err := ffmpeg.RunInput(in.Bytes(), args...)
+		if err != nil {
+			return nil, err
+		}
+		aus, err := SplitAccessUnits(stream)
+		if err != nil {
+			return nil, err
+		}
+		if len(aus) == 0 {
+			return nil, fmt.Errorf("rtsptest: ffmpeg produced no H.264 access units from the loop")
 		}
 		return aus, nil
 	})
@@ -122,30 +141,36 @@ func encodeReordered(name string, w, h, fps, seconds int, codec []string, bsf, r
 		return Reordered{}, err
 	}
 	key := fmt.Sprintf("%s_%dx%d_%dfps_%ds", name, w, h, fps, seconds)
+	const mp4 = "$MP4" // the temporary MP4's path, in the runs that make the key
+	encode := []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
+		"-t", fmt.Sprint(seconds), "-pix_fmt", "yuv420p"}
+	encode = append(append(encode, codec...), "-f", "mp4", mp4)
+	probe := []string{"-v", "error", "-select_streams", "v:0",
+		"-show_entries", "packet=pts_time", "-of", "csv=p=0", mp4}
+	remux := []string{"-i", mp4, "-c", "copy", "-bsf:v", bsf, "-f", raw, "-"}
 	// Cached as frames of a 4-byte big-endian presentation index, then the access unit.
-	frames, err := cached(key, func() ([][]byte, error) {
+	frames, err := ffmpeg.Cached("rtsptest-"+name, [][]string{encode, probe, remux, {splitRule, "pts-framed"}}, func() ([][]byte, error) {
 		dir, err := os.MkdirTemp("", "rtsptest-*")
 		if err != nil {
 			return nil, err
 		}
 		defer os.RemoveAll(dir)
-		mp4 := filepath.Join(dir, "enc.mp4")
-		args := []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
-			"-t", fmt.Sprint(seconds), "-pix_fmt", "yuv420p"}
-		args = append(append(args, codec...), "-f", "mp4", mp4)
-		if _, err := ffmpeg(args...); err != nil {
+		file := filepath.Join(dir, "enc.mp4")
+		at := func(args []string) []string {
+			return slices.Replace(slices.Clone(args), slices.Index(args, mp4), slices.Index(args, mp4)+1, file)
+		}
+		if _, err := ffmpeg.Run(at(encode)...); err != nil {
 			return nil, err
 		}
-		probe, err := tool("ffprobe", "-v", "error", "-select_streams", "v:0",
-			"-show_entries", "packet=pts_time", "-of", "csv=p=0", mp4)
+		probed, err := ffmpeg.Tool("ffprobe", at(probe)...)
 		if err != nil {
 			return nil, err
 		}
-		pts, err := ptsIndices(probe, fps)
+		pts, err := ptsIndices(probed, fps)
 		if err != nil {
 			return nil, err
 		}
-		out, err := ffmpeg("-i", mp4, "-c", "copy", "-bsf:v", bsf, "-f", raw, "-")
+		out, err := ffmpeg.Run(at(remux)...)
 		if err != nil {
 			return nil, err
 		}
@@ -231,10 +256,10 @@ func EncodeJPEG(w, h, fps, seconds int) ([][]byte, error) {
 		// RFC 2435 carries the size in 8-pixel units; keep whole 4:2:0 MCUs.
 		return nil, fmt.Errorf("rtsptest: JPEG size %dx%d must be a multiple of 16", w, h)
 	}
-	key := fmt.Sprintf("jpeg_%dx%d_%dfps_%ds", w, h, fps, seconds)
-	return cached(key, func() ([][]byte, error) {
-		raw, err := ffmpeg("-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
-			"-t", fmt.Sprint(seconds), "-pix_fmt", "rgba", "-f", "rawvideo", "-")
+	args := []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", w, h, fps),
+		"-t", fmt.Sprint(seconds), "-pix_fmt", "rgba", "-f", "rawvideo", "-"}
+	return ffmpeg.Cached("rtsptest-jpeg", [][]string{args, {"image/jpeg quality 80"}}, func() ([][]byte, error) {
+		raw, err := ffmpeg.Run(args...)
 		if err != nil {
 			return nil, err
 		}
@@ -263,118 +288,4 @@ func checkEncode(w, h, fps, seconds int) error {
 		return fmt.Errorf("rtsptest: bad fps %d or duration %ds", fps, seconds)
 	}
 	return nil
-}
-
-// cached returns the frames for key from memory, the disk cache, or build.
-func cached(key string, build func() ([][]byte, error)) ([][]byte, error) {
-	encMu.Lock()
-	defer encMu.Unlock()
-	if f, ok := encCache[key]; ok {
-		return f, nil
-	}
-	path := ""
-	if dir, err := os.UserCacheDir(); err == nil {
-		path = filepath.Join(dir, "vigil", "rtsptest", key+".frames")
-		if f, err := readFrames(path); err == nil {
-			encCache[key] = f
-			return f, nil
-		}
-	}
-	f, err := build()
-	if err != nil {
-		return nil, err
-	}
-	encCache[key] = f
-	if path != "" {
-		_ = writeFrames(path, f) // a cache: failing to write it costs only time
-	}
-	return f, nil
-}
-
-// The disk cache holds frames as 4-byte big-endian lengths, each followed by its bytes.
-func writeFrames(path string, frames [][]byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	var hdr [4]byte
-	for _, f := range frames {
-		binary.BigEndian.PutUint32(hdr[:], uint32(len(f)))
-		if _, err := tmp.Write(hdr[:]); err != nil {
-			tmp.Close()
-			return err
-		}
-		if _, err := tmp.Write(f); err != nil {
-			tmp.Close()
-			return err
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func readFrames(path string) ([][]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxStreamBytes {
-		return nil, fmt.Errorf("rtsptest: cache file %s too large", path)
-	}
-	var out [][]byte
-	for len(b) > 0 {
-		if len(b) < 4 {
-			return nil, fmt.Errorf("rtsptest: truncated cache file %s", path)
-		}
-		n := int(binary.BigEndian.Uint32(b))
-		b = b[4:]
-		if n == 0 || n > len(b) {
-			return nil, fmt.Errorf("rtsptest: corrupt cache file %s", path)
-		}
-		out = append(out, b[:n:n])
-		b = b[n:]
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("rtsptest: empty cache file %s", path)
-	}
-	return out, nil
-}
-
-// ffmpeg runs Debian's ffmpeg with args and returns its standard output (bounded).
-func ffmpeg(args ...string) ([]byte, error) {
-	return tool("ffmpeg", append([]string{"-hide_banner", "-nostdin", "-loglevel", "error"}, args...)...)
-}
-
-// tool runs ffmpeg or ffprobe with args and returns its standard output (bounded).
-func tool(name string, args ...string) ([]byte, error) {
-	bin, err := exec.LookPath(name)
-	if err != nil {
-		return nil, ErrNoFFmpeg
-	}
-	cmd := exec.Command(bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("rtsptest: starting %s: %w", name, err)
-	}
-	out, rerr := io.ReadAll(io.LimitReader(stdout, maxStreamBytes+1))
-	if len(out) > maxStreamBytes {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return nil, fmt.Errorf("rtsptest: %s output over %d bytes", name, maxStreamBytes)
-	}
-	if err := cmd.Wait(); err != nil || rerr != nil {
-		return nil, fmt.Errorf("rtsptest: %s failed: %v %v: %s", name, err, rerr, bytes.TrimSpace(stderr.Bytes()))
-	}
-	return out, nil
 }

@@ -182,3 +182,33 @@ func FuzzSplitAccessUnits(f *testing.F) {
 		}
 	})
 }
+
+// TestEncodeLoopH264: a JPEG loop becomes one H.264 access unit per picture, the first
+// a key frame, and the second call comes from the cache.
+func TestEncodeLoopH264(t *testing.T) {
+	jpg, err := rtsptest.EncodeJPEG(160, 128, 10, 1)
+	if errors.Is(err, rtsptest.ErrNoFFmpeg) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	aus, err := rtsptest.EncodeLoopH264(jpg, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(aus) != len(jpg) {
+		t.Fatalf("%d access units from %d pictures", len(aus), len(jpg))
+	}
+	key := false
+	for _, n := range rtsptest.SplitNALUs(aus[0]) {
+		key = key || n[0]&0x1f == 5
+	}
+	if !key {
+		t.Fatal("first access unit holds no IDR")
+	}
+	again, err := rtsptest.EncodeLoopH264(jpg, 10)
+	if err != nil || len(again) != len(aus) || !bytes.Equal(again[0], aus[0]) {
+		t.Fatalf("second encode differs: %v", err)
+	}
+}
