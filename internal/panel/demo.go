@@ -1,13 +1,9 @@
 package panel
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 
 	assetsdemo "github.com/vigil-cctv/vigil/assets/demo"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
@@ -47,42 +43,17 @@ func DemoLoops(names []string, w, h int, fps float64) ([][][]byte, error) {
 }
 
 // demoH264 encodes a demo camera's JPEG loop as H.264 access units (one key frame a
-// second, no B-frames, as cameras send) with Debian's ffmpeg, once: the result is kept in
-// the user's cache folder.
-func demoH264(name string, loop [][]byte, w, h int, fps float64) ([][]byte, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return nil, err
+// second, no B-frames, as cameras send) with Debian's ffmpeg, once: rtsptest keeps the
+// result in the one ffmpeg cache (internal/ffmpeg).
+func demoH264(name string, loop [][]byte, fps float64) ([][]byte, error) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		return nil, fmt.Errorf("the demo RTSP cameras need ffmpeg to encode their video once (make run installs it): %w", err)
 	}
-	path := filepath.Join(dir, "vigil", "demo", fmt.Sprintf("%s-%dx%d-%g.h264", strings.ReplaceAll(name, " ", "_"), w, h, fps))
-	stream, err := os.ReadFile(path)
+	aus, err := rtsptest.EncodeLoopH264(loop, fps)
 	if err != nil {
-		ff, lerr := exec.LookPath("ffmpeg")
-		if lerr != nil {
-			return nil, fmt.Errorf("the demo RTSP cameras need ffmpeg to encode their video once (make run installs it): %w", lerr)
-		}
-		var in bytes.Buffer
-		for _, f := range loop {
-			in.Write(f)
-		}
-		gop := strconv.Itoa(max(int(fps+0.5), 1))
-		cmd := exec.Command(ff, "-v", "error", "-f", "mjpeg", "-framerate", strconv.FormatFloat(fps, 'g', -1, 64), "-i", "-",
-			"-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-			"-g", gop, "-keyint_min", gop, "-bf", "0", "-b:v", "2M", "-bsf:v", "h264_metadata=aud=insert", "-f", "h264", "-")
-		cmd.Stdin = &in
-		var errOut bytes.Buffer
-		cmd.Stderr = &errOut
-		if stream, err = cmd.Output(); err != nil {
-			return nil, fmt.Errorf("encoding the demo video of %s with ffmpeg: %w: %s", name, err, strings.TrimSpace(errOut.String()))
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
-			tmp := path + ".tmp"
-			if os.WriteFile(tmp, stream, 0o644) == nil {
-				os.Rename(tmp, path)
-			}
-		}
+		return nil, fmt.Errorf("encoding the demo video of %s with ffmpeg: %w", name, err)
 	}
-	return rtsptest.SplitAccessUnits(stream)
+	return aus, nil
 }
 
 // StartRTSPSim serves the named demo cameras as H.264 over RTSP on 127.0.0.1 (UDP and
@@ -94,7 +65,7 @@ func StartRTSPSim(names []string, w, h int, fps float64) (*rtsptest.Server, erro
 	}
 	streams := map[string]rtsptest.Stream{}
 	for i, name := range names {
-		aus, err := demoH264(name, loops[i], w, h, fps)
+		aus, err := demoH264(name, loops[i], fps)
 		if err != nil {
 			return nil, err
 		}
