@@ -55,6 +55,7 @@ run: build
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 # Everything but the app's main builds (and vets, tests included) without cgo: the decoders
 # fall back to pure Go, so capture, protocols, recorder and ui stay free of C.

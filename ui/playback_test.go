@@ -40,6 +40,7 @@ func TestWallTPlaybackAndBackToLive(t *testing.T) {
 	rec := time.Date(2026, 11, 21, 14, 3, 0, 0, time.Local)
 	var asked []string
 	var pbStreams []*capture.Stream
+	//lint:ignore S1021 the option callback below refers to r, so it is declared first
 	var r *wallTRig
 	r = newWallTRig(t, wallTLive(t, 2), capture.StreamOptions{}, "2x2", func(o *WallOptions) {
 		play := func(name string, from time.Time, speed float64) (*capture.Stream, error) {

@@ -104,6 +104,7 @@ func TestSiteDialogTrustsCertificatesThenConnects(t *testing.T) {
 
 func TestSidebarListsSiteCamerasAndSavesTheOneTapped(t *testing.T) {
 	var saved []config.Camera
+	//lint:ignore S1021 the option callback below refers to r, so it is declared first
 	var r *wallTRig
 	r = newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "2x2", func(o *WallOptions) {
 		save := func(old string, cam config.Camera) error {

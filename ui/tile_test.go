@@ -27,7 +27,6 @@ type tileTRig struct {
 	tile *Tile
 	win  fyne.Window
 	q    *uiQueue
-	dec  *testDecoders
 }
 
 func newTileTRig(t *testing.T, size fyne.Size, s *capture.Stream) *tileTRig {

@@ -585,6 +585,7 @@ func walkAll(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 // its place and plays, its old tile stops, and the list's current camera is the new name.
 func TestWallTEditRenamesThroughTheEditor(t *testing.T) {
 	var edits []string
+	//lint:ignore S1021 the option callback below refers to r, so it is declared first
 	var r *wallTRig
 	r = newWallTRig(t, wallTLive(t, 3), capture.StreamOptions{}, "2x2", func(o *WallOptions) {
 		cams := o.Cameras.(*testCameras)

@@ -11,8 +11,6 @@ type col [3]float32
 
 func (c col) scale(k float32) col { return col{c[0] * k, c[1] * k, c[2] * k} }
 
-func (c col) add(d col) col { return col{c[0] + d[0], c[1] + d[1], c[2] + d[2]} }
-
 func mix(a, b col, t float32) col {
 	return col{a[0] + (b[0]-a[0])*t, a[1] + (b[1]-a[1])*t, a[2] + (b[2]-a[2])*t}
 }
@@ -155,11 +153,6 @@ func (l *layer) poly(pts []pt, c col, alpha float32, z float32, o op, shade shad
 			l.span(y, s[i], s[i+1], c, alpha, z, o, shade)
 		}
 	}
-}
-
-// rect fills an axis-aligned rectangle given by its pixel edges.
-func (l *layer) rect(x0, y0, x1, y1 float64, c col, alpha float32, z float32, o op, shade shadeFunc) {
-	l.poly([]pt{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}, c, alpha, z, o, shade)
 }
 
 // ellipse fills an axis-aligned ellipse.

@@ -103,11 +103,6 @@ type Options struct {
 	Threads int
 }
 
-// supported reports whether avdec decodes codec.
-func supported(codec capture.Codec) bool {
-	return codec == capture.CodecH264 || codec == capture.CodecH265
-}
-
 // NewFrameDecoder is New as a capture.NewFrameDecoder, for wiring: on error it returns a nil
 // interface, not a typed nil.
 func NewFrameDecoder(codec capture.Codec) (capture.FrameDecoder, error) {

@@ -703,11 +703,10 @@ func (pr *PartReader) nextRaw() (Part, error) {
 	pr.scratch = pr.scratch[:0]
 	var sc jpegScan
 	for {
-		w, err := pr.r.Peek(1)
-		if err != nil {
+		if _, err := pr.r.Peek(1); err != nil {
 			return Part{}, pr.eofErr(err)
 		}
-		w, _ = pr.r.Peek(pr.r.Buffered())
+		w, _ := pr.r.Peek(pr.r.Buffered())
 		base := len(pr.scratch)
 		pr.scratch = append(pr.scratch, w...)
 		end, serr := sc.step(pr.scratch)

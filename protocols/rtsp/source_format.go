@@ -32,19 +32,19 @@ func (r *run) chooseTrack(desc *description.Session) (*description.Media, format
 	var found []string
 	for _, m := range desc.Medias {
 		for _, f := range m.Formats {
-			t := Track{Media: string(m.Type), Codec: strings.ToLower(f.Codec()), ClockRate: f.ClockRate()}
+			t := Track{Media: string(m.Type), Codec: formatName(f), ClockRate: f.ClockRate()}
 			rank := 0
 			switch f := f.(type) {
 			case *format.H264:
 				t.Codec, rank = string(capture.CodecH264), 3
-				sps, _ := f.SafeParams()
+				sps := f.SPS
 				ps := paramSets{codec: capture.CodecH264}
 				ps.set(roleSPS, sps)
 				ps.parse()
 				t.Profile, t.Width, t.Height, t.FPS = ps.profile, ps.width, ps.height, ps.fps
 			case *format.H265:
 				t.Codec, rank = string(capture.CodecH265), 2
-				_, sps, _ := f.SafeParams()
+				sps := f.SPS
 				ps := paramSets{codec: capture.CodecH265}
 				ps.set(roleSPS, sps)
 				ps.parse()
@@ -84,7 +84,7 @@ func (r *run) packetHandler(forma format.Format) (func(*rtp.Packet), error) {
 			return nil, fmt.Errorf("%s: H.264 track: %v: %w", r.where, err, capture.ErrNotVideo)
 		}
 		r.ps = paramSets{codec: capture.CodecH264}
-		sps, pps := f.SafeParams()
+		sps, pps := f.SPS, f.PPS
 		r.ps.set(roleSPS, sps)
 		r.ps.set(rolePPS, pps)
 		return r.auHandler(dec.Decode, rtph264.ErrMorePacketsNeeded, rtph264.ErrNonStartingPacketAndNoPrevious), nil
@@ -94,7 +94,7 @@ func (r *run) packetHandler(forma format.Format) (func(*rtp.Packet), error) {
 			return nil, fmt.Errorf("%s: H.265 track: %v: %w", r.where, err, capture.ErrNotVideo)
 		}
 		r.ps = paramSets{codec: capture.CodecH265}
-		vps, sps, pps := f.SafeParams()
+		vps, sps, pps := f.VPS, f.SPS, f.PPS
 		r.ps.set(roleVPS, vps)
 		r.ps.set(roleSPS, sps)
 		r.ps.set(rolePPS, pps)
@@ -106,7 +106,7 @@ func (r *run) packetHandler(forma format.Format) (func(*rtp.Packet), error) {
 		}
 		return func(pkt *rtp.Packet) { r.onJPEG(pkt, dec) }, nil
 	}
-	return nil, fmt.Errorf("%s: unsupported format %s: %w", r.where, forma.Codec(), capture.ErrNotVideo)
+	return nil, fmt.Errorf("%s: unsupported format %s: %w", r.where, formatName(forma), capture.ErrNotVideo)
 }
 
 // auHandler hands onNALUs the access units an H.264/H.265 depacketizer completes; the
@@ -290,4 +290,15 @@ func (r *run) emitLocked(p capture.Packet) {
 	}
 	r.frames++
 	r.sink.Packet(p)
+}
+
+// formatName is a format's encoding name as the SDP's rtpmap gives it ("h264", "pcmu",
+// "mpeg4-generic"), lower case; "unknown" when it has none. (gortsplib's Format.Codec is
+// deprecated.) The parameters are read directly: the client never changes them.
+func formatName(f format.Format) string {
+	name, _, _ := strings.Cut(f.RTPMap(), "/")
+	if name == "" {
+		return "unknown"
+	}
+	return strings.ToLower(name)
 }

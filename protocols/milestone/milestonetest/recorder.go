@@ -488,7 +488,7 @@ func (s *session) live(id int, end chan struct{}) {
 			s.c.Close() // the token expired without connectupdate: drop the session [I]
 			return
 		}
-		head := imageHeader(id, time.Now(), time.Time{}, time.Time{}, 0, "image/jpeg")
+		var head []byte
 		switch RecorderFault(r.fault.Load()) {
 		case RecorderStallMidFrame, RecorderCloseMidFrame:
 			p := s.payload(i % len(frames))
