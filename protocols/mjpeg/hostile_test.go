@@ -75,7 +75,7 @@ func TestHostileAnswersNeverReachTheScreenRaw(t *testing.T) {
 
 // TestSupervisorBackoffFollowsTheCamerasAnswer runs the real Supervisor against a camera
 // answering 403, 503 or 500 and checks the retry it schedules: a forbidden account waits
-// a minute (an account is never locked by retries), a busy camera BusyRetryFloor, a
+// the first step of the authentication schedule (an account is never locked by retries), a busy camera BusyRetryFloor, a
 // failing one the schedule's own 10 ms. Nothing waits for real: RetryAt is read as soon as
 // the first failure is reported, then the Supervisor is cancelled.
 func TestSupervisorBackoffFollowsTheCamerasAnswer(t *testing.T) {
@@ -83,8 +83,8 @@ func TestSupervisorBackoffFollowsTheCamerasAnswer(t *testing.T) {
 		reply    string
 		min, max time.Duration // RetryAt − Since, jitter ±20 % included
 	}{
-		{"HTTP/1.1 403 Forbidden\r\n", 48 * time.Second, 72 * time.Second},
-		{"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n", 48 * time.Second, 72 * time.Second},
+		{"HTTP/1.1 403 Forbidden\r\n", capture.DefaultAuthBackoff[0].Delay * 8 / 10, capture.DefaultAuthBackoff[0].Delay * 12 / 10},
+		{"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n", capture.DefaultAuthBackoff[0].Delay * 8 / 10, capture.DefaultAuthBackoff[0].Delay * 12 / 10},
 		{"HTTP/1.1 503 Service Unavailable\r\n", capture.BusyRetryFloor * 8 / 10, capture.BusyRetryFloor * 12 / 10},
 		{"HTTP/1.1 500 Internal Server Error\r\n", -time.Second, 12 * time.Millisecond}, // Since is taken just after RetryAt
 	} {
