@@ -2,18 +2,15 @@ package mjpeg
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
-	"syscall"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/internal/digest"
-	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 func (r *run) unauthorized(cs []digest.Challenge, sent bool) error {
@@ -125,28 +122,13 @@ func (r *run) headErr(ctx context.Context, err error) error {
 
 // dialErr explains why a connection could not be made, wrapping the net error.
 func (r *run) dialErr(err error) error {
-	var dnsErr *net.DNSError
-	var ne net.Error
-	var certErr *trust.CertError
-	var recErr tls.RecordHeaderError
-	switch {
-	case errors.Is(err, context.Canceled):
+	if errors.Is(err, context.Canceled) {
 		return err
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsNotFound {
-			return fmt.Errorf("cannot find host %q: no such name in DNS; check the camera address for typos: %w", r.u.Hostname(), err)
-		}
-		return fmt.Errorf("cannot look up host %q: DNS did not answer; check this computer's network and DNS server: %w", r.u.Hostname(), err)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("connection to %s refused: nothing listens on that port; check the port number and that the camera's web server is enabled: %w", r.hostport, err)
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return fmt.Errorf("%s is unreachable (no route to host); check that the camera is powered and on this network or VPN, and its address: %w", r.hostport, err)
-	case errors.As(err, &certErr):
-		return fmt.Errorf("https camera: %w", err) // it names the camera, its fingerprint and how to trust it
-	case errors.As(err, &recErr):
-		return fmt.Errorf("%s does not speak TLS on this port; try http:// instead of https://: %w", r.where, err)
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("no answer from %s within %v; check the address, that the camera is on, and that no firewall drops the traffic: %w", r.hostport, r.timeout, err)
+	}
+	if e, ok := capture.ExplainDial(err, capture.DialPlace{Host: r.u.Hostname(), Where: r.hostport, Timeout: r.timeout,
+		Listener: "the port number and that the camera's web server is enabled",
+		Plain:    "http://", Secure: "https://", TLSPrefix: "https camera"}); ok {
+		return e
 	}
 	return fmt.Errorf("cannot connect to %s: %w", r.hostport, err)
 }

@@ -2,11 +2,9 @@ package rtsp
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 	"syscall"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/internal/digest"
-	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // requestErr explains a failed RTSP request (or the connection under it).
@@ -111,26 +108,12 @@ func (r *run) statusErr(bad liberrors.ErrClientBadStatusCode, method string) err
 // connErr explains a transport failure, keeping the net error in the chain so
 // capture.Classify names it.
 func (r *run) connErr(err error, doing string) error {
-	var dnsErr *net.DNSError
-	var ne net.Error
-	var certErr *trust.CertError
-	var recErr tls.RecordHeaderError
+	if e, ok := capture.ExplainDial(err, capture.DialPlace{Host: r.u.Hostname(), Where: r.where, Timeout: r.timeout,
+		Listener: "the port (RTSP is usually 554) and that the camera's RTSP service is enabled",
+		Plain:    "rtsp://", Secure: "rtsps://", TLSPrefix: "rtsps " + doing}); ok {
+		return e
+	}
 	switch {
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsNotFound {
-			return fmt.Errorf("cannot find host %q: no such name in DNS; check the camera address for typos: %w", r.u.Hostname(), err)
-		}
-		return fmt.Errorf("cannot look up host %q: DNS did not answer; check this computer's network and DNS server: %w", r.u.Hostname(), err)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("connection to %s refused: nothing listens on that port; check the port (RTSP is usually 554) and that the camera's RTSP service is enabled: %w", r.where, err)
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return fmt.Errorf("%s is unreachable (no route to host); check that the camera is powered and on this network or VPN: %w", r.where, err)
-	case errors.As(err, &certErr):
-		return fmt.Errorf("rtsps %s: %w", doing, certErr) // it names the camera, its fingerprint and how to trust it
-	case errors.As(err, &recErr):
-		return fmt.Errorf("%s does not speak TLS on this port; try rtsp:// instead of rtsps://: %w", r.where, err)
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("no answer from %s within %v; check the address, that the camera is on, and that no firewall drops the traffic: %w", r.where, r.timeout, err)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
 		return fmt.Errorf("%s closed the connection during %s; check that this port serves RTSP and the camera accepts another viewer: %w", r.where, doing, err)
 	}
