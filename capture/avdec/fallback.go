@@ -21,7 +21,7 @@ func New(codec capture.Codec) (*Decoder, error) { return NewWithOptions(codec, O
 
 // NewWithOptions always fails in a build without cgo.
 func NewWithOptions(codec capture.Codec, _ Options) (*Decoder, error) {
-	if !supported(codec) {
+	if codec != capture.CodecH264 && codec != capture.CodecH265 {
 		return nil, fmt.Errorf("avdec: unsupported codec %q (H.264 and H.265 only): %w", codec, capture.ErrNotVideo)
 	}
 	return nil, fmt.Errorf("avdec: %s: %w", codec, errNoCgo)
