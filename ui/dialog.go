@@ -156,6 +156,7 @@ func (d *cameraDialog) entry(e *widget.Entry, text, placeholder string) *widget.
 		d.dirty[e] = true
 		d.validate()
 	}
+	e.OnSubmitted = func(string) { d.onEnter() }
 	return e
 }
 
@@ -232,6 +233,7 @@ func (d *cameraDialog) build() {
 	// module (github.com/FyshOS/fancyfs) this repository does not carry.
 	bottom := container.NewVBox(widget.NewSeparator(), testRow, buttons)
 	d.pop = widget.NewModalPopUp(container.NewBorder(d.title, bottom, nil, nil, d.content), d.win.Canvas())
+	registerPopKeys(d.pop, d.close, d.onEnter)
 	d.validate()
 }
 
@@ -306,7 +308,21 @@ func (d *cameraDialog) close() {
 	}
 	d.closed = true
 	d.pop.Hide()
+	unregisterPopKeys(d.pop)
 	d.stopProbe()
+}
+
+// onEnter is Enter in the dialog, as the Save button is its default: it saves only a
+// camera that passes every check, and otherwise shows what is missing and keeps the
+// dialog open with all that was typed. While a Test runs, Enter waits for it (it does
+// nothing): a camera is not saved from under its own test. This is Smart Client's and
+// Windows' default-button rule, guarded by the same validation Save has, so a
+// half-filled form is never saved by a stray Enter.
+func (d *cameraDialog) onEnter() {
+	if d.closed || d.probeCancel != nil {
+		return
+	}
+	d.onSaveTapped()
 }
 
 // camera is the camera as typed, and what is wrong with the frame rate text ("" if

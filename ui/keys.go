@@ -9,7 +9,8 @@ import (
 // Ctrl+arrows swap the selected camera with its neighbour (the selection follows),
 // Space plays or stops the selected tile, Enter maximises it (again: restores), Esc
 // restores (or leaves full screen), F11 toggles full screen. Keys reach the wall when no
-// widget has the keyboard focus; the layout picker gives it back after a choice.
+// widget has the keyboard focus and no dialog is open (popkeys.go); the layout picker
+// gives the keyboard back after a choice.
 
 // arrows maps arrow keys to a step in the grid.
 var arrows = map[fyne.KeyName][2]int{
@@ -27,6 +28,9 @@ func (w *Wall) attachKeys(win fyne.Window) {
 
 // TypedShortcut handles the wall's shortcuts, Ctrl+arrows (UI goroutine).
 func (w *Wall) TypedShortcut(sc fyne.Shortcut) {
+	if w.win != nil && overlayOpen(w.win.Canvas()) {
+		return // a dialog is open: its keys are not the wall's
+	}
 	cs, ok := sc.(*desktop.CustomShortcut)
 	if !ok || cs.Modifier != fyne.KeyModifierControl {
 		return
@@ -38,6 +42,9 @@ func (w *Wall) TypedShortcut(sc fyne.Shortcut) {
 
 // TypedKey handles a key typed on the wall's window (UI goroutine).
 func (w *Wall) TypedKey(ev *fyne.KeyEvent) {
+	if w.win != nil && overlayKey(w.win.Canvas(), ev) {
+		return // a dialog is open: Esc and Enter are its own, the rest nobody's (popkeys.go)
+	}
 	if step, ok := arrows[ev.Name]; ok {
 		w.moveSelection(step[0], step[1])
 		return

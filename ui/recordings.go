@@ -150,6 +150,11 @@ func (w *Wall) showRecordings() {
 	win := fyne.CurrentApp().NewWindow("Vigil — Recordings")
 	v := newRecordingsView(w.opts.Recordings.List, w.opts.Recordings.Open)
 	win.SetContent(v.obj)
+	win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			win.Close() // Esc closes the window, as every viewer's secondary window
+		}
+	})
 	win.Resize(fyne.NewSize(560, 520))
 	win.Show()
 }

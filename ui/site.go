@@ -130,6 +130,11 @@ func newSiteDialog(win fyne.Window, connect SiteConnector, onDone func(*SiteView
 	buttons := container.NewHBox(layoutSpacer(), d.cancelBtn, d.connectBtn)
 	body := container.NewBorder(container.NewVBox(title, form), buttons, nil, nil, container.NewVScroll(d.status))
 	d.pop = widget.NewModalPopUp(container.NewPadded(body), win.Canvas())
+	// Enter in any field, or with none focused, connects (as the Connect button); Esc
+	// cancels.
+	submit := func(string) { d.onEnter() }
+	d.server.OnSubmitted, d.user.OnSubmitted, d.password.OnSubmitted = submit, submit, submit
+	registerPopKeys(d.pop, d.close, d.onEnter)
 	return d
 }
 
@@ -149,6 +154,15 @@ func (d *siteDialog) close() {
 		d.cancel()
 	}
 	d.pop.Hide()
+	unregisterPopKeys(d.pop)
+}
+
+// onEnter is Enter: Connect, unless a login is already under way.
+func (d *siteDialog) onEnter() {
+	if d.closed || d.connectBtn.Disabled() {
+		return
+	}
+	d.onConnect()
 }
 
 // site is the site as typed: the server as a milestone(s):// URL.

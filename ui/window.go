@@ -264,8 +264,14 @@ func showConfirm(win fyne.Window, title, msg, yes string, fn func(bool)) {
 
 func showModal(win fyne.Window, title, msg, yes, no string, fn func(bool)) {
 	var pop *widget.PopUp
+	answered := false
 	answer := func(ok bool) {
+		if answered {
+			return
+		}
+		answered = true
 		pop.Hide()
+		unregisterPopKeys(pop)
 		if fn != nil {
 			fn(ok)
 		}
@@ -284,6 +290,8 @@ func showModal(win fyne.Window, title, msg, yes, no string, fn func(bool)) {
 		widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewStack(width, text), buttons)
 	pop = widget.NewModalPopUp(container.NewPadded(body), win.Canvas())
+	// Enter is the highlighted button; Esc is Cancel (OK when it is the only one).
+	registerPopKeys(pop, func() { answer(no == "") }, func() { answer(true) })
 	pop.Show()
 }
 
