@@ -60,7 +60,7 @@ func (w *Wall) TypedKey(ev *fyne.KeyEvent) {
 		if w.m.Maximised() >= 0 {
 			w.Restore()
 		} else if w.win != nil && w.win.FullScreen() {
-			w.win.SetFullScreen(false)
+			w.setFullScreen(false)
 		}
 	case fyne.KeySpace:
 		w.TogglePlay()

@@ -36,6 +36,11 @@ type chrome struct {
 	side    *sidebar
 	sideBox fyne.CanvasObject
 	status  *statusBar
+	toolbar fyne.CanvasObject
+
+	// bare is set in full screen, which shows the wall alone; sideWas is whether the
+	// camera list was shown before, to show it again after.
+	bare, sideWas bool
 
 	// The drag layer: a hint following the pointer and the drop target's highlight.
 	layer    *fyne.Container
@@ -87,6 +92,7 @@ func (w *Wall) Panel(win fyne.Window) fyne.CanvasObject {
 		widget.NewButtonWithIcon("Health", theme.InfoIcon(), c.toggleHealth),
 		widget.NewButtonWithIcon("Full screen", theme.ViewFullScreenIcon(), w.ToggleFullScreen),
 	)
+	c.toolbar = toolbar
 	body := container.NewBorder(toolbar, c.status.obj, c.sideBox, nil, w.content)
 
 	c.hintText = canvas.NewText("", colorHintText)
@@ -221,11 +227,46 @@ func (w *Wall) cellAt(abs fyne.Position) int {
 	return -1
 }
 
-// ToggleFullScreen switches the window in and out of full screen (F11).
+// ToggleFullScreen switches the window in and out of full screen (F11). Full screen
+// shows the wall alone, as a control room's monitor: the toolbar, the camera list and
+// the status bar are hidden until the window leaves it (F11 or Esc), when the camera
+// list comes back only if it was shown before.
 func (w *Wall) ToggleFullScreen() {
 	if w.win != nil {
-		w.win.SetFullScreen(!w.win.FullScreen())
+		w.setFullScreen(!w.win.FullScreen())
 	}
+}
+
+// setFullScreen puts the window in or out of full screen, with the chrome to match.
+func (w *Wall) setFullScreen(on bool) {
+	if w.win == nil {
+		return
+	}
+	w.win.SetFullScreen(on)
+	if w.chrome != nil {
+		w.chrome.setBare(on)
+	}
+}
+
+// setBare hides (on) or shows again everything around the wall (UI goroutine).
+func (c *chrome) setBare(on bool) {
+	if on == c.bare {
+		return
+	}
+	c.bare = on
+	if on {
+		c.sideWas = c.sideBox.Visible()
+		c.toolbar.Hide()
+		c.sideBox.Hide()
+		c.status.obj.Hide()
+	} else {
+		c.toolbar.Show()
+		c.status.obj.Show()
+		if c.sideWas {
+			c.sideBox.Show()
+		}
+	}
+	c.obj.Refresh()
 }
 
 // NewWallWindow makes the wall's window (see Panel), starts the wall, and stops it when
