@@ -97,7 +97,9 @@ type Recordings interface {
 	State(camera string) RecordingState
 	// List lists the recordings for the recordings view.
 	List() ([]Clip, error)
-	// Open opens a file or folder in the system's application for it.
+	// Open opens a file or folder in the system's application for it; its error (no
+	// player, no opener) is shown in the recordings view with what to install. It may
+	// wait a moment for the application to fail and is called off the UI goroutine.
 	Open(path string) error
 }
 

@@ -36,13 +36,17 @@ type recordingsView struct {
 	reveal *widget.Button
 	obj    fyne.CanvasObject
 
+	// async runs an Open off the UI goroutine (it may wait for the player to fail);
+	// post brings its outcome back (fyne.Do; tests run both in line).
+	async, post func(func())
+
 	clips    map[string]Clip     // by path (leaf id)
 	children map[string][]string // tree ids: "" → cameras, camera → "camera/date", … → paths
 	selected string
 }
 
 func newRecordingsView(list func() ([]Clip, error), open func(string) error) *recordingsView {
-	v := &recordingsView{list: list, open: open}
+	v := &recordingsView{list: list, open: open, async: func(f func()) { go f() }, post: fyne.Do}
 	v.tree = widget.NewTree(
 		func(id string) []string { return v.children[id] },
 		func(id string) bool { _, leaf := v.clips[id]; return !leaf },
@@ -122,9 +126,18 @@ func (v *recordingsView) do(path string) {
 	if path == "" || path == "." || v.open == nil {
 		return
 	}
-	if err := v.open(path); err != nil {
-		v.status.SetText("Could not open " + path + ": " + err.Error())
-	}
+	v.status.SetText("Opening " + path + "…")
+	open, post := v.open, v.post
+	v.async(func() {
+		err := open(path)
+		post(func() {
+			if err != nil {
+				v.status.SetText("Could not open " + path + ": " + err.Error())
+				return
+			}
+			v.status.SetText("Opened " + path + " in the desktop's application.")
+		})
+	})
 }
 
 func fmtDuration(d time.Duration) string {

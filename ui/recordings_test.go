@@ -26,6 +26,7 @@ func TestRecordingsViewGroupsByCameraAndDateAndOpens(t *testing.T) {
 		opened = append(opened, p)
 		return nil
 	})
+	v.async, v.post = func(f func()) { f() }, func(f func()) { f() }
 	if got := v.children[""]; !slices.Equal(got, []string{"Dock", "Gate"}) {
 		t.Fatalf("cameras %q", got)
 	}
@@ -58,5 +59,29 @@ func TestRecordingsViewGroupsByCameraAndDateAndOpens(t *testing.T) {
 	failing := newRecordingsView(func() ([]Clip, error) { return nil, errors.New("permission denied") }, nil)
 	if !strings.Contains(failing.status.Text, "permission denied") {
 		t.Fatalf("error status %q", failing.status.Text)
+	}
+}
+
+// Open reports an opener that fails (no player installed) in the view, off the UI
+// goroutine: the view says "Opening…" at once, then what failed and what to install.
+func TestRecordingsOpenFailureIsShown(t *testing.T) {
+	test.NewTempApp(t)
+	clips := []Clip{{Camera: "Gate", Date: "2026-11-22", Path: "/r/Gate/2026-11-22/a.mp4", Start: time.Now()}}
+	release := make(chan struct{})
+	v := newRecordingsView(func() ([]Clip, error) { return clips, nil }, func(string) error {
+		<-release // the opener is still deciding
+		return errors.New("no application is set to open it: install a video player, e.g. sudo apt install vlc")
+	})
+	q := &uiQueue{}
+	v.post = q.Do
+	v.tree.Select(clips[0].Path)
+	test.Tap(v.openB) // returns although the opener has not
+	if !strings.Contains(v.status.Text, "Opening") {
+		t.Errorf("while opening: status %q", v.status.Text)
+	}
+	close(release)
+	pumpUntil(t, q, "the failure shown", func() bool { return strings.Contains(v.status.Text, "apt install vlc") })
+	if !strings.HasPrefix(v.status.Text, "Could not open /r/Gate/2026-11-22/a.mp4") {
+		t.Errorf("status %q", v.status.Text)
 	}
 }

@@ -7,8 +7,6 @@ package panelui
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os/exec"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -117,14 +115,4 @@ func Clips(clips []panel.Clip, err error) ([]ui.Clip, error) {
 		out[i] = ui.Clip(c)
 	}
 	return out, err
-}
-
-// OpenPath opens a file or folder in the desktop's application for it.
-func OpenPath(path string) error {
-	cmd := exec.Command("xdg-open", path)
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("xdg-open: %w (install xdg-utils, or open %s yourself)", err, path)
-	}
-	go cmd.Wait() // reap it; the player outlives the call
-	return nil
 }
