@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -42,7 +43,19 @@ type sidebar struct {
 	// camera rows.
 	sitesBuilt []*SiteView
 	siteRows   []*siteCamRow
+	// siteHeads are the site sections' headings by site label, to scroll to.
+	siteHeads map[string]fyne.CanvasObject
+	scroll    *container.Scroll
+
+	// notice is the non-modal confirmation under the buttons ("Connected to …");
+	// noticeSeq tells its current auto-hide from a stale one.
+	notice     *fyne.Container
+	noticeText *widget.Label
+	noticeSeq  int
 }
+
+// siteNoticeFor is how long the "Connected to …" notice stays.
+var siteNoticeFor = 15 * time.Second
 
 func newSidebar(w *Wall) *sidebar {
 	s := &sidebar{w: w, rows: map[string]*camRow{}, list: container.NewVBox()}
@@ -55,11 +68,17 @@ func newSidebar(w *Wall) *sidebar {
 	hint.Importance = widget.LowImportance
 	s.connectSite = widget.NewButtonWithIcon("Connect to Milestone…", theme.LoginIcon(), s.showSiteDialog)
 	s.recordings = widget.NewButtonWithIcon("Recordings…", theme.FolderIcon(), w.showRecordings)
-	buttons := container.NewVBox(container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings)
+	s.noticeText = widget.NewLabel("")
+	s.noticeText.Wrapping = fyne.TextWrapWord
+	s.noticeText.Importance = widget.SuccessImportance
+	s.notice = container.NewBorder(nil, nil, nil,
+		container.NewVBox(widget.NewButtonWithIcon("", theme.CancelIcon(), s.hideNotice)), s.noticeText)
+	s.notice.Hide()
+	buttons := container.NewVBox(container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings, s.notice)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(sidebarWidth, 0))
 	s.obj = container.NewStack(width, container.NewBorder(
-		container.NewVBox(title, hint), buttons, nil, nil, container.NewVScroll(s.list)))
+		container.NewVBox(title, hint), buttons, nil, nil, s.newScroll()))
 	s.sync()
 	return s
 }
@@ -139,11 +158,13 @@ func (s *sidebar) camerasByURL() map[string]string {
 func (s *sidebar) siteSections() []fyne.CanvasObject {
 	s.sitesBuilt = slices.Clone(s.w.sites)
 	s.siteRows = s.siteRows[:0]
+	s.siteHeads = map[string]fyne.CanvasObject{}
 	var objs []fyne.CanvasObject
 	for _, v := range s.w.sites {
 		head := widget.NewLabelWithStyle(v.Site.Label(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		head.Truncation = fyne.TextTruncateEllipsis
 		objs = append(objs, widget.NewSeparator(), head)
+		s.siteHeads[v.Site.Label()] = head
 		if v.Err != nil {
 			l := widget.NewLabel(v.Err.Error())
 			l.Wrapping = fyne.TextWrapWord
@@ -172,13 +193,78 @@ func (s *sidebar) showSiteDialog() {
 	if w.win == nil || sites == nil {
 		return
 	}
-	ShowSiteDialog(w.win, sites.Connect, func(v *SiteView, trust []config.Trusted) error {
+	ShowSiteDialog(w.win, sites.Connect, s.siteConnected)
+}
+
+// newScroll makes the scroller of the camera list.
+func (s *sidebar) newScroll() fyne.CanvasObject {
+	s.scroll = container.NewVScroll(s.list)
+	return s.scroll
+}
+
+// siteConnected saves a site the user connected to, lists it, scrolls the list to its
+// cameras and confirms it in a notice that does not stop the wall ("Connected to X: N
+// cameras on M recording servers"), as Smart Client shows a site's tree after login.
+func (s *sidebar) siteConnected(v *SiteView, trust []config.Trusted) error {
+	w := s.w
+	if sites := w.opts.Sites; sites != nil {
 		if err := sites.Save(v, trust); err != nil {
 			return err
 		}
-		w.addSite(v)
-		return nil
+	}
+	w.addSite(v)
+	s.sync()
+	s.scrollToSite(v.Site.Label())
+	cams := 0
+	for _, r := range v.Recorders {
+		cams += len(r.Cameras)
+	}
+	s.showNotice(fmt.Sprintf("Connected to %s: %s on %s.", v.Site.Label(),
+		plural(cams, "camera", "cameras"), plural(len(v.Recorders), "recording server", "recording servers")))
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// scrollToSite scrolls the camera list so that a site's heading is at its top (as far
+// as the list goes).
+func (s *sidebar) scrollToSite(label string) {
+	head := s.siteHeads[label]
+	if head == nil || s.scroll == nil {
+		return
+	}
+	s.scroll.Refresh() // lay the list out with the new section
+	y := head.Position().Y
+	if maxY := s.list.MinSize().Height - s.scroll.Size().Height; y > maxY {
+		y = max(maxY, 0)
+	}
+	s.scroll.ScrollToOffset(fyne.NewPos(0, y))
+}
+
+// showNotice shows msg under the buttons for siteNoticeFor (or until dismissed).
+func (s *sidebar) showNotice(msg string) {
+	s.noticeText.SetText(msg)
+	s.notice.Show()
+	s.noticeSeq++
+	seq := s.noticeSeq
+	do := s.w.batch.Do
+	time.AfterFunc(siteNoticeFor, func() {
+		do(func() {
+			if seq == s.noticeSeq {
+				s.hideNotice()
+			}
+		})
 	})
+}
+
+func (s *sidebar) hideNotice() {
+	s.noticeSeq++
+	s.notice.Hide()
 }
 
 // siteCameraTapped shows a site's camera: the saved camera when there is one, else it is
