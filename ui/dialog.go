@@ -105,6 +105,8 @@ type cameraDialog struct {
 	// those of fields the user has changed (an empty add dialog starts without red).
 	showAll bool
 	dirty   map[*widget.Entry]bool
+	// outer is each entry's widget in the dialog, which takes Esc (popkeys.go).
+	outer map[*widget.Entry]*dialogEntry
 
 	// The probe in flight: probeSeq tells a current result from a stale one.
 	probeCancel context.CancelFunc
@@ -128,7 +130,7 @@ func newCameraDialog(win fyne.Window, cam *config.Camera, others []string, probe
 	onTrust func([]config.Trusted) error, onSave func(config.Camera), do func(func())) *cameraDialog {
 	d := &cameraDialog{
 		win: win, adding: cam == nil, others: others, prober: prober, onTrust: onTrust, onSave: onSave, do: do,
-		dirty: map[*widget.Entry]bool{},
+		dirty: map[*widget.Entry]bool{}, outer: map[*widget.Entry]*dialogEntry{},
 	}
 	if cam != nil {
 		d.orig = *cam
@@ -148,8 +150,11 @@ func errLabel() *widget.Label {
 	return l
 }
 
-// entry makes an entry that re-validates the dialog when edited.
-func (d *cameraDialog) entry(e *widget.Entry, text, placeholder string) *widget.Entry {
+// entry sets up a dialog entry that re-validates the dialog when edited, Esc in it
+// closing the dialog and Enter being onEnter; it returns the entry (d.obj is its widget).
+func (d *cameraDialog) entry(de *dialogEntry, text, placeholder string) *widget.Entry {
+	e := &de.Entry
+	d.outer[e] = de
 	e.SetText(text)
 	e.SetPlaceHolder(placeholder)
 	e.OnChanged = func(string) {
@@ -160,17 +165,25 @@ func (d *cameraDialog) entry(e *widget.Entry, text, placeholder string) *widget.
 	return e
 }
 
+// obj is the widget of an entry made by entry.
+func (d *cameraDialog) obj(e *widget.Entry) fyne.CanvasObject {
+	if de := d.outer[e]; de != nil {
+		return de
+	}
+	return e
+}
+
 func (d *cameraDialog) build() {
 	c := d.orig
-	d.name = d.entry(widget.NewEntry(), c.Name, "Front gate")
-	d.user = d.entry(widget.NewEntry(), c.User, "optional")
-	d.password = d.entry(widget.NewPasswordEntry(), c.Password, "optional")
-	d.fallback = d.entry(widget.NewEntry(), c.Fallback, "optional, e.g. http://192.168.1.20/snapshot.jpg")
+	d.name = d.entry(newDialogEntry(d.close), c.Name, "Front gate")
+	d.user = d.entry(newDialogEntry(d.close), c.User, "optional")
+	d.password = d.entry(newDialogPasswordEntry(d.close), c.Password, "optional")
+	d.fallback = d.entry(newDialogEntry(d.close), c.Fallback, "optional, e.g. http://192.168.1.20/snapshot.jpg")
 	fps := ""
 	if c.FPS != 0 {
 		fps = strconv.FormatFloat(c.FPS, 'f', -1, 64)
 	}
-	d.fps = d.entry(widget.NewEntry(), fps, "optional, e.g. 15")
+	d.fps = d.entry(newDialogEntry(d.close), fps, "optional, e.g. 15")
 	d.transport = widget.NewSelect(transportChoices, nil)
 	d.transport.SetSelected(config.DefaultTransport)
 	if c.Transport != "" {
@@ -209,13 +222,13 @@ func (d *cameraDialog) build() {
 	streamHead := container.NewBorder(nil, nil, nil, d.addStream,
 		widget.NewLabelWithStyle("URL · size (WxH) · name", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Name"), field(d.name, d.nameErr),
+		widget.NewLabel("Name"), field(d.obj(d.name), d.nameErr),
 		widget.NewLabel("Streams"), field(streamHead, d.rowsBox, d.streamsErr),
-		widget.NewLabel("User"), d.user,
-		widget.NewLabel("Password"), d.password,
-		widget.NewLabel("Fallback URL"), field(d.fallback, d.fallbackErr),
+		widget.NewLabel("User"), d.obj(d.user),
+		widget.NewLabel("Password"), d.obj(d.password),
+		widget.NewLabel("Fallback URL"), field(d.obj(d.fallback), d.fallbackErr),
 		widget.NewLabel("Transport"), field(d.transport, d.transportErr),
-		widget.NewLabel("Frame rate"), field(d.fps, d.fpsErr),
+		widget.NewLabel("Frame rate"), field(d.obj(d.fps), d.fpsErr),
 	)
 	testRow := container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(d.test, d.activity), d.trustBtn), nil, d.result)
 	d.content = container.NewVScroll(form)
@@ -240,13 +253,13 @@ func (d *cameraDialog) build() {
 // addRow appends a stream line.
 func (d *cameraDialog) addRow(s config.Stream) {
 	r := &streamRow{urlErr: errLabel(), sizeErr: errLabel(), nameErr: errLabel()}
-	r.url = d.entry(widget.NewEntry(), s.URL, "rtsp://192.168.1.20/stream1")
-	r.size = d.entry(widget.NewEntry(), s.Size, "1920x1080")
+	r.url = d.entry(newDialogEntry(d.close), s.URL, "rtsp://192.168.1.20/stream1")
+	r.size = d.entry(newDialogEntry(d.close), s.Size, "1920x1080")
 	namePlaceholder := "main"
 	if len(d.rows) > 0 {
 		namePlaceholder = "sub"
 	}
-	r.name = d.entry(widget.NewEntry(), s.Name, namePlaceholder)
+	r.name = d.entry(newDialogEntry(d.close), s.Name, namePlaceholder)
 	r.moveCreds = widget.NewButtonWithIcon("Move to user/password", theme.AccountIcon(), func() {
 		d.moveCredentials(r)
 	})
@@ -255,9 +268,9 @@ func (d *cameraDialog) addRow(s config.Stream) {
 		d.removeRow(r)
 		d.validate()
 	})
-	small := container.NewGridWithColumns(2, r.size, r.name)
+	small := container.NewGridWithColumns(2, d.obj(r.size), d.obj(r.name))
 	line := container.NewBorder(nil, nil, nil, container.NewHBox(container.NewGridWrap(
-		fyne.NewSize(220, r.size.MinSize().Height), small), r.remove), r.url)
+		fyne.NewSize(220, r.size.MinSize().Height), small), r.remove), d.obj(r.url))
 	r.box = container.NewVBox(line, container.NewBorder(nil, nil, nil, r.moveCreds, r.urlErr), r.sizeErr, r.nameErr)
 	d.rows = append(d.rows, r)
 	d.rowsBox.Add(r.box)

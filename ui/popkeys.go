@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -80,4 +81,49 @@ func overlayKey(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 		}
 	}
 	return true
+}
+
+// dialogEntry is an entry of one of our dialogs. A focused entry gets every key, so Esc
+// typed in it would never reach the dialog: this one hands Esc to esc (the dialog's
+// Cancel). Enter is its OnSubmitted, as in any entry.
+type dialogEntry struct {
+	widget.Entry
+	esc func()
+}
+
+// newDialogEntry makes a dialog entry whose Esc calls esc.
+func newDialogEntry(esc func()) *dialogEntry {
+	e := &dialogEntry{esc: esc}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// newDialogPasswordEntry is a masked dialog entry with a button that shows or hides
+// what was typed (as widget.NewPasswordEntry's, whose revealer is not exported).
+func newDialogPasswordEntry(esc func()) *dialogEntry {
+	e := newDialogEntry(esc)
+	e.Password = true
+	var reveal *widget.Button
+	reveal = widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), func() {
+		e.Password = !e.Password
+		if e.Password {
+			reveal.SetIcon(theme.VisibilityOffIcon())
+		} else {
+			reveal.SetIcon(theme.VisibilityIcon())
+		}
+		e.Refresh()
+	})
+	reveal.Importance = widget.LowImportance
+	e.ActionItem = reveal
+	return e
+}
+
+// TypedKey closes the dialog on Esc, else behaves as an Entry.
+func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && e.esc != nil {
+		e.esc()
+		return
+	}
+	e.Entry.TypedKey(ev)
 }

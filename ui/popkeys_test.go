@@ -80,8 +80,8 @@ func TestPopKeysEnterSavesOnlyValidCamera(t *testing.T) {
 	pop := r.win.Canvas().Overlays().Top()
 	var entries []*widget.Entry
 	walkAll(pop, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
-			entries = append(entries, e)
+		if e, ok := o.(*dialogEntry); ok {
+			entries = append(entries, &e.Entry)
 		}
 	})
 	if len(entries) < 2 {
@@ -173,3 +173,59 @@ func (recTFake) Toggle(string) error         { return nil }
 func (recTFake) State(string) RecordingState { return RecordingState{} }
 func (recTFake) List() ([]Clip, error)       { return nil, nil }
 func (recTFake) Open(string) error           { return nil }
+
+// Esc typed in a field (the field has the keyboard, not the canvas) closes Add camera
+// and Connect to Milestone, which focuses its server field when it opens.
+func TestPopKeysEscInAFieldCloses(t *testing.T) {
+	var adds []string
+	r := newAddRig(t, &adds)
+	test.Tap(r.wall.chrome.side.add)
+	var name *dialogEntry
+	walkAll(r.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*dialogEntry); ok && name == nil {
+			name = e
+		}
+	})
+	if name == nil {
+		t.Fatal("no entry in the dialog")
+	}
+	r.win.Canvas().Focus(name)
+	test.Type(name, "Ga")
+	r.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if r.win.Canvas().Overlays().Top() != nil {
+		t.Error("Esc in the name field did not close Add camera")
+	}
+	if len(adds) != 0 {
+		t.Errorf("Esc saved: %q", adds)
+	}
+
+	d := newSiteDialog(r.win, func(context.Context, config.Site, string) (*SiteView, error) {
+		return nil, errors.New("unused")
+	}, func(*SiteView, []config.Trusted) error { return nil }, r.q.Do)
+	d.show()
+	f := r.win.Canvas().Focused()
+	if f == nil {
+		t.Fatal("Connect to Milestone focuses no field")
+	}
+	f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if !d.closed || r.win.Canvas().Overlays().Top() != nil {
+		t.Error("Esc in the server field did not close Connect to Milestone")
+	}
+}
+
+// The password fields stay masked and can be revealed.
+func TestPopKeysPasswordEntryMaskedAndRevealable(t *testing.T) {
+	test.NewTempApp(t)
+	e := newDialogPasswordEntry(nil)
+	if !e.Password {
+		t.Fatal("not masked")
+	}
+	test.Tap(e.ActionItem.(*widget.Button))
+	if e.Password {
+		t.Error("the reveal button did not show the password")
+	}
+	test.Tap(e.ActionItem.(*widget.Button))
+	if !e.Password {
+		t.Error("the reveal button did not hide it again")
+	}
+}

@@ -79,7 +79,7 @@ type siteDialog struct {
 	onDone  func(view *SiteView, trust []config.Trusted) error
 	do      func(func())
 
-	server, user, password *widget.Entry
+	server, user, password *dialogEntry // Esc in them cancels
 	https                  *widget.Check
 	status                 *widget.Label
 	connectBtn, cancelBtn  *widget.Button
@@ -106,11 +106,11 @@ func ShowSiteDialog(win fyne.Window, connect SiteConnector, onDone func(*SiteVie
 
 func newSiteDialog(win fyne.Window, connect SiteConnector, onDone func(*SiteView, []config.Trusted) error, do func(func())) *siteDialog {
 	d := &siteDialog{win: win, connect: connect, onDone: onDone, do: do}
-	d.server = widget.NewEntry()
+	d.server = newDialogEntry(d.close)
 	d.server.SetPlaceHolder("vms.example.com or 10.0.0.5:8443")
-	d.user = widget.NewEntry()
+	d.user = newDialogEntry(d.close)
 	d.user.SetPlaceHolder("XProtect Basic user")
-	d.password = widget.NewPasswordEntry()
+	d.password = newDialogPasswordEntry(d.close)
 	d.https = widget.NewCheck("HTTPS (plain HTTP only for a lab server)", nil)
 	d.https.SetChecked(true)
 	d.status = widget.NewLabel("")

@@ -626,9 +626,9 @@ func TestWallTEditRenamesThroughTheEditor(t *testing.T) {
 	var save *widget.Button
 	walkAll(pop, func(o fyne.CanvasObject) {
 		switch x := o.(type) {
-		case *widget.Entry:
+		case *dialogEntry:
 			if x.Text == "Cam 2" {
-				name = x
+				name = &x.Entry
 			}
 		case *widget.Button:
 			if x.Text == "Save" {
