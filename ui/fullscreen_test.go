@@ -42,4 +42,15 @@ func TestFullScreenShowsTheWallAlone(t *testing.T) {
 	if c.sideBox.Visible() || !c.toolbar.Visible() {
 		t.Errorf("a camera list hidden before full screen: shown %v after; toolbar %v", c.sideBox.Visible(), c.toolbar.Visible())
 	}
+
+	// The window manager takes the window out of full screen: the next F11 or Esc brings
+	// the chrome back rather than hiding it in a window.
+	for _, back := range []fyne.KeyName{fyne.KeyF11, fyne.KeyEscape} {
+		r.key(fyne.KeyF11)
+		r.win.SetFullScreen(false)
+		r.key(back)
+		if r.win.FullScreen() || !c.toolbar.Visible() || !c.status.obj.Visible() {
+			t.Errorf("%s after leaving full screen otherwise: full screen %v, toolbar %v", back, r.win.FullScreen(), c.toolbar.Visible())
+		}
+	}
 }

@@ -59,7 +59,7 @@ func (w *Wall) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyEscape:
 		if w.m.Maximised() >= 0 {
 			w.Restore()
-		} else if w.win != nil && w.win.FullScreen() {
+		} else if w.inFullScreen() {
 			w.setFullScreen(false)
 		}
 	case fyne.KeySpace:

@@ -232,9 +232,21 @@ func (w *Wall) cellAt(abs fyne.Position) int {
 // the status bar are hidden until the window leaves it (F11 or Esc), when the camera
 // list comes back only if it was shown before.
 func (w *Wall) ToggleFullScreen() {
-	if w.win != nil {
-		w.setFullScreen(!w.win.FullScreen())
+	if w.win == nil {
+		return
 	}
+	if w.inFullScreen() && !w.win.FullScreen() {
+		// The window manager took the window out of full screen: F11 brings the chrome back.
+		w.setFullScreen(false)
+		return
+	}
+	w.setFullScreen(!w.win.FullScreen())
+}
+
+// inFullScreen reports whether the wall shows alone (full screen, or the chrome still
+// hidden after the window manager took the window out of it).
+func (w *Wall) inFullScreen() bool {
+	return w.win != nil && (w.win.FullScreen() || (w.chrome != nil && w.chrome.bare))
 }
 
 // setFullScreen puts the window in or out of full screen, with the chrome to match.
