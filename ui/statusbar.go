@@ -149,7 +149,10 @@ type statusBar struct {
 	obj                 fyne.CanvasObject
 	live, stall, off    *widget.Label
 	rate, cpu, keysHint *widget.Label
-	last                statusReport
+	// saveErr says the wall's arrangement could not be saved; it replaces the keys hint
+	// while shown.
+	saveErr *widget.Label
+	last    statusReport
 }
 
 func newStatusBar() *statusBar {
@@ -163,14 +166,38 @@ func newStatusBar() *statusBar {
 	}
 	b.keysHint.Importance = widget.LowImportance
 	b.keysHint.Truncation = fyne.TextTruncateEllipsis
+	b.saveErr = widget.NewLabel("")
+	b.saveErr.Importance = widget.DangerImportance
+	b.saveErr.Truncation = fyne.TextTruncateEllipsis
+	b.saveErr.Hide()
 	item := func(c color.Color, l *widget.Label) fyne.CanvasObject {
 		return container.NewHBox(dot(c, 10), l)
 	}
 	left := container.NewHBox(
 		item(colorDotLive, b.live), item(colorDotStalled, b.stall), item(colorDotOffline, b.off),
 		widget.NewSeparator(), b.rate, widget.NewSeparator(), b.cpu)
-	b.obj = container.NewBorder(nil, nil, left, nil, container.New(layout.NewStackLayout(), b.keysHint))
+	b.obj = container.NewBorder(nil, nil, left, nil, container.New(layout.NewStackLayout(), b.keysHint, b.saveErr))
 	return b
+}
+
+// saveErrorText is the status bar's line for a failed save of the wall.
+func saveErrorText(err error) string {
+	return "Layout and tiles not saved: " + err.Error()
+}
+
+// showSaveError shows why the wall's last change was not saved, or clears it (UI
+// goroutine).
+func (b *statusBar) showSaveError(err error) {
+	if err == nil {
+		if b.saveErr.Visible() {
+			b.saveErr.Hide()
+			b.keysHint.Show()
+		}
+		return
+	}
+	b.saveErr.SetText(saveErrorText(err))
+	b.keysHint.Hide()
+	b.saveErr.Show()
 }
 
 // show puts a report on screen (UI goroutine).

@@ -122,6 +122,8 @@ type Wall struct {
 	tick    *statusTicker
 	// statusEvery is how often the status bar updates. It defaults to a second.
 	statusEvery time.Duration
+	// saveErr is why Views could not save the last change, or nil.
+	saveErr error
 }
 
 // NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
@@ -336,12 +338,20 @@ func (w *Wall) emptyAt(p int) *emptyCell {
 	return w.empty[p]
 }
 
-// changed tells Views about the wall's new layout and positions.
+// changed tells Views about the wall's new layout and positions. A failure to save is
+// shown on the status bar (never only logged) until a save succeeds.
 func (w *Wall) changed() {
-	if w.opts.Views != nil {
-		w.opts.Views.SaveWall(w.m.Layout(), w.m.Assignments())
+	if w.opts.Views == nil {
+		return
+	}
+	w.saveErr = w.opts.Views.SaveWall(w.m.Layout(), w.m.Assignments())
+	if w.chrome != nil {
+		w.chrome.status.showSaveError(w.saveErr)
 	}
 }
+
+// SaveError is why the wall's last change could not be saved, or nil.
+func (w *Wall) SaveError() error { return w.saveErr }
 
 // Content is the wall's grid alone, to put in a window; Panel is the whole window.
 func (w *Wall) Content() fyne.CanvasObject { return w.content }
