@@ -493,12 +493,29 @@ func TestWallTStatusBar(t *testing.T) {
 	if got := r.wall.chrome.side.rows["Cam 3"].dotC.FillColor; got != colorDotOffline {
 		t.Errorf("offline camera's dot %v, want red", got)
 	}
-	// A camera taken off the wall stops and its dot turns grey.
+	if sb.off.Importance != widget.DangerImportance {
+		t.Errorf("an offline camera leaves the offline count in importance %v", sb.off.Importance)
+	}
+	// Cameras taken off the wall stop decoding but stay connected (issue 12): they are
+	// still counted, the offline one says it is not shown, and its dot stays red.
 	if err := r.wall.SetLayout("1"); err != nil {
 		t.Fatal(err)
 	}
-	pumpUntil(t, r.q, "1 live", func() bool { return sb.live.Text == "1 live" && sb.off.Text == "0 offline" })
-	pumpUntil(t, r.q, "a grey dot", func() bool { return r.wall.chrome.side.rows["Cam 3"].dotC.FillColor == colorDotStopped })
+	if r.wall.Tile("Cam 2").Running() || !r.wall.Held("Cam 2") || !r.wall.Held("Cam 3") || r.wall.Held("Cam 1") {
+		t.Errorf("off the wall: Cam 2 decodes %v, held %v %v; Cam 1 (shown) held %v",
+			r.wall.Tile("Cam 2").Running(), r.wall.Held("Cam 2"), r.wall.Held("Cam 3"), r.wall.Held("Cam 1"))
+	}
+	pumpUntil(t, r.q, "2 live, 1 offline (1 not shown)", func() bool {
+		return sb.live.Text == "2 live" && sb.off.Text == "1 offline (1 not shown)"
+	})
+	if got := r.wall.chrome.side.rows["Cam 3"].dotC.FillColor; got != colorDotOffline {
+		t.Errorf("hidden offline camera's dot %v, want red", got)
+	}
+	// Stopping the wall lets every camera go.
+	r.wall.Stop()
+	if r.wall.Held("Cam 2") || r.wall.Held("Cam 3") {
+		t.Error("holds kept after Stop")
+	}
 }
 
 // SetCameras: a removed camera leaves the wall and stops; a new camera fills the first
