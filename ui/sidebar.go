@@ -190,11 +190,17 @@ func (s *sidebar) showSiteDialog() {
 	})
 }
 
-// siteCameraTapped shows a site's camera: the saved camera when there is one, else it is
-// saved first (named after the camera, made unique) with the site's credentials.
-func (s *sidebar) siteCameraTapped(v *SiteView, c SiteCamera) {
+// siteCameraTapped adds a site's camera: saved (named after the camera, made unique)
+// with the site's credentials, it goes where a new camera goes (never over another
+// camera). One already saved is selected in the list, as its own row would be; place
+// puts it on the selected tile (a double-click).
+func (s *sidebar) siteCameraTapped(v *SiteView, c SiteCamera, place bool) {
 	if name := s.camerasByURL()[c.URL]; name != "" {
-		s.rowTapped(name)
+		if place {
+			s.rowTapped(name)
+		} else {
+			s.rowSelected(name)
+		}
 		return
 	}
 	w := s.w
@@ -259,7 +265,10 @@ func (r *siteCamRow) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // Tapped is part of fyne.Tappable.
-func (r *siteCamRow) Tapped(*fyne.PointEvent) { r.s.siteCameraTapped(r.view, r.cam) }
+func (r *siteCamRow) Tapped(*fyne.PointEvent) { r.s.siteCameraTapped(r.view, r.cam, false) }
+
+// DoubleTapped is part of fyne.DoubleTappable: the camera goes on the selected tile.
+func (r *siteCamRow) DoubleTapped(*fyne.PointEvent) { r.s.siteCameraTapped(r.view, r.cam, true) }
 
 func (r *siteCamRow) setState(current, onWall bool) { markRow(r.back, r.label, current, onWall) }
 
