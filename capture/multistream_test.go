@@ -142,3 +142,45 @@ func TestSubscribedStatusIsTheRecordedVariant(t *testing.T) {
 		t.Fatalf("recorder got %d-wide packets", p.Width)
 	}
 }
+
+// Hold keeps a camera connected without a decoder (a wall's hidden cameras, issue 12):
+// its status stays true, it reads the smallest stream, and a held variant a viewer
+// already runs is shared rather than opened twice.
+func TestHoldConnectsWithoutDecoding(t *testing.T) {
+	sub := &scriptSource{w: 640, h: 360, steps: []step{{packets: 1 << 30, hold: true}}}
+	main := &scriptSource{w: 1920, h: 1080, steps: []step{{packets: 1 << 30, hold: true}}}
+	var calls atomic.Int64
+	s := NewMultiStream("gate", []Variant{{Source: main, Width: 1920, Height: 1080}, {Source: sub, Width: 640, Height: 360}},
+		StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+	defer s.Close()
+
+	release := s.Hold()
+	waitFor(t, "the held camera live", func() bool { return s.Status().State == StateLive })
+	s.mu.Lock()
+	if s.vars[0].sup == nil || s.vars[0].dec != nil || s.vars[1].sup != nil {
+		t.Errorf("held: sub running %v decoding %v, main running %v", s.vars[0].sup != nil, s.vars[0].dec != nil, s.vars[1].sup != nil)
+	}
+	s.mu.Unlock()
+	if calls.Load() != 0 {
+		t.Errorf("%d decodes while held", calls.Load())
+	}
+	release()
+	release() // twice is harmless
+	waitFor(t, "stopped after release", func() bool { return s.Status().State == StateStopped })
+
+	// A viewer on the main stream: a Hold shares it.
+	v := s.Watch(0, 0)
+	takeFrom(t, v, 1920)
+	release = s.Hold()
+	v.Close()
+	time.Sleep(50 * time.Millisecond)
+	s.mu.Lock()
+	if s.vars[1].sup == nil || s.vars[0].sup != nil {
+		t.Errorf("hold after a viewer: main running %v, sub running %v", s.vars[1].sup != nil, s.vars[0].sup != nil)
+	}
+	s.mu.Unlock()
+	if main.Runs() != 1 {
+		t.Errorf("main connected %d times, want once (the hold kept the viewer's connection)", main.Runs())
+	}
+	release()
+}

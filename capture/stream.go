@@ -231,6 +231,34 @@ func (s *Stream) Subscribe(name string, capacity int) (*Subscription, func()) {
 	}
 }
 
+// Hold keeps the camera connected without decoding or queueing anything, so its Status
+// and Stats stay true while nobody watches it (a wall's hidden cameras). It holds a
+// variant that already runs (no second connection), else the smallest (the cheapest to
+// read). Its packets go to the variant's Hub, which drops them when nobody subscribed.
+// Call the returned func to let go; a variant stops when its last user lets go.
+func (s *Stream) Hold() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.vars[0]
+	for _, c := range s.vars {
+		if c.sup != nil {
+			v = c
+			if c.dec != nil {
+				break // the one a viewer decodes: what the camera shows
+			}
+		}
+	}
+	s.retainLocked(v)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.releaseLocked(v)
+			s.mu.Unlock()
+		})
+	}
+}
+
 func (s *Stream) retainLocked(v *variant) {
 	v.users++
 	if v.sup != nil || s.closed {

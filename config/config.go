@@ -160,6 +160,8 @@ type Wall struct {
 	Layout string `mapstructure:"layout" yaml:"layout"`
 	// Tiles optionally places cameras: the camera name for each tile position, left to
 	// right, top to bottom; "" leaves a tile empty. Empty means cameras in list order.
+	// Positions beyond a fixed layout's grid are kept (up to MaxTiles) and come back
+	// when the grid grows.
 	Tiles []string `mapstructure:"tiles" yaml:"tiles,omitempty"`
 }
 

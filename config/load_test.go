@@ -381,3 +381,27 @@ type failRename struct{}
 func (failRename) Rename(string, string) error {
 	return &os.LinkError{Op: "rename", Err: syscall.EIO}
 }
+
+// Positions beyond a fixed layout's grid are a valid state (issue 12): 19 cameras placed
+// on a 3×3 wall were refused by every save ("19 tiles, but layout "3x3" has 9"). They are
+// saved and read back as they were.
+func TestSaveTilesBeyondLayout(t *testing.T) {
+	isolate(t)
+	c := mustParse(t, "demo: {mjpeg: 19}\n")
+	c.Wall.Layout = "3x3"
+	c.Wall.Tiles = c.Demo.MJPEGNames()
+	c.Wall.Tiles[4] = "" // a gap inside the grid stays a gap
+	if len(c.Wall.Tiles) != 19 {
+		t.Fatalf("%d demo names", len(c.Wall.Tiles))
+	}
+	if err := SaveUser(c); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Wall.Layout != "3x3" || !reflect.DeepEqual(back.Wall.Tiles, c.Wall.Tiles) {
+		t.Errorf("read back %q %q, want %q %q", back.Wall.Layout, back.Wall.Tiles, "3x3", c.Wall.Tiles)
+	}
+}

@@ -20,16 +20,15 @@ func (c *Config) Validate() error {
 	add := func(fe *FieldError) { errs = append(errs, fe) }
 
 	// Wall.
-	side, layoutOK := layoutSide(c.Wall.Layout)
+	_, layoutOK := layoutSide(c.Wall.Layout)
 	if !layoutOK {
 		add(fieldErr("wall.layout", "", c.Wall.Layout, "unsupported layout (want %s)", strings.Join(layouts, ", ")))
 	}
-	capacity := MaxTiles
-	if side > 0 {
-		capacity = side * side
-	}
-	if len(c.Wall.Tiles) > capacity {
-		add(fieldErr("wall.tiles", "", "", "%d tiles, but layout %q has %d", len(c.Wall.Tiles), c.Wall.Layout, capacity))
+	// Positions beyond a fixed layout's grid are kept (issue 12): the wall keeps every
+	// position up to MaxTiles and shows them again when the grid grows, so they are
+	// saved too; only the largest grid bounds them.
+	if len(c.Wall.Tiles) > MaxTiles {
+		add(fieldErr("wall.tiles", "", "", "%d tiles, at most %d allowed", len(c.Wall.Tiles), MaxTiles))
 	}
 
 	// Demo.

@@ -56,10 +56,12 @@ func (l StaticCameras) Streams() []*capture.Stream { return slices.Clone(l) }
 func (l StaticCameras) Camera(string) (config.Camera, bool) { return config.Camera{}, false }
 
 // Views keeps the wall's arrangement: SaveWall is called after every change of layout or
-// assignment with the layout and the positions (trailing empty positions trimmed), so
-// the owner can save the settings.
+// assignment with the layout and the positions (trailing empty positions trimmed, and
+// positions beyond a fixed layout's grid kept), so the owner can save the settings. An
+// error is shown on the wall's status bar until a later save succeeds; the wall keeps
+// the change either way.
 type Views interface {
-	SaveWall(layout string, tiles []string)
+	SaveWall(layout string, tiles []string) error
 }
 
 // TrustStore keeps the certificates the user accepted (by SHA-256 fingerprint).

@@ -49,7 +49,7 @@ func (r *testRemover) Remove(name string) error { return r.remove(name) }
 
 type viewsFunc func(layout string, tiles []string)
 
-func (f viewsFunc) SaveWall(layout string, tiles []string) { f(layout, tiles) }
+func (f viewsFunc) SaveWall(layout string, tiles []string) error { f(layout, tiles); return nil }
 
 type cpuFunc func() float64
 

@@ -23,9 +23,11 @@ const sidebarWidth = 220
 // colorRowCurrent backs the camera row the Edit and Remove buttons act on.
 var colorRowCurrent color.Color = color.NRGBA{R: 0x4f, G: 0xa3, B: 0xff, A: 0x40}
 
-// sidebar is the camera list on the left of the window: every camera with a state dot,
-// which a click puts on the selected tile and a drag onto any tile; Add, Edit and Remove
-// open the camera dialog.
+// sidebar is the camera list on the left of the window: every camera with a state dot.
+// A click selects a camera in the list (for Edit and Remove) and shows its state below
+// the list, without touching the wall (issue 12: a click meant to pick a camera for
+// Remove pushed another off its tile); a double-click, Enter on the selected row, or a
+// drag puts it on a tile. Add, Edit and Remove open the camera dialog.
 type sidebar struct {
 	w    *Wall
 	obj  fyne.CanvasObject
@@ -33,11 +35,13 @@ type sidebar struct {
 	rows map[string]*camRow
 	// current is the camera Edit and Remove act on: the last one clicked in the list,
 	// or the one on the selected tile.
-	current             string
-	add, edit, remove   *widget.Button
-	connectSite         *widget.Button
-	recordings          *widget.Button
-	names               []string // the cameras the rows were built for
+	current           string
+	add, edit, remove *widget.Button
+	connectSite       *widget.Button
+	recordings        *widget.Button
+	names             []string // the cameras the rows were built for
+	// stateLine says the current camera's state in words (as its tile's card would).
+	stateLine           *widget.Label
 	selectedOnTileShown int
 	// sitesBuilt is the site list the site sections were built for; siteRows their
 	// camera rows.
@@ -63,7 +67,7 @@ func newSidebar(w *Wall) *sidebar {
 	s.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), s.editCamera)
 	s.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), s.removeCamera)
 	title := widget.NewLabelWithStyle("Cameras", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	hint := widget.NewLabel("Click to show on the selected tile, or drag onto a tile.")
+	hint := widget.NewLabel("Double-click (or Enter) to show on the selected tile, or drag onto a tile.")
 	hint.Wrapping = fyne.TextWrapWord
 	hint.Importance = widget.LowImportance
 	s.connectSite = widget.NewButtonWithIcon("Connect to Milestone…", theme.LoginIcon(), s.showSiteDialog)
@@ -74,7 +78,10 @@ func newSidebar(w *Wall) *sidebar {
 	s.notice = container.NewBorder(nil, nil, nil,
 		container.NewVBox(widget.NewButtonWithIcon("", theme.CancelIcon(), s.hideNotice)), s.noticeText)
 	s.notice.Hide()
-	buttons := container.NewVBox(container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings, s.notice)
+	s.stateLine = widget.NewLabel("")
+	s.stateLine.Wrapping = fyne.TextWrapWord
+	s.stateLine.Hide()
+	buttons := container.NewVBox(s.stateLine, container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings, s.notice)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(sidebarWidth, 0))
 	s.obj = container.NewStack(width, container.NewBorder(
@@ -121,6 +128,7 @@ func (s *sidebar) sync() {
 	for name, r := range s.rows {
 		r.setState(name == s.current, s.w.positionOf(name) >= 0)
 	}
+	s.showCurrentState()
 	editor, remover := s.w.editor(), s.w.remover()
 	setEnabled(s.add, editor != nil)
 	setEnabled(s.edit, s.current != "" && editor != nil)
@@ -267,11 +275,17 @@ func (s *sidebar) hideNotice() {
 	s.notice.Hide()
 }
 
-// siteCameraTapped shows a site's camera: the saved camera when there is one, else it is
-// saved first (named after the camera, made unique) with the site's credentials.
-func (s *sidebar) siteCameraTapped(v *SiteView, c SiteCamera) {
+// siteCameraTapped adds a site's camera: saved (named after the camera, made unique)
+// with the site's credentials, it goes where a new camera goes (never over another
+// camera). One already saved is selected in the list, as its own row would be; place
+// puts it on the selected tile (a double-click).
+func (s *sidebar) siteCameraTapped(v *SiteView, c SiteCamera, place bool) {
 	if name := s.camerasByURL()[c.URL]; name != "" {
-		s.rowTapped(name)
+		if place {
+			s.rowTapped(name)
+		} else {
+			s.rowSelected(name)
+		}
 		return
 	}
 	w := s.w
@@ -336,7 +350,10 @@ func (r *siteCamRow) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // Tapped is part of fyne.Tappable.
-func (r *siteCamRow) Tapped(*fyne.PointEvent) { r.s.siteCameraTapped(r.view, r.cam) }
+func (r *siteCamRow) Tapped(*fyne.PointEvent) { r.s.siteCameraTapped(r.view, r.cam, false) }
+
+// DoubleTapped is part of fyne.DoubleTappable: the camera goes on the selected tile.
+func (r *siteCamRow) DoubleTapped(*fyne.PointEvent) { r.s.siteCameraTapped(r.view, r.cam, true) }
 
 func (r *siteCamRow) setState(current, onWall bool) { markRow(r.back, r.label, current, onWall) }
 
@@ -347,10 +364,66 @@ func (s *sidebar) showStates(states map[string]capture.Status) {
 			r.setDot(stateColor(st))
 		}
 	}
+	s.showCurrentState()
 }
 
-// rowTapped puts a camera on the selected tile; with no tile selected it selects the
-// camera's tile, or places the camera in the first empty position.
+// showCurrentState puts the current camera's state in words under the list.
+func (s *sidebar) showCurrentState() {
+	var st *capture.Stream
+	for _, c := range s.w.cameras {
+		if c.Name() == s.current {
+			st = c
+		}
+	}
+	if st == nil {
+		s.stateLine.Hide()
+		return
+	}
+	text, imp := stateWords(st.Status(), time.Now())
+	text = s.current + ": " + text
+	if s.stateLine.Text != text || s.stateLine.Importance != imp {
+		s.stateLine.Text, s.stateLine.Importance = text, imp
+		s.stateLine.Refresh()
+	}
+	s.stateLine.Show()
+}
+
+// stateWords is a camera's state as the list says it: as its tile's card would, and
+// "live" when it shows pictures; offline is in the danger colour.
+func stateWords(st capture.Status, now time.Time) (string, widget.Importance) {
+	switch st.State {
+	case capture.StateLive:
+		return "live", widget.SuccessImportance
+	case capture.StateFallback:
+		return "live (snapshots)", widget.SuccessImportance
+	}
+	c := describe(st, time.Time{}, now)
+	text := strings.ToLower(c.title[:1]) + c.title[1:]
+	if c.kind == cardOffline || c.kind == cardConnecting && st.Err != nil {
+		if c.kind == cardConnecting {
+			text = "offline, reconnecting"
+		}
+		if st.Err != nil {
+			text += " — " + st.Err.Error()
+		}
+		return text, widget.DangerImportance
+	}
+	if c.kind == cardStopped {
+		return "not connected (not shown)", widget.LowImportance
+	}
+	return text, widget.MediumImportance
+}
+
+// rowSelected makes a camera the list's current one (Edit and Remove act on it) and
+// shows its state; the wall is not changed.
+func (s *sidebar) rowSelected(name string) {
+	s.current = name
+	s.sync()
+}
+
+// rowTapped puts a camera on the selected tile (a double-click, Enter, or a site's
+// camera clicked); with no tile selected it selects the camera's tile, or places the
+// camera in the first empty position.
 func (s *sidebar) rowTapped(name string) {
 	s.current = name
 	w := s.w
@@ -442,8 +515,10 @@ func (s *sidebar) removeCamera() {
 	})
 }
 
-// camRow is one camera in the list: a state dot and the name. Click assigns, drag drops
-// on a tile. It is not focusable, so the wall keeps the keyboard.
+// camRow is one camera in the list: a state dot and the name. A click selects it (and
+// gives it the keyboard: Enter places it, Up and Down move in the list, Esc gives the
+// keyboard back to the wall, other keys go to the wall); a double-click places it on
+// the selected tile; a drag drops it on a tile.
 type camRow struct {
 	widget.BaseWidget
 	s        *sidebar
@@ -452,6 +527,7 @@ type camRow struct {
 	dotC     *canvas.Circle
 	label    *widget.Label
 	dragging bool
+	focused  bool
 }
 
 func newCamRow(s *sidebar, name string) *camRow {
@@ -498,8 +574,53 @@ func (r *camRow) setDot(c color.Color) {
 	r.dotC.Refresh()
 }
 
-// Tapped is part of fyne.Tappable.
-func (r *camRow) Tapped(*fyne.PointEvent) { r.s.rowTapped(r.name) }
+// Tapped is part of fyne.Tappable: a click selects the camera in the list and gives the
+// row the keyboard (for Enter).
+func (r *camRow) Tapped(*fyne.PointEvent) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r); c != nil && c.Focused() != r {
+		c.Focus(r)
+	}
+	r.s.rowSelected(r.name)
+}
+
+// DoubleTapped is part of fyne.DoubleTappable: a double-click puts the camera on the
+// selected tile.
+func (r *camRow) DoubleTapped(*fyne.PointEvent) { r.s.rowTapped(r.name) }
+
+// FocusGained is part of fyne.Focusable.
+func (r *camRow) FocusGained() { r.focused = true; r.s.rowSelected(r.name) }
+
+// FocusLost is part of fyne.Focusable.
+func (r *camRow) FocusLost() { r.focused = false }
+
+// TypedRune is part of fyne.Focusable.
+func (r *camRow) TypedRune(rune) {}
+
+// TypedKey is part of fyne.Focusable: Enter places the camera, Up and Down move in the
+// list, Esc hands the keyboard back to the wall; other keys are the wall's.
+func (r *camRow) TypedKey(ev *fyne.KeyEvent) {
+	s := r.s
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		s.rowTapped(r.name)
+	case fyne.KeyUp, fyne.KeyDown:
+		i := slices.Index(s.names, r.name)
+		if ev.Name == fyne.KeyUp {
+			i--
+		} else {
+			i++
+		}
+		if i >= 0 && i < len(s.names) && s.rows[s.names[i]] != nil && s.w.win != nil {
+			s.w.win.Canvas().Focus(s.rows[s.names[i]])
+		}
+	case fyne.KeyEscape:
+		if s.w.win != nil {
+			s.w.win.Canvas().Unfocus()
+		}
+	default:
+		s.w.TypedKey(ev)
+	}
+}
 
 // Dragged is part of fyne.Draggable. Fyne has no drag and drop between widgets, so the
 // row follows the pointer itself (in canvas coordinates) and the wall hit-tests its

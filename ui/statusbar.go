@@ -48,6 +48,11 @@ func stateColor(st capture.Status) color.Color {
 	return colorDotStopped
 }
 
+// isOffline is a camera down: offline, or retrying after a failure.
+func isOffline(st capture.Status) bool {
+	return st.State == capture.StateOffline || st.State == capture.StateConnecting && st.Err != nil
+}
+
 // statusReport is what the status goroutine measured in one tick.
 type statusReport struct {
 	live, stalled, offline, total int
@@ -80,7 +85,7 @@ func (w *Wall) measureStatus() statusReport {
 			r.live++
 		case st.State == capture.StateStalled:
 			r.stalled++
-		case st.State == capture.StateOffline, st.State == capture.StateConnecting && st.Err != nil:
+		case isOffline(st):
 			r.offline++
 		}
 		if st.State != capture.StateStopped {
@@ -149,7 +154,10 @@ type statusBar struct {
 	obj                 fyne.CanvasObject
 	live, stall, off    *widget.Label
 	rate, cpu, keysHint *widget.Label
-	last                statusReport
+	// saveErr says the wall's arrangement could not be saved; it replaces the keys hint
+	// while shown.
+	saveErr *widget.Label
+	last    statusReport
 }
 
 func newStatusBar() *statusBar {
@@ -163,22 +171,59 @@ func newStatusBar() *statusBar {
 	}
 	b.keysHint.Importance = widget.LowImportance
 	b.keysHint.Truncation = fyne.TextTruncateEllipsis
+	b.saveErr = widget.NewLabel("")
+	b.saveErr.Importance = widget.DangerImportance
+	b.saveErr.Truncation = fyne.TextTruncateEllipsis
+	b.saveErr.Hide()
 	item := func(c color.Color, l *widget.Label) fyne.CanvasObject {
 		return container.NewHBox(dot(c, 10), l)
 	}
 	left := container.NewHBox(
 		item(colorDotLive, b.live), item(colorDotStalled, b.stall), item(colorDotOffline, b.off),
 		widget.NewSeparator(), b.rate, widget.NewSeparator(), b.cpu)
-	b.obj = container.NewBorder(nil, nil, left, nil, container.New(layout.NewStackLayout(), b.keysHint))
+	b.obj = container.NewBorder(nil, nil, left, nil, container.New(layout.NewStackLayout(), b.keysHint, b.saveErr))
 	return b
 }
 
-// show puts a report on screen (UI goroutine).
-func (b *statusBar) show(r statusReport) {
+// saveErrorText is the status bar's line for a failed save of the wall.
+func saveErrorText(err error) string {
+	return "Layout and tiles not saved: " + err.Error()
+}
+
+// showSaveError shows why the wall's last change was not saved, or clears it (UI
+// goroutine).
+func (b *statusBar) showSaveError(err error) {
+	if err == nil {
+		if b.saveErr.Visible() {
+			b.saveErr.Hide()
+			b.keysHint.Show()
+		}
+		return
+	}
+	b.saveErr.SetText(saveErrorText(err))
+	b.keysHint.Hide()
+	b.saveErr.Show()
+}
+
+// show puts a report on screen (UI goroutine). hiddenOffline is how many offline
+// cameras are not on screen: the offline count says so, and any offline camera turns
+// it red, so a camera that drops while hidden (a tile maximised) is not missed.
+func (b *statusBar) show(r statusReport, hiddenOffline int) {
 	b.last = r
 	b.live.SetText(fmt.Sprintf("%d live", r.live))
 	b.stall.SetText(fmt.Sprintf("%d stalled", r.stalled))
-	b.off.SetText(fmt.Sprintf("%d offline", r.offline))
+	off := fmt.Sprintf("%d offline", r.offline)
+	if hiddenOffline > 0 {
+		off += fmt.Sprintf(" (%d not shown)", hiddenOffline)
+	}
+	imp := widget.MediumImportance
+	if r.offline > 0 {
+		imp = widget.DangerImportance
+	}
+	if b.off.Text != off || b.off.Importance != imp {
+		b.off.Text, b.off.Importance = off, imp
+		b.off.Refresh()
+	}
 	b.rate.SetText(formatKbps(r.kbps))
 	if r.cpu < 0 {
 		b.cpu.SetText("CPU –")
@@ -215,7 +260,19 @@ func (w *Wall) showStatus(r statusReport) {
 	if w.chrome == nil {
 		return
 	}
-	w.chrome.status.show(r)
+	shown := make(map[string]bool, len(w.shown))
+	for _, t := range w.shown {
+		if t.pbLive == nil { // a tile playing back does not show its camera's state
+			shown[t.Stream().Name()] = true
+		}
+	}
+	hiddenOff := 0
+	for name, st := range r.states {
+		if isOffline(st) && !shown[name] {
+			hiddenOff++
+		}
+	}
+	w.chrome.status.show(r, hiddenOff)
 	w.chrome.side.showStates(r.states)
 }
 

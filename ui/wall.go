@@ -85,7 +85,10 @@ type WallOptions struct {
 // stream); moving a camera moves its tile widget, so its picture survives a swap. Only
 // tiles on screen decode: the wall stops a tile when it leaves the screen (layout change,
 // maximise, reassignment) and starts it again when it comes back, unless the user had
-// stopped it.
+// stopped it. While the wall runs, every camera not decoding on screen (hidden by
+// maximise or a smaller grid, or not placed) stays connected without decoding
+// (capture.Stream.Hold), so the camera list and the status bar show its true state; a
+// camera the user stopped is let go.
 //
 // Every method is for the UI goroutine (or before the app runs).
 type Wall struct {
@@ -122,6 +125,10 @@ type Wall struct {
 	tick    *statusTicker
 	// statusEvery is how often the status bar updates. It defaults to a second.
 	statusEvery time.Duration
+	// saveErr is why Views could not save the last change, or nil.
+	saveErr error
+	// holds keeps cameras not decoding on screen connected (holdHidden), by live stream.
+	holds map[*capture.Stream]func()
 }
 
 // NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
@@ -132,6 +139,7 @@ func NewWall(opts WallOptions) *Wall {
 		tiles:  map[string]*Tile{},
 		empty:  make([]*emptyCell, MaxPositions),
 		paused: map[string]bool{},
+		holds:  map[*capture.Stream]func(){},
 
 		statusEvery: time.Second,
 	}
@@ -204,6 +212,7 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 	t.OnPlayToggled = func(t *Tile) {
 		if w.running {
 			w.paused[t.Stream().Name()] = !t.Running()
+			w.holdHidden()
 		}
 	}
 	t.SnapshotDir = w.opts.SnapshotDir
@@ -271,6 +280,10 @@ func (w *Wall) positionOf(name string) int { return w.m.PositionOf(name) }
 // apply makes the screen follow the model: grid size, cells, maximised tile, selection,
 // and which tiles decode.
 func (w *Wall) apply() {
+	// Hold every camera before tiles stop, so a camera leaving the screen keeps its
+	// connection; holdHidden lets go of those decoding again at the end.
+	w.holdAll()
+	defer w.holdHidden()
 	visible := w.m.Visible()
 	sel, maxPos := w.m.Selected(), w.m.Maximised()
 
@@ -325,6 +338,49 @@ func (w *Wall) apply() {
 	}
 }
 
+// holdAll holds every camera the user has not stopped while the wall runs (see
+// holdHidden).
+func (w *Wall) holdAll() {
+	if !w.running {
+		return
+	}
+	for _, s := range w.cameras {
+		if w.holds[s] == nil && !w.paused[s.Name()] {
+			w.holds[s] = s.Hold()
+		}
+	}
+}
+
+// holdHidden keeps the cameras that are not decoding on screen connected without
+// decoding, and lets go of the rest: those decoding on their tile (the tile holds them),
+// those the user stopped, those no longer in the list, and all once the wall stops.
+func (w *Wall) holdHidden() {
+	w.holdAll()
+	inList := make(map[*capture.Stream]bool, len(w.cameras))
+	for _, s := range w.cameras {
+		inList[s] = true
+	}
+	for s, release := range w.holds {
+		t := w.tiles[s.Name()]
+		decoding := t != nil && t.Stream() == s && t.Running()
+		if w.running && inList[s] && !w.paused[s.Name()] && !decoding {
+			continue
+		}
+		release()
+		delete(w.holds, s)
+	}
+}
+
+// Held reports whether a camera is kept connected without decoding (not on screen).
+func (w *Wall) Held(camera string) bool {
+	for s := range w.holds {
+		if s.Name() == camera {
+			return true
+		}
+	}
+	return false
+}
+
 // wasShown reports whether t was on screen before the current apply.
 func (w *Wall) wasShown(t *Tile) bool { return w.prevShown[t] }
 
@@ -336,12 +392,20 @@ func (w *Wall) emptyAt(p int) *emptyCell {
 	return w.empty[p]
 }
 
-// changed tells Views about the wall's new layout and positions.
+// changed tells Views about the wall's new layout and positions. A failure to save is
+// shown on the status bar (never only logged) until a save succeeds.
 func (w *Wall) changed() {
-	if w.opts.Views != nil {
-		w.opts.Views.SaveWall(w.m.Layout(), w.m.Assignments())
+	if w.opts.Views == nil {
+		return
+	}
+	w.saveErr = w.opts.Views.SaveWall(w.m.Layout(), w.m.Assignments())
+	if w.chrome != nil {
+		w.chrome.status.showSaveError(w.saveErr)
 	}
 }
+
+// SaveError is why the wall's last change could not be saved, or nil.
+func (w *Wall) SaveError() error { return w.saveErr }
 
 // Content is the wall's grid alone, to put in a window; Panel is the whole window.
 func (w *Wall) Content() fyne.CanvasObject { return w.content }
@@ -430,7 +494,8 @@ func (w *Wall) Select(pos int) {
 func (w *Wall) Maximised() int { return w.m.Maximised() }
 
 // Maximise shows the camera at pos alone, filling the wall, and selects it. The other
-// tiles stop decoding until Restore.
+// tiles stop decoding until Restore; their cameras stay connected (see Wall), so their
+// state stays true in the camera list and the status bar.
 func (w *Wall) Maximise(pos int) {
 	if w.m.Maximise(pos) {
 		w.apply()
@@ -460,6 +525,7 @@ func (w *Wall) TogglePlay() {
 	}
 	if w.running {
 		w.paused[name] = !t.Running()
+		w.holdHidden()
 	}
 	if w.chrome != nil {
 		w.chrome.sync()
@@ -478,6 +544,7 @@ func (w *Wall) Start() {
 			t.Start()
 		}
 	}
+	w.holdHidden()
 	w.startStatus()
 }
 
@@ -493,6 +560,7 @@ func (w *Wall) startStatus() {
 // more than once.
 func (w *Wall) Stop() {
 	w.running = false
+	w.holdHidden() // lets go of every hold
 	for _, t := range w.tiles {
 		t.Stop()
 		if t.pbLive != nil {

@@ -328,8 +328,10 @@ func TestWallTRestoresSavedTiles(t *testing.T) {
 	}
 }
 
-// Clicking a camera in the list puts it on the selected tile, moving it from where it was.
-func TestWallTClickAssigns(t *testing.T) {
+// A single click on a camera in the list selects it there and shows its state, leaving
+// the wall alone (issue 12: a click to pick a camera for Remove pushed another off its
+// tile); a double-click puts it on the selected tile, moving it from where it was.
+func TestWallTClickSelectsDoubleClickAssigns(t *testing.T) {
 	r := newWallTRig(t, wallTLive(t, 3), capture.StreamOptions{}, "3x3", nil)
 	r.wall.Start()
 	empty := r.wall.emptyAt(5)
@@ -338,7 +340,19 @@ func TestWallTClickAssigns(t *testing.T) {
 	if r.wall.Selected() != 5 || !empty.border.Visible() {
 		t.Fatalf("tapping the empty cell selected %d", r.wall.Selected())
 	}
-	test.Tap(r.wall.chrome.side.rows["Cam 1"])
+	side := r.wall.chrome.side
+	saves := len(r.changes)
+	test.Tap(side.rows["Cam 1"])
+	if got := r.wall.Assignments(); !slices.Equal(got, []string{"Cam 1", "Cam 2", "Cam 3"}) || len(r.changes) != saves {
+		t.Fatalf("a single click changed the wall: %q", got)
+	}
+	if side.current != "Cam 1" || side.edit.Disabled() && r.wall.editor() != nil || side.rows["Cam 1"].back.FillColor != colorRowCurrent {
+		t.Errorf("a single click did not select Cam 1 in the list (current %q)", side.current)
+	}
+	pumpUntil(t, r.q, "Cam 1's state under the list", func() bool {
+		return slices.Contains(dlgTTexts(r.win.Content()), "Cam 1: live")
+	})
+	test.DoubleTap(side.rows["Cam 1"])
 	want := []string{"", "Cam 2", "Cam 3", "", "", "Cam 1"}
 	if got := r.wall.Assignments(); !slices.Equal(got, want) {
 		t.Fatalf("Assignments = %q, want %q", got, want)
@@ -350,8 +364,16 @@ func TestWallTClickAssigns(t *testing.T) {
 	if !cam1.Running() || !cam1.Selected() {
 		t.Errorf("Cam 1 moved: running %v selected %v", cam1.Running(), cam1.Selected())
 	}
-	// Clicking another camera replaces the one on the selected tile.
-	test.Tap(r.wall.chrome.side.rows["Cam 3"])
+	// Another camera clicked, then Enter, replaces the one on the selected tile.
+	test.Tap(side.rows["Cam 3"])
+	if got := r.wall.Assignments(); !slices.Equal(got, want) {
+		t.Fatalf("a single click changed the wall: %q", got)
+	}
+	focused, ok := r.win.Canvas().Focused().(*camRow)
+	if !ok || focused.name != "Cam 3" {
+		t.Fatalf("the clicked row does not have the keyboard: %v", r.win.Canvas().Focused())
+	}
+	focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if got, want := r.wall.Assignments(), []string{"", "Cam 2", "", "", "", "Cam 3"}; !slices.Equal(got, want) {
 		t.Errorf("Assignments = %q, want %q", got, want)
 	}
@@ -471,12 +493,29 @@ func TestWallTStatusBar(t *testing.T) {
 	if got := r.wall.chrome.side.rows["Cam 3"].dotC.FillColor; got != colorDotOffline {
 		t.Errorf("offline camera's dot %v, want red", got)
 	}
-	// A camera taken off the wall stops and its dot turns grey.
+	if sb.off.Importance != widget.DangerImportance {
+		t.Errorf("an offline camera leaves the offline count in importance %v", sb.off.Importance)
+	}
+	// Cameras taken off the wall stop decoding but stay connected (issue 12): they are
+	// still counted, the offline one says it is not shown, and its dot stays red.
 	if err := r.wall.SetLayout("1"); err != nil {
 		t.Fatal(err)
 	}
-	pumpUntil(t, r.q, "1 live", func() bool { return sb.live.Text == "1 live" && sb.off.Text == "0 offline" })
-	pumpUntil(t, r.q, "a grey dot", func() bool { return r.wall.chrome.side.rows["Cam 3"].dotC.FillColor == colorDotStopped })
+	if r.wall.Tile("Cam 2").Running() || !r.wall.Held("Cam 2") || !r.wall.Held("Cam 3") || r.wall.Held("Cam 1") {
+		t.Errorf("off the wall: Cam 2 decodes %v, held %v %v; Cam 1 (shown) held %v",
+			r.wall.Tile("Cam 2").Running(), r.wall.Held("Cam 2"), r.wall.Held("Cam 3"), r.wall.Held("Cam 1"))
+	}
+	pumpUntil(t, r.q, "2 live, 1 offline (1 not shown)", func() bool {
+		return sb.live.Text == "2 live" && sb.off.Text == "1 offline (1 not shown)"
+	})
+	if got := r.wall.chrome.side.rows["Cam 3"].dotC.FillColor; got != colorDotOffline {
+		t.Errorf("hidden offline camera's dot %v, want red", got)
+	}
+	// Stopping the wall lets every camera go.
+	r.wall.Stop()
+	if r.wall.Held("Cam 2") || r.wall.Held("Cam 3") {
+		t.Error("holds kept after Stop")
+	}
 }
 
 // SetCameras: a removed camera leaves the wall and stops; a new camera fills the first

@@ -65,6 +65,7 @@ func (w *Wall) Panel(win fyne.Window) fyne.CanvasObject {
 	w.chrome = c
 	c.side = newSidebar(w)
 	c.status = newStatusBar()
+	c.status.showSaveError(w.saveErr)
 
 	opts := make([]string, len(Layouts))
 	for i, l := range Layouts {

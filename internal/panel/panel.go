@@ -172,10 +172,11 @@ func (p *Panel) closeLater(s *capture.Stream) {
 	}()
 }
 
-// WallChanged saves the wall's layout and positions after the user changed them.
-func (p *Panel) WallChanged(layout string, tiles []string) {
-	p.cfg.Wall.Layout, p.cfg.Wall.Tiles = layout, tiles
-	p.save()
+// WallChanged saves the wall's layout and positions after the user changed them. The
+// wall keeps them even when saving fails; the error says so, for the wall to show.
+func (p *Panel) WallChanged(layout string, tiles []string) error {
+	p.cfg.Wall.Layout, p.cfg.Wall.Tiles = layout, slices.Clone(tiles)
+	return p.save()
 }
 
 func (p *Panel) save() error {

@@ -3,6 +3,7 @@ package panel_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"log/slog"
 	"os"
@@ -480,4 +481,48 @@ func TestTrustedFromTheDialogTestsAndPlays(t *testing.T) {
 		tile := wall.Tile("Yard")
 		return tile != nil && tile.Drawn() >= 3
 	})
+}
+
+// TestWallBeyondLayoutIsSaved (issue 12): positions beyond a fixed layout's grid are
+// saved and read back, and Add camera on a 2×2 wall with five placed cameras succeeds
+// (both were refused: "N tiles, but layout … has M").
+func TestWallBeyondLayoutIsSaved(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	var b strings.Builder
+	b.WriteString("demo: {mjpeg: 0}\ncameras:\n")
+	for i := 1; i <= 19; i++ {
+		fmt.Fprintf(&b, "  - {name: C%d, streams: [{url: \"http://127.0.0.1:1/%d.mjpg\"}]}\n", i, i)
+	}
+	cfg, err := config.Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	test.NewTempApp(t)
+	q := &uiQueue{}
+	pn := openPanel(t, cfg)
+	wall := ui.NewWall(ui.WallOptions{Layout: "3x3", Cameras: panelui.Cameras{P: pn}, Views: panelui.Views{P: pn}, Do: q.Do})
+	pn.OnCameras(wall.SetCameras)
+
+	wall.Swap(0, 18) // C19 to the first tile, C1 to position 19
+	if err := wall.SaveError(); err != nil {
+		t.Fatalf("saving 19 positions in 3x3: %v", err)
+	}
+	back, _, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Wall.Tiles) != 19 || back.Wall.Tiles[0] != "C19" || back.Wall.Tiles[18] != "C1" || back.Wall.Layout != "3x3" {
+		t.Fatalf("wall after reload: %+v", back.Wall)
+	}
+
+	if err := wall.SetLayout("2x2"); err != nil || wall.SaveError() != nil {
+		t.Fatalf("2x2: %v, %v", err, wall.SaveError())
+	}
+	cam := config.Camera{Name: "Yard", Streams: []config.Stream{{URL: "http://127.0.0.1:1/yard.mjpg"}}}
+	if err := pn.SaveCamera("", cam); err != nil {
+		t.Fatalf("Add camera on a 2x2 wall of 19: %v", err)
+	}
+	if back, _, _ = config.Load(""); len(back.Cameras) != 20 || back.Wall.Layout != "2x2" || len(back.Wall.Tiles) < 19 {
+		t.Fatalf("after add: %d cameras, %+v", len(back.Cameras), back.Wall)
+	}
 }

@@ -42,7 +42,7 @@ func (c Cameras) Remove(name string) error { return c.P.RemoveCamera(name) }
 // Views saves the wall's layout and positions: ui.Views.
 type Views struct{ P *panel.Panel }
 
-func (v Views) SaveWall(layout string, tiles []string) { v.P.WallChanged(layout, tiles) }
+func (v Views) SaveWall(layout string, tiles []string) error { return v.P.WallChanged(layout, tiles) }
 
 // Trust pins accepted certificates: ui.TrustStore.
 type Trust struct{ P *panel.Panel }
