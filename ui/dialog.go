@@ -61,7 +61,7 @@ var transportChoices = config.Transports()
 //
 // The password is never shown, logged or put into a message.
 func ShowCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober,
-	onTrust func([]config.Trusted) error, onSave func(config.Camera)) {
+	onTrust func([]config.Trusted) error, onSave func(config.Camera) error) {
 	newCameraDialog(win, cam, others, prober, onTrust, onSave, fyne.Do).show()
 }
 
@@ -74,7 +74,7 @@ type cameraDialog struct {
 	others  []string
 	prober  capture.Prober
 	onTrust func([]config.Trusted) error
-	onSave  func(config.Camera)
+	onSave  func(config.Camera) error // an error keeps the dialog open with what was typed
 	do      func(func()) // fyne.Do, or a test's queue
 
 	name, user, password, fallback, fps *widget.Entry
@@ -127,7 +127,7 @@ type streamRow struct {
 }
 
 func newCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober,
-	onTrust func([]config.Trusted) error, onSave func(config.Camera), do func(func())) *cameraDialog {
+	onTrust func([]config.Trusted) error, onSave func(config.Camera) error, do func(func())) *cameraDialog {
 	d := &cameraDialog{
 		win: win, adding: cam == nil, others: others, prober: prober, onTrust: onTrust, onSave: onSave, do: do,
 		dirty: map[*widget.Entry]bool{}, outer: map[*widget.Entry]*dialogEntry{},
@@ -505,10 +505,15 @@ func (d *cameraDialog) onSaveTapped() {
 			return
 		}
 	}
-	d.close()
+	// Saved before the dialog closes: a camera that could not be saved keeps the dialog
+	// open with everything typed and the reason, so nothing is lost.
 	if d.onSave != nil {
-		d.onSave(c)
+		if err := d.onSave(c); err != nil {
+			setErr(d.formErr, "The camera could not be saved: "+err.Error())
+			return
+		}
 	}
+	d.close()
 }
 
 // stopProbe cancels the probe in flight, if any, and forgets it.

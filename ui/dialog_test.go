@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -28,6 +29,8 @@ type dlgTRig struct {
 	// trusted is what onTrust got; trustErr what it returns.
 	trusted  [][]config.Trusted
 	trustErr error
+	// saveErr is what onSave returns.
+	saveErr error
 }
 
 func dlgTNew(t *testing.T, cam *config.Camera, others []string, prober capture.Prober) *dlgTRig {
@@ -39,7 +42,7 @@ func dlgTNew(t *testing.T, cam *config.Camera, others []string, prober capture.P
 	r.d = newCameraDialog(r.win, cam, others, prober, func(tr []config.Trusted) error {
 		r.trusted = append(r.trusted, tr)
 		return r.trustErr
-	}, func(c config.Camera) { r.saved = append(r.saved, c) }, r.q.Do)
+	}, func(c config.Camera) error { r.saved = append(r.saved, c); return r.saveErr }, r.q.Do)
 	r.d.show()
 	t.Cleanup(func() {
 		r.d.close()
@@ -464,7 +467,7 @@ func TestShowCameraDialog(t *testing.T) {
 	win := test.NewWindow(widget.NewLabel("wall"))
 	defer win.Close()
 	win.Resize(fyne.NewSize(900, 700))
-	ShowCameraDialog(win, nil, nil, nil, nil, func(config.Camera) { t.Error("saved an empty camera") })
+	ShowCameraDialog(win, nil, nil, nil, nil, func(config.Camera) error { t.Error("saved an empty camera"); return nil })
 	top := win.Canvas().Overlays().Top()
 	if top == nil {
 		t.Fatal("no dialog shown")
@@ -530,5 +533,27 @@ func TestCameraDialogMovesCredentialsOutOfURL(t *testing.T) {
 	test.Tap(d.save)
 	if len(r.saved) != 1 || r.saved[0].Streams[0].URL != "rtsp://127.0.0.1:554/live?channel=1" || r.saved[0].Password != "p:s5w0rd" {
 		t.Errorf("saved %d cameras", len(r.saved))
+	}
+}
+
+// A camera the application could not save (the settings file, a clash found on save)
+// keeps the dialog open with everything typed and the reason shown; Save again once the
+// cause is gone closes it.
+func TestCameraDialogKeepsWhatWasTypedWhenSaveFails(t *testing.T) {
+	r := dlgTNew(t, nil, nil, nil)
+	d := r.d
+	dlgTFillValid(d)
+	r.saveErr = errors.New("settings file is read-only")
+	test.Tap(d.save)
+	if len(r.saved) != 1 || d.closed || !d.pop.Visible() {
+		t.Fatalf("saved %d, closed %v: the dialog must stay open after a failed save", len(r.saved), d.closed)
+	}
+	if !strings.Contains(d.formErr.Text, "read-only") || d.name.Text != r.saved[0].Name {
+		t.Fatalf("form error %q, name %q: the reason must show and the typing stay", d.formErr.Text, d.name.Text)
+	}
+	r.saveErr = nil
+	test.Tap(d.save)
+	if len(r.saved) != 2 || !d.closed {
+		t.Fatalf("saved %d, closed %v after the cause was gone", len(r.saved), d.closed)
 	}
 }

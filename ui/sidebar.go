@@ -457,14 +457,15 @@ func (s *sidebar) addCamera() {
 	if w.win == nil || ed == nil {
 		return
 	}
-	ShowCameraDialog(w.win, nil, s.others(""), w.opts.Prober, w.trustFunc(), func(cam config.Camera) {
-		s.current = cam.Name
+	ShowCameraDialog(w.win, nil, s.others(""), w.opts.Prober, w.trustFunc(), func(cam config.Camera) error {
 		err := ed.Add(cam)
 		w.refreshCameras("", "")
 		if err != nil {
-			showNotice(w.win, "Error", fmt.Sprintf("could not add camera %q: %v", cam.Name, err))
+			return err // the dialog stays open with what was typed
 		}
+		s.current = cam.Name
 		s.sync()
+		return nil
 	})
 }
 
@@ -479,17 +480,17 @@ func (s *sidebar) editCamera() {
 	if c, ok := ed.Camera(name); ok {
 		cam = c
 	}
-	ShowCameraDialog(w.win, &cam, s.others(name), w.opts.Prober, w.trustFunc(), func(saved config.Camera) {
+	ShowCameraDialog(w.win, &cam, s.others(name), w.opts.Prober, w.trustFunc(), func(saved config.Camera) error {
 		// The wall asks for the rename, then follows the result: the renamed camera
 		// keeps its places.
 		err := ed.Edit(name, saved)
 		w.refreshCameras(name, saved.Name)
 		if err != nil {
-			showNotice(w.win, "Error", fmt.Sprintf("could not save camera %q: %v", saved.Name, err))
-			return
+			return err // the dialog stays open with what was typed
 		}
 		s.current = saved.Name
 		s.sync()
+		return nil
 	})
 }
 
