@@ -75,7 +75,7 @@ type cameraDialog struct {
 	prober  capture.Prober
 	onTrust func([]config.Trusted) error
 	onSave  func(config.Camera) error // an error keeps the dialog open with what was typed
-	do      func(func()) // fyne.Do, or a test's queue
+	do      func(func())              // fyne.Do, or a test's queue
 
 	name, user, password, fallback, fps *widget.Entry
 	transport                           *widget.Select
