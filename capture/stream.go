@@ -323,6 +323,25 @@ func (s *Stream) Stats() StatsSnapshot {
 	return snap
 }
 
+// RetryNow cuts the wait before the next connection attempt of every running variant
+// (the offline card's "Retry now"); see Supervisor.RetryNow. It is safe at any time and
+// reports whether any wait was cut.
+func (s *Stream) RetryNow() bool {
+	s.mu.Lock()
+	var sups []*Supervisor
+	for _, v := range s.vars {
+		if v.sup != nil {
+			sups = append(sups, v.sup)
+		}
+	}
+	s.mu.Unlock()
+	cut := false
+	for _, sup := range sups {
+		cut = sup.RetryNow() || cut
+	}
+	return cut
+}
+
 // Close stops everything and waits for every goroutine of the stream to exit. Viewers
 // and subscribers must not be used afterwards.
 func (s *Stream) Close() {
