@@ -145,6 +145,15 @@ func NewTile(stream *capture.Stream) *Tile {
 	return t
 }
 
+// RetryNow is the offline card's "Retry now": the stream's next connection attempt starts
+// at once instead of after the retry wait (capture.Stream.RetryNow; nothing while it
+// connects or is live).
+func (t *Tile) RetryNow() {
+	if t.stream != nil {
+		t.stream.RetryNow()
+	}
+}
+
 // Stream is the stream the tile shows (nil for an empty cell).
 func (t *Tile) Stream() *capture.Stream { return t.stream }
 

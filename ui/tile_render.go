@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
 )
@@ -167,6 +168,7 @@ type tileRenderer struct {
 	title      *canvas.Text
 	sel        *canvas.Rectangle // selection border
 	lines      []*canvas.Text    // detail lines, then the foot
+	retry      *widget.Button    // the offline card's "Retry now"
 	objects    []fyne.CanvasObject
 	// laidOut is the size Layout last placed the objects for.
 	laidOut fyne.Size
@@ -211,6 +213,10 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		r.lines = append(r.lines, l)
 		r.objects = append(r.objects, l)
 	}
+	r.retry = widget.NewButton("Retry now", t.RetryNow)
+	r.retry.Importance = widget.MediumImportance
+	r.retry.Hide()
+	r.objects = append(r.objects, r.retry)
 	r.empty.TextSize = detailTextSize
 	r.fbBack.CornerRadius = 3
 	r.fbText.TextSize = badgeTextSize
@@ -468,6 +474,12 @@ func (r *tileRenderer) layoutCard(size fyne.Size) {
 		l.Text = ""
 		l.Hide()
 	}
+	wantRetry := r.card.kind == cardOffline && r.t.stream != nil
+	if r.card.kind == cardNone || !wantRetry {
+		if r.retry.Visible() {
+			r.retry.Hide()
+		}
+	}
 	if r.card.kind == cardNone {
 		return
 	}
@@ -511,6 +523,19 @@ func (r *tileRenderer) layoutCard(size fyne.Size) {
 	if len(texts) > 0 {
 		cardH += pad / 2
 	}
+	// "Retry now" under the text, when the tile has room for it (the detail lines give
+	// way first: the title and the button are what a person needs).
+	bs := r.retry.MinSize()
+	if wantRetry {
+		for len(texts) > 0 && cardH+bs.Height+pad/2 > size.Height-top {
+			texts = texts[:len(texts)-1]
+			cardH -= lineH
+		}
+		wantRetry = cardH+bs.Height+pad/2 <= size.Height-top && bs.Width <= cardW-accentWidth-pad
+	}
+	if wantRetry {
+		cardH += bs.Height + pad/2
+	}
 	// Centred, but below the name badge when the tile is short.
 	pos := fyne.NewPos((size.Width-cardW)/2, max((size.Height-cardH)/2, min(top, size.Height-cardH)))
 	r.cardBack.Move(pos)
@@ -534,6 +559,15 @@ func (r *tileRenderer) layoutCard(size fyne.Size) {
 		l.Resize(fyne.NewSize(textW, lineH))
 		l.Show()
 		y += lineH
+	}
+	if wantRetry {
+		r.retry.Move(fyne.NewPos(x, y+pad/2))
+		r.retry.Resize(bs)
+		if !r.retry.Visible() {
+			r.retry.Show()
+		}
+	} else if r.retry.Visible() {
+		r.retry.Hide()
 	}
 }
 
