@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // ErrNoPicture is returned by Snapshot when the tile shows no picture.
@@ -24,21 +26,24 @@ const snapshotTimeLayout = "2006-01-02T15-04-05-0700"
 // maxClashes bounds the -2, -3 … suffixes tried when a name is taken.
 const maxClashes = 1000
 
-// Snapshot saves the picture the tile shows now (UI goroutine) into dir and returns the
-// file's path. The name is <camera>_<YYYY-MM-DDTHH-MM-SS±hhmm>.png, the camera name made
-// safe for file names; if that file exists, -2, -3 … is added before the extension (the
-// file is created with O_EXCL, so a snapshot never overwrites anything).
+// Snapshot saves the camera's full picture (UI goroutine) into dir and returns the
+// file's path. The name is <camera>_<YYYY-MM-DDTHH-MM-SS±hhmm>.<ext>, the camera name
+// made safe for file names; if that file exists, -2, -3 … is added before the extension
+// (the file is created with O_EXCL, so a snapshot never overwrites anything).
+//
+// The picture is the camera's, not the tile's (issue 12): while the tile runs, a camera
+// sending JPEG gets its own newest JPEG written byte for byte (.jpg), any other codec its
+// newest key frame decoded at full size (.png) — of the largest stream running. A stopped
+// tile, or one with no key frame yet, saves the picture it shows, whole even while zoomed.
 //
 // dir may also name the file's format by giving a file name instead of a folder: a path
-// ending in .jpg or .jpeg saves a JPEG (quality 90), one ending in .png a PNG, both named
-// as above in that path's folder. The picture is the tile's own buffer — the decoded,
-// tile-sized picture, whole even while zoomed; a full-resolution still comes with the
-// recorder, which has the camera's own encoded frames.
+// ending in .jpg or .jpeg saves a JPEG (quality 90 when encoded here), one ending in .png
+// a PNG, both named as above in that path's folder.
 func (t *Tile) Snapshot(dir string) (string, error) {
 	if t.stream == nil || !t.hasPicture || t.buf == nil {
 		return "", fmt.Errorf("snapshot: %w on this tile (start it and wait for a picture)", ErrNoPicture)
 	}
-	ext := ".png"
+	ext := ""
 	switch e := strings.ToLower(filepath.Ext(dir)); e {
 	case ".png", ".jpg", ".jpeg":
 		ext = e
@@ -47,9 +52,30 @@ func (t *Tile) Snapshot(dir string) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	img := image.NewRGBA(t.buf.Rect) // a copy: the encoder must not see the next frame
-	copy(img.Pix, t.buf.Pix)
 	base := safeFileName(t.stream.Name()) + "_" + t.now().Format(snapshotTimeLayout)
+	var img image.Image
+	if p, ok := t.stream.LatestKey(); ok && t.Running() {
+		if p.Codec == capture.CodecJPEG && ext != ".png" {
+			if ext == "" {
+				ext = ".jpg"
+			}
+			return writeExclusive(dir, base, ext, func(w io.Writer) error {
+				_, err := w.Write(p.Data)
+				return err
+			})
+		}
+		if full, err := t.stream.DecodeFull(p); err == nil {
+			img = full
+		}
+	}
+	if img == nil {
+		cp := image.NewRGBA(t.buf.Rect) // a copy: the encoder must not see the next frame
+		copy(cp.Pix, t.buf.Pix)
+		img = cp
+	}
+	if ext == "" {
+		ext = ".png"
+	}
 	return writeExclusive(dir, base, ext, func(w io.Writer) error {
 		if ext == ".png" {
 			return png.Encode(w, img)

@@ -1,7 +1,12 @@
 package ui
 
 import (
+	"bytes"
+	"image/jpeg"
+	"image/png"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -62,5 +67,57 @@ func TestTileRetryNow(t *testing.T) {
 	t.Logf("Retry now → live picture in %v", time.Since(start).Round(time.Millisecond))
 	if rr().retry.Visible() {
 		t.Fatal("Retry now still shows on the live tile")
+	}
+}
+
+// TestTileSnapshotIsTheCamerasPicture: a snapshot from a small tile (320×180, as on a 4×4
+// wall) is the camera's full picture — its own JPEG, byte for byte — and a PNG asked for
+// is a full-size decode, not the tile's buffer (issue 12, item 5).
+func TestTileSnapshotIsTheCamerasPicture(t *testing.T) {
+	test.NewTempApp(t)
+	frames := mjpegtest.MakeFrames(3, 1280, 720)
+	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 20, Frames: frames})
+	t.Cleanup(srv.Close)
+	dec := &testDecoders{}
+	s := capture.NewStream("Yard", &mjpeg.Source{URL: srv.URL()}, capture.StreamOptions{
+		Decoders: dec.New, Logger: slog.New(slog.DiscardHandler)})
+	t.Cleanup(s.Close)
+	r := newTileTRig(t, fyne.NewSize(320, 180), s)
+	r.tile.Start()
+	pumpUntil(t, r.q, "a picture", func() bool { return r.tile.Drawn() > 0 && renderer(r.tile).img.Visible() })
+	if b := r.tile.buf.Rect; b.Dx() > 400 {
+		t.Fatalf("the tile decodes at %v: the test needs a tile-sized buffer", b)
+	}
+	dir := t.TempDir()
+	p, err := r.tile.Snapshot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Ext(p) != ".jpg" {
+		t.Errorf("snapshot %q, want the camera's JPEG (.jpg)", p)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(frames, func(f []byte) bool { return bytes.Equal(f, data) }) {
+		t.Error("the snapshot is not one of the camera's JPEGs byte for byte")
+	}
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil || img.Bounds().Dx() != 1280 || img.Bounds().Dy() != 720 {
+		t.Fatalf("snapshot decodes to %v, %v; want 1280×720", img.Bounds(), err)
+	}
+	p, err = r.tile.Snapshot(filepath.Join(dir, "x.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pimg, err := png.Decode(f)
+	if err != nil || pimg.Bounds().Dx() != 1280 || pimg.Bounds().Dy() != 720 {
+		t.Fatalf("PNG snapshot %v, %v; want a full-size 1280×720 decode", pimg.Bounds(), err)
 	}
 }
