@@ -4,13 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
 )
@@ -140,4 +151,121 @@ func safeFileName(name string) string {
 		return "camera"
 	}
 	return s
+}
+
+// snapshotDone tells the operator how a snapshot of t went: a failure in a dialog (it
+// needs reading), a success in the non-modal notice with "Show in folder".
+func (w *Wall) snapshotDone(t *Tile, path string, err error) {
+	if w.win == nil {
+		return
+	}
+	if err != nil {
+		showNotice(w.win, "Error", fmt.Sprintf("snapshot of %q: %v", t.Stream().Name(), err))
+		return
+	}
+	if w.chrome == nil || w.chrome.notice == nil {
+		showNotice(w.win, "Snapshot saved", path)
+		return
+	}
+	w.chrome.notice.notify(t.Stream().Name(), path)
+}
+
+// openFolder opens a folder for "Show in folder": through Recordings.Open when the app
+// has it (the desktop's opener it already uses for recordings), else the app's OpenURL.
+func (w *Wall) openFolder(dir string) error {
+	if w.opts.Recordings != nil {
+		return w.opts.Recordings.Open(dir)
+	}
+	return openFolder(dir)
+}
+
+// noticeFor is how long the snapshot notice stays before it goes by itself.
+const noticeFor = 8 * time.Second
+
+// snapshotNotice is the non-modal confirmation of a snapshot, at the wall's bottom-left:
+// what was saved and where, "Show in folder", and × to close it. It never takes the keys
+// or the pointer from the wall (issue 12: a modal dialog after each snapshot stopped the
+// operator), and it goes by itself after noticeFor; a newer snapshot replaces it.
+type snapshotNotice struct {
+	obj   *fyne.Container // the positioned layer over the wall
+	panel *fyne.Container
+	title *widget.Label
+	path  *widget.Label
+	show  *widget.Button
+	shown string // the path the notice is about
+	gen   int    // bumps on every show, so an older timer does not hide a newer notice
+	// open opens a folder in the desktop's file manager; do runs on the UI goroutine.
+	open func(dir string) error
+	do   func(func())
+	fail func(err error)
+}
+
+func newSnapshotNotice(open func(string) error, do func(func()), fail func(error)) *snapshotNotice {
+	n := &snapshotNotice{open: open, do: do, fail: fail}
+	n.title = widget.NewLabelWithStyle("Snapshot saved", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	n.path = widget.NewLabel("")
+	n.path.Truncation = fyne.TextTruncateEllipsis
+	n.show = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), n.showInFolder)
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), n.hide)
+	closeBtn.Importance = widget.LowImportance
+	back := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	back.CornerRadius = 6
+	back.StrokeColor = theme.Color(theme.ColorNameSeparator)
+	back.StrokeWidth = 1
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(420, 0))
+	body := container.NewBorder(nil, nil, nil, container.NewHBox(n.show, closeBtn),
+		container.NewVBox(n.title, n.path))
+	n.panel = container.NewStack(back, width, container.NewPadded(body))
+	n.panel.Hide()
+	n.obj = container.NewVBox(layout.NewSpacer(), container.NewHBox(container.NewPadded(n.panel), layout.NewSpacer()))
+	return n
+}
+
+// notify shows the notice for a snapshot of camera saved at path (UI goroutine).
+func (n *snapshotNotice) notify(camera, path string) {
+	n.gen++
+	gen := n.gen
+	n.shown = path
+	n.title.SetText(fmt.Sprintf("Snapshot of %s saved", camera))
+	n.path.SetText(path)
+	n.panel.Show()
+	n.obj.Refresh()
+	time.AfterFunc(noticeFor, func() {
+		n.do(func() {
+			if n.gen == gen {
+				n.hide()
+			}
+		})
+	})
+}
+
+func (n *snapshotNotice) hide() {
+	n.panel.Hide()
+	n.obj.Refresh()
+}
+
+// Visible reports whether the notice shows.
+func (n *snapshotNotice) Visible() bool { return n.panel.Visible() }
+
+func (n *snapshotNotice) showInFolder() {
+	if n.shown == "" {
+		return
+	}
+	if err := n.open(filepath.Dir(n.shown)); err != nil && n.fail != nil {
+		n.fail(err)
+	}
+}
+
+// openFolder opens dir in the desktop's file manager through the app (a file:// URL).
+func openFolder(dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(storage.NewFileURI(abs).String())
+	if err != nil {
+		return err
+	}
+	return fyne.CurrentApp().OpenURL(u)
 }

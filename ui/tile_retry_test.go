@@ -121,3 +121,51 @@ func TestTileSnapshotIsTheCamerasPicture(t *testing.T) {
 		t.Fatalf("PNG snapshot %v, %v; want a full-size 1280×720 decode", pimg.Bounds(), err)
 	}
 }
+
+// noticeTRecs is a Recordings that records what "Show in folder" opened.
+type noticeTRecs struct{ opened []string }
+
+func (f *noticeTRecs) Toggle(string) error         { return nil }
+func (f *noticeTRecs) State(string) RecordingState { return RecordingState{} }
+func (f *noticeTRecs) List() ([]Clip, error)       { return nil, nil }
+func (f *noticeTRecs) Open(path string) error      { f.opened = append(f.opened, path); return nil }
+
+// TestSnapshotNoticeIsNotModal: the tile's snapshot button confirms with a notice over
+// the wall — no modal dialog, the wall keeps its keys — naming the file, whose "Show in
+// folder" opens the snapshot's folder (issue 12, item 5).
+func TestSnapshotNoticeIsNotModal(t *testing.T) {
+	dir := t.TempDir()
+	recs := &noticeTRecs{}
+	r := newWallTRig(t, []capture.Source{liveSource(t, 10*time.Millisecond)}, capture.StreamOptions{}, "1x1",
+		func(o *WallOptions) { o.SnapshotDir = dir; o.Recordings = recs })
+	r.wall.Start()
+	r.wall.Select(0)
+	tile := r.wall.Tile("Cam 1")
+	pumpUntil(t, r.q, "a picture", func() bool { return tile.Drawn() > 0 && renderer(tile).img.Visible() })
+	tile.MouseIn(nil)
+	test.Tap(renderer(tile).toolbar.snap)
+	if top := r.win.Canvas().Overlays().Top(); top != nil {
+		t.Fatalf("a snapshot opened a pop-up %T over the wall", top)
+	}
+	n := r.wall.chrome.notice
+	if !n.Visible() {
+		t.Fatal("no notice after the snapshot")
+	}
+	path := n.path.Text
+	if filepath.Dir(path) != dir {
+		t.Fatalf("the notice says %q, want a file in %s", path, dir)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the notice names %q: %v", path, err)
+	}
+	if !strings.Contains(n.title.Text, "Cam 1") {
+		t.Errorf("notice title %q does not name the camera", n.title.Text)
+	}
+	test.Tap(n.show)
+	if len(recs.opened) != 1 || recs.opened[0] != dir {
+		t.Errorf("Show in folder opened %q, want %q", recs.opened, dir)
+	}
+	// The wall still takes its keys: Space stops the selected tile.
+	r.key(fyne.KeySpace)
+	pumpUntil(t, r.q, "Space to stop the tile under the notice", func() bool { return !tile.Running() })
+}

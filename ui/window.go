@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 
 	"fyne.io/fyne/v2"
@@ -45,6 +44,8 @@ type chrome struct {
 	dragName string
 	dragAt   fyne.Position
 	syncing  bool
+
+	notice *snapshotNotice // the non-modal "Snapshot saved" over the wall
 }
 
 // Panel is the whole window's content for win: a toolbar (layout picker, camera list
@@ -87,7 +88,8 @@ func (w *Wall) Panel(win fyne.Window) fyne.CanvasObject {
 		widget.NewButtonWithIcon("Health", theme.InfoIcon(), c.toggleHealth),
 		widget.NewButtonWithIcon("Full screen", theme.ViewFullScreenIcon(), w.ToggleFullScreen),
 	)
-	body := container.NewBorder(toolbar, c.status.obj, c.sideBox, nil, w.content)
+	c.notice = newSnapshotNotice(w.openFolder, w.batch.Do, func(err error) { showNotice(win, "Show in folder", err.Error()) })
+	body := container.NewBorder(toolbar, c.status.obj, c.sideBox, nil, container.NewStack(w.content, c.notice.obj))
 
 	c.hintText = canvas.NewText("", colorHintText)
 	c.hintText.TextSize = 12
@@ -144,11 +146,7 @@ func (c *chrome) snapshot() {
 		return
 	}
 	path, err := snap.Snapshot(w.opts.SnapshotDir)
-	if err != nil {
-		showNotice(w.win, "Error", fmt.Sprintf("snapshot of %q: %v", t.Stream().Name(), err))
-		return
-	}
-	showNotice(w.win, "Snapshot saved", path)
+	w.snapshotDone(t, path, err)
 }
 
 // toggleHealth shows or hides the selected tile's health overlay.
