@@ -78,6 +78,8 @@ type Tile struct {
 	selected      bool
 	maximised     bool
 	hovered       bool
+	tb            *tileToolbar // the renderer's toolbar (tooltips find its buttons)
+	tipOn         *tileButton  // the toolbar button under the pointer
 	zoom          zoomView
 	dragging      bool // a drag pans the zoomed picture
 

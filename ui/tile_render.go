@@ -33,6 +33,7 @@ var (
 	colorConnecting = color.NRGBA{R: 0x4a, G: 0x90, B: 0xd9, A: 0xff}
 	colorStalled    = color.NRGBA{R: 0xf5, G: 0xa6, B: 0x23, A: 0xff}
 	colorOffline    = color.NRGBA{R: 0xe5, G: 0x48, B: 0x4d, A: 0xff}
+	colorTipStroke  = color.NRGBA{R: 0x80, G: 0x86, B: 0x90, A: 0xff}
 	colorStopped    = color.NRGBA{R: 0x6b, G: 0x71, B: 0x7a, A: 0xff}
 	// Fallback is live, but from the camera's fallback URL: blue, informative.
 	colorFallback = color.NRGBA{R: 0x1f, G: 0x6f, B: 0xeb, A: 0xff}
@@ -158,6 +159,8 @@ type tileRenderer struct {
 	zoomBack   *canvas.Rectangle
 	zoomText   *canvas.Text
 	toolbar    *tileToolbar
+	tipBack    *canvas.Rectangle // the tooltip of the toolbar button under the pointer
+	tipText    *canvas.Text
 
 	back       *canvas.Rectangle
 	dim        *canvas.Rectangle
@@ -193,6 +196,8 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		zoomBack:   canvas.NewRectangle(colorPanelBack),
 		zoomText:   canvas.NewText("", colorPanelText),
 		toolbar:    newTileToolbar(t),
+		tipBack:    canvas.NewRectangle(colorCardBack),
+		tipText:    canvas.NewText("", colorCardText),
 		cardBack:   canvas.NewRectangle(colorCardBack),
 		cardAccent: canvas.NewRectangle(colorStopped),
 		title:      canvas.NewText("", colorCardText),
@@ -239,7 +244,11 @@ func newTileRenderer(t *Tile) *tileRenderer {
 	// The name goes on top so a card never hides which camera it is about; the toolbar
 	// above everything, so it can always be clicked.
 	r.objects = append(r.objects, r.zoomBack, r.zoomText, r.empty, r.nameBack, r.name, r.fbBack, r.fbText,
-		r.recBack, r.recText, r.sel, r.toolbar)
+		r.recBack, r.recText, r.sel, r.toolbar, r.tipBack, r.tipText)
+	r.tipBack.CornerRadius = 3
+	r.tipBack.StrokeColor = colorTipStroke
+	r.tipBack.StrokeWidth = 1
+	r.tipText.TextSize = badgeTextSize + 1
 	r.update()
 	// Fyne makes a new renderer when the old one's cache entry expired (a tile not
 	// painted for a minute, or a stale cache clock under the test driver) and does not
@@ -336,6 +345,9 @@ func (r *tileRenderer) update() {
 	r.zoomText.Text = t.zoom.label()
 	setVisible(r.toolbar, t.hovered && t.stream != nil)
 	r.toolbar.update()
+	r.tipText.Text = t.Tooltip()
+	setVisible(r.tipBack, r.toolbar.Visible() && r.tipText.Text != "")
+	setVisible(r.tipText, r.toolbar.Visible() && r.tipText.Text != "")
 	r.img.Image = t.shown
 	setVisible(r.img, picture)
 	if picture && r.card.kind != cardNone {
@@ -375,10 +387,22 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 	r.empty.Move(fyne.NewPos((size.Width-es.Width)/2, (size.Height-es.Height)/2))
 	r.empty.Resize(es)
 
-	// Toolbar, top-right.
+	// Toolbar, top-right, its buttons sized for the tile; the tooltip under the button.
+	r.toolbar.setSide(size)
 	ts := r.toolbar.MinSize()
 	r.toolbar.Move(fyne.NewPos(size.Width-ts.Width-namePad, namePad))
 	r.toolbar.Resize(ts)
+	if b := r.t.tipOn; b != nil && r.tipText.Visible() {
+		tt := fyne.MeasureText(r.tipText.Text, r.tipText.TextSize, r.tipText.TextStyle)
+		tb := fyne.NewSize(tt.Width+2*namePad, tt.Height+namePad)
+		bx := r.toolbar.Position().X + b.Position().X + b.Size().Width/2
+		x := min(max(bx-tb.Width/2, namePad), size.Width-tb.Width-namePad)
+		y := r.toolbar.Position().Y + ts.Height + 3
+		r.tipBack.Move(fyne.NewPos(x, y))
+		r.tipBack.Resize(tb)
+		r.tipText.Move(fyne.NewPos(x+namePad, y+namePad/2))
+		r.tipText.Resize(tt)
+	}
 
 	// Name badge, top-left, leaving room for the toolbar when it shows.
 	room := size.Width - 4*namePad
