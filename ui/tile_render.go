@@ -552,7 +552,11 @@ func (r *tileRenderer) layoutCard(size fyne.Size) {
 	bs := r.retry.MinSize()
 	if wantRetry {
 		for len(texts) > 0 && cardH+bs.Height+pad/2 > size.Height-top {
-			texts = texts[:len(texts)-1]
+			if len(texts) > 1 && r.card.foot != "" { // the detail goes first, the countdown stays
+				texts = append(texts[:len(texts)-2], texts[len(texts)-1])
+			} else {
+				texts = texts[:len(texts)-1]
+			}
 			cardH -= lineH
 		}
 		wantRetry = cardH+bs.Height+pad/2 <= size.Height-top && bs.Width <= cardW-accentWidth-pad
