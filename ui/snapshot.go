@@ -51,8 +51,19 @@ const maxClashes = 1000
 // ending in .jpg or .jpeg saves a JPEG (quality 90 when encoded here), one ending in .png
 // a PNG, both named as above in that path's folder.
 func (t *Tile) Snapshot(dir string) (string, error) {
+	save, err := t.prepareSnapshot(dir)
+	if err != nil {
+		return "", err
+	}
+	return save()
+}
+
+// prepareSnapshot takes what a snapshot needs from the tile (UI goroutine) and returns
+// the work that decodes, encodes and writes it, which may run on any goroutine: a full-size
+// decode and a PNG of a 4K picture take long enough to stall the wall.
+func (t *Tile) prepareSnapshot(dir string) (func() (string, error), error) {
 	if t.stream == nil || !t.hasPicture || t.buf == nil {
-		return "", fmt.Errorf("snapshot: %w on this tile (start it and wait for a picture)", ErrNoPicture)
+		return nil, fmt.Errorf("snapshot: %w on this tile (start it and wait for a picture)", ErrNoPicture)
 	}
 	ext := ""
 	switch e := strings.ToLower(filepath.Ext(dir)); e {
@@ -63,36 +74,38 @@ func (t *Tile) Snapshot(dir string) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	base := safeFileName(t.stream.Name()) + "_" + t.now().Format(snapshotTimeLayout)
-	var img image.Image
-	if p, ok := t.stream.LatestKey(); ok && t.Running() {
-		if p.Codec == capture.CodecJPEG && ext != ".png" {
-			if ext == "" {
-				ext = ".jpg"
+	stream := t.stream
+	base := safeFileName(stream.Name()) + "_" + t.now().Format(snapshotTimeLayout)
+	key, haveKey := stream.LatestKey()
+	haveKey = haveKey && t.Running()
+	shown := image.NewRGBA(t.buf.Rect) // a copy: the encoder must not see the next frame
+	copy(shown.Pix, t.buf.Pix)
+	return func() (string, error) {
+		var img image.Image = shown
+		if haveKey {
+			if key.Codec == capture.CodecJPEG && ext != ".png" {
+				if ext == "" {
+					ext = ".jpg"
+				}
+				return writeExclusive(dir, base, ext, func(w io.Writer) error {
+					_, err := w.Write(key.Data)
+					return err
+				})
 			}
-			return writeExclusive(dir, base, ext, func(w io.Writer) error {
-				_, err := w.Write(p.Data)
-				return err
-			})
+			if full, err := stream.DecodeFull(key); err == nil {
+				img = full
+			}
 		}
-		if full, err := t.stream.DecodeFull(p); err == nil {
-			img = full
+		if ext == "" {
+			ext = ".png"
 		}
-	}
-	if img == nil {
-		cp := image.NewRGBA(t.buf.Rect) // a copy: the encoder must not see the next frame
-		copy(cp.Pix, t.buf.Pix)
-		img = cp
-	}
-	if ext == "" {
-		ext = ".png"
-	}
-	return writeExclusive(dir, base, ext, func(w io.Writer) error {
-		if ext == ".png" {
-			return png.Encode(w, img)
-		}
-		return jpeg.Encode(w, img, &jpeg.Options{Quality: 90})
-	})
+		return writeExclusive(dir, base, ext, func(w io.Writer) error {
+			if ext == ".png" {
+				return png.Encode(w, img)
+			}
+			return jpeg.Encode(w, img, &jpeg.Options{Quality: 90})
+		})
+	}, nil
 }
 
 // writeExclusive creates dir/base+ext (or base-2+ext, base-3+ext … when taken) with

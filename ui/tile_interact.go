@@ -272,11 +272,23 @@ func (t *Tile) setZoom(z zoomView) {
 }
 
 // snapshotTapped is the toolbar's snapshot button.
+// The file is written off the UI goroutine; OnSnapshot runs on it when done.
 func (t *Tile) snapshotTapped() {
-	path, err := t.Snapshot(t.SnapshotDir)
-	if t.OnSnapshot != nil {
-		t.OnSnapshot(t, path, err)
+	save, err := t.prepareSnapshot(t.SnapshotDir)
+	if err != nil {
+		if t.OnSnapshot != nil {
+			t.OnSnapshot(t, "", err)
+		}
+		return
 	}
+	go func() {
+		path, err := save()
+		t.do(func() {
+			if t.OnSnapshot != nil {
+				t.OnSnapshot(t, path, err)
+			}
+		})
+	}()
 }
 
 // tileToolbar is the row of small buttons at a hovered tile's top-right.

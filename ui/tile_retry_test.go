@@ -50,10 +50,15 @@ func TestTileRetryNow(t *testing.T) {
 	}) {
 		t.Fatalf("card: %q, want the retry in about an hour", texts)
 	}
-	if s.RetryNow() {
-		// the camera is still away: the attempt fails and waits again
-		pumpUntil(t, r.q, "offline again", func() bool { return rr().card.kind == cardOffline && rr().retry.Visible() })
+	before := s.Status().Attempts
+	if !s.RetryNow() {
+		t.Fatal("RetryNow while offline cut no wait")
 	}
+	// The camera is still away: the attempt fails and waits again.
+	pumpUntil(t, r.q, "offline again", func() bool {
+		st := s.Status()
+		return st.State == capture.StateOffline && st.Attempts > before && rr().card.kind == cardOffline && rr().retry.Visible()
+	})
 
 	if err := srv.Up(); err != nil {
 		t.Fatal(err)
@@ -148,9 +153,7 @@ func TestSnapshotNoticeIsNotModal(t *testing.T) {
 		t.Fatalf("a snapshot opened a pop-up %T over the wall", top)
 	}
 	n := r.wall.chrome.notice
-	if !n.Visible() {
-		t.Fatal("no notice after the snapshot")
-	}
+	pumpUntil(t, r.q, "the notice", n.Visible)
 	path := n.path.Text
 	if filepath.Dir(path) != dir {
 		t.Fatalf("the notice says %q, want a file in %s", path, dir)
