@@ -274,20 +274,24 @@ func (t *Tile) setZoom(z zoomView) {
 // snapshotTapped is the toolbar's snapshot button.
 // The file is written off the UI goroutine; OnSnapshot runs on it when done.
 func (t *Tile) snapshotTapped() {
-	save, err := t.prepareSnapshot(t.SnapshotDir)
-	if err != nil {
+	t.saveSnapshot(t.SnapshotDir, func(path string, err error) {
 		if t.OnSnapshot != nil {
-			t.OnSnapshot(t, "", err)
+			t.OnSnapshot(t, path, err)
 		}
+	})
+}
+
+// saveSnapshot saves a snapshot into dir (see Snapshot) off the UI goroutine and calls
+// done on it with the result.
+func (t *Tile) saveSnapshot(dir string, done func(path string, err error)) {
+	save, err := t.prepareSnapshot(dir)
+	if err != nil {
+		done("", err)
 		return
 	}
 	go func() {
 		path, err := save()
-		t.do(func() {
-			if t.OnSnapshot != nil {
-				t.OnSnapshot(t, path, err)
-			}
-		})
+		t.do(func() { done(path, err) })
 	}()
 }
 

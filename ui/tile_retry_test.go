@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
@@ -168,7 +169,36 @@ func TestSnapshotNoticeIsNotModal(t *testing.T) {
 	if len(recs.opened) != 1 || recs.opened[0] != dir {
 		t.Errorf("Show in folder opened %q, want %q", recs.opened, dir)
 	}
+	// The window's Snapshot button confirms the same way.
+	n.hide()
+	btn := noticeTButton(r.win.Canvas().Content(), "Snapshot")
+	if btn == nil {
+		t.Fatal("no Snapshot button in the window's toolbar")
+	}
+	test.Tap(btn)
+	pumpUntil(t, r.q, "the notice after the window's Snapshot", n.Visible)
+	if top := r.win.Canvas().Overlays().Top(); top != nil || n.path.Text == path {
+		t.Fatalf("window's Snapshot: pop-up %T, notice %q (first was %q)", top, n.path.Text, path)
+	}
+
 	// The wall still takes its keys: Space stops the selected tile.
 	r.key(fyne.KeySpace)
 	pumpUntil(t, r.q, "Space to stop the tile under the notice", func() bool { return !tile.Running() })
+}
+
+// noticeTButton finds the button with text in a tree of containers.
+func noticeTButton(o fyne.CanvasObject, text string) *widget.Button {
+	switch v := o.(type) {
+	case *widget.Button:
+		if v.Text == text {
+			return v
+		}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if b := noticeTButton(c, text); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
 }

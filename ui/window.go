@@ -141,12 +141,7 @@ func (c *chrome) snapshot() {
 		showNotice(w.win, "Snapshot", "No snapshot folder is configured.")
 		return
 	}
-	snap, ok := any(t).(interface{ Snapshot(string) (string, error) })
-	if !ok {
-		return
-	}
-	path, err := snap.Snapshot(w.opts.SnapshotDir)
-	w.snapshotDone(t, path, err)
+	t.saveSnapshot(w.opts.SnapshotDir, func(path string, err error) { w.snapshotDone(t, path, err) })
 }
 
 // toggleHealth shows or hides the selected tile's health overlay.
