@@ -20,6 +20,18 @@ type Hub struct {
 	closed bool
 	// dropsGone keeps the drops of subscriptions that have closed, so totals never go back.
 	dropsGone atomic.Uint64
+	// lastKey is the newest packet that decodes on its own (a snapshot's source).
+	lastKey    Packet
+	hasLastKey bool
+}
+
+// LatestKey returns the newest published packet that decodes on its own (every JPEG; an
+// IDR access unit with its parameter sets), for a full-size snapshot. ok is false before
+// the first one. Its Data must not be modified.
+func (h *Hub) LatestKey() (p Packet, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lastKey, h.hasLastKey
 }
 
 // Subscription is one consumer's queue on a Hub.
@@ -55,6 +67,9 @@ func (h *Hub) Publish(p Packet) {
 	allKey := p.Codec == CodecJPEG
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if allKey || p.Key {
+		h.lastKey, h.hasLastKey = p, true
+	}
 	for _, s := range h.subs {
 		if s.needKey && !p.Key && !allKey {
 			s.drops.Add(1)

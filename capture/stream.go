@@ -2,6 +2,8 @@ package capture
 
 import (
 	"context"
+	"fmt"
+	"image"
 	"log/slog"
 	"sync"
 	"time"
@@ -349,6 +351,68 @@ func (s *Stream) Stats() StatsSnapshot {
 	snap := v.st.Snapshot(time.Now())
 	snap.Drops = v.hub.Drops()
 	return snap
+}
+
+// RetryNow cuts the wait before the next connection attempt of every running variant
+// (the offline card's "Retry now"); see Supervisor.RetryNow. It is safe at any time and
+// reports whether any wait was cut.
+func (s *Stream) RetryNow() bool {
+	s.mu.Lock()
+	var sups []*Supervisor
+	for _, v := range s.vars {
+		if v.sup != nil {
+			sups = append(sups, v.sup)
+		}
+	}
+	s.mu.Unlock()
+	cut := false
+	for _, sup := range sups {
+		cut = sup.RetryNow() || cut
+	}
+	return cut
+}
+
+// LatestKey returns the newest self-contained packet of the largest running variant that
+// has one (a JPEG, or an H.264/H.265 key unit): the camera's own full picture for a
+// snapshot. ok is false when no running variant has delivered one.
+func (s *Stream) LatestKey() (p Packet, ok bool) {
+	s.mu.Lock()
+	var hubs []*Hub
+	for i := len(s.vars) - 1; i >= 0; i-- { // largest first
+		if v := s.vars[i]; v.sup != nil {
+			hubs = append(hubs, v.hub)
+		}
+	}
+	s.mu.Unlock()
+	for _, h := range hubs {
+		if p, ok = h.LatestKey(); ok {
+			return p, true
+		}
+	}
+	return Packet{}, false
+}
+
+// DecodeFull decodes a self-contained packet (LatestKey's) at its full size with a
+// decoder of its own, so it costs the running viewers nothing.
+func (s *Stream) DecodeFull(p Packet) (*image.RGBA, error) {
+	if s.opts.Decoders == nil {
+		return nil, fmt.Errorf("%s: no decoder for a full-size picture", s.name)
+	}
+	dec, err := s.opts.Decoders(p.Codec)
+	if err != nil {
+		return nil, err
+	}
+	defer dec.Close()
+	img, err := dec.Decode(p, 0, 0, nil)
+	if err == nil && img == nil {
+		if d, ok := dec.(Drainer); ok {
+			img, err = d.Drain(0, 0, nil)
+		}
+	}
+	if err == nil && img == nil {
+		err = fmt.Errorf("%s: the decoder gave no picture for the key frame", s.name)
+	}
+	return img, err
 }
 
 // Close stops everything and waits for every goroutine of the stream to exit. Viewers

@@ -65,13 +65,16 @@ type Status struct {
 	Info StreamInfo
 }
 
-// DefaultBackoff is the retry schedule: quick retries for a blip, then slower ones so a
-// dead camera does not cost CPU or flood a VMS with logins (go2rtc and mediamtx do alike).
+// DefaultBackoff is the retry schedule for network and server failures: quick retries
+// for a blip, then every 12 s (9.6–14.4 s with the jitter) for as long as the camera is
+// away, so a camera back after an outage of any length shows its picture within about
+// 15 s (issue 12: once a minute kept it offline up to 70 s). A failed TCP connect costs
+// nothing worth saving; refused logins follow DefaultAuthBackoff instead, so a VMS or a
+// camera is never flooded with logins.
 var DefaultBackoff = []BackoffTier{
 	{Attempts: 3, Delay: time.Second},
 	{Attempts: 3, Delay: 5 * time.Second},
-	{Attempts: 6, Delay: 10 * time.Second},
-	{Attempts: 0, Delay: 60 * time.Second},
+	{Attempts: 0, Delay: 12 * time.Second},
 }
 
 // DefaultAuthBackoff is the retry schedule while the server refuses the credentials or
@@ -148,6 +151,38 @@ type Supervisor struct {
 	mu      sync.Mutex
 	status  Status
 	started bool
+	wake    chan struct{} // closed by RetryNow to cut the current wait; nil when not waiting
+}
+
+// RetryNow cuts the wait before the next connection attempt (a person pressed "Retry
+// now" on the offline card). It is safe to call at any time from any goroutine and does
+// nothing while connecting or live. After refused credentials it still retries once: a
+// person asked, and the next refusal goes on with the authentication schedule. It
+// reports whether a wait was cut.
+func (s *Supervisor) RetryNow() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wake == nil {
+		return false
+	}
+	close(s.wake)
+	s.wake = nil
+	return true
+}
+
+// armWake opens a wait RetryNow can cut; the returned channel closes when it does.
+func (s *Supervisor) armWake() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wake = make(chan struct{})
+	return s.wake
+}
+
+// disarmWake ends the wait: RetryNow does nothing until the next one.
+func (s *Supervisor) disarmWake() {
+	s.mu.Lock()
+	s.wake = nil
+	s.mu.Unlock()
 }
 
 // Status returns the current status.
@@ -232,6 +267,7 @@ func (s *Supervisor) Run(ctx context.Context) {
 		delay := s.delay(failures-1, err)
 		retryAt := s.now().Add(delay)
 		s.Logger.Warn("source failed, retrying", "err", err, "retry_in", delay.Round(100*time.Millisecond))
+		wake := s.armWake()
 		s.setStatus(func(st *Status) {
 			st.State, st.Err, st.RetryAt, st.Attempts = StateOffline, CleanError(err), retryAt, failures
 		})
@@ -239,10 +275,15 @@ func (s *Supervisor) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			t.Stop()
+			s.disarmWake()
 			s.setStatus(func(st *Status) { st.State = StateStopped; st.RetryAt = time.Time{} })
 			return
 		case <-t.C:
+		case <-wake:
+			t.Stop()
+			s.Logger.Info("retrying now, as asked")
 		}
+		s.disarmWake()
 	}
 }
 
@@ -375,14 +416,19 @@ func (s *Supervisor) onFallback(ctx context.Context, lastErr error) (recovered b
 	for {
 		wait := max(s.PrimaryRetry, s.kindDelay(lastErr)) // a refused login is not retried every PrimaryRetry
 		retryAt := s.now().Add(wait)
+		wake := s.armWake()
 		s.setStatus(func(st *Status) { st.RetryAt = retryAt })
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
+			s.disarmWake()
 			return false
 		case <-t.C:
+		case <-wake:
+			t.Stop()
 		}
+		s.disarmWake()
 		back := make(chan struct{})
 		sink := &supervisedSink{sup: s, state: StateLive, gate: func() {
 			stopFallback()

@@ -4,13 +4,26 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // ErrNoPicture is returned by Snapshot when the tile shows no picture.
@@ -24,21 +37,35 @@ const snapshotTimeLayout = "2006-01-02T15-04-05-0700"
 // maxClashes bounds the -2, -3 … suffixes tried when a name is taken.
 const maxClashes = 1000
 
-// Snapshot saves the picture the tile shows now (UI goroutine) into dir and returns the
-// file's path. The name is <camera>_<YYYY-MM-DDTHH-MM-SS±hhmm>.png, the camera name made
-// safe for file names; if that file exists, -2, -3 … is added before the extension (the
-// file is created with O_EXCL, so a snapshot never overwrites anything).
+// Snapshot saves the camera's full picture (UI goroutine) into dir and returns the
+// file's path. The name is <camera>_<YYYY-MM-DDTHH-MM-SS±hhmm>.<ext>, the camera name
+// made safe for file names; if that file exists, -2, -3 … is added before the extension
+// (the file is created with O_EXCL, so a snapshot never overwrites anything).
+//
+// The picture is the camera's, not the tile's (issue 12): while the tile runs, a camera
+// sending JPEG gets its own newest JPEG written byte for byte (.jpg), any other codec its
+// newest key frame decoded at full size (.png) — of the largest stream running. A stopped
+// tile, or one with no key frame yet, saves the picture it shows, whole even while zoomed.
 //
 // dir may also name the file's format by giving a file name instead of a folder: a path
-// ending in .jpg or .jpeg saves a JPEG (quality 90), one ending in .png a PNG, both named
-// as above in that path's folder. The picture is the tile's own buffer — the decoded,
-// tile-sized picture, whole even while zoomed; a full-resolution still comes with the
-// recorder, which has the camera's own encoded frames.
+// ending in .jpg or .jpeg saves a JPEG (quality 90 when encoded here), one ending in .png
+// a PNG, both named as above in that path's folder.
 func (t *Tile) Snapshot(dir string) (string, error) {
-	if t.stream == nil || !t.hasPicture || t.buf == nil {
-		return "", fmt.Errorf("snapshot: %w on this tile (start it and wait for a picture)", ErrNoPicture)
+	save, err := t.prepareSnapshot(dir)
+	if err != nil {
+		return "", err
 	}
-	ext := ".png"
+	return save()
+}
+
+// prepareSnapshot takes what a snapshot needs from the tile (UI goroutine) and returns
+// the work that decodes, encodes and writes it, which may run on any goroutine: a full-size
+// decode and a PNG of a 4K picture take long enough to stall the wall.
+func (t *Tile) prepareSnapshot(dir string) (func() (string, error), error) {
+	if t.stream == nil || !t.hasPicture || t.buf == nil {
+		return nil, fmt.Errorf("snapshot: %w on this tile (start it and wait for a picture)", ErrNoPicture)
+	}
+	ext := ""
 	switch e := strings.ToLower(filepath.Ext(dir)); e {
 	case ".png", ".jpg", ".jpeg":
 		ext = e
@@ -47,15 +74,38 @@ func (t *Tile) Snapshot(dir string) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	img := image.NewRGBA(t.buf.Rect) // a copy: the encoder must not see the next frame
-	copy(img.Pix, t.buf.Pix)
-	base := safeFileName(t.stream.Name()) + "_" + t.now().Format(snapshotTimeLayout)
-	return writeExclusive(dir, base, ext, func(w io.Writer) error {
-		if ext == ".png" {
-			return png.Encode(w, img)
+	stream := t.stream
+	base := safeFileName(stream.Name()) + "_" + t.now().Format(snapshotTimeLayout)
+	key, haveKey := stream.LatestKey()
+	haveKey = haveKey && t.Running()
+	shown := image.NewRGBA(t.buf.Rect) // a copy: the encoder must not see the next frame
+	copy(shown.Pix, t.buf.Pix)
+	return func() (string, error) {
+		var img image.Image = shown
+		if haveKey {
+			if key.Codec == capture.CodecJPEG && ext != ".png" {
+				if ext == "" {
+					ext = ".jpg"
+				}
+				return writeExclusive(dir, base, ext, func(w io.Writer) error {
+					_, err := w.Write(key.Data)
+					return err
+				})
+			}
+			if full, err := stream.DecodeFull(key); err == nil {
+				img = full
+			}
 		}
-		return jpeg.Encode(w, img, &jpeg.Options{Quality: 90})
-	})
+		if ext == "" {
+			ext = ".png"
+		}
+		return writeExclusive(dir, base, ext, func(w io.Writer) error {
+			if ext == ".png" {
+				return png.Encode(w, img)
+			}
+			return jpeg.Encode(w, img, &jpeg.Options{Quality: 90})
+		})
+	}, nil
 }
 
 // writeExclusive creates dir/base+ext (or base-2+ext, base-3+ext … when taken) with
@@ -114,4 +164,121 @@ func safeFileName(name string) string {
 		return "camera"
 	}
 	return s
+}
+
+// snapshotDone tells the operator how a snapshot of t went: a failure in a dialog (it
+// needs reading), a success in the non-modal notice with "Show in folder".
+func (w *Wall) snapshotDone(t *Tile, path string, err error) {
+	if w.win == nil {
+		return
+	}
+	if err != nil {
+		showNotice(w.win, "Error", fmt.Sprintf("snapshot of %q: %v", t.Stream().Name(), err))
+		return
+	}
+	if w.chrome == nil || w.chrome.notice == nil {
+		showNotice(w.win, "Snapshot saved", path)
+		return
+	}
+	w.chrome.notice.notify(t.Stream().Name(), path)
+}
+
+// openFolder opens a folder for "Show in folder": through Recordings.Open when the app
+// has it (the desktop's opener it already uses for recordings), else the app's OpenURL.
+func (w *Wall) openFolder(dir string) error {
+	if w.opts.Recordings != nil {
+		return w.opts.Recordings.Open(dir)
+	}
+	return openFolder(dir)
+}
+
+// noticeFor is how long the snapshot notice stays before it goes by itself.
+const noticeFor = 8 * time.Second
+
+// snapshotNotice is the non-modal confirmation of a snapshot, at the wall's bottom-left:
+// what was saved and where, "Show in folder", and × to close it. It never takes the keys
+// or the pointer from the wall (issue 12: a modal dialog after each snapshot stopped the
+// operator), and it goes by itself after noticeFor; a newer snapshot replaces it.
+type snapshotNotice struct {
+	obj   *fyne.Container // the positioned layer over the wall
+	panel *fyne.Container
+	title *widget.Label
+	path  *widget.Label
+	show  *widget.Button
+	shown string // the path the notice is about
+	gen   int    // bumps on every show, so an older timer does not hide a newer notice
+	// open opens a folder in the desktop's file manager; do runs on the UI goroutine.
+	open func(dir string) error
+	do   func(func())
+	fail func(err error)
+}
+
+func newSnapshotNotice(open func(string) error, do func(func()), fail func(error)) *snapshotNotice {
+	n := &snapshotNotice{open: open, do: do, fail: fail}
+	n.title = widget.NewLabelWithStyle("Snapshot saved", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	n.path = widget.NewLabel("")
+	n.path.Truncation = fyne.TextTruncateEllipsis
+	n.show = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), n.showInFolder)
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), n.hide)
+	closeBtn.Importance = widget.LowImportance
+	back := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	back.CornerRadius = 6
+	back.StrokeColor = theme.Color(theme.ColorNameSeparator)
+	back.StrokeWidth = 1
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(420, 0))
+	body := container.NewBorder(nil, nil, nil, container.NewHBox(n.show, closeBtn),
+		container.NewVBox(n.title, n.path))
+	n.panel = container.NewStack(back, width, container.NewPadded(body))
+	n.panel.Hide()
+	n.obj = container.NewVBox(layout.NewSpacer(), container.NewHBox(container.NewPadded(n.panel), layout.NewSpacer()))
+	return n
+}
+
+// notify shows the notice for a snapshot of camera saved at path (UI goroutine).
+func (n *snapshotNotice) notify(camera, path string) {
+	n.gen++
+	gen := n.gen
+	n.shown = path
+	n.title.SetText(fmt.Sprintf("Snapshot of %s saved", camera))
+	n.path.SetText(path)
+	n.panel.Show()
+	n.obj.Refresh()
+	time.AfterFunc(noticeFor, func() {
+		n.do(func() {
+			if n.gen == gen {
+				n.hide()
+			}
+		})
+	})
+}
+
+func (n *snapshotNotice) hide() {
+	n.panel.Hide()
+	n.obj.Refresh()
+}
+
+// Visible reports whether the notice shows.
+func (n *snapshotNotice) Visible() bool { return n.panel.Visible() }
+
+func (n *snapshotNotice) showInFolder() {
+	if n.shown == "" {
+		return
+	}
+	if err := n.open(filepath.Dir(n.shown)); err != nil && n.fail != nil {
+		n.fail(err)
+	}
+}
+
+// openFolder opens dir in the desktop's file manager through the app (a file:// URL).
+func openFolder(dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(storage.NewFileURI(abs).String())
+	if err != nil {
+		return err
+	}
+	return fyne.CurrentApp().OpenURL(u)
 }

@@ -78,6 +78,8 @@ type Tile struct {
 	selected      bool
 	maximised     bool
 	hovered       bool
+	tb            *tileToolbar // the renderer's toolbar (tooltips find its buttons)
+	tipOn         *tileButton  // the toolbar button under the pointer
 	zoom          zoomView
 	dragging      bool // a drag pans the zoomed picture
 
@@ -143,6 +145,15 @@ func NewTile(stream *capture.Stream) *Tile {
 	t.status = capture.Status{State: capture.StateStopped}
 	t.ExtendBaseWidget(t)
 	return t
+}
+
+// RetryNow is the offline card's "Retry now": the stream's next connection attempt starts
+// at once instead of after the retry wait (capture.Stream.RetryNow; nothing while it
+// connects or is live).
+func (t *Tile) RetryNow() {
+	if t.stream != nil {
+		t.stream.RetryNow()
+	}
 }
 
 // Stream is the stream the tile shows (nil for an empty cell).

@@ -71,8 +71,32 @@ func (t *Tile) DoubleTapped(*fyne.PointEvent) {
 // them does not count as leaving the tile (Fyne hovers one object at a time).
 func (t *Tile) MouseIn(*desktop.MouseEvent) { t.setHovered(true) }
 
-// MouseMoved is part of desktop.Hoverable.
-func (t *Tile) MouseMoved(*desktop.MouseEvent) {}
+// MouseMoved is part of desktop.Hoverable: over a toolbar button, its tooltip shows
+// (Fyne 2.8 has no tooltips of its own, and the buttons cannot hover themselves).
+func (t *Tile) MouseMoved(ev *desktop.MouseEvent) {
+	if ev == nil {
+		return
+	}
+	if !t.hovered { // a move without MouseIn (a test, a window regaining focus)
+		t.hovered = true
+		t.Refresh()
+	}
+	var over *tileButton
+	if tb := t.tb; tb != nil && tb.Visible() {
+		for _, b := range tb.buttons() {
+			p := tb.Position().Add(b.Position())
+			if ev.Position.X >= p.X && ev.Position.X < p.X+b.Size().Width &&
+				ev.Position.Y >= p.Y && ev.Position.Y < p.Y+b.Size().Height {
+				over = b
+				break
+			}
+		}
+	}
+	if over != t.tipOn {
+		t.tipOn = over
+		t.Refresh()
+	}
+}
 
 // MouseOut is part of desktop.Hoverable.
 func (t *Tile) MouseOut() { t.setHovered(false) }
@@ -82,7 +106,18 @@ func (t *Tile) setHovered(on bool) {
 		return
 	}
 	t.hovered = on
+	if !on {
+		t.tipOn = nil
+	}
 	t.Refresh()
+}
+
+// Tooltip is the tooltip shown over the hovered toolbar button, "" for none.
+func (t *Tile) Tooltip() string {
+	if t.tipOn == nil || !t.hovered {
+		return ""
+	}
+	return t.tipOn.label
 }
 
 // SetSelected marks the tile as the wall's selection (a highlighted border).
@@ -237,11 +272,27 @@ func (t *Tile) setZoom(z zoomView) {
 }
 
 // snapshotTapped is the toolbar's snapshot button.
+// The file is written off the UI goroutine; OnSnapshot runs on it when done.
 func (t *Tile) snapshotTapped() {
-	path, err := t.Snapshot(t.SnapshotDir)
-	if t.OnSnapshot != nil {
-		t.OnSnapshot(t, path, err)
+	t.saveSnapshot(t.SnapshotDir, func(path string, err error) {
+		if t.OnSnapshot != nil {
+			t.OnSnapshot(t, path, err)
+		}
+	})
+}
+
+// saveSnapshot saves a snapshot into dir (see Snapshot) off the UI goroutine and calls
+// done on it with the result.
+func (t *Tile) saveSnapshot(dir string, done func(path string, err error)) {
+	save, err := t.prepareSnapshot(dir)
+	if err != nil {
+		done("", err)
+		return
 	}
+	go func() {
+		path, err := save()
+		t.do(func() { done(path, err) })
+	}()
 }
 
 // tileToolbar is the row of small buttons at a hovered tile's top-right.
@@ -252,26 +303,47 @@ type tileToolbar struct {
 	rec, pb            *tileButton
 	playIcon, stopIcon fyne.Resource
 	recIcon, recOnIcon fyne.Resource
-	pbIcon, liveIcon   fyne.Resource
+	pbIcon             fyne.Resource
 	infoOn, infoOff    fyne.Resource
 	back               *canvas.Rectangle
+	side               float32 // a button's side, set by the tile's size (toolSize)
 }
 
-const toolButton = 24 // logical pixels, icon plus padding
+// Toolbar button sides, in logical pixels: they grow with the tile so a big tile has
+// targets a mouse finds at a glance, and stay usable on the small tiles of an 8×8 wall.
+const (
+	toolButton    = 24 // before the tile is laid out
+	toolButtonMin = 20
+	toolButtonMax = 32
+)
+
+// toolSize is the side of a toolbar button on a tile of size with n buttons: a seventh
+// of the tile's height within [toolButtonMin, toolButtonMax], smaller when the buttons
+// would not fit the width, never under toolButtonMin.
+func toolSize(size fyne.Size, n int) float32 {
+	side := min(max(size.Height/7, toolButtonMin), toolButtonMax)
+	if n > 0 {
+		if fit := (size.Width - 4*namePad) / float32(n+1); fit < side { // +1: room for LIVE
+			side = max(fit, toolButtonMin)
+		}
+	}
+	return side
+}
 
 func newTileToolbar(t *Tile) *tileToolbar {
 	tb := &tileToolbar{
 		t:         t,
+		side:      toolButton,
 		playIcon:  theme.NewThemedResource(theme.MediaPlayIcon()),
 		stopIcon:  theme.NewThemedResource(theme.MediaStopIcon()),
 		infoOff:   theme.NewThemedResource(theme.InfoIcon()),
 		infoOn:    theme.NewPrimaryThemedResource(theme.InfoIcon()),
 		back:      canvas.NewRectangle(color.Transparent),
-		recIcon:   theme.NewThemedResource(theme.MediaRecordIcon()),
-		recOnIcon: theme.NewColoredResource(theme.MediaRecordIcon(), theme.ColorNameError),
+		recIcon:   theme.NewColoredResource(theme.MediaRecordIcon(), theme.ColorNameError), // a red dot, as on every recorder
+		recOnIcon: theme.NewColoredResource(theme.MediaStopIcon(), theme.ColorNameError),
 		pbIcon:    theme.NewThemedResource(theme.HistoryIcon()),
-		liveIcon:  theme.NewPrimaryThemedResource(theme.MediaFastForwardIcon()),
 	}
+	t.tb = tb
 	tb.back.CornerRadius = 4
 	tb.rec = newTileButton(tb.recIcon, "Record", func() {
 		if t.OnRecord != nil {
@@ -313,7 +385,7 @@ func (tb *tileToolbar) update() {
 		tb.rec.setIcon(tb.recIcon, "Record")
 	}
 	if tb.t.playbackSpeed > 0 {
-		tb.pb.setIcon(tb.liveIcon, "Back to live")
+		tb.pb.setText("LIVE", "Back to live")
 	} else {
 		tb.pb.setIcon(tb.pbIcon, "Playback")
 	}
@@ -332,7 +404,16 @@ func (tb *tileToolbar) buttons() []*tileButton {
 }
 
 func (tb *tileToolbar) MinSize() fyne.Size {
-	return fyne.NewSize(float32(len(tb.buttons()))*toolButton+4, toolButton+4)
+	var w float32
+	for _, b := range tb.buttons() {
+		w += b.width(tb.side)
+	}
+	return fyne.NewSize(w+4, tb.side+4)
+}
+
+// setSide sets the buttons' side for the tile's size.
+func (tb *tileToolbar) setSide(size fyne.Size) {
+	tb.side = toolSize(size, len(tb.buttons()))
 }
 
 func (tb *tileToolbar) CreateRenderer() fyne.WidgetRenderer {
@@ -348,10 +429,14 @@ func (r *toolbarRenderer) Layout(size fyne.Size) {
 	r.tb.back.Resize(size)
 	r.tb.rec.Hide()
 	r.tb.pb.Hide()
-	for i, b := range r.tb.buttons() {
+	x := float32(2)
+	for _, b := range r.tb.buttons() {
 		b.Show()
-		b.Move(fyne.NewPos(2+float32(i)*toolButton, 2))
-		b.Resize(fyne.NewSize(toolButton, toolButton))
+		b.side = r.tb.side
+		w := b.width(r.tb.side)
+		b.Move(fyne.NewPos(x, 2))
+		b.Resize(fyne.NewSize(w, r.tb.side))
+		x += w
 	}
 }
 func (r *toolbarRenderer) MinSize() fyne.Size { return r.tb.MinSize() }
@@ -373,24 +458,68 @@ func (r *toolbarRenderer) Destroy()                     {}
 type tileButton struct {
 	widget.BaseWidget
 	icon  *canvas.Image
-	label string // what it does, for tests and accessibility
+	text  *canvas.Text      // instead of the icon when set ("LIVE")
+	pill  *canvas.Rectangle // the text's background
+	label string            // what it does: the tooltip, for tests and accessibility
 	onTap func()
+	side  float32
 }
 
 func newTileButton(res fyne.Resource, label string, onTap func()) *tileButton {
-	b := &tileButton{icon: canvas.NewImageFromResource(res), label: label, onTap: onTap}
+	b := &tileButton{icon: canvas.NewImageFromResource(res), label: label, onTap: onTap, side: toolButton,
+		text: canvas.NewText("", colorName), pill: canvas.NewRectangle(colorOffline)}
 	b.icon.FillMode = canvas.ImageFillContain
+	b.text.TextStyle = fyne.TextStyle{Bold: true}
+	b.text.Hide()
+	b.pill.Hide()
+	b.pill.CornerRadius = 3
 	b.ExtendBaseWidget(b)
 	return b
 }
 
 func (b *tileButton) setIcon(res fyne.Resource, label string) {
 	b.label = label
+	if b.text.Visible() {
+		b.text.Hide()
+		b.pill.Hide()
+		b.icon.Show()
+	}
 	if b.icon.Resource != res {
 		b.icon.Resource = res
 		b.icon.Refresh()
 	}
 }
+
+// setText shows a word instead of the icon, white on a red pill (the "LIVE" control).
+func (b *tileButton) setText(word, label string) {
+	b.label = label
+	b.text.Text = word
+	if !b.text.Visible() {
+		b.icon.Hide()
+		b.text.Show()
+		b.pill.Show()
+	}
+}
+
+// Text is the word the button shows instead of an icon, "" for an icon.
+func (b *tileButton) Text() string {
+	if !b.text.Visible() {
+		return ""
+	}
+	return b.text.Text
+}
+
+// width is the button's width for a side: square for an icon, the word's width for text.
+func (b *tileButton) width(side float32) float32 {
+	if !b.text.Visible() {
+		return side
+	}
+	ts := fyne.MeasureText(b.text.Text, textSizeFor(side), b.text.TextStyle)
+	return max(side, ts.Width+side/2)
+}
+
+// textSizeFor is the text size of a text button of a side.
+func textSizeFor(side float32) float32 { return max(side*0.45, 10) }
 
 // Tapped is part of fyne.Tappable.
 func (b *tileButton) Tapped(*fyne.PointEvent) {
@@ -406,11 +535,24 @@ func (b *tileButton) CreateRenderer() fyne.WidgetRenderer {
 type buttonRenderer struct{ b *tileButton }
 
 func (r *buttonRenderer) Layout(size fyne.Size) {
-	const pad = 4
+	pad := max(size.Height/6, 3)
 	r.b.icon.Move(fyne.NewPos(pad, pad))
 	r.b.icon.Resize(fyne.NewSize(size.Width-2*pad, size.Height-2*pad))
+	r.b.text.TextSize = textSizeFor(size.Height)
+	ts := fyne.MeasureText(r.b.text.Text, r.b.text.TextSize, r.b.text.TextStyle)
+	r.b.pill.Move(fyne.NewPos(2, 3))
+	r.b.pill.Resize(fyne.NewSize(size.Width-4, size.Height-6))
+	r.b.text.Move(fyne.NewPos((size.Width-ts.Width)/2, (size.Height-ts.Height)/2))
+	r.b.text.Resize(ts)
 }
-func (r *buttonRenderer) MinSize() fyne.Size           { return fyne.NewSize(toolButton, toolButton) }
-func (r *buttonRenderer) Refresh()                     { r.Layout(r.b.Size()); r.b.icon.Refresh() }
-func (r *buttonRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.b.icon} }
-func (r *buttonRenderer) Destroy()                     {}
+func (r *buttonRenderer) MinSize() fyne.Size { return fyne.NewSize(r.b.width(r.b.side), r.b.side) }
+func (r *buttonRenderer) Refresh() {
+	r.Layout(r.b.Size())
+	r.b.icon.Refresh()
+	r.b.pill.Refresh()
+	r.b.text.Refresh()
+}
+func (r *buttonRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.b.icon, r.b.pill, r.b.text}
+}
+func (r *buttonRenderer) Destroy() {}

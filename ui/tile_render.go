@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
 )
@@ -32,6 +33,7 @@ var (
 	colorConnecting = color.NRGBA{R: 0x4a, G: 0x90, B: 0xd9, A: 0xff}
 	colorStalled    = color.NRGBA{R: 0xf5, G: 0xa6, B: 0x23, A: 0xff}
 	colorOffline    = color.NRGBA{R: 0xe5, G: 0x48, B: 0x4d, A: 0xff}
+	colorTipStroke  = color.NRGBA{R: 0x80, G: 0x86, B: 0x90, A: 0xff}
 	colorStopped    = color.NRGBA{R: 0x6b, G: 0x71, B: 0x7a, A: 0xff}
 	// Fallback is live, but from the camera's fallback URL: blue, informative.
 	colorFallback = color.NRGBA{R: 0x1f, G: 0x6f, B: 0xeb, A: 0xff}
@@ -157,6 +159,8 @@ type tileRenderer struct {
 	zoomBack   *canvas.Rectangle
 	zoomText   *canvas.Text
 	toolbar    *tileToolbar
+	tipBack    *canvas.Rectangle // the tooltip of the toolbar button under the pointer
+	tipText    *canvas.Text
 
 	back       *canvas.Rectangle
 	dim        *canvas.Rectangle
@@ -167,6 +171,7 @@ type tileRenderer struct {
 	title      *canvas.Text
 	sel        *canvas.Rectangle // selection border
 	lines      []*canvas.Text    // detail lines, then the foot
+	retry      *widget.Button    // the offline card's "Retry now"
 	objects    []fyne.CanvasObject
 	// laidOut is the size Layout last placed the objects for.
 	laidOut fyne.Size
@@ -191,6 +196,8 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		zoomBack:   canvas.NewRectangle(colorPanelBack),
 		zoomText:   canvas.NewText("", colorPanelText),
 		toolbar:    newTileToolbar(t),
+		tipBack:    canvas.NewRectangle(colorCardBack),
+		tipText:    canvas.NewText("", colorCardText),
 		cardBack:   canvas.NewRectangle(colorCardBack),
 		cardAccent: canvas.NewRectangle(colorStopped),
 		title:      canvas.NewText("", colorCardText),
@@ -211,6 +218,10 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		r.lines = append(r.lines, l)
 		r.objects = append(r.objects, l)
 	}
+	r.retry = widget.NewButton("Retry now", t.RetryNow)
+	r.retry.Importance = widget.MediumImportance
+	r.retry.Hide()
+	r.objects = append(r.objects, r.retry)
 	r.empty.TextSize = detailTextSize
 	r.fbBack.CornerRadius = 3
 	r.fbText.TextSize = badgeTextSize
@@ -233,7 +244,11 @@ func newTileRenderer(t *Tile) *tileRenderer {
 	// The name goes on top so a card never hides which camera it is about; the toolbar
 	// above everything, so it can always be clicked.
 	r.objects = append(r.objects, r.zoomBack, r.zoomText, r.empty, r.nameBack, r.name, r.fbBack, r.fbText,
-		r.recBack, r.recText, r.sel, r.toolbar)
+		r.recBack, r.recText, r.sel, r.toolbar, r.tipBack, r.tipText)
+	r.tipBack.CornerRadius = 3
+	r.tipBack.StrokeColor = colorTipStroke
+	r.tipBack.StrokeWidth = 1
+	r.tipText.TextSize = badgeTextSize + 1
 	r.update()
 	// Fyne makes a new renderer when the old one's cache entry expired (a tile not
 	// painted for a minute, or a stale cache clock under the test driver) and does not
@@ -330,6 +345,9 @@ func (r *tileRenderer) update() {
 	r.zoomText.Text = t.zoom.label()
 	setVisible(r.toolbar, t.hovered && t.stream != nil)
 	r.toolbar.update()
+	r.tipText.Text = t.Tooltip()
+	setVisible(r.tipBack, r.toolbar.Visible() && r.tipText.Text != "")
+	setVisible(r.tipText, r.toolbar.Visible() && r.tipText.Text != "")
 	r.img.Image = t.shown
 	setVisible(r.img, picture)
 	if picture && r.card.kind != cardNone {
@@ -369,10 +387,22 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 	r.empty.Move(fyne.NewPos((size.Width-es.Width)/2, (size.Height-es.Height)/2))
 	r.empty.Resize(es)
 
-	// Toolbar, top-right.
+	// Toolbar, top-right, its buttons sized for the tile; the tooltip under the button.
+	r.toolbar.setSide(size)
 	ts := r.toolbar.MinSize()
 	r.toolbar.Move(fyne.NewPos(size.Width-ts.Width-namePad, namePad))
 	r.toolbar.Resize(ts)
+	if b := r.t.tipOn; b != nil && r.tipText.Visible() {
+		tt := fyne.MeasureText(r.tipText.Text, r.tipText.TextSize, r.tipText.TextStyle)
+		tb := fyne.NewSize(tt.Width+2*namePad, tt.Height+namePad)
+		bx := r.toolbar.Position().X + b.Position().X + b.Size().Width/2
+		x := min(max(bx-tb.Width/2, namePad), size.Width-tb.Width-namePad)
+		y := r.toolbar.Position().Y + ts.Height + 3
+		r.tipBack.Move(fyne.NewPos(x, y))
+		r.tipBack.Resize(tb)
+		r.tipText.Move(fyne.NewPos(x+namePad, y+namePad/2))
+		r.tipText.Resize(tt)
+	}
 
 	// Name badge, top-left, leaving room for the toolbar when it shows.
 	room := size.Width - 4*namePad
@@ -468,6 +498,12 @@ func (r *tileRenderer) layoutCard(size fyne.Size) {
 		l.Text = ""
 		l.Hide()
 	}
+	wantRetry := r.card.kind == cardOffline && r.t.stream != nil
+	if r.card.kind == cardNone || !wantRetry {
+		if r.retry.Visible() {
+			r.retry.Hide()
+		}
+	}
 	if r.card.kind == cardNone {
 		return
 	}
@@ -511,6 +547,23 @@ func (r *tileRenderer) layoutCard(size fyne.Size) {
 	if len(texts) > 0 {
 		cardH += pad / 2
 	}
+	// "Retry now" under the text, when the tile has room for it (the detail lines give
+	// way first: the title and the button are what a person needs).
+	bs := r.retry.MinSize()
+	if wantRetry {
+		for len(texts) > 0 && cardH+bs.Height+pad/2 > size.Height-top {
+			if len(texts) > 1 && r.card.foot != "" { // the detail goes first, the countdown stays
+				texts = append(texts[:len(texts)-2], texts[len(texts)-1])
+			} else {
+				texts = texts[:len(texts)-1]
+			}
+			cardH -= lineH
+		}
+		wantRetry = cardH+bs.Height+pad/2 <= size.Height-top && bs.Width <= cardW-accentWidth-pad
+	}
+	if wantRetry {
+		cardH += bs.Height + pad/2
+	}
 	// Centred, but below the name badge when the tile is short.
 	pos := fyne.NewPos((size.Width-cardW)/2, max((size.Height-cardH)/2, min(top, size.Height-cardH)))
 	r.cardBack.Move(pos)
@@ -534,6 +587,15 @@ func (r *tileRenderer) layoutCard(size fyne.Size) {
 		l.Resize(fyne.NewSize(textW, lineH))
 		l.Show()
 		y += lineH
+	}
+	if wantRetry {
+		r.retry.Move(fyne.NewPos(x, y+pad/2))
+		r.retry.Resize(bs)
+		if !r.retry.Visible() {
+			r.retry.Show()
+		}
+	} else if r.retry.Visible() {
+		r.retry.Hide()
 	}
 }
 

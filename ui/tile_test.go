@@ -533,6 +533,7 @@ func TestTileToolbar(t *testing.T) {
 		t.Errorf("snapshot button labelled %q", rd.toolbar.snap.label)
 	}
 	test.TapCanvas(c, centre(rd.toolbar.snap))
+	pumpUntil(t, r.q, "the snapshot written", func() bool { return snapPath != "" || snapErr != nil })
 	if snapErr != nil || !tileTSnapName.MatchString(filepath.Base(snapPath)) {
 		t.Errorf("snapshot button: %q, %v", snapPath, snapErr)
 	}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -228,16 +227,7 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 			}
 		}
 	}
-	t.OnSnapshot = func(t *Tile, path string, err error) {
-		if w.win == nil {
-			return
-		}
-		if err != nil {
-			showNotice(w.win, "Error", fmt.Sprintf("snapshot of %q: %v", t.Stream().Name(), err))
-			return
-		}
-		showNotice(w.win, "Snapshot saved", path)
-	}
+	t.OnSnapshot = w.snapshotDone
 	return t
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 
 	"fyne.io/fyne/v2"
@@ -50,6 +49,8 @@ type chrome struct {
 	dragName string
 	dragAt   fyne.Position
 	syncing  bool
+
+	notice *snapshotNotice // the non-modal "Snapshot saved" over the wall
 }
 
 // Panel is the whole window's content for win: a toolbar (layout picker, camera list
@@ -94,7 +95,8 @@ func (w *Wall) Panel(win fyne.Window) fyne.CanvasObject {
 		widget.NewButtonWithIcon("Full screen", theme.ViewFullScreenIcon(), w.ToggleFullScreen),
 	)
 	c.toolbar = toolbar
-	body := container.NewBorder(toolbar, c.status.obj, c.sideBox, nil, w.content)
+	c.notice = newSnapshotNotice(w.openFolder, w.batch.Do, func(err error) { showNotice(win, "Show in folder", err.Error()) })
+	body := container.NewBorder(toolbar, c.status.obj, c.sideBox, nil, container.NewStack(w.content, c.notice.obj))
 
 	c.hintText = canvas.NewText("", colorHintText)
 	c.hintText.TextSize = 12
@@ -146,16 +148,7 @@ func (c *chrome) snapshot() {
 		showNotice(w.win, "Snapshot", "No snapshot folder is configured.")
 		return
 	}
-	snap, ok := any(t).(interface{ Snapshot(string) (string, error) })
-	if !ok {
-		return
-	}
-	path, err := snap.Snapshot(w.opts.SnapshotDir)
-	if err != nil {
-		showNotice(w.win, "Error", fmt.Sprintf("snapshot of %q: %v", t.Stream().Name(), err))
-		return
-	}
-	showNotice(w.win, "Snapshot saved", path)
+	t.saveSnapshot(w.opts.SnapshotDir, func(path string, err error) { w.snapshotDone(t, path, err) })
 }
 
 // toggleHealth shows or hides the selected tile's health overlay.
