@@ -270,9 +270,11 @@ func (w *Wall) positionOf(name string) int { return w.m.PositionOf(name) }
 // apply makes the screen follow the model: grid size, cells, maximised tile, selection,
 // and which tiles decode.
 func (w *Wall) apply() {
-	// Hold every camera before tiles stop, so a camera leaving the screen keeps its
-	// connection; holdHidden lets go of those decoding again at the end.
-	w.holdAll()
+	// Hold every camera decoding before tiles stop, so a camera leaving the screen keeps
+	// its connection; holdHidden lets go of those decoding again at the end. A camera
+	// not running yet (one just added) is not held here: holding would connect it to its
+	// smallest stream beside the one its tile then opens.
+	w.holdDecoding()
 	defer w.holdHidden()
 	visible := w.m.Visible()
 	sel, maxPos := w.m.Selected(), w.m.Maximised()
@@ -328,14 +330,20 @@ func (w *Wall) apply() {
 	}
 }
 
-// holdAll holds every camera the user has not stopped while the wall runs (see
-// holdHidden).
-func (w *Wall) holdAll() {
+// decoding reports whether camera s decodes on its tile.
+func (w *Wall) decoding(s *capture.Stream) bool {
+	t := w.tiles[s.Name()]
+	return t != nil && t.Stream() == s && t.Running()
+}
+
+// holdDecoding holds, while the wall runs, the cameras decoding on their tile (Hold
+// then keeps the variant they run: no second connection), before tiles may stop.
+func (w *Wall) holdDecoding() {
 	if !w.running {
 		return
 	}
 	for _, s := range w.cameras {
-		if w.holds[s] == nil && !w.paused[s.Name()] {
+		if w.holds[s] == nil && !w.paused[s.Name()] && w.decoding(s) {
 			w.holds[s] = s.Hold()
 		}
 	}
@@ -345,15 +353,15 @@ func (w *Wall) holdAll() {
 // decoding, and lets go of the rest: those decoding on their tile (the tile holds them),
 // those the user stopped, those no longer in the list, and all once the wall stops.
 func (w *Wall) holdHidden() {
-	w.holdAll()
 	inList := make(map[*capture.Stream]bool, len(w.cameras))
 	for _, s := range w.cameras {
 		inList[s] = true
+		if w.running && w.holds[s] == nil && !w.paused[s.Name()] && !w.decoding(s) {
+			w.holds[s] = s.Hold()
+		}
 	}
 	for s, release := range w.holds {
-		t := w.tiles[s.Name()]
-		decoding := t != nil && t.Stream() == s && t.Running()
-		if w.running && inList[s] && !w.paused[s.Name()] && !decoding {
+		if w.running && inList[s] && !w.paused[s.Name()] && !w.decoding(s) {
 			continue
 		}
 		release()
