@@ -207,7 +207,8 @@ type snapshotNotice struct {
 	show  *widget.Button
 	shown string // the path the notice is about
 	gen   int    // bumps on every show, so an older timer does not hide a newer notice
-	// open opens a folder in the desktop's file manager; do runs on the UI goroutine.
+	// open opens a folder in the desktop's file manager (off the UI goroutine: it may
+	// wait); do runs on the UI goroutine; fail shows open's error (UI goroutine).
 	open func(dir string) error
 	do   func(func())
 	fail func(err error)
@@ -265,9 +266,14 @@ func (n *snapshotNotice) showInFolder() {
 	if n.shown == "" {
 		return
 	}
-	if err := n.open(filepath.Dir(n.shown)); err != nil && n.fail != nil {
-		n.fail(err)
-	}
+	// The desktop's opener may take up to 2 s to fail (panelui.OpenPath): never on the
+	// UI goroutine, which would freeze the wall.
+	open, do, fail, dir := n.open, n.do, n.fail, filepath.Dir(n.shown)
+	go func() {
+		if err := open(dir); err != nil && fail != nil {
+			do(func() { fail(err) })
+		}
+	}()
 }
 
 // openFolder opens dir in the desktop's file manager through the app (a file:// URL).

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,13 +129,32 @@ func TestTileSnapshotIsTheCamerasPicture(t *testing.T) {
 	}
 }
 
-// noticeTRecs is a Recordings that records what "Show in folder" opened.
-type noticeTRecs struct{ opened []string }
+// noticeTRecs is a Recordings that records what "Show in folder" opened; with block
+// set, Open waits for it to close first (the desktop opener waits up to 2 s).
+type noticeTRecs struct {
+	mu     sync.Mutex
+	opened []string
+	block  chan struct{}
+}
 
 func (f *noticeTRecs) Toggle(string) error         { return nil }
 func (f *noticeTRecs) State(string) RecordingState { return RecordingState{} }
 func (f *noticeTRecs) List() ([]Clip, error)       { return nil, nil }
-func (f *noticeTRecs) Open(path string) error      { f.opened = append(f.opened, path); return nil }
+func (f *noticeTRecs) Open(path string) error {
+	if f.block != nil {
+		<-f.block
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.opened = append(f.opened, path)
+	return nil
+}
+
+func (f *noticeTRecs) openedPaths() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.opened)
+}
 
 // TestSnapshotNoticeIsNotModal: the tile's snapshot button confirms with a notice over
 // the wall — no modal dialog, the wall keeps its keys — naming the file, whose "Show in
@@ -165,10 +185,24 @@ func TestSnapshotNoticeIsNotModal(t *testing.T) {
 	if !strings.Contains(n.title.Text, "Cam 1") {
 		t.Errorf("notice title %q does not name the camera", n.title.Text)
 	}
-	test.Tap(n.show)
-	if len(recs.opened) != 1 || recs.opened[0] != dir {
-		t.Errorf("Show in folder opened %q, want %q", recs.opened, dir)
+	// Show in folder does not hold the wall while the opener waits (up to 2 s).
+	recs.block = make(chan struct{})
+	tapped := make(chan struct{})
+	go func() {
+		defer close(tapped)
+		test.Tap(n.show)
+	}()
+	select {
+	case <-tapped:
+	case <-time.After(time.Second):
+		t.Error("Show in folder waited for the opener on the UI goroutine")
 	}
+	close(recs.block)
+	<-tapped
+	pumpUntil(t, r.q, "the folder opened", func() bool {
+		got := recs.openedPaths()
+		return len(got) == 1 && got[0] == dir
+	})
 	// The window's Snapshot button confirms the same way.
 	n.hide()
 	btn := noticeTButton(r.win.Canvas().Content(), "Snapshot")
