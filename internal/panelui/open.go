@@ -28,8 +28,10 @@ func OpenPath(path string) error {
 		install = "a file manager, e.g. sudo apt install nautilus"
 	}
 	cmd := exec.Command(openCommand, path)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	// Only the head of stderr is kept: an opener that runs the player in the foreground
+	// writes to it for as long as the player runs.
+	stderr := &headBuffer{max: 4 << 10}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		if errors.Is(err, exec.ErrNotFound) {
 			return fmt.Errorf("%s is not installed: install xdg-utils (sudo apt install xdg-utils) and %s, or open %s yourself",
@@ -69,6 +71,22 @@ func OpenPath(path string) error {
 		return errors.New(msg)
 	}
 }
+
+// headBuffer keeps the first max bytes written to it and drops the rest. It is read
+// only after the command's Wait (which waits for the copy into it).
+type headBuffer struct {
+	buf bytes.Buffer
+	max int
+}
+
+func (b *headBuffer) Write(p []byte) (int, error) {
+	if n := b.max - b.buf.Len(); n > 0 {
+		b.buf.Write(p[:min(n, len(p))])
+	}
+	return len(p), nil
+}
+
+func (b *headBuffer) String() string { return b.buf.String() }
 
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)

@@ -3,6 +3,7 @@ package panelui
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +77,21 @@ func TestOpenPathSucceedsOrKeepsRunning(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("OpenPath blocked %v on a running opener", d)
+	}
+}
+
+// An opener that writes a lot to stderr (a player run in the foreground logs for as long
+// as it plays) costs OpenPath a few KiB, not all of it: only the first line is shown.
+func TestOpenPathKeepsLittleOfStderr(t *testing.T) {
+	fakeOpener(t, "head -c 67108864 /dev/zero >&2; exit 4")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := OpenPath("/nonexistent/Gate.mp4")
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+		t.Errorf("OpenPath allocated %d MiB for 64 MiB of stderr", grew>>20)
 	}
 }
