@@ -48,3 +48,26 @@ func TestWallTNewCameraOpensOneConnection(t *testing.T) {
 		t.Errorf("the main stream was opened %d times, want 1", n)
 	}
 }
+
+// A camera held off screen is let go when it is removed from the settings, and every
+// hold when the wall stops (quit): nothing stays connected behind the operator's back.
+func TestWallTHoldsLetGoOnRemoveAndStop(t *testing.T) {
+	r := newWallTRig(t, wallTLive(t, 3), capture.StreamOptions{}, "1", nil)
+	r.wall.Start()
+	cam2, cam3 := r.streams[1], r.streams[2]
+	if !r.wall.Held("Cam 2") || !r.wall.Held("Cam 3") {
+		t.Fatalf("off-screen cameras not held: %v %v", r.wall.Held("Cam 2"), r.wall.Held("Cam 3"))
+	}
+	pumpUntil(t, r.q, "Cam 3 live while held", func() bool { return cam3.Status().State == capture.StateLive })
+	r.wall.SetCameras(r.streams[:2])
+	if r.wall.Held("Cam 3") || cam3.Status().State != capture.StateStopped {
+		t.Errorf("removed Cam 3: held %v, state %v", r.wall.Held("Cam 3"), cam3.Status().State)
+	}
+	r.wall.Stop()
+	if r.wall.Held("Cam 2") || cam2.Status().State != capture.StateStopped {
+		t.Errorf("after Stop Cam 2: held %v, state %v", r.wall.Held("Cam 2"), cam2.Status().State)
+	}
+	if st := r.streams[0].Status().State; st != capture.StateStopped {
+		t.Errorf("after Stop Cam 1 is %v", st)
+	}
+}
