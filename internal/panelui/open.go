@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -28,25 +30,44 @@ func OpenPath(path string) error {
 		install = "a file manager, e.g. sudo apt install nautilus"
 	}
 	cmd := exec.Command(openCommand, path)
-	// Only the head of stderr is kept: an opener that runs the player in the foreground
-	// writes to it for as long as the player runs.
+	// stderr is a pipe of our own, drained until its last holder closes it: the
+	// application the opener launches often inherits it, and exec's own copy would make
+	// Wait wait for that application instead of the opener. Only its head is kept (a
+	// player run in the foreground logs into it for as long as it plays).
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("%s could not start: %w (open %s yourself)", openCommand, err, path)
+	}
 	stderr := &headBuffer{max: 4 << 10}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
+	drained := make(chan struct{})
+	cmd.Stderr = pw
+	err = cmd.Start()
+	pw.Close()
+	if err != nil {
+		pr.Close()
 		if errors.Is(err, exec.ErrNotFound) {
 			return fmt.Errorf("%s is not installed: install xdg-utils (sudo apt install xdg-utils) and %s, or open %s yourself",
 				openCommand, install, path)
 		}
 		return fmt.Errorf("%s could not start: %w (open %s yourself)", openCommand, err, path)
 	}
+	go func() {
+		defer close(drained)
+		defer pr.Close()
+		io.Copy(stderr, pr)
+	}()
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }() // reaps it, however long the application runs
+	go func() { done <- cmd.Wait() }() // reaps the opener when it exits (a player in the foreground: when it ends)
 	select {
 	case <-time.After(openWait):
 		return nil
 	case err := <-done:
 		if err == nil {
 			return nil
+		}
+		select { // what the opener wrote before it exited
+		case <-drained:
+		case <-time.After(100 * time.Millisecond):
 		}
 		detail := firstLine(stderr.String())
 		var ee *exec.ExitError
@@ -72,21 +93,27 @@ func OpenPath(path string) error {
 	}
 }
 
-// headBuffer keeps the first max bytes written to it and drops the rest. It is read
-// only after the command's Wait (which waits for the copy into it).
+// headBuffer keeps the first max bytes written to it and drops the rest.
 type headBuffer struct {
+	mu  sync.Mutex
 	buf bytes.Buffer
 	max int
 }
 
 func (b *headBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if n := b.max - b.buf.Len(); n > 0 {
 		b.buf.Write(p[:min(n, len(p))])
 	}
 	return len(p), nil
 }
 
-func (b *headBuffer) String() string { return b.buf.String() }
+func (b *headBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
 
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)

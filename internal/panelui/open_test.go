@@ -95,3 +95,22 @@ func TestOpenPathKeepsLittleOfStderr(t *testing.T) {
 		t.Errorf("OpenPath allocated %d MiB for 64 MiB of stderr", grew>>20)
 	}
 }
+
+// An opener that exits at once but leaves the application it launched holding its
+// stderr (gio open, kde-open) is judged by its exit, not by the application: OpenPath
+// returns at once on success and reports a failure, instead of waiting out openWait.
+func TestOpenPathJudgesTheOpenerNotItsChild(t *testing.T) {
+	fakeOpener(t, "sleep 3 & exit 0")
+	start := time.Now()
+	if err := OpenPath("/tmp"); err != nil {
+		t.Fatalf("exit 0: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("OpenPath took %v: it waited for the launched application", d)
+	}
+	fakeOpener(t, `sleep 3 & echo "no method available" >&2; exit 4`)
+	err := OpenPath("/nonexistent/Gate.mp4")
+	if err == nil || !strings.Contains(err.Error(), "no method available") {
+		t.Errorf("a failing opener with a child left: %v", err)
+	}
+}
