@@ -184,3 +184,28 @@ func TestHoldConnectsWithoutDecoding(t *testing.T) {
 	}
 	release()
 }
+
+// A Hold across Close: released after Close, or taken after it, starts nothing and does
+// not panic; Close does not wait for a hold.
+func TestHoldAcrossClose(t *testing.T) {
+	src := &scriptSource{w: 640, h: 360, steps: []step{{packets: 1 << 30, hold: true}}}
+	s := NewStream("gate", src, StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{new(atomic.Int64)}, nil }})
+	release := s.Hold()
+	waitFor(t, "the held camera live", func() bool { return s.Status().State == StateLive })
+	s.Close()
+	release()
+	late := s.Hold()
+	if st := s.Status().State; st != StateStopped {
+		t.Errorf("a Hold after Close: %v", st)
+	}
+	s.mu.Lock()
+	running := s.vars[0].sup != nil
+	s.mu.Unlock()
+	if running {
+		t.Error("a Hold after Close started the camera")
+	}
+	late()
+	if s.RetryNow() {
+		t.Error("RetryNow after Close cut a wait")
+	}
+}
