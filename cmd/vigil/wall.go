@@ -141,7 +141,10 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	go func() {
 		<-sigCtx.Done()
 		if ctx.Err() == nil {
-			fyne.Do(a.Quit)
+			// Close, not a.Quit: Quit skips the window's OnClosed (wall.Stop), so the
+			// tiles would go on calling fyne.Do after Fyne's loop has drained, when it
+			// runs callbacks on their goroutines (issue 12 item 11).
+			fyne.Do(win.Close)
 		}
 	}()
 	win.ShowAndRun()
