@@ -36,19 +36,11 @@ func (r *run) chooseTrack(desc *description.Session) (*description.Media, format
 			rank := 0
 			switch f := f.(type) {
 			case *format.H264:
-				t.Codec, rank = string(capture.CodecH264), 3
-				sps := f.SPS
-				ps := paramSets{codec: capture.CodecH264}
-				ps.set(roleSPS, sps)
-				ps.parse()
-				t.Profile, t.Width, t.Height, t.FPS = ps.profile, ps.width, ps.height, ps.fps
+				rank = 3
+				t.describeSPS(capture.CodecH264, f.SPS)
 			case *format.H265:
-				t.Codec, rank = string(capture.CodecH265), 2
-				sps := f.SPS
-				ps := paramSets{codec: capture.CodecH265}
-				ps.set(roleSPS, sps)
-				ps.parse()
-				t.Profile, t.Width, t.Height, t.FPS = ps.profile, ps.width, ps.height, ps.fps
+				rank = 2
+				t.describeSPS(capture.CodecH265, f.SPS)
 			case *format.MJPEG:
 				t.Codec, rank = string(capture.CodecJPEG), 1
 			}
@@ -301,4 +293,14 @@ func formatName(f format.Format) string {
 		return "unknown"
 	}
 	return strings.ToLower(name)
+}
+
+// describeSPS fills the track's codec, profile, size and declared rate from the SPS the
+// SDP carried (nothing when it carried none).
+func (t *Track) describeSPS(codec capture.Codec, sps []byte) {
+	ps := paramSets{codec: codec}
+	ps.set(roleSPS, sps)
+	ps.parse()
+	t.Codec = string(codec)
+	t.Profile, t.Width, t.Height, t.FPS = ps.profile, ps.width, ps.height, ps.fps
 }
