@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vigil-cctv/vigil/internal/panel"
 	"net"
 	"os/exec"
 	"strconv"
@@ -15,7 +14,9 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 	"github.com/vigil-cctv/vigil/recorder"
 )
 
@@ -58,7 +59,7 @@ func TestRecordCommandWritesAPlayableFile(t *testing.T) {
 // The same for an RTSP H.264 camera given by URL: ffprobe reads H.264 of its size, about
 // as long as the recording, and decodes every frame without error.
 func TestRecordRTSPCamera(t *testing.T) {
-	srv := rtspServer(t)
+	srv := rtsptest.StartCamera(t)
 	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}}
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -11,23 +10,10 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
 
-func rtspServer(t *testing.T) *rtsptest.Server {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test-deps installs it): it encodes the test stream")
-	}
-	aus, err := rtsptest.EncodeH264(320, 240, 15, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rtsptest.Start(t, rtsptest.Options{UDP: true, User: "viewer", Password: "pw-42", Auth: "digest",
-		Streams: map[string]rtsptest.Stream{"cam": {H264: aus, FPS: 15}}})
-}
-
 // `vigil probe rtsp://…` reports the tracks, codec and profile, size, transport and the
 // auth offered and used, and saves a JPEG snapshot decoded from an H.264 key frame.
 func TestProbeRTSP(t *testing.T) {
-	srv := rtspServer(t)
+	srv := rtsptest.StartCamera(t)
 	snap := filepath.Join(t.TempDir(), "snap.jpg")
 	var stdout, stderr bytes.Buffer
 	t.Setenv("VIGIL_PASSWORD", "pw-42")

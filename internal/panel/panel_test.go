@@ -341,23 +341,10 @@ func TestConnectToMilestoneSavesSiteAndPlaysACamera(t *testing.T) {
 	})
 }
 
-func rtspServer(t *testing.T) *rtsptest.Server {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test-deps installs it): it encodes the test stream")
-	}
-	aus, err := rtsptest.EncodeH264(320, 240, 15, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rtsptest.Start(t, rtsptest.Options{UDP: true, User: "viewer", Password: "pw-42", Auth: "digest",
-		Streams: map[string]rtsptest.Stream{"cam": {H264: aus, FPS: 15}}})
-}
-
 // A camera whose RTSP server dies shows its fallback snapshots, and RTSP again once the
 // server is back.
 func TestRTSPFallsBackToSnapshotsAndBack(t *testing.T) {
-	srv := rtspServer(t)
+	srv := rtsptest.StartCamera(t)
 	snaps := mjpegtest.NewServer(mjpegtest.Options{Cameras: 1, FPS: 5, Mode: mjpegtest.Snapshot, Auth: mjpegtest.AuthBasic, User: "viewer", Password: "pw-42"})
 	defer snaps.Close()
 	cam := config.Camera{Name: "Dock", Streams: []config.Stream{{URL: srv.URL("cam")}}, User: "viewer", Password: "pw-42",

@@ -14,6 +14,7 @@ import (
 	"maps"
 	"math"
 	"net"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -115,6 +116,22 @@ type path struct {
 	stall         atomic.Bool
 	stream        *gortsplib.ServerStream // under Server.mu
 	media         *description.Media
+}
+
+// StartCamera is the usual test camera: one path "cam" of 2 s of 320×240 H.264 at 15 fps
+// over UDP and TCP, protected by Digest for viewer / pw-42. It skips t when ffmpeg, which
+// encodes the stream once, is not installed.
+func StartCamera(t testing.TB) *Server {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed (make test-deps installs it): it encodes the test stream")
+	}
+	aus, err := EncodeH264(320, 240, 15, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Start(t, Options{UDP: true, User: "viewer", Password: "pw-42", Auth: "digest",
+		Streams: map[string]Stream{"cam": {H264: aus, FPS: 15}}})
 }
 
 // Start starts a Server and closes it when the test ends. It fails the test if the
