@@ -60,6 +60,10 @@ type Protocol struct {
 	// sites. A server whose certificate is not trusted fails with an error wrapping
 	// *trust.CertError.
 	Discover func(ctx context.Context, req SiteRequest) (*SiteDirectory, error)
+	// NewPTZ makes a PTZ controller for rawURL (rcp://, onvif://, …; credentials already
+	// moved into s). Nil: the protocol has no PTZ of its own address. A protocol whose
+	// URLs are only PTZ targets (rcp://) registers NewPTZ without New.
+	NewPTZ func(rawURL string, s Settings) (PTZ, error)
 }
 
 // SiteRequest says which site to list and how to trust it.
@@ -108,8 +112,8 @@ type Registry struct {
 // Register adds p. A scheme registered twice or a Protocol without New is a programming
 // error: it panics, so the registration file fails its first test.
 func (r *Registry) Register(p Protocol) {
-	if p.New == nil || len(p.Schemes) == 0 {
-		panic("capture: protocol " + p.Name + " registered without schemes or New")
+	if (p.New == nil && p.NewPTZ == nil) || len(p.Schemes) == 0 {
+		panic("capture: protocol " + p.Name + " registered without schemes, New or NewPTZ")
 	}
 	for _, s := range p.Schemes {
 		if _, dup := r.Lookup(s); dup {
@@ -158,7 +162,28 @@ func (r *Registry) NewSource(rawURL string, s Settings) (Source, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: unsupported scheme %q (want %s)", RedactURL(rawURL), u.Scheme, r.SchemeList())
 	}
+	if p.New == nil {
+		return nil, fmt.Errorf("%s: %s URLs name a PTZ controller, not a video stream", RedactURL(rawURL), u.Scheme)
+	}
 	return p.New(rawURL, s)
+}
+
+// NewPTZ makes the PTZ controller of rawURL through the protocol of its scheme, with the
+// URL's credentials moved into s as NewSource does.
+func (r *Registry) NewPTZ(rawURL string, s Settings) (PTZ, error) {
+	u, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if u.User != nil && s.User == "" {
+		s.User = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	p, ok := r.Lookup(u.Scheme)
+	if !ok || p.NewPTZ == nil {
+		return nil, fmt.Errorf("%s: no protocol drives PTZ at %q URLs", RedactURL(rawURL), u.Scheme)
+	}
+	return p.NewPTZ(rawURL, s)
 }
 
 // Discover lists the site at req.URL through the protocol of its scheme.
