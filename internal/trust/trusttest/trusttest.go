@@ -7,10 +7,11 @@ package trusttest
 
 import (
 	"crypto/tls"
-	"sync"
+	"net"
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
@@ -29,20 +30,9 @@ func Serve(t testing.TB, cert *tls.Certificate) (addr, fingerprint string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-			_ = c.(*tls.Conn).Handshake()
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	capturetest.Serve(t, ln, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		_ = c.(*tls.Conn).Handshake()
+	})
 	return ln.Addr().String(), trust.Fingerprint(cert.Leaf)
 }
