@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"github.com/vigil-cctv/vigil/capture"
 	"math"
 	"path/filepath"
 	"slices"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // Validate checks every setting and returns all problems at once (errors.Join of
