@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vigil-cctv/vigil/config"
-	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/internal/panelui"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/ui"
@@ -34,11 +33,7 @@ func TestMaximisedWallCountsHiddenCamerasOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pn.Close()
+	pn := openPanel(t, cfg)
 
 	test.NewTempApp(t)
 	q := &uiQueue{}

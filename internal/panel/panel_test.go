@@ -62,11 +62,7 @@ func TestWallFromSettingsFileShowsDemoCameras(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pn.Close()
+	pn := openPanel(t, cfg)
 	streams := pn.Streams()
 
 	test.NewTempApp(t)
