@@ -110,7 +110,7 @@ func (cam *Camera) Move(ctx context.Context, v capture.Velocity) error {
 	if err != nil {
 		return err
 	}
-	if cam.moving && !sameDirection(cam.last, v) {
+	if cam.moving && !cam.last.SameDirection(v) {
 		if err := cam.stopLocked(ctx, path); err != nil {
 			return err
 		}
@@ -265,20 +265,6 @@ func checkURI(host, op, uri string, schemes ...string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("camera %s answered %s with a %s URI; Vigil expects %s: %w", host, op, capture.CleanText(u.Scheme, 16), schemes[0], capture.ErrUnsupported)
-}
-
-// sameDirection reports whether b moves every axis the way a does (speeds may differ).
-func sameDirection(a, b capture.Velocity) bool {
-	sign := func(x float64) int {
-		switch {
-		case x > 0:
-			return 1
-		case x < 0:
-			return -1
-		}
-		return 0
-	}
-	return sign(a.Pan) == sign(b.Pan) && sign(a.Tilt) == sign(b.Tilt) && sign(a.Zoom) == sign(b.Zoom)
 }
 
 // round3 keeps three decimals, so no camera reads 1e-07 and a tiny speed is not zero.
