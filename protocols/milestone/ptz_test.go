@@ -154,3 +154,30 @@ func TestPTZFixedCameraHasNone(t *testing.T) {
 		t.Error("PTZ() ok before any Run found the camera")
 	}
 }
+
+// TestPTZStopLatency measures the time from Stop being called to the recorder receiving
+// PTZMoveStop (the "release to stop request", target ≤ 50 ms).
+func TestPTZStopLatency(t *testing.T) {
+	srv, rec := ptzSite(t, false)
+	p, ok := ptzOf(t, srv, "Dome")
+	if !ok {
+		t.Fatal("no PTZ")
+	}
+	var lat []time.Duration
+	for i := range 20 {
+		if err := p.Move(ptzCtx(t), capture.Velocity{Pan: float64(i%2*2 - 1)}); err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		if err := p.Stop(ptzCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+		cmds := rec.PTZCommands()
+		lat = append(lat, cmds[len(cmds)-1].Time.Sub(t0))
+	}
+	slices.Sort(lat)
+	t.Logf("Milestone Stop() → recorder: p50 %v, max %v over %d stops", lat[len(lat)/2], lat[len(lat)-1], len(lat))
+	if lat[len(lat)/2] > 50*time.Millisecond {
+		t.Errorf("median stop latency %v over 50 ms", lat[len(lat)/2])
+	}
+}

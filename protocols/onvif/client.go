@@ -130,15 +130,41 @@ func (c *Client) connect(ctx context.Context) error {
 	if err := c.SyncClock(ctx); err != nil {
 		return err
 	}
-	caps, err := call[capabilitiesResponse](ctx, c, c.device, getCapabilities{Category: "All"}, true)
+	media, ptz, err := c.services(ctx)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.media, c.ptz = c.servicePath(caps.Media), c.servicePath(caps.PTZ)
+	c.media, c.ptz = c.servicePath(media), c.servicePath(ptz)
 	c.ready = true
 	return nil
+}
+
+// services finds the media and PTZ service addresses: GetCapabilities, which every
+// Profile S camera answers, else GetServices (newer cameras that dropped the former).
+func (c *Client) services(ctx context.Context) (media, ptz string, err error) {
+	caps, err := call[capabilitiesResponse](ctx, c, c.device, getCapabilities{Category: "All"}, true)
+	if err == nil {
+		return caps.Media, caps.PTZ, nil
+	}
+	var f *Fault
+	if !errors.As(err, &f) || errors.Is(err, capture.ErrUnauthorized) {
+		return "", "", err
+	}
+	svcs, err2 := call[servicesResponse](ctx, c, c.device, getServices{}, true)
+	if err2 != nil {
+		return "", "", err // the first refusal explains more
+	}
+	for _, s := range svcs.Services[:min(len(svcs.Services), maxItems)] {
+		switch strings.TrimSpace(s.Namespace) {
+		case nsMedia:
+			media = s.XAddr
+		case nsPTZ:
+			ptz = s.XAddr
+		}
+	}
+	return media, ptz, nil
 }
 
 // SyncClock asks the camera's time (unauthenticated, as ONVIF allows) and keeps its

@@ -109,6 +109,10 @@ type (
 		XMLName  xml.Name `xml:"tds:GetCapabilities"`
 		Category string   `xml:"tds:Category"`
 	}
+	getServices struct {
+		XMLName xml.Name `xml:"tds:GetServices"`
+		Include bool     `xml:"tds:IncludeCapability"`
+	}
 	getDeviceInformation struct {
 		XMLName xml.Name `xml:"tds:GetDeviceInformation"`
 	}
@@ -178,6 +182,8 @@ func action(op any) string {
 		return nsDevice + "/GetSystemDateAndTime"
 	case getCapabilities:
 		return nsDevice + "/GetCapabilities"
+	case getServices:
+		return nsDevice + "/GetServices"
 	case getDeviceInformation:
 		return nsDevice + "/GetDeviceInformation"
 	case getProfiles:

@@ -366,3 +366,49 @@ func TestRegisterCheckURL(t *testing.T) {
 		}
 	}
 }
+
+func TestPTZGetServicesAndHTTPDigest(t *testing.T) {
+	srv, p := startCamera(t, onviftest.Options{NoCapabilities: true, HTTPDigest: true})
+	if err := p.Move(ctx(t), capture.Velocity{Tilt: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Stop(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	ops := srv.Ops()
+	for _, w := range []string{"GetCapabilities", "GetServices", "ContinuousMove", "Stop"} {
+		if !slices.Contains(ops, w) {
+			t.Errorf("operations %q lack %s", ops, w)
+		}
+	}
+	if _, tilt, _ := srv.Position(); tilt >= 0 {
+		t.Errorf("tilt %v after moving down", tilt)
+	}
+}
+
+// TestPTZStopLatency measures the time from Stop being called to the camera receiving it
+// (the "release to stop request", target ≤ 50 ms), on a kept-alive connection.
+func TestPTZStopLatency(t *testing.T) {
+	srv, p := startCamera(t, onviftest.Options{})
+	var lat []time.Duration
+	for i := range 20 {
+		if err := p.Move(ctx(t), capture.Velocity{Pan: float64(i%2*2 - 1)}); err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		if err := p.Stop(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		cmds := srv.Commands()
+		last := cmds[len(cmds)-1]
+		if last.Op != "Stop" {
+			t.Fatalf("last command %s", last.Op)
+		}
+		lat = append(lat, last.Time.Sub(t0))
+	}
+	slices.Sort(lat)
+	t.Logf("ONVIF Stop() → camera: p50 %v, max %v over %d stops", lat[len(lat)/2], lat[len(lat)-1], len(lat))
+	if lat[len(lat)/2] > 50*time.Millisecond {
+		t.Errorf("median stop latency %v over 50 ms", lat[len(lat)/2])
+	}
+}

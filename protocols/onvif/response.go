@@ -173,6 +173,13 @@ type (
 		Media   string   `xml:"Capabilities>Media>XAddr"`
 		PTZ     string   `xml:"Capabilities>PTZ>XAddr"`
 	}
+	servicesResponse struct {
+		XMLName  xml.Name `xml:"GetServicesResponse"`
+		Services []struct {
+			Namespace string `xml:"Namespace"`
+			XAddr     string `xml:"XAddr"`
+		} `xml:"Service"`
+	}
 	deviceInformationResponse struct {
 		XMLName         xml.Name `xml:"GetDeviceInformationResponse"`
 		Manufacturer    string   `xml:"Manufacturer"`

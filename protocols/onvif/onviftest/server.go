@@ -30,6 +30,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigil-cctv/vigil/internal/digest"
 )
 
 // Options configure a simulated camera.
@@ -53,6 +55,12 @@ type Options struct {
 	Speed float64
 	// Width and Height of the snapshot (default 320×240).
 	Width, Height int
+	// NoCapabilities refuses GetCapabilities (ActionNotSupported), as cameras that
+	// only answer GetServices do.
+	NoCapabilities bool
+	// HTTPDigest also demands HTTP Digest authentication of every signed request, as
+	// some cameras do on top of (or instead of) WS-Security.
+	HTTPDigest bool
 }
 
 // Command is one request the camera received.
@@ -254,6 +262,11 @@ func (s *Server) soap(w http.ResponseWriter, r *http.Request) {
 	s.commands = append(s.commands, cmd)
 	f, faulted := s.faults[op]
 	s.mu.Unlock()
+	if op != "GetSystemDateAndTime" && s.opts.HTTPDigest && !s.httpDigestOK(r) {
+		w.Header().Set("WWW-Authenticate", `Digest realm="onvif-sim", qop="auth", nonce="`+httpNonce+`"`)
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+		return
+	}
 	if op != "GetSystemDateAndTime" && s.opts.User != "" {
 		if reason := s.checkToken(req); reason != "" {
 			s.fault(w, Fault{Code: "Sender", Subcode: "NotAuthorized", Reason: reason})
@@ -270,6 +283,20 @@ func (s *Server) soap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.reply(w, http.StatusOK, body)
+}
+
+// httpNonce is the simulator's one HTTP Digest nonce (it checks responses, not replays).
+const httpNonce = "6f6e7669662d73696d"
+
+// httpDigestOK checks an HTTP Digest (qop=auth, MD5) Authorization.
+func (s *Server) httpDigestOK(r *http.Request) bool {
+	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Digest ")
+	if !ok {
+		return false
+	}
+	p := digest.ParseAuthorization(v)
+	return p["username"] == s.opts.User && p["nonce"] == httpNonce && p["uri"] == r.URL.RequestURI() &&
+		p["response"] == digest.Response(p["algorithm"], s.opts.User, "onvif-sim", s.opts.Password, r.Method, p["uri"], httpNonce, p["nc"], p["cnonce"], "auth")
 }
 
 // checkToken verifies the UsernameToken against the camera's clock: "" when accepted,
@@ -376,7 +403,18 @@ func (s *Server) answer(op string, raw []byte) (string, *Fault) {
 			`<tt:Second>%d</tt:Second></tt:Time><tt:Date><tt:Year>%d</tt:Year><tt:Month>%d</tt:Month><tt:Day>%d</tt:Day></tt:Date>`+
 			`</tt:UTCDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>`,
 			t.Hour(), t.Minute(), t.Second(), t.Year(), int(t.Month()), t.Day()), nil
+	case "GetServices":
+		ptz := ""
+		if !s.opts.NoPTZ {
+			ptz = `<tds:Service><tds:Namespace>http://www.onvif.org/ver20/ptz/wsdl</tds:Namespace><tds:XAddr>http://` + host + `/onvif/ptz_service</tds:XAddr></tds:Service>`
+		}
+		return `<tds:GetServicesResponse><tds:Service><tds:Namespace>http://www.onvif.org/ver10/device/wsdl</tds:Namespace><tds:XAddr>http://` + host + `/onvif/device_service</tds:XAddr></tds:Service>` +
+			`<tds:Service><tds:Namespace>http://www.onvif.org/ver10/media/wsdl</tds:Namespace><tds:XAddr>http://` + host + `/onvif/media_service</tds:XAddr></tds:Service>` +
+			ptz + `</tds:GetServicesResponse>`, nil
 	case "GetCapabilities":
+		if s.opts.NoCapabilities {
+			return "", &Fault{Code: "Sender", Subcode: "ActionNotSupported", Reason: "use GetServices"}
+		}
 		ptz := ""
 		if !s.opts.NoPTZ {
 			ptz = `<tt:PTZ><tt:XAddr>http://` + host + `/onvif/ptz_service</tt:XAddr></tt:PTZ>`
