@@ -28,11 +28,13 @@ func TestRegistryPassesItself(t *testing.T) {
 		NewPTZ: func(_ string, s Settings) (PTZ, error) { got = s.Registry; return nil, nil }})
 	r.Register(Protocol{Name: "y", Schemes: []string{"y"},
 		New: func(_ string, s Settings) (Source, error) { got = s.Registry; return nil, nil }})
-	if _, _ = r.NewSource("y://h/", Settings{}); got != r {
+	_, _ = r.NewSource("y://h/", Settings{})
+	if got != r {
 		t.Error("NewSource did not pass the registry in Settings")
 	}
 	got = nil
-	if _, _ = r.NewPTZ("x://h/", Settings{}); got != r {
+	_, _ = r.NewPTZ("x://h/", Settings{})
+	if got != r {
 		t.Error("NewPTZ did not pass the registry in Settings")
 	}
 }

@@ -148,7 +148,7 @@ func (p *PTZ) GotoPreset(ctx context.Context, id string) error {
 // StorePreset implements capture.PTZ: presets of a Milestone camera are kept by the
 // site (the Management Client), not stored from a viewer.
 func (p *PTZ) StorePreset(context.Context, string, string) error {
-	return fmt.Errorf("Milestone presets are defined in the XProtect Management Client, not from Vigil: %w", capture.ErrUnsupported)
+	return fmt.Errorf("presets of a Milestone camera are defined in the XProtect Management Client, not from Vigil: %w", capture.ErrUnsupported)
 }
 
 // Info implements capture.PTZ: the camera's name and recorder, and whether PTZ is

@@ -58,7 +58,7 @@ func TestPTZMoveStopPresetsCenter(t *testing.T) {
 	c := ptzCtx(t)
 	for _, step := range []func() error{
 		func() error { return p.Move(c, capture.Velocity{Pan: 0.5}) },
-		func() error { return p.Move(c, capture.Velocity{Pan: 0.8}) },          // same way: no stop
+		func() error { return p.Move(c, capture.Velocity{Pan: 0.8}) },           // same way: no stop
 		func() error { return p.Move(c, capture.Velocity{Pan: -0.5, Zoom: 1}) }, // reversal: stop first
 		func() error { return p.Move(c, capture.Velocity{}) },                   // zero: stop
 		func() error { return p.GotoPreset(c, "Gate") },
