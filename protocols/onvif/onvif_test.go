@@ -1,6 +1,7 @@
 package onvif
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image/jpeg"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/capturetest"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/onvif/onviftest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
@@ -410,5 +412,44 @@ func TestPTZStopLatency(t *testing.T) {
 	t.Logf("ONVIF Stop() → camera: p50 %v, max %v over %d stops", lat[len(lat)/2], lat[len(lat)-1], len(lat))
 	if lat[len(lat)/2] > 50*time.Millisecond {
 		t.Errorf("median stop latency %v over 50 ms", lat[len(lat)/2])
+	}
+}
+
+func TestPTZLiveViewPansOnAWallTile(t *testing.T) {
+	srv, p := startCamera(t, onviftest.Options{Speed: 2})
+	r := registry()
+	mjpeg.Register(r)
+	src, err := r.NewSource(srv.MJPEGURL(), capture.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	centre := func(k *capturetest.Sink) uint32 {
+		t.Helper()
+		pk, _, _ := k.Last()
+		img, err := jpeg.Decode(bytes.NewReader(pk.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := img.Bounds()
+		r, _, _, _ := img.At(b.Dx()/2, b.Dy()/2).RGBA()
+		return r >> 8
+	}
+	k, err := capturetest.Run(t, src, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := centre(k)
+	if err := p.Move(ctx(t), capture.Velocity{Pan: 1}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := p.Stop(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if k, err = capturetest.Run(t, src, 1); err != nil {
+		t.Fatal(err)
+	}
+	if after := centre(k); after <= before+10 {
+		t.Errorf("the live view's centre went from red %d to %d after panning right", before, after)
 	}
 }

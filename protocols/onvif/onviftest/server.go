@@ -7,7 +7,8 @@
 // stream URI it hands out is Options.StreamURI (an rtsptest server's, in tests). Every
 // request is recorded, its body's XML kept as sent, for tests.
 //
-// Paths: /onvif/device_service, /onvif/media_service, /onvif/ptz_service, /snapshot.jpg.
+// Paths: /onvif/device_service, /onvif/media_service, /onvif/ptz_service, /snapshot.jpg,
+// /mjpeg (the same view as a 10 fps multipart stream: a picture that pans on a wall tile).
 // GetCapabilities reports them on Options.ReportHost (a camera behind NAT reports its
 // inside address), so a client must use the paths on the host it was given.
 package onviftest
@@ -139,6 +140,7 @@ func New(opts Options) (*Server, error) {
 		mux.HandleFunc(p, s.soap)
 	}
 	mux.HandleFunc("/snapshot.jpg", s.snapshot)
+	mux.HandleFunc("/mjpeg", s.mjpeg)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
@@ -152,6 +154,9 @@ func (s *Server) Addr() string { return s.addr }
 
 // URL is the camera's onvif:// address, without credentials.
 func (s *Server) URL() string { return "onvif://" + s.addr + "/" }
+
+// MJPEGURL is the live view's http:// multipart URL (no authentication).
+func (s *Server) MJPEGURL() string { return "http://" + s.addr + "/mjpeg" }
 
 // SnapshotURL is the snapshot's http:// URL.
 func (s *Server) SnapshotURL() string { return "http://" + s.addr + "/snapshot.jpg" }
@@ -560,6 +565,33 @@ func (s *Server) snapshot(w http.ResponseWriter, _ *http.Request) {
 	pan, tilt, zoom := s.Position()
 	w.Header().Set("Content-Type", "image/jpeg")
 	_ = jpeg.Encode(w, View(pan, tilt, zoom, s.opts.Width, s.opts.Height), &jpeg.Options{Quality: 85})
+}
+
+// mjpeg streams the view at 10 fps until the client leaves or the server closes.
+func (s *Server) mjpeg(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary=vigilframe")
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var buf bytes.Buffer
+	for {
+		pan, tilt, zoom := s.Position()
+		buf.Reset()
+		_ = jpeg.Encode(&buf, View(pan, tilt, zoom, s.opts.Width, s.opts.Height), &jpeg.Options{Quality: 80})
+		if _, err := fmt.Fprintf(w, "--vigilframe\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n", buf.Len()); err != nil {
+			return
+		}
+		if _, err := w.Write(append(buf.Bytes(), '\r', '\n')); err != nil {
+			return
+		}
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // View renders the head's view of the synthetic panorama: red grows with the world's x
