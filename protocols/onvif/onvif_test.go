@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/capturetest"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/onvif/onviftest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp"
@@ -451,5 +452,32 @@ func TestPTZLiveViewPansOnAWallTile(t *testing.T) {
 	}
 	if after := centre(k); after <= before+10 {
 		t.Errorf("the live view's centre went from red %d to %d after panning right", before, after)
+	}
+}
+
+func TestPTZOverHTTPSTrustedByPin(t *testing.T) {
+	srv := onviftest.Start(t, onviftest.Options{User: "u", Password: "p", ClockOffset: skew, TLS: true})
+	untrusted, err := registry().NewPTZ(srv.URL(), capture.Settings{User: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer untrusted.Close()
+	var ce *trust.CertError
+	if _, err := untrusted.Info(ctx(t)); !errors.As(err, &ce) || capture.Classify(err) != capture.CauseTLS {
+		t.Fatalf("an unpinned self-signed camera: %v, want a certificate refusal", err)
+	}
+	pinned, err := registry().NewPTZ(srv.URL(), capture.Settings{User: "u", Password: "p",
+		Pins: func(host string) string {
+			if host == srv.Addr() {
+				return srv.Fingerprint()
+			}
+			return ""
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pinned.Close()
+	if info, err := pinned.Info(ctx(t)); err != nil || !info.PTZ {
+		t.Fatalf("pinned: %+v, %v", info, err)
 	}
 }

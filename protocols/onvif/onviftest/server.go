@@ -16,6 +16,7 @@ package onviftest
 import (
 	"bytes"
 	"crypto/sha1" //nolint:gosec // the UsernameToken profile defines SHA-1
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
@@ -33,6 +34,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/internal/digest"
+	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
 // Options configure a simulated camera.
@@ -59,6 +61,8 @@ type Options struct {
 	// NoCapabilities refuses GetCapabilities (ActionNotSupported), as cameras that
 	// only answer GetServices do.
 	NoCapabilities bool
+	// TLS serves HTTPS with a self-signed certificate (onvifs://).
+	TLS bool
 	// HTTPDigest also demands HTTP Digest authentication of every signed request, as
 	// some cameras do on top of (or instead of) WS-Security.
 	HTTPDigest bool
@@ -89,6 +93,7 @@ type Server struct {
 	ln   net.Listener
 	srv  *http.Server
 	addr string
+	cert *tls.Certificate
 
 	mu       sync.Mutex
 	commands []Command
@@ -142,6 +147,15 @@ func New(opts Options) (*Server, error) {
 	mux.HandleFunc("/snapshot.jpg", s.snapshot)
 	mux.HandleFunc("/mjpeg", s.mjpeg)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	if opts.TLS {
+		cert, err := trust.SelfSigned("Vigil simulated ONVIF camera")
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.cert = &cert
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }
@@ -152,14 +166,34 @@ func (s *Server) Close() { _ = s.srv.Close() }
 // Addr is host:port.
 func (s *Server) Addr() string { return s.addr }
 
-// URL is the camera's onvif:// address, without credentials.
-func (s *Server) URL() string { return "onvif://" + s.addr + "/" }
+// URL is the camera's onvif:// (with TLS onvifs://) address, without credentials.
+func (s *Server) URL() string {
+	if s.cert != nil {
+		return "onvifs://" + s.addr + "/"
+	}
+	return "onvif://" + s.addr + "/"
+}
 
-// MJPEGURL is the live view's http:// multipart URL (no authentication).
-func (s *Server) MJPEGURL() string { return "http://" + s.addr + "/mjpeg" }
+func (s *Server) web() string {
+	if s.cert != nil {
+		return "https://" + s.addr
+	}
+	return "http://" + s.addr
+}
 
-// SnapshotURL is the snapshot's http:// URL.
-func (s *Server) SnapshotURL() string { return "http://" + s.addr + "/snapshot.jpg" }
+// MJPEGURL is the live view's multipart URL (no authentication).
+func (s *Server) MJPEGURL() string { return s.web() + "/mjpeg" }
+
+// SnapshotURL is the snapshot's URL.
+func (s *Server) SnapshotURL() string { return s.web() + "/snapshot.jpg" }
+
+// Fingerprint is the SHA-256 fingerprint of the TLS certificate ("AB:CD:…"), "" without TLS.
+func (s *Server) Fingerprint() string {
+	if s.cert == nil {
+		return ""
+	}
+	return trust.Fingerprint(s.cert.Leaf)
+}
 
 // Now is the camera's clock.
 func (s *Server) Now() time.Time { return time.Now().Add(s.opts.ClockOffset) }
@@ -390,6 +424,10 @@ func (s *Server) answer(op string, raw []byte) (string, *Fault) {
 	if host == "" {
 		host = s.addr
 	}
+	web := "http://"
+	if s.cert != nil {
+		web = "https://"
+	}
 	ptzOp := map[string]bool{"ContinuousMove": true, "Stop": true, "GetPresets": true, "GotoPreset": true,
 		"SetPreset": true, "GetNodes": true}[op]
 	if ptzOp && s.opts.NoPTZ {
@@ -411,10 +449,10 @@ func (s *Server) answer(op string, raw []byte) (string, *Fault) {
 	case "GetServices":
 		ptz := ""
 		if !s.opts.NoPTZ {
-			ptz = `<tds:Service><tds:Namespace>http://www.onvif.org/ver20/ptz/wsdl</tds:Namespace><tds:XAddr>http://` + host + `/onvif/ptz_service</tds:XAddr></tds:Service>`
+			ptz = `<tds:Service><tds:Namespace>http://www.onvif.org/ver20/ptz/wsdl</tds:Namespace><tds:XAddr>` + web + host + `/onvif/ptz_service</tds:XAddr></tds:Service>`
 		}
-		return `<tds:GetServicesResponse><tds:Service><tds:Namespace>http://www.onvif.org/ver10/device/wsdl</tds:Namespace><tds:XAddr>http://` + host + `/onvif/device_service</tds:XAddr></tds:Service>` +
-			`<tds:Service><tds:Namespace>http://www.onvif.org/ver10/media/wsdl</tds:Namespace><tds:XAddr>http://` + host + `/onvif/media_service</tds:XAddr></tds:Service>` +
+		return `<tds:GetServicesResponse><tds:Service><tds:Namespace>http://www.onvif.org/ver10/device/wsdl</tds:Namespace><tds:XAddr>` + web + host + `/onvif/device_service</tds:XAddr></tds:Service>` +
+			`<tds:Service><tds:Namespace>http://www.onvif.org/ver10/media/wsdl</tds:Namespace><tds:XAddr>` + web + host + `/onvif/media_service</tds:XAddr></tds:Service>` +
 			ptz + `</tds:GetServicesResponse>`, nil
 	case "GetCapabilities":
 		if s.opts.NoCapabilities {
@@ -422,10 +460,10 @@ func (s *Server) answer(op string, raw []byte) (string, *Fault) {
 		}
 		ptz := ""
 		if !s.opts.NoPTZ {
-			ptz = `<tt:PTZ><tt:XAddr>http://` + host + `/onvif/ptz_service</tt:XAddr></tt:PTZ>`
+			ptz = `<tt:PTZ><tt:XAddr>` + web + host + `/onvif/ptz_service</tt:XAddr></tt:PTZ>`
 		}
-		return `<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Device><tt:XAddr>http://` + host + `/onvif/device_service</tt:XAddr></tt:Device>` +
-			`<tt:Media><tt:XAddr>http://` + host + `/onvif/media_service</tt:XAddr></tt:Media>` + ptz +
+		return `<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Device><tt:XAddr>` + web + host + `/onvif/device_service</tt:XAddr></tt:Device>` +
+			`<tt:Media><tt:XAddr>` + web + host + `/onvif/media_service</tt:XAddr></tt:Media>` + ptz +
 			`</tds:Capabilities></tds:GetCapabilitiesResponse>`, nil
 	case "GetDeviceInformation":
 		return `<tds:GetDeviceInformationResponse><tds:Manufacturer>Vigil</tds:Manufacturer><tds:Model>Simulated PTZ</tds:Model>` +
