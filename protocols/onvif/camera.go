@@ -2,8 +2,11 @@ package onvif
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -22,6 +25,8 @@ type Camera struct {
 	cmd     sync.Mutex // one command at a time
 	profile string     // chosen token, "" before the first command
 	hasPTZ  bool       // the chosen profile has a PTZ configuration
+	ptzConf string     // its token
+	fov     int        // 0 not asked yet, 1 the camera has SpaceFOV, -1 not
 	moving  bool
 	last    capture.Velocity
 }
@@ -75,6 +80,9 @@ func (cam *Camera) ensure(ctx context.Context) error {
 	}
 	cam.profile = ps[pick].Token
 	cam.hasPTZ = ps[pick].PTZ != nil
+	if cam.hasPTZ {
+		cam.ptzConf = ps[pick].PTZ.Token
+	}
 	return nil
 }
 
@@ -139,6 +147,40 @@ func (cam *Camera) stopLocked(ctx context.Context, path string) error {
 	if err == nil {
 		cam.moving, cam.last = false, capture.Velocity{}
 	}
+	return err
+}
+
+// Center implements capture.PTZCenterer with a RelativeMove in the field-of-view
+// translation space, where the camera lists it (GetConfigurationOptions, asked once):
+// the point x, y (0…1 from the top-left corner) becomes a translation of 2x−1, 1−2y, the
+// picture's edges being ±1 [I: the space's scale is read from the ONVIF space's name and
+// the simulator; verify on a camera]. Other cameras answer capture.ErrUnsupported.
+func (cam *Camera) Center(ctx context.Context, x, y float64) error {
+	cam.cmd.Lock()
+	defer cam.cmd.Unlock()
+	path, err := cam.ptzReady(ctx)
+	if err != nil {
+		return err
+	}
+	if cam.fov == 0 {
+		cam.fov = -1
+		r, err := call[configurationOptionsResponse](ctx, cam.c, path, getConfigurationOptions{Token: cam.ptzConf}, true)
+		if err != nil && !errors.Is(err, capture.ErrUnsupported) && !errors.Is(err, capture.ErrNotFound) {
+			cam.fov = 0
+			return err
+		}
+		if err == nil && slices.ContainsFunc(r.Spaces[:min(len(r.Spaces), maxItems)], func(s string) bool { return strings.TrimSpace(s) == SpaceFOV }) {
+			cam.fov = 1
+		}
+	}
+	if cam.fov < 0 {
+		return fmt.Errorf("camera %s cannot centre on a point (no field-of-view translation space): %w", cam.c.Host(), capture.ErrUnsupported)
+	}
+	c := func(f float64) float64 { return round3(max(-1, min(1, f))) }
+	m := relativeMove{Profile: cam.profile}
+	m.Translation.PanTilt = spaceVector2{X: c(2*x - 1), Y: c(1 - 2*y), Space: SpaceFOV}
+	cam.moving = false
+	_, err = call[emptyResponse](ctx, cam.c, path, m, true)
 	return err
 }
 
@@ -290,5 +332,6 @@ func (c *Client) ptzPath() string {
 }
 
 var (
-	_ capture.PTZ = (*Camera)(nil)
+	_ capture.PTZ         = (*Camera)(nil)
+	_ capture.PTZCenterer = (*Camera)(nil)
 )

@@ -143,6 +143,17 @@ type (
 			Zoom    vector1 `xml:"tt:Zoom"`
 		} `xml:"tptz:Velocity"`
 	}
+	getConfigurationOptions struct {
+		XMLName xml.Name `xml:"tptz:GetConfigurationOptions"`
+		Token   string   `xml:"tptz:ConfigurationToken"`
+	}
+	relativeMove struct {
+		XMLName     xml.Name `xml:"tptz:RelativeMove"`
+		Profile     string   `xml:"tptz:ProfileToken"`
+		Translation struct {
+			PanTilt spaceVector2 `xml:"tt:PanTilt"`
+		} `xml:"tptz:Translation"`
+	}
 	stop struct {
 		XMLName xml.Name `xml:"tptz:Stop"`
 		Profile string   `xml:"tptz:ProfileToken"`
@@ -171,6 +182,16 @@ type vector2 struct {
 	Y float64 `xml:"y,attr"`
 }
 
+type spaceVector2 struct {
+	X     float64 `xml:"x,attr"`
+	Y     float64 `xml:"y,attr"`
+	Space string  `xml:"space,attr"`
+}
+
+// SpaceFOV is the relative pan/tilt translation space in the camera's field of view,
+// which click-to-centre needs; cameras that have it list it in GetConfigurationOptions.
+const SpaceFOV = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/TranslationSpaceFov"
+
 type vector1 struct {
 	X float64 `xml:"x,attr"`
 }
@@ -196,6 +217,10 @@ func action(op any) string {
 		return nsPTZ + "/GetNodes"
 	case continuousMove:
 		return nsPTZ + "/ContinuousMove"
+	case getConfigurationOptions:
+		return nsPTZ + "/GetConfigurationOptions"
+	case relativeMove:
+		return nsPTZ + "/RelativeMove"
 	case stop:
 		return nsPTZ + "/Stop"
 	case getPresets:

@@ -481,3 +481,43 @@ func TestPTZOverHTTPSTrustedByPin(t *testing.T) {
 		t.Fatalf("pinned: %+v, %v", info, err)
 	}
 }
+
+// TestPTZCenterOnAPoint clicks a point of the picture and checks that the camera turns
+// until that point is in the middle, and how long the picture takes to settle.
+func TestPTZCenterOnAPoint(t *testing.T) {
+	srv, p := startCamera(t, onviftest.Options{Width: 320, Height: 240})
+	c, ok := p.(capture.PTZCenterer)
+	if !ok {
+		t.Fatal("the ONVIF PTZ is not a PTZCenterer")
+	}
+	pan0, tilt0, zoom0 := srv.Position()
+	clicked := onviftest.View(pan0, tilt0, zoom0, 320, 240).RGBAAt(240, 60) // x 0.75, y 0.25
+	t0 := time.Now()
+	if err := c.Center(ctx(t), 0.75, 0.25); err != nil {
+		t.Fatal(err)
+	}
+	capturetest.WaitFor(t, "the head to settle", func() bool { return !srv.Moving() })
+	settled := time.Since(t0)
+	pan, tilt, zoom := srv.Position()
+	fw, fh := srv.FOV(zoom0)
+	if d, e := pan-pan0, fw/4; d < e-0.01 || d > e+0.01 {
+		t.Errorf("panned %v, want %v (a quarter of the view)", d, e)
+	}
+	if d, e := tilt-tilt0, fh/4; d < e-0.01 || d > e+0.01 {
+		t.Errorf("tilted %v, want %v", d, e)
+	}
+	centre := onviftest.View(pan, tilt, zoom, 320, 240).RGBAAt(160, 120)
+	if diff := int(centre.R) - int(clicked.R); diff < -3 || diff > 3 || int(centre.G)-int(clicked.G) < -3 || int(centre.G)-int(clicked.G) > 3 {
+		t.Errorf("the picture's centre is %v, the clicked point was %v", centre, clicked)
+	}
+	t.Logf("click-to-centre: the simulated picture settled %v after the click", settled.Round(time.Millisecond))
+	b := bodies(srv, "RelativeMove")
+	if want := `<tt:PanTilt x="0.5" y="0.5" space="` + SpaceFOV + `"></tt:PanTilt>`; len(b) != 1 || !strings.Contains(b[0], want) {
+		t.Errorf("RelativeMove %q, want %s", b, want)
+	}
+
+	_, fixed := startCamera(t, onviftest.Options{NoFOV: true})
+	if err := fixed.(capture.PTZCenterer).Center(ctx(t), 0.5, 0.5); !errors.Is(err, capture.ErrUnsupported) {
+		t.Errorf("Center without the FOV space: %v, want ErrUnsupported", err)
+	}
+}

@@ -211,6 +211,10 @@ type (
 			MaxPresets int `xml:"MaximumNumberOfPresets"`
 		} `xml:"PTZNode"`
 	}
+	configurationOptionsResponse struct {
+		XMLName xml.Name `xml:"GetConfigurationOptionsResponse"`
+		Spaces  []string `xml:"PTZConfigurationOptions>Spaces>RelativePanTiltTranslationSpace>URI"`
+	}
 	presetsResponse struct {
 		XMLName xml.Name `xml:"GetPresetsResponse"`
 		Presets []struct {

@@ -61,6 +61,9 @@ type Options struct {
 	// NoCapabilities refuses GetCapabilities (ActionNotSupported), as cameras that
 	// only answer GetServices do.
 	NoCapabilities bool
+	// NoFOV leaves the field-of-view translation space out of GetConfigurationOptions
+	// and refuses RelativeMove in it: a camera without click-to-centre.
+	NoFOV bool
 	// TLS serves HTTPS with a self-signed certificate (onvifs://).
 	TLS bool
 	// HTTPDigest also demands HTTP Digest authentication of every signed request, as
@@ -102,6 +105,7 @@ type Server struct {
 	pos      [3]float64 // pan, tilt (−1…+1), zoom (0…1)
 	vel      [3]float64
 	since    time.Time // when vel took effect
+	until    time.Time // when a RelativeMove's travel ends (zero: none)
 	presets  []preset
 	nextID   int
 }
@@ -237,10 +241,13 @@ func (s *Server) Position() (pan, tilt, zoom float64) {
 func (s *Server) Moving() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.vel != [3]float64{}
+	return s.vel != [3]float64{} && (s.until.IsZero() || time.Now().Before(s.until))
 }
 
 func (s *Server) positionLocked(now time.Time) [3]float64 {
+	if !s.until.IsZero() && now.After(s.until) {
+		now = s.until
+	}
 	dt := now.Sub(s.since).Seconds()
 	var p [3]float64
 	for i := range p {
@@ -257,7 +264,28 @@ func (s *Server) positionLocked(now time.Time) [3]float64 {
 func (s *Server) setVelocityLocked(v [3]float64) {
 	now := time.Now()
 	s.pos = s.positionLocked(now)
-	s.vel, s.since = v, now
+	s.vel, s.since, s.until = v, now, time.Time{}
+}
+
+// travelLocked moves the head to pan, tilt at full speed, both axes arriving together.
+func (s *Server) travelLocked(pan, tilt float64) {
+	s.setVelocityLocked([3]float64{})
+	pan, tilt = max(-1, min(1, pan)), max(-1, min(1, tilt))
+	dx, dy := pan-s.pos[0], tilt-s.pos[1]
+	d := max(math.Abs(dx), math.Abs(dy))
+	if d == 0 {
+		return
+	}
+	secs := d / s.opts.Speed
+	s.vel = [3]float64{dx / d, dy / d, 0}
+	s.until = s.since.Add(time.Duration(secs * float64(time.Second)))
+}
+
+// FOV is the view's width and height in the generic pan/tilt space at zoom (what View
+// renders).
+func (s *Server) FOV(zoom float64) (w, h float64) {
+	w = 0.5 / (1 + 3*zoom)
+	return w, w * float64(s.opts.Height) / float64(s.opts.Width)
 }
 
 // request is what the camera reads of an envelope.
@@ -409,6 +437,16 @@ type args struct {
 		} `xml:"Zoom"`
 	} `xml:"Velocity"`
 	Timeout string `xml:"Timeout"`
+	// RelativeMove
+	Translation *struct {
+		PanTilt *struct {
+			X     float64 `xml:"x,attr"`
+			Y     float64 `xml:"y,attr"`
+			Space string  `xml:"space,attr"`
+		} `xml:"PanTilt"`
+	} `xml:"Translation"`
+	// GetConfigurationOptions
+	ConfigurationToken string
 	// Stop
 	PanTilt, Zoom string
 	// presets
@@ -416,6 +454,8 @@ type args struct {
 }
 
 const profileToken = "prof1"
+
+const fovSpace = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/TranslationSpaceFov"
 
 func (s *Server) answer(op string, raw []byte) (string, *Fault) {
 	var a args
@@ -429,11 +469,11 @@ func (s *Server) answer(op string, raw []byte) (string, *Fault) {
 		web = "https://"
 	}
 	ptzOp := map[string]bool{"ContinuousMove": true, "Stop": true, "GetPresets": true, "GotoPreset": true,
-		"SetPreset": true, "GetNodes": true}[op]
+		"SetPreset": true, "GetNodes": true, "RelativeMove": true, "GetConfigurationOptions": true}[op]
 	if ptzOp && s.opts.NoPTZ {
 		return "", &Fault{Code: "Receiver", Subcode: "ActionNotSupported", Reason: "PTZ is not supported"}
 	}
-	if ptzOp && op != "GetNodes" || op == "GetStreamUri" || op == "GetSnapshotUri" {
+	if ptzOp && op != "GetNodes" && op != "GetConfigurationOptions" || op == "GetStreamUri" || op == "GetSnapshotUri" {
 		if a.Profile != profileToken {
 			return "", &Fault{Code: "Sender", Subcode: "NoProfile", Reason: "no such profile " + a.Profile}
 		}
@@ -488,6 +528,29 @@ func (s *Server) answer(op string, raw []byte) (string, *Fault) {
 	case "GetNodes":
 		return `<tptz:GetNodesResponse><tptz:PTZNode token="node0"><tt:Name>head</tt:Name><tt:MaximumNumberOfPresets>64</tt:MaximumNumberOfPresets>` +
 			`</tptz:PTZNode></tptz:GetNodesResponse>`, nil
+	case "GetConfigurationOptions":
+		if a.ConfigurationToken != "ptz0" {
+			return "", &Fault{Code: "Sender", Subcode: "NoConfig", Reason: "no such configuration"}
+		}
+		fov := ""
+		if !s.opts.NoFOV {
+			fov = `<tt:RelativePanTiltTranslationSpace><tt:URI>` + fovSpace + `</tt:URI><tt:XRange><tt:Min>-1</tt:Min><tt:Max>1</tt:Max></tt:XRange>` +
+				`<tt:YRange><tt:Min>-1</tt:Min><tt:Max>1</tt:Max></tt:YRange></tt:RelativePanTiltTranslationSpace>`
+		}
+		return `<tptz:GetConfigurationOptionsResponse><tptz:PTZConfigurationOptions><tt:Spaces>` +
+			`<tt:RelativePanTiltTranslationSpace><tt:URI>http://www.onvif.org/ver10/tptz/PanTiltSpaces/TranslationGenericSpace</tt:URI></tt:RelativePanTiltTranslationSpace>` +
+			fov + `</tt:Spaces></tptz:PTZConfigurationOptions></tptz:GetConfigurationOptionsResponse>`, nil
+	case "RelativeMove":
+		tr := a.Translation
+		if tr == nil || tr.PanTilt == nil || tr.PanTilt.Space != fovSpace || s.opts.NoFOV {
+			return "", &Fault{Code: "Sender", Subcode: "InvalidArgVal", Reason: "only the field-of-view translation space is simulated"}
+		}
+		s.mu.Lock()
+		p := s.positionLocked(time.Now())
+		fw, fh := s.FOV(p[2])
+		s.travelLocked(p[0]+tr.PanTilt.X*fw/2, p[1]+tr.PanTilt.Y*fh/2)
+		s.mu.Unlock()
+		return `<tptz:RelativeMoveResponse/>`, nil
 	case "ContinuousMove":
 		if a.Timeout != "" {
 			return "", &Fault{Code: "Sender", Subcode: "InvalidArgVal", Reason: "timeout is an unsupported field"}
@@ -638,7 +701,7 @@ func (s *Server) mjpeg(w http.ResponseWriter, r *http.Request) {
 // pixel's red and green therefore follow pan and tilt, which tests read.
 func View(pan, tilt, zoom float64, w, h int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	fov := 0.5 / (1 + 3*zoom) // in generic units, across the picture
+	fov := 0.5 / (1 + 3*zoom) // in generic units, across the picture (Server.FOV)
 	for y := range h {
 		wy := tilt - (float64(y)/float64(h)-0.5)*fov*float64(h)/float64(w)
 		for x := range w {
