@@ -63,6 +63,8 @@ func FuzzParseResponse(f *testing.F) {
 		`<Envelope><Body><GetSystemDateAndTimeResponse><SystemDateAndTime><UTCDateTime><Date><Year>2026</Year><Month>1</Month><Day>2</Day></Date><Time><Hour>3</Hour><Minute>4</Minute><Second>5</Second></Time></UTCDateTime></SystemDateAndTime></GetSystemDateAndTimeResponse></Body></Envelope>`,
 		`<Envelope><Body><Fault><Code><Value>Sender</Value><Subcode><Value>ter:NotAuthorized</Value></Subcode></Code><Reason><Text>x` + "\x1b[2J" + `</Text></Reason></Fault></Body></Envelope>`,
 		`<Envelope><Body></Body></Envelope>`,
+		`<Envelope><Body><GetServicesResponse><Service><Namespace>http://www.onvif.org/ver20/ptz/wsdl</Namespace><XAddr>http://h/p</XAddr></Service></GetServicesResponse></Body></Envelope>`,
+		`<Envelope><Body><GetConfigurationOptionsResponse><PTZConfigurationOptions><Spaces><RelativePanTiltTranslationSpace><URI>u</URI></RelativePanTiltTranslationSpace></Spaces></PTZConfigurationOptions></GetConfigurationOptionsResponse></Body></Envelope>`,
 		`<a><b>`,
 	} {
 		f.Add([]byte(s))
@@ -80,6 +82,10 @@ func FuzzParseResponse(f *testing.F) {
 		_, err := parseResponse[presetsResponse]("GetPresets", b)
 		check(err)
 		_, err = parseResponse[profilesResponse]("GetProfiles", b)
+		check(err)
+		_, err = parseResponse[servicesResponse]("GetServices", b)
+		check(err)
+		_, err = parseResponse[configurationOptionsResponse]("GetConfigurationOptions", b)
 		check(err)
 		r, err := parseResponse[systemDateAndTimeResponse]("GetSystemDateAndTime", b)
 		check(err)
