@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"runtime"
@@ -187,6 +188,9 @@ func newStatusBar() *statusBar {
 
 // saveErrorText is the status bar's line for a failed save of the wall.
 func saveErrorText(err error) string {
+	if ve := (*viewSaveError)(nil); errors.As(err, &ve) {
+		return "View not saved: " + ve.err.Error()
+	}
 	return "Layout and tiles not saved: " + err.Error()
 }
 
