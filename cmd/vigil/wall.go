@@ -91,7 +91,8 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	// The wall talks to the panel through ui's interfaces (wallapi.go).
 	win, wall := ui.NewWallWindow(a, ui.WallOptions{
 		Cameras: panelui.Cameras{P: pn}, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
-		Views: panelui.Views{P: pn}, View: cfg.Wall.View, Windows: cfg.Wall.Windows,
+		View: cfg.Wall.View, Windows: cfg.Wall.Windows,
+		Views:       panelui.Views{P: pn},
 		SnapshotDir: snaps,
 		CPU:         cpu,
 		Prober:      pn.Prober(),
