@@ -405,6 +405,7 @@ type viewBar struct {
 	sel     *widget.Select
 	changed *canvas.Text
 	menu    *widget.Button
+	shown   *fyne.Menu // the menu last opened
 	syncing bool
 }
 
@@ -426,7 +427,8 @@ func (c *chrome) newViewBar() *viewBar {
 	b.changed.TextSize = detailTextSize
 	b.changed.Hide()
 	b.menu = widget.NewButtonWithIcon("", theme.MenuDropDownIcon(), func() {
-		widget.ShowPopUpMenuAtRelativePosition(c.viewMenu(), w.win.Canvas(), fyne.NewPos(0, b.menu.Size().Height), b.menu)
+		b.shown = c.viewMenu()
+		widget.ShowPopUpMenuAtRelativePosition(b.shown, w.win.Canvas(), fyne.NewPos(0, b.menu.Size().Height), b.menu)
 	})
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(180, 0))
