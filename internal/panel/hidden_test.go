@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -18,7 +19,8 @@ import (
 	"github.com/vigil-cctv/vigil/ui"
 )
 
-// texts is every visible label text in o, as a person reads the window.
+// texts is every visible label and canvas text in o, as a person reads the window, and
+// what each picker shows as "[choice]".
 func texts(o fyne.CanvasObject) []string {
 	var out []string
 	var walk func(o fyne.CanvasObject)
@@ -35,6 +37,10 @@ func texts(o fyne.CanvasObject) []string {
 			walk(w.Content)
 		case *widget.Label:
 			out = append(out, w.Text)
+		case *canvas.Text:
+			out = append(out, w.Text)
+		case *widget.Select:
+			out = append(out, "["+w.Selected+"]")
 		case fyne.Widget:
 			for _, c := range test.WidgetRenderer(w).Objects() {
 				walk(c)
