@@ -403,7 +403,7 @@ func (w *Wall) viewShortcut(key fyne.KeyName) bool {
 type viewBar struct {
 	obj     fyne.CanvasObject
 	sel     *widget.Select
-	changed *canvas.Text
+	changed *widget.Label
 	menu    *widget.Button
 	shown   *fyne.Menu // the menu last opened
 	syncing bool
@@ -423,8 +423,8 @@ func (c *chrome) newViewBar() *viewBar {
 		w.win.Canvas().Unfocus()
 	})
 	b.sel.PlaceHolder = "No view"
-	b.changed = canvas.NewText("changed", colorHintText)
-	b.changed.TextSize = detailTextSize
+	b.changed = widget.NewLabel("changed")
+	b.changed.Importance = widget.WarningImportance
 	b.changed.Hide()
 	b.menu = widget.NewButtonWithIcon("", theme.MenuDropDownIcon(), func() {
 		b.shown = c.viewMenu()
@@ -432,7 +432,7 @@ func (c *chrome) newViewBar() *viewBar {
 	})
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(180, 0))
-	b.obj = container.NewHBox(widget.NewLabel("View"), container.NewStack(width, b.sel), b.menu, container.NewCenter(b.changed))
+	b.obj = container.NewHBox(widget.NewLabel("View"), container.NewStack(width, b.sel), b.menu, b.changed)
 	return b
 }
 
@@ -459,6 +459,7 @@ func (c *chrome) viewMenu() *fyne.Menu {
 	}
 	return fyne.NewMenu("",
 		item("Save view", none, func() { _ = w.SaveView() }),
+		item("Revert to saved view", !w.ViewChanged(), func() { _ = w.ShowView(w.view) }),
 		item("Save view as…", false, func() {
 			showNameDialog(w.win, "Save view as", "", "Save", w.SaveViewAs)
 		}),

@@ -193,6 +193,12 @@ func TestViewsSavedAndSwitched(t *testing.T) {
 	if !sees(r.win, "changed") {
 		t.Fatal("a changed view is not marked")
 	}
+	viewMenu(t, r.wall, "Revert to saved view")
+	if sees(r.win, "changed") || len(r.wall.Tiles()) != 4 {
+		t.Fatalf("Revert: %q", seenTexts(r.win.Content()))
+	}
+	_ = r.wall.SetLayout("1")
+	r.wall.Assign(0, "Cam 3")
 	viewMenu(t, r.wall, "Save view as…")
 	nameDialog(t, r.win, "all FOUR")
 	var refused bool

@@ -570,6 +570,9 @@ func (w *Wall) Start() {
 	}
 	w.holdHidden()
 	w.startStatus()
+	for _, o := range w.others {
+		o.wall.Start()
+	}
 }
 
 // startStatus starts the status goroutine while the wall runs in a window with a status
