@@ -216,19 +216,30 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 // checkName returns what is wrong with a camera name, or "". A name becomes a folder name
 // under the recordings root, so it may not be able to leave that folder.
 func checkName(name string) string {
+	if msg := checkLabel(name, "every camera needs a unique name"); msg != "" {
+		return msg
+	}
 	switch {
-	case name == "":
-		return "empty (every camera needs a unique name)"
-	case strings.TrimSpace(name) == "":
-		return "only spaces (every camera needs a unique name)"
-	case len(name) > MaxNameLen:
-		return "longer than " + strconv.Itoa(MaxNameLen) + " bytes"
-	case !utf8.ValidString(name):
-		return "not valid UTF-8 text"
 	case name == "." || name == "..":
 		return `"." and ".." cannot name a recordings folder`
 	case strings.ContainsAny(name, `/\`):
 		return `contains "/" or "\" (the name becomes a recordings folder name)`
+	}
+	return ""
+}
+
+// checkLabel returns what is wrong with a name shown to people (a camera's, a view's), or
+// ""; need says why an empty one is refused.
+func checkLabel(name, need string) string {
+	switch {
+	case name == "":
+		return "empty (" + need + ")"
+	case strings.TrimSpace(name) == "":
+		return "only spaces (" + need + ")"
+	case len(name) > MaxNameLen:
+		return "longer than " + strconv.Itoa(MaxNameLen) + " bytes"
+	case !utf8.ValidString(name):
+		return "not valid UTF-8 text"
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return "contains a control character"
 	}
@@ -402,16 +413,4 @@ func (c *Config) validateViews(cameras map[string]string) []*FieldError {
 }
 
 // checkViewName returns what is wrong with a view's name, or "".
-func checkViewName(name string) string {
-	switch {
-	case strings.TrimSpace(name) == "":
-		return "empty (every view needs a unique name)"
-	case len(name) > MaxNameLen:
-		return "longer than " + strconv.Itoa(MaxNameLen) + " bytes"
-	case !utf8.ValidString(name):
-		return "not valid UTF-8 text"
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "contains a control character"
-	}
-	return ""
-}
+func checkViewName(name string) string { return checkLabel(name, "every view needs a unique name") }

