@@ -168,7 +168,7 @@ func newStatusBar() *statusBar {
 		off:      widget.NewLabel("– offline"),
 		rate:     widget.NewLabel("– kbit/s"),
 		cpu:      widget.NewLabel("CPU –"),
-		keysHint: widget.NewLabel("Arrows select · Ctrl+arrows swap · Enter maximise · Esc back · Space play/stop · F11 full screen"),
+		keysHint: widget.NewLabel("Arrows select · Ctrl+arrows swap · Enter maximise · Esc back · Space play/stop · F11 full screen · Ctrl+1…9 views"),
 	}
 	b.keysHint.Importance = widget.LowImportance
 	b.keysHint.Truncation = fyne.TextTruncateEllipsis
