@@ -188,6 +188,7 @@ func (w *Wall) RenameView(name string) error {
 			x.view = name
 		}
 	}
+	w.root().viewsShown()
 	w.syncAllViews()
 	return nil
 }
@@ -206,6 +207,9 @@ func (w *Wall) DeleteView() error {
 		}
 	}
 	w.noteViewSave(err)
+	if err == nil {
+		w.root().viewsShown()
+	}
 	w.syncAllViews()
 	return err
 }
