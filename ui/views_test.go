@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -342,6 +343,17 @@ func TestSecondWindow(t *testing.T) {
 	if second.Maximised() != 0 || r.wall.Maximised() != -1 || len(r.wall.Tiles()) != 3 {
 		t.Fatalf("maximised: second %d, main %d", second.Maximised(), r.wall.Maximised())
 	}
+	// Its view keys switch its own view: the main window keeps its view.
+	second.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.Key1, Modifier: fyne.KeyModifierControl})
+	if second.CurrentView() != "Main" || len(second.Tiles()) != 3 || !slices.Equal(store.windows, []string{"Main"}) || store.current != "Main" {
+		t.Fatalf("Ctrl+1 in the second window: it shows %q (%d tiles), saved %q / %q", second.CurrentView(), len(second.Tiles()), store.current, store.windows)
+	}
+	second.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.Key2, Modifier: fyne.KeyModifierControl})
+	if second.CurrentView() != "Yard" || r.wall.CurrentView() != "Main" || len(r.wall.Tiles()) != 3 {
+		t.Fatalf("Ctrl+2 in the second window: it shows %q, the main window %q", second.CurrentView(), r.wall.CurrentView())
+	}
+	second.Select(0)
+	second.Maximise(0)
 	// Its changes are not saved as the main wall's.
 	saves := store.walls
 	second.Swap(0, 1)
