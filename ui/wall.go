@@ -46,7 +46,14 @@ type WallOptions struct {
 	// camera in order.
 	Tiles []string
 	// Views is told every change of layout or assignment (UI goroutine). It may be nil.
+	// A ViewStore also keeps named views (views.go).
 	Views Views
+	// View is the view the wall showed last (config.Wall.View): the selector shows its
+	// name, and its cameras missing from the list are shown by name. "" for none.
+	View string
+	// Windows are views to open in windows of their own (config.Wall.Windows), opened
+	// by NewWallWindow.
+	Windows []string
 	// SnapshotDir is where the toolbar's snapshot button writes pictures. Empty disables
 	// the button.
 	SnapshotDir string
@@ -128,6 +135,13 @@ type Wall struct {
 	saveErr error
 	// holds keeps cameras not decoding on screen connected (holdHidden), by live stream.
 	holds map[*capture.Stream]func()
+
+	// Views (views.go): the view shown; for a second window's wall its parent (the main
+	// wall, which holds the hidden cameras); for the main wall its second windows.
+	view     string
+	parent   *Wall
+	others   []*viewWindow
+	stopping bool // the main wall is closing its second windows
 }
 
 // NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
@@ -151,6 +165,7 @@ func NewWall(opts WallOptions) *Wall {
 	}
 	w.setCameraList(streams)
 	w.m = wallmodel.New(opts.Layout, w.cameraNames(), opts.Tiles)
+	w.startView(opts.View)
 	w.grid = container.New(&gridLayout{cols: 1, rows: 1, gap: tileGap})
 	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), w.grid)
 	w.apply()
@@ -243,6 +258,10 @@ func (w *Wall) SetCameras(streams []*capture.Stream) { w.followCameras(streams, 
 // refreshCameras follows the Cameras after the wall changed them; renamedFrom and
 // renamedTo name a camera the change renamed, whose places the new name takes.
 func (w *Wall) refreshCameras(renamedFrom, renamedTo string) {
+	if w.parent != nil {
+		w.parent.refreshCameras(renamedFrom, renamedTo) // the main wall leads every window
+		return
+	}
 	if w.opts.Cameras == nil {
 		return
 	}
@@ -257,8 +276,14 @@ func (w *Wall) refreshCameras(renamedFrom, renamedTo string) {
 func (w *Wall) followCameras(streams []*capture.Stream, from, to string) {
 	w.setCameraList(streams)
 	w.m.SetCameras(w.cameraNames(), from, to)
+	if v, ok := w.findView(w.view); ok {
+		w.m.ShowMissing(v.Tiles) // a removed camera its view names keeps its place
+	}
 	w.apply()
 	w.changed()
+	for _, o := range w.others {
+		o.wall.followCameras(streams, from, to)
+	}
 }
 
 // freePosition is where a camera without a place goes (wallmodel.Model.FreePosition).
@@ -293,6 +318,7 @@ func (w *Wall) apply() {
 		}
 		c := w.emptyAt(p)
 		c.setSelected(p == sel)
+		c.setMissing(w.m.Missing(p))
 		cells = append(cells, c.obj)
 	}
 	// Tiles leaving the screen stop first, so two cameras never decode for one cell.
@@ -339,8 +365,8 @@ func (w *Wall) decoding(s *capture.Stream) bool {
 // holdDecoding holds, while the wall runs, the cameras decoding on their tile (Hold
 // then keeps the variant they run: no second connection), before tiles may stop.
 func (w *Wall) holdDecoding() {
-	if !w.running {
-		return
+	if !w.running || w.parent != nil {
+		return // a second window's cameras are held by the main wall
 	}
 	for _, s := range w.cameras {
 		if w.holds[s] == nil && !w.paused[s.Name()] && w.decoding(s) {
@@ -356,7 +382,7 @@ func (w *Wall) holdHidden() {
 	inList := make(map[*capture.Stream]bool, len(w.cameras))
 	for _, s := range w.cameras {
 		inList[s] = true
-		if w.running && w.holds[s] == nil && !w.paused[s.Name()] && !w.decoding(s) {
+		if w.running && w.parent == nil && w.holds[s] == nil && !w.paused[s.Name()] && !w.decoding(s) {
 			w.holds[s] = s.Hold()
 		}
 	}
@@ -544,6 +570,9 @@ func (w *Wall) Start() {
 	}
 	w.holdHidden()
 	w.startStatus()
+	for _, o := range w.others {
+		o.wall.Start()
+	}
 }
 
 // startStatus starts the status goroutine while the wall runs in a window with a status
@@ -557,6 +586,7 @@ func (w *Wall) startStatus() {
 // Stop stops every tile and the status goroutine and waits for them. It is safe to call
 // more than once.
 func (w *Wall) Stop() {
+	w.closeWindows()
 	w.running = false
 	w.holdHidden() // lets go of every hold
 	for _, t := range w.tiles {
@@ -583,6 +613,7 @@ func (w *Wall) setDo(do func(func())) { w.batch.do = do }
 type emptyCell struct {
 	obj    *fyne.Container
 	border *canvas.Rectangle
+	label  *canvas.Text
 }
 
 func newEmptyCell(onTap func()) *emptyCell {
@@ -597,6 +628,20 @@ func newEmptyCell(onTap func()) *emptyCell {
 	return &emptyCell{
 		obj:    container.NewStack(canvas.NewRectangle(colorTileBack), container.NewCenter(label), border, tap),
 		border: border,
+		label:  label,
+	}
+}
+
+// setMissing names the camera a view places here that is not in the camera list, or
+// ("") says the cell is empty.
+func (c *emptyCell) setMissing(camera string) {
+	text := "No camera"
+	if camera != "" {
+		text = camera + " — not in the camera list"
+	}
+	if c.label.Text != text {
+		c.label.Text = text
+		c.label.Refresh()
 	}
 }
 

@@ -91,6 +91,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	// The wall talks to the panel through ui's interfaces (wallapi.go).
 	win, wall := ui.NewWallWindow(a, ui.WallOptions{
 		Cameras: panelui.Cameras{P: pn}, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
+		View: cfg.Wall.View, Windows: cfg.Wall.Windows,
 		Views:       panelui.Views{P: pn},
 		SnapshotDir: snaps,
 		CPU:         cpu,

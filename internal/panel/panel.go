@@ -206,11 +206,10 @@ func (p *Panel) SaveCamera(old string, cam config.Camera) error {
 		next.Cameras = append(next.Cameras, cam)
 	}
 	if old != "" && old != cam.Name {
-		for j, t := range next.Wall.Tiles {
-			if t == old {
-				next.Wall.Tiles = slices.Clone(next.Wall.Tiles)
-				next.Wall.Tiles[j] = cam.Name
-			}
+		next.Wall.Tiles = renamed(next.Wall.Tiles, old, cam.Name)
+		next.Views = slices.Clone(next.Views)
+		for k := range next.Views {
+			next.Views[k].Tiles = renamed(next.Views[k].Tiles, old, cam.Name)
 		}
 	}
 	if err := next.Validate(); err != nil {
