@@ -50,8 +50,9 @@ type Config struct {
 	// Lightning is the fraction of the picture that changing at once is a global change:
 	// recalibrate instead of reporting motion (0.8).
 	Lightning float64
-	// Settle is how many frames of lasting motion pass before they are blended into the
-	// average (10), so a stopped car becomes background.
+	// Settle is how many frames a pixel must stay in motion before it is blended into
+	// the average (10), so a stopped car becomes background while a passer-by leaves
+	// no ghost.
 	Settle int
 	// Calibration is how many frames after the start or a global change report no motion
 	// while the average settles (10).
@@ -187,8 +188,10 @@ type Detector struct {
 	avg        []float32
 	changed    []bool
 	grown      []bool
-	mask       []bool  // true: ignored
-	zoneMask   [][]int // per zone, its pixels' indices
+	persist    []uint16  // frames each pixel has been in motion in a row
+	calib      [][]uint8 // the frames of a calibration so far
+	mask       []bool    // true: ignored
+	zoneMask   [][]int   // per zone, its pixels' indices
 	zoneArea   []int
 	labels     []int32
 	stack      []int32
@@ -237,6 +240,7 @@ func (d *Detector) setup(w, h int) {
 	d.avg = make([]float32, n)
 	d.changed = make([]bool, n)
 	d.grown = make([]bool, n)
+	d.persist = make([]uint16, n)
 	d.labels = make([]int32, n)
 	d.mask = make([]bool, n)
 	for _, m := range d.c.Masks {
@@ -279,13 +283,13 @@ func (d *Detector) Detect(y []byte, w, h, stride int) (Result, error) {
 	}
 	d.frames++
 	if d.calibrating > 0 {
-		// The first frame of a calibration is the background; the next ones settle it.
-		alpha := 0.3
-		if d.calibrating == d.c.Calibration {
-			alpha = 1
-		}
+		// The background is each pixel's median over the calibration's frames: someone
+		// walking through while it calibrates is in too few of them to stay as a ghost.
+		d.calib = append(d.calib, slices.Clone(d.frame))
 		d.calibrating--
-		d.blend(alpha)
+		if d.calibrating == 0 {
+			d.settle()
+		}
 		r.Calibrating = true
 		return r, nil
 	}
@@ -311,19 +315,33 @@ func (d *Detector) Detect(y []byte, w, h, stride int) (Result, error) {
 	}
 	if len(boxes) > 0 {
 		d.moving++
-		if d.moving >= d.c.Settle {
-			d.blend(d.c.Alpha)
-		}
 	} else {
 		d.moving = 0
-		d.blend(d.c.Alpha)
 	}
+	d.learn()
 	return r, nil
 }
 
 func (d *Detector) startCalibration() {
 	d.calibrating = d.c.Calibration
 	d.moving = 0
+	d.calib = d.calib[:0]
+}
+
+// settle makes the average the per-pixel median of the calibration frames.
+func (d *Detector) settle() {
+	vals := make([]uint8, len(d.calib))
+	for i := range d.avg {
+		for k, f := range d.calib {
+			vals[k] = f[i]
+		}
+		slices.Sort(vals)
+		d.avg[i] = float32(vals[len(vals)/2])
+	}
+	for i := range d.persist {
+		d.persist[i] = 0
+	}
+	d.calib = d.calib[:0]
 }
 
 // resize averages the source pixels falling in each small pixel (area filter).
@@ -379,9 +397,9 @@ func (d *Detector) stretch() {
 		sl, sh = sl+c[0], sh+c[1]
 	}
 	span := (sh - sl) / float64(len(d.contrast))
-	if span < 8 { // a flat picture: stretching would amplify noise
-		span = 8
-	}
+	// A flat picture (a wall, a night scene) is stretched at most four times: more would
+	// make its sensor noise motion.
+	span = max(span, 64)
 	d.gain = float32(255 / span)
 }
 
@@ -416,9 +434,22 @@ func (d *Detector) blur() {
 	}
 }
 
-func (d *Detector) blend(alpha float64) {
-	a := float32(alpha)
+// learn blends the frame into the average where nothing moves, and where something has
+// stood still in motion for Settle frames (a parked car becomes background); a person
+// walking through is never blended in, so leaves no ghost along the path.
+func (d *Detector) learn() {
+	a := float32(d.c.Alpha)
 	for i, v := range d.frame {
+		if d.grown[i] {
+			if d.persist[i] < math.MaxUint16 {
+				d.persist[i]++
+			}
+			if int(d.persist[i]) < d.c.Settle {
+				continue
+			}
+		} else {
+			d.persist[i] = 0
+		}
 		d.avg[i] += a * (float32(v) - d.avg[i])
 	}
 }

@@ -289,3 +289,25 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// TestParkedCarBecomesBackground: something that arrives and stays is motion for a while,
+// then background.
+func TestParkedCarBecomesBackground(t *testing.T) {
+	s := newScene(160, 90)
+	d := mustNew(t, Config{})
+	car := Rect{X0: 0.3, Y0: 0.5, X1: 0.6, Y1: 0.8}
+	lastMotion := -1
+	for i := range 900 {
+		box := Rect{}
+		if i >= 20 {
+			box = car
+		}
+		if r := detect(t, d, s, s.frame(0, box)); r.Motion {
+			lastMotion = i
+		}
+	}
+	if lastMotion < 20 || lastMotion > 700 {
+		t.Fatalf("the parked car was motion until frame %d (it arrived at 20)", lastMotion)
+	}
+	t.Logf("a parked car is background %d frames after it stopped", lastMotion-20)
+}
