@@ -17,6 +17,8 @@ type Capture struct {
 	vc     *gocv.VideoCapture
 	frame  gocv.Mat
 	small  gocv.Mat
+	gray   gocv.Mat
+	plane  []byte
 	o      Options
 	sp     spec
 	pace   pacer
@@ -70,7 +72,7 @@ func Open(source string, o Options) (*Capture, error) {
 		fps = DefaultFPS
 	}
 	o.FPS = fps
-	return &Capture{vc: vc, frame: gocv.NewMat(), small: gocv.NewMat(), o: o, sp: sp,
+	return &Capture{vc: vc, frame: gocv.NewMat(), small: gocv.NewMat(), gray: gocv.NewMat(), o: o, sp: sp,
 		pace: pacer{period: time.Duration(float64(time.Second) / fps)}}, nil
 }
 
@@ -112,5 +114,36 @@ func (c *Capture) Next() (jpeg []byte, at time.Time, err error) {
 func (c *Capture) Close() error {
 	c.frame.Close()
 	c.small.Close()
+	c.gray.Close()
 	return c.vc.Close()
+}
+
+// NextGray reads the next frame as fast as the file decodes (no pacing) and returns its
+// luma plane scaled to fit maxW×maxH (keeping its aspect ratio; 0: as captured), with
+// its position in the file. At the end of a file it returns io.EOF (Loop is ignored).
+// The plane is reused by the next call.
+func (c *Capture) NextGray(maxW, maxH int) (y []byte, w, h int, pos time.Duration, err error) {
+	if !c.vc.Read(&c.frame) || c.frame.Empty() {
+		if c.sp.webcam {
+			return nil, 0, 0, 0, fmt.Errorf("webcam %d stopped giving pictures (unplugged?)", c.sp.device)
+		}
+		return nil, 0, 0, 0, io.EOF
+	}
+	c.frames++
+	pos = time.Duration(c.vc.Get(gocv.VideoCapturePosMsec) * float64(time.Millisecond))
+	gocv.CvtColor(c.frame, &c.gray, gocv.ColorBGRToGray)
+	img := c.gray
+	w, h = c.gray.Cols(), c.gray.Rows()
+	if maxW > 0 && maxH > 0 && (w > maxW || h > maxH) {
+		s := min(float64(maxW)/float64(w), float64(maxH)/float64(h))
+		w, h = max(1, int(float64(w)*s+0.5)), max(1, int(float64(h)*s+0.5))
+		gocv.Resize(c.gray, &c.small, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
+		img = c.small
+	}
+	b, err := img.DataPtrUint8()
+	if err != nil {
+		return nil, 0, 0, 0, err
+	}
+	c.plane = append(c.plane[:0], b...)
+	return c.plane, w, h, pos, nil
 }

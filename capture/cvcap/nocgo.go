@@ -23,3 +23,8 @@ func (c *Capture) Next() ([]byte, time.Time, error) { return nil, time.Time{}, E
 
 // Close does nothing.
 func (c *Capture) Close() error { return nil }
+
+// NextGray is never reached: Open fails.
+func (c *Capture) NextGray(maxW, maxH int) ([]byte, int, int, time.Duration, error) {
+	return nil, 0, 0, 0, ErrNoCgo
+}
