@@ -3,20 +3,16 @@
 package analytics_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics"
+	"github.com/vigil-cctv/vigil/analytics/analyticstest"
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
 	"github.com/vigil-cctv/vigil/internal/ffmpeg"
@@ -76,39 +72,11 @@ func TestAnalyzeFileErrors(t *testing.T) {
 	}
 }
 
-// scenePictures are JPEGs of a still scene with noise and, in frames [from, to), a block
-// crossing it.
-func scenePictures(n, from, to int) [][]byte {
-	rng := rand.New(rand.NewPCG(3, 4))
-	var out [][]byte
-	for i := range n {
-		img := image.NewRGBA(image.Rect(0, 0, 320, 180))
-		for y := range 180 {
-			for x := range 320 {
-				v := uint8(70 + x/4 + y/6 + rng.IntN(9))
-				img.Set(x, y, color.RGBA{v, v, v, 255})
-			}
-		}
-		if i >= from && i < to {
-			x0 := 30 + 200*(i-from)/(to-from)
-			for y := 60; y < 150; y++ {
-				for x := x0; x < x0+25; x++ {
-					img.Set(x, y, color.RGBA{240, 240, 240, 255})
-				}
-			}
-		}
-		var b bytes.Buffer
-		jpeg.Encode(&b, img, &jpeg.Options{Quality: 85})
-		out = append(out, b.Bytes())
-	}
-	return out
-}
-
 // TestRunOnALiveStream: the analyzer, as another consumer of a camera's stream over real
 // MJPEG, turns the walker of each loop into an event about as long as the walk.
 func TestRunOnALiveStream(t *testing.T) {
 	const fps = 10
-	srv := mjpegtest.NewServer(mjpegtest.Options{Frames: scenePictures(40, 20, 35), FPS: fps})
+	srv := mjpegtest.NewServer(mjpegtest.Options{Frames: analyticstest.Walk(40, 20, 35, 320, 180), FPS: fps})
 	defer srv.Close()
 	s := capture.NewStream("Yard", &mjpeg.Source{URL: srv.URL()}, capture.StreamOptions{Decoders: func(capture.Codec) (capture.FrameDecoder, error) { return jpegdec.New() }})
 	defer s.Close()

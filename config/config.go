@@ -143,6 +143,11 @@ type Camera struct {
 	// Record is "continuous" to record the camera whenever Vigil runs, or "off" (the
 	// default, empty means off): recordings are then started from the tile.
 	Record string `mapstructure:"record" yaml:"record,omitempty"`
+	// Analyzers run on the camera's stream while Vigil runs ("motion"; Analyzers lists
+	// them). Empty: none.
+	Analyzers []string `mapstructure:"analyzers" yaml:"analyzers,omitempty"`
+	// Motion tunes the motion analyzer: zones and masks. Nil: the whole picture.
+	Motion *Motion `mapstructure:"motion" yaml:"motion,omitempty"`
 }
 
 // Stream is one URL of a camera's picture.

@@ -211,6 +211,7 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 	if msg := checkFPS(cam.FPS); msg != "" {
 		add("fps", fmtFloat(cam.FPS), "%s", msg)
 	}
+	cam.validateAnalytics(add)
 	return out
 }
 

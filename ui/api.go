@@ -123,6 +123,13 @@ type Recordings interface {
 	Open(path string) error
 }
 
+// Motion is what the cameras' analytics see, for the tiles' motion borders.
+type Motion interface {
+	// OnMotion registers f, called from the analytics' goroutines whenever a camera's
+	// motion starts or stops; label names a detection ("person"), "" for plain motion.
+	OnMotion(f func(camera string, on bool, label string))
+}
+
 // CPUMeter measures the app's CPU use for the status bar.
 type CPUMeter interface {
 	// Cores is the CPU use in cores (1.0 = one core busy). It is called once a second

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image/color"
 	"slices"
 	"strings"
 	"sync"
@@ -73,6 +74,9 @@ type WallOptions struct {
 	// Recordings records cameras and lists the recordings. Nil: no record button and no
 	// recordings view.
 	Recordings Recordings
+	// Motion lights a tile's border while its camera's analytics see motion. It may be
+	// nil.
+	Motion Motion
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -169,7 +173,23 @@ func NewWall(opts WallOptions) *Wall {
 	w.grid = container.New(&gridLayout{cols: 1, rows: 1, gap: tileGap})
 	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), w.grid)
 	w.apply()
+	if opts.Motion != nil {
+		opts.Motion.OnMotion(func(camera string, on bool, label string) {
+			w.batch.Do(func() { w.showMotion(camera, on, label) })
+		})
+	}
 	return w
+}
+
+// showMotion lights or clears a camera's motion border on this wall and its other
+// windows (UI goroutine).
+func (w *Wall) showMotion(camera string, on bool, label string) {
+	if t := w.tiles[camera]; t != nil {
+		t.SetMotion(on, label)
+	}
+	for _, o := range w.others {
+		o.wall.showMotion(camera, on, label)
+	}
 }
 
 // setCameraList records the camera list and makes tiles for cameras that have none (or
@@ -619,7 +639,7 @@ type emptyCell struct {
 func newEmptyCell(onTap func()) *emptyCell {
 	label := canvas.NewText("No camera", colorEmptyText)
 	label.TextSize = detailTextSize
-	border := canvas.NewRectangle(nil)
+	border := canvas.NewRectangle(color.Transparent)
 	border.StrokeColor = colorSelected
 	border.StrokeWidth = 2
 	border.Hide()
@@ -671,7 +691,7 @@ func (a *tapArea) Tapped(*fyne.PointEvent) {
 
 // CreateRenderer is part of fyne.Widget.
 func (a *tapArea) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(canvas.NewRectangle(nil))
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }
 
 // gridLayout is a fixed cols×rows grid with a gap between cells. Fyne's GridLayout puts

@@ -100,9 +100,11 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		Sites:       panelui.Sites{P: pn},
 		Playback:    panelui.Playback{P: pn},
 		Recordings:  panelui.Recordings{P: pn},
+		Motion:      pn,
 	})
 	pn.OnCameras(wall.SetCameras)
 	pn.StartContinuous()
+	pn.StartAnalytics()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel() // before pn.Close: background logins end with it
