@@ -16,7 +16,7 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 # Tests: ffmpeg is the third-party peer and the reference for `make bench`; Xvfb and
 # ImageMagick take screenshots of the real window; GStreamer's RTSP server (driven by
 # /usr/bin/python3) is the third-party RTSP peer.
-TEST_PKGS := ffmpeg xvfb xauth x11-apps xdotool imagemagick \
+TEST_PKGS := opencv-data ffmpeg xvfb xauth x11-apps xdotool imagemagick \
 	python3-gi gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 gstreamer1.0-plugins-base \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
 
@@ -64,10 +64,12 @@ vet:
 nocgo:
 	CGO_ENABLED=0 $(GO) vet $$($(GO) list ./... | grep -v '/cmd/vigil$$')
 
-# Every test, with the race detector; fuzz seed corpora run as ordinary tests.
+# Every test, with the race detector; fuzz seed corpora run as ordinary tests. The
+# detectors run again with gocv's Mat profile, which fails on a Mat left unclosed.
 # Benchmarks are not run here (see `make bench`).
 test: test-deps vet nocgo
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -tags matprofile ./analytics/detect
 
 # Runs each fuzz target for FUZZTIME.
 fuzz:
