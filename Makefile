@@ -12,11 +12,11 @@ FUZZTIME ?= 20s
 # for `vigil push` from a webcam or a video file.
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev libturbojpeg0-dev \
-	libswscale-dev libavcodec-dev libavutil-dev libopencv-dev ffmpeg xdg-utils
+	libswscale-dev libavcodec-dev libavutil-dev libopencv-dev opencv-data ffmpeg xdg-utils
 # Tests: ffmpeg is the third-party peer and the reference for `make bench`; Xvfb and
 # ImageMagick take screenshots of the real window; GStreamer's RTSP server (driven by
 # /usr/bin/python3) is the third-party RTSP peer.
-TEST_PKGS := opencv-data ffmpeg xvfb xauth x11-apps xdotool imagemagick \
+TEST_PKGS := ffmpeg xvfb xauth x11-apps xdotool imagemagick \
 	python3-gi gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 gstreamer1.0-plugins-base \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
 

@@ -265,3 +265,56 @@ func (m *Motion) Frame(f Luma) error {
 // Flush ends every open event at its last motion (the stream stopped, the program
 // exits, a file ended).
 func (m *Motion) Flush() { m.tr.flush() }
+
+// Detector is the analyzer of a detector (detect.Cascade, detect.Net): an event per label
+// it finds, while it keeps finding it.
+type Detector struct {
+	det  DetectFunc
+	tr   *tracker
+	keys []trackKey
+	// every is the least time between two frames it looks at: detectors cost more than
+	// motion.
+	every time.Duration
+	last  time.Time
+}
+
+// DetectFunc finds things in a luma plane: their labels with a confidence 0…1.
+type DetectFunc func(y []byte, w, h, stride int) (map[string]float64, error)
+
+// NewDetector makes a detector's analyzer for a camera; labels are those it may give,
+// fps how often it looks (0: 2 a second).
+func NewDetector(camera string, labels []string, fps float64, det DetectFunc, h Hysteresis, sink Sink) (*Detector, error) {
+	tr, err := newTracker(camera, h, sink)
+	if err != nil {
+		return nil, fmt.Errorf("camera %s: detector %w", camera, err)
+	}
+	if fps <= 0 {
+		fps = 2
+	}
+	d := &Detector{det: det, tr: tr, every: time.Duration(float64(time.Second) / min(fps, MaxFPS))}
+	for _, l := range labels {
+		d.keys = append(d.keys, trackKey{l, ""})
+	}
+	return d, nil
+}
+
+// Frame looks at a frame when its time has come.
+func (d *Detector) Frame(f Luma) error {
+	if !d.last.IsZero() && f.At.Sub(d.last) < d.every-time.Millisecond && f.At.After(d.last) {
+		return nil
+	}
+	d.last = f.At
+	found, err := d.det(f.Y, f.Width, f.Height, f.Stride)
+	if err != nil {
+		return err
+	}
+	scores := map[trackKey]float64{}
+	for l, s := range found {
+		scores[trackKey{l, ""}] = s
+	}
+	d.tr.observe(f.At, d.keys, scores, f.Snapshot)
+	return nil
+}
+
+// Flush ends the open detections.
+func (d *Detector) Flush() { d.tr.flush() }

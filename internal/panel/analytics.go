@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/vigil-cctv/vigil/analytics"
+	"github.com/vigil-cctv/vigil/analytics/detect"
 	"github.com/vigil-cctv/vigil/analytics/motion"
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
@@ -102,9 +103,9 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 		if on {
 			continue
 		}
-		m, err := analytics.NewMotion(name, analytics.MotionOptions{Config: motionConfig(cams[name].Motion)}, analytics.SinkFunc(a.event))
+		ans, closeAll, err := a.analyzers(name, cams[name])
 		if err != nil {
-			a.log.Warn("motion analysis not started", "component", "analytics", "camera", name, "err", err)
+			a.log.Warn("analytics not started", "component", "analytics", "camera", name, "err", err)
 			continue
 		}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -117,10 +118,62 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 		a.mu.Unlock()
 		go func() {
 			defer close(r.done)
-			if err := analytics.Run(ctx, s, m); err != nil {
-				a.log.Warn("motion analysis stopped", "component", "analytics", "camera", name, "err", err)
+			defer closeAll()
+			if err := analytics.Run(ctx, s, ans...); err != nil {
+				a.log.Warn("analytics stopped", "component", "analytics", "camera", name, "err", err)
 			}
 		}()
+	}
+}
+
+// analyzers makes a camera's analyzers as its settings list them, and what closes the
+// detectors' OpenCV memory when they stop.
+func (a *cameraAnalytics) analyzers(name string, cam config.Camera) ([]analytics.Analyzer, func(), error) {
+	var ans []analytics.Analyzer
+	var closers []func() error
+	closeAll := func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	for _, kind := range cam.Analyzers {
+		if kind == "motion" {
+			m, err := analytics.NewMotion(name, analytics.MotionOptions{Config: motionConfig(cam.Motion)}, analytics.SinkFunc(a.event))
+			if err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+			ans = append(ans, m)
+			continue
+		}
+		c, err := detect.NewBuiltin(kind)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		closers = append(closers, c.Close)
+		d, err := analytics.NewDetector(name, []string{kind}, 0, detectFunc(c), analytics.Hysteresis{}, analytics.SinkFunc(a.event))
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		ans = append(ans, d)
+	}
+	return ans, closeAll, nil
+}
+
+// detectFunc reads a detector's findings as the best score per label.
+func detectFunc(d detect.Detector) analytics.DetectFunc {
+	return func(y []byte, w, h, stride int) (map[string]float64, error) {
+		dets, err := d.Detect(y, w, h, stride)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]float64{}
+		for _, x := range dets {
+			out[x.Label] = max(out[x.Label], x.Score)
+		}
+		return out, nil
 	}
 }
 
