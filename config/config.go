@@ -140,6 +140,9 @@ type Camera struct {
 	// Record is "continuous" to record the camera whenever Vigil runs, or "off" (the
 	// default, empty means off): recordings are then started from the tile.
 	Record string `mapstructure:"record" yaml:"record,omitempty"`
+	// PTZ is how the camera's pan-tilt-zoom head is driven, when it has one (empty Kind:
+	// none). See ptz.go.
+	PTZ PTZ `mapstructure:"ptz" yaml:"ptz,omitempty"`
 }
 
 // Stream is one URL of a camera's picture.
@@ -261,9 +264,17 @@ func Layouts() []string { return slices.Clone(layouts) }
 // registered (RTSP's), DefaultTransport first, for a transport menu.
 func Transports() []string { return Protocols().Transports() }
 
-// Schemes returns the accepted URL schemes, those a protocol registered (Protocols; see
-// DESIGN.md "Sources by URL").
-func Schemes() []string { return Protocols().Schemes() }
+// Schemes returns the accepted video URL schemes, those a protocol registered with a
+// Source (Protocols; see DESIGN.md "Sources by URL"); PTZ-only schemes (rcp) are not.
+func Schemes() []string {
+	var out []string
+	for _, s := range Protocols().Schemes() {
+		if p, _ := Protocols().Lookup(s); p.New != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Dimensions parses Size ("WIDTHxHEIGHT"). ok is false when Size is empty or malformed.
 func (s Stream) Dimensions() (w, h int, ok bool) {

@@ -206,6 +206,9 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 	if msg := checkFPS(cam.FPS); msg != "" {
 		add("fps", fmtFloat(cam.FPS), "%s", msg)
 	}
+	for _, fe := range cam.PTZ.validate() {
+		add("ptz."+fe.key, fe.value, "%s", fe.msg)
+	}
 	return out
 }
 
@@ -272,6 +275,9 @@ func checkURL(raw string) string {
 	p, ok := Protocols().Lookup(u.Scheme)
 	if !ok {
 		return "unsupported scheme " + strconv.Quote(u.Scheme) + " (want " + want + ")"
+	}
+	if p.New == nil {
+		return u.Scheme + ":// is a PTZ address, not a video stream: put it under the camera's ptz: (kind, url, user, password)"
 	}
 	if u.User != nil {
 		return "put credentials in user/password, not in the URL"

@@ -260,4 +260,3 @@ func turned(a, b capture.Velocity) bool {
 	}
 	return sign(a.Pan) != sign(b.Pan) || sign(a.Tilt) != sign(b.Tilt) || sign(a.Zoom) != sign(b.Zoom)
 }
-

@@ -184,7 +184,7 @@ type plain struct{ capture.PTZ }
 func TestTurn(t *testing.T) {
 	for _, needs := range []bool{true, false} {
 		cam, p := camera(t)
-		var ptz capture.PTZ = p
+		ptz := capture.PTZ(p)
 		if needs {
 			ptz = plain{p}
 		}
