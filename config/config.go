@@ -179,6 +179,9 @@ type Demo struct {
 	// RTSP is how many simulated RTSP cameras (H.264, encoded once with ffmpeg) to
 	// serve. It defaults to 0 (off).
 	RTSP int `mapstructure:"rtsp" yaml:"rtsp,omitempty"`
+	// PTZ is how many simulated Bosch PTZ cameras (RCP+ with Digest, a picture that pans,
+	// tilts and zooms over a panorama, served as MJPEG) to serve. It defaults to 0 (off).
+	PTZ int `mapstructure:"ptz" yaml:"ptz,omitempty"`
 	// Size is each simulated camera's picture size, "WIDTHxHEIGHT". Empty means
 	// DefaultDemoSize.
 	Size string `mapstructure:"size" yaml:"size"`
@@ -304,8 +307,11 @@ func (d Demo) FPSOrDefault() float64 {
 // CameraNames are the wall names of every demo camera: MJPEGNames, then MilestoneNames.
 // The app names the cameras it serves this way, so Wall.Tiles may refer to them.
 func (d Demo) CameraNames() []string {
-	return append(append(d.MJPEGNames(), d.MilestoneNames()...), d.RTSPNames()...)
+	return append(append(append(d.MJPEGNames(), d.MilestoneNames()...), d.RTSPNames()...), d.PTZNames()...)
 }
+
+// PTZNames are "PTZ 1", … for the simulated PTZ cameras.
+func (d Demo) PTZNames() []string { return demoNames("PTZ ", d.PTZ) }
 
 // RTSPNames are "RTSP 1", … for the simulated RTSP cameras.
 func (d Demo) RTSPNames() []string { return demoNames("RTSP ", d.RTSP) }

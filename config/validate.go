@@ -38,6 +38,9 @@ func (c *Config) Validate() error {
 	if c.Demo.RTSP < 0 || c.Demo.RTSP > MaxDemoCameras {
 		add(fieldErr("demo.rtsp", "", strconv.Itoa(c.Demo.RTSP), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
+	if c.Demo.PTZ < 0 || c.Demo.PTZ > MaxDemoCameras {
+		add(fieldErr("demo.ptz", "", strconv.Itoa(c.Demo.PTZ), "want 0 (off) to %d cameras", MaxDemoCameras))
+	}
 	if c.Demo.Milestone < 0 || c.Demo.Milestone > MaxDemoCameras {
 		add(fieldErr("demo.milestone", "", strconv.Itoa(c.Demo.Milestone), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
@@ -89,6 +92,9 @@ func (c *Config) Validate() error {
 	}
 	for i, name := range c.Demo.MilestoneNames() {
 		names[strings.ToLower(name)] = "demo Milestone camera " + strconv.Itoa(i+1) + " (demo.milestone)"
+	}
+	for i, name := range c.Demo.PTZNames() {
+		names[strings.ToLower(name)] = "demo PTZ camera " + strconv.Itoa(i+1) + " (demo.ptz)"
 	}
 	for i := range c.Cameras {
 		for _, fe := range c.Cameras[i].validate(i, names) {
