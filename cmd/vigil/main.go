@@ -40,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRecord(args, stdout, stderr)
 	case "bench":
 		return runBench(args, stdout, stderr)
+	case "ptz":
+		return runPTZ(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionText)
 		return exitOK
@@ -58,6 +60,9 @@ func usage(w io.Writer) {
   vigil probe URL [flags]          test one camera: what answers, auth, codec, size, fps; --snapshot FILE
   vigil record --camera NAME|URL … [--duration 30s] [--out DIR]
                                    record cameras headless to MP4 files until Ctrl-C
+  vigil ptz [--config F] TARGET ACTION [N] [--speed S] [--for D]
+                                   drive a PTZ camera: left right up down zoom-in zoom-out stop,
+                                   preset N, store N, presets, info
   vigil camsim --mjpeg N [flags]   serve N simulated MJPEG cameras on 127.0.0.1
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
   vigil version
