@@ -158,8 +158,7 @@ func TestCloseStops(t *testing.T) {
 func TestFailedMoveStops(t *testing.T) {
 	cam, p := camera(t)
 	var errs atomic.Int32
-	var h *ptzhold.Controller
-	h = ptzhold.New(p, ptzhold.Options{OnError: func(err error) {
+	h := ptzhold.New(p, ptzhold.Options{OnError: func(err error) {
 		if errs.Add(1) == 1 {
 			cam.SetError(0) // the camera answers again for the stop
 			if !strings.Contains(err.Error(), "busy") {
