@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-cctv/vigil/protocols/rcp/rcptest"
 )
@@ -113,5 +115,43 @@ func TestPTZFailures(t *testing.T) {
 	code, _, errOut := vigil(t, "ptz", url, "down")
 	if code != 1 || !strings.Contains(errOut, "level is too low") {
 		t.Errorf("err 0xa0: exit %d, %q", code, errOut)
+	}
+}
+
+// TestCamsimServesPTZ: `camsim --ptz 1` serves a PTZ camera `vigil ptz` drives and whose
+// picture probes.
+func TestCamsimServesPTZ(t *testing.T) {
+	var out, errOut lockedBuffer
+	done := make(chan int)
+	go func() {
+		done <- run([]string{"camsim", "--json", "--mjpeg", "0", "--ptz", "1", "--duration", "4s"}, &out, &errOut)
+	}()
+	var msg struct {
+		PTZ []struct{ URL, Stream, User, Password string }
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(msg.PTZ) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		if line, _, ok := strings.Cut(out.String(), "\n"); ok {
+			if err := json.Unmarshal([]byte(line), &msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(msg.PTZ) != 1 {
+		t.Fatalf("camsim printed %q / %q", out.String(), errOut.String())
+	}
+	c := msg.PTZ[0]
+	u := strings.Replace(c.URL, "rcp://", "rcp://"+c.User+":"+c.Password+"@", 1)
+	if code, o, e := vigil(t, "ptz", u, "info"); code != 0 || !strings.Contains(o, "PTZ 1") {
+		t.Errorf("ptz info: exit %d %q %q", code, o, e)
+	}
+	if code, pout, _ := vigil(t, "probe", "--json", "--duration", "1s", c.Stream); code != 0 || decodeProbe(t, pout).Width != 640 {
+		t.Errorf("probe of the PTZ picture: exit %d %s", code, pout)
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("camsim did not stop at --duration")
 	}
 }
