@@ -124,8 +124,9 @@ func (c *Controller) Stats() Stats {
 	return c.stats
 }
 
-// Close stops the camera (waiting at most a few command timeouts) and ends the
-// controller. It does not close the PTZ.
+// Close stops the camera and ends the controller; a stop that fails is tried once more,
+// so Close waits at most two CommandTimeouts (plus the one in flight). It does not close
+// the PTZ.
 func (c *Controller) Close() {
 	c.mu.Lock()
 	if !c.closed {
@@ -159,7 +160,11 @@ func (c *Controller) loop() {
 		target := c.want
 		due := c.unknown || target != c.sent ||
 			(!target.IsZero() && now.Sub(c.lastSend) >= c.o.Resend)
-		if c.unknown && target.IsZero() && stopFails > stopRetries {
+		retries := stopRetries
+		if c.closed {
+			retries = 1 // closing: one more try, so a window close never hangs long
+		}
+		if c.unknown && target.IsZero() && stopFails > retries {
 			due = false // gave up: reported
 		}
 		if !due && c.closed {

@@ -204,3 +204,36 @@ func TestTurn(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickRelease: a release right after the press waits only for the 100 ms gap since
+// the move left.
+func TestQuickRelease(t *testing.T) {
+	cam, p := camera(t)
+	h := ptzhold.New(p, ptzhold.Options{})
+	defer h.Close()
+	h.Hold(capture.Velocity{Tilt: -1})
+	moved := waitFor(t, cam, "800006011085000f00", time.Second)
+	h.Release()
+	stopped := waitFor(t, cam, stopPayload, time.Second)
+	if d := stopped.Sub(moved); d < 95*time.Millisecond || d > 160*time.Millisecond {
+		t.Errorf("stop %v after the move (want the 100 ms gap)", d)
+	}
+	t.Logf("quick press: stop %v after the move", stopped.Sub(moved))
+}
+
+// TestCloseUnreachable: Close returns promptly when the camera is gone.
+func TestCloseUnreachable(t *testing.T) {
+	cam, p := camera(t)
+	h := ptzhold.New(p, ptzhold.Options{OnError: func(error) {}})
+	h.Hold(capture.Velocity{Pan: 1})
+	waitFor(t, cam, "8000060110858f0000", time.Second)
+	cam.Close()
+	t0 := time.Now()
+	h.Close()
+	if d := time.Since(t0); d > 2*time.Second {
+		t.Errorf("Close took %v with the camera gone", d)
+	}
+	if st := h.Stats(); st.Failures < 1 {
+		t.Errorf("stats %+v", st)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/rcp"
 	"github.com/vigil-cctv/vigil/protocols/rcp/rcptest"
 )
@@ -81,6 +82,43 @@ func TestAuth(t *testing.T) {
 				t.Fatal("still moving after the stop")
 			}
 		})
+	}
+}
+
+// TestStaleNonce: a camera that forgets its nonce answers stale=true, and the command
+// goes through on the new nonce without an error.
+func TestStaleNonce(t *testing.T) {
+	cam := start(t, rcptest.Options{})
+	c := dial(t, cam, cam.User(), cam.Password())
+	ctx := context.Background()
+	if err := c.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cam.ExpireNonces()
+	if err := c.Move(ctx, capture.Velocity{Zoom: 1}); err != nil {
+		t.Fatalf("after the nonce expired: %v", err)
+	}
+	if got := lastPayload(t, cam); got != "09a5 P_OCTET WRITE 1 800006011085000087" {
+		t.Fatalf("sent %s", got)
+	}
+}
+
+// TestUntrustedCertificate: an rcps camera whose certificate nobody vouches for or pinned
+// is refused with its fingerprint, and moves nothing.
+func TestUntrustedCertificate(t *testing.T) {
+	cam := start(t, rcptest.Options{TLS: true})
+	c, err := rcp.New(cam.URL(), capture.Settings{User: cam.User(), Password: cam.Password()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	err = c.Move(context.Background(), capture.Velocity{Pan: 1})
+	var ce *trust.CertError
+	if !errors.As(err, &ce) || ce.Fingerprint != cam.Fingerprint() {
+		t.Fatalf("untrusted certificate: %v", err)
+	}
+	if len(cam.Commands()) != 0 {
+		t.Fatal("a command reached the camera over an untrusted connection")
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"io"
+	"log"
 	"math"
 	"net"
 	"net/http"
@@ -140,7 +142,7 @@ func Start(opts Options) (*Camera, error) {
 	mux.HandleFunc("/rcp.xml", c.serveRCP)
 	mux.HandleFunc("/video.mjpg", c.serveVideo)
 	mux.HandleFunc("/snap.jpg", c.serveSnap)
-	c.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	c.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -228,6 +230,14 @@ func (c *Camera) Moving() bool {
 func (c *Camera) SetError(code int) {
 	c.mu.Lock()
 	c.errCode = code
+	c.mu.Unlock()
+}
+
+// ExpireNonces forgets every Digest nonce handed out: the next request that answers one
+// gets a 401 with stale=true, as a camera that rotates its nonces sends.
+func (c *Camera) ExpireNonces() {
+	c.mu.Lock()
+	clear(c.nonces)
 	c.mu.Unlock()
 }
 
