@@ -66,6 +66,9 @@ type WallOptions struct {
 	// Recordings records cameras and lists the recordings. Nil: no record button and no
 	// recordings view.
 	Recordings Recordings
+	// PTZ gives a camera's PTZ controller: selecting such a camera shows the PTZ pad
+	// (ptz.go). Nil: no pad.
+	PTZ PTZs
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -128,6 +131,8 @@ type Wall struct {
 	saveErr error
 	// holds keeps cameras not decoding on screen connected (holdHidden), by live stream.
 	holds map[*capture.Stream]func()
+	// ptz is the PTZ pad of the selected camera (ptz.go).
+	ptz ptzState
 }
 
 // NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
@@ -152,7 +157,7 @@ func NewWall(opts WallOptions) *Wall {
 	w.setCameraList(streams)
 	w.m = wallmodel.New(opts.Layout, w.cameraNames(), opts.Tiles)
 	w.grid = container.New(&gridLayout{cols: 1, rows: 1, gap: tileGap})
-	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), w.grid)
+	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), w.grid, w.ptzOverlay())
 	w.apply()
 	return w
 }
@@ -276,6 +281,7 @@ func (w *Wall) apply() {
 	// smallest stream beside the one its tile then opens.
 	w.holdDecoding()
 	defer w.holdHidden()
+	defer w.followPTZ()
 	visible := w.m.Visible()
 	sel, maxPos := w.m.Selected(), w.m.Maximised()
 
@@ -486,6 +492,7 @@ func (w *Wall) Select(pos int) {
 	if w.chrome != nil {
 		w.chrome.sync()
 	}
+	w.followPTZ()
 }
 
 // Maximised is the maximised position, or -1.
@@ -557,6 +564,8 @@ func (w *Wall) startStatus() {
 // Stop stops every tile and the status goroutine and waits for them. It is safe to call
 // more than once.
 func (w *Wall) Stop() {
+	w.closePTZ() // releases: the camera stops
+	w.ptz.closing.Wait()
 	w.running = false
 	w.holdHidden() // lets go of every hold
 	for _, t := range w.tiles {

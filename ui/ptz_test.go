@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/protocols/rcp"
+	"github.com/vigil-cctv/vigil/protocols/rcp/rcptest"
+)
+
+// ptzOf gives "Cam 1" the simulated Bosch camera's PTZ.
+type ptzOf struct{ cam *rcptest.Camera }
+
+func (p ptzOf) PTZ(name string) (capture.PTZ, bool, error) {
+	if name != "Cam 1" {
+		return nil, false, nil
+	}
+	c, err := rcp.New(p.cam.URL(), capture.Settings{User: p.cam.User(), Password: p.cam.Password()})
+	return c, err == nil, err
+}
+
+const (
+	padRight = "800006011085880000" // speed 0.5
+	padLeft  = "800006011085080000"
+	padStop  = "800006011085000000"
+)
+
+// lastSent is the last payload the camera received, "" for none.
+func lastSent(cam *rcptest.Camera) string {
+	cmds := cam.Commands()
+	for i := len(cmds) - 1; i >= 0; i-- {
+		if cmds[i].Command == 0x09a5 && len(cmds[i].Payload) == 9 {
+			return fmt.Sprintf("%x", cmds[i].Payload)
+		}
+	}
+	return ""
+}
+
+// padButton finds the pad's hold button with label.
+func padButton(t *testing.T, w *Wall, label string) *holdButton {
+	t.Helper()
+	var found *holdButton
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if b, ok := o.(*holdButton); ok && b.label == label {
+			found = b
+		}
+		if c, ok := o.(*fyne.Container); ok {
+			for _, o := range c.Objects {
+				walk(o)
+			}
+		}
+	}
+	if w.ptz.pad == nil {
+		t.Fatal("no PTZ pad shown")
+	}
+	walk(w.ptz.pad.obj)
+	if found == nil {
+		t.Fatalf("no %q on the pad", label)
+	}
+	return found
+}
+
+// TestPTZPad: selecting the PTZ camera shows the pad; holding an arrow moves, releasing
+// stops; a held control renewed by the UI keeps moving; a stalled UI (renewals not run),
+// focus loss, another selection and the window closing each stop the camera.
+func TestPTZPad(t *testing.T) {
+	cam, err := rcptest.Start(rcptest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cam.Close()
+	r := newWallTRig(t, wallTLive(t, 2), capture.StreamOptions{}, "2x2", func(o *WallOptions) { o.PTZ = ptzOf{cam} })
+	w := r.wall
+	until := func(what, want string) {
+		t.Helper()
+		pumpUntil(t, r.q, what, func() bool { return lastSent(cam) == want })
+	}
+	w.Select(1)
+	if w.ptz.pad != nil {
+		t.Fatal("a pad for a camera without PTZ")
+	}
+	w.Select(0)
+	right := padButton(t, w, "▶")
+
+	right.MouseDown(&desktop.MouseEvent{})
+	until("the move", padRight)
+	end := time.Now().Add(2 * time.Second) // past the 1.5 s dead-man: the renewals hold it
+	for time.Now().Before(end) {
+		r.q.Run()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := lastSent(cam); got != padRight || !cam.Moving() {
+		t.Fatalf("a renewed hold stopped: %s", got)
+	}
+	t0 := time.Now()
+	right.MouseUp(&desktop.MouseEvent{})
+	until("the stop on release", padStop)
+	cmds := cam.Commands()
+	t.Logf("pad release → stop at the camera: %v", cmds[len(cmds)-1].At.Sub(t0))
+
+	// A stalled UI: the renewals queue up unrun, and the dead-man stops the camera.
+	right.MouseDown(&desktop.MouseEvent{})
+	deadline := time.Now().Add(5 * time.Second)
+	for lastSent(cam) != padStop || time.Now().Before(deadline.Add(-3*time.Second)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no dead-man stop with a stalled UI: %s", lastSent(cam))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	right.MouseUp(&desktop.MouseEvent{})
+	r.q.Run()
+
+	// Focus lost while held.
+	right.MouseDown(&desktop.MouseEvent{})
+	until("the move", padRight)
+	w.ptzFocusLost()
+	until("the stop on focus loss", padStop)
+	right.MouseUp(&desktop.MouseEvent{})
+
+	// Keys: + zooms while held; arrows drive the camera only maximised.
+	w.ptzKeyEvent(&fyne.KeyEvent{Name: fyne.KeyPlus}, true)
+	until("the zoom", "800006011085000084")
+	w.ptzKeyEvent(&fyne.KeyEvent{Name: fyne.KeyPlus}, false)
+	until("the stop on key up", padStop)
+	w.Maximise(0)
+	w.ptzKeyEvent(&fyne.KeyEvent{Name: fyne.KeyLeft}, true)
+	until("the left", padLeft)
+	w.ptzKeyEvent(&fyne.KeyEvent{Name: fyne.KeyLeft}, false)
+	until("the stop on key up", padStop)
+	w.Restore()
+
+	// Another selection while held: stop.
+	padButton(t, w, "▶").MouseDown(&desktop.MouseEvent{})
+	until("the move", padRight)
+	w.Select(1)
+	until("the stop on leaving the tile", padStop)
+	if w.ptz.pad != nil {
+		t.Fatal("the pad stayed for a camera without PTZ")
+	}
+
+	// The window closing while held: stop.
+	w.Select(0)
+	padButton(t, w, "▶").MouseDown(&desktop.MouseEvent{})
+	until("the move", padRight)
+	w.Stop()
+	if got := lastSent(cam); got != padStop || cam.Moving() {
+		t.Fatalf("after the wall stopped: %s", got)
+	}
+}
