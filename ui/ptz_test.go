@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/protocols/rcp"
 	"github.com/vigil-cctv/vigil/protocols/rcp/rcptest"
 )
@@ -151,5 +152,18 @@ func TestPTZPad(t *testing.T) {
 	w.Stop()
 	if got := lastSent(cam); got != padStop || cam.Moving() {
 		t.Fatalf("after the wall stopped: %s", got)
+	}
+}
+
+// TestDialogKeepsPTZ: editing a camera in the dialog keeps its ptz block, which the
+// dialog does not show.
+func TestDialogKeepsPTZ(t *testing.T) {
+	cam := config.Camera{Name: "Dome", Streams: []config.Stream{{URL: "http://127.0.0.1:1/"}},
+		PTZ: config.PTZ{Kind: "rcp", URL: "rcp://127.0.0.1:1/", User: "service", Password: "x"}}
+	r := dlgTNew(t, &cam, nil, nil)
+	dlgTType(r.d.name, "Dome 2")
+	got, _ := r.d.camera()
+	if got.Name != "Dome 2" || got.PTZ != cam.PTZ {
+		t.Fatalf("edited camera %+v", got)
 	}
 }
