@@ -25,8 +25,9 @@ type PTZs interface {
 }
 
 // The PTZ pad appears over the wall when the selected tile's camera has PTZ: press and
-// hold an arrow (or, with the tile maximised, the keyboard's arrows) to pan and tilt, +
-// and − to zoom, a speed slider, the presets with recall and store. Releasing stops. The
+// hold an arrow (or, with the tile maximised, the keyboard's arrows), or drag the
+// joystick (ptz_stick.go), to pan and tilt, + and − (or the wheel over the joystick) to
+// zoom, a speed slider (the top speed of the buttons, keys and joystick), the presets with recall and store. Releasing stops. The
 // pad drives the camera through a ptzhold.Controller and renews a held move every
 // ptzRenew from the UI goroutine, so a stalled UI stops renewing and the controller's
 // dead-man timer stops the camera. Leaving the tile (another selection, the window
@@ -53,6 +54,7 @@ type ptzPad struct {
 	status  *widget.Label
 	presets *fyne.Container
 	number  *widget.Entry
+	stick   *ptzStick
 
 	pressed bool
 	dir     capture.Velocity
@@ -178,7 +180,8 @@ func newPTZPad(w *Wall, camera string, p capture.PTZ) *ptzPad {
 		widget.NewButton("Store", func() { pad.preset(pad.number.Text, true) })), pad.number)
 	title := widget.NewLabel("PTZ · " + camera)
 	title.TextStyle.Bold = true
-	card := container.NewVBox(title, arrowsBox, container.NewBorder(nil, nil, widget.NewLabel("Speed"), nil, pad.speed),
+	pad.stick = newPTZStick(pad)
+	card := container.NewVBox(title, arrowsBox, container.NewCenter(pad.stick), container.NewBorder(nil, nil, widget.NewLabel("Speed"), nil, pad.speed),
 		pad.presets, store, pad.status)
 	bg := canvas.NewRectangle(color.NRGBA{0x20, 0x20, 0x24, 0xe0})
 	pad.obj = container.NewStack(bg, container.NewPadded(container.NewGridWrap(fyne.NewSize(230, card.MinSize().Height), card)))

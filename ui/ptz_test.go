@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -166,4 +167,41 @@ func TestDialogKeepsPTZ(t *testing.T) {
 	if got.Name != "Dome 2" || got.PTZ != cam.PTZ {
 		t.Fatalf("edited camera %+v", got)
 	}
+}
+
+// TestPTZStick: dragging the joystick right and up moves that way, faster farther out;
+// the drag's end stops; a wheel step zooms briefly, then stops.
+func TestPTZStick(t *testing.T) {
+	if v := stickVelocity(48, 0, 48); v.Pan != 1 || v.Tilt != 0 {
+		t.Errorf("rim right: %v", v)
+	}
+	if v := stickVelocity(0, 24, 48); v.Tilt != -0.5 {
+		t.Errorf("half down: %v", v)
+	}
+	if v := stickVelocity(300, -400, 48); math.Abs(v.Pan-0.6) > 1e-6 || math.Abs(v.Tilt-0.8) > 1e-6 {
+		t.Errorf("beyond the rim: %v", v)
+	}
+	cam, err := rcptest.Start(rcptest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cam.Close()
+	r := newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "1", func(o *WallOptions) { o.PTZ = ptzOf{cam} })
+	r.wall.Select(0)
+	pad := r.wall.ptz.pad
+	if pad == nil {
+		t.Fatal("no pad")
+	}
+	until := func(what, want string) {
+		t.Helper()
+		pumpUntil(t, r.q, what, func() bool { return lastSent(cam) == want })
+	}
+	pad.stick.Resize(fyne.NewSize(96, 96))
+	pad.stick.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(96, 0)}})
+	until("the diagonal", "800006011085858500") // (0.71, 0.71) × speed 0.5 × 15 → 5
+	pad.stick.DragEnd()
+	until("the stop", padStop)
+	pad.stick.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.Delta{DY: 1}})
+	until("the wheel's zoom", "800006011085000084")
+	until("the wheel's stop", padStop)
 }
