@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"sync"
@@ -156,7 +157,7 @@ func (w *Wall) ptzKeyEvent(ev *fyne.KeyEvent, down bool) {
 func newPTZPad(w *Wall, camera string, p capture.PTZ) *ptzPad {
 	pad := &ptzPad{w: w, camera: camera, p: p}
 	pad.hold = ptzhold.New(p, ptzhold.Options{OnError: func(err error) {
-		msg := capture.CleanError(err).Error()
+		msg := ptzMessage(err)
 		w.batch.do(func() { pad.status.SetText(msg) })
 	}})
 	pad.speed = widget.NewSlider(0.1, 1)
@@ -247,7 +248,7 @@ func (pad *ptzPad) preset(id string, store bool) {
 		}
 		msg := ""
 		if err != nil {
-			msg = capture.CleanError(err).Error()
+			msg = ptzMessage(err)
 		} else if store {
 			msg = fmt.Sprintf("Stored preset %s.", id)
 		}
@@ -286,6 +287,19 @@ func (pad *ptzPad) loadPresets() {
 			pad.presets.Refresh()
 		})
 	}()
+}
+
+// ptzMessage is what the pad says of a failed command: first whether someone else holds
+// the camera (a busy camera, Milestone's PTZ priority) or the login failed, then the cause.
+func ptzMessage(err error) string {
+	msg := capture.CleanError(err).Error()
+	switch {
+	case errors.Is(err, capture.ErrBusy):
+		return "BUSY: another user holds this camera, or it is busy; try again later. " + msg
+	case errors.Is(err, capture.ErrUnauthorized), errors.Is(err, capture.ErrForbidden):
+		return "Not allowed: check the PTZ user and password in the camera's settings. " + msg
+	}
+	return msg
 }
 
 // holdButton is a button that acts while the mouse is held down on it: press on

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,4 +205,21 @@ func TestPTZStick(t *testing.T) {
 	pad.stick.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.Delta{DY: 1}})
 	until("the wheel's zoom", "800006011085000084")
 	until("the wheel's stop", padStop)
+}
+
+// TestPTZPadBusy: a camera that answers "try later" shows the BUSY message on the pad.
+func TestPTZPadBusy(t *testing.T) {
+	cam, err := rcptest.Start(rcptest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cam.Close()
+	r := newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "1", func(o *WallOptions) { o.PTZ = ptzOf{cam} })
+	r.wall.Select(0)
+	cam.SetError(0xc0)
+	b := padButton(t, r.wall, "▲")
+	b.MouseDown(&desktop.MouseEvent{})
+	pumpUntil(t, r.q, "the busy message", func() bool { return strings.HasPrefix(r.wall.ptz.pad.status.Text, "BUSY") })
+	b.MouseUp(&desktop.MouseEvent{})
+	cam.SetError(0)
 }
