@@ -20,7 +20,9 @@ import (
 )
 
 // PTZs gives the PTZ controller of a camera on the wall (its ptz settings, or a
-// protocol's own). ok is false for a camera without PTZ. The wall closes what it gets.
+// protocol's own). ok is false for a camera without PTZ. The wall closes what it gets. It
+// is called on the UI goroutine when a camera is selected, so it must not wait on the
+// network: controllers connect on their first command.
 type PTZs interface {
 	PTZ(camera string) (p capture.PTZ, ok bool, err error)
 }

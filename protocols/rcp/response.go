@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -58,6 +59,7 @@ func ParseResponse(b []byte) (Response, error) {
 	var x xmlResponse
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
+	d.CharsetReader = charsetReader
 	if err := d.Decode(&x); err != nil {
 		return Response{}, fmt.Errorf("%w (%s)", errMalformed, capture.CleanText(err.Error(), 120))
 	}
@@ -83,6 +85,24 @@ func ParseResponse(b []byte) (Response, error) {
 	}
 	r.Str = x.Result.Str
 	return r, nil
+}
+
+// charsetReader reads an answer that declares a single-byte charset (ISO-8859-1 and the
+// like, as embedded web servers do) as Latin-1; any other label is read as UTF-8.
+func charsetReader(label string, r io.Reader) (io.Reader, error) {
+	switch strings.ToLower(label) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return r, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r, MaxResponseBytes))
+	if err != nil {
+		return nil, err
+	}
+	var out strings.Builder
+	for _, c := range b {
+		out.WriteRune(rune(c))
+	}
+	return strings.NewReader(out.String()), nil
 }
 
 // parseNumber reads "0x40" or "64".

@@ -16,6 +16,7 @@ var responseSeeds = []string{
 	`<rcp><result><str>7.83.0027</str></result></rcp>`,
 	`<html>not rcp</html>`,
 	`<rcp><result><err>zz</err></result></rcp>`,
+	"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rcp><result><str>K\xfcche</str></result></rcp>",
 }
 
 // FuzzParseResponse feeds arbitrary answers to the parser and the value decoders: they
@@ -70,7 +71,10 @@ func TestParseResponse(t *testing.T) {
 	if _, err := ParseResponse(make([]byte, MaxResponseBytes+1)); !errors.Is(err, capture.ErrTooLarge) {
 		t.Fatalf("oversize: %v", err)
 	}
-	for _, s := range responseSeeds[6:] {
+	if r, err := ParseResponse([]byte(responseSeeds[8])); err != nil || r.Str != "Küche" {
+		t.Errorf("Latin-1 answer: %q, %v", r.Str, err)
+	}
+	for _, s := range responseSeeds[6:8] {
 		if _, err := ParseResponse([]byte(s)); !errors.Is(err, capture.ErrMalformed) {
 			t.Errorf("%s: %v", s, err)
 		}
