@@ -260,6 +260,7 @@ func (w *Wall) refreshCameras(renamedFrom, renamedTo string) {
 
 // followCameras is SetCameras with the rename the wall knows of (from → to), if any.
 func (w *Wall) followCameras(streams []*capture.Stream, from, to string) {
+	w.closePTZ() // an edit may have changed the camera's ptz settings: apply opens it again
 	w.setCameraList(streams)
 	w.m.SetCameras(w.cameraNames(), from, to)
 	w.apply()
