@@ -69,21 +69,30 @@ func padButton(t *testing.T, w *Wall, label string) *holdButton {
 	return found
 }
 
-// TestPTZPad: selecting the PTZ camera shows the pad; holding an arrow moves, releasing
-// stops; a held control renewed by the UI keeps moving; a stalled UI (renewals not run),
-// focus loss, another selection and the window closing each stop the camera.
-func TestPTZPad(t *testing.T) {
+// ptzWall is a wall of n live cameras whose "Cam 1" is driven by a simulated Bosch
+// camera (closed after the wall, so the wall's last stop reaches it); until pumps the UI
+// queue until the camera's last move payload is want.
+func ptzWall(t *testing.T, n int, layout string) (*rcptest.Camera, *wallTRig, func(what, want string)) {
+	t.Helper()
 	cam, err := rcptest.Start(rcptest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cam.Close()
-	r := newWallTRig(t, wallTLive(t, 2), capture.StreamOptions{}, "2x2", func(o *WallOptions) { o.PTZ = ptzOf{cam} })
-	w := r.wall
+	t.Cleanup(cam.Close)
+	r := newWallTRig(t, wallTLive(t, n), capture.StreamOptions{}, layout, func(o *WallOptions) { o.PTZ = ptzOf{cam} })
 	until := func(what, want string) {
 		t.Helper()
 		pumpUntil(t, r.q, what, func() bool { return lastSent(cam) == want })
 	}
+	return cam, r, until
+}
+
+// TestPTZPad: selecting the PTZ camera shows the pad; holding an arrow moves, releasing
+// stops; a held control renewed by the UI keeps moving; a stalled UI (renewals not run),
+// focus loss, another selection and the window closing each stop the camera.
+func TestPTZPad(t *testing.T) {
+	cam, r, until := ptzWall(t, 2, "2x2")
+	w := r.wall
 	w.Select(1)
 	if w.ptz.pad != nil {
 		t.Fatal("a pad for a camera without PTZ")
@@ -182,20 +191,11 @@ func TestPTZStick(t *testing.T) {
 	if v := stickVelocity(300, -400, 48); math.Abs(v.Pan-0.6) > 1e-6 || math.Abs(v.Tilt-0.8) > 1e-6 {
 		t.Errorf("beyond the rim: %v", v)
 	}
-	cam, err := rcptest.Start(rcptest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cam.Close()
-	r := newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "1", func(o *WallOptions) { o.PTZ = ptzOf{cam} })
+	_, r, until := ptzWall(t, 1, "1")
 	r.wall.Select(0)
 	pad := r.wall.ptz.pad
 	if pad == nil {
 		t.Fatal("no pad")
-	}
-	until := func(what, want string) {
-		t.Helper()
-		pumpUntil(t, r.q, what, func() bool { return lastSent(cam) == want })
 	}
 	pad.stick.Resize(fyne.NewSize(96, 96))
 	pad.stick.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(96, 0)}})
@@ -209,12 +209,7 @@ func TestPTZStick(t *testing.T) {
 
 // TestPTZPadBusy: a camera that answers "try later" shows the BUSY message on the pad.
 func TestPTZPadBusy(t *testing.T) {
-	cam, err := rcptest.Start(rcptest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cam.Close()
-	r := newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "1", func(o *WallOptions) { o.PTZ = ptzOf{cam} })
+	cam, r, _ := ptzWall(t, 1, "1")
 	r.wall.Select(0)
 	cam.SetError(0xc0)
 	b := padButton(t, r.wall, "▲")
