@@ -46,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runBench(args, stdout, stderr)
 	case "analyze":
 		return runAnalyze(args, stdout, stderr)
+	case "ptz":
+		return runPTZ(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionText)
 		return exitOK
@@ -64,6 +66,9 @@ func usage(w io.Writer) {
   vigil probe URL [flags]          test one camera: what answers, auth, codec, size, fps; --snapshot FILE
   vigil record --camera NAME|URL … [--duration 30s] [--out DIR]
                                    record cameras headless to MP4 files until Ctrl-C
+  vigil ptz [--config F] TARGET ACTION [N] [--speed S] [--for D]
+                                   drive a PTZ camera: left right up down zoom-in zoom-out stop,
+                                   preset N, store N, presets, info
   vigil camsim --mjpeg N [flags]   serve N simulated MJPEG cameras on 127.0.0.1
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
   vigil analyze FILE|URL|CAMERA [--json]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/vigil-cctv/vigil/analytics"
@@ -24,6 +25,8 @@ type cameraAnalytics struct {
 	running  map[string]*analyzerRun // by camera name
 	onMotion []func(camera string, on bool, label string)
 	sink     analytics.Sink
+	// open is each camera's open events, by kind and zone; true for a detection.
+	open map[string]map[string]bool
 }
 
 type analyzerRun struct {
@@ -55,22 +58,54 @@ func motionConfig(m *config.Motion) motion.Config {
 	return c
 }
 
-// event hands an analyzer's event on: to the sink, and to the motion listeners when it
-// starts or ends.
+// event hands an analyzer's event on: to the sink, and to the motion listeners when the
+// camera's state changes (its first event starts, its last ends, a detection's label
+// comes or goes). A peak update changes nothing they show.
 func (a *cameraAnalytics) event(e analytics.Event) {
 	a.mu.Lock()
 	sink, listeners := a.sink, slices.Clone(a.onMotion)
+	if a.open == nil {
+		a.open = map[string]map[string]bool{}
+	}
+	was := a.shown(e.Camera)
+	key := e.Kind + "\x00" + e.Zone
+	if e.Ended() {
+		delete(a.open[e.Camera], key)
+	} else {
+		if a.open[e.Camera] == nil {
+			a.open[e.Camera] = map[string]bool{}
+		}
+		a.open[e.Camera][key] = e.Kind != "motion"
+	}
+	now := a.shown(e.Camera)
 	a.mu.Unlock()
 	if sink != nil {
 		sink.Event(e)
 	}
-	label := ""
-	if e.Kind != "motion" {
-		label = e.Kind
+	if now == was {
+		return
 	}
 	for _, f := range listeners {
-		f(e.Camera, !e.Ended(), label)
+		f(e.Camera, now.on, now.label)
 	}
+}
+
+type motionShown struct {
+	on    bool
+	label string
+}
+
+// shown is what a camera's tile shows of its open events (a.mu held): on while any is
+// open, labelled by a detection's kind when one is.
+func (a *cameraAnalytics) shown(camera string) motionShown {
+	var m motionShown
+	for key, detection := range a.open[camera] {
+		m.on = true
+		if kind, _, _ := strings.Cut(key, "\x00"); detection && (m.label == "" || kind < m.label) {
+			m.label = kind
+		}
+	}
+	return m
 }
 
 // sync starts the analyzers of the cameras that list some and have none running on
