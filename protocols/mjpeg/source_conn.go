@@ -110,8 +110,7 @@ func (r *run) request(ctx context.Context) (*respHead, error) {
 			return nil, r.statusErr(h)
 		}
 	}
-	return nil, fmt.Errorf("401 from %s: the camera keeps rejecting fresh Digest nonces; check the user and password: %w",
-		r.where, capture.ErrUnauthorized)
+	return nil, r.staleNonces()
 }
 
 func (r *run) dropConn() {

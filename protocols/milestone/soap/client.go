@@ -221,7 +221,8 @@ func (c *Client) call(ctx context.Context, op string, fn func(context.Context) e
 	case ctx.Err() != nil:
 		return fmt.Errorf("milestone %s at %s: %w", op, c.host, ctx.Err())
 	case errors.Is(err, context.DeadlineExceeded) || cctx.Err() == context.DeadlineExceeded:
-		return &noAnswer{fmt.Sprintf("milestone %s at %s: no answer within %v; check the address and that the management server is running", op, c.host, c.opts.Timeout)}
+		return &capture.Error{Kind: context.DeadlineExceeded, Op: "milestone " + op, Where: c.host,
+			What: fmt.Sprintf("no answer within %v", c.opts.Timeout), Hint: "check the address and that the management server is running"}
 	}
 	var ce *trust.CertError
 	if errors.As(err, &ce) {
@@ -237,14 +238,6 @@ func (c *Client) call(ctx context.Context, op string, fn func(context.Context) e
 	}
 	return fmt.Errorf("milestone %s at %s: %w", op, c.host, wrapMsg(err))
 }
-
-// noAnswer is a call the server never answered. It is context.DeadlineExceeded for
-// errors.Is and Classify, without those words in its text: the message says what the
-// server failed to do.
-type noAnswer struct{ msg string }
-
-func (e *noAnswer) Error() string { return e.msg }
-func (e *noAnswer) Unwrap() error { return context.DeadlineExceeded }
 
 // wrapMsg keeps err wrapped while scrubbing any token from its text.
 func wrapMsg(err error) error {
@@ -297,11 +290,17 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	defer body.Close()
+	e := &capture.Error{Kind: capture.StatusError(resp.StatusCode), Op: "milestone " + op, Where: c.host, Status: resp.StatusCode,
+		Text: http.StatusText(resp.StatusCode)}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		return nil, fmt.Errorf("milestone %s at %s: HTTP %d: wrong user or password (the server wants an XProtect Basic user; Windows users are not supported yet): %w", op, c.host, resp.StatusCode, capture.ErrUnauthorized)
+		e.Kind, e.What = capture.ErrUnauthorized, "wrong user or password"
+		e.Hint = "give an XProtect Basic user and its password (Windows users are not supported yet)"
+		return nil, e
 	case http.StatusForbidden:
-		return nil, fmt.Errorf("milestone %s at %s: HTTP 403: the server refuses this user (wrong user or password, or a role that may not log in; the server wants an XProtect Basic user): %w", op, c.host, capture.ErrForbidden)
+		e.What = "the server refuses this user (wrong user or password, or a role that may not log in)"
+		e.Hint = "give an XProtect Basic user whose role may log in"
+		return nil, e
 	}
 	raw, rerr := io.ReadAll(body)
 	if rerr != nil && errors.Is(rerr, capture.ErrTooLarge) {
@@ -311,14 +310,11 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 		f.Op, f.Host, f.HTTPStatus = op, c.host, resp.StatusCode
 		return nil, f
 	}
-	switch resp.StatusCode {
-	case http.StatusNotFound:
-		return nil, fmt.Errorf("milestone %s at %s: HTTP 404: no %s at %s; check the address (is this an XProtect server of version 2019 or later?): %w", op, c.host, c.name, c.url.Path, capture.ErrNotFound)
+	if resp.StatusCode == http.StatusNotFound {
+		e.What = fmt.Sprintf("no %s at %s", c.name, c.url.Path)
+		e.Hint = "check the address (is this an XProtect server of version 2019 or later?)"
 	}
-	if kind := capture.StatusError(resp.StatusCode); kind != nil {
-		return nil, fmt.Errorf("milestone %s at %s: HTTP %d %s: %w", op, c.host, resp.StatusCode, http.StatusText(resp.StatusCode), kind)
-	}
-	return nil, fmt.Errorf("milestone %s at %s: HTTP %d %s", op, c.host, resp.StatusCode, http.StatusText(resp.StatusCode))
+	return nil, e
 }
 
 // cappedBody fails with capture.ErrTooLarge once more than max bytes arrive, and drains a
