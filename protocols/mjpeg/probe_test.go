@@ -67,7 +67,7 @@ const multipartHead = "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replac
 func TestProbeSilentServer(t *testing.T) {
 	srv := mjpegtest.NewServer(mjpegtest.Options{Silent: true})
 	defer srv.Close()
-	want := srv.Addr() + " accepted the connection but sent no HTTP answer within"
+	want := srv.Addr() + ": accepted the connection but sent no HTTP answer within"
 	r := capture.Probe(context.Background(), &Source{URL: srv.URL()}, capture.ProbeOptions{Timeout: 300 * time.Millisecond})
 	if r.OK() || r.ErrorKind != capture.CauseTimeout || !strings.HasPrefix(r.Error, want) || strings.Contains(r.Error, "deadline") {
 		t.Fatalf("probe deadline: %+v", r)
@@ -88,12 +88,12 @@ func TestProbeHeadersButNoFrame(t *testing.T) {
 	})
 	where := rc.ln.Addr().String()
 	r := capture.Probe(context.Background(), &Source{URL: rc.url()}, capture.ProbeOptions{Timeout: 300 * time.Millisecond})
-	if r.OK() || r.ErrorKind != capture.CauseStalled || !strings.HasPrefix(r.Error, where+" sent HTTP headers but no frame within 300ms") ||
+	if r.OK() || r.ErrorKind != capture.CauseStalled || !strings.HasPrefix(r.Error, where+": sent HTTP headers but no frame within 300ms") ||
 		!strings.HasPrefix(r.ContentType, "multipart/x-mixed-replace") {
 		t.Fatalf("probe deadline: %+v", r)
 	}
 	r = capture.Probe(context.Background(), &Source{URL: rc.url(), ReadTimeout: 200 * time.Millisecond}, capture.ProbeOptions{Timeout: 10 * time.Second})
-	if r.OK() || r.ErrorKind != capture.CauseStalled || !strings.HasPrefix(r.Error, where+" sent HTTP headers but no frame within 200ms") {
+	if r.OK() || r.ErrorKind != capture.CauseStalled || !strings.HasPrefix(r.Error, where+": sent HTTP headers but no frame within 200ms") {
 		t.Fatalf("source deadline: %+v", r)
 	}
 	t.Log(r.Error)

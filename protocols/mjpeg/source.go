@@ -195,7 +195,7 @@ func (r *run) run(ctx context.Context, sink capture.Sink) error {
 	if r.auth.Scheme() != "" {
 		info.Auth = r.auth.Scheme()
 	}
-	capture.ReportPhase(sink, r.where+" sent HTTP headers but no frame")
+	capture.ReportPhase(sink, r.where+": sent HTTP headers but no frame")
 	body := r.body(h)
 	boundary, multi := BoundaryFromContentType(ct)
 	mt := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))

@@ -52,7 +52,7 @@ func (r *run) requestErr(ctx context.Context, err error, method string) error {
 		e.What = "the camera " + wants + ", which Vigil cannot answer"
 		e.Hint = "check the camera's authentication settings (Basic or Digest)"
 	case errors.As(err, &liberrors.ErrClientRequestTimedOut{}):
-		e.Op, e.Err = "", os.ErrDeadlineExceeded
+		e.Op, e.Kind = "", os.ErrDeadlineExceeded // a timeout for Classify, without "i/o timeout" in the text
 		e.What = fmt.Sprintf("accepted the connection but did not answer %s within %v", method, r.timeout)
 		e.Hint = "check that this port serves RTSP"
 	default:

@@ -277,7 +277,7 @@ func TestFixedTransportRefused(t *testing.T) {
 	src := source(srv.URL("mjpeg"))
 	src.Transport = "tcp"
 	_, err := capturetest.Run(t, src, 3)
-	if err == nil || !strings.Contains(err.Error(), "461") || !strings.Contains(err.Error(), "auto or udp") || !errors.Is(err, capture.ErrUnsupportedTransport) {
+	if err == nil || !strings.Contains(err.Error(), "461") || !strings.Contains(capture.Explain(err).Advice, "auto or udp") || !errors.Is(err, capture.ErrUnsupportedTransport) {
 		t.Fatalf("err %v, want 461 with advice", err)
 	}
 	// auto still works there, over UDP.
@@ -297,7 +297,7 @@ func TestUDPOnlyFailsWhenBlocked(t *testing.T) {
 	src.Transport = "udp"
 	src.Timeout = 2 * time.Second
 	_, err := capturetest.Run(t, src, 3)
-	if capture.Classify(err) != capture.CauseStalled || !strings.Contains(err.Error(), "tcp") {
+	if capture.Classify(err) != capture.CauseStalled || !strings.Contains(capture.Explain(err).Advice, "tcp") {
 		t.Fatalf("err %v (%s), want stalled with a hint to try tcp", err, capture.Classify(err))
 	}
 }
