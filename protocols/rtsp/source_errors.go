@@ -33,12 +33,12 @@ func (r *run) requestErr(ctx context.Context, err error, method string) error {
 	e := &capture.Error{Op: method, Where: r.where}
 	switch {
 	case errors.As(err, &ctErr):
-		e.Kind, e.Text = capture.ErrNotVideo, fmt.Sprint(ctErr.CT)
+		e.Kind, e.Text = capture.ErrNotVideo, capture.CleanText(fmt.Sprint(ctErr.CT), 64)
 		e.What, e.Hint = "answered with this Content-Type instead of an SDP", "check the URL path"
 	case errors.As(err, &liberrors.ErrClientContentTypeMissing{}):
 		e.Kind, e.What, e.Hint = capture.ErrNotVideo, "answered without a Content-Type", "check the URL path"
 	case errors.As(err, &sdpErr):
-		e.Kind, e.Text = capture.ErrMalformed, fmt.Sprint(sdpErr.Err)
+		e.Kind, e.Text = capture.ErrMalformed, capture.CleanText(fmt.Sprint(sdpErr.Err), 64)
 		e.What, e.Hint = "sent an SDP gortsplib cannot read", "try the camera's other stream URL or update its firmware"
 	case errors.As(err, &liberrors.ErrClientAuthSetup{}):
 		r.mu.Lock()

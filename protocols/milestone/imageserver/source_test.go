@@ -142,7 +142,7 @@ func TestTokenRejected(t *testing.T) {
 		t.Fatalf("%v, %d packets; want ErrUnauthorized", err, len(k.Packets()))
 	}
 	msg := err.Error()
-	if strings.Contains(msg, secret) || !strings.Contains(msg, "token rejected by recorder "+r.Addr()) || !strings.Contains(msg, "login may have expired") {
+	if strings.Contains(msg, secret) || !strings.Contains(msg, "recorder connect at "+r.Addr()+": token rejected") || !strings.Contains(msg, "login may have expired") {
 		t.Fatalf("message %q", msg)
 	}
 	// The same through the fault switch.
