@@ -110,7 +110,8 @@ func (rc *RecorderClient) JPEGGetAt(ctx context.Context, token, deviceID string,
 func (rc *RecorderClient) explain(err error, deviceID string) error {
 	var f *Fault
 	if errors.As(err, &f) && strings.Contains(strings.ToLower(f.String), "unknown device") {
-		return fmt.Errorf("%w: recorder %s does not know camera %s; reload the camera list: %w", err, rc.c.Host(), deviceID, capture.ErrNotFound)
+		return &capture.Error{Kind: capture.ErrNotFound, Where: rc.c.Host(), What: "the recorder does not know camera " + deviceID,
+			Hint: "reload the camera list (Connect to Milestone…): the camera may have moved to another recording server", Err: err}
 	}
 	return err
 }
