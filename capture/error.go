@@ -12,27 +12,22 @@ import (
 // typed errors, the caller explains).
 //
 // errors.Is(err, ErrForbidden) and the like keep working: Unwrap returns Kind and Err.
+//
+// Kind is a sentinel of errors.go (ErrUnauthorized, ErrNotFound…) or a standard one such
+// as context.DeadlineExceeded; nil when the cause in Err says it (a net error, which
+// Classify names). Text is the server's own words, passed through CleanText
+// (MaxFieldText) by Error and Explain, so it may be set raw. What says what happened
+// without advice ("wrong user or password (camera wants digest, sent digest)"); Hint is
+// the protocol's advice when it knows better than the kind's general Advice.
 type Error struct {
-	// Kind is one of the sentinel kinds in errors.go (ErrUnauthorized, ErrNotFound…),
-	// nil when the cause in Err says it (a net error: Classify names it).
-	Kind error
-	// Op is what was being done: "DESCRIBE", "milestone Login". Optional.
-	Op string
-	// Where is the server as host:port (no credentials).
-	Where string
-	// Status is the HTTP or RTSP status, or the server's fault number; 0 for none.
-	Status int
-	// Text is the server's own words (a reason phrase, a fault string). Error and Explain
-	// pass it through CleanText (MaxFieldText), so it may be set raw.
-	Text string
-	// What says what happened, in words, without advice: "wrong user or password
-	// (camera wants digest, sent digest)".
-	What string
-	// Hint is the protocol's advice, when it knows better than the kind's general advice
-	// (Advice): "set the camera's transport to auto or udp". Optional.
-	Hint string
-	// Err is the underlying cause (a net error, a certificate refusal), or nil.
-	Err error
+	Kind   error
+	Op     string // what was being done: "DESCRIBE", "milestone Login"; optional
+	Where  string // the server as host:port, no credentials
+	Status int    // HTTP or RTSP status, or the server's fault number; 0 for none
+	Text   string // the server's reason phrase or fault string
+	What   string // what happened, in words
+	Hint   string // what to try; optional
+	Err    error  // the underlying cause (a net error, a certificate refusal), or nil
 }
 
 // Error writes one sentence: "Op at Where: Status Text: What: cause".

@@ -56,7 +56,7 @@ func lastWidth(k *capturetest.Sink) int {
 }
 
 // logCapture collects everything logged, to check that no token ever appears.
-type logCapture = capturetest.LogBuffer
+type logCapture = capturetest.LockedBuffer
 
 func TestPlaysACameraAcrossTokenRenewals(t *testing.T) {
 	srv, rec := site(t, 2*time.Second)

@@ -19,7 +19,7 @@ func bframeStreams(t *testing.T) (h264, h265 rtsptest.Reordered) {
 }
 
 // logBuffer collects a Source's log lines; Handler writes to it from gortsplib's goroutines.
-type logBuffer = capturetest.LogBuffer
+type logBuffer = capturetest.LockedBuffer
 
 // logged returns a logger recording into a logBuffer.
 func logged() (*slog.Logger, *logBuffer) {
