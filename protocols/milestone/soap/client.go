@@ -49,34 +49,31 @@ type Options struct {
 // Client calls ServerCommandService. It is safe for concurrent use; connections are kept
 // alive between calls. Close releases idle connections.
 type Client struct {
-	opts    Options
-	url     *url.URL
-	host    string
-	httpc   *http.Client
-	tr      *http.Transport
-	service servercommand.IServerCommandService
-	name    string // the service's name, for messages
+	opts   Options
+	url    *url.URL
+	host   string
+	httpc  *http.Client
+	tr     *http.Transport
+	soap   *gsoap.Client
+	action string // the SOAPAction of an operation is action + its name
+	name   string // the service's name, for messages
 }
 
 // NewClient validates o and builds a Client. It does not touch the network.
 func NewClient(o Options) (*Client, error) {
-	c, gc, err := newClient(o, ServicePath, "ServerCommandService", "management server")
-	if err != nil {
-		return nil, err
-	}
-	c.service = servercommand.NewIServerCommandService(gc)
-	return c, nil
+	return newClient(o, ServicePath, "ServerCommandService", "management server", "http://videoos.net/2/XProtectCSServerCommand/IServerCommandService/")
 }
 
 // newClient builds the HTTP side shared by the management server's and the recorders'
-// services: keep-alive transport, pinning, the response cap and fault decoding.
-func newClient(o Options, path, name, server string) (*Client, *gsoap.Client, error) {
+// services: keep-alive transport, pinning, the response cap and fault decoding; action
+// is the service's SOAPAction prefix (from its WSDL).
+func newClient(o Options, path, name, server, action string) (*Client, error) {
 	u, err := url.Parse(o.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, nil, fmt.Errorf("milestone %s address %q: want https://host[:port]", server, capture.RedactURL(o.URL))
+		return nil, fmt.Errorf("milestone %s address %q: want https://host[:port]", server, capture.RedactURL(o.URL))
 	}
 	if u.User != nil {
-		return nil, nil, fmt.Errorf("milestone %s address %s: put the user and password in their own fields, not in the URL", server, capture.RedactURL(o.URL))
+		return nil, fmt.Errorf("milestone %s address %s: put the user and password in their own fields, not in the URL", server, capture.RedactURL(o.URL))
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = path
@@ -90,10 +87,10 @@ func newClient(o Options, path, name, server string) (*Client, *gsoap.Client, er
 	if o.DialContext == nil {
 		o.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	}
-	c := &Client{opts: o, url: u, host: u.Host, name: name}
+	c := &Client{opts: o, url: u, host: u.Host, name: name, action: action}
 	tc, err := trust.Config(trust.Options{Host: u.Host, ServerName: u.Hostname(), Pin: o.PinSHA256, Roots: o.RootCAs})
 	if err != nil {
-		return nil, nil, fmt.Errorf("milestone %s %s: %w", server, u.Host, err)
+		return nil, fmt.Errorf("milestone %s %s: %w", server, u.Host, err)
 	}
 	c.tr = &http.Transport{
 		DialContext:           o.DialContext,
@@ -108,8 +105,19 @@ func newClient(o Options, path, name, server string) (*Client, *gsoap.Client, er
 	c.httpc = &http.Client{Transport: c.tr, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse // never replay Basic credentials to another address
 	}}
-	gc := gsoap.NewClient(u.String(), gsoap.WithHTTPClient(doer{c}))
-	return c, gc, nil
+	c.soap = gsoap.NewClient(u.String(), gsoap.WithHTTPClient(doer{c}))
+	return c, nil
+}
+
+// callOp calls the operation op of c's service with req and decodes the answer into a new
+// Resp: the one SOAP call of both services (its SOAPAction is c.action + op), explained
+// by call.
+func callOp[Resp any](ctx context.Context, c *Client, op string, req any) (*Resp, error) {
+	resp := new(Resp)
+	if err := c.call(ctx, op, func(ctx context.Context) error { return c.soap.CallContext(ctx, c.action+op, req, resp) }); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // Host is the management server's host:port, fit for messages.
@@ -130,11 +138,7 @@ type LoginInfo struct {
 // instanceID, milestone.md §1.4).
 func (c *Client) Login(ctx context.Context, instanceID, currentToken string) (LoginInfo, error) {
 	id := servercommand.Guid(instanceID)
-	var resp *servercommand.LoginResponse
-	err := c.call(ctx, "Login", func(ctx context.Context) (err error) {
-		resp, err = c.service.LoginContext(ctx, &servercommand.Login{InstanceId: &id, CurrentToken: currentToken})
-		return err
-	})
+	resp, err := callOp[servercommand.LoginResponse](ctx, c, "Login", &servercommand.Login{InstanceId: &id, CurrentToken: currentToken})
 	if err != nil {
 		return LoginInfo{}, err
 	}
@@ -156,19 +160,13 @@ func (c *Client) Login(ctx context.Context, instanceID, currentToken string) (Lo
 // Logout ends the login of instanceID.
 func (c *Client) Logout(ctx context.Context, instanceID, token string) error {
 	id := servercommand.Guid(instanceID)
-	return c.call(ctx, "Logout", func(ctx context.Context) error {
-		_, err := c.service.LogoutContext(ctx, &servercommand.Logout{InstanceId: &id, CurrentToken: token})
-		return err
-	})
+	_, err := callOp[servercommand.LogoutResponse](ctx, c, "Logout", &servercommand.Logout{InstanceId: &id, CurrentToken: token})
+	return err
 }
 
 // GetConfiguration reads the site's recorders and cameras (milestone.md §1.5).
 func (c *Client) GetConfiguration(ctx context.Context, token string) (*Configuration, error) {
-	var resp *servercommand.GetConfigurationResponse
-	err := c.call(ctx, "GetConfiguration", func(ctx context.Context) (err error) {
-		resp, err = c.service.GetConfigurationContext(ctx, &servercommand.GetConfiguration{Token: token})
-		return err
-	})
+	resp, err := callOp[servercommand.GetConfigurationResponse](ctx, c, "GetConfiguration", &servercommand.GetConfiguration{Token: token})
 	if err != nil {
 		return nil, err
 	}
@@ -182,11 +180,7 @@ func (c *Client) GetConfiguration(ctx context.Context, token string) (*Configura
 // large site.
 func (c *Client) QueryRecorderInfo(ctx context.Context, token, recorderID string) (Recorder, error) {
 	id := servercommand.Guid(recorderID)
-	var resp *servercommand.QueryRecorderInfoResponse
-	err := c.call(ctx, "QueryRecorderInfo", func(ctx context.Context) (err error) {
-		resp, err = c.service.QueryRecorderInfoContext(ctx, &servercommand.QueryRecorderInfo{Token: token, RecorderId: &id})
-		return err
-	})
+	resp, err := callOp[servercommand.QueryRecorderInfoResponse](ctx, c, "QueryRecorderInfo", &servercommand.QueryRecorderInfo{Token: token, RecorderId: &id})
 	if err != nil {
 		return Recorder{}, err
 	}

@@ -32,7 +32,6 @@ const (
 // habits: kept-alive connections, per-call timeout, response cap, pinning, SOAP faults.
 type RecorderClient struct {
 	c       *Client
-	service recordercommand.RecorderCommandServiceSoap
 	maxJPEG int
 }
 
@@ -52,11 +51,11 @@ func NewRecorderClient(o Options, maxJPEGBytes int) (*RecorderClient, error) {
 	if o.MaxResponseBytes <= 0 {
 		o.MaxResponseBytes = int64(base64.StdEncoding.EncodedLen(maxJPEGBytes)) + 64<<10
 	}
-	c, gc, err := newClient(o, RecorderCommandPath, "RecorderCommandService", "recording server")
+	c, err := newClient(o, RecorderCommandPath, "RecorderCommandService", "recording server", "http://videoos.net/2/XProtectCSRecorderCommand/")
 	if err != nil {
 		return nil, err
 	}
-	return &RecorderClient{c: c, service: recordercommand.NewRecorderCommandServiceSoap(gc), maxJPEG: maxJPEGBytes}, nil
+	return &RecorderClient{c: c, maxJPEG: maxJPEGBytes}, nil
 }
 
 // Host is the recorder's host:port.
@@ -78,12 +77,8 @@ func (rc *RecorderClient) JPEGGetLive(ctx context.Context, token, deviceID strin
 		maxWidth, maxHeight = DefaultSnapshotWidth, DefaultSnapshotHeight
 	}
 	id := recordercommand.Guid(deviceID)
-	var resp *recordercommand.JPEGGetLiveResponse
-	err := rc.c.call(ctx, "JPEGGetLive", func(ctx context.Context) (err error) {
-		resp, err = rc.service.JPEGGetLiveContext(ctx, &recordercommand.JPEGGetLive{Token: token, DeviceId: &id,
-			MaxWidth: int32(min(maxWidth, 1<<15)), MaxHeight: int32(min(maxHeight, 1<<15))})
-		return err
-	})
+	resp, err := callOp[recordercommand.JPEGGetLiveResponse](ctx, rc.c, "JPEGGetLive", &recordercommand.JPEGGetLive{Token: token, DeviceId: &id,
+		MaxWidth: int32(min(maxWidth, 1<<15)), MaxHeight: int32(min(maxHeight, 1<<15))})
 	if err != nil {
 		return JPEG{}, rc.explain(err, deviceID)
 	}
@@ -94,12 +89,8 @@ func (rc *RecorderClient) JPEGGetLive(ctx context.Context, token, deviceID strin
 // frame; which one near t is its choice [I]).
 func (rc *RecorderClient) JPEGGetAt(ctx context.Context, token, deviceID string, t time.Time) (JPEG, error) {
 	id := recordercommand.Guid(deviceID)
-	var resp *recordercommand.JPEGGetAtResponse
-	err := rc.c.call(ctx, "JPEGGetAt", func(ctx context.Context) (err error) {
-		resp, err = rc.service.JPEGGetAtContext(ctx, &recordercommand.JPEGGetAt{Token: token, DeviceId: &id,
-			Time: t.UTC().Format("2006-01-02T15:04:05.000Z")})
-		return err
-	})
+	resp, err := callOp[recordercommand.JPEGGetAtResponse](ctx, rc.c, "JPEGGetAt", &recordercommand.JPEGGetAt{Token: token, DeviceId: &id,
+		Time: t.UTC().Format("2006-01-02T15:04:05.000Z")})
 	if err != nil {
 		return JPEG{}, rc.explain(err, deviceID)
 	}
