@@ -124,15 +124,9 @@ func (d *deadlineReader) Read(p []byte) (int, error) {
 // Dial connects to an Image Server at addr (host:port), over TLS when opts.TLSConfig is
 // set. Cancelling ctx aborts dialling and the handshake.
 func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
-	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
-	}
-	if opts.ReadTimeout <= 0 {
-		opts.ReadTimeout = DefaultReadTimeout
-	}
-	if opts.WriteTimeout <= 0 {
-		opts.WriteTimeout = DefaultWriteTimeout
-	}
+	opts.Timeout = capture.OrDefault(opts.Timeout, DefaultTimeout)
+	opts.ReadTimeout = capture.OrDefault(opts.ReadTimeout, DefaultReadTimeout)
+	opts.WriteTimeout = capture.OrDefault(opts.WriteTimeout, DefaultWriteTimeout)
 	opts.Limits = opts.Limits.withDefaults()
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

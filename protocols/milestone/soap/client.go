@@ -78,12 +78,8 @@ func newClient(o Options, path, name, server, action string) (*Client, error) {
 	if u.Path == "" || u.Path == "/" {
 		u.Path = path
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
-	}
-	if o.MaxResponseBytes <= 0 {
-		o.MaxResponseBytes = 8 << 20
-	}
+	o.Timeout = capture.OrDefault(o.Timeout, 30*time.Second)
+	o.MaxResponseBytes = capture.OrDefault(o.MaxResponseBytes, 8<<20)
 	if o.DialContext == nil {
 		o.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	}

@@ -45,12 +45,8 @@ func NewRecorderClient(o Options, maxJPEGBytes int) (*RecorderClient, error) {
 	if o.User != "" || o.Password != "" {
 		return nil, errors.New("milestone recorder: RecorderCommandService takes the XProtect token, not a user and password")
 	}
-	if maxJPEGBytes <= 0 {
-		maxJPEGBytes = DefaultMaxJPEGBytes
-	}
-	if o.MaxResponseBytes <= 0 {
-		o.MaxResponseBytes = int64(base64.StdEncoding.EncodedLen(maxJPEGBytes)) + 64<<10
-	}
+	maxJPEGBytes = capture.OrDefault(maxJPEGBytes, DefaultMaxJPEGBytes)
+	o.MaxResponseBytes = capture.OrDefault(o.MaxResponseBytes, int64(base64.StdEncoding.EncodedLen(maxJPEGBytes))+64<<10)
 	c, err := newClient(o, RecorderCommandPath, "RecorderCommandService", "recording server", "http://videoos.net/2/XProtectCSRecorderCommand/")
 	if err != nil {
 		return nil, err
