@@ -2,13 +2,14 @@ package milestonetest
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 )
 
 // What the simulated ServerCommandService speaks (milestone.md §1.1, §1.3, §1.5, §1.7).
@@ -19,13 +20,8 @@ const (
 	maxRequest   = 64 << 10
 )
 
-func newGUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
+// newGUID is a random version-4 GUID, as the client makes its instance IDs.
+func newGUID() string { return soap.NewGUID() }
 
 // request is the body of any of the operations, read by local name.
 type request struct {
