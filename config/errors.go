@@ -3,9 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/vigil-cctv/vigil/capture"
 	"strconv"
 	"strings"
+
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // FieldError is one problem with one setting. Load, Parse and Validate return all problems

@@ -77,15 +77,18 @@ func benchRecord(b *testing.B, noSync bool) {
 }
 
 // loopSource is a capture.Source emitting pre-made packets in a loop at FPS, stamped with
-// their receive time and (for H.264) a media clock, as rtsp.Source delivers a camera.
+// their receive time and a media clock, as rtsp.Source delivers a camera: packets that
+// carry their own PTS/DTS (B-frames in DTS order) keep them, carried on across loops;
+// others but JPEG get one frame period each.
 type loopSource struct {
 	Pkts []capture.Packet
 	FPS  float64
 }
 
 func (s *loopSource) Run(ctx context.Context, sink capture.Sink) error {
-	sink.Connected(capture.StreamInfo{Protocol: "bench", Transport: "none", Codec: s.Pkts[0].Codec})
+	sink.Connected(capture.StreamInfo{Protocol: "test", Transport: "none", Codec: s.Pkts[0].Codec})
 	period := time.Duration(float64(time.Second) / s.FPS)
+	loop := time.Duration(len(s.Pkts)) * period
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for i := 0; ; i++ {
@@ -96,7 +99,11 @@ func (s *loopSource) Run(ctx context.Context, sink capture.Sink) error {
 		}
 		p := s.Pkts[i%len(s.Pkts)]
 		p.ReceiveTime = time.Now()
-		if p.Codec != capture.CodecJPEG {
+		switch {
+		case p.HasPTS:
+			off := time.Duration(i/len(s.Pkts)) * loop
+			p.PTS, p.DTS = p.PTS+off, p.DTS+off
+		case p.Codec != capture.CodecJPEG:
 			p.PTS, p.DTS, p.HasPTS = time.Duration(i)*period, time.Duration(i)*period, true
 		}
 		sink.Packet(p)

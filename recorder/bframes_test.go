@@ -2,7 +2,6 @@ package recorder
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -88,33 +87,6 @@ func encodeWithTimes(t *testing.T, codec capture.Codec, w, h, fps, frames, bfram
 	return pkts
 }
 
-// mediaClockSource is a capture.Source emitting pre-encoded units with their PTS/DTS at
-// their own pace (DTS order, one unit per frame period), looping with times carried on,
-// as rtsp.Source delivers a camera's RTP times.
-type mediaClockSource struct {
-	Pkts []capture.Packet
-	FPS  float64
-}
-
-func (s *mediaClockSource) Run(ctx context.Context, sink capture.Sink) error {
-	sink.Connected(capture.StreamInfo{Protocol: "test", Transport: "none", Codec: s.Pkts[0].Codec})
-	period := time.Duration(float64(time.Second) / s.FPS)
-	loop := time.Duration(len(s.Pkts)) * period
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for i := 0; ; i++ {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		p := s.Pkts[i%len(s.Pkts)]
-		off := time.Duration(i/len(s.Pkts)) * loop
-		p.PTS, p.DTS, p.ReceiveTime = p.PTS+off, p.DTS+off, time.Now()
-		sink.Packet(p)
-	}
-}
-
 // frameOrder is what ffprobe -show_frames and -show_packets say of a recording's order.
 type frameOrder struct {
 	pictTypes string          // one letter per frame, display order
@@ -174,7 +146,7 @@ func TestRecordBFrames(t *testing.T) {
 	for _, codec := range []capture.Codec{capture.CodecH264, capture.CodecH265} {
 		t.Run(string(codec), func(t *testing.T) {
 			pkts := encodeWithTimes(t, codec, 640, 360, 15, 45, 2)
-			cam := capture.NewStream(string(codec), &mediaClockSource{Pkts: pkts, FPS: 15}, capture.StreamOptions{})
+			cam := capture.NewStream(string(codec), &loopSource{Pkts: pkts, FPS: 15}, capture.StreamOptions{})
 			defer cam.Close()
 			r := openRoot(t, Options{})
 			st := recordFor(t, r, "bframes", cam, 5*time.Second)

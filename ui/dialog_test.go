@@ -18,6 +18,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/ui/uitest"
 )
 
 // dlgTRig is a camera dialog in a test window, with its UI queue and what onSave got.
@@ -57,37 +58,6 @@ func dlgTNew(t *testing.T, cam *config.Camera, others []string, prober capture.P
 func dlgTType(e *widget.Entry, text string) {
 	e.SetText("")
 	test.Type(e, text)
-}
-
-// dlgTTexts is every visible label text in the dialog, as a person would read it.
-func dlgTTexts(obj fyne.CanvasObject) []string {
-	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if !o.Visible() {
-			return
-		}
-		switch w := o.(type) {
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case *container.Scroll:
-			walk(w.Content)
-		case *widget.Label:
-			if w.Text != "" {
-				out = append(out, w.Text)
-			}
-		case *widget.Entry, *widget.Select, *widget.Button:
-			// Their own text is what was typed or chosen; the labels are what we show.
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(obj)
-	return out
 }
 
 // dlgTShown is the text of a message label, or "" when it is hidden.
@@ -182,12 +152,12 @@ func TestCameraDialogRejectsBadInput(t *testing.T) {
 				t.Fatal("the dialog closed on a refused Save")
 			}
 			if got := dlgTShown(c.field(d)); !strings.Contains(got, c.want) {
-				t.Errorf("message next to the field = %q, want it to contain %q; all texts: %q", got, c.want, dlgTTexts(d.content))
+				t.Errorf("message next to the field = %q, want it to contain %q; all texts: %q", got, c.want, uitest.Texts(d.content))
 			}
 			if got := dlgTShown(d.formErr); !strings.Contains(got, "Fix the fields marked in red") {
 				t.Errorf("form message = %q", got)
 			}
-			for _, s := range dlgTTexts(d.pop) {
+			for _, s := range uitest.Texts(d.pop) {
 				if strings.Contains(s, "s3cret") {
 					t.Errorf("a password is shown: %q", s)
 				}
@@ -207,7 +177,7 @@ func TestCameraDialogRejectsBadInput(t *testing.T) {
 			dlgTType(d.fps, "")
 			test.Tap(d.save)
 			if len(r.saved) != 1 {
-				t.Fatalf("after fixing, Save did not save; texts: %q", dlgTTexts(d.content))
+				t.Fatalf("after fixing, Save did not save; texts: %q", uitest.Texts(d.content))
 			}
 		})
 	}
@@ -262,7 +232,7 @@ func TestCameraDialogSavesTypedCamera(t *testing.T) {
 		Fallback: "http://127.0.0.1/snapshot.jpg", Transport: "tcp", FPS: 12.5,
 	}
 	if len(r.saved) != 1 || !reflect.DeepEqual(r.saved[0], want) {
-		t.Fatalf("saved %+v\nwant %+v\ntexts: %q", r.saved, want, dlgTTexts(d.content))
+		t.Fatalf("saved %+v\nwant %+v\ntexts: %q", r.saved, want, uitest.Texts(d.content))
 	}
 	for _, s := range r.saved[0].Streams {
 		if strings.Contains(s.URL, "word") || strings.Contains(s.URL, "@") {
@@ -296,7 +266,7 @@ func TestCameraDialogEdit(t *testing.T) {
 	d := r.d
 	if d.title.Text != "Edit camera" || d.name.Text != "Lobby" || d.rows[1].size.Text != "640x360" ||
 		d.password.Text != "secret-pw" || d.fps.Text != "25" || d.transport.Selected != "auto" {
-		t.Fatalf("fields not filled from the camera: %q", dlgTTexts(d.content))
+		t.Fatalf("fields not filled from the camera: %q", uitest.Texts(d.content))
 	}
 	test.Tap(d.rows[0].remove)
 	if len(d.rows) != 1 || !d.rows[0].remove.Disabled() {
@@ -306,7 +276,7 @@ func TestCameraDialogEdit(t *testing.T) {
 	want := orig
 	want.Streams = orig.Streams[1:]
 	if len(r.saved) != 1 || !reflect.DeepEqual(r.saved[0], want) {
-		t.Fatalf("saved %+v, want %+v; texts %q", r.saved, want, dlgTTexts(d.content))
+		t.Fatalf("saved %+v, want %+v; texts %q", r.saved, want, uitest.Texts(d.content))
 	}
 	if !reflect.DeepEqual(*cam, orig) {
 		t.Error("the dialog changed the caller's camera")
@@ -489,7 +459,7 @@ func TestShowCameraDialog(t *testing.T) {
 	if top == nil {
 		t.Fatal("no dialog shown")
 	}
-	texts := strings.Join(dlgTTexts(top), "|")
+	texts := strings.Join(uitest.Texts(top), "|")
 	for _, want := range []string{"Add camera", "Name", "Streams", "Password", "Fallback URL", "Transport", "Frame rate"} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("dialog lacks %q: %s", want, texts)
@@ -533,9 +503,9 @@ func TestCameraDialogMovesCredentialsOutOfURL(t *testing.T) {
 	dlgTType(d.name, "Dock")
 	dlgTType(d.rows[0].url, "rtsp://op%40site:p%3As5w0rd@127.0.0.1:554/live?channel=1")
 	if !d.rows[0].moveCreds.Visible() {
-		t.Fatalf("no move button; texts %q", dlgTTexts(d.content))
+		t.Fatalf("no move button; texts %q", uitest.Texts(d.content))
 	}
-	for _, s := range dlgTTexts(d.pop) {
+	for _, s := range uitest.Texts(d.pop) {
 		if strings.Contains(s, "s5w0rd") {
 			t.Errorf("a password is shown: %q", s)
 		}

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/ui/uitest"
 )
 
 // palette is the colours the test source cycles through, one per frame.
@@ -163,54 +164,13 @@ func (j *jpegDecoder) Decode(p capture.Packet, w, h int, dst *image.RGBA) (*imag
 
 func (d *jpegDecoder) Close() error { return nil }
 
-// uiQueue stands in for Fyne's main-thread queue: tiles hand it their callbacks and the
-// test goroutine, acting as the UI goroutine, runs them with Run. (Fyne's test driver
-// would run fyne.Do callbacks at once on the calling goroutine — fyne v2.8.1
-// test/driver.go DoFromGoroutine — which would put widget updates on the tiles' render
-// goroutines, racing with the test's Capture.)
-type uiQueue struct {
-	mu  sync.Mutex
-	fns []func()
-}
+// uiQueue stands in for Fyne's main-thread queue (uitest.Queue).
+type uiQueue = uitest.Queue
 
-func (q *uiQueue) Do(f func()) {
-	q.mu.Lock()
-	q.fns = append(q.fns, f)
-	q.mu.Unlock()
-}
-
-func (q *uiQueue) Len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.fns)
-}
-
-// Run runs the queued callbacks on the calling goroutine.
-func (q *uiQueue) Run() {
-	q.mu.Lock()
-	fns := q.fns
-	q.fns = nil
-	q.mu.Unlock()
-	for _, f := range fns {
-		f()
-	}
-}
-
-// pumpUntil runs the UI queue until cond holds, for up to 10 s: generous, so a slow
-// machine never fails a test.
+// pumpUntil runs the UI queue until cond holds (uitest.Queue.PumpUntil).
 func pumpUntil(t *testing.T, q *uiQueue, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		q.Run()
-		if cond() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	q.PumpUntil(t, what, cond)
 }
 
 // rig is a wall under test: streams of the given sources in a test window.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/ui/uitest"
 )
 
 // newAddRig is a wall of two live cameras whose list can add cameras (adds are recorded).
@@ -96,8 +97,8 @@ func TestPopKeysEnterSavesOnlyValidCamera(t *testing.T) {
 	if name.Text != "Gate" {
 		t.Errorf("the name typed was lost: %q", name.Text)
 	}
-	if !strings.Contains(strings.Join(dlgTTexts(pop), "\n"), "Fix the fields marked in red") {
-		t.Errorf("Enter on a half-filled form did not say what is missing: %q", dlgTTexts(pop))
+	if !strings.Contains(strings.Join(uitest.Texts(pop), "\n"), "Fix the fields marked in red") {
+		t.Errorf("Enter on a half-filled form did not say what is missing: %q", uitest.Texts(pop))
 	}
 	test.Type(url, "http://127.0.0.1:1/video.mjpg")
 	url.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/ui/uitest"
 )
 
 // viewsErr is a Views whose save fails while err is set.
@@ -24,7 +25,7 @@ func TestWallShowsSaveFailure(t *testing.T) {
 	views := &viewsErr{err: errors.New("the change is shown but could not be saved: disk full")}
 	r := newWallTRig(t, wallTLive(t, 2), capture.StreamOptions{}, "2x2", func(o *WallOptions) { o.Views = views })
 	shown := func() string {
-		for _, s := range dlgTTexts(r.win.Content()) {
+		for _, s := range uitest.Texts(r.win.Content()) {
 			if strings.Contains(s, "not saved") {
 				return s
 			}
@@ -39,9 +40,9 @@ func TestWallShowsSaveFailure(t *testing.T) {
 		t.Fatal("SaveWall not called")
 	}
 	if s := shown(); !strings.Contains(s, "disk full") {
-		t.Fatalf("after a failed save the window shows %q", dlgTTexts(r.win.Content()))
+		t.Fatalf("after a failed save the window shows %q", uitest.Texts(r.win.Content()))
 	}
-	if !slices.Contains(dlgTTexts(r.win.Content()), saveErrorText(views.err)) || r.wall.SaveError() == nil {
+	if !slices.Contains(uitest.Texts(r.win.Content()), saveErrorText(views.err)) || r.wall.SaveError() == nil {
 		t.Errorf("SaveError = %v", r.wall.SaveError())
 	}
 

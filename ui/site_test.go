@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/ui/uitest"
 )
 
 const (
@@ -95,7 +96,7 @@ func TestSiteDialogTrustsCertificatesThenConnects(t *testing.T) {
 	if !slices.Equal(calls, []string{"milestones://vms pin=", "milestones://vms pin=", "milestones://vms pin=" + siteTMgmtFP}) {
 		t.Fatalf("connector calls %q", calls)
 	}
-	for _, s := range dlgTTexts(d.pop.Content) {
+	for _, s := range uitest.Texts(d.pop.Content) {
 		if strings.Contains(s, "secret") {
 			t.Fatalf("the dialog shows the password: %q", s)
 		}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/ui/uitest"
 )
 
 // wallTRig is a whole wall window under test: toolbar, camera list, wall and status bar,
@@ -350,7 +351,7 @@ func TestWallTClickSelectsDoubleClickAssigns(t *testing.T) {
 		t.Errorf("a single click did not select Cam 1 in the list (current %q)", side.current)
 	}
 	pumpUntil(t, r.q, "Cam 1's state under the list", func() bool {
-		return slices.Contains(dlgTTexts(r.win.Content()), "Cam 1: live")
+		return slices.Contains(uitest.Texts(r.win.Content()), "Cam 1: live")
 	})
 	test.DoubleTap(side.rows["Cam 1"])
 	want := []string{"", "Cam 2", "Cam 3", "", "", "Cam 1"}

@@ -1,25 +1,16 @@
 package demo
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
+
+	"github.com/vigil-cctv/vigil/internal/framefile"
 )
 
-// A cache entry is one file per loop:
-//
-//	magic "VGDEMO01" | uint32 frame count | count × uint32 frame length | frames | SHA-256 of all before
-//
-// little-endian. It is written to a temporary file in the same folder and renamed into
-// place, so a reader sees a whole entry or none; the checksum catches anything else
-// (a truncated copy, a bad disk), and such an entry is regenerated.
-const cacheMagic = "VGDEMO01"
+// A cache entry is one internal/framefile per loop, named by cacheKey; the frames in
+// it are checked to be the loop's whole JPEGs, and anything else is regenerated.
 
 // maxCacheFile bounds what readCache will load (MaxFrames of large 8K frames).
 const maxCacheFile = 2 << 30
@@ -36,101 +27,45 @@ func cacheKey(o LoopOptions) string {
 
 // readCache loads a cache entry and checks it holds want whole JPEG frames.
 func readCache(path string, want int) ([][]byte, error) {
-	f, err := os.Open(path)
+	frames, err := framefile.Read(path, maxCacheFile, MaxFrames)
+	if errors.Is(err, framefile.ErrCorrupt) {
+		return nil, fmt.Errorf("%w: %w", errCorrupt, err)
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > maxCacheFile {
-		return nil, fmt.Errorf("%w: %d bytes", errCorrupt, st.Size())
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxCacheFile+1))
-	if err != nil {
-		return nil, err
-	}
-	return parseCache(data, want)
+	return checkFrames(frames, want)
 }
 
 // parseCache is readCache's check of the bytes, a pure function for the fuzzer.
 func parseCache(data []byte, want int) ([][]byte, error) {
-	const head = len(cacheMagic) + 4
-	if len(data) < head+sha256.Size || string(data[:len(cacheMagic)]) != cacheMagic {
-		return nil, fmt.Errorf("%w: bad header", errCorrupt)
+	frames, err := framefile.Parse(data, MaxFrames)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errCorrupt, err)
 	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if s := sha256.Sum256(body); !bytes.Equal(s[:], sum) {
-		return nil, fmt.Errorf("%w: checksum mismatch", errCorrupt)
+	return checkFrames(frames, want)
+}
+
+// checkFrames checks that a cache entry holds want whole JPEG frames.
+func checkFrames(frames [][]byte, want int) ([][]byte, error) {
+	if len(frames) != want {
+		return nil, fmt.Errorf("%w: %d frames, want %d", errCorrupt, len(frames), want)
 	}
-	n := int(binary.LittleEndian.Uint32(body[len(cacheMagic):]))
-	if n != want || n <= 0 || n > MaxFrames || len(body) < head+4*n {
-		return nil, fmt.Errorf("%w: %d frames, want %d", errCorrupt, n, want)
-	}
-	frames := make([][]byte, n)
-	off := head + 4*n
-	for i := range frames {
-		l := int(binary.LittleEndian.Uint32(body[head+4*i:]))
-		if l < 4 || l > len(body)-off {
-			return nil, fmt.Errorf("%w: frame %d length %d", errCorrupt, i, l)
-		}
-		fr := body[off : off+l : off+l]
-		if fr[0] != 0xFF || fr[1] != 0xD8 || fr[l-2] != 0xFF || fr[l-1] != 0xD9 {
+	for i, fr := range frames {
+		l := len(fr)
+		if l < 4 || fr[0] != 0xFF || fr[1] != 0xD8 || fr[l-2] != 0xFF || fr[l-1] != 0xD9 {
 			return nil, fmt.Errorf("%w: frame %d is not a whole JPEG", errCorrupt, i)
 		}
-		frames[i] = fr
-		off += l
-	}
-	if off != len(body) {
-		return nil, fmt.Errorf("%w: %d trailing bytes", errCorrupt, len(body)-off)
 	}
 	return frames, nil
 }
 
 // encodeCache is the byte form parseCache reads.
-func encodeCache(frames [][]byte) []byte {
-	size := len(cacheMagic) + 4 + 4*len(frames) + sha256.Size
-	for _, f := range frames {
-		size += len(f)
-	}
-	b := make([]byte, 0, size)
-	b = append(b, cacheMagic...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(frames)))
-	for _, f := range frames {
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(f)))
-	}
-	for _, f := range frames {
-		b = append(b, f...)
-	}
-	s := sha256.Sum256(b)
-	return append(b, s[:]...)
-}
+func encodeCache(frames [][]byte) []byte { return framefile.Encode(frames) }
 
-// writeCache stores frames atomically: temporary file, fsync, rename.
+// writeCache stores frames atomically.
 func writeCache(path string, frames [][]byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create demo cache folder: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".loop-*.tmp")
-	if err != nil {
-		return fmt.Errorf("create demo cache file in %s: %w", dir, err)
-	}
-	name := tmp.Name()
-	_, err = tmp.Write(encodeCache(frames))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
-		os.Remove(name)
+	if err := framefile.Write(path, frames); err != nil {
 		return fmt.Errorf("write demo cache file %s: %w", path, err)
 	}
 	return nil

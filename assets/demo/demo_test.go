@@ -343,7 +343,7 @@ func TestCacheKey(t *testing.T) {
 
 func cacheSeeds() [][]byte {
 	good := encodeCache([][]byte{{0xFF, 0xD8, 1, 2, 0xFF, 0xD9}, {0xFF, 0xD8, 0xFF, 0xD9}})
-	return [][]byte{good, good[:len(good)-1], nil, []byte(cacheMagic), append([]byte(cacheMagic), make([]byte, 40)...)}
+	return [][]byte{good, good[:len(good)-1], nil, []byte("VGFRAME1"), append([]byte("VGFRAME1"), make([]byte, 40)...)}
 }
 
 func TestParseCacheSeeds(t *testing.T) {

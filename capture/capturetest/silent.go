@@ -7,6 +7,72 @@ import (
 	"testing"
 )
 
+// Listen listens on 127.0.0.1 at a free port; the listener is closed when t ends.
+func Listen(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// Serve accepts every connection of ln and runs handle on it in its own goroutine,
+// closing the connection when handle returns: a scripted server for a test. When t ends
+// it closes ln and every connection still open, and waits for the handlers.
+func Serve(t testing.TB, ln net.Listener, handle func(c net.Conn)) {
+	t.Helper()
+	var (
+		mu    sync.Mutex
+		conns = map[net.Conn]struct{}{}
+		wg    sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns[c] = struct{}{}
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() {
+					mu.Lock()
+					delete(conns, c)
+					mu.Unlock()
+					c.Close()
+				}()
+				handle(c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+}
+
+// Drain reads and discards what c sends until it fails or is closed.
+func Drain(c net.Conn) {
+	var b [512]byte
+	for {
+		if _, err := c.Read(b[:]); err != nil {
+			return
+		}
+	}
+}
+
 // SilentListener listens on 127.0.0.1 at a free port, accepts every connection, reads
 // and discards what arrives and never answers: a server that hangs after accept. It
 // returns host:port and closes everything, waiting for its goroutines, when t ends.
@@ -29,47 +95,10 @@ func (s *Silent) Accepted() int { return int(s.accepted.Load()) }
 func NewSilent(t testing.TB) *Silent {
 	t.Helper()
 	s := &Silent{}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		wg    sync.WaitGroup
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			s.accepted.Add(1)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var b [512]byte
-				for {
-					if _, err := c.Read(b[:]); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
+	ln := Listen(t)
+	Serve(t, ln, func(c net.Conn) {
+		s.accepted.Add(1)
+		Drain(c)
 	})
 	s.Addr = ln.Addr().String()
 	return s

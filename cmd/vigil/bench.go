@@ -1,19 +1,16 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/vigil-cctv/vigil/internal/panel"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/vigil-cctv/vigil/internal/bench"
+	"github.com/vigil-cctv/vigil/internal/panel"
 )
 
 func runBench(args []string, stdout, stderr io.Writer) int {
@@ -60,7 +57,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		*streams = 8
 	}
 	if *serveRTSP {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		ctx, stop := commandContext(0)
 		defer stop()
 		err := bench.ServeRTSP(ctx, bench.ServeOptions{Streams: *streams, Width: w, Height: h, FPS: int(*fps + 0.5),
 			BitrateKbps: *bitrate, UDP: *transport == "udp"}, stdout)
@@ -75,7 +72,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "vigil bench:", err)
 		return exitFailed
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := commandContext(0)
 	defer stop()
 	o := bench.Options{
 		Streams: *streams, Width: w, Height: h, FPS: *fps, TileW: tw, TileH: th,

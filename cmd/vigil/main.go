@@ -4,12 +4,16 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Exit codes shared by the subcommands.
@@ -40,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRecord(args, stdout, stderr)
 	case "bench":
 		return runBench(args, stdout, stderr)
+	case "analyze":
+		return runAnalyze(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionText)
 		return exitOK
@@ -60,6 +66,8 @@ func usage(w io.Writer) {
                                    record cameras headless to MP4 files until Ctrl-C
   vigil camsim --mjpeg N [flags]   serve N simulated MJPEG cameras on 127.0.0.1
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
+  vigil analyze FILE|URL|CAMERA [--json]
+                                   run the motion analyzer on a video file or a camera; print events
   vigil version
 
 Run "vigil COMMAND --help" for a command's flags.
@@ -97,4 +105,15 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // newLogger logs to stderr at the given level, text for people.
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// commandContext is a headless command's context: done on Ctrl-C or SIGTERM, or after d
+// when d > 0.
+func commandContext(d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if d <= 0 {
+		return ctx, stop
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	return ctx, func() { cancel(); stop() }
 }

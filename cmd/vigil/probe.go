@@ -5,17 +5,16 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/vigil-cctv/vigil/internal/panel"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/panel"
 )
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
@@ -74,7 +73,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		})
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := commandContext(0)
 	defer stop()
 	r := p.Probe(ctx, capture.ProbeRequest{URL: rawURL, User: *user, Password: *password, FPS: *fps, Insecure: *insecure,
 		Options: capture.ProbeOptions{Timeout: *timeout, Duration: *duration}})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vigil-cctv/vigil/internal/panel"
 	"image"
 	"image/jpeg"
 	"net"
@@ -13,13 +12,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/avdec/avdectest"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
 
@@ -52,32 +52,18 @@ func TestProbeStallingCameraFails(t *testing.T) {
 
 // TestProbeResettingCameraFails: a camera that resets the connection after a few frames.
 func TestProbeResettingCameraFails(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := capturetest.Listen(t)
 	frames := mjpegtest.MakeFrames(3, 64, 48)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary=b\r\n\r\n")
-			for _, f := range frames {
-				fmt.Fprintf(c, "--b\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n", len(f))
-				c.Write(f)
-				c.Write([]byte("\r\n"))
-			}
-			time.Sleep(100 * time.Millisecond)
-			c.(*net.TCPConn).SetLinger(0) // RST
-			c.Close()
+	capturetest.Serve(t, ln, func(c net.Conn) {
+		fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary=b\r\n\r\n")
+		for _, f := range frames {
+			fmt.Fprintf(c, "--b\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n", len(f))
+			c.Write(f)
+			c.Write([]byte("\r\n"))
 		}
-	}()
-	defer func() { ln.Close(); wg.Wait() }()
+		time.Sleep(100 * time.Millisecond)
+		c.(*net.TCPConn).SetLinger(0) // RST
+	})
 	code, out, _ := vigil(t, "probe", "http://"+ln.Addr().String()+"/video", "--json", "--duration", "30s")
 	p := decodeProbe(t, out)
 	if code != exitFailed || p.Frames != 3 || !strings.Contains(p.Error, "broke after 3 frames") {

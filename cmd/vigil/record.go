@@ -4,17 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vigil-cctv/vigil/internal/panel"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/recorder"
 )
 
@@ -78,13 +76,8 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	}
 	log := newLogger(stderr, level)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := commandContext(*duration)
 	defer stop()
-	if *duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *duration)
-		defer cancel()
-	}
 	code, err := record(ctx, cfg, recordRequest{Cameras: cams, Out: *out, User: *user, Password: *password, GiveUp: *giveUp}, log, stdout)
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {

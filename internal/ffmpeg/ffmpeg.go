@@ -10,7 +10,6 @@ package ffmpeg
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -20,6 +19,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/vigil-cctv/vigil/internal/framefile"
 )
 
 // ErrNotInstalled is returned when ffmpeg (or ffprobe) is not on PATH; tests skip on it.
@@ -169,63 +170,11 @@ func Cached(name string, runs [][]string, build func() ([][]byte, error)) ([][]b
 	return f, nil
 }
 
-// The disk cache holds frames as 4-byte big-endian lengths, each followed by its bytes,
-// written to a temporary file and renamed into place.
-func writeFrames(path string, frames [][]byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	var hdr [4]byte
-	for _, f := range frames {
-		binary.BigEndian.PutUint32(hdr[:], uint32(len(f)))
-		if _, err := tmp.Write(hdr[:]); err != nil {
-			tmp.Close()
-			return err
-		}
-		if _, err := tmp.Write(f); err != nil {
-			tmp.Close()
-			return err
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
+// maxFrames bounds how many frames a disk cache entry may hold.
+const maxFrames = 1 << 20
+
+func writeFrames(path string, frames [][]byte) error { return framefile.Write(path, frames) }
 
 func readFrames(path string) ([][]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return parseFrames(b)
-}
-
-// parseFrames reads a cache file's bytes; it is the parser the fuzz target drives.
-func parseFrames(b []byte) ([][]byte, error) {
-	if len(b) > MaxOutput+MaxOutput/4 {
-		return nil, errors.New("ffmpeg: cache file too large")
-	}
-	var out [][]byte
-	for len(b) > 0 {
-		if len(b) < 4 {
-			return nil, errors.New("ffmpeg: truncated cache file")
-		}
-		n := int(binary.BigEndian.Uint32(b))
-		b = b[4:]
-		if n > len(b) {
-			return nil, errors.New("ffmpeg: corrupt cache file")
-		}
-		out = append(out, b[:n:n])
-		b = b[n:]
-	}
-	if len(out) == 0 {
-		return nil, errors.New("ffmpeg: empty cache file")
-	}
-	return out, nil
+	return framefile.Read(path, MaxOutput+MaxOutput/4, maxFrames)
 }

@@ -7,43 +7,14 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/config"
-	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/internal/panelui"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/ui"
+	"github.com/vigil-cctv/vigil/ui/uitest"
 )
-
-// texts is every visible label text in o, as a person reads the window.
-func texts(o fyne.CanvasObject) []string {
-	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch w := o.(type) {
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case *container.Scroll:
-			walk(w.Content)
-		case *widget.Label:
-			out = append(out, w.Text)
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
-	return out
-}
 
 // Maximising a tile keeps the other cameras connected without decoding (issue 12: the
 // status bar said "0 offline" while a camera was down): cameras whose MJPEG server goes
@@ -62,11 +33,7 @@ func TestMaximisedWallCountsHiddenCamerasOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pn.Close()
+	pn := openPanel(t, cfg)
 
 	test.NewTempApp(t)
 	q := &uiQueue{}
@@ -76,28 +43,28 @@ func TestMaximisedWallCountsHiddenCamerasOffline(t *testing.T) {
 	win.SetContent(wall.Panel(win))
 	win.Resize(fyne.NewSize(1000, 700))
 	wall.Start()
-	defer func() { wall.Stop(); q.pumpUntil(t, "nothing", func() bool { return true }) }()
+	defer func() { wall.Stop(); q.PumpUntil(t, "nothing", func() bool { return true }) }()
 
 	showing := func(s string) func() bool {
-		return func() bool { return slices.Contains(texts(win.Content()), s) }
+		return func() bool { return slices.Contains(uitest.Texts(win.Content()), s) }
 	}
-	q.pumpUntil(t, "3 live", showing("3 live"))
+	q.PumpUntil(t, "3 live", showing("3 live"))
 	wall.Maximise(0)
 	if len(wall.Tiles()) != 1 || wall.Tile("Yard").Running() || wall.Tile("Dock").Running() {
 		t.Fatalf("maximised: %d tiles on screen, Yard decodes %v", len(wall.Tiles()), wall.Tile("Yard").Running())
 	}
-	q.pumpUntil(t, "still 3 live while maximised", showing("3 live"))
+	q.PumpUntil(t, "still 3 live while maximised", showing("3 live"))
 	if !wall.Held("Yard") || !wall.Held("Dock") {
 		t.Fatal("hidden cameras not kept connected")
 	}
 	hidden.Down()
-	q.pumpUntil(t, "2 offline (2 not shown)", func() bool {
+	q.PumpUntil(t, "2 offline (2 not shown)", func() bool {
 		return showing("1 live")() && showing("2 offline (2 not shown)")()
 	})
 	if wall.Tile("Yard").Running() {
 		t.Error("a hidden camera decodes")
 	}
-	if st := slices.IndexFunc(texts(win.Content()), func(s string) bool { return strings.HasPrefix(s, "0 offline") }); st >= 0 {
+	if st := slices.IndexFunc(uitest.Texts(win.Content()), func(s string) bool { return strings.HasPrefix(s, "0 offline") }); st >= 0 {
 		t.Error("still 0 offline")
 	}
 }

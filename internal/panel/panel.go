@@ -55,6 +55,10 @@ type Panel struct {
 	stopDemo func()
 	// onCameras is told the new list of streams after every edit (the wall's SetCameras).
 	onCameras func([]*capture.Stream)
+	// an runs the cameras' analyzers once StartAnalytics is called (analyzing), and
+	// follows edits from then on.
+	an        *cameraAnalytics
+	analyzing bool
 }
 
 // Open builds every camera's stream (the demo cameras, served in-process on 127.0.0.1,
@@ -71,7 +75,8 @@ func Open(cfg *config.Config, o Options) (*Panel, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Panel{cfg: cfg, log: log, streams: streams, pins: pins, demoSite: site, stopDemo: stopDemo}
+	p := &Panel{cfg: cfg, log: log, streams: streams, pins: pins, demoSite: site, stopDemo: stopDemo,
+		an: &cameraAnalytics{log: log}}
 	if o.Record {
 		p.recs = openRecordings(cfg.Recording, log)
 	}
@@ -153,6 +158,9 @@ func (p *Panel) ToggleRecord(name string) error {
 // restartRecording stops a replaced or removed camera's recording (its stream is going)
 // and starts the continuous ones again on the new streams.
 func (p *Panel) restartRecording(gone string) {
+	if p.analyzing {
+		p.an.sync(p.cfg, p.streams)
+	}
 	if p.recs == nil {
 		return
 	}
@@ -206,11 +214,10 @@ func (p *Panel) SaveCamera(old string, cam config.Camera) error {
 		next.Cameras = append(next.Cameras, cam)
 	}
 	if old != "" && old != cam.Name {
-		for j, t := range next.Wall.Tiles {
-			if t == old {
-				next.Wall.Tiles = slices.Clone(next.Wall.Tiles)
-				next.Wall.Tiles[j] = cam.Name
-			}
+		next.Wall.Tiles = renamed(next.Wall.Tiles, old, cam.Name)
+		next.Views = slices.Clone(next.Views)
+		for k := range next.Views {
+			next.Views[k].Tiles = renamed(next.Views[k].Tiles, old, cam.Name)
 		}
 	}
 	if err := next.Validate(); err != nil {
@@ -269,6 +276,7 @@ func (p *Panel) RemoveCamera(name string) error {
 // servers.
 func (p *Panel) Close() {
 	p.bg.Wait()
+	p.an.close()
 	if p.recs != nil {
 		if err := p.recs.Close(); err != nil {
 			p.log.Error("closing the recordings", "component", "panel", "err", err)

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 	"github.com/vigil-cctv/vigil/ui"
+	"github.com/vigil-cctv/vigil/ui/uitest"
 )
 
 // The wall's tests against a real Panel (moved from cmd/vigil with the code they test):
@@ -44,32 +44,7 @@ func openPanel(t *testing.T, cfg *config.Config) *panel.Panel {
 	return pn
 }
 
-// uiQueue stands in for the UI goroutine: Fyne's test driver runs fyne.Do callbacks at
-// once on the calling goroutine, so the wall's callbacks are queued and run here.
-type uiQueue struct {
-	mu  sync.Mutex
-	fns []func()
-}
-
-func (q *uiQueue) Do(f func()) { q.mu.Lock(); q.fns = append(q.fns, f); q.mu.Unlock() }
-
-func (q *uiQueue) pumpUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		q.mu.Lock()
-		fns := q.fns
-		q.fns = nil
-		q.mu.Unlock()
-		for _, f := range fns {
-			f()
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+type uiQueue = uitest.Queue
 
 var quiet = slog.New(slog.DiscardHandler)
 
@@ -87,11 +62,7 @@ func TestWallFromSettingsFileShowsDemoCameras(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pn.Close()
+	pn := openPanel(t, cfg)
 	streams := pn.Streams()
 
 	test.NewTempApp(t)
@@ -101,7 +72,7 @@ func TestWallFromSettingsFileShowsDemoCameras(t *testing.T) {
 	win := test.NewWindow(wall.Content())
 	win.Resize(fyne.NewSize(640, 400))
 	wall.Start()
-	defer func() { wall.Stop(); q.pumpUntil(t, "nothing", func() bool { return true }) }()
+	defer func() { wall.Stop(); q.PumpUntil(t, "nothing", func() bool { return true }) }()
 
 	if cols, rows := wall.Size(); cols != 2 || rows != 2 || len(wall.Tiles()) != 4 {
 		t.Fatalf("wall %dx%d with %d tiles, want 2x2 with 4", cols, rows, len(wall.Tiles()))
@@ -116,9 +87,9 @@ func TestWallFromSettingsFileShowsDemoCameras(t *testing.T) {
 			return true
 		}
 	}
-	q.pumpUntil(t, "a picture on every tile", drawnAll(2))
+	q.PumpUntil(t, "a picture on every tile", drawnAll(2))
 	first := win.Canvas().Capture()
-	q.pumpUntil(t, "more pictures", drawnAll(8))
+	q.PumpUntil(t, "more pictures", drawnAll(8))
 	second := win.Canvas().Capture()
 	if samePixels(first, second) {
 		t.Fatal("the wall did not change between two captures")
@@ -282,7 +253,7 @@ func TestConnectToMilestoneSavesSiteAndPlaysACamera(t *testing.T) {
 	win := test.NewWindow(wall.Content())
 	win.Resize(fyne.NewSize(640, 400))
 	wall.Start()
-	defer func() { wall.Stop(); q.pumpUntil(t, "nothing", func() bool { return true }) }()
+	defer func() { wall.Stop(); q.PumpUntil(t, "nothing", func() bool { return true }) }()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -325,7 +296,7 @@ func TestConnectToMilestoneSavesSiteAndPlaysACamera(t *testing.T) {
 	// Startup lists the saved site in the background, now trusted by the pin.
 	var listed []*panel.SiteView
 	pn.ListSites(ctx, func(vs []*panel.SiteView) { q.Do(func() { listed = vs }) })
-	q.pumpUntil(t, "the site in the sidebar", func() bool {
+	q.PumpUntil(t, "the site in the sidebar", func() bool {
 		s := listed
 		return len(s) == 1 && s[0].Err == nil && len(s[0].Recorders) == 1
 	})
@@ -335,7 +306,7 @@ func TestConnectToMilestoneSavesSiteAndPlaysACamera(t *testing.T) {
 	if err := pn.SaveCamera("", cam); err != nil {
 		t.Fatal(err)
 	}
-	q.pumpUntil(t, "pictures from the Milestone camera", func() bool {
+	q.PumpUntil(t, "pictures from the Milestone camera", func() bool {
 		tile := wall.Tile("Gate")
 		return tile != nil && tile.Drawn() >= 3
 	})
@@ -440,7 +411,7 @@ func TestTrustedFromTheDialogTestsAndPlays(t *testing.T) {
 	win := test.NewWindow(wall.Content())
 	win.Resize(fyne.NewSize(640, 400))
 	wall.Start()
-	defer func() { wall.Stop(); q.pumpUntil(t, "nothing", func() bool { return true }) }()
+	defer func() { wall.Stop(); q.PumpUntil(t, "nothing", func() bool { return true }) }()
 
 	p := pn.Prober()
 	req := capture.ProbeRequest{URL: ms.URL(), Options: capture.ProbeOptions{Duration: 500 * time.Millisecond, Timeout: 10 * time.Second}}
@@ -464,7 +435,7 @@ func TestTrustedFromTheDialogTestsAndPlays(t *testing.T) {
 	if err := pn.SaveCamera("", config.Camera{Name: "Yard", Streams: []config.Stream{{URL: ms.URL()}}}); err != nil {
 		t.Fatal(err)
 	}
-	q.pumpUntil(t, "pictures from the https camera", func() bool {
+	q.PumpUntil(t, "pictures from the https camera", func() bool {
 		tile := wall.Tile("Yard")
 		return tile != nil && tile.Drawn() >= 3
 	})

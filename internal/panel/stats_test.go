@@ -5,11 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/vigil-cctv/vigil/internal/panel"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vigil-cctv/vigil/internal/panel"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/demo"

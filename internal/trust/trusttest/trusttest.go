@@ -8,12 +8,13 @@ package trusttest
 import (
 	"crypto/tls"
 	"errors"
+	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
@@ -32,21 +33,10 @@ func Serve(t testing.TB, cert *tls.Certificate) (addr, fingerprint string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-			_ = c.(*tls.Conn).Handshake()
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	capturetest.Serve(t, ln, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		_ = c.(*tls.Conn).Handshake()
+	})
 	return ln.Addr().String(), trust.Fingerprint(cert.Leaf)
 }
 

@@ -48,7 +48,7 @@ func (f *Fault) Meaning() (what, hint string) {
 	case f.ErrorNumber == 40000:
 		return "the server does not support this operation", "update XProtect, or leave this feature off for this server"
 	case f.ErrorNumber == 40295:
-		return "a user with higher PTZ priority holds the camera", "wait until that user releases it"
+		return "another user with higher PTZ priority holds the camera", "try again when they release it"
 	case strings.HasSuffix(f.Code, "ActionNotSupported"):
 		return "the server does not offer this operation at this address (SOAPAction mismatch)",
 			"check that the address is the management server and its version is 2019 or later"
@@ -73,6 +73,10 @@ func (f *Fault) AsError() *capture.Error {
 	case f.ErrorNumber == 20001,
 		strings.HasSuffix(f.Code, "FailedAuthentication") || strings.HasSuffix(f.Code, "InvalidSecurity"):
 		e.Kind = capture.ErrUnauthorized
+	case f.ErrorNumber == 40295:
+		e.Kind = capture.ErrBusy
+	case f.ErrorNumber == 40000:
+		e.Kind = capture.ErrUnsupported
 	}
 	return e
 }
@@ -80,8 +84,10 @@ func (f *Fault) AsError() *capture.Error {
 // Error says what failed, where, and what the fault means (AsError).
 func (f *Fault) Error() string { return f.AsError().Error() }
 
-// Unwrap lets callers use errors.Is with capture.ErrUnauthorized, ErrTokenInvalid and
-// ErrActionNotSupported, and errors.As with *capture.Error (whose Hint says what to try).
+// Unwrap lets callers use errors.Is with capture.ErrUnauthorized, ErrTokenInvalid,
+// ErrActionNotSupported, capture.ErrBusy (40295, PTZ priority) and capture.ErrUnsupported
+// (40000, an operation the server lacks), and errors.As with *capture.Error (whose Hint
+// says what to try).
 func (f *Fault) Unwrap() []error {
 	errs := []error{f.AsError()}
 	switch {
