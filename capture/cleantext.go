@@ -223,3 +223,9 @@ func (r *ProbeReport) Clean() {
 	}
 	r.Advice = CleanText(r.Advice, MaxErrorText)
 }
+
+// Explain fills Error, ErrorKind and Advice from Err (capture.Explain), cleaned.
+func (r *ProbeReport) Explain() {
+	x := Explain(r.Err)
+	r.Error, r.ErrorKind, r.Advice = x.Summary, x.Cause, x.Advice
+}

@@ -79,8 +79,60 @@ func Classify(err error) Cause {
 	return CauseOther
 }
 
+// Explanation is a failure put in words for a person: the tile's offline card, `vigil
+// probe` (text and JSON) and the camera dialog's Test all show this.
+type Explanation struct {
+	// Cause is the kind in a word (Classify).
+	Cause Cause
+	// Summary says what happened and where: the error's message, cleaned (CleanText,
+	// MaxErrorText). It holds no advice.
+	Summary string
+	// Advice says what to try: the protocol's Hint when the error carries one (an
+	// *Error in its chain), else the advice for its Cause; "" when there is none.
+	Advice string
+}
+
+// Explain is the one explainer of a failure: callers show its Summary and Advice, and
+// branch on its Cause. It returns the zero Explanation for nil.
+func Explain(err error) Explanation {
+	if err == nil {
+		return Explanation{}
+	}
+	x := Explanation{Cause: Classify(err), Summary: CleanText(err.Error(), MaxErrorText)}
+	if h := hint(err); h != "" {
+		x.Advice = CleanText(h, MaxErrorText)
+	} else {
+		x.Advice = Advice(x.Cause)
+	}
+	return x
+}
+
+// hint is the Hint of the first *Error in err's chain that has one (depth first, as
+// errors.As walks), "" for none.
+func hint(err error) string {
+	for err != nil {
+		if e, ok := err.(*Error); ok && e.Hint != "" {
+			return e.Hint
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, inner := range u.Unwrap() {
+				if h := hint(inner); h != "" {
+					return h
+				}
+			}
+			return ""
+		default:
+			return ""
+		}
+	}
+	return ""
+}
+
 // Advice says what to try about a failure of this cause, in one sentence for an
-// engineer standing next to the camera.
+// engineer standing next to the camera. Explain uses it when the protocol gave no Hint.
 func Advice(c Cause) string {
 	switch c {
 	case CauseDNS:

@@ -188,9 +188,7 @@ func Probe(ctx context.Context, src Source, opts ProbeOptions) ProbeReport {
 	}
 	r.Clean()
 	if r.Err != nil {
-		r.Error = r.Err.Error()
-		r.ErrorKind = Classify(r.Err)
-		r.Advice = Advice(r.ErrorKind)
+		r.Explain()
 	}
 	if r.AuthOffered == nil {
 		r.AuthOffered = []string{}

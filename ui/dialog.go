@@ -645,16 +645,19 @@ func (d *cameraDialog) setResult(text string) {
 func (d *cameraDialog) describeReport(r capture.ProbeReport) string {
 	var b strings.Builder
 	if !r.OK() {
-		msg := r.Error
-		if msg == "" {
-			msg = "no frame arrived"
+		x := capture.Explanation{Cause: r.ErrorKind, Summary: r.Error, Advice: r.Advice}
+		if r.Err != nil {
+			x = capture.Explain(r.Err)
 		}
-		fmt.Fprintf(&b, "Test failed: %s", msg)
-		if r.ErrorKind != capture.CauseNone {
-			fmt.Fprintf(&b, " (%s)", r.ErrorKind)
+		if x.Summary == "" {
+			x.Summary = "no frame arrived"
 		}
-		if r.Advice != "" {
-			fmt.Fprintf(&b, "\nWhat to try: %s", r.Advice)
+		fmt.Fprintf(&b, "Test failed: %s", x.Summary)
+		if x.Cause != capture.CauseNone {
+			fmt.Fprintf(&b, " (%s)", x.Cause)
+		}
+		if x.Advice != "" {
+			fmt.Fprintf(&b, "\nWhat to try: %s", x.Advice)
 		}
 	} else {
 		b.WriteString("OK: ")

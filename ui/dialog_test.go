@@ -319,6 +319,23 @@ func dlgTFillValid(d *cameraDialog) {
 	dlgTType(d.fps, "15")
 }
 
+// A failed Test shows what happened once and what to try once: the protocol's advice
+// (capture.Explain), not written into the sentence as well.
+func TestCameraDialogTestShowsExplanation(t *testing.T) {
+	fail := &capture.Error{Kind: capture.ErrUnauthorized, Op: "DESCRIBE", Where: "127.0.0.1:8080", Status: 401,
+		What: "wrong user or password (camera wants digest, sent digest)", Hint: "check the user and password in the camera's web page"}
+	r := dlgTNew(t, nil, nil, capture.ProberFunc(func(context.Context, capture.ProbeRequest) capture.ProbeReport {
+		return capture.ProbeReport{Err: fail}
+	}))
+	dlgTFillValid(r.d)
+	test.Tap(r.d.test)
+	pumpUntil(t, r.q, "the probe result", func() bool { return strings.HasPrefix(r.d.result.Text, "Test failed") })
+	want := "Test failed: " + fail.Error() + " (unauthorized)\nWhat to try: " + fail.Hint
+	if got := r.d.result.Text; got != want || strings.Count(got, "401") != 1 || strings.Count(got, fail.Hint) != 1 {
+		t.Errorf("result = %q, want %q", got, want)
+	}
+}
+
 func TestCameraDialogTestShowsProbeResult(t *testing.T) {
 	p := &dlgTProber{src: liveSource(t, 20*time.Millisecond), reqs: make(chan capture.ProbeRequest, 1)}
 	r := dlgTNew(t, nil, nil, p)

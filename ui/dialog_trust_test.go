@@ -28,8 +28,9 @@ type dlgTTLSProber struct {
 func (p *dlgTTLSProber) Probe(ctx context.Context, req capture.ProbeRequest) capture.ProbeReport {
 	p.reqs <- req
 	fail := func(err error) capture.ProbeReport {
-		c := capture.Classify(err)
-		return capture.ProbeReport{Err: err, Error: err.Error(), ErrorKind: c, Advice: capture.Advice(c)}
+		r := capture.ProbeReport{Err: err}
+		r.Explain()
+		return r
 	}
 	o := trust.Options{Host: p.addr}
 	if req.Pins != nil {

@@ -234,9 +234,10 @@ func (d *siteDialog) connected(seq int, site config.Site, view *SiteView, err er
 			ue.Host, what, ue.Fingerprint))
 		d.connectBtn.SetText("Trust and connect")
 	case err != nil:
-		msg := err.Error()
-		if adv := capture.Advice(capture.Classify(err)); adv != "" {
-			msg += "\n\n" + adv
+		x := capture.Explain(err)
+		msg := x.Summary
+		if x.Advice != "" {
+			msg += "\n\n" + x.Advice
 		}
 		d.status.SetText("Could not connect: " + msg)
 		d.connectBtn.SetText("Connect")

@@ -90,7 +90,7 @@ func describe(st capture.Status, lastPicture, now time.Time) card {
 	case capture.StateConnecting:
 		c := card{kind: cardConnecting, title: "Connecting…"}
 		if st.Attempts > 0 && st.Err != nil {
-			c.detail = "Last error: " + st.Err.Error()
+			c.detail = "Last error: " + errorText(st.Err)
 			c.foot = fmt.Sprintf("attempt %d", st.Attempts+1)
 		}
 		return c
@@ -107,7 +107,7 @@ func describe(st capture.Status, lastPicture, now time.Time) card {
 	case capture.StateOffline:
 		c := card{kind: cardOffline, title: "Offline", detail: "the camera closed the stream"}
 		if st.Err != nil {
-			c.detail = st.Err.Error()
+			c.detail = errorText(st.Err)
 		}
 		if !st.RetryAt.IsZero() {
 			c.foot = retryText(st.RetryAt.Sub(now))
@@ -115,6 +115,16 @@ func describe(st capture.Status, lastPicture, now time.Time) card {
 		return c
 	}
 	return card{kind: cardStopped, title: "Stopped", detail: "Viewing stopped. Press play (▶) or Space to watch again."}
+}
+
+// errorText is a failure as the card shows it: what happened, then what to try
+// (capture.Explain).
+func errorText(err error) string {
+	x := capture.Explain(err)
+	if x.Advice == "" {
+		return x.Summary
+	}
+	return x.Summary + " — try: " + x.Advice
 }
 
 // retryText says when the next attempt starts, in whole seconds rounded up (so it never

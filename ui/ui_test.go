@@ -215,8 +215,10 @@ func TestTileOfflineCard(t *testing.T) {
 		return true
 	})
 	texts := rd.cardTexts()
-	if detail := strings.Join(texts[1:len(texts)-1], " "); detail != cause.Error() {
-		t.Errorf("offline card shows error %q, want %q", detail, cause.Error())
+	// What happened, then what to try (capture.Explain).
+	x := capture.Explain(cause)
+	if detail, want := strings.Join(texts[1:len(texts)-1], " "), cause.Error()+" — try: "+x.Advice; detail != want || x.Advice == "" {
+		t.Errorf("offline card shows error %q, want %q", detail, want)
 	}
 	if !retry.MatchString(countdown) {
 		t.Fatalf("offline foot %q, want \"retrying in N s\"", countdown)
@@ -438,6 +440,8 @@ func TestTileWithFyneTestDriverDo(t *testing.T) {
 func TestDescribe(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	errRefused := errors.New("connect to cam.local:554: connection refused")
+	errForbidden := &capture.Error{Kind: capture.ErrForbidden, Where: "cam.local:554", Status: 403, Text: "Forbidden",
+		What: "the user may not view this stream", Hint: "check the user's rights"}
 	cases := []struct {
 		name string
 		st   capture.Status
@@ -456,6 +460,8 @@ func TestDescribe(t *testing.T) {
 			card{kind: cardOffline, title: "Offline", detail: errRefused.Error(), foot: "retrying in 7 s"}},
 		{"offline due", capture.Status{State: capture.StateOffline, Err: errRefused, RetryAt: now.Add(-time.Millisecond)}, time.Time{},
 			card{kind: cardOffline, title: "Offline", detail: errRefused.Error(), foot: "retrying now…"}},
+		{"offline with advice", capture.Status{State: capture.StateOffline, Err: errForbidden}, time.Time{},
+			card{kind: cardOffline, title: "Offline", detail: "cam.local:554: 403 Forbidden: the user may not view this stream — try: check the user's rights"}},
 		{"offline long", capture.Status{State: capture.StateOffline, RetryAt: now.Add(150 * time.Second)}, time.Time{},
 			card{kind: cardOffline, title: "Offline", detail: "the camera closed the stream", foot: "retrying in 3 min"}},
 		{"stopped", capture.Status{State: capture.StateStopped}, time.Time{}, card{kind: cardStopped, title: "Stopped",

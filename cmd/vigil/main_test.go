@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
@@ -201,23 +201,8 @@ func TestCamsimServesDemoCameras(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a bytes.Buffer safe to read while a command writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// lockedBuffer is a buffer safe to read while a command writes it.
+type lockedBuffer = capturetest.LockedBuffer
 
 // TestProbeMilestone probes a simulated XProtect site: login over HTTPS with a self-signed
 // certificate accepted by --insecure, the camera list, and frames from the named camera.

@@ -208,9 +208,9 @@ func printProbe(w io.Writer, r capture.ProbeReport, saved string) {
 		fmt.Fprintln(w, "OK")
 		return
 	}
-	// Sources' errors already say what to try; the generic advice is for those that do not.
+	// Error says what happened, Advice what to try (capture.Explain).
 	fmt.Fprintf(w, "FAILED (%s): %s\n", r.ErrorKind, r.Error)
-	if r.Advice != "" && !strings.Contains(r.Error, "check") && !strings.Contains(r.Error, "try") {
+	if r.Advice != "" {
 		fmt.Fprintf(w, "  try: %s\n", r.Advice)
 	}
 }

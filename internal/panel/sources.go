@@ -75,9 +75,8 @@ var Prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	src, err := NewSource(req.URL, capture.Settings{User: req.User, Password: req.Password, FPS: req.FPS, Insecure: req.Insecure,
 		Pins: req.Pins, Seen: seen.set})
 	if err != nil {
-		r.Err, r.Error = err, err.Error()
-		r.ErrorKind = capture.Classify(err)
-		r.Advice = capture.Advice(r.ErrorKind)
+		r.Err = err
+		r.Explain()
 		r.Clean()
 		return r
 	}

@@ -340,7 +340,8 @@ func (s *Source) find(ctx context.Context, st *site, camera string, log *slog.Lo
 	s.cameras = list
 	s.mu.Unlock()
 	if len(list) == 0 {
-		return fmt.Errorf("%s lists no cameras for this user: check the user's role in XProtect: %w", st.client.Host(), capture.ErrNotFound)
+		return &capture.Error{Kind: capture.ErrNotFound, Where: st.client.Host(), What: "lists no cameras for this user",
+			Hint: "check the user's role in XProtect: it must allow viewing live video of the cameras"}
 	}
 	if camera == "" {
 		camera = list[0].ID

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +36,19 @@ func site(t *testing.T, ttl time.Duration) (*milestonetest.Server, *milestonetes
 	return srv, rec
 }
 
+// labSite is a plain-HTTP management server with one recording server of one camera,
+// Gate, that shows frames.
+func labSite(t *testing.T, frames [][]byte) (*milestonetest.Server, *milestonetest.Recorder) {
+	t.Helper()
+	srv := milestonetest.NewServer(milestonetest.Options{PlainHTTP: true})
+	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{FPS: 20, ValidToken: srv.ValidToken,
+		Cameras: map[string][][]byte{gateID: frames}})
+	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Lab recorder", WebServerURI: "http://" + rec.Addr() + "/",
+		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate"}}})
+	t.Cleanup(func() { rec.Close(); srv.Close() })
+	return srv, rec
+}
+
 // lastWidth is the width of the last packet k received, 0 before any.
 func lastWidth(k *capturetest.Sink) int {
 	p, _, _ := k.Last()
@@ -44,18 +56,7 @@ func lastWidth(k *capturetest.Sink) int {
 }
 
 // logCapture collects everything logged, to check that no token ever appears.
-type logCapture struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (l *logCapture) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logCapture) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.buf.String() }
+type logCapture = capturetest.LockedBuffer
 
 func TestPlaysACameraAcrossTokenRenewals(t *testing.T) {
 	srv, rec := site(t, 2*time.Second)
@@ -189,12 +190,7 @@ func TestTrustedByPinnedFingerprint(t *testing.T) {
 
 // TestPlainHTTPLabServer: milestone:// speaks plain HTTP to a lab management server.
 func TestPlainHTTPLabServer(t *testing.T) {
-	srv := milestonetest.NewServer(milestonetest.Options{PlainHTTP: true})
-	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{FPS: 20, ValidToken: srv.ValidToken,
-		Cameras: map[string][][]byte{gateID: mjpegtest.MakeFrames(3, 160, 120)}})
-	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Lab recorder", WebServerURI: "http://" + rec.Addr() + "/",
-		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate"}}})
-	defer func() { rec.Close(); srv.Close() }()
+	srv, _ := labSite(t, mjpegtest.MakeFrames(3, 160, 120))
 	ctx, cancel := context.WithCancel(context.Background())
 	k := &capturetest.Sink{}
 	done := make(chan error, 1)
@@ -214,12 +210,7 @@ func TestPlainHTTPLabServer(t *testing.T) {
 // TestAsksTheRecorderForTheTileSize: a size hint (what a Stream gives for its viewers'
 // box) makes the recorder transcode to that size.
 func TestAsksTheRecorderForTheTileSize(t *testing.T) {
-	srv := milestonetest.NewServer(milestonetest.Options{PlainHTTP: true})
-	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{FPS: 20, ValidToken: srv.ValidToken,
-		Cameras: map[string][][]byte{gateID: mjpegtest.MakeFrames(3, 320, 180)}})
-	srv.AddRecorder(milestonetest.RecorderConfig{Name: "Rec", WebServerURI: "http://" + rec.Addr() + "/",
-		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate"}}})
-	defer func() { rec.Close(); srv.Close() }()
+	srv, rec := labSite(t, mjpegtest.MakeFrames(3, 320, 180))
 	src := &milestone.Source{URL: "milestone://admin:secret@" + srv.Addr() + "/Gate"}
 	src.HintSize(160, 90)
 	ctx, cancel := context.WithCancel(context.Background())

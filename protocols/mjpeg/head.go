@@ -98,8 +98,9 @@ func readOneHead(br *bufio.Reader, max int) (*respHead, error) {
 	code, reason, _ := bytes.Cut(bytes.TrimLeft(rest, " "), []byte(" "))
 	status, cerr := strconv.Atoi(string(code))
 	if !bytes.HasPrefix(proto, []byte("HTTP/1.")) || cerr != nil || status < 100 || status > 999 {
-		return nil, fmt.Errorf("the server did not answer with HTTP (first bytes % x); check the port and scheme: %w",
-			line[:min(len(line), 16)], capture.ErrNotVideo)
+		return nil, &capture.Error{Kind: capture.ErrNotVideo,
+			What: fmt.Sprintf("the server did not answer with HTTP (first bytes % x)", line[:min(len(line), 16)]),
+			Hint: "check the port and the scheme (http vs https)"}
 	}
 	h := &respHead{status: status, reason: string(reason), proto11: string(proto) != "HTTP/1.0", header: http.Header{}}
 	var lastKey string

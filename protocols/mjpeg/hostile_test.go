@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
@@ -46,6 +48,28 @@ func assertNoEscape(t *testing.T, what, text string) {
 	}
 }
 
+// assertStatusError checks the capture.Error an HTTP answer maps to: its status is the
+// answer's code, the camera's reason phrase is kept cleaned and bounded, and advice comes
+// with it (capture.Explain).
+func assertStatusError(t *testing.T, err error, reply string) {
+	t.Helper()
+	var e *capture.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("%v is not a *capture.Error", err)
+	}
+	var code int
+	if _, scanErr := fmt.Sscanf(reply, "HTTP/1.1 %d", &code); scanErr != nil || e.Status != code && !errors.Is(err, capture.ErrNotVideo) {
+		t.Errorf("status %d, want %d", e.Status, code)
+	}
+	assertNoEscape(t, "the server's text", e.Text)
+	if n := utf8.RuneCountInString(e.Text); n > 64 {
+		t.Errorf("server text of %d characters kept", n)
+	}
+	if x := capture.Explain(err); x.Advice == "" || strings.Contains(x.Summary, x.Advice) {
+		t.Errorf("explanation %+v: no advice, or advice in the summary", x)
+	}
+}
+
 func TestHostileAnswersNeverReachTheScreenRaw(t *testing.T) {
 	for _, c := range hostileAnswers {
 		t.Run(c.name, func(t *testing.T) {
@@ -69,6 +93,7 @@ func TestHostileAnswersNeverReachTheScreenRaw(t *testing.T) {
 			if !strings.Contains(r.Error, srv.Addr()) {
 				t.Fatalf("error %q does not name the camera", r.Error)
 			}
+			assertStatusError(t, r.Err, c.reply)
 		})
 	}
 }

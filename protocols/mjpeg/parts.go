@@ -38,12 +38,8 @@ type Limits struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.MaxPartSize <= 0 {
-		l.MaxPartSize = DefaultMaxPartSize
-	}
-	if l.MaxHeaderBytes <= 0 {
-		l.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
+	l.MaxPartSize = capture.OrDefault(l.MaxPartSize, DefaultMaxPartSize)
+	l.MaxHeaderBytes = capture.OrDefault(l.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	return l
 }
 

@@ -67,16 +67,30 @@ const multipartHead = "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replac
 func TestProbeSilentServer(t *testing.T) {
 	srv := mjpegtest.NewServer(mjpegtest.Options{Silent: true})
 	defer srv.Close()
-	want := srv.Addr() + " accepted the connection but sent no HTTP answer within"
-	r := capture.Probe(context.Background(), &Source{URL: srv.URL()}, capture.ProbeOptions{Timeout: 300 * time.Millisecond})
-	if r.OK() || r.ErrorKind != capture.CauseTimeout || !strings.HasPrefix(r.Error, want) || strings.Contains(r.Error, "deadline") {
-		t.Fatalf("probe deadline: %+v", r)
+	probeBothDeadlines(t, srv.URL(), capture.CauseTimeout, srv.Addr()+": accepted the connection but sent no HTTP answer within",
+		func(s *Source) { s.Timeout = 200 * time.Millisecond })
+}
+
+// probeBothDeadlines probes url twice, cut once by the probe's deadline (300 ms) and once
+// by the source's own (200 ms, which set sets), and checks that both failures have the
+// kind and open with want and the time, without "deadline". It returns the first report.
+func probeBothDeadlines(t *testing.T, url string, kind capture.Cause, want string, set func(*Source)) capture.ProbeReport {
+	t.Helper()
+	first := capture.Probe(context.Background(), &Source{URL: url}, capture.ProbeOptions{Timeout: 300 * time.Millisecond})
+	src := &Source{URL: url}
+	set(src)
+	second := capture.Probe(context.Background(), src, capture.ProbeOptions{Timeout: 10 * time.Second})
+	for _, c := range []struct {
+		name   string
+		r      capture.ProbeReport
+		within string
+	}{{"probe deadline", first, " 300ms"}, {"source deadline", second, " 200ms"}} {
+		if c.r.OK() || c.r.ErrorKind != kind || !strings.HasPrefix(c.r.Error, want+c.within) || strings.Contains(c.r.Error, "deadline") {
+			t.Fatalf("%s: %+v", c.name, c.r)
+		}
 	}
-	r = capture.Probe(context.Background(), &Source{URL: srv.URL(), Timeout: 200 * time.Millisecond}, capture.ProbeOptions{Timeout: 10 * time.Second})
-	if r.OK() || r.ErrorKind != capture.CauseTimeout || !strings.HasPrefix(r.Error, want+" 200ms") {
-		t.Fatalf("source deadline: %+v", r)
-	}
-	t.Log(r.Error)
+	t.Log(second.Error)
+	return first
 }
 
 // TestProbeHeadersButNoFrame: a camera that answers 200 with a multipart type and then
@@ -86,17 +100,11 @@ func TestProbeHeadersButNoFrame(t *testing.T) {
 		c.Write([]byte(multipartHead))
 		drain(c)
 	})
-	where := rc.ln.Addr().String()
-	r := capture.Probe(context.Background(), &Source{URL: rc.url()}, capture.ProbeOptions{Timeout: 300 * time.Millisecond})
-	if r.OK() || r.ErrorKind != capture.CauseStalled || !strings.HasPrefix(r.Error, where+" sent HTTP headers but no frame within 300ms") ||
-		!strings.HasPrefix(r.ContentType, "multipart/x-mixed-replace") {
+	r := probeBothDeadlines(t, rc.url(), capture.CauseStalled, rc.ln.Addr().String()+": sent HTTP headers but no frame within",
+		func(s *Source) { s.ReadTimeout = 200 * time.Millisecond })
+	if !strings.HasPrefix(r.ContentType, "multipart/x-mixed-replace") {
 		t.Fatalf("probe deadline: %+v", r)
 	}
-	r = capture.Probe(context.Background(), &Source{URL: rc.url(), ReadTimeout: 200 * time.Millisecond}, capture.ProbeOptions{Timeout: 10 * time.Second})
-	if r.OK() || r.ErrorKind != capture.CauseStalled || !strings.HasPrefix(r.Error, where+" sent HTTP headers but no frame within 200ms") {
-		t.Fatalf("source deadline: %+v", r)
-	}
-	t.Log(r.Error)
 }
 
 // TestProbeStallAndReset: a stream that stalls, or is reset, after a few frames fails the

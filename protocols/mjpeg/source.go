@@ -156,18 +156,9 @@ func (s *Source) newRun() (*run, error) {
 	u.User = nil
 	r.hasCreds = r.auth.User != "" || r.auth.Password != ""
 	r.lim = s.Limits.withDefaults()
-	r.fps = s.FPS
-	if r.fps <= 0 {
-		r.fps = DefaultFPS
-	}
-	r.timeout = s.Timeout
-	if r.timeout <= 0 {
-		r.timeout = DefaultTimeout
-	}
-	r.rtimeout = s.ReadTimeout
-	if r.rtimeout <= 0 {
-		r.rtimeout = DefaultReadTimeout
-	}
+	r.fps = capture.OrDefault(s.FPS, DefaultFPS)
+	r.timeout = capture.OrDefault(s.Timeout, DefaultTimeout)
+	r.rtimeout = capture.OrDefault(s.ReadTimeout, DefaultReadTimeout)
 	r.dial = s.Dial
 	if r.dial == nil {
 		var d net.Dialer
@@ -195,7 +186,7 @@ func (r *run) run(ctx context.Context, sink capture.Sink) error {
 	if r.auth.Scheme() != "" {
 		info.Auth = r.auth.Scheme()
 	}
-	capture.ReportPhase(sink, r.where+" sent HTTP headers but no frame")
+	capture.ReportPhase(sink, r.where+": sent HTTP headers but no frame")
 	body := r.body(h)
 	boundary, multi := BoundaryFromContentType(ct)
 	mt := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))

@@ -110,8 +110,7 @@ func (r *run) request(ctx context.Context) (*respHead, error) {
 			return nil, r.statusErr(h)
 		}
 	}
-	return nil, fmt.Errorf("401 from %s: the camera keeps rejecting fresh Digest nonces; check the user and password: %w",
-		r.where, capture.ErrUnauthorized)
+	return nil, r.staleNonces()
 }
 
 func (r *run) dropConn() {
@@ -124,7 +123,7 @@ func (r *run) dropConn() {
 func (r *run) connect(ctx context.Context) error {
 	dctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	capture.ReportPhase(r.sink, r.hostport+" did not accept a connection")
+	capture.ReportPhase(r.sink, r.hostport+": did not accept a connection")
 	raw, err := r.dial(dctx, "tcp", r.hostport)
 	if err != nil {
 		return r.dialErr(err)
@@ -141,7 +140,7 @@ func (r *run) connect(ctx context.Context) error {
 			return err
 		}
 		tc := tls.Client(raw, conf)
-		capture.ReportPhase(r.sink, r.where+" accepted the connection but did not complete the TLS handshake")
+		capture.ReportPhase(r.sink, r.where+": accepted the connection but did not complete the TLS handshake")
 		if err := tc.HandshakeContext(dctx); err != nil {
 			r.conns.close()
 			return r.dialErr(err)
@@ -185,7 +184,7 @@ func (r *run) roundTrip(ctx context.Context) (*respHead, error) {
 	if _, err := r.conn.Write(b.Bytes()); err != nil {
 		return nil, r.headErr(ctx, err)
 	}
-	capture.ReportPhase(r.sink, r.where+" accepted the connection but sent no HTTP answer")
+	capture.ReportPhase(r.sink, r.where+": accepted the connection but sent no HTTP answer")
 	h, err := readHead(r.br, r.lim.MaxHeaderBytes)
 	if err != nil {
 		return nil, r.headErr(ctx, err)

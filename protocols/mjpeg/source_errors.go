@@ -13,6 +13,9 @@ import (
 	"github.com/vigil-cctv/vigil/internal/digest"
 )
 
+// The errors of an HTTP camera are capture.Errors: what happened in What, the advice
+// in Hint, the camera's reason phrase in Text; capture.Explain puts them in words.
+
 func (r *run) unauthorized(cs []digest.Challenge, sent bool) error {
 	var names []string
 	for _, s := range schemes(cs) {
@@ -22,38 +25,53 @@ func (r *run) unauthorized(cs []digest.Challenge, sent bool) error {
 	if len(names) > 0 {
 		wants = "wants " + strings.Join(names, " or ")
 	}
+	e := &capture.Error{Kind: capture.ErrUnauthorized, Where: r.where, Status: http.StatusUnauthorized}
 	switch {
 	case !r.hasCreds:
-		return fmt.Errorf("401 from %s: the camera %s and no credentials were sent; set the camera's user and password: %w",
-			r.where, wants, capture.ErrUnauthorized)
+		e.What = "the camera " + wants + " and no credentials were sent"
+		e.Hint = "set the camera's user and password"
 	case !sent:
-		return fmt.Errorf("401 from %s: the camera %s, which Vigil does not support; credentials were not sent: %w",
-			r.where, wants, capture.ErrUnauthorized)
+		e.What = "the camera " + wants + ", which Vigil does not support; credentials were not sent"
+		e.Hint = "set the camera to Basic or Digest authentication"
+	default:
+		e.What = fmt.Sprintf("wrong user or password (camera %s, sent %s for user %q)", wants, digest.SchemeName(r.auth.Scheme()), r.auth.User)
 	}
-	return fmt.Errorf("401 from %s: wrong user or password (camera %s, sent %s for user %q): %w",
-		r.where, wants, digest.SchemeName(r.auth.Scheme()), r.auth.User, capture.ErrUnauthorized)
+	return e
+}
+
+// staleNonces is a camera that refuses every fresh Digest nonce it hands out.
+func (r *run) staleNonces() error {
+	return &capture.Error{Kind: capture.ErrUnauthorized, Where: r.where, Status: http.StatusUnauthorized,
+		What: "the camera keeps rejecting fresh Digest nonces", Hint: "check the user and password"}
 }
 
 func (r *run) statusErr(h *respHead) error {
 	path := capture.RedactURL(r.u.String())
-	reason := capture.CleanText(h.reason, 64) // the camera's words: never raw on a terminal
+	e := &capture.Error{Kind: capture.StatusError(h.status), Where: r.where, Status: h.status,
+		Text: capture.CleanText(h.reason, 64)} // the camera's words: never raw on a terminal
 	switch h.status {
 	case http.StatusForbidden:
-		return fmt.Errorf("403 Forbidden from %s for %s: the user may lack the right to view this stream, or the camera blocks this client; check the user's permissions: %w",
-			r.where, path, capture.ErrForbidden)
+		e.What = "the user may lack the right to view " + path + ", or the camera blocks this client"
+		e.Hint = "check the user's permissions in the camera, and whether it filters client addresses"
 	case http.StatusNotFound:
-		return fmt.Errorf("404 from %s: no stream at %s; check the URL path (the camera's manual lists its MJPEG or snapshot path): %w",
-			r.where, path, capture.ErrNotFound)
+		e.What = "no stream at " + path
+		e.Hint = "check the URL path (the camera's manual lists its MJPEG or snapshot path)"
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		return fmt.Errorf("HTTP %d from %s: redirected to %s; use that URL instead", h.status, r.where, capture.RedactURL(h.header.Get("Location")))
+		e.What = "redirected to " + capture.RedactURL(capture.CleanText(h.header.Get("Location"), capture.MaxFieldText))
+		e.Hint = "use that URL instead"
 	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
-		return fmt.Errorf("HTTP %d %s from %s: the camera is busy (too many viewers?) or starting; close other viewers or wait: %w",
-			h.status, reason, r.where, capture.ErrBusy)
+		e.What = "the camera is busy (too many viewers?) or starting"
+		e.Hint = "close other viewers or wait"
+	default:
+		if h.status >= 500 && h.status <= 599 {
+			e.What = "the camera reports an internal error"
+			e.Hint = "restart the camera, or check its firmware"
+			break
+		}
+		e.What = "not a stream at " + path
+		e.Hint = "check the URL"
 	}
-	if h.status >= 500 && h.status <= 599 {
-		return fmt.Errorf("HTTP %d %s from %s: the camera reports an internal error; it may need a restart: %w", h.status, reason, r.where, capture.StatusError(h.status))
-	}
-	return fmt.Errorf("HTTP %d %s from %s for %s: not a stream; check the URL", h.status, reason, r.where, path)
+	return e
 }
 
 func (r *run) notVideo(ct string, head []byte, kind SniffKind) error {
@@ -72,8 +90,9 @@ func (r *run) notVideo(ct string, head []byte, kind SniffKind) error {
 	if ct == "" {
 		ct = "none"
 	}
-	return fmt.Errorf("%s did not send MJPEG or JPEG (Content-Type %s, body is %s); check the URL path: %w",
-		r.where, ct, looks, capture.ErrNotVideo)
+	return &capture.Error{Kind: capture.ErrNotVideo, Where: r.where,
+		What: fmt.Sprintf("did not send MJPEG or JPEG (Content-Type %s, body is %s)", ct, looks),
+		Hint: "check the URL path: it must be the camera's MJPEG stream or JPEG snapshot, not its web page"}
 }
 
 func (r *run) partErr(err error) error {
@@ -90,12 +109,12 @@ func (r *run) partErr(err error) error {
 func (r *run) readErr(err error, doing string) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() && r.frames == 0 && doing != "reading a snapshot" {
-		return fmt.Errorf("%s sent HTTP headers but no frame within %v; the camera or the network stalled: %w: %w",
-			r.where, r.rtimeout, capture.ErrStalled, err)
+		return &capture.Error{Kind: capture.ErrStalled, Where: r.where, Err: err,
+			What: fmt.Sprintf("sent HTTP headers but no frame within %v; the camera or the network stalled", r.rtimeout)}
 	}
 	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%s sent nothing for %v while %s; the camera or the network stalled: %w: %w",
-			r.where, r.rtimeout, doing, capture.ErrStalled, err)
+		return &capture.Error{Kind: capture.ErrStalled, Where: r.where, Err: err,
+			What: fmt.Sprintf("sent nothing for %v while %s; the camera or the network stalled", r.rtimeout, doing)}
 	}
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%s closed the connection while %s: %w", r.where, doing, io.ErrUnexpectedEOF)
@@ -110,12 +129,14 @@ func (r *run) headErr(ctx context.Context, err error) error {
 	var ne net.Error
 	switch {
 	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("%s accepted the connection but sent no HTTP answer within %v; check that this port serves HTTP: %w",
-			r.where, r.timeout, err)
+		return &capture.Error{Where: r.where, Err: err,
+			What: fmt.Sprintf("accepted the connection but sent no HTTP answer within %v", r.timeout),
+			Hint: "check that this port serves HTTP (the camera's web or stream port)"}
 	case errors.Is(err, capture.ErrNotVideo), errors.Is(err, capture.ErrTooLarge):
 		return err
 	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%s closed the connection without an HTTP answer; check the port and scheme (http vs https): %w", r.where, err)
+		return &capture.Error{Where: r.where, Err: err, What: "closed the connection without an HTTP answer",
+			Hint: "check the port and the scheme (http vs https)"}
 	}
 	return fmt.Errorf("HTTP request to %s failed: %w", r.where, err)
 }
@@ -125,10 +146,7 @@ func (r *run) dialErr(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	if e, ok := capture.ExplainDial(err, capture.DialPlace{Host: r.u.Hostname(), Where: r.hostport, Timeout: r.timeout,
+	return capture.DialError(err, capture.DialPlace{Host: r.u.Hostname(), Where: r.hostport, Timeout: r.timeout,
 		Listener: "the port number and that the camera's web server is enabled",
-		Plain:    "http://", Secure: "https://", TLSPrefix: "https camera"}); ok {
-		return e
-	}
-	return fmt.Errorf("cannot connect to %s: %w", r.hostport, err)
+		Plain:    "http://", Secure: "https://", Op: r.u.Scheme + " camera"})
 }

@@ -1,13 +1,13 @@
 package mjpeg_test
 
 import (
-	"errors"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/internal/trust"
+	"github.com/vigil-cctv/vigil/internal/trust/trusttest"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
@@ -47,24 +47,9 @@ func TestHTTPSSelfSigned(t *testing.T) {
 			}
 
 			_, err := run(t, &mjpeg.Source{URL: srv.URL(), FPS: 50}, 3)
-			var ce *trust.CertError
-			if !errors.As(err, &ce) || ce.Fingerprint != fp || ce.Host != srv.Addr() {
-				t.Fatalf("unpinned: %v", err)
-			}
-			for _, want := range []string{fp, srv.Addr(), "trust: in settings.yaml", "Trust after Test"} {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("unpinned: message lacks %q: %v", want, err)
-				}
-			}
-			if strings.Contains(err.Error(), "skip-verify") || capture.Classify(err) != capture.CauseTLS {
-				t.Errorf("unpinned: %v (kind %s)", err, capture.Classify(err))
-			}
-
+			trusttest.CheckRefused(t, err, srv.Addr(), fp, "")
 			_, err = run(t, &mjpeg.Source{URL: srv.URL(), FPS: 50, Pins: pinsFor(srv.Addr(), otherFP)}, 3)
-			if !errors.As(err, &ce) || ce.Pinned != otherFP || !strings.Contains(err.Error(), fp) || !strings.Contains(err.Error(), otherFP) ||
-				capture.Classify(err) != capture.CauseTLS {
-				t.Fatalf("wrong pin: %v (kind %s)", err, capture.Classify(err))
-			}
+			trusttest.CheckRefused(t, err, srv.Addr(), fp, otherFP)
 
 			k, err := run(t, &mjpeg.Source{URL: srv.URL(), FPS: 50, Pins: pinsFor(srv.Addr(), fp)}, 3)
 			if err != nil {

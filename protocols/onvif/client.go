@@ -323,7 +323,7 @@ func httpError(op string, code int, status string) error {
 func (c *Client) place() capture.DialPlace {
 	return capture.DialPlace{Host: c.base.Hostname(), Where: c.base.Host, Timeout: CallTimeout,
 		Listener: "the ONVIF port (usually 80) and that ONVIF is enabled on the camera",
-		Plain:    "onvif://", Secure: "onvifs://", TLSPrefix: "onvifs camera"}
+		Plain:    "onvif://", Secure: "onvifs://", Op: "ONVIF camera"}
 }
 
 func (c *Client) explainDial(err error) error {
@@ -331,15 +331,15 @@ func (c *Client) explainDial(err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err // url.Error quotes the URL; ours has no credentials but the text is long
 	}
-	if e, ok := capture.ExplainDial(err, c.place()); ok {
-		return e
+	if capture.Classify(err) != capture.CauseOther { // a failure to reach the camera
+		return capture.DialError(err, c.place())
 	}
 	return fmt.Errorf("ONVIF request to %s failed: %w", c.base.Host, err)
 }
 
 func (c *Client) explainReadErr(err error) error {
-	if e, ok := capture.ExplainDial(err, c.place()); ok {
-		return e
+	if capture.Classify(err) != capture.CauseOther {
+		return capture.DialError(err, c.place())
 	}
 	return err
 }

@@ -235,13 +235,8 @@ func (c *Controller) explainDial(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	e, ok := capture.ExplainDial(err, capture.DialPlace{Host: c.host, Where: c.hostport, Timeout: RequestTimeout,
-		Listener: "the port number and that the camera's web server is enabled", Plain: "rcp://", Secure: "rcps://",
-		TLSPrefix: "rcps camera"})
-	if ok {
-		return e
-	}
-	return fmt.Errorf("%s: %w", c.where(), err)
+	return capture.DialError(err, capture.DialPlace{Host: c.host, Where: c.hostport, Op: "RCP+ camera", Timeout: RequestTimeout,
+		Listener: "the port number and that the camera's web server is enabled", Plain: "rcp://", Secure: "rcps://"})
 }
 
 func (c *Controller) explainRead(err error) error {

@@ -222,32 +222,27 @@ func (p *paramSets) accessUnit(nalus [][]byte) (data []byte, key bool, err error
 	return data, irap, nil
 }
 
+// Profile names by profile_idc (ITU-T H.264 and H.265 Annex A).
+var (
+	h264Profiles = map[uint8]string{66: "Baseline", 77: "Main", 88: "Extended", 100: "High", 110: "High 10",
+		122: "High 4:2:2", 244: "High 4:4:4 Predictive", 44: "CAVLC 4:4:4"}
+	h265Profiles = map[uint8]string{1: "Main", 2: "Main 10", 3: "Main Still Picture", 4: "Range Extensions"}
+)
+
+// profileName is the name of profile idc in names, or "profile <idc>".
+func profileName(names map[uint8]string, idc uint8) string {
+	if n, ok := names[idc]; ok {
+		return n
+	}
+	return "profile " + strconv.Itoa(int(idc))
+}
+
 // h264Profile names an H.264 profile and level the way ffprobe and camera menus do
 // ("High 4.0", "Constrained Baseline 3.1"; ITU-T H.264 Annex A).
 func h264Profile(s *h264.SPS) string {
-	name := ""
-	switch s.ProfileIdc {
-	case 66:
-		name = "Baseline"
-		if s.ConstraintSet1Flag {
-			name = "Constrained Baseline"
-		}
-	case 77:
-		name = "Main"
-	case 88:
-		name = "Extended"
-	case 100:
-		name = "High"
-	case 110:
-		name = "High 10"
-	case 122:
-		name = "High 4:2:2"
-	case 244:
-		name = "High 4:4:4 Predictive"
-	case 44:
-		name = "CAVLC 4:4:4"
-	default:
-		name = "profile " + strconv.Itoa(int(s.ProfileIdc))
+	name := profileName(h264Profiles, s.ProfileIdc)
+	if s.ProfileIdc == 66 && s.ConstraintSet1Flag {
+		name = "Constrained Baseline"
 	}
 	level := strconv.FormatFloat(float64(s.LevelIdc)/10, 'f', 1, 64)
 	if s.LevelIdc == 9 || (s.LevelIdc == 11 && s.ConstraintSet3Flag && s.ProfileIdc < 100) {
@@ -260,19 +255,7 @@ func h264Profile(s *h264.SPS) string {
 // general_level_idc is 30 × the level).
 func h265Profile(s *h265.SPS) string {
 	ptl := &s.ProfileTierLevel
-	name := ""
-	switch ptl.GeneralProfileIdc {
-	case 1:
-		name = "Main"
-	case 2:
-		name = "Main 10"
-	case 3:
-		name = "Main Still Picture"
-	case 4:
-		name = "Range Extensions"
-	default:
-		name = "profile " + strconv.Itoa(int(ptl.GeneralProfileIdc))
-	}
+	name := profileName(h265Profiles, ptl.GeneralProfileIdc)
 	level := float64(ptl.GeneralLevelIdc) / 30
 	return name + " " + strconv.FormatFloat(level, 'f', -1, 64)
 }

@@ -1,10 +1,8 @@
 package rtsp_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,22 +19,7 @@ func bframeStreams(t *testing.T) (h264, h265 rtsptest.Reordered) {
 }
 
 // logBuffer collects a Source's log lines; Handler writes to it from gortsplib's goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer = capturetest.LockedBuffer
 
 // logged returns a logger recording into a logBuffer.
 func logged() (*slog.Logger, *logBuffer) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"image/jpeg"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -79,30 +78,7 @@ func TestGStreamerDigest(t *testing.T) {
 // on the same port (live again).
 func TestGStreamerKillRestart(t *testing.T) {
 	g := rtsptest.StartGStreamer(t, "", "")
-	var mu sync.Mutex
-	var last capture.Status
-	s := capture.NewStream("gst", source(g.URL("mjpeg")), capture.StreamOptions{
-		StallAfter: 2 * time.Second, DropAfter: 4 * time.Second, Logger: quiet,
-		Backoff: []capture.BackoffTier{{Delay: 100 * time.Millisecond}},
-		OnStatus: func(st capture.Status) {
-			mu.Lock()
-			defer mu.Unlock()
-			last = st
-		},
-	})
-	defer s.Close()
-	_, unsubscribe := s.Subscribe("recorder", 100)
-	defer unsubscribe()
-	status := func() capture.Status { mu.Lock(); defer mu.Unlock(); return last }
-
-	capturetest.WaitFor(t, "live", func() bool { return status().State == capture.StateLive })
-	g.Kill()
-	capturetest.WaitFor(t, "offline, refused", func() bool {
-		st := status()
-		return st.State == capture.StateOffline && capture.Classify(st.Err) == capture.CauseRefused
-	})
-	g.Start()
-	capturetest.WaitFor(t, "live again", func() bool { return status().State == capture.StateLive })
+	killRestart(t, source(g.URL("mjpeg")), g.Kill, func() error { g.Start(); return nil })
 }
 
 // TestGStreamerBFrames: GStreamer's x264enc with bframes=2 and no zerolatency tune, and

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bluenviron/gortsplib/v5/pkg/base"
 
@@ -49,8 +50,18 @@ func TestHostileStatusTextNeverReachesTheScreenRaw(t *testing.T) {
 			if c.kind != nil && !errors.Is(r.Err, c.kind) {
 				t.Fatalf("error %q is not %v", r.Err, c.kind)
 			}
+			var e *capture.Error
+			if !errors.As(r.Err, &e) || c.kind != nil && e.Status != int(c.res.StatusCode) {
+				t.Fatalf("error %v: not a *capture.Error with status %d", r.Err, c.res.StatusCode)
+			}
+			if n := utf8.RuneCountInString(e.Text); n > 64 {
+				t.Errorf("server text of %d characters kept", n)
+			}
+			if x := capture.Explain(r.Err); c.kind != nil && (x.Advice == "" || strings.Contains(x.Summary, x.Advice)) {
+				t.Errorf("explanation %+v: no advice, or advice in the summary", x)
+			}
 			js, _ := json.Marshal(r)
-			for _, text := range []string{r.Err.Error(), string(js)} {
+			for _, text := range []string{r.Err.Error(), string(js), e.Text} {
 				for _, bad := range []string{"\x1b", "\a", "\u202e", `\u001b`, `\u0007`, `\u202e`, "owned"} {
 					if strings.Contains(text, bad) {
 						t.Fatalf("%q holds %q", text, bad)

@@ -17,7 +17,7 @@ import (
 // request it did not answer, whether the probe's deadline or the source's runs out first.
 func TestProbeSilentServer(t *testing.T) {
 	addr := capturetest.SilentListener(t)
-	want := addr + " accepted the connection but did not answer DESCRIBE within"
+	want := addr + ": accepted the connection but did not answer DESCRIBE within"
 	src := &rtsp.Source{URL: "rtsp://" + addr + "/cam", Logger: quiet}
 	r := capture.Probe(context.Background(), src, capture.ProbeOptions{Timeout: 300 * time.Millisecond})
 	if r.OK() || r.ErrorKind != capture.CauseTimeout || !strings.HasPrefix(r.Error, want+" 300ms") || strings.Contains(r.Error, "deadline") {
@@ -38,7 +38,7 @@ func TestProbePlayButNoPicture(t *testing.T) {
 	src := source(srv.URL("h264"))
 	src.Transport = rtsp.TransportTCP
 	r := capture.Probe(context.Background(), src, capture.ProbeOptions{Timeout: time.Second})
-	if r.OK() || r.ErrorKind != capture.CauseStalled || !strings.HasPrefix(r.Error, srv.Addr()+" answered PLAY but sent no picture within 1s") {
+	if r.OK() || r.ErrorKind != capture.CauseStalled || !strings.HasPrefix(r.Error, srv.Addr()+": answered PLAY but sent no picture within 1s") {
 		t.Fatalf("%s (%s)", r.Error, r.ErrorKind)
 	}
 }

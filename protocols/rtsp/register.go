@@ -28,8 +28,7 @@ var (
 func (s *Source) ProbeTracks() []capture.ProbeTrack {
 	var out []capture.ProbeTrack
 	for _, t := range s.Tracks() {
-		out = append(out, capture.ProbeTrack{Media: t.Media, Codec: t.Codec, Profile: t.Profile,
-			Width: t.Width, Height: t.Height, FPS: t.FPS, Playing: t.Playing})
+		out = append(out, t.ProbeTrack)
 	}
 	return out
 }

@@ -80,24 +80,15 @@ type Source struct {
 
 var _ capture.Source = (*Source)(nil)
 
-// Track is one media of the server's SDP, as `vigil probe` lists them.
+// Track is one media of the server's SDP, as `vigil probe` lists them: Media is "video",
+// "audio" or "application"; Codec "h264", "h265", "jpeg" for the video Vigil plays, else
+// the SDP's name in lower case ("mpeg-4 audio", "opus", …); Profile the H.264/H.265
+// profile and level from the SPS ("High 4.0"), empty when unknown; Width and Height from
+// the SPS or the first JPEG; FPS what the SPS's timing information declares (0: none);
+// Playing marks the track Run chose.
 type Track struct {
-	// Media is "video", "audio" or "application".
-	Media string `json:"media"`
-	// Codec is "h264", "h265", "jpeg" for the video Vigil plays, else the SDP's name
-	// in lower case ("mpeg-4 audio", "opus", …).
-	Codec string `json:"codec"`
-	// Profile is the H.264/H.265 profile and level from the SPS ("High 4.0",
-	// "Main 4.1"), empty when unknown.
-	Profile string `json:"profile,omitempty"`
-	// Width and Height come from the SPS (H.264/H.265) or the first JPEG, 0 if unknown.
-	Width  int `json:"width,omitempty"`
-	Height int `json:"height,omitempty"`
-	// FPS is what the SPS's timing information declares, 0 if it declares none.
-	FPS       float64 `json:"fps,omitempty"`
-	ClockRate int     `json:"clock_rate,omitempty"`
-	// Playing marks the track Run chose.
-	Playing bool `json:"playing"`
+	capture.ProbeTrack
+	ClockRate int `json:"clock_rate,omitempty"`
 }
 
 // UsedTransport reports the transport that last delivered pictures ("udp" or "tcp"),
@@ -201,14 +192,8 @@ func (s *Source) newRun(sink capture.Sink) (*run, error) {
 		u.User = nil
 	}
 	r.redacted = capture.RedactURL(s.URL)
-	r.timeout = s.Timeout
-	if r.timeout <= 0 {
-		r.timeout = DefaultTimeout
-	}
-	r.udpAfter = s.UDPFallbackAfter
-	if r.udpAfter <= 0 {
-		r.udpAfter = DefaultUDPFallbackAfter
-	}
+	r.timeout = capture.OrDefault(s.Timeout, DefaultTimeout)
+	r.udpAfter = capture.OrDefault(s.UDPFallbackAfter, DefaultUDPFallbackAfter)
 	r.mode = strings.ToLower(strings.TrimSpace(s.Transport))
 	switch r.mode {
 	case "":

@@ -16,6 +16,9 @@ import (
 	"github.com/vigil-cctv/vigil/internal/digest"
 )
 
+// The errors of an RTSP camera are capture.Errors: what happened in What, the advice in
+// Hint, the server's reason phrase in Text; capture.Explain puts them in words.
+
 // requestErr explains a failed RTSP request (or the connection under it).
 func (r *run) requestErr(ctx context.Context, err error, method string) error {
 	if ctx.Err() != nil {
@@ -27,97 +30,106 @@ func (r *run) requestErr(ctx context.Context, err error, method string) error {
 	}
 	var ctErr liberrors.ErrClientContentTypeUnsupported
 	var sdpErr liberrors.ErrClientSDPInvalid
+	e := &capture.Error{Op: method, Where: r.where}
 	switch {
 	case errors.As(err, &ctErr):
-		return fmt.Errorf("%s answered DESCRIBE with %s instead of an SDP; check the URL path: %w", r.where, capture.CleanText(fmt.Sprint(ctErr.CT), capture.MaxFieldText), capture.ErrNotVideo)
+		e.Kind, e.Text = capture.ErrNotVideo, capture.CleanText(fmt.Sprint(ctErr.CT), 64)
+		e.What, e.Hint = "answered with this Content-Type instead of an SDP", "check the URL path"
 	case errors.As(err, &liberrors.ErrClientContentTypeMissing{}):
-		return fmt.Errorf("%s answered DESCRIBE without a Content-Type; check the URL path: %w", r.where, capture.ErrNotVideo)
+		e.Kind, e.What, e.Hint = capture.ErrNotVideo, "answered without a Content-Type", "check the URL path"
 	case errors.As(err, &sdpErr):
-		return fmt.Errorf("%s sent an SDP gortsplib cannot read (%v); try the camera's other stream URL or update its firmware: %w",
-			r.where, capture.CleanText(fmt.Sprint(sdpErr.Err), capture.MaxFieldText), capture.ErrMalformed)
+		e.Kind, e.Text = capture.ErrMalformed, capture.CleanText(fmt.Sprint(sdpErr.Err), 64)
+		e.What, e.Hint = "sent an SDP gortsplib cannot read", "try the camera's other stream URL or update its firmware"
 	case errors.As(err, &liberrors.ErrClientAuthSetup{}):
 		r.mu.Lock()
 		offered := r.offered
 		r.mu.Unlock()
 		wants := "gives no challenge Vigil can read"
 		if len(offered) > 0 {
-			var names []string
-			for _, o := range offered {
-				names = append(names, digest.SchemeName(o))
-			}
-			wants = "wants " + strings.Join(names, " or ") + " in a form"
+			wants = "wants " + schemeNames(offered) + " in a form"
 		}
-		return fmt.Errorf("401 from %s on %s: the camera %s, which Vigil cannot answer; check the camera's authentication settings (Basic or Digest): %w",
-			r.where, method, wants, capture.ErrUnauthorized)
+		e.Kind, e.Status = capture.ErrUnauthorized, int(base.StatusUnauthorized)
+		e.What = "the camera " + wants + ", which Vigil cannot answer"
+		e.Hint = "check the camera's authentication settings (Basic or Digest)"
 	case errors.As(err, &liberrors.ErrClientRequestTimedOut{}):
-		return fmt.Errorf("%s accepted the connection but did not answer %s within %v; check that this port serves RTSP: %w",
-			r.where, method, r.timeout, os.ErrDeadlineExceeded)
+		e.Op, e.Kind = "", os.ErrDeadlineExceeded // a timeout for Classify, without "i/o timeout" in the text
+		e.What = fmt.Sprintf("accepted the connection but did not answer %s within %v", method, r.timeout)
+		e.Hint = "check that this port serves RTSP"
+	default:
+		return r.connErr(err, method)
 	}
-	return r.connErr(err, method)
+	return e
+}
+
+func schemeNames(schemes []string) string {
+	var names []string
+	for _, s := range schemes {
+		names = append(names, digest.SchemeName(s))
+	}
+	return strings.Join(names, " or ")
 }
 
 func (r *run) statusErr(bad liberrors.ErrClientBadStatusCode, method string) error {
 	r.mu.Lock()
 	offered, used := r.offered, r.authUsed
 	r.mu.Unlock()
-	reason := capture.CleanText(bad.Message, 64) // the server's words: never raw on a terminal
-	code := fmt.Sprintf("%d %s", bad.Code, reason)
+	e := &capture.Error{Kind: capture.StatusError(int(bad.Code)), Op: method, Where: r.where, Status: int(bad.Code),
+		Text: capture.CleanText(bad.Message, 64)} // the server's words: never raw on a terminal
 	switch bad.Code {
 	case base.StatusUnauthorized:
-		var names []string
-		for _, s := range offered {
-			names = append(names, digest.SchemeName(s))
-		}
 		wants := "gives no WWW-Authenticate scheme"
-		if len(names) > 0 {
-			wants = "wants " + strings.Join(names, " or ")
+		if len(offered) > 0 {
+			wants = "wants " + schemeNames(offered)
 		}
-		if !r.hasCreds {
-			return fmt.Errorf("401 from %s on %s: the camera %s and no credentials were set; set the camera's user and password: %w",
-				r.where, method, wants, capture.ErrUnauthorized)
+		e.Kind = capture.ErrUnauthorized
+		switch {
+		case !r.hasCreds:
+			e.What, e.Hint = "the camera "+wants+" and no credentials were set", "set the camera's user and password"
+		case used == "":
+			e.What, e.Hint = "the camera "+wants+", which Vigil cannot answer", "check the camera's authentication settings (Basic or Digest)"
+		default:
+			e.What = fmt.Sprintf("wrong user or password (camera %s, sent %s)", wants, digest.SchemeName(used))
 		}
-		if used == "" {
-			return fmt.Errorf("401 from %s on %s: the camera %s, which Vigil cannot answer; check the camera's authentication settings: %w",
-				r.where, method, wants, capture.ErrUnauthorized)
-		}
-		return fmt.Errorf("401 from %s on %s: wrong user or password (camera %s, sent %s); check the user and password: %w",
-			r.where, method, wants, digest.SchemeName(used), capture.ErrUnauthorized)
 	case base.StatusForbidden:
-		return fmt.Errorf("403 Forbidden from %s on %s: the user may not view this stream, or the camera blocks this client; check the user's permissions: %w",
-			r.where, method, capture.ErrForbidden)
+		e.What = "the user may not view this stream, or the camera blocks this client"
+		e.Hint = "check the user's permissions in the camera, and whether it filters client addresses"
 	case base.StatusNotFound:
-		return fmt.Errorf("404 from %s: no stream at %s; check the URL path against the camera's documentation: %w",
-			r.where, r.redacted, capture.ErrNotFound)
+		e.What, e.Hint = "no stream at "+r.redacted, "check the URL path against the camera's documentation"
 	case base.StatusUnsupportedTransport:
 		switch r.mode {
 		case TransportUDP:
-			return fmt.Errorf("461 Unsupported Transport from %s: the server refuses RTP over UDP; set the camera's transport to auto or tcp: %w", r.where, capture.ErrUnsupportedTransport)
+			e.What, e.Hint = "the server refuses RTP over UDP", "set the camera's transport to auto or tcp"
 		case TransportTCP:
-			return fmt.Errorf("461 Unsupported Transport from %s: the server refuses RTP over TCP (interleaved); set the camera's transport to auto or udp: %w", r.where, capture.ErrUnsupportedTransport)
+			e.What, e.Hint = "the server refuses RTP over TCP (interleaved)", "set the camera's transport to auto or udp"
+		default:
+			e.What, e.Hint = "the server refuses both UDP and TCP for this stream", "check the camera's RTSP settings"
 		}
-		return fmt.Errorf("461 Unsupported Transport from %s: the server refuses both UDP and TCP for this stream; check its RTSP settings: %w", r.where, capture.ErrUnsupportedTransport)
 	case base.StatusServiceUnavailable:
-		return fmt.Errorf("503 %s from %s on %s: the camera is busy (too many viewers?); close other viewers or wait: %w", reason, r.where, method, capture.ErrBusy)
+		e.What, e.Hint = "the camera is busy (too many viewers?)", "close other viewers or wait"
+	default:
+		if bad.Code >= 500 && bad.Code <= 599 {
+			e.What, e.Hint = "the camera reports an internal error", "restart the camera, or check its firmware"
+			break
+		}
+		e.What, e.Hint = "refused "+r.redacted, "check the URL"
 	}
-	if bad.Code >= 500 && bad.Code <= 599 {
-		return fmt.Errorf("RTSP %s from %s on %s: the camera reports an internal error; it may need a restart: %w", code, r.where, method, capture.ErrServerError)
-	}
-	return fmt.Errorf("RTSP %s from %s on %s for %s; check the URL", code, r.where, method, r.redacted)
+	return e
 }
 
 // connErr explains a transport failure, keeping the net error in the chain so
 // capture.Classify names it.
 func (r *run) connErr(err error, doing string) error {
-	if e, ok := capture.ExplainDial(err, capture.DialPlace{Host: r.u.Hostname(), Where: r.where, Timeout: r.timeout,
-		Listener: "the port (RTSP is usually 554) and that the camera's RTSP service is enabled",
-		Plain:    "rtsp://", Secure: "rtsps://", TLSPrefix: "rtsps " + doing}); ok {
-		return e
-	}
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
-		return fmt.Errorf("%s closed the connection during %s; check that this port serves RTSP and the camera accepts another viewer: %w", r.where, doing, err)
+		return &capture.Error{Op: doing, Where: r.where, Err: err, What: "closed the connection",
+			Hint: "check that this port serves RTSP and that the camera accepts another viewer"}
 	}
-	return fmt.Errorf("RTSP %s to %s failed: %w", doing, r.where, err)
+	if capture.Classify(err) == capture.CauseOther { // not a failure to reach the camera
+		return &capture.Error{Op: "RTSP " + doing, Where: r.where, What: "failed", Err: err}
+	}
+	return capture.DialError(err, capture.DialPlace{Host: r.u.Hostname(), Where: r.where, Timeout: r.timeout,
+		Listener: "the port (RTSP is usually 554) and that the camera's RTSP service is enabled",
+		Plain:    "rtsp://", Secure: "rtsps://", Op: r.u.Scheme + " " + doing})
 }
 
 // streamErr explains why a playing session ended.
@@ -127,11 +139,14 @@ func (r *run) streamErr(err error) error {
 	r.mu.Unlock()
 	switch {
 	case errors.As(err, &liberrors.ErrClientUDPTimeout{}):
-		hint := "try transport tcp (a firewall or NAT may block UDP)"
-		if frames > 0 {
-			hint = "the camera or the network stalled"
+		e := &capture.Error{Kind: capture.ErrStalled, Where: r.where,
+			What: fmt.Sprintf("UDP packets stopped arriving (after %d frames)", frames)}
+		if frames == 0 {
+			e.Hint = "try transport tcp (a firewall or NAT may block UDP)"
+		} else {
+			e.What += "; the camera or the network stalled"
 		}
-		return fmt.Errorf("UDP packets from %s stopped arriving (after %d frames); %s: %w", r.where, frames, hint, capture.ErrStalled)
+		return e
 	case errors.As(err, &liberrors.ErrClientTCPTimeout{}):
 		return fmt.Errorf("%s sent nothing over TCP for %v after %d frames; the camera or the network stalled: %w", r.where, r.timeout, frames, capture.ErrStalled)
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF):

@@ -32,7 +32,7 @@ func (r *run) chooseTrack(desc *description.Session) (*description.Media, format
 	var found []string
 	for _, m := range desc.Medias {
 		for _, f := range m.Formats {
-			t := Track{Media: string(m.Type), Codec: formatName(f), ClockRate: f.ClockRate()}
+			t := Track{ProbeTrack: capture.ProbeTrack{Media: string(m.Type), Codec: formatName(f)}, ClockRate: f.ClockRate()}
 			rank := 0
 			switch f := f.(type) {
 			case *format.H264:

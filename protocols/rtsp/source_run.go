@@ -108,7 +108,7 @@ func (r *run) run(ctx context.Context) error {
 	}()
 
 	r.setStep("DESCRIBE")
-	capture.ReportPhase(r.sink, r.where+" did not accept a connection")
+	capture.ReportPhase(r.sink, r.where+": did not accept a connection")
 	desc, _, err := c.Describe(r.u)
 	if err != nil {
 		return r.requestErr(ctx, err, "DESCRIBE")
@@ -139,7 +139,7 @@ func (r *run) run(ctx context.Context) error {
 	if _, err := c.Play(nil); err != nil {
 		return r.requestErr(ctx, err, "PLAY")
 	}
-	capture.ReportPhase(r.sink, r.where+" answered PLAY but sent no picture")
+	capture.ReportPhase(r.sink, r.where+": answered PLAY but sent no picture")
 	r.mu.Lock()
 	// With UDP in auto mode the transport is settled by the first packet (gortsplib
 	// may still move to TCP); otherwise it is known now.
@@ -235,7 +235,7 @@ func (r *run) onRequest(req *base.Request) {
 	step := r.step
 	r.mu.Unlock()
 	if step != "" {
-		capture.ReportPhase(r.sink, r.where+" accepted the connection but did not answer "+step)
+		capture.ReportPhase(r.sink, r.where+": accepted the connection but did not answer "+step)
 	}
 	if v := req.Header["Authorization"]; len(v) > 0 {
 		scheme, _, _ := strings.Cut(strings.TrimSpace(v[0]), " ")

@@ -277,7 +277,7 @@ func TestFixedTransportRefused(t *testing.T) {
 	src := source(srv.URL("mjpeg"))
 	src.Transport = "tcp"
 	_, err := capturetest.Run(t, src, 3)
-	if err == nil || !strings.Contains(err.Error(), "461") || !strings.Contains(err.Error(), "auto or udp") || !errors.Is(err, capture.ErrUnsupportedTransport) {
+	if err == nil || !strings.Contains(err.Error(), "461") || !strings.Contains(capture.Explain(err).Advice, "auto or udp") || !errors.Is(err, capture.ErrUnsupportedTransport) {
 		t.Fatalf("err %v, want 461 with advice", err)
 	}
 	// auto still works there, over UDP.
@@ -297,7 +297,7 @@ func TestUDPOnlyFailsWhenBlocked(t *testing.T) {
 	src.Transport = "udp"
 	src.Timeout = 2 * time.Second
 	_, err := capturetest.Run(t, src, 3)
-	if capture.Classify(err) != capture.CauseStalled || !strings.Contains(err.Error(), "tcp") {
+	if capture.Classify(err) != capture.CauseStalled || !strings.Contains(capture.Explain(err).Advice, "tcp") {
 		t.Fatalf("err %v (%s), want stalled with a hint to try tcp", err, capture.Classify(err))
 	}
 }
@@ -467,10 +467,18 @@ func TestCancelWhileStreaming(t *testing.T) {
 // dies (offline, refused), comes back (live again).
 func TestSupervisedKillRestart(t *testing.T) {
 	srv := server(t, rtsptest.Options{UDP: true})
+	t.Logf("states %v", killRestart(t, source(srv.URL("h264")), srv.Kill, srv.Restart))
+}
+
+// killRestart runs src through a capture.Stream until it is live, kills the camera and
+// waits for offline (refused), restarts it and waits for live again. It returns the
+// states the stream went through.
+func killRestart(t *testing.T, src capture.Source, kill func(), restart func() error) []capture.State {
+	t.Helper()
 	var mu sync.Mutex
 	var last capture.Status
 	var states []capture.State
-	s := capture.NewStream("gate", source(srv.URL("h264")), capture.StreamOptions{
+	s := capture.NewStream("gate", src, capture.StreamOptions{
 		StallAfter: 2 * time.Second, DropAfter: 4 * time.Second,
 		Backoff: []capture.BackoffTier{{Delay: 100 * time.Millisecond}}, Logger: quiet,
 		OnStatus: func(st capture.Status) {
@@ -488,18 +496,18 @@ func TestSupervisedKillRestart(t *testing.T) {
 	status := func() capture.Status { mu.Lock(); defer mu.Unlock(); return last }
 
 	capturetest.WaitFor(t, "live", func() bool { return status().State == capture.StateLive })
-	srv.Kill()
+	kill()
 	capturetest.WaitFor(t, "offline, refused", func() bool {
 		st := status()
 		return st.State == capture.StateOffline && capture.Classify(st.Err) == capture.CauseRefused
 	})
-	if err := srv.Restart(); err != nil {
+	if err := restart(); err != nil {
 		t.Fatal(err)
 	}
 	capturetest.WaitFor(t, "live again", func() bool { return status().State == capture.StateLive })
 	mu.Lock()
-	t.Logf("states %v", states)
-	mu.Unlock()
+	defer mu.Unlock()
+	return states
 }
 
 // TestH265: libx265 access units with parameter sets only in the SDP; every key packet

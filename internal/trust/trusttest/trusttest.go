@@ -7,10 +7,13 @@ package trusttest
 
 import (
 	"crypto/tls"
+	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
@@ -35,4 +38,30 @@ func Serve(t testing.TB, cert *tls.Certificate) (addr, fingerprint string) {
 		_ = c.(*tls.Conn).Handshake()
 	})
 	return ln.Addr().String(), trust.Fingerprint(cert.Leaf)
+}
+
+// CheckRefused fails t unless err is the refusal of an untrusted certificate (a
+// *trust.CertError of kind tls): with pinned "" one no pin covers, whose message names
+// fingerprint, host and both ways to trust it; otherwise one whose fingerprint is not the
+// pinned one, and the message names both.
+func CheckRefused(t testing.TB, err error, host, fingerprint, pinned string) {
+	t.Helper()
+	var ce *trust.CertError
+	if !errors.As(err, &ce) || ce.Fingerprint != fingerprint || ce.Pinned != pinned || capture.Classify(err) != capture.CauseTLS {
+		t.Fatalf("not refused as untrusted (pinned %q): %v (kind %s)", pinned, err, capture.Classify(err))
+	}
+	want := []string{fingerprint, host, "trust: in settings.yaml", "Trust after Test"}
+	if pinned != "" {
+		want = []string{fingerprint, pinned}
+	} else if ce.Host != host {
+		t.Errorf("refused host %q, want %q", ce.Host, host)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("message lacks %q: %v", w, err)
+		}
+	}
+	if strings.Contains(err.Error(), "skip-verify") {
+		t.Errorf("message names a setting that does not exist: %v", err)
+	}
 }

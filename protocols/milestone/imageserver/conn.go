@@ -124,15 +124,9 @@ func (d *deadlineReader) Read(p []byte) (int, error) {
 // Dial connects to an Image Server at addr (host:port), over TLS when opts.TLSConfig is
 // set. Cancelling ctx aborts dialling and the handshake.
 func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
-	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
-	}
-	if opts.ReadTimeout <= 0 {
-		opts.ReadTimeout = DefaultReadTimeout
-	}
-	if opts.WriteTimeout <= 0 {
-		opts.WriteTimeout = DefaultWriteTimeout
-	}
+	opts.Timeout = capture.OrDefault(opts.Timeout, DefaultTimeout)
+	opts.ReadTimeout = capture.OrDefault(opts.ReadTimeout, DefaultReadTimeout)
+	opts.WriteTimeout = capture.OrDefault(opts.WriteTimeout, DefaultWriteTimeout)
 	opts.Limits = opts.Limits.withDefaults()
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -175,29 +169,25 @@ func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
 }
 
 func dialErr(ctx context.Context, addr string, timeout time.Duration, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	e := capture.DialError(err, capture.DialPlace{Host: host, Where: addr, Op: "recorder", Timeout: timeout,
+		Listener: "that the recording server is running and its Image Server port " + port + " is open",
+		Plain:    "http://", Secure: "https://"})
 	var pinErr *trust.CertError
 	var certErr *tls.CertificateVerificationError
 	var recErr tls.RecordHeaderError
-	var ne net.Error
 	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case errors.As(err, &pinErr):
-		return fmt.Errorf("recorder %s: %w", addr, pinErr) // it names the fingerprint and how to trust it
+	case errors.As(err, &pinErr): // it names the fingerprint and how to trust it
 	case errors.As(err, &certErr):
-		return fmt.Errorf("TLS certificate of recorder %s is not trusted; trust it by its SHA-256 fingerprint (Connect to Milestone…, or trust: in settings.yaml): %w", addr, err)
+		e.What = "its TLS certificate is not trusted"
+		e.Hint = "trust it by its SHA-256 fingerprint (Connect to Milestone…, or trust: in settings.yaml)"
 	case errors.As(err, &recErr):
-		return fmt.Errorf("recorder %s does not speak TLS on this port; check its WebServerUri (http vs https): %w", addr, err)
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("no answer from recorder %s within %v; check that the recording server is running and port %s is open: %w",
-			addr, timeout, portOf(addr), err)
+		e.Hint = "check the recorder's WebServerUri in XProtect (http vs https)"
 	}
-	return fmt.Errorf("cannot connect to recorder %s (Image Server port): %w", addr, err)
-}
-
-func portOf(addr string) string {
-	_, p, _ := net.SplitHostPort(addr)
-	return p
+	return e
 }
 
 // Addr is the recorder's host:port.
@@ -366,11 +356,13 @@ func (c *Conn) refused(method string, m *MethodResponse) error {
 		reason = "no reason given"
 	}
 	if strings.Contains(strings.ToLower(reason), "unknown device") {
-		return fmt.Errorf("recorder %s does not know camera %s (%s on %s); the camera may have moved to another recording server, reload the camera list: %w",
-			c.addr, c.camera, reason, method, capture.ErrNotFound)
+		return &capture.Error{Kind: capture.ErrNotFound, Op: "recorder " + method, Where: c.addr, Text: reason,
+			What: "the recorder does not know camera " + c.camera + "; the camera may have moved to another recording server",
+			Hint: "reload the camera list (Connect to Milestone…)"}
 	}
-	return fmt.Errorf("token rejected by recorder %s for camera %s on %s (%q): the login may have expired, or the user may not view this camera; log in again: %w",
-		c.addr, c.camera, method, reason, capture.ErrUnauthorized)
+	return &capture.Error{Kind: capture.ErrUnauthorized, Op: "recorder " + method, Where: c.addr, Text: reason,
+		What: "token rejected for camera " + c.camera + ": the login may have expired, or the user may not view this camera",
+		Hint: "log in again, and check that the user may view this camera in XProtect"}
 }
 
 // ConnectUpdate hands the recorder a renewed token for this session [C, milestone.md

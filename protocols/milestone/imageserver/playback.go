@@ -150,18 +150,8 @@ func (s *Source) playback(ctx context.Context, c *Conn, sink capture.Sink, log *
 	if err := s.connect(ctx, c); err != nil {
 		return err
 	}
-	maxFPS := s.MaxPlaybackFPS
-	if maxFPS <= 0 {
-		maxFPS = DefaultMaxPlaybackFPS
-	}
-	gapJump := s.GapJump
-	if gapJump <= 0 {
-		gapJump = DefaultGapJump
-	}
-	endPoll := s.EndPoll
-	if endPoll <= 0 {
-		endPoll = DefaultEndPoll
-	}
+	gapJump := capture.OrDefault(s.GapJump, DefaultGapJump)
+	endPoll := capture.OrDefault(s.EndPoll, DefaultEndPoll)
 	wake := make(chan struct{}, 1)
 	s.mu.Lock()
 	s.wake = wake
@@ -271,10 +261,7 @@ func (p *player) step(ctx context.Context, im *Image) (*Image, error) {
 		return p.c.Next(ctx)
 	}
 	target := im.Next
-	maxFPS := p.s.MaxPlaybackFPS
-	if maxFPS <= 0 {
-		maxFPS = DefaultMaxPlaybackFPS
-	}
+	maxFPS := capture.OrDefault(p.s.MaxPlaybackFPS, DefaultMaxPlaybackFPS)
 	if min := im.Current.Add(time.Duration(p.s.currentSpeed() / maxFPS * float64(time.Second))); min.After(target) {
 		target = min
 	}

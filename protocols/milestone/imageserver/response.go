@@ -49,15 +49,9 @@ type Limits struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.MaxHeaderBytes <= 0 {
-		l.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
-	if l.MaxXMLBytes <= 0 {
-		l.MaxXMLBytes = DefaultMaxXMLBytes
-	}
-	if l.MaxImageBytes <= 0 {
-		l.MaxImageBytes = DefaultMaxImageBytes
-	}
+	l.MaxHeaderBytes = capture.OrDefault(l.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	l.MaxXMLBytes = capture.OrDefault(l.MaxXMLBytes, DefaultMaxXMLBytes)
+	l.MaxImageBytes = capture.OrDefault(l.MaxImageBytes, DefaultMaxImageBytes)
 	return l
 }
 

@@ -2,13 +2,14 @@ package milestonetest
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 )
 
 // What the simulated ServerCommandService speaks (milestone.md §1.1, §1.3, §1.5, §1.7).
@@ -19,13 +20,8 @@ const (
 	maxRequest   = 64 << 10
 )
 
-func newGUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
+// newGUID is a random version-4 GUID, as the client makes its instance IDs.
+func newGUID() string { return soap.NewGUID() }
 
 // request is the body of any of the operations, read by local name.
 type request struct {
@@ -250,14 +246,31 @@ func (s *Server) actionNotSupported(w http.ResponseWriter, action string) {
 // fault sends the captured fault shape with HTTP 500 (milestone.md §1.7).
 func (s *Server) fault(w http.ResponseWriter, code, msg string, num, sub int) {
 	s.faults.Add(1)
+	writeFault(w, wcfFault, code, msg, num, sub)
+}
+
+// faultShape is how a server writes its faults: the management server's WCF (prefix s,
+// no detail without numbers) or the recorder's ASMX (prefix soap, an XML declaration,
+// an empty detail).
+type faultShape struct{ prefix, decl, noDetail string }
+
+var (
+	wcfFault  = faultShape{prefix: "s"}
+	asmxFault = faultShape{prefix: "soap", decl: `<?xml version="1.0" encoding="utf-8"?>`, noDetail: "<detail/>"}
+)
+
+// writeFault sends a SOAP 1.1 fault with HTTP 500, Milestone's numbers in its detail when
+// num is set.
+func writeFault(w http.ResponseWriter, shape faultShape, code, msg string, num, sub int) {
 	var esc bytes.Buffer
 	xml.EscapeText(&esc, []byte(msg))
-	detail := ""
+	detail := shape.noDetail
 	if num != 0 {
 		detail = fmt.Sprintf(`<detail><ErrorNumber>%d</ErrorNumber><SubErrorNumber>%d</SubErrorNumber></detail>`, num, sub)
 	}
+	p := shape.prefix
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)
-	io.WriteString(w, `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>`+
-		`<faultcode>`+code+`</faultcode><faultstring>`+esc.String()+`</faultstring>`+detail+`</s:Fault></s:Body></s:Envelope>`)
+	io.WriteString(w, shape.decl+`<`+p+`:Envelope xmlns:`+p+`="http://schemas.xmlsoap.org/soap/envelope/"><`+p+`:Body><`+p+`:Fault>`+
+		`<faultcode>`+code+`</faultcode><faultstring>`+esc.String()+`</faultstring>`+detail+`</`+p+`:Fault></`+p+`:Body></`+p+`:Envelope>`)
 }

@@ -358,20 +358,16 @@ func (r *Recorder) serve(c net.Conn, br *bufio.Reader) {
 			s.startLive(req.RequestID)
 		case "stop":
 			s.stopLive()
-		case "goto":
+		case "goto", "next":
 			if s.cam == "" {
 				return
 			}
-			r.gotos.Add(1)
-			if err := s.gotoFrame(req); err != nil {
-				return
+			count, step := &r.gotos, s.gotoFrame
+			if req.MethodName == "next" {
+				count, step = &r.nexts, s.nextFrame
 			}
-		case "next":
-			if s.cam == "" {
-				return
-			}
-			r.nexts.Add(1)
-			if err := s.nextFrame(req); err != nil {
+			count.Add(1)
+			if err := step(req); err != nil {
 				return
 			}
 		default:

@@ -5,6 +5,7 @@ package milestonetest
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -70,18 +71,7 @@ func TestRecorderWire(t *testing.T) {
 		ValidToken: func(tok string) bool { return tok == "TOKEN#ok#" },
 	})
 	defer r.Close()
-	c, err := net.Dial("tcp", r.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(c)
-	send := func(s string) {
-		if _, err := fmt.Fprintf(c, `<?xml version="1.0" encoding="UTF-8"?><methodcall>%s</methodcall>`+"\r\n\r\n", s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send, br := dialImageServer(t, r.Addr(), nil)
 	send(`<requestid>1</requestid><methodname>connect</methodname><cameraid>CAM</cameraid><connectparam>id=CAM&amp;connectiontoken=TOKEN#bad#</connectparam>`)
 	if h, _ := recorderBlock(t, br); !strings.Contains(h, "<connected>no</connected>") || !strings.Contains(h, "<requestid>1</requestid>") {
 		t.Fatalf("bad token: %s", h)
@@ -122,4 +112,27 @@ func TestRecorderWire(t *testing.T) {
 	if a, b := r.scaled("CAM", 0, 32, 24), r.scaled("CAM", 0, 32, 24); &a[0] != &b[0] {
 		t.Error("scaled frame not cached")
 	}
+}
+
+// dialImageServer connects to a recorder's Image Server port (over TLS when conf is set)
+// until the test ends, and returns what sends one methodcall and the reader of answers.
+func dialImageServer(t *testing.T, addr string, conf *tls.Config) (send func(call string), br *bufio.Reader) {
+	t.Helper()
+	var c net.Conn
+	var err error
+	if conf != nil {
+		c, err = tls.Dial("tcp", addr, conf)
+	} else {
+		c, err = net.Dial("tcp", addr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	return func(call string) {
+		if _, err := fmt.Fprintf(c, `<?xml version="1.0" encoding="UTF-8"?><methodcall>%s</methodcall>`+"\r\n\r\n", call); err != nil {
+			t.Fatal(err)
+		}
+	}, bufio.NewReader(c)
 }

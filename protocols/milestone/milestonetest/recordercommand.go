@@ -124,16 +124,7 @@ func recorderReply(w http.ResponseWriter, op, inner string) {
 
 // recorderFault is the ASMX fault shape captured from a recorder (milestone.md §1.7).
 func recorderFault(w http.ResponseWriter, code, msg string, num, sub int) {
-	var esc bytes.Buffer
-	xml.EscapeText(&esc, []byte(msg))
-	detail := "<detail/>"
-	if num != 0 {
-		detail = fmt.Sprintf(`<detail><ErrorNumber>%d</ErrorNumber><SubErrorNumber>%d</SubErrorNumber></detail>`, num, sub)
-	}
-	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
-	io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>`+
-		`<faultcode>`+code+`</faultcode><faultstring>`+esc.String()+`</faultstring>`+detail+`</soap:Fault></soap:Body></soap:Envelope>`)
+	writeFault(w, asmxFault, code, msg, num, sub)
 }
 
 // chanListener is a net.Listener fed with connections the recorder has already told

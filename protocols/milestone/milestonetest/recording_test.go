@@ -1,7 +1,6 @@
 package milestonetest
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/tls"
 	"fmt"
@@ -77,18 +76,7 @@ func TestRecorderSharesThePort(t *testing.T) {
 		ValidToken: func(tok string) bool { return tok == "TOKEN#ok#" }})
 	defer r.Close()
 	conf := &tls.Config{InsecureSkipVerify: true}
-	c, err := tls.Dial("tcp", r.Addr(), conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(c)
-	send := func(s string) {
-		if _, err := fmt.Fprintf(c, `<?xml version="1.0" encoding="UTF-8"?><methodcall>%s</methodcall>`+"\r\n\r\n", s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send, br := dialImageServer(t, r.Addr(), conf)
 	send(`<requestid>1</requestid><methodname>connect</methodname><connectparam>id=CAM&amp;connectiontoken=TOKEN#ok#</connectparam>`)
 	if h, _ := recorderBlock(t, br); !strings.Contains(h, "<connected>yes</connected>") {
 		t.Fatalf("connect: %s", h)

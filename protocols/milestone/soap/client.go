@@ -49,51 +49,44 @@ type Options struct {
 // Client calls ServerCommandService. It is safe for concurrent use; connections are kept
 // alive between calls. Close releases idle connections.
 type Client struct {
-	opts    Options
-	url     *url.URL
-	host    string
-	httpc   *http.Client
-	tr      *http.Transport
-	service servercommand.IServerCommandService
-	name    string // the service's name, for messages
+	opts   Options
+	url    *url.URL
+	host   string
+	httpc  *http.Client
+	tr     *http.Transport
+	soap   *gsoap.Client
+	action string // the SOAPAction of an operation is action + its name
+	name   string // the service's name, for messages
 }
 
 // NewClient validates o and builds a Client. It does not touch the network.
 func NewClient(o Options) (*Client, error) {
-	c, gc, err := newClient(o, ServicePath, "ServerCommandService", "management server")
-	if err != nil {
-		return nil, err
-	}
-	c.service = servercommand.NewIServerCommandService(gc)
-	return c, nil
+	return newClient(o, ServicePath, "ServerCommandService", "management server", "http://videoos.net/2/XProtectCSServerCommand/IServerCommandService/")
 }
 
 // newClient builds the HTTP side shared by the management server's and the recorders'
-// services: keep-alive transport, pinning, the response cap and fault decoding.
-func newClient(o Options, path, name, server string) (*Client, *gsoap.Client, error) {
+// services: keep-alive transport, pinning, the response cap and fault decoding; action
+// is the service's SOAPAction prefix (from its WSDL).
+func newClient(o Options, path, name, server, action string) (*Client, error) {
 	u, err := url.Parse(o.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, nil, fmt.Errorf("milestone %s address %q: want https://host[:port]", server, capture.RedactURL(o.URL))
+		return nil, fmt.Errorf("milestone %s address %q: want https://host[:port]", server, capture.RedactURL(o.URL))
 	}
 	if u.User != nil {
-		return nil, nil, fmt.Errorf("milestone %s address %s: put the user and password in their own fields, not in the URL", server, capture.RedactURL(o.URL))
+		return nil, fmt.Errorf("milestone %s address %s: put the user and password in their own fields, not in the URL", server, capture.RedactURL(o.URL))
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = path
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
-	}
-	if o.MaxResponseBytes <= 0 {
-		o.MaxResponseBytes = 8 << 20
-	}
+	o.Timeout = capture.OrDefault(o.Timeout, 30*time.Second)
+	o.MaxResponseBytes = capture.OrDefault(o.MaxResponseBytes, 8<<20)
 	if o.DialContext == nil {
 		o.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	}
-	c := &Client{opts: o, url: u, host: u.Host, name: name}
+	c := &Client{opts: o, url: u, host: u.Host, name: name, action: action}
 	tc, err := trust.Config(trust.Options{Host: u.Host, ServerName: u.Hostname(), Pin: o.PinSHA256, Roots: o.RootCAs})
 	if err != nil {
-		return nil, nil, fmt.Errorf("milestone %s %s: %w", server, u.Host, err)
+		return nil, fmt.Errorf("milestone %s %s: %w", server, u.Host, err)
 	}
 	c.tr = &http.Transport{
 		DialContext:           o.DialContext,
@@ -108,8 +101,19 @@ func newClient(o Options, path, name, server string) (*Client, *gsoap.Client, er
 	c.httpc = &http.Client{Transport: c.tr, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse // never replay Basic credentials to another address
 	}}
-	gc := gsoap.NewClient(u.String(), gsoap.WithHTTPClient(doer{c}))
-	return c, gc, nil
+	c.soap = gsoap.NewClient(u.String(), gsoap.WithHTTPClient(doer{c}))
+	return c, nil
+}
+
+// callOp calls the operation op of c's service with req and decodes the answer into a new
+// Resp: the one SOAP call of both services (its SOAPAction is c.action + op), explained
+// by call.
+func callOp[Resp any](ctx context.Context, c *Client, op string, req any) (*Resp, error) {
+	resp := new(Resp)
+	if err := c.call(ctx, op, func(ctx context.Context) error { return c.soap.CallContext(ctx, c.action+op, req, resp) }); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // Host is the management server's host:port, fit for messages.
@@ -130,11 +134,7 @@ type LoginInfo struct {
 // instanceID, milestone.md §1.4).
 func (c *Client) Login(ctx context.Context, instanceID, currentToken string) (LoginInfo, error) {
 	id := servercommand.Guid(instanceID)
-	var resp *servercommand.LoginResponse
-	err := c.call(ctx, "Login", func(ctx context.Context) (err error) {
-		resp, err = c.service.LoginContext(ctx, &servercommand.Login{InstanceId: &id, CurrentToken: currentToken})
-		return err
-	})
+	resp, err := callOp[servercommand.LoginResponse](ctx, c, "Login", &servercommand.Login{InstanceId: &id, CurrentToken: currentToken})
 	if err != nil {
 		return LoginInfo{}, err
 	}
@@ -156,19 +156,13 @@ func (c *Client) Login(ctx context.Context, instanceID, currentToken string) (Lo
 // Logout ends the login of instanceID.
 func (c *Client) Logout(ctx context.Context, instanceID, token string) error {
 	id := servercommand.Guid(instanceID)
-	return c.call(ctx, "Logout", func(ctx context.Context) error {
-		_, err := c.service.LogoutContext(ctx, &servercommand.Logout{InstanceId: &id, CurrentToken: token})
-		return err
-	})
+	_, err := callOp[servercommand.LogoutResponse](ctx, c, "Logout", &servercommand.Logout{InstanceId: &id, CurrentToken: token})
+	return err
 }
 
 // GetConfiguration reads the site's recorders and cameras (milestone.md §1.5).
 func (c *Client) GetConfiguration(ctx context.Context, token string) (*Configuration, error) {
-	var resp *servercommand.GetConfigurationResponse
-	err := c.call(ctx, "GetConfiguration", func(ctx context.Context) (err error) {
-		resp, err = c.service.GetConfigurationContext(ctx, &servercommand.GetConfiguration{Token: token})
-		return err
-	})
+	resp, err := callOp[servercommand.GetConfigurationResponse](ctx, c, "GetConfiguration", &servercommand.GetConfiguration{Token: token})
 	if err != nil {
 		return nil, err
 	}
@@ -182,11 +176,7 @@ func (c *Client) GetConfiguration(ctx context.Context, token string) (*Configura
 // large site.
 func (c *Client) QueryRecorderInfo(ctx context.Context, token, recorderID string) (Recorder, error) {
 	id := servercommand.Guid(recorderID)
-	var resp *servercommand.QueryRecorderInfoResponse
-	err := c.call(ctx, "QueryRecorderInfo", func(ctx context.Context) (err error) {
-		resp, err = c.service.QueryRecorderInfoContext(ctx, &servercommand.QueryRecorderInfo{Token: token, RecorderId: &id})
-		return err
-	})
+	resp, err := callOp[servercommand.QueryRecorderInfoResponse](ctx, c, "QueryRecorderInfo", &servercommand.QueryRecorderInfo{Token: token, RecorderId: &id})
 	if err != nil {
 		return Recorder{}, err
 	}
@@ -221,7 +211,8 @@ func (c *Client) call(ctx context.Context, op string, fn func(context.Context) e
 	case ctx.Err() != nil:
 		return fmt.Errorf("milestone %s at %s: %w", op, c.host, ctx.Err())
 	case errors.Is(err, context.DeadlineExceeded) || cctx.Err() == context.DeadlineExceeded:
-		return &noAnswer{fmt.Sprintf("milestone %s at %s: no answer within %v; check the address and that the management server is running", op, c.host, c.opts.Timeout)}
+		return &capture.Error{Kind: context.DeadlineExceeded, Op: "milestone " + op, Where: c.host,
+			What: fmt.Sprintf("no answer within %v", c.opts.Timeout), Hint: "check the address and that the management server is running"}
 	}
 	var ce *trust.CertError
 	if errors.As(err, &ce) {
@@ -237,14 +228,6 @@ func (c *Client) call(ctx context.Context, op string, fn func(context.Context) e
 	}
 	return fmt.Errorf("milestone %s at %s: %w", op, c.host, wrapMsg(err))
 }
-
-// noAnswer is a call the server never answered. It is context.DeadlineExceeded for
-// errors.Is and Classify, without those words in its text: the message says what the
-// server failed to do.
-type noAnswer struct{ msg string }
-
-func (e *noAnswer) Error() string { return e.msg }
-func (e *noAnswer) Unwrap() error { return context.DeadlineExceeded }
 
 // wrapMsg keeps err wrapped while scrubbing any token from its text.
 func wrapMsg(err error) error {
@@ -297,11 +280,17 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	defer body.Close()
+	e := &capture.Error{Kind: capture.StatusError(resp.StatusCode), Op: "milestone " + op, Where: c.host, Status: resp.StatusCode,
+		Text: http.StatusText(resp.StatusCode)}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		return nil, fmt.Errorf("milestone %s at %s: HTTP %d: wrong user or password (the server wants an XProtect Basic user; Windows users are not supported yet): %w", op, c.host, resp.StatusCode, capture.ErrUnauthorized)
+		e.Kind, e.What = capture.ErrUnauthorized, "wrong user or password"
+		e.Hint = "give an XProtect Basic user and its password (Windows users are not supported yet)"
+		return nil, e
 	case http.StatusForbidden:
-		return nil, fmt.Errorf("milestone %s at %s: HTTP 403: the server refuses this user (wrong user or password, or a role that may not log in; the server wants an XProtect Basic user): %w", op, c.host, capture.ErrForbidden)
+		e.What = "the server refuses this user (wrong user or password, or a role that may not log in)"
+		e.Hint = "give an XProtect Basic user whose role may log in"
+		return nil, e
 	}
 	raw, rerr := io.ReadAll(body)
 	if rerr != nil && errors.Is(rerr, capture.ErrTooLarge) {
@@ -311,14 +300,11 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 		f.Op, f.Host, f.HTTPStatus = op, c.host, resp.StatusCode
 		return nil, f
 	}
-	switch resp.StatusCode {
-	case http.StatusNotFound:
-		return nil, fmt.Errorf("milestone %s at %s: HTTP 404: no %s at %s; check the address (is this an XProtect server of version 2019 or later?): %w", op, c.host, c.name, c.url.Path, capture.ErrNotFound)
+	if resp.StatusCode == http.StatusNotFound {
+		e.What = fmt.Sprintf("no %s at %s", c.name, c.url.Path)
+		e.Hint = "check the address (is this an XProtect server of version 2019 or later?)"
 	}
-	if kind := capture.StatusError(resp.StatusCode); kind != nil {
-		return nil, fmt.Errorf("milestone %s at %s: HTTP %d %s: %w", op, c.host, resp.StatusCode, http.StatusText(resp.StatusCode), kind)
-	}
-	return nil, fmt.Errorf("milestone %s at %s: HTTP %d %s", op, c.host, resp.StatusCode, http.StatusText(resp.StatusCode))
+	return nil, e
 }
 
 // cappedBody fails with capture.ErrTooLarge once more than max bytes arrive, and drains a

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -39,61 +38,65 @@ type Fault struct {
 	SubErrorNumber int    // Milestone SubErrorNumber, 0 when absent
 }
 
-// Meaning is the user-facing explanation of a known fault, "" for an unknown one.
-func (f *Fault) Meaning() string {
+// Meaning is what a known fault means and what to try about it, "" for an unknown one.
+func (f *Fault) Meaning() (what, hint string) {
 	switch {
 	case f.ErrorNumber == 20001 && f.SubErrorNumber == 1:
-		return "no login token was sent; log in again"
+		return "no login token was sent", "log in again"
 	case f.ErrorNumber == 20001:
-		return "the login token is invalid or has expired; log in again"
+		return "the login token is invalid or has expired", "log in again"
 	case f.ErrorNumber == 40000:
-		return "the server does not support this operation"
+		return "the server does not support this operation", "update XProtect, or leave this feature off for this server"
 	case f.ErrorNumber == 40295:
-		return "another user with higher PTZ priority holds the camera; try again when they release it"
+		return "another user with higher PTZ priority holds the camera", "try again when they release it"
 	case strings.HasSuffix(f.Code, "ActionNotSupported"):
-		return "the server does not offer this operation at this address (SOAPAction mismatch); check that the address is the management server and its version is 2019 or later"
+		return "the server does not offer this operation at this address (SOAPAction mismatch)",
+			"check that the address is the management server and its version is 2019 or later"
 	case strings.HasSuffix(f.Code, "FailedAuthentication") || strings.HasSuffix(f.Code, "InvalidSecurity"):
-		return "wrong user or password (XProtect Basic user)"
+		return "wrong user or password (XProtect Basic user)", "check the user and password of the XProtect Basic user"
 	}
-	return ""
+	return "", ""
 }
 
-// Error says what failed, where, and what to try.
-func (f *Fault) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "milestone %s at %s: SOAP fault", f.Op, f.Host)
-	if f.ErrorNumber != 0 {
-		fmt.Fprintf(&b, " %d/%d", f.ErrorNumber, f.SubErrorNumber)
+// AsError is the fault in capture's vocabulary: the kind, the fault number and string,
+// what it means and what to try.
+func (f *Fault) AsError() *capture.Error {
+	e := &capture.Error{Op: "milestone " + f.Op, Where: f.Host, Status: f.ErrorNumber, Text: f.String}
+	if e.Text == "" {
+		e.Text = f.Code
 	}
-	if f.String != "" {
-		fmt.Fprintf(&b, " %q", f.String)
-	} else if f.Code != "" {
-		fmt.Fprintf(&b, " %s", f.Code)
+	e.What, e.Hint = f.Meaning()
+	if e.What == "" {
+		e.What = "SOAP fault"
 	}
-	if m := f.Meaning(); m != "" {
-		b.WriteString(": ")
-		b.WriteString(m)
+	switch {
+	case f.ErrorNumber == 20001,
+		strings.HasSuffix(f.Code, "FailedAuthentication") || strings.HasSuffix(f.Code, "InvalidSecurity"):
+		e.Kind = capture.ErrUnauthorized
+	case f.ErrorNumber == 40295:
+		e.Kind = capture.ErrBusy
+	case f.ErrorNumber == 40000:
+		e.Kind = capture.ErrUnsupported
 	}
-	return b.String()
+	return e
 }
+
+// Error says what failed, where, and what the fault means (AsError).
+func (f *Fault) Error() string { return f.AsError().Error() }
 
 // Unwrap lets callers use errors.Is with capture.ErrUnauthorized, ErrTokenInvalid,
 // ErrActionNotSupported, capture.ErrBusy (40295, PTZ priority) and capture.ErrUnsupported
-// (40000, an operation the server lacks).
+// (40000, an operation the server lacks), and errors.As with *capture.Error (whose Hint
+// says what to try).
 func (f *Fault) Unwrap() []error {
+	errs := []error{f.AsError()}
 	switch {
 	case f.ErrorNumber == 20001:
-		return []error{capture.ErrUnauthorized, ErrTokenInvalid}
-	case f.ErrorNumber == 40295:
-		return []error{capture.ErrBusy}
-	case f.ErrorNumber == 40000:
-		return []error{capture.ErrUnsupported}
+		errs = append(errs, ErrTokenInvalid)
 	case strings.HasSuffix(f.Code, "ActionNotSupported"):
-		return []error{ErrActionNotSupported}
-	case strings.HasSuffix(f.Code, "FailedAuthentication") || strings.HasSuffix(f.Code, "InvalidSecurity"):
-		return []error{capture.ErrUnauthorized}
+		errs = append(errs, ErrActionNotSupported)
 	}
-	return nil
+	return errs
 }
 
 var tokenRE = regexp.MustCompile(`TOKEN#[^\s<>"']*`)

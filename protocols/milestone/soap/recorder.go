@@ -32,7 +32,6 @@ const (
 // habits: kept-alive connections, per-call timeout, response cap, pinning, SOAP faults.
 type RecorderClient struct {
 	c       *Client
-	service recordercommand.RecorderCommandServiceSoap
 	maxJPEG int
 }
 
@@ -46,17 +45,13 @@ func NewRecorderClient(o Options, maxJPEGBytes int) (*RecorderClient, error) {
 	if o.User != "" || o.Password != "" {
 		return nil, errors.New("milestone recorder: RecorderCommandService takes the XProtect token, not a user and password")
 	}
-	if maxJPEGBytes <= 0 {
-		maxJPEGBytes = DefaultMaxJPEGBytes
-	}
-	if o.MaxResponseBytes <= 0 {
-		o.MaxResponseBytes = int64(base64.StdEncoding.EncodedLen(maxJPEGBytes)) + 64<<10
-	}
-	c, gc, err := newClient(o, RecorderCommandPath, "RecorderCommandService", "recording server")
+	maxJPEGBytes = capture.OrDefault(maxJPEGBytes, DefaultMaxJPEGBytes)
+	o.MaxResponseBytes = capture.OrDefault(o.MaxResponseBytes, int64(base64.StdEncoding.EncodedLen(maxJPEGBytes))+64<<10)
+	c, err := newClient(o, RecorderCommandPath, "RecorderCommandService", "recording server", "http://videoos.net/2/XProtectCSRecorderCommand/")
 	if err != nil {
 		return nil, err
 	}
-	return &RecorderClient{c: c, service: recordercommand.NewRecorderCommandServiceSoap(gc), maxJPEG: maxJPEGBytes}, nil
+	return &RecorderClient{c: c, maxJPEG: maxJPEGBytes}, nil
 }
 
 // Host is the recorder's host:port.
@@ -78,12 +73,8 @@ func (rc *RecorderClient) JPEGGetLive(ctx context.Context, token, deviceID strin
 		maxWidth, maxHeight = DefaultSnapshotWidth, DefaultSnapshotHeight
 	}
 	id := recordercommand.Guid(deviceID)
-	var resp *recordercommand.JPEGGetLiveResponse
-	err := rc.c.call(ctx, "JPEGGetLive", func(ctx context.Context) (err error) {
-		resp, err = rc.service.JPEGGetLiveContext(ctx, &recordercommand.JPEGGetLive{Token: token, DeviceId: &id,
-			MaxWidth: int32(min(maxWidth, 1<<15)), MaxHeight: int32(min(maxHeight, 1<<15))})
-		return err
-	})
+	resp, err := callOp[recordercommand.JPEGGetLiveResponse](ctx, rc.c, "JPEGGetLive", &recordercommand.JPEGGetLive{Token: token, DeviceId: &id,
+		MaxWidth: int32(min(maxWidth, 1<<15)), MaxHeight: int32(min(maxHeight, 1<<15))})
 	if err != nil {
 		return JPEG{}, rc.explain(err, deviceID)
 	}
@@ -94,12 +85,8 @@ func (rc *RecorderClient) JPEGGetLive(ctx context.Context, token, deviceID strin
 // frame; which one near t is its choice [I]).
 func (rc *RecorderClient) JPEGGetAt(ctx context.Context, token, deviceID string, t time.Time) (JPEG, error) {
 	id := recordercommand.Guid(deviceID)
-	var resp *recordercommand.JPEGGetAtResponse
-	err := rc.c.call(ctx, "JPEGGetAt", func(ctx context.Context) (err error) {
-		resp, err = rc.service.JPEGGetAtContext(ctx, &recordercommand.JPEGGetAt{Token: token, DeviceId: &id,
-			Time: t.UTC().Format("2006-01-02T15:04:05.000Z")})
-		return err
-	})
+	resp, err := callOp[recordercommand.JPEGGetAtResponse](ctx, rc.c, "JPEGGetAt", &recordercommand.JPEGGetAt{Token: token, DeviceId: &id,
+		Time: t.UTC().Format("2006-01-02T15:04:05.000Z")})
 	if err != nil {
 		return JPEG{}, rc.explain(err, deviceID)
 	}
@@ -110,7 +97,8 @@ func (rc *RecorderClient) JPEGGetAt(ctx context.Context, token, deviceID string,
 func (rc *RecorderClient) explain(err error, deviceID string) error {
 	var f *Fault
 	if errors.As(err, &f) && strings.Contains(strings.ToLower(f.String), "unknown device") {
-		return fmt.Errorf("%w: recorder %s does not know camera %s; reload the camera list: %w", err, rc.c.Host(), deviceID, capture.ErrNotFound)
+		return &capture.Error{Kind: capture.ErrNotFound, Where: rc.c.Host(), What: "the recorder does not know camera " + deviceID,
+			Hint: "reload the camera list (Connect to Milestone…): the camera may have moved to another recording server", Err: err}
 	}
 	return err
 }

@@ -31,19 +31,15 @@ func (rc *RecorderClient) PTZMoveStart(ctx context.Context, token, deviceID stri
 		args.Speed.PTZPairDouble = append(args.Speed.PTZPairDouble, &recordercommand.PTZPairDouble{Name: a.name, Value: num(math.Abs(a.v))})
 	}
 	id := recordercommand.Guid(deviceID)
-	return rc.ptzCall(ctx, "PTZMoveStart", deviceID, func(ctx context.Context) error {
-		_, err := rc.service.PTZMoveStartContext(ctx, &recordercommand.PTZMoveStart{Token: token, DeviceId: &id, PtzArgs: args})
-		return err
-	})
+	_, err := ptzCall[recordercommand.PTZMoveStartResponse](ctx, rc, "PTZMoveStart", deviceID, &recordercommand.PTZMoveStart{Token: token, DeviceId: &id, PtzArgs: args})
+	return err
 }
 
 // PTZMoveStop stops every axis.
 func (rc *RecorderClient) PTZMoveStop(ctx context.Context, token, deviceID string) error {
 	id := recordercommand.Guid(deviceID)
-	return rc.ptzCall(ctx, "PTZMoveStop", deviceID, func(ctx context.Context) error {
-		_, err := rc.service.PTZMoveStopContext(ctx, &recordercommand.PTZMoveStop{Token: token, DeviceId: &id})
-		return err
-	})
+	_, err := ptzCall[recordercommand.PTZMoveStopResponse](ctx, rc, "PTZMoveStop", deviceID, &recordercommand.PTZMoveStop{Token: token, DeviceId: &id})
+	return err
 }
 
 // PTZCenter centres the camera on the point x, y (0…1 from the top-left corner) of its
@@ -52,21 +48,15 @@ func (rc *RecorderClient) PTZCenter(ctx context.Context, token, deviceID string,
 	const ref = 10000
 	id := recordercommand.Guid(deviceID)
 	c := func(f float64) float64 { return math.Round(max(0, min(1, f)) * ref) }
-	return rc.ptzCall(ctx, "PTZCenter", deviceID, func(ctx context.Context) error {
-		_, err := rc.service.PTZCenterContext(ctx, &recordercommand.PTZCenter{Token: token, DeviceId: &id,
-			RefWidth: num(ref), RefHeight: num(ref), CenterX: num(c(x)), CenterY: num(c(y)), Zoom: "0"})
-		return err
-	})
+	_, err := ptzCall[recordercommand.PTZCenterResponse](ctx, rc, "PTZCenter", deviceID, &recordercommand.PTZCenter{Token: token, DeviceId: &id,
+		RefWidth: num(ref), RefHeight: num(ref), CenterX: num(c(x)), CenterY: num(c(y)), Zoom: "0"})
+	return err
 }
 
 // PresetGetList lists the camera's preset names (cleaned; at most 1024).
 func (rc *RecorderClient) PresetGetList(ctx context.Context, token, deviceID string) ([]string, error) {
 	id := recordercommand.Guid(deviceID)
-	var resp *recordercommand.PresetGetListResponse
-	err := rc.ptzCall(ctx, "PresetGetList", deviceID, func(ctx context.Context) (err error) {
-		resp, err = rc.service.PresetGetListContext(ctx, &recordercommand.PresetGetList{Token: token, DeviceId: &id})
-		return err
-	})
+	resp, err := ptzCall[recordercommand.PresetGetListResponse](ctx, rc, "PresetGetList", deviceID, &recordercommand.PresetGetList{Token: token, DeviceId: &id})
 	if err != nil {
 		return nil, err
 	}
@@ -84,17 +74,17 @@ func (rc *RecorderClient) PresetGetList(ctx context.Context, token, deviceID str
 // PresetMoveTo recalls a preset by its name.
 func (rc *RecorderClient) PresetMoveTo(ctx context.Context, token, deviceID, name string) error {
 	id := recordercommand.Guid(deviceID)
-	return rc.ptzCall(ctx, "PresetMoveTo", deviceID, func(ctx context.Context) error {
-		_, err := rc.service.PresetMoveToContext(ctx, &recordercommand.PresetMoveTo{Token: token, DeviceId: &id, PresetName: name})
-		return err
-	})
+	_, err := ptzCall[recordercommand.PresetMoveToResponse](ctx, rc, "PresetMoveTo", deviceID, &recordercommand.PresetMoveTo{Token: token, DeviceId: &id, PresetName: name})
+	return err
 }
 
-func (rc *RecorderClient) ptzCall(ctx context.Context, op, deviceID string, fn func(context.Context) error) error {
-	if err := rc.c.call(ctx, op, fn); err != nil {
-		return fmt.Errorf("PTZ of camera %s: %w", deviceID, rc.explain(err, deviceID))
+// ptzCall is callOp for a PTZ operation on a camera, its failures naming the camera.
+func ptzCall[Resp any](ctx context.Context, rc *RecorderClient, op, deviceID string, req any) (*Resp, error) {
+	resp, err := callOp[Resp](ctx, rc.c, op, req)
+	if err != nil {
+		return nil, fmt.Errorf("PTZ of camera %s: %w", deviceID, rc.explain(err, deviceID))
 	}
-	return nil
+	return resp, nil
 }
 
 // num writes a double as .NET reads it.
