@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics"
-	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
 )
 
@@ -104,9 +103,8 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	cfg, _, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "vigil analyze: the settings are not valid:\n%v\n", err)
+	cfg, ok := loadSettings("vigil analyze", *cfgPath, stderr)
+	if !ok {
 		return exitFailed
 	}
 	log := newLogger(stderr, slog.LevelWarn)

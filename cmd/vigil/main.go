@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vigil-cctv/vigil/config"
 )
 
 // Exit codes shared by the subcommands.
@@ -121,4 +123,23 @@ func commandContext(d time.Duration) (context.Context, context.CancelFunc) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	return ctx, func() { cancel(); stop() }
+}
+
+// loadSettings loads the settings file (path "": the user's, else the demo wall) for a
+// headless command, saying what is wrong with them.
+func loadSettings(cmd, path string, stderr io.Writer) (*config.Config, bool) {
+	cfg, _, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: the settings are not valid:\n%v\n", cmd, err)
+		return nil, false
+	}
+	return cfg, true
+}
+
+// logLevel is a headless command's: warnings, or everything with -v.
+func logLevel(verbose bool) slog.Level {
+	if verbose {
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
 }

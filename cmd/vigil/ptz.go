@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
-	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/internal/ptzhold"
 )
@@ -41,15 +39,11 @@ func runPTZ(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "vigil ptz:", err)
 		return exitUsage
 	}
-	cfg, _, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "vigil ptz: the settings are not valid:\n%v\n", err)
+	cfg, ok := loadSettings("vigil ptz", *cfgPath, stderr)
+	if !ok {
 		return exitFailed
 	}
-	level := slog.LevelWarn
-	if *verbose {
-		level = slog.LevelDebug
-	}
+	level := logLevel(*verbose)
 	p, err := panel.OpenPTZ(cfg, pos[0], newLogger(stderr, level))
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil ptz:", capture.CleanError(err))

@@ -65,15 +65,11 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	if *password == "" {
 		*password = os.Getenv("VIGIL_PASSWORD")
 	}
-	cfg, _, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "vigil record: the settings are not valid:\n%v\n", err)
+	cfg, ok := loadSettings("vigil record", *cfgPath, stderr)
+	if !ok {
 		return exitFailed
 	}
-	level := slog.LevelWarn
-	if *verbose {
-		level = slog.LevelDebug
-	}
+	level := logLevel(*verbose)
 	log := newLogger(stderr, level)
 
 	ctx, stop := commandContext(*duration)

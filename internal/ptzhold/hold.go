@@ -183,7 +183,7 @@ func (c *Controller) loop() {
 		if due && wait <= 0 {
 			// Send now.
 			stop := target.IsZero()
-			if !stop && c.stopTurn && !c.unknown && !c.sent.IsZero() && turned(c.sent, target) {
+			if !stop && c.stopTurn && !c.unknown && !c.sent.IsZero() && !c.sent.SameDirection(target) {
 				stop = true // a stop first; the move follows after MinGap
 			}
 			c.lastSend = now
@@ -249,19 +249,4 @@ func (c *Controller) report(err error) {
 		return
 	}
 	c.o.Logger.Warn("ptz: command failed", "err", capture.CleanError(err))
-}
-
-// turned reports whether b moves in another direction than a: an axis that moved
-// changes sign or stops, or a still axis starts.
-func turned(a, b capture.Velocity) bool {
-	sign := func(x float64) int {
-		switch {
-		case x > 0:
-			return 1
-		case x < 0:
-			return -1
-		}
-		return 0
-	}
-	return sign(a.Pan) != sign(b.Pan) || sign(a.Tilt) != sign(b.Tilt) || sign(a.Zoom) != sign(b.Zoom)
 }
