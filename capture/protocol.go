@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -64,6 +65,10 @@ type Protocol struct {
 	// moved into s). Nil: the protocol has no PTZ of its own address. A protocol whose
 	// URLs are only PTZ targets (rcp://) registers NewPTZ without New.
 	NewPTZ func(rawURL string, s Settings) (PTZ, error)
+	// Listen opens a listener its cameras connect to (push://HOST:PORT: frame pushers),
+	// reference-counted per address in the process, until the Closer is closed. Nil: the
+	// protocol's cameras are only reached by the panel.
+	Listen func(rawURL string, o ListenOptions) (io.Closer, error)
 }
 
 // SiteRequest says which site to list and how to trust it.
