@@ -342,7 +342,7 @@ func (l *listener) read(pc *pconn) error {
 	pc.c.SetReadDeadline(time.Now().Add(l.o.HandshakeTimeout))
 	kind, boundary, err := Sniff(br)
 	if err != nil {
-		return timeoutReason(err, "before its first bytes", l.o.HandshakeTimeout)
+		return timeoutReason(err, "within the handshake", l.o.HandshakeTimeout)
 	}
 	pc.kind = kind
 	var next func() (Frame, error)

@@ -177,7 +177,7 @@ func Sniff(r *bufio.Reader) (Kind, string, error) {
 	case b[0] == Magic[0] && b[1] == Magic[1]:
 		m, err := r.Peek(len(Magic) + 1)
 		if err != nil {
-			return KindUnknown, "", fmt.Errorf("%w: the connection ended within the first line", ErrHandshake)
+			return KindUnknown, "", fmt.Errorf("%w: the connection ended within the first line: %w", ErrHandshake, err)
 		}
 		if string(m) != Magic+" " {
 			return KindUnknown, "", fmt.Errorf("%w: the line does not start with %q", ErrHandshake, Magic+" ")
@@ -193,7 +193,7 @@ func peekBoundary(r *bufio.Reader) (string, error) {
 	for n := 3; n <= 2+maxBoundary+2; n++ {
 		b, err := r.Peek(n)
 		if err != nil {
-			return "", fmt.Errorf("the connection ended within the multipart delimiter: %w", capture.ErrMalformed)
+			return "", fmt.Errorf("the connection ended within the multipart delimiter: %w (%w)", capture.ErrMalformed, err)
 		}
 		if b[n-1] != '\n' {
 			continue
