@@ -10,6 +10,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -104,12 +105,14 @@ type listener struct {
 	refused  int // connections over MaxConns since the last log line
 	refusedT time.Time
 	wg       sync.WaitGroup
+	skipped  atomic.Int64 // frames replaced before a Run took their pusher
 }
 
 // slot is one pusher name.
 type slot struct {
 	conn   *pconn       // the newest connection under the name, nil when none
 	sink   capture.Sink // the Run attached to conn, nil when none
+	last   capture.Packet // the newest frame no Run took yet
 	ready  chan struct{}
 	wanted bool // a Source asked for it: kept when its connection ends
 }
@@ -319,7 +322,7 @@ func (l *listener) serve(pc *pconn) {
 	l.mu.Lock()
 	delete(l.conns, pc)
 	if sl := l.slots[pc.name]; sl != nil && sl.conn == pc {
-		sl.conn, sl.sink = nil, nil
+		sl.conn, sl.sink, sl.last = nil, nil, capture.Packet{}
 		sl.ready = make(chan struct{})
 		if !sl.wanted {
 			delete(l.slots, pc.name)
@@ -420,7 +423,7 @@ func (l *listener) admit(pc *pconn) error {
 	} else {
 		close(sl.ready)
 	}
-	sl.conn, sl.sink = pc, nil
+	sl.conn, sl.sink, sl.last = pc, nil, capture.Packet{}
 	return nil
 }
 
@@ -430,8 +433,15 @@ func (l *listener) deliver(pc *pconn, f Frame) {
 	p.Width, p.Height, _ = mjpeg.JPEGSize(f.JPEG)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if sl := l.slots[pc.name]; sl != nil && sl.conn == pc && sl.sink != nil {
-		sl.sink.Packet(p)
+	if sl := l.slots[pc.name]; sl != nil && sl.conn == pc {
+		if sl.sink != nil {
+			sl.sink.Packet(p)
+		} else {
+			if sl.last.Data != nil {
+				l.skipped.Add(1)
+			}
+			sl.last = p // latest wins: the Run that takes the pusher starts with it
+		}
 	}
 }
 

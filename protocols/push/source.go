@@ -88,6 +88,10 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 		return fmt.Errorf("pusher %q on %s disconnected as it was taken", s.Name, s.Addr)
 	}
 	sl.sink = sink
+	if sl.last.Data != nil {
+		sink.Packet(sl.last)
+		sl.last = capture.Packet{}
+	}
 	l.mu.Unlock()
 
 	select {
