@@ -41,6 +41,8 @@ type Config struct {
 	// sidebar lists their cameras grouped by recording server, and a camera put on a tile
 	// is saved to Cameras like any other.
 	Sites []Site `mapstructure:"sites" yaml:"sites,omitempty"`
+	// Push are listeners frame pushers connect to (see Push).
+	Push []Push `mapstructure:"push" yaml:"push,omitempty"`
 
 	// loaded remembers, for each scalar key that defaults or the environment can set,
 	// what the file said and what was loaded, so Save writes back neither defaults nor
