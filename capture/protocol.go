@@ -69,6 +69,9 @@ type Protocol struct {
 	// reference-counted per address in the process, until the Closer is closed. Nil: the
 	// protocol's cameras are only reached by the panel.
 	Listen func(rawURL string, o ListenOptions) (io.Closer, error)
+	// Push sends frames to a panel at rawURL (push://HOST:PORT) until ctx ends or
+	// o.Next says io.EOF, reconnecting when the panel goes away. Nil: not a push protocol.
+	Push func(ctx context.Context, rawURL string, o PushOptions) error
 }
 
 // SiteRequest says which site to list and how to trust it.

@@ -1,6 +1,7 @@
 package panel
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
@@ -189,4 +191,40 @@ func (r *PushRecorder) Stop() ([]*recorder.Recording, []*capture.Stream, []error
 	}
 	r.l.Close()
 	return recs, streams, errs
+}
+
+// PushRequest is what `vigil push` sends.
+type PushRequest struct {
+	// To is the panel's HOST:PORT; Name the pusher's name; Token the listener's token.
+	To, Name, Token string
+	// Source is "demo", "webcam:N" or "file:PATH".
+	Source string
+	// FPS is the frame rate (default 10); Quality the JPEG quality of a webcam or file
+	// (the demo pictures are encoded once).
+	FPS     float64
+	Quality int
+	// Report is told of connections, losses and retries.
+	Report func(msg string)
+}
+
+// Push sends frames from req.Source to a panel until ctx ends, reconnecting with
+// backoff when the panel goes away.
+func Push(ctx context.Context, req PushRequest) error {
+	if req.FPS <= 0 {
+		req.FPS = 10
+	}
+	var next func(ctx context.Context) ([]byte, time.Time, error)
+	switch {
+	case req.Source == "demo":
+		pics, err := DemoLoop("push "+req.Name, 1280, 720, req.FPS)
+		if err != nil {
+			return err
+		}
+		next = capture.LoopPictures(pics, req.FPS)
+	case strings.HasPrefix(req.Source, "webcam:"), strings.HasPrefix(req.Source, "file:"):
+		return fmt.Errorf("--source %s: webcams and video files are read through OpenCV (capture/cvcap), which this build does not have yet: use --source demo: %w", req.Source, capture.ErrUnsupported)
+	default:
+		return fmt.Errorf("--source %q: want demo, webcam:N or file:PATH", req.Source)
+	}
+	return config.Protocols().Push(ctx, "push://"+req.To, capture.PushOptions{Name: req.Name, Token: req.Token, Next: next, Report: req.Report})
 }

@@ -45,7 +45,7 @@ func startPusher(t *testing.T, addr, name string, pic []byte) (stop func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		(&push.Pusher{Addr: addr, Name: name, Next: push.Loop([][]byte{pic}, 25)}).Run(ctx)
+		(&push.Pusher{Addr: addr, Name: name, Next: capture.LoopPictures([][]byte{pic}, 25)}).Run(ctx)
 	}()
 	var once sync.Once
 	stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
@@ -84,7 +84,7 @@ func TestPushPusherAppearsOnTheWallAndKeepsItsTile(t *testing.T) {
 	done := make(chan struct{})
 	go func() { // with the token
 		defer close(done)
-		(&push.Pusher{Addr: addr, Name: "robot", Token: "tok", Next: push.Loop([][]byte{pic}, 25)}).Run(ctx)
+		(&push.Pusher{Addr: addr, Name: "robot", Token: "tok", Next: capture.LoopPictures([][]byte{pic}, 25)}).Run(ctx)
 	}()
 	q.PumpUntil(t, "the pusher's camera", func() bool { return streamNamed(pn, "robot") != nil })
 	if len(told) != 1 {
@@ -106,7 +106,7 @@ func TestPushPusherAppearsOnTheWallAndKeepsItsTile(t *testing.T) {
 	done = make(chan struct{})
 	go func() {
 		defer close(done)
-		(&push.Pusher{Addr: addr, Name: "robot", Token: "tok", Next: push.Loop([][]byte{pic}, 25)}).Run(ctx)
+		(&push.Pusher{Addr: addr, Name: "robot", Token: "tok", Next: capture.LoopPictures([][]byte{pic}, 25)}).Run(ctx)
 	}()
 	defer func() { cancel(); <-done }()
 	q.PumpUntil(t, "live again", func() bool { return s.Status().State == capture.StateLive })

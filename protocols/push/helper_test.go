@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // helperEnv asks the test binary to be the measurement's pushers:
@@ -35,7 +37,7 @@ func helperMain() bool {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			loop := Loop([][]byte{pic}, fps)
+			loop := capture.LoopPictures([][]byte{pic}, fps)
 			sent := 0
 			p := &Pusher{Addr: f[0], Name: fmt.Sprintf("p%02d", i), Next: func(ctx context.Context) ([]byte, time.Time, error) {
 				if sent == frames {

@@ -214,7 +214,7 @@ func TestEightPushersEachTheirCamera(t *testing.T) {
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
 	for i := range n {
-		p := &Pusher{Addr: h.Addr(), Name: "cam" + string(rune('0'+i)), Next: Loop(pics[i:i+1], 50)}
+		p := &Pusher{Addr: h.Addr(), Name: "cam" + string(rune('0'+i)), Next: capture.LoopPictures(pics[i:i+1], 50)}
 		wg.Add(1)
 		go func() { defer wg.Done(); p.Run(ctx) }()
 	}

@@ -144,37 +144,3 @@ func (p *Pusher) once(ctx context.Context) (sent int, err error) {
 		sent++
 	}
 }
-
-// Loop returns a Next that sends pictures over and over at fps, stamped with the time
-// each is due.
-func Loop(pictures [][]byte, fps float64) func(ctx context.Context) ([]byte, time.Time, error) {
-	if fps <= 0 {
-		fps = 10
-	}
-	interval := time.Duration(float64(time.Second) / fps)
-	var i int
-	var due time.Time
-	return func(ctx context.Context) ([]byte, time.Time, error) {
-		if len(pictures) == 0 {
-			return nil, time.Time{}, errors.New("no pictures to push")
-		}
-		now := time.Now()
-		if due.IsZero() || now.Sub(due) > time.Second {
-			due = now // first frame, or far behind: start again from now
-		}
-		if w := time.Until(due); w > 0 {
-			t := time.NewTimer(w)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, time.Time{}, ctx.Err()
-			case <-t.C:
-			}
-		}
-		at := due
-		due = due.Add(interval)
-		b := pictures[i%len(pictures)]
-		i++
-		return b, at, nil
-	}
-}

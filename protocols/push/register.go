@@ -1,6 +1,7 @@
 package push
 
 import (
+	"context"
 	"io"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -27,6 +28,13 @@ func Register(r *capture.Registry) {
 				return nil, err
 			}
 			return Listen(addr, Options{Token: o.Token, Announce: o.Announce, Logger: o.Logger})
+		},
+		Push: func(ctx context.Context, rawURL string, o capture.PushOptions) error {
+			addr, _, err := ParseURL(rawURL)
+			if err != nil {
+				return err
+			}
+			return (&Pusher{Addr: addr, Name: o.Name, Token: o.Token, Next: o.Next, Report: o.Report}).Run(ctx)
 		},
 	})
 }
