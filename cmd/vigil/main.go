@@ -44,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRecord(args, stdout, stderr)
 	case "bench":
 		return runBench(args, stdout, stderr)
+	case "push":
+		return runPush(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionText)
 		return exitOK
@@ -62,6 +64,9 @@ func usage(w io.Writer) {
   vigil probe URL [flags]          test one camera: what answers, auth, codec, size, fps; --snapshot FILE
   vigil record --camera NAME|URL … [--duration 30s] [--out DIR]
                                    record cameras headless to MP4 files until Ctrl-C
+                                   (push://HOST:PORT[/NAME]: every pusher that connects)
+  vigil push --to HOST:PORT --name NAME --source demo|webcam:N|file:PATH [--fps F]
+                                   push frames to a panel's push listener
   vigil camsim --mjpeg N [flags]   serve N simulated MJPEG cameras on 127.0.0.1
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
   vigil version

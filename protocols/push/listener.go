@@ -110,8 +110,8 @@ type listener struct {
 
 // slot is one pusher name.
 type slot struct {
-	conn   *pconn       // the newest connection under the name, nil when none
-	sink   capture.Sink // the Run attached to conn, nil when none
+	conn   *pconn         // the newest connection under the name, nil when none
+	sink   capture.Sink   // the Run attached to conn, nil when none
 	last   capture.Packet // the newest frame no Run took yet
 	ready  chan struct{}
 	wanted bool // a Source asked for it: kept when its connection ends
