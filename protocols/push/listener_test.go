@@ -505,3 +505,20 @@ func TestURLs(t *testing.T) {
 		}
 	}
 }
+
+// Two cameras of one pusher URL: the second is told the pusher is shown elsewhere and
+// waits out its backoff (no retry loop).
+func TestSecondCameraOfOnePusherBacksOff(t *testing.T) {
+	h, _, _ := listen(t, Options{})
+	first := openCamera(t, h.URL()+"/twice")
+	p := dialPusher(t, h.Addr(), "VIGIL-PUSH/1 twice\n")
+	sendUntil(t, p, first, colourJPEG(t, 8, 8, color.RGBA{6, 6, 6, 255}))
+	second := openCamera(t, h.URL()+"/twice")
+	capturetest.WaitFor(t, "the second camera's refusal", func() bool {
+		return errors.Is(second.st.Status().Err, capture.ErrBusy)
+	})
+	time.Sleep(200 * time.Millisecond)
+	if n := second.st.Status().Attempts; n > 2 {
+		t.Fatalf("%d attempts in 200 ms: a retry loop", n)
+	}
+}

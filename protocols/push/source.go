@@ -110,7 +110,9 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	}
 }
 
-// Wake is closed once the pusher is connected (capture.Waker).
+// Wake is closed once the pusher is connected (capture.Waker). While another Run (a
+// second camera of the same URL) holds the pusher it is nil, so that camera's failures
+// follow the backoff instead of retrying in a loop.
 func (s *Source) Wake() <-chan struct{} {
 	l := lookup(s.Addr)
 	if l == nil {
@@ -118,7 +120,7 @@ func (s *Source) Wake() <-chan struct{} {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if sl := l.slotLocked(s.Name); sl != nil {
+	if sl := l.slotLocked(s.Name); sl != nil && sl.sink == nil {
 		return sl.ready
 	}
 	return nil
