@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/recorder"
@@ -30,24 +31,6 @@ func TestPushHelperProcess(t *testing.T) {
 	os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
 }
 
-// syncBuffer is a bytes.Buffer safe for a child's stderr and the test reading it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestPushDemoOntoAPanel: `vigil push --source demo`, started before the panel listens,
 // says on stderr that it retries, then connects when the panel opens its push: listener;
 // the pusher appears on the wall as a live camera, and goes offline at once when the
@@ -59,7 +42,7 @@ func TestPushDemoOntoAPanel(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPushHelperProcess$")
 	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "VIGIL_TEST_PUSH_ARGS="+strings.Join([]string{"push", "--to", addr, "--name", "yard",
 		"--source", "demo", "--fps", "15", "--token", "t0k3n", "--duration", "60s"}, "\x1f"))
-	var stderr syncBuffer
+	var stderr capturetest.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -108,11 +108,7 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 	}
 	defer stopStreams()
 
-	opts, err := panel.RecorderOptions(cfg.Recording, req.Out, log)
-	if err != nil {
-		return exitFailed, err
-	}
-	root, err := recorder.Open(opts)
+	root, err := openRoot(cfg, req, log)
 	if err != nil {
 		return exitFailed, err
 	}
@@ -189,11 +185,7 @@ func countPush(cams []string) int {
 // connects (or only NAME), each to its own files, until ctx ends. The token is
 // --password (VIGIL_PASSWORD), else the settings' push: entry of the same address.
 func recordPushers(ctx context.Context, cfg *config.Config, req recordRequest, log *slog.Logger, stdout io.Writer) (int, error) {
-	opts, err := panel.RecorderOptions(cfg.Recording, req.Out, log)
-	if err != nil {
-		return exitFailed, err
-	}
-	root, err := recorder.Open(opts)
+	root, err := openRoot(cfg, req, log)
 	if err != nil {
 		return exitFailed, err
 	}
@@ -229,4 +221,13 @@ func recordPushers(ctx context.Context, cfg *config.Config, req recordRequest, l
 		failed = append(failed, fmt.Errorf("no pusher connected to %s", strings.Join(req.Cameras, ", ")))
 	}
 	return summarise(stdout, root, recs, streams, nil, start, failed)
+}
+
+// openRoot opens the recordings folder of a headless recording: --out, else the settings'.
+func openRoot(cfg *config.Config, req recordRequest, log *slog.Logger) (*recorder.Root, error) {
+	opts, err := panel.RecorderOptions(cfg.Recording, req.Out, log)
+	if err != nil {
+		return nil, err
+	}
+	return recorder.Open(opts)
 }

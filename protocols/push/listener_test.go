@@ -30,24 +30,6 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// logBuf is a concurrency-safe log sink, to assert what the listener logged.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // announced collects the URLs a listener announces.
 type announced struct {
 	mu   sync.Mutex
@@ -68,10 +50,10 @@ func (a *announced) list() []string {
 
 // listen opens a listener on a port picked at run time; it closes at the test's end
 // (after the streams, which are closed in cleanups registered later).
-func listen(t *testing.T, o Options) (*Handle, *announced, *logBuf) {
+func listen(t *testing.T, o Options) (*Handle, *announced, *capturetest.Buffer) {
 	t.Helper()
 	a := &announced{}
-	lb := &logBuf{}
+	lb := &capturetest.Buffer{}
 	o.Announce = a.add
 	o.Logger = slog.New(slog.NewTextHandler(lb, nil))
 	h, err := Listen("127.0.0.1:0", o)
@@ -97,7 +79,8 @@ func colourJPEG(t testing.TB, w, h int, c color.RGBA) []byte {
 
 // rawPusher is one pusher connection written by hand.
 type rawPusher struct {
-	c net.Conn
+	c   net.Conn
+	raw bool // JPEGs back to back, without the frame header
 }
 
 func dialPusher(t testing.TB, addr, handshake string) *rawPusher {
@@ -116,7 +99,11 @@ func dialPusher(t testing.TB, addr, handshake string) *rawPusher {
 }
 
 func (p *rawPusher) send(jpg []byte) error {
-	_, err := p.c.Write(AppendFrame(nil, jpg, time.Now()))
+	b := jpg
+	if !p.raw {
+		b = AppendFrame(nil, jpg, time.Now())
+	}
+	_, err := p.c.Write(b)
 	return err
 }
 
@@ -333,19 +320,11 @@ func TestFFmpegMultipartWithoutHandshake(t *testing.T) {
 func TestRawJPEGsWithoutHandshake(t *testing.T) {
 	h, ann, _ := listen(t, Options{})
 	p := dialPusher(t, h.Addr(), "")
+	p.raw = true
 	pic := colourJPEG(t, 24, 8, color.RGBA{9, 9, 9, 255})
-	p.c.Write(pic)
+	p.send(pic)
 	capturetest.WaitFor(t, "announced", func() bool { return len(ann.list()) > 0 })
-	cam := openCamera(t, ann.list()[0])
-	capturetest.WaitFor(t, "a raw JPEG", func() bool {
-		p.c.Write(pic)
-		select {
-		case got := <-cam.sub.C():
-			return bytes.Equal(got.Data, pic)
-		case <-time.After(20 * time.Millisecond):
-			return false
-		}
-	})
+	sendUntil(t, p, openCamera(t, ann.list()[0]), pic)
 }
 
 func TestTokenRequired(t *testing.T) {
