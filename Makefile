@@ -7,10 +7,12 @@ FUZZTIME ?= 20s
 
 # Build and run: Fyne's GLFW/GL backend (v2.8 also compiles its Wayland backend),
 # TurboJPEG and libswscale for decoding JPEG at tile size, libavcodec for H.264/H.265,
-# ffmpeg to encode the demo wall's RTSP cameras once, xdg-utils to open recordings.
+# ffmpeg to encode the demo wall's RTSP cameras once, xdg-utils to open recordings,
+# OpenCV (gocv, pinned at v0.31.0: the newest that builds against Debian 12's OpenCV 4.6)
+# for `vigil push` from a webcam or a video file.
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev libturbojpeg0-dev \
-	libswscale-dev libavcodec-dev libavutil-dev ffmpeg xdg-utils
+	libswscale-dev libavcodec-dev libavutil-dev libopencv-dev ffmpeg xdg-utils
 # Tests: ffmpeg is the third-party peer and the reference for `make bench`; Xvfb and
 # ImageMagick take screenshots of the real window; GStreamer's RTSP server (driven by
 # /usr/bin/python3) is the third-party RTSP peer.

@@ -11,6 +11,7 @@ require (
 	github.com/spf13/viper v1.21.0
 	go.uber.org/goleak v1.3.0
 	go.yaml.in/yaml/v3 v3.0.5
+	gocv.io/x/gocv v0.31.0
 	golang.org/x/image v0.30.0
 )
 

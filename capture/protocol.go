@@ -35,6 +35,11 @@ type Settings struct {
 	// Pictures makes a synthetic camera's looping JPEG pictures (demo:// URLs): the app's
 	// cached encoder. Nil where no synthetic camera is opened.
 	Pictures func(name string, w, h int, fps float64) ([][]byte, error)
+	// Registry is the table the Source is built through (Registry.NewSource and NewPTZ
+	// fill it): a protocol that learns its stream's URL from the camera (ONVIF's
+	// GetStreamUri) opens that URL through the same table instead of importing another
+	// protocol.
+	Registry *Registry
 }
 
 // Protocol is one way of reaching cameras, as it registers itself (each protocol's
@@ -173,6 +178,9 @@ func (r *Registry) NewSource(rawURL string, s Settings) (Source, error) {
 	if p.New == nil {
 		return nil, fmt.Errorf("%s: %s URLs name a PTZ controller, not a video stream", RedactURL(rawURL), u.Scheme)
 	}
+	if s.Registry == nil {
+		s.Registry = r
+	}
 	return p.New(rawURL, s)
 }
 
@@ -190,6 +198,9 @@ func (r *Registry) NewPTZ(rawURL string, s Settings) (PTZ, error) {
 	p, ok := r.Lookup(u.Scheme)
 	if !ok || p.NewPTZ == nil {
 		return nil, fmt.Errorf("%s: no protocol drives PTZ at %q URLs", RedactURL(rawURL), u.Scheme)
+	}
+	if s.Registry == nil {
+		s.Registry = r
 	}
 	return p.NewPTZ(rawURL, s)
 }

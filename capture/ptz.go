@@ -32,6 +32,21 @@ func (v Velocity) Clamp() Velocity {
 	return Velocity{Pan: c(v.Pan), Tilt: c(v.Tilt), Zoom: c(v.Zoom)}
 }
 
+// SameDirection reports whether o moves every axis the way v does (speeds may differ):
+// a controller that sends an explicit stop before a move in another direction asks it.
+func (v Velocity) SameDirection(o Velocity) bool {
+	sign := func(x float64) int {
+		switch {
+		case x > 0:
+			return 1
+		case x < 0:
+			return -1
+		}
+		return 0
+	}
+	return sign(v.Pan) == sign(o.Pan) && sign(v.Tilt) == sign(o.Tilt) && sign(v.Zoom) == sign(o.Zoom)
+}
+
 func (v Velocity) String() string {
 	return fmt.Sprintf("pan %+.2f tilt %+.2f zoom %+.2f", v.Pan, v.Tilt, v.Zoom)
 }

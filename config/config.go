@@ -43,6 +43,9 @@ type Config struct {
 	Sites []Site `mapstructure:"sites" yaml:"sites,omitempty"`
 	// Push are listeners frame pushers connect to (see Push).
 	Push []Push `mapstructure:"push" yaml:"push,omitempty"`
+	// Views are named arrangements of the wall (Milestone Smart Client's views): the
+	// toolbar's view selector switches between them, Ctrl+1…9 picks one.
+	Views []View `mapstructure:"views" yaml:"views,omitempty"`
 
 	// loaded remembers, for each scalar key that defaults or the environment can set,
 	// what the file said and what was loaded, so Save writes back neither defaults nor
@@ -142,6 +145,11 @@ type Camera struct {
 	// Record is "continuous" to record the camera whenever Vigil runs, or "off" (the
 	// default, empty means off): recordings are then started from the tile.
 	Record string `mapstructure:"record" yaml:"record,omitempty"`
+	// Analyzers run on the camera's stream while Vigil runs ("motion"; Analyzers lists
+	// them). Empty: none.
+	Analyzers []string `mapstructure:"analyzers" yaml:"analyzers,omitempty"`
+	// Motion tunes the motion analyzer: zones and masks. Nil: the whole picture.
+	Motion *Motion `mapstructure:"motion" yaml:"motion,omitempty"`
 }
 
 // Stream is one URL of a camera's picture.
@@ -165,6 +173,33 @@ type Wall struct {
 	// Positions beyond a fixed layout's grid are kept (up to MaxTiles) and come back
 	// when the grid grows.
 	Tiles []string `mapstructure:"tiles" yaml:"tiles,omitempty"`
+	// View is the name of the view the wall last showed (one of Views), so it comes back
+	// at the next start. Empty: none.
+	View string `mapstructure:"view" yaml:"view,omitempty"`
+	// Windows are the views shown in windows besides the main one (a second monitor),
+	// opened again at the next start.
+	Windows []string `mapstructure:"windows" yaml:"windows,omitempty"`
+}
+
+// View is one named arrangement of the wall: a layout and the camera per position.
+type View struct {
+	// Name labels the view in the view selector; unique, ignoring case.
+	Name string `mapstructure:"name" yaml:"name"`
+	// Layout is one of the wall's layouts (see Wall.Layout). Empty means auto.
+	Layout string `mapstructure:"layout" yaml:"layout"`
+	// Tiles is the camera name per position, as Wall.Tiles. A name no camera has (a
+	// camera removed since) is kept: the wall shows an empty tile with that name.
+	Tiles []string `mapstructure:"tiles" yaml:"tiles,omitempty"`
+}
+
+// View returns the view with the given name (ignoring case), or false.
+func (c *Config) View(name string) (View, bool) {
+	for _, v := range c.Views {
+		if strings.EqualFold(v.Name, name) {
+			return v, true
+		}
+	}
+	return View{}, false
 }
 
 // Demo asks the app to serve simulated cameras in-process on 127.0.0.1 over the real
@@ -247,6 +282,8 @@ const (
 	// 64 tiles is already more than a screen shows usefully and more than two cores
 	// decode at a watchable rate.
 	MaxTiles = 64
+	// MaxViews is the most named views (Views) and extra windows (Wall.Windows).
+	MaxViews = 64
 )
 
 // Accepted values, in the order error messages list them. Read-only; the exported

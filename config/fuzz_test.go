@@ -16,6 +16,7 @@ func FuzzParse(f *testing.F) {
 	for _, tc := range invalidCases {
 		f.Add([]byte(tc.yaml))
 	}
+	f.Add([]byte("views: [{name: A, layout: 2x2, tiles: [Gone, \"\", Demo 1]}]\nwall: {view: A, windows: [A, A]}\ndemo: {mjpeg: 1}\n"))
 	f.Add([]byte("a: &a [*a, *a]\n"))
 	f.Add([]byte("cameras: &c [{name: x, streams: [{url: \"demo://a\"}]}]\nwall: {tiles: *c}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -334,6 +334,12 @@ func (c *Config) normalise() {
 	if len(c.Wall.Tiles) == 0 {
 		c.Wall.Tiles = nil
 	}
+	if len(c.Wall.Windows) == 0 {
+		c.Wall.Windows = nil
+	}
+	if len(c.Views) == 0 {
+		c.Views = nil
+	}
 	for i := range c.Cameras {
 		if len(c.Cameras[i].Streams) == 0 {
 			c.Cameras[i].Streams = nil

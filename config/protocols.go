@@ -7,6 +7,7 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/demo"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
+	"github.com/vigil-cctv/vigil/protocols/onvif"
 	"github.com/vigil-cctv/vigil/protocols/push"
 	"github.com/vigil-cctv/vigil/protocols/rtsp"
 )
@@ -25,6 +26,7 @@ var protocols = sync.OnceValue(func() *capture.Registry {
 	mjpeg.Register(r)
 	rtsp.Register(r)
 	milestone.Register(r)
+	onvif.Register(r)
 	demo.Register(r)
 	push.Register(r)
 	return r

@@ -117,6 +117,10 @@ func (c *Config) Validate() error {
 		placed[strings.ToLower(t)] = i
 	}
 
+	for _, fe := range c.validateViews(names) {
+		add(fe)
+	}
+
 	// Recording.
 	if r := c.Recording.Root; r != "" {
 		switch {
@@ -209,25 +213,37 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 	if msg := checkFPS(cam.FPS); msg != "" {
 		add("fps", fmtFloat(cam.FPS), "%s", msg)
 	}
+	cam.validateAnalytics(add)
 	return out
 }
 
 // checkName returns what is wrong with a camera name, or "". A name becomes a folder name
 // under the recordings root, so it may not be able to leave that folder.
 func checkName(name string) string {
+	if msg := checkLabel(name, "every camera needs a unique name"); msg != "" {
+		return msg
+	}
 	switch {
-	case name == "":
-		return "empty (every camera needs a unique name)"
-	case strings.TrimSpace(name) == "":
-		return "only spaces (every camera needs a unique name)"
-	case len(name) > MaxNameLen:
-		return "longer than " + strconv.Itoa(MaxNameLen) + " bytes"
-	case !utf8.ValidString(name):
-		return "not valid UTF-8 text"
 	case name == "." || name == "..":
 		return `"." and ".." cannot name a recordings folder`
 	case strings.ContainsAny(name, `/\`):
 		return `contains "/" or "\" (the name becomes a recordings folder name)`
+	}
+	return ""
+}
+
+// checkLabel returns what is wrong with a name shown to people (a camera's, a view's), or
+// ""; need says why an empty one is refused.
+func checkLabel(name, need string) string {
+	switch {
+	case name == "":
+		return "empty (" + need + ")"
+	case strings.TrimSpace(name) == "":
+		return "only spaces (" + need + ")"
+	case len(name) > MaxNameLen:
+		return "longer than " + strconv.Itoa(MaxNameLen) + " bytes"
+	case !utf8.ValidString(name):
+		return "not valid UTF-8 text"
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return "contains a control character"
 	}
@@ -339,3 +355,66 @@ func checkSiteURL(raw string) string {
 	}
 	return ""
 }
+
+// validateViews checks the named views and the wall's current view and windows against
+// them. A view may name a camera that does not exist (one removed since the view was
+// saved): it is kept, and the wall shows an empty tile with the name.
+func (c *Config) validateViews(cameras map[string]string) []*FieldError {
+	var out []*FieldError
+	add := func(path, value, format string, args ...any) {
+		out = append(out, fieldErr(path, "", value, format, args...))
+	}
+	if len(c.Views) > MaxViews {
+		add("views", "", "%d views, at most %d allowed", len(c.Views), MaxViews)
+	}
+	seen := map[string]int{}
+	for i, v := range c.Views {
+		base := "views[" + strconv.Itoa(i) + "]"
+		if msg := checkViewName(v.Name); msg != "" {
+			add(base+".name", v.Name, "%s", msg)
+		} else if j, dup := seen[strings.ToLower(v.Name)]; dup {
+			add(base+".name", v.Name, "same name as views[%d] (names are unique, ignoring case)", j)
+		} else {
+			seen[strings.ToLower(v.Name)] = i
+		}
+		if _, ok := layoutSide(v.Layout); !ok {
+			add(base+".layout", v.Layout, "unsupported layout (want %s)", strings.Join(layouts, ", "))
+		}
+		if len(v.Tiles) > MaxTiles {
+			add(base+".tiles", "", "%d tiles, at most %d allowed", len(v.Tiles), MaxTiles)
+		}
+		placed := map[string]int{}
+		for j, t := range v.Tiles {
+			if t == "" {
+				continue
+			}
+			p := base + ".tiles[" + strconv.Itoa(j) + "]"
+			if _, known := cameras[strings.ToLower(t)]; !known && checkName(t) != "" {
+				add(p, t, "not a camera name: %s", checkName(t))
+				continue
+			}
+			if k, dup := placed[strings.ToLower(t)]; dup {
+				add(p, t, "camera already placed in %s.tiles[%d]", base, k)
+				continue
+			}
+			placed[strings.ToLower(t)] = j
+		}
+	}
+	if v := c.Wall.View; v != "" {
+		if _, ok := seen[strings.ToLower(v)]; !ok {
+			add("wall.view", v, "no view has this name (see views)")
+		}
+	}
+	if len(c.Wall.Windows) > MaxViews {
+		add("wall.windows", "", "%d windows, at most %d allowed", len(c.Wall.Windows), MaxViews)
+	}
+	for i, v := range c.Wall.Windows {
+		if _, ok := seen[strings.ToLower(v)]; !ok {
+			add("wall.windows["+strconv.Itoa(i)+"]", v, "no view has this name (see views)")
+		}
+	}
+	return out
+}
+
+// checkViewName returns what is wrong with a view's name, or "".
+func checkViewName(name string) string { return checkLabel(name, "every view needs a unique name") }

@@ -64,6 +64,24 @@ type Views interface {
 	SaveWall(layout string, tiles []string) error
 }
 
+// ViewStore is a Views that also keeps named views (config.View: a layout and the camera
+// per position), for the toolbar's view selector and a second window. Each method saves
+// the settings; an error is shown on the status bar as SaveWall's are (a name the store
+// refuses keeps its dialog open with the reason).
+type ViewStore interface {
+	Views
+	// List is the named views, in order (Ctrl+1…9 pick the first nine).
+	List() []config.View
+	// SaveView adds a view (old "") or replaces the view named old, renaming it when
+	// v.Name differs.
+	SaveView(old string, v config.View) error
+	// DeleteView removes a view.
+	DeleteView(name string) error
+	// ViewsShown keeps which view the wall shows ("" for none) and which views the
+	// other windows show, for the next start.
+	ViewsShown(current string, windows []string) error
+}
+
 // TrustStore keeps the certificates the user accepted (by SHA-256 fingerprint).
 type TrustStore interface {
 	// Trust saves the certificates the camera dialog's Trust accepted, before the
@@ -103,6 +121,13 @@ type Recordings interface {
 	// player, no opener) is shown in the recordings view with what to install. It may
 	// wait a moment for the application to fail and is called off the UI goroutine.
 	Open(path string) error
+}
+
+// Motion is what the cameras' analytics see, for the tiles' motion borders.
+type Motion interface {
+	// OnMotion registers f, called from the analytics' goroutines whenever a camera's
+	// motion starts or stops; label names a detection ("person"), "" for plain motion.
+	OnMotion(f func(camera string, on bool, label string))
 }
 
 // CPUMeter measures the app's CPU use for the status bar.

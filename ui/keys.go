@@ -24,9 +24,13 @@ func (w *Wall) attachKeys(win fyne.Window) {
 	for key := range arrows {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierControl}, w.TypedShortcut)
 	}
+	for _, sc := range viewShortcuts() {
+		c.AddShortcut(sc, w.TypedShortcut)
+	}
 }
 
-// TypedShortcut handles the wall's shortcuts, Ctrl+arrows (UI goroutine).
+// TypedShortcut handles the wall's shortcuts, Ctrl+arrows and the views' Ctrl+1…9 and
+// Ctrl+PageUp/PageDown (UI goroutine).
 func (w *Wall) TypedShortcut(sc fyne.Shortcut) {
 	if w.win != nil && overlayOpen(w.win.Canvas()) {
 		return // a dialog is open: its keys are not the wall's
@@ -37,7 +41,9 @@ func (w *Wall) TypedShortcut(sc fyne.Shortcut) {
 	}
 	if step, ok := arrows[cs.KeyName]; ok {
 		w.swapToward(step[0], step[1])
+		return
 	}
+	w.viewShortcut(cs.KeyName)
 }
 
 // TypedKey handles a key typed on the wall's window (UI goroutine).

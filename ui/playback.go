@@ -56,7 +56,14 @@ type playbackPicker struct {
 // returns an error to show (the picker then stays open).
 func showPlaybackPicker(win fyne.Window, camera string, now time.Time, onPlay func(from time.Time, speed float64) error) *playbackPicker {
 	p := &playbackPicker{}
-	p.when = widget.NewEntry()
+	// Esc closes the picker, also typed in its time field (which has the focus); Enter
+	// plays.
+	closePicker := func() {
+		p.pop.Hide()
+		unregisterPopKeys(p.pop)
+	}
+	when := newDialogEntry(closePicker)
+	p.when = &when.Entry
 	p.when.SetText(now.Add(-5 * time.Minute).Format(playbackLayout))
 	var labels []string
 	for _, s := range playbackSpeeds {
@@ -90,10 +97,11 @@ func showPlaybackPicker(win fyne.Window, camera string, now time.Time, onPlay fu
 			setErr(p.err, err.Error())
 			return
 		}
-		p.pop.Hide()
+		closePicker()
 	})
 	p.play.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { p.pop.Hide() })
+	cancel := widget.NewButton("Cancel", closePicker)
+	when.OnSubmitted = func(string) { p.play.OnTapped() }
 	title := widget.NewLabelWithStyle("Play recorded video of "+camera, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	body := container.NewVBox(title,
 		widget.NewForm(widget.NewFormItem("From", p.when), widget.NewFormItem("Speed", p.speed)),
@@ -101,8 +109,9 @@ func showPlaybackPicker(win fyne.Window, camera string, now time.Time, onPlay fu
 		p.err,
 		container.NewHBox(layoutSpacer(), cancel, p.play))
 	p.pop = widget.NewModalPopUp(container.NewPadded(body), win.Canvas())
+	registerPopKeys(p.pop, closePicker, p.play.OnTapped)
 	p.pop.Show()
-	win.Canvas().Focus(p.when)
+	win.Canvas().Focus(when)
 	return p
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"runtime"
@@ -167,7 +168,7 @@ func newStatusBar() *statusBar {
 		off:      widget.NewLabel("– offline"),
 		rate:     widget.NewLabel("– kbit/s"),
 		cpu:      widget.NewLabel("CPU –"),
-		keysHint: widget.NewLabel("Arrows select · Ctrl+arrows swap · Enter maximise · Esc back · Space play/stop · F11 full screen"),
+		keysHint: widget.NewLabel("Arrows select · Ctrl+arrows swap · Enter maximise · Esc back · Space play/stop · F11 full screen · Ctrl+1…9 views"),
 	}
 	b.keysHint.Importance = widget.LowImportance
 	b.keysHint.Truncation = fyne.TextTruncateEllipsis
@@ -187,6 +188,9 @@ func newStatusBar() *statusBar {
 
 // saveErrorText is the status bar's line for a failed save of the wall.
 func saveErrorText(err error) string {
+	if ve := (*viewSaveError)(nil); errors.As(err, &ve) {
+		return "View not saved: " + ve.err.Error()
+	}
 	return "Layout and tiles not saved: " + err.Error()
 }
 

@@ -76,12 +76,16 @@ type Tile struct {
 	recErr        error
 	status        capture.Status
 	selected      bool
-	maximised     bool
-	hovered       bool
-	tb            *tileToolbar // the renderer's toolbar (tooltips find its buttons)
-	tipOn         *tileButton  // the toolbar button under the pointer
-	zoom          zoomView
-	dragging      bool // a drag pans the zoomed picture
+	// motion is true while the camera's analytics see motion; motionLabel names a
+	// detection.
+	motion      bool
+	motionLabel string
+	maximised   bool
+	hovered     bool
+	tb          *tileToolbar // the renderer's toolbar (tooltips find its buttons)
+	tipOn       *tileButton  // the toolbar button under the pointer
+	zoom        zoomView
+	dragging    bool // a drag pans the zoomed picture
 
 	healthVisible bool
 	health        []string // the overlay's lines
@@ -426,6 +430,19 @@ func (t *Tile) SetRecording(since time.Time, err error) {
 	t.recSince, t.recErr = since, err
 	t.Refresh()
 }
+
+// SetMotion lights the tile's border while its camera sees motion; label, when set,
+// names what a detector saw ("person"), shown in the corner.
+func (t *Tile) SetMotion(on bool, label string) {
+	if on == t.motion && label == t.motionLabel {
+		return
+	}
+	t.motion, t.motionLabel = on, label
+	t.Refresh()
+}
+
+// Motion reports whether the tile shows motion, and what was named.
+func (t *Tile) Motion() (bool, string) { return t.motion, t.motionLabel }
 
 // Recording reports when the camera's recording started (zero: not recording).
 func (t *Tile) Recording() time.Time { return t.recSince }

@@ -43,6 +43,9 @@ var (
 	colorRecording = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
 
 	colorPanelBack = color.NRGBA{A: 0xb0} // health overlay and zoom factor
+	// colorMotion lights a tile's border while its camera sees motion: amber, apart from
+	// the selection's blue and the alarm red of an offline camera.
+	colorMotion    = color.NRGBA{R: 0xff, G: 0xb3, B: 0x00, A: 0xff}
 	colorPanelText = color.NRGBA{R: 0xe8, G: 0xea, B: 0xee, A: 0xff}
 )
 
@@ -170,6 +173,8 @@ type tileRenderer struct {
 	cardAccent *canvas.Rectangle
 	title      *canvas.Text
 	sel        *canvas.Rectangle // selection border
+	mot        *canvas.Rectangle // motion border
+	motText    *canvas.Text      // what a detector named ("person"), top right
 	lines      []*canvas.Text    // detail lines, then the foot
 	retry      *widget.Button    // the offline card's "Retry now"
 	objects    []fyne.CanvasObject
@@ -202,7 +207,13 @@ func newTileRenderer(t *Tile) *tileRenderer {
 		cardAccent: canvas.NewRectangle(colorStopped),
 		title:      canvas.NewText("", colorCardText),
 		sel:        canvas.NewRectangle(color.Transparent),
+		mot:        canvas.NewRectangle(color.Transparent),
+		motText:    canvas.NewText("", colorMotion),
 	}
+	r.mot.StrokeColor = colorMotion
+	r.mot.StrokeWidth = 3
+	r.motText.TextSize = badgeTextSize
+	r.motText.TextStyle = fyne.TextStyle{Bold: true}
 	r.sel.StrokeColor = colorSelected
 	r.sel.StrokeWidth = 2
 	r.nameBack.CornerRadius = 3
@@ -244,7 +255,7 @@ func newTileRenderer(t *Tile) *tileRenderer {
 	// The name goes on top so a card never hides which camera it is about; the toolbar
 	// above everything, so it can always be clicked.
 	r.objects = append(r.objects, r.zoomBack, r.zoomText, r.empty, r.nameBack, r.name, r.fbBack, r.fbText,
-		r.recBack, r.recText, r.sel, r.toolbar, r.tipBack, r.tipText)
+		r.recBack, r.recText, r.mot, r.motText, r.sel, r.toolbar, r.tipBack, r.tipText)
 	r.tipBack.CornerRadius = 3
 	r.tipBack.StrokeColor = colorTipStroke
 	r.tipBack.StrokeWidth = 1
@@ -368,6 +379,17 @@ func (r *tileRenderer) update() {
 	} else {
 		r.sel.Hide()
 	}
+	if t.motion {
+		r.mot.Show()
+	} else {
+		r.mot.Hide()
+	}
+	if t.motion && t.motionLabel != "" {
+		r.motText.Text = t.motionLabel
+		r.motText.Show()
+	} else {
+		r.motText.Hide()
+	}
 	r.cardAccent.FillColor = r.card.kind.accent()
 	r.cardBack.StrokeColor = r.card.kind.accent()
 	r.cardBack.StrokeWidth = 1
@@ -378,7 +400,10 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 	r.laidOut = size
 	r.t.sizeChanged(size)
 	full := fyne.NewPos(0, 0)
-	for _, o := range []fyne.CanvasObject{r.back, r.img, r.dim, r.sel} {
+	ms := fyne.MeasureText(r.motText.Text, badgeTextSize, r.motText.TextStyle)
+	r.motText.Move(fyne.NewPos(size.Width-ms.Width-2*namePad, 2*namePad))
+	r.motText.Resize(ms)
+	for _, o := range []fyne.CanvasObject{r.back, r.img, r.dim, r.sel, r.mot} {
 		o.Move(full)
 		o.Resize(size)
 	}

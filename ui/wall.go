@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image/color"
 	"slices"
 	"strings"
 	"sync"
@@ -46,7 +47,14 @@ type WallOptions struct {
 	// camera in order.
 	Tiles []string
 	// Views is told every change of layout or assignment (UI goroutine). It may be nil.
+	// A ViewStore also keeps named views (views.go).
 	Views Views
+	// View is the view the wall showed last (config.Wall.View): the selector shows its
+	// name, and its cameras missing from the list are shown by name. "" for none.
+	View string
+	// Windows are views to open in windows of their own (config.Wall.Windows), opened
+	// by NewWallWindow.
+	Windows []string
 	// SnapshotDir is where the toolbar's snapshot button writes pictures. Empty disables
 	// the button.
 	SnapshotDir string
@@ -66,6 +74,9 @@ type WallOptions struct {
 	// Recordings records cameras and lists the recordings. Nil: no record button and no
 	// recordings view.
 	Recordings Recordings
+	// Motion lights a tile's border while its camera's analytics see motion. It may be
+	// nil.
+	Motion Motion
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -128,6 +139,13 @@ type Wall struct {
 	saveErr error
 	// holds keeps cameras not decoding on screen connected (holdHidden), by live stream.
 	holds map[*capture.Stream]func()
+
+	// Views (views.go): the view shown; for a second window's wall its parent (the main
+	// wall, which holds the hidden cameras); for the main wall its second windows.
+	view     string
+	parent   *Wall
+	others   []*viewWindow
+	stopping bool // the main wall is closing its second windows
 }
 
 // NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
@@ -151,10 +169,27 @@ func NewWall(opts WallOptions) *Wall {
 	}
 	w.setCameraList(streams)
 	w.m = wallmodel.New(opts.Layout, w.cameraNames(), opts.Tiles)
+	w.startView(opts.View)
 	w.grid = container.New(&gridLayout{cols: 1, rows: 1, gap: tileGap})
 	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), w.grid)
 	w.apply()
+	if opts.Motion != nil {
+		opts.Motion.OnMotion(func(camera string, on bool, label string) {
+			w.batch.Do(func() { w.showMotion(camera, on, label) })
+		})
+	}
 	return w
+}
+
+// showMotion lights or clears a camera's motion border on this wall and its other
+// windows (UI goroutine).
+func (w *Wall) showMotion(camera string, on bool, label string) {
+	if t := w.tiles[camera]; t != nil {
+		t.SetMotion(on, label)
+	}
+	for _, o := range w.others {
+		o.wall.showMotion(camera, on, label)
+	}
 }
 
 // setCameraList records the camera list and makes tiles for cameras that have none (or
@@ -243,6 +278,10 @@ func (w *Wall) SetCameras(streams []*capture.Stream) { w.followCameras(streams, 
 // refreshCameras follows the Cameras after the wall changed them; renamedFrom and
 // renamedTo name a camera the change renamed, whose places the new name takes.
 func (w *Wall) refreshCameras(renamedFrom, renamedTo string) {
+	if w.parent != nil {
+		w.parent.refreshCameras(renamedFrom, renamedTo) // the main wall leads every window
+		return
+	}
 	if w.opts.Cameras == nil {
 		return
 	}
@@ -257,8 +296,14 @@ func (w *Wall) refreshCameras(renamedFrom, renamedTo string) {
 func (w *Wall) followCameras(streams []*capture.Stream, from, to string) {
 	w.setCameraList(streams)
 	w.m.SetCameras(w.cameraNames(), from, to)
+	if v, ok := w.findView(w.view); ok {
+		w.m.ShowMissing(v.Tiles) // a removed camera its view names keeps its place
+	}
 	w.apply()
 	w.changed()
+	for _, o := range w.others {
+		o.wall.followCameras(streams, from, to)
+	}
 }
 
 // freePosition is where a camera without a place goes (wallmodel.Model.FreePosition).
@@ -293,6 +338,7 @@ func (w *Wall) apply() {
 		}
 		c := w.emptyAt(p)
 		c.setSelected(p == sel)
+		c.setMissing(w.m.Missing(p))
 		cells = append(cells, c.obj)
 	}
 	// Tiles leaving the screen stop first, so two cameras never decode for one cell.
@@ -339,8 +385,8 @@ func (w *Wall) decoding(s *capture.Stream) bool {
 // holdDecoding holds, while the wall runs, the cameras decoding on their tile (Hold
 // then keeps the variant they run: no second connection), before tiles may stop.
 func (w *Wall) holdDecoding() {
-	if !w.running {
-		return
+	if !w.running || w.parent != nil {
+		return // a second window's cameras are held by the main wall
 	}
 	for _, s := range w.cameras {
 		if w.holds[s] == nil && !w.paused[s.Name()] && w.decoding(s) {
@@ -356,7 +402,7 @@ func (w *Wall) holdHidden() {
 	inList := make(map[*capture.Stream]bool, len(w.cameras))
 	for _, s := range w.cameras {
 		inList[s] = true
-		if w.running && w.holds[s] == nil && !w.paused[s.Name()] && !w.decoding(s) {
+		if w.running && w.parent == nil && w.holds[s] == nil && !w.paused[s.Name()] && !w.decoding(s) {
 			w.holds[s] = s.Hold()
 		}
 	}
@@ -544,6 +590,9 @@ func (w *Wall) Start() {
 	}
 	w.holdHidden()
 	w.startStatus()
+	for _, o := range w.others {
+		o.wall.Start()
+	}
 }
 
 // startStatus starts the status goroutine while the wall runs in a window with a status
@@ -557,6 +606,7 @@ func (w *Wall) startStatus() {
 // Stop stops every tile and the status goroutine and waits for them. It is safe to call
 // more than once.
 func (w *Wall) Stop() {
+	w.closeWindows()
 	w.running = false
 	w.holdHidden() // lets go of every hold
 	for _, t := range w.tiles {
@@ -583,12 +633,13 @@ func (w *Wall) setDo(do func(func())) { w.batch.do = do }
 type emptyCell struct {
 	obj    *fyne.Container
 	border *canvas.Rectangle
+	label  *canvas.Text
 }
 
 func newEmptyCell(onTap func()) *emptyCell {
 	label := canvas.NewText("No camera", colorEmptyText)
 	label.TextSize = detailTextSize
-	border := canvas.NewRectangle(nil)
+	border := canvas.NewRectangle(color.Transparent)
 	border.StrokeColor = colorSelected
 	border.StrokeWidth = 2
 	border.Hide()
@@ -597,6 +648,20 @@ func newEmptyCell(onTap func()) *emptyCell {
 	return &emptyCell{
 		obj:    container.NewStack(canvas.NewRectangle(colorTileBack), container.NewCenter(label), border, tap),
 		border: border,
+		label:  label,
+	}
+}
+
+// setMissing names the camera a view places here that is not in the camera list, or
+// ("") says the cell is empty.
+func (c *emptyCell) setMissing(camera string) {
+	text := "No camera"
+	if camera != "" {
+		text = camera + " — not in the camera list"
+	}
+	if c.label.Text != text {
+		c.label.Text = text
+		c.label.Refresh()
 	}
 }
 
@@ -626,7 +691,7 @@ func (a *tapArea) Tapped(*fyne.PointEvent) {
 
 // CreateRenderer is part of fyne.Widget.
 func (a *tapArea) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(canvas.NewRectangle(nil))
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }
 
 // gridLayout is a fixed cols×rows grid with a gap between cells. Fyne's GridLayout puts

@@ -32,6 +32,7 @@ type chrome struct {
 	w       *Wall
 	obj     fyne.CanvasObject
 	layout  *widget.Select
+	views   *viewBar
 	side    *sidebar
 	sideBox fyne.CanvasObject
 	status  *statusBar
@@ -85,8 +86,10 @@ func (w *Wall) Panel(win fyne.Window) fyne.CanvasObject {
 		win.Canvas().Unfocus()
 	})
 	c.sideBox = c.side.obj
+	c.views = c.newViewBar()
 	toolbar := container.NewHBox(
 		widget.NewButtonWithIcon("", theme.ListIcon(), c.toggleSidebar),
+		c.views.obj,
 		widget.NewLabel("Layout"), c.layout,
 		widget.NewSeparator(),
 		widget.NewButtonWithIcon("Play / stop", theme.MediaPlayIcon(), w.TogglePlay),
@@ -120,6 +123,7 @@ func (c *chrome) sync() {
 	c.syncing = true
 	c.layout.SetSelected(layoutNames[c.w.m.Layout()])
 	c.syncing = false
+	c.syncViews()
 	c.side.sync()
 }
 
@@ -292,6 +296,7 @@ func NewWallWindow(app fyne.App, opts WallOptions) (fyne.Window, *Wall) {
 	// fyne.Do runs callbacks on the caller's goroutine instead of the UI goroutine.
 	win.SetOnClosed(wall.Stop)
 	wall.Start()
+	wall.openWindows(opts.Windows)
 	return win, wall
 }
 

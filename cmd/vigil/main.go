@@ -46,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runBench(args, stdout, stderr)
 	case "push":
 		return runPush(args, stdout, stderr)
+	case "analyze":
+		return runAnalyze(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionText)
 		return exitOK
@@ -69,6 +71,8 @@ func usage(w io.Writer) {
                                    push frames to a panel's push listener
   vigil camsim --mjpeg N [flags]   serve N simulated MJPEG cameras on 127.0.0.1
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
+  vigil analyze FILE|URL|CAMERA [--json]
+                                   run the motion analyzer on a video file or a camera; print events
   vigil version
 
 Run "vigil COMMAND --help" for a command's flags.

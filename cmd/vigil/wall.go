@@ -91,6 +91,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	// The wall talks to the panel through ui's interfaces (wallapi.go).
 	win, wall := ui.NewWallWindow(a, ui.WallOptions{
 		Cameras: panelui.Cameras{P: pn}, Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles,
+		View: cfg.Wall.View, Windows: cfg.Wall.Windows,
 		Views:       panelui.Views{P: pn},
 		SnapshotDir: snaps,
 		CPU:         cpu,
@@ -99,9 +100,11 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		Sites:       panelui.Sites{P: pn},
 		Playback:    panelui.Playback{P: pn},
 		Recordings:  panelui.Recordings{P: pn},
+		Motion:      pn,
 	})
 	pn.OnCameras(wall.SetCameras)
 	pn.StartContinuous()
+	pn.StartAnalytics()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel() // before pn.Close: background logins end with it

@@ -64,6 +64,10 @@ type Panel struct {
 	push   pushers
 	post   func(func())
 	closed bool
+	// an runs the cameras' analyzers once StartAnalytics is called (analyzing), and
+	// follows edits from then on.
+	an        *cameraAnalytics
+	analyzing bool
 }
 
 // Open builds every camera's stream (the demo cameras, served in-process on 127.0.0.1,
@@ -80,7 +84,8 @@ func Open(cfg *config.Config, o Options) (*Panel, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Panel{cfg: cfg, log: log, streams: streams, pins: pins, demoSite: site, stopDemo: stopDemo, post: o.Post}
+	p := &Panel{cfg: cfg, log: log, streams: streams, pins: pins, demoSite: site, stopDemo: stopDemo, post: o.Post,
+		an: &cameraAnalytics{log: log}}
 	if o.Record {
 		p.recs = openRecordings(cfg.Recording, log)
 	}
@@ -163,6 +168,9 @@ func (p *Panel) ToggleRecord(name string) error {
 // restartRecording stops a replaced or removed camera's recording (its stream is going)
 // and starts the continuous ones again on the new streams.
 func (p *Panel) restartRecording(gone string) {
+	if p.analyzing {
+		p.an.sync(p.cfg, p.streams)
+	}
 	if p.recs == nil {
 		return
 	}
@@ -221,11 +229,10 @@ func (p *Panel) SaveCamera(old string, cam config.Camera) error {
 		next.Cameras = append(next.Cameras, cam)
 	}
 	if old != "" && old != cam.Name {
-		for j, t := range next.Wall.Tiles {
-			if t == old {
-				next.Wall.Tiles = slices.Clone(next.Wall.Tiles)
-				next.Wall.Tiles[j] = cam.Name
-			}
+		next.Wall.Tiles = renamed(next.Wall.Tiles, old, cam.Name)
+		next.Views = slices.Clone(next.Views)
+		for k := range next.Views {
+			next.Views[k].Tiles = renamed(next.Views[k].Tiles, old, cam.Name)
 		}
 	}
 	if err := next.Validate(); err != nil {
@@ -287,6 +294,7 @@ func (p *Panel) RemoveCamera(name string) error {
 func (p *Panel) Close() {
 	p.closed = true
 	p.bg.Wait()
+	p.an.close()
 	if p.recs != nil {
 		if err := p.recs.Close(); err != nil {
 			p.log.Error("closing the recordings", "component", "panel", "err", err)

@@ -22,7 +22,7 @@ type Cameras struct{ P *panel.Panel }
 var (
 	_ ui.CameraEditor  = Cameras{}
 	_ ui.CameraRemover = Cameras{}
-	_ ui.Views         = Views{}
+	_ ui.ViewStore     = Views{}
 	_ ui.TrustStore    = Trust{}
 	_ ui.Sites         = Sites{}
 	_ ui.Playback      = Playback{}
@@ -39,10 +39,20 @@ func (c Cameras) Edit(old string, cam config.Camera) error { return c.P.SaveCame
 
 func (c Cameras) Remove(name string) error { return c.P.RemoveCamera(name) }
 
-// Views saves the wall's layout and positions: ui.Views.
+// Views saves the wall's layout and positions and keeps the named views: ui.ViewStore.
 type Views struct{ P *panel.Panel }
 
 func (v Views) SaveWall(layout string, tiles []string) error { return v.P.WallChanged(layout, tiles) }
+
+func (v Views) List() []config.View { return v.P.Views() }
+
+func (v Views) SaveView(old string, view config.View) error { return v.P.SaveView(old, view) }
+
+func (v Views) DeleteView(name string) error { return v.P.DeleteView(name) }
+
+func (v Views) ViewsShown(current string, windows []string) error {
+	return v.P.ViewsShown(current, windows)
+}
 
 // Trust pins accepted certificates: ui.TrustStore.
 type Trust struct{ P *panel.Panel }

@@ -72,6 +72,8 @@ type Source struct {
 	position     time.Time     // recorded time of the last delivered playback frame
 	video        *imageserver.Source
 	site         *site // the running login, for Snapshot
+	ptzEnabled   bool  // the camera's PtzSettings, as the last Run found them
+	ptzCenter    bool
 }
 
 // HintSize is part of capture.SizeHinter: the recorder is asked for JPEGs that fit this
@@ -356,6 +358,9 @@ func (s *Source) find(ctx context.Context, st *site, camera string, log *slog.Lo
 		return fmt.Errorf("camera %q: its recording server is not in the configuration: %w", cam.Name, capture.ErrNotFound)
 	}
 	st.cam, st.rec = cam, rec
+	s.mu.Lock()
+	s.ptzEnabled, s.ptzCenter = cam.PTZ, cam.Center
+	s.mu.Unlock()
 	if st.addr, st.useTLS, err = rec.ImageServerAddr(); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -67,7 +68,13 @@ func (q *Queue) PumpUntil(t testing.TB, what string, cond func() bool) {
 
 // Texts is every visible, non-empty label text in o, as a person reads the window. What
 // was typed into an entry or chosen in a select is not a label and is left out.
-func Texts(o fyne.CanvasObject) []string {
+func Texts(o fyne.CanvasObject) []string { return texts(o, false) }
+
+// AllTexts is Texts with the canvas texts too (tile names, badges) and what each select
+// shows, as "[choice]".
+func AllTexts(o fyne.CanvasObject) []string { return texts(o, true) }
+
+func texts(o fyne.CanvasObject, all bool) []string {
 	var out []string
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -85,7 +92,15 @@ func Texts(o fyne.CanvasObject) []string {
 			if w.Text != "" {
 				out = append(out, w.Text)
 			}
-		case *widget.Entry, *widget.Select, *widget.Button:
+		case *canvas.Text:
+			if all && w.Text != "" {
+				out = append(out, w.Text)
+			}
+		case *widget.Select:
+			if all {
+				out = append(out, "["+w.Selected+"]")
+			}
+		case *widget.Entry, *widget.Button:
 		case fyne.Widget:
 			for _, c := range test.WidgetRenderer(w).Objects() {
 				walk(c)

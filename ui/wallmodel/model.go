@@ -62,7 +62,9 @@ type Model struct {
 	cols      int
 	rows      int
 	positions []string        // camera per position, MaxPositions long
+	missing   []string        // a view's camera not in the list, per empty position
 	cameras   map[string]bool // the cameras that can be placed
+	keepNew   bool            // SetCameras leaves new cameras in the list (KeepNewOut)
 	selected  int
 	maxPos    int
 }
@@ -72,7 +74,7 @@ type Model struct {
 // config.Wall.Tiles: unknown names and repeats are dropped), nil for every camera in
 // order.
 func New(layout string, cameras, tiles []string) *Model {
-	m := &Model{layout: layout, positions: make([]string, MaxPositions), selected: -1, maxPos: -1}
+	m := &Model{layout: layout, positions: make([]string, MaxPositions), missing: make([]string, MaxPositions), selected: -1, maxPos: -1}
 	if _, _, err := Grid(m.layout, 0); err != nil || m.layout == "" {
 		m.layout = "auto"
 	}
@@ -148,7 +150,7 @@ func (m *Model) PositionOf(camera string) int {
 // Used is one past the last assigned position: what auto lays out.
 func (m *Model) Used() int {
 	for i := len(m.positions) - 1; i >= 0; i-- {
-		if m.positions[i] != "" {
+		if m.positions[i] != "" || m.missing[i] != "" {
 			return i + 1
 		}
 	}
@@ -156,8 +158,17 @@ func (m *Model) Used() int {
 }
 
 // Assignments is the camera per position with trailing empty positions trimmed: what
-// config.Wall.Tiles stores.
-func (m *Model) Assignments() []string { return slices.Clone(m.positions[:m.Used()]) }
+// config.Wall.Tiles stores (cameras in the list only).
+func (m *Model) Assignments() []string { return trim(slices.Clone(m.positions)) }
+
+// trim drops trailing empty positions.
+func trim(tiles []string) []string {
+	n := len(tiles)
+	for n > 0 && tiles[n-1] == "" {
+		n--
+	}
+	return tiles[:n]
+}
 
 // Visible is the positions on screen in grid order: the maximised one alone, else every
 // position of the grid.
@@ -176,11 +187,11 @@ func (m *Model) Visible() []int {
 // empty, else the first empty position on screen, else (auto layout) the next position;
 // -1 when there is none.
 func (m *Model) FreePosition() int {
-	if m.selected >= 0 && m.positions[m.selected] == "" {
+	if m.selected >= 0 && m.free(m.selected) {
 		return m.selected
 	}
 	for i := 0; i < m.Cells(); i++ {
-		if m.positions[i] == "" {
+		if m.free(i) {
 			return i
 		}
 	}
@@ -191,6 +202,9 @@ func (m *Model) FreePosition() int {
 	}
 	return -1
 }
+
+// free reports whether position p holds neither a camera nor a view's missing camera.
+func (m *Model) free(p int) bool { return m.positions[p] == "" && m.missing[p] == "" }
 
 // SetLayout changes the grid (restoring a maximised position). Assignments are kept. An
 // unknown layout is refused; "" is auto.
@@ -224,6 +238,7 @@ func (m *Model) Assign(pos int, camera string) bool {
 		m.positions[old] = ""
 	}
 	m.positions[pos] = camera
+	m.missing[pos] = ""
 	m.fit()
 	return true
 }
@@ -234,6 +249,7 @@ func (m *Model) Swap(a, b int) bool {
 		return false
 	}
 	m.positions[a], m.positions[b] = m.positions[b], m.positions[a]
+	m.missing[a], m.missing[b] = m.missing[b], m.missing[a]
 	m.fit()
 	return true
 }
@@ -343,9 +359,119 @@ func (m *Model) SetCameras(cameras []string, renamedFrom, renamedTo string) {
 			continue
 		}
 		seen[name] = true
+		// A camera a view was waiting for takes its place there.
+		if p := slices.Index(m.missing, name); p >= 0 {
+			m.positions[p], m.missing[p] = name, ""
+			continue
+		}
+		if m.keepNew {
+			continue
+		}
 		if p := m.FreePosition(); p >= 0 {
 			m.positions[p] = name
 		}
 	}
 	m.fit()
+}
+
+// KeepNewOut makes SetCameras leave new cameras in the list instead of placing them (a
+// second window's wall, whose view the user arranged).
+func (m *Model) KeepNewOut() { m.keepNew = true }
+
+// Missing is the name of a camera a view placed at pos that is not in the camera list
+// (removed since the view was saved), or "".
+func (m *Model) Missing(pos int) string {
+	if pos < 0 || pos >= MaxPositions {
+		return ""
+	}
+	return m.missing[pos]
+}
+
+// ApplyView shows a view: its layout (an unknown one is auto) and exactly its cameras at
+// its positions; a camera it names that is not in the list leaves its position empty but
+// named (Missing). It restores a maximised position and keeps the selection when the new
+// grid shows it. It reports whether anything changed.
+func (m *Model) ApplyView(layout string, tiles []string) bool {
+	if _, _, err := Grid(layout, 0); err != nil || layout == "" {
+		layout = "auto"
+	}
+	positions, missing := make([]string, MaxPositions), make([]string, MaxPositions)
+	seen := map[string]bool{}
+	for i, name := range tiles {
+		if i >= MaxPositions {
+			break
+		}
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		if m.cameras[name] {
+			positions[i] = name
+		} else {
+			missing[i] = name
+		}
+	}
+	if layout == m.layout && m.maxPos < 0 && slices.Equal(positions, m.positions) && slices.Equal(missing, m.missing) {
+		return false
+	}
+	m.layout, m.positions, m.missing, m.maxPos = layout, positions, missing, -1
+	m.fit()
+	return true
+}
+
+// ShowMissing names, at the positions that are empty, the cameras tiles (a view's) places
+// there that are not in the list: what a wall restored from its saved positions shows
+// of its current view.
+func (m *Model) ShowMissing(tiles []string) bool {
+	changed := false
+	for i, name := range tiles {
+		if i >= MaxPositions {
+			break
+		}
+		if name != "" && !m.cameras[name] && m.free(i) && !slices.Contains(m.missing, name) {
+			m.missing[i] = name
+			changed = true
+		}
+	}
+	if changed {
+		m.fit()
+	}
+	return changed
+}
+
+// ViewTiles is what a view of the wall as it is stores: the camera per position, the
+// cameras the view was missing kept in their places, trailing empty positions trimmed.
+func (m *Model) ViewTiles() []string {
+	out := slices.Clone(m.positions)
+	for i, name := range m.missing {
+		if out[i] == "" {
+			out[i] = name
+		}
+	}
+	return trim(out)
+}
+
+// Shows reports whether the wall shows the view layout/tiles as ApplyView would make it
+// (a maximised position aside): a view whose wall has not been changed since.
+func (m *Model) Shows(layout string, tiles []string) bool {
+	v := &Model{layout: m.layout, cameras: m.cameras, positions: make([]string, MaxPositions), missing: make([]string, MaxPositions)}
+	v.ApplyView(layout, tiles)
+	return v.layout == m.layout && slices.Equal(v.ViewTiles(), m.ViewTiles())
+}
+
+// Cycle is the name step places after current in names, wrapping around (the first
+// or last for a current not in names, "" for no names): Ctrl+PageDown and PageUp.
+func Cycle(names []string, current string, step int) string {
+	if len(names) == 0 {
+		return ""
+	}
+	i := slices.Index(names, current)
+	if i < 0 {
+		if step > 0 {
+			return names[0]
+		}
+		return names[len(names)-1]
+	}
+	n := len(names)
+	return names[((i+step)%n+n)%n]
 }

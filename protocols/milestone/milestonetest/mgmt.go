@@ -204,7 +204,11 @@ func writeRecorderBody(b *bytes.Buffer, rec RecorderConfig) {
 	for _, c := range rec.Cameras {
 		b.WriteString(`<CameraInfo><Description i:nil="true"/><DeviceId>` + c.ID + `</DeviceId><Name>`)
 		xml.EscapeText(b, []byte(c.Name))
-		b.WriteString(`</Name><RecorderId>` + rec.ID + `</RecorderId><Streams><StreamInfo><Default>true</Default><Name>Video stream 1</Name><StreamId>28dc44c3-079e-4c94-8ec9-60363451eb40</StreamId></StreamInfo></Streams></CameraInfo>`)
+		b.WriteString(`</Name>`)
+		if c.PTZ {
+			fmt.Fprintf(b, `<PtzSettings><IsCenterOnPositionInViewSupported>%t</IsCenterOnPositionInViewSupported><PtzEnabled>true</PtzEnabled></PtzSettings>`, c.Center)
+		}
+		b.WriteString(`<RecorderId>` + rec.ID + `</RecorderId><Streams><StreamInfo><Default>true</Default><Name>Video stream 1</Name><StreamId>28dc44c3-079e-4c94-8ec9-60363451eb40</StreamId></StreamInfo></Streams></CameraInfo>`)
 	}
 	b.WriteString(`</Cameras><HostName>`)
 	xml.EscapeText(b, []byte(rec.HostName))

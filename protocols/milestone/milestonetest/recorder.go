@@ -101,6 +101,8 @@ type Recorder struct {
 	stamped map[scaledKey][]byte
 	cert    *tls.Certificate
 	wg      sync.WaitGroup
+
+	ptz ptzState
 }
 
 type scaledKey struct {

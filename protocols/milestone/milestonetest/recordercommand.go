@@ -62,9 +62,7 @@ func (r *Recorder) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		recorderFault(w, "soap:Client", "Server did not recognize the value of HTTP Header SOAPAction: "+action+".", 0, 0)
 		return
 	}
-	switch op.XMLName.Local {
-	case "JPEGGetLive", "JPEGGetAt":
-	default:
+	if op.XMLName.Local != "JPEGGetLive" && op.XMLName.Local != "JPEGGetAt" && !isPTZOp(op.XMLName.Local) {
 		recorderFault(w, "soap:Client", "Method '"+op.XMLName.Local+"' not supported", 40000, 0)
 		return
 	}
@@ -86,6 +84,10 @@ func (r *Recorder) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		recorderFault(w, "soap:Client", "Unknown device", 0, 0) // the real fault's numbers are unknown [I]
 		return
 	}
+	if isPTZOp(op.XMLName.Local) {
+		r.servePTZ(w, op.XMLName.Local, cam, body)
+		return
+	}
 	var pic []byte
 	var at time.Time
 	if op.XMLName.Local == "JPEGGetLive" {
@@ -104,15 +106,20 @@ func (r *Recorder) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `<%sResponse xmlns="%s"><%sResult>`, op.XMLName.Local, recorderNS, op.XMLName.Local)
+	fmt.Fprintf(&b, `<%sResult>`, op.XMLName.Local)
 	if pic != nil {
 		r.snapshots.Add(1)
 		fmt.Fprintf(&b, `<Time>%s</Time><Data>%s</Data>`, at.UTC().Format("2006-01-02T15:04:05.000Z"), base64.StdEncoding.EncodeToString(pic))
 	}
-	fmt.Fprintf(&b, `</%sResult></%sResponse>`, op.XMLName.Local, op.XMLName.Local)
+	fmt.Fprintf(&b, `</%sResult>`, op.XMLName.Local)
+	recorderReply(w, op.XMLName.Local, b.String())
+}
+
+// recorderReply writes the ASMX answer to op: <opResponse> holding inner.
+func recorderReply(w http.ResponseWriter, op, inner string) {
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>`+
-		b.String()+`</soap:Body></soap:Envelope>`)
+		`<`+op+`Response xmlns="`+recorderNS+`">`+inner+`</`+op+`Response></soap:Body></soap:Envelope>`)
 }
 
 // recorderFault is the ASMX fault shape captured from a recorder (milestone.md §1.7).

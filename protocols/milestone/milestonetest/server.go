@@ -57,6 +57,8 @@ type RecorderConfig struct {
 type CameraConfig struct {
 	ID   string // DeviceId GUID; generated when empty
 	Name string
+	// PTZ sends PtzSettings with PtzEnabled; Center adds IsCenterOnPositionInViewSupported.
+	PTZ, Center bool
 }
 
 // Server is a running management server simulator.

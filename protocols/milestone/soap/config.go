@@ -33,6 +33,8 @@ type Camera struct {
 	RecorderID   string
 	RecorderName string
 	Streams      []Stream
+	// PTZ is PtzSettings' PtzEnabled; Center its IsCenterOnPositionInViewSupported.
+	PTZ, Center bool
 }
 
 // Stream is one of a camera's streams (StreamInfo).
@@ -131,6 +133,9 @@ func convertRecorder(r *servercommand.RecorderInfo) Recorder {
 		cam := Camera{ID: guid(ci.DeviceId), Name: ci.Name, ShortName: ci.ShortName, RecorderID: guid(ci.RecorderId), RecorderName: rec.Name}
 		if cam.RecorderID == "" {
 			cam.RecorderID = rec.ID
+		}
+		if p := ci.PtzSettings; p != nil {
+			cam.PTZ, cam.Center = p.PtzEnabled, p.PtzEnabled && p.IsCenterOnPositionInViewSupported
 		}
 		if ci.Streams != nil {
 			for _, s := range ci.Streams.StreamInfo {

@@ -49,7 +49,7 @@ func (f *Fault) Meaning() string {
 	case f.ErrorNumber == 40000:
 		return "the server does not support this operation"
 	case f.ErrorNumber == 40295:
-		return "a user with higher PTZ priority holds the camera"
+		return "another user with higher PTZ priority holds the camera; try again when they release it"
 	case strings.HasSuffix(f.Code, "ActionNotSupported"):
 		return "the server does not offer this operation at this address (SOAPAction mismatch); check that the address is the management server and its version is 2019 or later"
 	case strings.HasSuffix(f.Code, "FailedAuthentication") || strings.HasSuffix(f.Code, "InvalidSecurity"):
@@ -77,12 +77,17 @@ func (f *Fault) Error() string {
 	return b.String()
 }
 
-// Unwrap lets callers use errors.Is with capture.ErrUnauthorized, ErrTokenInvalid and
-// ErrActionNotSupported.
+// Unwrap lets callers use errors.Is with capture.ErrUnauthorized, ErrTokenInvalid,
+// ErrActionNotSupported, capture.ErrBusy (40295, PTZ priority) and capture.ErrUnsupported
+// (40000, an operation the server lacks).
 func (f *Fault) Unwrap() []error {
 	switch {
 	case f.ErrorNumber == 20001:
 		return []error{capture.ErrUnauthorized, ErrTokenInvalid}
+	case f.ErrorNumber == 40295:
+		return []error{capture.ErrBusy}
+	case f.ErrorNumber == 40000:
+		return []error{capture.ErrUnsupported}
 	case strings.HasSuffix(f.Code, "ActionNotSupported"):
 		return []error{ErrActionNotSupported}
 	case strings.HasSuffix(f.Code, "FailedAuthentication") || strings.HasSuffix(f.Code, "InvalidSecurity"):

@@ -57,10 +57,120 @@ type JPEGGetAtResponse struct {
 	JPEGGetAtResult *JPEGData `xml:"JPEGGetAtResult,omitempty" json:"JPEGGetAtResult,omitempty"`
 }
 
+type PTZMoveStart struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZMoveStart"`
+
+	Token string `xml:"token,omitempty" json:"token,omitempty"`
+
+	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
+
+	PtzArgs *PTZArgs `xml:"ptzArgs,omitempty" json:"ptzArgs,omitempty"`
+}
+
+type PTZMoveStartResponse struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZMoveStartResponse"`
+}
+
+type PTZMoveStop struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZMoveStop"`
+
+	Token string `xml:"token,omitempty" json:"token,omitempty"`
+
+	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
+}
+
+type PTZMoveStopResponse struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZMoveStopResponse"`
+}
+
+type PTZCenter struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZCenter"`
+
+	Token string `xml:"token,omitempty" json:"token,omitempty"`
+
+	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
+
+	RefWidth string `xml:"refWidth,omitempty" json:"refWidth,omitempty"`
+
+	RefHeight string `xml:"refHeight,omitempty" json:"refHeight,omitempty"`
+
+	CenterX string `xml:"centerX,omitempty" json:"centerX,omitempty"`
+
+	CenterY string `xml:"centerY,omitempty" json:"centerY,omitempty"`
+
+	Zoom string `xml:"zoom,omitempty" json:"zoom,omitempty"`
+}
+
+type PTZCenterResponse struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZCenterResponse"`
+}
+
+type PresetGetList struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetGetList"`
+
+	Token string `xml:"token,omitempty" json:"token,omitempty"`
+
+	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
+}
+
+type PresetGetListResponse struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetGetListResponse"`
+
+	PresetGetListResult *ArrayOfString `xml:"PresetGetListResult,omitempty" json:"PresetGetListResult,omitempty"`
+}
+
+type PresetMoveTo struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetMoveTo"`
+
+	Token string `xml:"token,omitempty" json:"token,omitempty"`
+
+	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
+
+	PresetName string `xml:"presetName,omitempty" json:"presetName,omitempty"`
+}
+
+type PresetMoveToResponse struct {
+	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetMoveToResponse"`
+}
+
 type JPEGData struct {
 	Time string `xml:"Time,omitempty" json:"Time,omitempty"`
 
 	Data string `xml:"Data,omitempty" json:"Data,omitempty"`
+}
+
+type PTZArgs struct {
+	Movement *ArrayOfPTZPairDouble `xml:"movement,omitempty" json:"movement,omitempty"`
+
+	Speed *ArrayOfPTZPairDouble `xml:"speed,omitempty" json:"speed,omitempty"`
+
+	Automatic *ArrayOfPTZPairBoolean `xml:"automatic,omitempty" json:"automatic,omitempty"`
+
+	Normalized string `xml:"Normalized,omitempty" json:"Normalized,omitempty"`
+}
+
+type ArrayOfPTZPairDouble struct {
+	PTZPairDouble []*PTZPairDouble `xml:"PTZPairDouble,omitempty" json:"PTZPairDouble,omitempty"`
+}
+
+type PTZPairDouble struct {
+	Name string `xml:"name,omitempty" json:"name,omitempty"`
+
+	Value string `xml:"value,omitempty" json:"value,omitempty"`
+}
+
+type ArrayOfPTZPairBoolean struct {
+	PTZPairBoolean []*PTZPairBoolean `xml:"PTZPairBoolean,omitempty" json:"PTZPairBoolean,omitempty"`
+}
+
+type PTZPairBoolean struct {
+	Name string `xml:"name,omitempty" json:"name,omitempty"`
+
+	Value bool `xml:"value,omitempty" json:"value,omitempty"`
+}
+
+type ArrayOfString struct {
+	Astring []*string `xml:"string,omitempty" json:"string,omitempty"`
 }
 
 type RecorderCommandServiceSoap interface {
@@ -71,6 +181,26 @@ type RecorderCommandServiceSoap interface {
 	JPEGGetAt(request *JPEGGetAt) (*JPEGGetAtResponse, error)
 
 	JPEGGetAtContext(ctx context.Context, request *JPEGGetAt) (*JPEGGetAtResponse, error)
+
+	PTZMoveStart(request *PTZMoveStart) (*PTZMoveStartResponse, error)
+
+	PTZMoveStartContext(ctx context.Context, request *PTZMoveStart) (*PTZMoveStartResponse, error)
+
+	PTZMoveStop(request *PTZMoveStop) (*PTZMoveStopResponse, error)
+
+	PTZMoveStopContext(ctx context.Context, request *PTZMoveStop) (*PTZMoveStopResponse, error)
+
+	PTZCenter(request *PTZCenter) (*PTZCenterResponse, error)
+
+	PTZCenterContext(ctx context.Context, request *PTZCenter) (*PTZCenterResponse, error)
+
+	PresetGetList(request *PresetGetList) (*PresetGetListResponse, error)
+
+	PresetGetListContext(ctx context.Context, request *PresetGetList) (*PresetGetListResponse, error)
+
+	PresetMoveTo(request *PresetMoveTo) (*PresetMoveToResponse, error)
+
+	PresetMoveToContext(ctx context.Context, request *PresetMoveTo) (*PresetMoveToResponse, error)
 }
 
 type recorderCommandServiceSoap struct {
@@ -112,6 +242,91 @@ func (service *recorderCommandServiceSoap) JPEGGetAtContext(ctx context.Context,
 
 func (service *recorderCommandServiceSoap) JPEGGetAt(request *JPEGGetAt) (*JPEGGetAtResponse, error) {
 	return service.JPEGGetAtContext(
+		context.Background(),
+		request,
+	)
+}
+
+func (service *recorderCommandServiceSoap) PTZMoveStartContext(ctx context.Context, request *PTZMoveStart) (*PTZMoveStartResponse, error) {
+	response := new(PTZMoveStartResponse)
+	err := service.client.CallContext(ctx, "http://videoos.net/2/XProtectCSRecorderCommand/PTZMoveStart", request, response)
+	if err != nil {
+		return nil, err
+	}
+
+	return response, nil
+}
+
+func (service *recorderCommandServiceSoap) PTZMoveStart(request *PTZMoveStart) (*PTZMoveStartResponse, error) {
+	return service.PTZMoveStartContext(
+		context.Background(),
+		request,
+	)
+}
+
+func (service *recorderCommandServiceSoap) PTZMoveStopContext(ctx context.Context, request *PTZMoveStop) (*PTZMoveStopResponse, error) {
+	response := new(PTZMoveStopResponse)
+	err := service.client.CallContext(ctx, "http://videoos.net/2/XProtectCSRecorderCommand/PTZMoveStop", request, response)
+	if err != nil {
+		return nil, err
+	}
+
+	return response, nil
+}
+
+func (service *recorderCommandServiceSoap) PTZMoveStop(request *PTZMoveStop) (*PTZMoveStopResponse, error) {
+	return service.PTZMoveStopContext(
+		context.Background(),
+		request,
+	)
+}
+
+func (service *recorderCommandServiceSoap) PTZCenterContext(ctx context.Context, request *PTZCenter) (*PTZCenterResponse, error) {
+	response := new(PTZCenterResponse)
+	err := service.client.CallContext(ctx, "http://videoos.net/2/XProtectCSRecorderCommand/PTZCenter", request, response)
+	if err != nil {
+		return nil, err
+	}
+
+	return response, nil
+}
+
+func (service *recorderCommandServiceSoap) PTZCenter(request *PTZCenter) (*PTZCenterResponse, error) {
+	return service.PTZCenterContext(
+		context.Background(),
+		request,
+	)
+}
+
+func (service *recorderCommandServiceSoap) PresetGetListContext(ctx context.Context, request *PresetGetList) (*PresetGetListResponse, error) {
+	response := new(PresetGetListResponse)
+	err := service.client.CallContext(ctx, "http://videoos.net/2/XProtectCSRecorderCommand/PresetGetList", request, response)
+	if err != nil {
+		return nil, err
+	}
+
+	return response, nil
+}
+
+func (service *recorderCommandServiceSoap) PresetGetList(request *PresetGetList) (*PresetGetListResponse, error) {
+	return service.PresetGetListContext(
+		context.Background(),
+		request,
+	)
+}
+
+func (service *recorderCommandServiceSoap) PresetMoveToContext(ctx context.Context, request *PresetMoveTo) (*PresetMoveToResponse, error) {
+	response := new(PresetMoveToResponse)
+	err := service.client.CallContext(ctx, "http://videoos.net/2/XProtectCSRecorderCommand/PresetMoveTo", request, response)
+	if err != nil {
+		return nil, err
+	}
+
+	return response, nil
+}
+
+func (service *recorderCommandServiceSoap) PresetMoveTo(request *PresetMoveTo) (*PresetMoveToResponse, error) {
+	return service.PresetMoveToContext(
 		context.Background(),
 		request,
 	)

@@ -143,6 +143,14 @@ type CameraInfo struct {
 	DeviceIndex int32 `xml:"DeviceIndex,omitempty" json:"DeviceIndex,omitempty"`
 
 	Streams *ArrayOfStreamInfo `xml:"Streams,omitempty" json:"Streams,omitempty"`
+
+	PtzSettings *PtzInfo `xml:"PtzSettings,omitempty" json:"PtzSettings,omitempty"`
+}
+
+type PtzInfo struct {
+	PtzEnabled bool `xml:"PtzEnabled,omitempty" json:"PtzEnabled,omitempty"`
+
+	IsCenterOnPositionInViewSupported bool `xml:"IsCenterOnPositionInViewSupported,omitempty" json:"IsCenterOnPositionInViewSupported,omitempty"`
 }
 
 type ArrayOfStreamInfo struct {

@@ -1,0 +1,153 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/cvcap"
+)
+
+// Analyzer is what runs on a camera's frames.
+type Analyzer interface {
+	Frame(f Luma) error
+	// Flush ends what is open (the stream or file ended).
+	Flush()
+}
+
+// FileEvent is an event in a file, with its offsets from the file's first frame.
+type FileEvent struct {
+	Event
+	StartOffset, EndOffset time.Duration
+}
+
+// FileOptions say how a file is analysed.
+type FileOptions struct {
+	// Camera names the events (default: the file's name without its extension).
+	Camera string
+	Motion MotionOptions
+	// Start is the wall time of the file's first frame (default: the file's
+	// modification time minus its length, as a recording's last write ends it).
+	Start time.Time
+}
+
+// AnalyzeFile runs the analyzers on a video file (any OpenCV's FFmpeg backend reads: our
+// recordings, a clip from a camera's web page) as fast as it decodes, at most MaxFPS
+// frames a second of the file's time at most MaxWidth×MaxHeight, and returns its events
+// in order of start.
+func AnalyzeFile(ctx context.Context, path string, o FileOptions) ([]FileEvent, error) {
+	c, err := cvcap.Open("file:"+path, cvcap.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	if o.Camera == "" {
+		o.Camera = filepath.Base(path)
+		o.Camera = o.Camera[:len(o.Camera)-len(filepath.Ext(o.Camera))]
+	}
+	// The events are collected on the file's own clock (from the zero time) and moved
+	// to wall time when the file's length is known.
+	var evs []Event
+	m, err := NewMotion(o.Camera, o.Motion, SinkFunc(func(e Event) {
+		if e.Ended() {
+			evs = append(evs, e)
+		}
+	}))
+	if err != nil {
+		return nil, err
+	}
+	var zero time.Time
+	var last, first time.Duration = -1, -1
+	frames := 0
+	for ctx.Err() == nil {
+		y, w, h, pos, err := c.NextGray(MaxWidth, MaxHeight)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if first < 0 {
+			first = pos
+		}
+		if last >= 0 && pos-last < time.Second/MaxFPS-time.Millisecond {
+			continue
+		}
+		last = pos
+		frames++
+		if err := m.Frame(Luma{Y: y, Width: w, Height: h, Stride: w, At: zero.Add(pos - first)}); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if frames == 0 {
+		return nil, fmt.Errorf("%s: no frame could be read", path)
+	}
+	m.Flush()
+	start := o.Start
+	if start.IsZero() {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		start = st.ModTime().Add(-(last - first))
+	}
+	out := make([]FileEvent, len(evs))
+	for i, e := range evs {
+		so, eo := e.Start.Sub(zero), e.End.Sub(zero)
+		e.Start, e.End = start.Add(so), start.Add(eo)
+		out[i] = FileEvent{Event: e, StartOffset: so, EndOffset: eo}
+	}
+	slices.SortFunc(out, func(a, b FileEvent) int { return a.Start.Compare(b.Start) })
+	return out, nil
+}
+
+// Run analyses a camera's stream until ctx ends: frames from the capture pipeline at
+// most MaxWidth×MaxHeight, at most MaxFPS a second, latest wins (a slow analyzer skips
+// frames). Watching keeps the camera decoding while its tile is hidden.
+func Run(ctx context.Context, s *capture.Stream, analyzers ...Analyzer) error {
+	sub := s.Watch(MaxWidth, MaxHeight)
+	defer sub.Close()
+	defer func() {
+		for _, a := range analyzers {
+			a.Flush()
+		}
+	}()
+	var luma Luma
+	var last time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-sub.Ready():
+		}
+		fr := sub.Take()
+		if fr == nil {
+			continue
+		}
+		at := fr.SourceTime
+		if at.IsZero() {
+			at = fr.ReceiveTime
+		}
+		if !last.IsZero() && at.Sub(last) < time.Second/MaxFPS-time.Millisecond && at.After(last) {
+			fr.Release()
+			continue
+		}
+		last = at
+		LumaOf(&luma, fr.Image, at)
+		fr.Release()
+		for _, a := range analyzers {
+			if err := a.Frame(luma); err != nil {
+				return fmt.Errorf("camera %s: %w", s.Name(), err)
+			}
+		}
+	}
+}

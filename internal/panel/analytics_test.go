@@ -1,0 +1,65 @@
+package panel_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-cctv/vigil/analytics/analyticstest"
+	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+)
+
+// TestAnalyticsFollowTheSettings: a camera with `analyzers: [motion]` reports the
+// scripted passer-by of its loop as motion starting and ending; a camera without
+// analyzers reports nothing; removing the camera stops its analyzer.
+func TestAnalyticsFollowTheSettings(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	srv := mjpegtest.NewServer(mjpegtest.Options{Cameras: 2, FPS: 10,
+		Frames: analyticstest.Walk(40, 20, 35, 320, 180)})
+	defer srv.Close()
+	cfg, err := config.Parse([]byte(fmt.Sprintf("cameras:\n"+
+		"  - {name: Yard, analyzers: [motion], streams: [{url: %q}]}\n"+
+		"  - {name: Dock, streams: [{url: %q}]}\n", srv.CameraURL(1), srv.CameraURL(2))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn := openPanel(t, cfg)
+	var mu sync.Mutex
+	var seen []string
+	pn.OnMotion(func(camera string, on bool, label string) {
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %v %q", camera, on, label))
+		mu.Unlock()
+	})
+	pn.StartAnalytics()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		n := len(seen)
+		mu.Unlock()
+		if n >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	got := append([]string(nil), seen...)
+	mu.Unlock()
+	if len(got) < 2 || got[0] != `Yard true ""` || got[1] != `Yard false ""` {
+		t.Fatalf("motion reported: %q", got)
+	}
+	if err := pn.RemoveCamera("Yard"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	n := len(seen)
+	mu.Unlock()
+	time.Sleep(5 * time.Second) // more than a loop: a running analyzer would report again
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) > n+1 { // an event open at the removal may end once
+		t.Errorf("motion reported after the camera was removed: %q", seen[n:])
+	}
+}
