@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/cvcap"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/recorder"
 )
@@ -199,30 +200,40 @@ type PushRequest struct {
 	To, Name, Token string
 	// Source is "demo", "webcam:N" or "file:PATH".
 	Source string
-	// FPS is the frame rate (default 10); Quality the JPEG quality of a webcam or file
-	// (the demo pictures are encoded once).
+	// FPS is the frame rate (0: a file's own rate, 15 for a webcam, 10 for the demo);
+	// Quality the JPEG quality of a webcam or file (the demo pictures are encoded once).
 	FPS     float64
 	Quality int
+	// Loop starts a file again at its end; otherwise the push ends there.
+	Loop bool
 	// Report is told of connections, losses and retries.
 	Report func(msg string)
 }
 
-// Push sends frames from req.Source to a panel until ctx ends, reconnecting with
-// backoff when the panel goes away.
+// Push sends frames from req.Source to a panel until ctx ends (or a file ends),
+// reconnecting with backoff when the panel goes away. Webcams and files are read and
+// JPEG-encoded through OpenCV (capture/cvcap).
 func Push(ctx context.Context, req PushRequest) error {
-	if req.FPS <= 0 {
-		req.FPS = 10
-	}
 	var next func(ctx context.Context) ([]byte, time.Time, error)
 	switch {
 	case req.Source == "demo":
-		pics, err := DemoLoop("push "+req.Name, 1280, 720, req.FPS)
+		fps := req.FPS
+		if fps <= 0 {
+			fps = 10
+		}
+		pics, err := DemoLoop("push "+req.Name, 1280, 720, fps)
 		if err != nil {
 			return err
 		}
-		next = capture.LoopPictures(pics, req.FPS)
+		next = capture.LoopPictures(pics, fps)
 	case strings.HasPrefix(req.Source, "webcam:"), strings.HasPrefix(req.Source, "file:"):
-		return fmt.Errorf("--source %s: webcams and video files are read through OpenCV (capture/cvcap), which this build does not have yet: use --source demo: %w", req.Source, capture.ErrUnsupported)
+		c, err := cvcap.Open(req.Source, cvcap.Options{FPS: req.FPS, Quality: req.Quality, Loop: req.Loop})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		// Next is paced at the capture's rate: a cancel waits at most one frame.
+		next = func(context.Context) ([]byte, time.Time, error) { return c.Next() }
 	default:
 		return fmt.Errorf("--source %q: want demo, webcam:N or file:PATH", req.Source)
 	}
