@@ -61,9 +61,8 @@ type Panel struct {
 	// onCameras is told the new list of streams after every edit (the wall's SetCameras).
 	onCameras func([]*capture.Stream)
 	// push holds the push: listeners and their pushers' cameras; post is Options.Post.
-	push   pushers
-	post   func(func())
-	closed bool
+	push pushers
+	post func(func())
 	// an runs the cameras' analyzers once StartAnalytics is called (analyzing), and
 	// follows edits from then on.
 	an        *cameraAnalytics
@@ -292,7 +291,7 @@ func (p *Panel) RemoveCamera(name string) error {
 // for the ones being closed after edits and for background logins, then stops the demo
 // servers.
 func (p *Panel) Close() {
-	p.closed = true
+	p.stopPushers()
 	p.bg.Wait()
 	p.an.close()
 	if p.recs != nil {

@@ -26,6 +26,11 @@ type pushers struct {
 	handles []io.Closer
 	// cams maps a pusher's URL to its camera's name; only the Panel's goroutine reads it.
 	cams map[string]string
+	// off is set by Close (under mu's write lock); an announcement posts under the read
+	// lock, so none runs alongside Close even where Post runs it at once (Fyne's, once its
+	// loop has drained).
+	mu  sync.RWMutex
+	off bool
 }
 
 // openPush opens the settings' push: listeners; a listener that cannot be opened is
@@ -36,7 +41,13 @@ func (p *Panel) openPush() {
 		ps := ps
 		o := capture.ListenOptions{Token: ps.Token, Logger: p.log}
 		if p.post != nil {
-			o.Announce = func(u string) { p.post(func() { p.addPusher(ps, u) }) }
+			o.Announce = func(u string) {
+				p.push.mu.RLock()
+				defer p.push.mu.RUnlock()
+				if !p.push.off {
+					p.post(func() { p.addPusher(ps, u) })
+				}
+			}
 		}
 		h, err := config.Protocols().Listen(ps.URL(), o)
 		if err != nil {
@@ -45,6 +56,13 @@ func (p *Panel) openPush() {
 		}
 		p.push.handles = append(p.push.handles, h)
 	}
+}
+
+// stopPushers stops adding pushers to the wall (first thing in Close).
+func (p *Panel) stopPushers() {
+	p.push.mu.Lock()
+	p.push.off = true
+	p.push.mu.Unlock()
 }
 
 // closePush closes the listeners, after the streams (their pushers are dropped).
@@ -58,7 +76,7 @@ func (p *Panel) closePush() {
 // addPusher puts a newly connected pusher on the wall (on the Panel's goroutine). A
 // pusher that already has a camera needs nothing: its Source takes the connection.
 func (p *Panel) addPusher(ps config.Push, rawURL string) {
-	if _, known := p.push.cams[rawURL]; known || p.closed {
+	if _, known := p.push.cams[rawURL]; known || p.push.off {
 		return
 	}
 	if slices.ContainsFunc(p.cfg.Cameras, func(c config.Camera) bool {
