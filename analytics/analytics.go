@@ -59,6 +59,9 @@ type Luma struct {
 	Stride        int
 	// At is when the picture was taken (the source's time, else when it arrived).
 	At time.Time
+	// Snapshot, when not nil, encodes the frame's picture as JPEG, for an event's
+	// snapshot (called only when an event starts or peaks).
+	Snapshot func() []byte
 }
 
 // LumaOf converts an RGBA picture into dst's Y plane (reusing its buffer), with BT.601's
@@ -81,54 +84,154 @@ func LumaOf(dst *Luma, img *image.RGBA, at time.Time) {
 	}
 }
 
-// MotionOptions say when motion makes an event.
-type MotionOptions struct {
-	motion.Config
-	// Gap is how long without motion ends an event (2 s). The event's End is the last
-	// frame with motion, not the end of the gap.
+// Hysteresis says when what an analyzer sees makes an event.
+type Hysteresis struct {
+	// Gap is how long without a sighting ends an event (2 s). The event's End is the
+	// last frame it was seen in, not the end of the gap.
 	Gap time.Duration
-	// MinFrames is how many of the last three frames must show motion to start an event
-	// (2): a single frame is noise. The event's Start is the first of them.
+	// MinFrames is how many of the last three frames must show it to start an event (2):
+	// a single frame is noise. The event's Start is the first of them.
 	MinFrames int
 }
 
-// Motion turns one camera's motion detector into events: one for the whole picture, or
-// one per zone when the camera has zones.
-type Motion struct {
-	camera string
-	o      MotionOptions
-	det    *motion.Detector
-	sink   Sink
-	// open is the event per zone ("" without zones); recent the last frames' motion.
-	open   map[string]*openEvent
-	recent map[string][]frameSeen
-	last   motion.Result
+func (h Hysteresis) withDefaults() (Hysteresis, error) {
+	if h.Gap == 0 {
+		h.Gap = 2 * time.Second
+	}
+	if h.MinFrames == 0 {
+		h.MinFrames = 2
+	}
+	if h.Gap < 0 || h.MinFrames < 1 || h.MinFrames > 3 {
+		return h, fmt.Errorf("events: gap %v and minimum frames %d: want a gap > 0 and 1 to 3 frames", h.Gap, h.MinFrames)
+	}
+	return h, nil
 }
+
+// MotionOptions say how a camera's motion is found and when it makes an event.
+type MotionOptions struct {
+	motion.Config
+	Hysteresis
+}
+
+// tracker turns per-frame sightings into events with start/end hysteresis, one open
+// event per key (a zone, a detector's label).
+type tracker struct {
+	camera string
+	h      Hysteresis
+	sink   Sink
+	open   map[trackKey]*openEvent
+	recent map[trackKey][]frameSeen
+}
+
+type trackKey struct{ kind, zone string }
 
 type openEvent struct {
 	ev       Event
 	lastSeen time.Time
 }
 
+type frameSeen struct {
+	at     time.Time
+	moving bool
+}
+
+func newTracker(camera string, h Hysteresis, sink Sink) (*tracker, error) {
+	h, err := h.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return &tracker{camera: camera, h: h, sink: sink, open: map[trackKey]*openEvent{}, recent: map[trackKey][]frameSeen{}}, nil
+}
+
+// observe takes one frame's sightings: for each key the analyzer watches, its score
+// when seen (absent: not seen), and snap, when not nil, a picture of the moment for an
+// event that starts or peaks.
+func (tr *tracker) observe(at time.Time, keys []trackKey, scores map[trackKey]float64, snap func() []byte) {
+	for _, k := range keys {
+		score, seen := scores[k]
+		rec := append(tr.recent[k], frameSeen{at: at, moving: seen})
+		if len(rec) > 3 {
+			rec = rec[len(rec)-3:]
+		}
+		tr.recent[k] = rec
+		oe := tr.open[k]
+		switch {
+		case oe == nil && seen:
+			n, first := 0, time.Time{}
+			for _, f := range rec {
+				if f.moving {
+					if n == 0 {
+						first = f.at
+					}
+					n++
+				}
+			}
+			if n >= tr.h.MinFrames {
+				oe = &openEvent{ev: Event{Camera: tr.camera, Kind: k.kind, Zone: k.zone, Start: first, Peak: score}, lastSeen: at}
+				if snap != nil {
+					oe.ev.Snapshot = snap()
+				}
+				tr.open[k] = oe
+				tr.sink.Event(oe.ev)
+			}
+		case oe != nil && seen:
+			oe.lastSeen = at
+			if score > oe.ev.Peak {
+				oe.ev.Peak = score
+				if snap != nil {
+					oe.ev.Snapshot = snap()
+				}
+				tr.sink.Event(oe.ev)
+			}
+		case oe != nil && at.Sub(oe.lastSeen) >= tr.h.Gap:
+			tr.end(k, oe)
+		}
+	}
+}
+
+func (tr *tracker) end(k trackKey, oe *openEvent) {
+	oe.ev.End = oe.lastSeen
+	tr.sink.Event(oe.ev)
+	delete(tr.open, k)
+}
+
+// flush ends every open event at its last sighting.
+func (tr *tracker) flush() {
+	for k, oe := range tr.open {
+		tr.end(k, oe)
+	}
+}
+
+// Motion turns one camera's motion detector into events: one for the whole picture, or
+// one per zone when the camera has zones.
+type Motion struct {
+	det  *motion.Detector
+	tr   *tracker
+	keys []trackKey
+	last motion.Result
+}
+
 // NewMotion makes the motion analyzer of a camera.
 func NewMotion(camera string, o MotionOptions, sink Sink) (*Motion, error) {
-	if o.Gap == 0 {
-		o.Gap = 2 * time.Second
-	}
-	if o.MinFrames == 0 {
-		o.MinFrames = 2
-	}
-	if o.Gap < 0 || o.MinFrames < 1 || o.MinFrames > 3 {
-		return nil, fmt.Errorf("motion events: gap %v and minimum frames %d: want a gap > 0 and 1 to 3 frames", o.Gap, o.MinFrames)
+	tr, err := newTracker(camera, o.Hysteresis, sink)
+	if err != nil {
+		return nil, fmt.Errorf("camera %s: motion %w", camera, err)
 	}
 	det, err := motion.New(o.Config)
 	if err != nil {
 		return nil, fmt.Errorf("camera %s: %w", camera, err)
 	}
-	return &Motion{camera: camera, o: o, det: det, sink: sink, open: map[string]*openEvent{}, recent: map[string][]frameSeen{}}, nil
+	m := &Motion{det: det, tr: tr}
+	for _, z := range det.Config().Zones {
+		m.keys = append(m.keys, trackKey{"motion", z.Name})
+	}
+	if len(m.keys) == 0 {
+		m.keys = []trackKey{{"motion", ""}}
+	}
+	return m, nil
 }
 
-// Last is the detector's result on the last frame (for the tile's motion border).
+// Last is the detector's result on the last frame.
 func (m *Motion) Last() motion.Result { return m.last }
 
 // Reset forgets the background (the camera's PTZ moved) and ends open events at their
@@ -145,85 +248,73 @@ func (m *Motion) Frame(f Luma) error {
 		return err
 	}
 	m.last = r
-	scores := map[string]float64{}
+	scores := map[trackKey]float64{}
 	if len(m.det.Config().Zones) == 0 {
 		if r.Motion {
-			scores[""] = r.Score
+			scores[trackKey{"motion", ""}] = r.Score
 		}
 	} else {
 		for _, z := range r.Zones {
-			scores[z.Name] = z.Score
+			scores[trackKey{"motion", z.Name}] = z.Score
 		}
 	}
-	m.step(f.At, scores)
+	m.tr.observe(f.At, m.keys, scores, f.Snapshot)
 	return nil
-}
-
-func (m *Motion) zones() []string {
-	zs := m.det.Config().Zones
-	if len(zs) == 0 {
-		return []string{""}
-	}
-	out := make([]string, len(zs))
-	for i, z := range zs {
-		out[i] = z.Name
-	}
-	return out
-}
-
-func (m *Motion) step(at time.Time, scores map[string]float64) {
-	for _, zone := range m.zones() {
-		score, moving := scores[zone]
-		// The last three frames, and whether each showed motion here.
-		rec := append(m.recent[zone], frameSeen{at: at, moving: moving})
-		if len(rec) > 3 {
-			rec = rec[len(rec)-3:]
-		}
-		m.recent[zone] = rec
-		oe := m.open[zone]
-		switch {
-		case oe == nil && moving:
-			n, first := 0, time.Time{}
-			for _, f := range rec {
-				if f.moving {
-					if n == 0 {
-						first = f.at
-					}
-					n++
-				}
-			}
-			if n >= m.o.MinFrames {
-				oe = &openEvent{ev: Event{Camera: m.camera, Kind: "motion", Zone: zone, Start: first, Peak: score}, lastSeen: at}
-				m.open[zone] = oe
-				m.sink.Event(oe.ev)
-			}
-		case oe != nil && moving:
-			oe.lastSeen = at
-			if score > oe.ev.Peak {
-				oe.ev.Peak = score
-				m.sink.Event(oe.ev)
-			}
-		case oe != nil && at.Sub(oe.lastSeen) >= m.o.Gap:
-			m.end(zone, oe)
-		}
-	}
-}
-
-type frameSeen struct {
-	at     time.Time
-	moving bool
-}
-
-func (m *Motion) end(zone string, oe *openEvent) {
-	oe.ev.End = oe.lastSeen
-	m.sink.Event(oe.ev)
-	delete(m.open, zone)
 }
 
 // Flush ends every open event at its last motion (the stream stopped, the program
 // exits, a file ended).
-func (m *Motion) Flush() {
-	for zone, oe := range m.open {
-		m.end(zone, oe)
-	}
+func (m *Motion) Flush() { m.tr.flush() }
+
+// Detector is the analyzer of a detector (detect.Cascade, detect.Net): an event per label
+// it finds, while it keeps finding it.
+type Detector struct {
+	det  DetectFunc
+	tr   *tracker
+	keys []trackKey
+	// every is the least time between two frames it looks at: detectors cost more than
+	// motion.
+	every time.Duration
+	last  time.Time
 }
+
+// DetectFunc finds things in a luma plane: their labels with a confidence 0…1.
+type DetectFunc func(y []byte, w, h, stride int) (map[string]float64, error)
+
+// NewDetector makes a detector's analyzer for a camera; labels are those it may give,
+// fps how often it looks (0: 2 a second).
+func NewDetector(camera string, labels []string, fps float64, det DetectFunc, h Hysteresis, sink Sink) (*Detector, error) {
+	tr, err := newTracker(camera, h, sink)
+	if err != nil {
+		return nil, fmt.Errorf("camera %s: detector %w", camera, err)
+	}
+	if fps <= 0 {
+		fps = 2
+	}
+	d := &Detector{det: det, tr: tr, every: time.Duration(float64(time.Second) / min(fps, MaxFPS))}
+	for _, l := range labels {
+		d.keys = append(d.keys, trackKey{l, ""})
+	}
+	return d, nil
+}
+
+// Frame looks at a frame when its time has come.
+func (d *Detector) Frame(f Luma) error {
+	if !d.last.IsZero() && f.At.Sub(d.last) < d.every-time.Millisecond && f.At.After(d.last) {
+		return nil
+	}
+	d.last = f.At
+	found, err := d.det(f.Y, f.Width, f.Height, f.Stride)
+	if err != nil {
+		return err
+	}
+	scores := map[trackKey]float64{}
+	for l, s := range found {
+		scores[trackKey{l, ""}] = s
+	}
+	d.tr.observe(f.At, d.keys, scores, f.Snapshot)
+	return nil
+}
+
+// Flush ends the open detections.
+func (d *Detector) Flush() { d.tr.flush() }

@@ -3,8 +3,10 @@
 package analytics_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image/jpeg"
 	"math"
 	"path/filepath"
 	"sync"
@@ -82,7 +84,7 @@ func TestRunOnALiveStream(t *testing.T) {
 	defer s.Close()
 	var mu sync.Mutex
 	var ended []analytics.Event
-	m, err := analytics.NewMotion("Yard", analytics.MotionOptions{Gap: time.Second}, analytics.SinkFunc(func(e analytics.Event) {
+	m, err := analytics.NewMotion("Yard", analytics.MotionOptions{Hysteresis: analytics.Hysteresis{Gap: time.Second}}, analytics.SinkFunc(func(e analytics.Event) {
 		if e.Ended() {
 			mu.Lock()
 			ended = append(ended, e)
@@ -115,6 +117,9 @@ func TestRunOnALiveStream(t *testing.T) {
 		t.Fatalf("%d events in 20 s of a 4 s loop with a 1.5 s walk", len(ended))
 	}
 	for _, e := range ended {
+		if _, err := jpeg.Decode(bytes.NewReader(e.Snapshot)); err != nil {
+			t.Errorf("the event's snapshot is not a JPEG: %v", err)
+		}
 		d := e.End.Sub(e.Start)
 		t.Logf("event %v long, peak %.3f", d, e.Peak)
 		if d < time.Second || d > 2*time.Second {

@@ -1,9 +1,11 @@
 package analytics
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image/jpeg"
 	"io"
 	"os"
 	"path/filepath"
@@ -143,11 +145,24 @@ func Run(ctx context.Context, s *capture.Stream, analyzers ...Analyzer) error {
 		}
 		last = at
 		LumaOf(&luma, fr.Image, at)
-		fr.Release()
-		for _, a := range analyzers {
-			if err := a.Frame(luma); err != nil {
-				return fmt.Errorf("camera %s: %w", s.Name(), err)
+		img := fr.Image
+		luma.Snapshot = func() []byte {
+			var b bytes.Buffer
+			if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}); err != nil {
+				return nil
 			}
+			return b.Bytes()
+		}
+		var err error
+		for _, a := range analyzers {
+			if err = a.Frame(luma); err != nil {
+				break
+			}
+		}
+		luma.Snapshot = nil
+		fr.Release()
+		if err != nil {
+			return fmt.Errorf("camera %s: %w", s.Name(), err)
 		}
 	}
 }

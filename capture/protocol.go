@@ -32,6 +32,9 @@ type Settings struct {
 	Seen func(fingerprint string)
 	// Logger defaults to the protocol's default (slog.Default()).
 	Logger *slog.Logger
+	// Profile is the ONVIF media profile whose PTZ node a PTZ controller moves (a camera's
+	// ptz block's profile); "" takes the first profile with PTZ.
+	Profile string
 	// Pictures makes a synthetic camera's looping JPEG pictures (demo:// URLs): the app's
 	// cached encoder. Nil where no synthetic camera is opened.
 	Pictures func(name string, w, h int, fps float64) ([][]byte, error)

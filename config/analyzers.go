@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// Analyzers are the analyzer names a camera's `analyzers:` may list.
-func Analyzers() []string { return []string{"motion"} }
+// Analyzers are the analyzer names a camera's `analyzers:` may list: motion, and the
+// detectors of OpenCV's cascades (analytics/detect.Builtins).
+func Analyzers() []string { return []string{"motion", "face", "person", "plate"} }
 
 // Motion tunes a camera's motion analyzer: where motion counts (zones) and where it never
 // does (masks), in picture coordinates 0…1 from the top-left corner, so they fit every

@@ -150,6 +150,9 @@ type Camera struct {
 	Analyzers []string `mapstructure:"analyzers" yaml:"analyzers,omitempty"`
 	// Motion tunes the motion analyzer: zones and masks. Nil: the whole picture.
 	Motion *Motion `mapstructure:"motion" yaml:"motion,omitempty"`
+	// PTZ is how the camera's pan-tilt-zoom head is driven, when it has one (empty Kind:
+	// none). See ptz.go.
+	PTZ PTZ `mapstructure:"ptz" yaml:"ptz,omitempty"`
 }
 
 // Stream is one URL of a camera's picture.
@@ -213,6 +216,9 @@ type Demo struct {
 	// RTSP is how many simulated RTSP cameras (H.264, encoded once with ffmpeg) to
 	// serve. It defaults to 0 (off).
 	RTSP int `mapstructure:"rtsp" yaml:"rtsp,omitempty"`
+	// PTZ is how many simulated Bosch PTZ cameras (RCP+ with Digest, a picture that pans,
+	// tilts and zooms over a panorama, served as MJPEG) to serve. It defaults to 0 (off).
+	PTZ int `mapstructure:"ptz" yaml:"ptz,omitempty"`
 	// Size is each simulated camera's picture size, "WIDTHxHEIGHT". Empty means
 	// DefaultDemoSize.
 	Size string `mapstructure:"size" yaml:"size"`
@@ -300,9 +306,17 @@ func Layouts() []string { return slices.Clone(layouts) }
 // registered (RTSP's), DefaultTransport first, for a transport menu.
 func Transports() []string { return Protocols().Transports() }
 
-// Schemes returns the accepted URL schemes, those a protocol registered (Protocols; see
-// DESIGN.md "Sources by URL").
-func Schemes() []string { return Protocols().Schemes() }
+// Schemes returns the accepted video URL schemes, those a protocol registered with a
+// Source (Protocols; see DESIGN.md "Sources by URL"); PTZ-only schemes (rcp) are not.
+func Schemes() []string {
+	var out []string
+	for _, s := range Protocols().Schemes() {
+		if p, _ := Protocols().Lookup(s); p.New != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Dimensions parses Size ("WIDTHxHEIGHT"). ok is false when Size is empty or malformed.
 func (s Stream) Dimensions() (w, h int, ok bool) {
@@ -332,8 +346,11 @@ func (d Demo) FPSOrDefault() float64 {
 // CameraNames are the wall names of every demo camera: MJPEGNames, then MilestoneNames.
 // The app names the cameras it serves this way, so Wall.Tiles may refer to them.
 func (d Demo) CameraNames() []string {
-	return append(append(d.MJPEGNames(), d.MilestoneNames()...), d.RTSPNames()...)
+	return append(append(append(d.MJPEGNames(), d.MilestoneNames()...), d.RTSPNames()...), d.PTZNames()...)
 }
+
+// PTZNames are "PTZ 1", … for the simulated PTZ cameras.
+func (d Demo) PTZNames() []string { return demoNames("PTZ ", d.PTZ) }
 
 // RTSPNames are "RTSP 1", … for the simulated RTSP cameras.
 func (d Demo) RTSPNames() []string { return demoNames("RTSP ", d.RTSP) }

@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/onvif"
 	"github.com/vigil-cctv/vigil/protocols/push"
+	"github.com/vigil-cctv/vigil/protocols/rcp"
 	"github.com/vigil-cctv/vigil/protocols/rtsp"
 )
 
@@ -28,6 +29,7 @@ var protocols = sync.OnceValue(func() *capture.Registry {
 	milestone.Register(r)
 	onvif.Register(r)
 	demo.Register(r)
+	rcp.Register(r)
 	push.Register(r)
 	return r
 })

@@ -39,6 +39,9 @@ func (c *Config) Validate() error {
 	if c.Demo.RTSP < 0 || c.Demo.RTSP > MaxDemoCameras {
 		add(fieldErr("demo.rtsp", "", strconv.Itoa(c.Demo.RTSP), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
+	if c.Demo.PTZ < 0 || c.Demo.PTZ > MaxDemoCameras {
+		add(fieldErr("demo.ptz", "", strconv.Itoa(c.Demo.PTZ), "want 0 (off) to %d cameras", MaxDemoCameras))
+	}
 	if c.Demo.Milestone < 0 || c.Demo.Milestone > MaxDemoCameras {
 		add(fieldErr("demo.milestone", "", strconv.Itoa(c.Demo.Milestone), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
@@ -92,6 +95,9 @@ func (c *Config) Validate() error {
 	}
 	for i, name := range c.Demo.MilestoneNames() {
 		names[strings.ToLower(name)] = "demo Milestone camera " + strconv.Itoa(i+1) + " (demo.milestone)"
+	}
+	for i, name := range c.Demo.PTZNames() {
+		names[strings.ToLower(name)] = "demo PTZ camera " + strconv.Itoa(i+1) + " (demo.ptz)"
 	}
 	for i := range c.Cameras {
 		for _, fe := range c.Cameras[i].validate(i, names) {
@@ -214,6 +220,9 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 		add("fps", fmtFloat(cam.FPS), "%s", msg)
 	}
 	cam.validateAnalytics(add)
+	for _, fe := range cam.PTZ.validate() {
+		add("ptz."+fe.key, fe.value, "%s", fe.msg)
+	}
 	return out
 }
 
@@ -291,6 +300,9 @@ func checkURL(raw string) string {
 	p, ok := Protocols().Lookup(u.Scheme)
 	if !ok {
 		return "unsupported scheme " + strconv.Quote(u.Scheme) + " (want " + want + ")"
+	}
+	if p.New == nil {
+		return u.Scheme + ":// is a PTZ address, not a video stream: put it under the camera's ptz: (kind, url, user, password)"
 	}
 	if u.User != nil {
 		return "put credentials in user/password, not in the URL"

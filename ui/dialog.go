@@ -347,6 +347,7 @@ func (d *cameraDialog) camera() (config.Camera, string) {
 		User:     strings.TrimSpace(d.user.Text),
 		Password: d.password.Text,
 		Fallback: strings.TrimSpace(d.fallback.Text),
+		PTZ:      d.orig.PTZ, // not in the dialog yet: kept as the settings have it
 	}
 	for _, r := range d.rows {
 		c.Streams = append(c.Streams, config.Stream{

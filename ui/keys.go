@@ -21,6 +21,13 @@ var arrows = map[fyne.KeyName][2]int{
 func (w *Wall) attachKeys(win fyne.Window) {
 	c := win.Canvas()
 	c.SetOnTypedKey(w.TypedKey)
+	if dc, ok := c.(desktop.Canvas); ok { // the PTZ pad holds while a key is down
+		dc.SetOnKeyDown(func(ev *fyne.KeyEvent) { w.ptzKeyEvent(ev, true) })
+		dc.SetOnKeyUp(func(ev *fyne.KeyEvent) { w.ptzKeyEvent(ev, false) })
+	}
+	if a := fyne.CurrentApp(); a != nil { // focus lost: a held PTZ control lets go
+		a.Lifecycle().SetOnExitedForeground(func() { w.batch.do(w.ptzFocusLost) })
+	}
 	for key := range arrows {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierControl}, w.TypedShortcut)
 	}
@@ -50,6 +57,9 @@ func (w *Wall) TypedShortcut(sc fyne.Shortcut) {
 func (w *Wall) TypedKey(ev *fyne.KeyEvent) {
 	if w.win != nil && overlayKey(w.win.Canvas(), ev) {
 		return // a dialog is open: Esc and Enter are its own, the rest nobody's (popkeys.go)
+	}
+	if _, ok := ptzKeys[ev.Name]; ok && w.ptzOwnsKey(ev.Name) {
+		return // the PTZ pad's (KeyDown/KeyUp)
 	}
 	if step, ok := arrows[ev.Name]; ok {
 		w.moveSelection(step[0], step[1])

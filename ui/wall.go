@@ -77,6 +77,9 @@ type WallOptions struct {
 	// Motion lights a tile's border while its camera's analytics see motion. It may be
 	// nil.
 	Motion Motion
+	// PTZ gives a camera's PTZ controller: selecting such a camera shows the PTZ pad
+	// (ptz.go). Nil: no pad.
+	PTZ PTZs
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -146,6 +149,8 @@ type Wall struct {
 	parent   *Wall
 	others   []*viewWindow
 	stopping bool // the main wall is closing its second windows
+	// ptz is the PTZ pad of the selected camera (ptz.go).
+	ptz ptzState
 }
 
 // NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
@@ -171,7 +176,7 @@ func NewWall(opts WallOptions) *Wall {
 	w.m = wallmodel.New(opts.Layout, w.cameraNames(), opts.Tiles)
 	w.startView(opts.View)
 	w.grid = container.New(&gridLayout{cols: 1, rows: 1, gap: tileGap})
-	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), w.grid)
+	w.content = container.NewStack(canvas.NewRectangle(colorWallBack), w.grid, w.ptzOverlay())
 	w.apply()
 	if opts.Motion != nil {
 		opts.Motion.OnMotion(func(camera string, on bool, label string) {
@@ -294,6 +299,7 @@ func (w *Wall) refreshCameras(renamedFrom, renamedTo string) {
 
 // followCameras is SetCameras with the rename the wall knows of (from → to), if any.
 func (w *Wall) followCameras(streams []*capture.Stream, from, to string) {
+	w.closePTZ() // an edit may have changed the camera's ptz settings: apply opens it again
 	w.setCameraList(streams)
 	w.m.SetCameras(w.cameraNames(), from, to)
 	if v, ok := w.findView(w.view); ok {
@@ -321,6 +327,7 @@ func (w *Wall) apply() {
 	// smallest stream beside the one its tile then opens.
 	w.holdDecoding()
 	defer w.holdHidden()
+	defer w.followPTZ()
 	visible := w.m.Visible()
 	sel, maxPos := w.m.Selected(), w.m.Maximised()
 
@@ -532,6 +539,7 @@ func (w *Wall) Select(pos int) {
 	if w.chrome != nil {
 		w.chrome.sync()
 	}
+	w.followPTZ()
 }
 
 // Maximised is the maximised position, or -1.
@@ -607,6 +615,8 @@ func (w *Wall) startStatus() {
 // more than once.
 func (w *Wall) Stop() {
 	w.closeWindows()
+	w.closePTZ() // releases: the camera stops
+	w.ptz.closing.Wait()
 	w.running = false
 	w.holdHidden() // lets go of every hold
 	for _, t := range w.tiles {

@@ -17,7 +17,7 @@ import (
 )
 
 // analyzerNames are the analyzers `vigil analyze --analyzers` knows.
-var analyzerNames = []string{"motion"}
+var analyzerNames = []string{"motion"} // the detectors run on the wall (analyzers: in the settings)
 
 // eventJSON is one line of `vigil analyze --json` (and of `vigil events --json`).
 type eventJSON struct {

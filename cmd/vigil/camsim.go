@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigil-cctv/vigil/config"
@@ -21,10 +22,11 @@ func parseSize(s string) (int, int, error) {
 }
 
 func runCamsim(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("vigil camsim", "usage: vigil camsim [--mjpeg N] [--milestone N] [--rtsp N] [--size WxH] [--fps F]\n\nServes simulated cameras on 127.0.0.1 until interrupted: MJPEG over HTTP, and/or a Milestone XProtect site\n(management server over HTTPS with token logins, recording server speaking the Image Server protocol),\nand/or RTSP cameras (H.264 with RTCP sender reports).\nEach part carries X-Timestamp with its send time.", stderr)
+	fs := newFlags("vigil camsim", "usage: vigil camsim [--mjpeg N] [--milestone N] [--rtsp N] [--ptz N] [--size WxH] [--fps F]\n\nServes simulated cameras on 127.0.0.1 until interrupted: MJPEG over HTTP, and/or a Milestone XProtect site\n(management server over HTTPS with token logins, recording server speaking the Image Server protocol),\nand/or RTSP cameras (H.264 with RTCP sender reports), and/or Bosch PTZ cameras (RCP+ with Digest;\nthe MJPEG picture pans, tilts and zooms as vigil ptz drives it).\nEach part carries X-Timestamp with its send time.", stderr)
 	n := fs.Int("mjpeg", 4, "number of MJPEG cameras to serve")
 	nm := fs.Int("milestone", 0, "number of cameras of a simulated Milestone XProtect site to serve")
 	nr := fs.Int("rtsp", 0, "number of RTSP cameras (H.264, UDP and TCP) to serve; needs ffmpeg to encode them once")
+	np := fs.Int("ptz", 0, "number of simulated Bosch PTZ cameras (RCP+ over HTTP, MJPEG picture) to serve")
 	size := fs.String("size", "1280x720", "picture size WIDTHxHEIGHT")
 	fps := fs.Float64("fps", 15, "frames per second")
 	snapshot := fs.Bool("snapshot", false, "serve single-JPEG snapshot endpoints instead of streams")
@@ -34,7 +36,7 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	w, h, err := parseSize(*size)
-	if err != nil || *n < 0 || *n > 256 || *nm < 0 || *nm > 256 || *nr < 0 || *nr > 256 || *n+*nm+*nr == 0 || *fps <= 0 || *fps > 120 {
+	if err != nil || *n < 0 || *n > 256 || *nm < 0 || *nm > 256 || *nr < 0 || *nr > 256 || *np < 0 || *np > 16 || *n+*nm+*nr+*np == 0 || *fps <= 0 || *fps > 120 {
 		if err == nil {
 			err = fmt.Errorf("want 1–256 cameras at 0–120 fps")
 		}
@@ -86,8 +88,26 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 		}
 		urls = append(urls, rtspURLs...)
 	}
+	type ptzCam struct {
+		URL, Stream, User, Password string
+	}
+	var ptzCams []ptzCam
+	if *np > 0 {
+		cams, err := panel.StartPTZSim(*np, min(w, 640), min(h, 360), min(*fps, 10))
+		if err != nil {
+			fmt.Fprintln(stderr, "vigil camsim:", err)
+			return exitFailed
+		}
+		for _, c := range cams {
+			defer c.Close()
+			ptzCams = append(ptzCams, ptzCam{c.URL(), c.StreamURL(), c.User(), c.Password()})
+		}
+	}
 	if *asJSON {
 		out := map[string]any{"urls": urls}
+		if len(ptzCams) > 0 {
+			out["ptz"] = ptzCams
+		}
 		if site != nil {
 			out["milestone"] = map[string]any{"urls": msURLs, "user": panel.SimUser, "password": panel.SimPassword, "fingerprint": site.Fingerprint()}
 		}
@@ -96,10 +116,14 @@ func runCamsim(args []string, stdout, stderr io.Writer) int {
 		for _, u := range append(urls, msURLs...) {
 			fmt.Fprintln(stdout, u)
 		}
+		for _, c := range ptzCams {
+			fmt.Fprintf(stdout, "%s (PTZ; picture %s)\n", c.URL, c.Stream)
+			fmt.Fprintf(stderr, "PTZ camera: user %q, password %q; try: vigil ptz rcp://%s:%s@%s left --for 2s\n", c.User, c.Password, c.User, c.Password, strings.TrimPrefix(c.URL, "rcp://"))
+		}
 		if site != nil {
 			fmt.Fprintf(stderr, "Milestone site: user %q, password %q (the simulator's demo account); certificate SHA-256 %s\n", panel.SimUser, panel.SimPassword, site.Fingerprint())
 		}
-		fmt.Fprintf(stderr, "serving %d cameras of %dx%d at %g fps (ready in %s); Ctrl-C to stop\n", *n+*nm+*nr, w, h, *fps, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "serving %d cameras of %dx%d at %g fps (ready in %s); Ctrl-C to stop\n", *n+*nm+*nr+*np, w, h, *fps, time.Since(start).Round(time.Millisecond))
 	}
 	ctx, stop := commandContext(*duration)
 	defer stop()

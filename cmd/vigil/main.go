@@ -48,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runPush(args, stdout, stderr)
 	case "analyze":
 		return runAnalyze(args, stdout, stderr)
+	case "ptz":
+		return runPTZ(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionText)
 		return exitOK
@@ -69,6 +71,9 @@ func usage(w io.Writer) {
                                    (push://HOST:PORT[/NAME]: every pusher that connects)
   vigil push --to HOST:PORT --name NAME --source demo|webcam:N|file:PATH [--fps F]
                                    push frames to a panel's push listener
+  vigil ptz [--config F] TARGET ACTION [N] [--speed S] [--for D]
+                                   drive a PTZ camera: left right up down zoom-in zoom-out stop,
+                                   preset N, store N, presets, info
   vigil camsim --mjpeg N [flags]   serve N simulated MJPEG cameras on 127.0.0.1
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
   vigil analyze FILE|URL|CAMERA [--json]

@@ -103,6 +103,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		Playback:    panelui.Playback{P: pn},
 		Recordings:  panelui.Recordings{P: pn},
 		Motion:      pn,
+		PTZ:         pn, // Panel.PTZ: a camera's ptz block, the demo PTZ camera
 	})
 	pn.OnCameras(wall.SetCameras)
 	pn.StartContinuous()

@@ -4,9 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/vigil-cctv/vigil/analytics"
+	"github.com/vigil-cctv/vigil/analytics/detect"
 	"github.com/vigil-cctv/vigil/analytics/motion"
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
@@ -23,6 +25,8 @@ type cameraAnalytics struct {
 	running  map[string]*analyzerRun // by camera name
 	onMotion []func(camera string, on bool, label string)
 	sink     analytics.Sink
+	// open is each camera's open events, by kind and zone; true for a detection.
+	open map[string]map[string]bool
 }
 
 type analyzerRun struct {
@@ -54,22 +58,54 @@ func motionConfig(m *config.Motion) motion.Config {
 	return c
 }
 
-// event hands an analyzer's event on: to the sink, and to the motion listeners when it
-// starts or ends.
+// event hands an analyzer's event on: to the sink, and to the motion listeners when the
+// camera's state changes (its first event starts, its last ends, a detection's label
+// comes or goes). A peak update changes nothing they show.
 func (a *cameraAnalytics) event(e analytics.Event) {
 	a.mu.Lock()
 	sink, listeners := a.sink, slices.Clone(a.onMotion)
+	if a.open == nil {
+		a.open = map[string]map[string]bool{}
+	}
+	was := a.shown(e.Camera)
+	key := e.Kind + "\x00" + e.Zone
+	if e.Ended() {
+		delete(a.open[e.Camera], key)
+	} else {
+		if a.open[e.Camera] == nil {
+			a.open[e.Camera] = map[string]bool{}
+		}
+		a.open[e.Camera][key] = e.Kind != "motion"
+	}
+	now := a.shown(e.Camera)
 	a.mu.Unlock()
 	if sink != nil {
 		sink.Event(e)
 	}
-	label := ""
-	if e.Kind != "motion" {
-		label = e.Kind
+	if now == was {
+		return
 	}
 	for _, f := range listeners {
-		f(e.Camera, !e.Ended(), label)
+		f(e.Camera, now.on, now.label)
 	}
+}
+
+type motionShown struct {
+	on    bool
+	label string
+}
+
+// shown is what a camera's tile shows of its open events (a.mu held): on while any is
+// open, labelled by a detection's kind when one is.
+func (a *cameraAnalytics) shown(camera string) motionShown {
+	var m motionShown
+	for key, detection := range a.open[camera] {
+		m.on = true
+		if kind, _, _ := strings.Cut(key, "\x00"); detection && (m.label == "" || kind < m.label) {
+			m.label = kind
+		}
+	}
+	return m
 }
 
 // sync starts the analyzers of the cameras that list some and have none running on
@@ -102,9 +138,9 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 		if on {
 			continue
 		}
-		m, err := analytics.NewMotion(name, analytics.MotionOptions{Config: motionConfig(cams[name].Motion)}, analytics.SinkFunc(a.event))
+		ans, closeAll, err := a.analyzers(name, cams[name])
 		if err != nil {
-			a.log.Warn("motion analysis not started", "component", "analytics", "camera", name, "err", err)
+			a.log.Warn("analytics not started", "component", "analytics", "camera", name, "err", err)
 			continue
 		}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -117,10 +153,62 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 		a.mu.Unlock()
 		go func() {
 			defer close(r.done)
-			if err := analytics.Run(ctx, s, m); err != nil {
-				a.log.Warn("motion analysis stopped", "component", "analytics", "camera", name, "err", err)
+			defer closeAll()
+			if err := analytics.Run(ctx, s, ans...); err != nil {
+				a.log.Warn("analytics stopped", "component", "analytics", "camera", name, "err", err)
 			}
 		}()
+	}
+}
+
+// analyzers makes a camera's analyzers as its settings list them, and what closes the
+// detectors' OpenCV memory when they stop.
+func (a *cameraAnalytics) analyzers(name string, cam config.Camera) ([]analytics.Analyzer, func(), error) {
+	var ans []analytics.Analyzer
+	var closers []func() error
+	closeAll := func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	for _, kind := range cam.Analyzers {
+		if kind == "motion" {
+			m, err := analytics.NewMotion(name, analytics.MotionOptions{Config: motionConfig(cam.Motion)}, analytics.SinkFunc(a.event))
+			if err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+			ans = append(ans, m)
+			continue
+		}
+		c, err := detect.NewBuiltin(kind)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		closers = append(closers, c.Close)
+		d, err := analytics.NewDetector(name, []string{kind}, 0, detectFunc(c), analytics.Hysteresis{}, analytics.SinkFunc(a.event))
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		ans = append(ans, d)
+	}
+	return ans, closeAll, nil
+}
+
+// detectFunc reads a detector's findings as the best score per label.
+func detectFunc(d detect.Detector) analytics.DetectFunc {
+	return func(y []byte, w, h, stride int) (map[string]float64, error) {
+		dets, err := d.Detect(y, w, h, stride)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]float64{}
+		for _, x := range dets {
+			out[x.Label] = max(out[x.Label], x.Score)
+		}
+		return out, nil
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+	"github.com/vigil-cctv/vigil/protocols/rcp/rcptest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
 
@@ -58,6 +59,8 @@ type Panel struct {
 	// stopDemo stops the demo servers.
 	demoSite *MilestoneSim
 	stopDemo func()
+	// demoPTZ are the demo PTZ cameras' ptz blocks, by name.
+	demoPTZ map[string]config.PTZ
 	// onCameras is told the new list of streams after every edit (the wall's SetCameras).
 	onCameras func([]*capture.Stream)
 	// push holds the push: listeners and their pushers' cameras; post is Options.Post.
@@ -79,11 +82,12 @@ func Open(cfg *config.Config, o Options) (*Panel, error) {
 		log = slog.Default()
 	}
 	pins := newPinStore(cfg.Trust)
-	streams, stopDemo, site, err := buildStreams(cfg, pins.Pin, log)
+	demoPTZ := map[string]config.PTZ{}
+	streams, stopDemo, site, err := buildStreams(cfg, pins.Pin, log, demoPTZ)
 	if err != nil {
 		return nil, err
 	}
-	p := &Panel{cfg: cfg, log: log, streams: streams, pins: pins, demoSite: site, stopDemo: stopDemo, post: o.Post,
+	p := &Panel{cfg: cfg, log: log, streams: streams, pins: pins, demoSite: site, stopDemo: stopDemo, demoPTZ: demoPTZ, post: o.Post,
 		an: &cameraAnalytics{log: log}}
 	if o.Record {
 		p.recs = openRecordings(cfg.Recording, log)
@@ -311,10 +315,14 @@ func (p *Panel) Close() {
 // over real MJPEG/HTTP on 127.0.0.1) and the configured ones, in settings order. The
 // caller closes the streams, then calls stopDemo. site is the simulated Milestone site of
 // the demo wall, nil when it has none.
-func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), site *MilestoneSim, err error) {
+func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger, demoPTZ map[string]config.PTZ) (streams []*capture.Stream, stopDemo func(), site *MilestoneSim, err error) {
 	var srv *mjpegtest.Server
 	var rtspSrv *rtsptest.Server
+	var ptzCams []*rcptest.Camera
 	stopDemo = func() {
+		for _, c := range ptzCams {
+			c.Close()
+		}
 		if srv != nil {
 			srv.Close()
 		}
@@ -382,6 +390,21 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 			}
 		}
 	}
+	if names := cfg.Demo.PTZNames(); len(names) > 0 {
+		w, h, _ := cfg.Demo.Dimensions()
+		fps := cfg.Demo.FPSOrDefault()
+		// The simulator renders every frame: a smaller picture keeps it cheap.
+		w, h = min(w, 640), min(h, 360)
+		if ptzCams, err = StartPTZSim(len(names), w, h, min(fps, 10)); err != nil {
+			return fail(err)
+		}
+		for i, name := range names {
+			add(name, mustSource(ptzCams[i].StreamURL(), capture.Settings{Logger: log}), min(fps, 10))
+			if demoPTZ != nil {
+				demoPTZ[name] = simPTZ(ptzCams[i])
+			}
+		}
+	}
 	for _, c := range cfg.Cameras {
 		s, err := NewCameraStream(c, pins, log)
 		if err != nil {
@@ -432,6 +455,6 @@ func (p *Panel) Prober() capture.Prober { return proberWithPins(p.pins.Pin) }
 // BuildStreams makes every camera's stream as Open does, for a headless run (`vigil
 // record`): the caller closes the streams, then calls stopDemo.
 func BuildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger) (streams []*capture.Stream, stopDemo func(), err error) {
-	streams, stopDemo, _, err = buildStreams(cfg, pins, log)
+	streams, stopDemo, _, err = buildStreams(cfg, pins, log, nil)
 	return streams, stopDemo, err
 }
