@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -72,6 +73,13 @@ type Protocol struct {
 	// moved into s). Nil: the protocol has no PTZ of its own address. A protocol whose
 	// URLs are only PTZ targets (rcp://) registers NewPTZ without New.
 	NewPTZ func(rawURL string, s Settings) (PTZ, error)
+	// Listen opens a listener its cameras connect to (push://HOST:PORT: frame pushers),
+	// reference-counted per address in the process, until the Closer is closed. Nil: the
+	// protocol's cameras are only reached by the panel.
+	Listen func(rawURL string, o ListenOptions) (io.Closer, error)
+	// Push sends frames to a panel at rawURL (push://HOST:PORT) until ctx ends or
+	// o.Next says io.EOF, reconnecting when the panel goes away. Nil: not a push protocol.
+	Push func(ctx context.Context, rawURL string, o PushOptions) error
 }
 
 // SiteRequest says which site to list and how to trust it.

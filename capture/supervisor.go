@@ -271,6 +271,10 @@ func (s *Supervisor) Run(ctx context.Context) {
 		s.setStatus(func(st *Status) {
 			st.State, st.Err, st.RetryAt, st.Attempts = StateOffline, CleanError(err), retryAt, failures
 		})
+		var ready <-chan struct{} // a pusher's camera that has just connected (Waker)
+		if w, ok := s.Source.(Waker); ok {
+			ready = w.Wake()
+		}
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -282,6 +286,8 @@ func (s *Supervisor) Run(ctx context.Context) {
 		case <-wake:
 			t.Stop()
 			s.Logger.Info("retrying now, as asked")
+		case <-ready:
+			t.Stop()
 		}
 		s.disarmWake()
 	}

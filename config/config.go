@@ -41,6 +41,8 @@ type Config struct {
 	// sidebar lists their cameras grouped by recording server, and a camera put on a tile
 	// is saved to Cameras like any other.
 	Sites []Site `mapstructure:"sites" yaml:"sites,omitempty"`
+	// Push are listeners frame pushers connect to (see Push).
+	Push []Push `mapstructure:"push" yaml:"push,omitempty"`
 	// Views are named arrangements of the wall (Milestone Smart Client's views): the
 	// toolbar's view selector switches between them, Ctrl+1…9 picks one.
 	Views []View `mapstructure:"views" yaml:"views,omitempty"`

@@ -163,7 +163,7 @@ var invalidCases = []struct {
 	want []string // substrings of the error, all required
 }{
 	{"bad scheme", `cameras: [{name: Gate, streams: [{url: "htp://x"}]}]`,
-		[]string{`line 1: cameras[0] "Gate": streams[0].url "htp://x": unsupported scheme "htp" (want http, https, rtsp, rtsps, milestone, milestones, onvif, onvifs, demo)`}},
+		[]string{`line 1: cameras[0] "Gate": streams[0].url "htp://x": unsupported scheme "htp" (want http, https, rtsp, rtsps, milestone, milestones, onvif, onvifs, demo, push)`}},
 	{"no scheme", `cameras: [{name: Gate, streams: [{url: "192.168.1.2/video"}]}]`,
 		[]string{`streams[0].url "192.168.1.2/video": missing scheme`}},
 	{"unparsable url", `cameras: [{name: Gate, streams: [{url: "http://[::1/x"}]}]`,
@@ -184,10 +184,9 @@ var invalidCases = []struct {
 		[]string{`streams[0].url "rtsp://cam:70000/a": port must be 1 to 65535`}},
 	{"milestone without camera", `cameras: [{name: Gate, streams: [{url: "milestones://vms"}]}]`,
 		[]string{`streams[0].url "milestones://vms": missing camera after the host`}},
-	// push:// was accepted here though no protocol built it (issue 11): a scheme no
-	// protocol registered is refused.
-	{"push unregistered", `cameras: [{name: Gate, streams: [{url: "push://host/cam"}]}]`,
-		[]string{`streams[0].url "push://host/cam": unsupported scheme "push" (want http, https, rtsp, rtsps, milestone, milestones, onvif, onvifs, demo)`}},
+	// push:// is checked by its protocol (issue 14; before, issue 11, no protocol built it).
+	{"push without port", `cameras: [{name: Gate, streams: [{url: "push://host/cam"}]}]`,
+		[]string{`streams[0].url "push://host/cam": missing port (want push://HOST:PORT/NAME)`}},
 	{"demo without pattern", `cameras: [{name: Gate, streams: [{url: "demo://"}]}]`,
 		[]string{`streams[0].url "demo://": missing pattern`}},
 	{"empty url", `cameras: [{name: Gate, streams: [{url: ""}]}]`,

@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/onvif"
+	"github.com/vigil-cctv/vigil/protocols/push"
 	"github.com/vigil-cctv/vigil/protocols/rcp"
 	"github.com/vigil-cctv/vigil/protocols/rtsp"
 )
@@ -29,5 +30,6 @@ var protocols = sync.OnceValue(func() *capture.Registry {
 	onvif.Register(r)
 	demo.Register(r)
 	rcp.Register(r)
+	push.Register(r)
 	return r
 })

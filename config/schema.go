@@ -165,7 +165,7 @@ func (w *walker) walkMapping(n *yaml.Node, t reflect.Type, path, camera string, 
 // checkString accepts a scalar whose text is what viper will decode. A plain `yes`, `1e3`
 // or `0x1F` would reach the struct as "1", "1000" or "31", so those must be quoted.
 func (w *walker) checkString(n *yaml.Node, path, camera string) {
-	secret := lastKey(path) == "password"
+	secret := lastKey(path) == "password" || lastKey(path) == "token" // push[].token
 	if n.Kind == yaml.ScalarNode && secret && n.Value != "" {
 		w.r.secrets = append(w.r.secrets, n.Value)
 	}

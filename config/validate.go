@@ -80,6 +80,8 @@ func (c *Config) Validate() error {
 		sites[label] = i
 	}
 
+	errs = append(errs, c.validatePush()...)
+
 	// Cameras.
 	if len(c.Cameras) > MaxCameras {
 		add(fieldErr("cameras", "", "", "%d cameras, at most %d allowed", len(c.Cameras), MaxCameras))

@@ -46,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRecord(args, stdout, stderr)
 	case "bench":
 		return runBench(args, stdout, stderr)
+	case "push":
+		return runPush(args, stdout, stderr)
 	case "analyze":
 		return runAnalyze(args, stdout, stderr)
 	case "ptz":
@@ -68,6 +70,9 @@ func usage(w io.Writer) {
   vigil probe URL [flags]          test one camera: what answers, auth, codec, size, fps; --snapshot FILE
   vigil record --camera NAME|URL … [--duration 30s] [--out DIR]
                                    record cameras headless to MP4 files until Ctrl-C
+                                   (push://HOST:PORT[/NAME]: every pusher that connects)
+  vigil push --to HOST:PORT --name NAME --source demo|webcam:N|file:PATH [--fps F]
+                                   push frames to a panel's push listener
   vigil ptz [--config F] TARGET ACTION [N] [--speed S] [--for D]
                                    drive a PTZ camera: left right up down zoom-in zoom-out stop,
                                    preset N, store N, presets, info

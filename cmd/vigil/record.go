@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/recorder"
@@ -87,6 +88,12 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 // what was written: per camera a summary line and every file. A camera that recorded
 // nothing makes the exit code exitFailed, with its last error in err (one line each).
 func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slog.Logger, stdout io.Writer) (int, error) {
+	if n := countPush(req.Cameras); n > 0 {
+		if n != len(req.Cameras) {
+			return exitUsage, errors.New("record push:// listeners on their own, without other cameras")
+		}
+		return recordPushers(ctx, cfg, req, log, stdout)
+	}
 	streams, stopStreams, err := panel.RecordStreams(cfg, req.Cameras, req.User, req.Password, log)
 	var usage *panel.UsageError
 	if errors.As(err, &usage) {
@@ -97,11 +104,7 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 	}
 	defer stopStreams()
 
-	opts, err := panel.RecorderOptions(cfg.Recording, req.Out, log)
-	if err != nil {
-		return exitFailed, err
-	}
-	root, err := recorder.Open(opts)
+	root, err := openRoot(cfg, req, log)
 	if err != nil {
 		return exitFailed, err
 	}
@@ -124,7 +127,13 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 	for _, rec := range recs {
 		rec.Stop() // its error stays in Status
 	}
-	var failed []error
+	return summarise(stdout, root, recs, streams, gaveUp, start, nil)
+}
+
+// summarise closes root and prints, per recording, a summary line and every file written
+// since start. A camera that recorded nothing makes the exit code exitFailed, with its
+// last error in err; so does each error of failed.
+func summarise(stdout io.Writer, root *recorder.Root, recs []*recorder.Recording, streams []*capture.Stream, gaveUp map[string]error, start time.Time, failed []error) (int, error) {
 	if err := root.Close(); err != nil {
 		failed = append(failed, err)
 	}
@@ -155,4 +164,66 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 		return exitFailed, errors.Join(failed...)
 	}
 	return exitOK, nil
+}
+
+// countPush counts the push:// listeners among cams.
+func countPush(cams []string) int {
+	n := 0
+	for _, c := range cams {
+		if strings.HasPrefix(strings.ToLower(c), "push://") {
+			n++
+		}
+	}
+	return n
+}
+
+// recordPushers listens at each push://HOST:PORT[/NAME] and records every pusher that
+// connects (or only NAME), each to its own files, until ctx ends. The token is
+// --password (VIGIL_PASSWORD), else the settings' push: entry of the same address.
+func recordPushers(ctx context.Context, cfg *config.Config, req recordRequest, log *slog.Logger, stdout io.Writer) (int, error) {
+	root, err := openRoot(cfg, req, log)
+	if err != nil {
+		return exitFailed, err
+	}
+	start := time.Now()
+	var prs []*panel.PushRecorder
+	for _, c := range req.Cameras {
+		token := req.Password
+		for _, ps := range cfg.Push {
+			if token == "" && strings.HasPrefix(strings.ToLower(c), strings.ToLower(ps.URL())) {
+				token = ps.Token
+			}
+		}
+		pr, err := panel.RecordPushers(c, token, root, log)
+		if err != nil {
+			for _, p := range prs {
+				p.Stop()
+			}
+			root.Close()
+			return exitUsage, err
+		}
+		prs = append(prs, pr)
+	}
+	fmt.Fprintf(stdout, "recording every pusher of %s into %s; Ctrl-C stops\n", strings.Join(req.Cameras, ", "), root.Dir())
+	<-ctx.Done()
+	var recs []*recorder.Recording
+	var streams []*capture.Stream
+	var failed []error
+	for _, p := range prs {
+		r, s, errs := p.Stop()
+		recs, streams, failed = append(recs, r...), append(streams, s...), append(failed, errs...)
+	}
+	if len(recs) == 0 {
+		failed = append(failed, fmt.Errorf("no pusher connected to %s", strings.Join(req.Cameras, ", ")))
+	}
+	return summarise(stdout, root, recs, streams, nil, start, failed)
+}
+
+// openRoot opens the recordings folder of a headless recording: --out, else the settings'.
+func openRoot(cfg *config.Config, req recordRequest, log *slog.Logger) (*recorder.Root, error) {
+	opts, err := panel.RecorderOptions(cfg.Recording, req.Out, log)
+	if err != nil {
+		return nil, err
+	}
+	return recorder.Open(opts)
 }

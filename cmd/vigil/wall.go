@@ -58,7 +58,11 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	slog.SetDefault(log)
 	log.Info("starting", "component", "main", "version", versionText, "settings", origin.String())
 
-	pn, err := panel.Open(cfg, panel.Options{Logger: log, Record: true})
+	// The app exists before the panel, whose pushers (settings push:) reach the wall
+	// through fyne.Do; its loop runs them once the wall is up.
+	a := app.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	pn, err := panel.Open(cfg, panel.Options{Logger: log, Record: true, Post: fyne.Do})
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil:", err)
 		return exitFailed
@@ -77,8 +81,6 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	a := app.NewWithID(appID)
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 
 	snaps := snapshotDir()
 	if snaps != "" {

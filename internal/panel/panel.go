@@ -32,6 +32,11 @@ type Options struct {
 	// ToggleRecord and StartContinuous record; false: the Panel records nothing (tests,
 	// a wall that only watches). It defaults to false.
 	Record bool
+	// Post runs f on the goroutine of the Panel's methods (the wall's: fyne.Do), for what
+	// arrives from elsewhere: a pusher connecting to a push: listener is added to the
+	// wall through it. Nil: pushers are not added (the listeners still open, and cameras
+	// of the settings with push:// URLs show their pushers).
+	Post func(f func())
 }
 
 // Panel keeps the settings in step with what the user does on the wall, and owns the
@@ -58,6 +63,9 @@ type Panel struct {
 	demoPTZ map[string]config.PTZ
 	// onCameras is told the new list of streams after every edit (the wall's SetCameras).
 	onCameras func([]*capture.Stream)
+	// push holds the push: listeners and their pushers' cameras; post is Options.Post.
+	push pushers
+	post func(func())
 	// an runs the cameras' analyzers once StartAnalytics is called (analyzing), and
 	// follows edits from then on.
 	an        *cameraAnalytics
@@ -79,11 +87,12 @@ func Open(cfg *config.Config, o Options) (*Panel, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Panel{cfg: cfg, log: log, streams: streams, pins: pins, demoSite: site, stopDemo: stopDemo, demoPTZ: demoPTZ,
+	p := &Panel{cfg: cfg, log: log, streams: streams, pins: pins, demoSite: site, stopDemo: stopDemo, demoPTZ: demoPTZ, post: o.Post,
 		an: &cameraAnalytics{log: log}}
 	if o.Record {
 		p.recs = openRecordings(cfg.Recording, log)
 	}
+	p.openPush()
 	return p, nil
 }
 
@@ -188,6 +197,11 @@ func (p *Panel) closeLater(s *capture.Stream) {
 // wall keeps them even when saving fails; the error says so, for the wall to show.
 func (p *Panel) WallChanged(layout string, tiles []string) error {
 	p.cfg.Wall.Layout, p.cfg.Wall.Tiles = layout, slices.Clone(tiles)
+	for i, t := range p.cfg.Wall.Tiles {
+		if p.isPusher(t) {
+			p.cfg.Wall.Tiles[i] = "" // pushers are not in the settings: their tile is not saved
+		}
+	}
 	return p.save()
 }
 
@@ -232,6 +246,7 @@ func (p *Panel) SaveCamera(old string, cam config.Camera) error {
 		return err
 	}
 	*p.cfg = next
+	p.forgetPusher(old) // a pusher's camera saved from the dialog is a camera of the settings now
 	saveErr := p.save()
 	var gone *capture.Stream
 	streams := slices.Clone(p.streams)
@@ -257,6 +272,7 @@ func (p *Panel) RemoveCamera(name string) error {
 	if isDemo(p.cfg, name) {
 		return errors.New("the demo cameras are built in: set demo.mjpeg to 0 in the settings file to remove them")
 	}
+	p.forgetPusher(name)
 	p.cfg.Cameras = slices.DeleteFunc(slices.Clone(p.cfg.Cameras), func(c config.Camera) bool { return c.Name == name })
 	p.cfg.Wall.Tiles = slices.DeleteFunc(slices.Clone(p.cfg.Wall.Tiles), func(t string) bool { return t == name })
 	var gone *capture.Stream
@@ -279,6 +295,7 @@ func (p *Panel) RemoveCamera(name string) error {
 // for the ones being closed after edits and for background logins, then stops the demo
 // servers.
 func (p *Panel) Close() {
+	p.stopPushers()
 	p.bg.Wait()
 	p.an.close()
 	if p.recs != nil {
@@ -290,6 +307,7 @@ func (p *Panel) Close() {
 		s.Close()
 	}
 	p.closing.Wait()
+	p.closePush()
 	p.stopDemo()
 }
 
