@@ -117,6 +117,10 @@ func (v *variant) area() int {
 // Name is the camera's name.
 func (s *Stream) Name() string { return s.name }
 
+// Source is the Source of the camera's first stream, for what it can do besides Run
+// (capture.PTZSource, once it has connected).
+func (s *Stream) Source() Source { return s.vars[0].Source }
+
 // Variants is how many streams the camera has.
 func (s *Stream) Variants() int { return len(s.vars) }
 

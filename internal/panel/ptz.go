@@ -87,6 +87,16 @@ func (p *Panel) PTZ(name string) (capture.PTZ, bool, error) {
 		cam, ok = config.Camera{Name: name, PTZ: d}, true
 	}
 	if !ok || !cam.PTZ.Enabled() {
+		// A camera whose own connection knows a PTZ head: Milestone's PtzSettings, an
+		// ONVIF camera's PTZ service (known once its stream has connected).
+		i := slices.IndexFunc(p.streams, func(s *capture.Stream) bool { return s.Name() == name })
+		if i >= 0 {
+			if ps, is := p.streams[i].Source().(capture.PTZSource); is {
+				if c, has := ps.PTZ(); has {
+					return c, true, nil
+				}
+			}
+		}
 		return nil, false, nil
 	}
 	url, s, err := PTZTarget(cam)
