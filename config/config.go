@@ -219,6 +219,10 @@ type Demo struct {
 	// PTZ is how many simulated Bosch PTZ cameras (RCP+ with Digest, a picture that pans,
 	// tilts and zooms over a panorama, served as MJPEG) to serve. It defaults to 0 (off).
 	PTZ int `mapstructure:"ptz" yaml:"ptz,omitempty"`
+	// ONVIF is how many simulated ONVIF PTZ cameras (WS-Security with a camera clock 7
+	// minutes off, a picture that moves with the head) to serve, added by their ONVIF
+	// address. It defaults to 0 (off).
+	ONVIF int `mapstructure:"onvif" yaml:"onvif,omitempty"`
 	// Size is each simulated camera's picture size, "WIDTHxHEIGHT". Empty means
 	// DefaultDemoSize.
 	Size string `mapstructure:"size" yaml:"size"`
@@ -346,8 +350,11 @@ func (d Demo) FPSOrDefault() float64 {
 // CameraNames are the wall names of every demo camera: MJPEGNames, then MilestoneNames.
 // The app names the cameras it serves this way, so Wall.Tiles may refer to them.
 func (d Demo) CameraNames() []string {
-	return append(append(append(d.MJPEGNames(), d.MilestoneNames()...), d.RTSPNames()...), d.PTZNames()...)
+	return append(append(append(append(d.MJPEGNames(), d.MilestoneNames()...), d.RTSPNames()...), d.PTZNames()...), d.ONVIFNames()...)
 }
+
+// ONVIFNames are "ONVIF 1", … for the simulated ONVIF PTZ cameras.
+func (d Demo) ONVIFNames() []string { return demoNames("ONVIF ", d.ONVIF) }
 
 // PTZNames are "PTZ 1", … for the simulated PTZ cameras.
 func (d Demo) PTZNames() []string { return demoNames("PTZ ", d.PTZ) }

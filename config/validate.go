@@ -42,6 +42,9 @@ func (c *Config) Validate() error {
 	if c.Demo.PTZ < 0 || c.Demo.PTZ > MaxDemoCameras {
 		add(fieldErr("demo.ptz", "", strconv.Itoa(c.Demo.PTZ), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
+	if c.Demo.ONVIF < 0 || c.Demo.ONVIF > MaxDemoCameras {
+		add(fieldErr("demo.onvif", "", strconv.Itoa(c.Demo.ONVIF), "want 0 (off) to %d cameras", MaxDemoCameras))
+	}
 	if c.Demo.Milestone < 0 || c.Demo.Milestone > MaxDemoCameras {
 		add(fieldErr("demo.milestone", "", strconv.Itoa(c.Demo.Milestone), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
@@ -98,6 +101,9 @@ func (c *Config) Validate() error {
 	}
 	for i, name := range c.Demo.PTZNames() {
 		names[strings.ToLower(name)] = "demo PTZ camera " + strconv.Itoa(i+1) + " (demo.ptz)"
+	}
+	for i, name := range c.Demo.ONVIFNames() {
+		names[strings.ToLower(name)] = "demo ONVIF camera " + strconv.Itoa(i+1) + " (demo.onvif)"
 	}
 	for i := range c.Cameras {
 		for _, fe := range c.Cameras[i].validate(i, names) {

@@ -19,6 +19,7 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+	"github.com/vigil-cctv/vigil/protocols/onvif/onviftest"
 	"github.com/vigil-cctv/vigil/protocols/rcp/rcptest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
@@ -319,8 +320,12 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 	var srv *mjpegtest.Server
 	var rtspSrv *rtsptest.Server
 	var ptzCams []*rcptest.Camera
+	var onvifCams []*onviftest.Server
 	stopDemo = func() {
 		for _, c := range ptzCams {
+			c.Close()
+		}
+		for _, c := range onvifCams {
 			c.Close()
 		}
 		if srv != nil {
@@ -404,6 +409,18 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 				demoPTZ[name] = simPTZ(ptzCams[i])
 			}
 		}
+	}
+	for _, name := range cfg.Demo.ONVIFNames() {
+		w, h, _ := cfg.Demo.Dimensions()
+		c, err := onviftest.New(onviftest.Options{User: SimUser, Password: SimPassword, ClockOffset: 7 * time.Minute,
+			StreamMJPEG: true, Width: min(w, 640), Height: min(h, 360)})
+		if err != nil {
+			return fail(err)
+		}
+		onvifCams = append(onvifCams, c)
+		// Added by its ONVIF address, as a user would: the stream and the PTZ pad come
+		// through its own connection (capture.PTZSource).
+		add(name, mustSource(c.URL(), capture.Settings{User: SimUser, Password: SimPassword, Logger: log}), 10)
 	}
 	for _, c := range cfg.Cameras {
 		s, err := NewCameraStream(c, pins, log)

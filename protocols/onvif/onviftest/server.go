@@ -48,6 +48,9 @@ type Options struct {
 	MaxSkew time.Duration
 	// StreamURI is what GetStreamUri answers ("": rtsp://<ReportHost>/stream).
 	StreamURI string
+	// StreamMJPEG makes GetStreamUri answer the camera's own moving MJPEG view (the demo
+	// wall's ONVIF camera, whose picture then follows the head).
+	StreamMJPEG bool
 	// ReportHost is the host GetCapabilities puts in the service addresses ("": the
 	// server's own address).
 	ReportHost string
@@ -518,6 +521,9 @@ func (s *Server) answer(op string, raw []byte) (string, *Fault) {
 			`<trt:Profiles token="` + profileToken + `" fixed="true"><tt:Name>main</tt:Name>` + ptz + `</trt:Profiles></trt:GetProfilesResponse>`, nil
 	case "GetStreamUri":
 		uri := s.opts.StreamURI
+		if s.opts.StreamMJPEG {
+			uri = s.MJPEGURL()
+		}
 		if uri == "" {
 			uri = "rtsp://" + host + "/stream"
 		}
