@@ -278,7 +278,9 @@ func (cam *Camera) StreamURI(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return checkURI(cam.c.Host(), "GetStreamUri", r.URI, "rtsp", "rtsps")
+	// RTSP as asked; an HTTP URI is played as MJPEG over HTTP (cameras and encoders
+	// that offer an MJPEG profile answer so): if it is not, that source says so.
+	return checkURI(cam.c.Host(), "GetStreamUri", r.URI, "rtsp", "rtsps", "http", "https")
 }
 
 // SnapshotURI asks the media service for the profile's JPEG snapshot URI.
