@@ -44,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRecord(args, stdout, stderr)
 	case "bench":
 		return runBench(args, stdout, stderr)
+	case "events":
+		return runEvents(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionText)
 		return exitOK
@@ -64,6 +66,8 @@ func usage(w io.Writer) {
                                    record cameras headless to MP4 files until Ctrl-C
   vigil camsim --mjpeg N [flags]   serve N simulated MJPEG cameras on 127.0.0.1
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
+  vigil events [--since 24h] [--camera X] [--kind K] [--json]
+                                   print the analyzers' events from the event store
   vigil version
 
 Run "vigil COMMAND --help" for a command's flags.
