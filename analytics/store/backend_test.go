@@ -15,17 +15,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // backend opens fresh, empty stores of one kind for a test.
 type backend struct {
 	name string
 	// dsn returns the DSN of a new empty database, or skips the test.
-	dsn func(t *testing.T) string
+	dsn func(t testing.TB) string
 }
 
 var backends = []backend{
-	{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "events.db") }},
+	{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "events.db") }},
 	{"postgres", pgDatabase},
 }
 
@@ -70,7 +72,7 @@ var pgBinDirs = []string{"/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/b
 
 // pgDatabase returns the DSN of a new database on the shared server, starting the server
 // on first use; it skips the test when no PostgreSQL is installed.
-func pgDatabase(t *testing.T) string {
+func pgDatabase(t testing.TB) string {
 	t.Helper()
 	pgOnce.Do(func() { pg, pgSkip, pgErr = startPostgres() })
 	if pgSkip != "" {
@@ -197,6 +199,12 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if pg != nil {
 		pg.stop()
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines left running:", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }

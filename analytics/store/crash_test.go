@@ -78,6 +78,7 @@ func TestStoreSurvivesKill9(t *testing.T) {
 					break
 				}
 			}
+			time.Sleep(time.Duration(round) * 2 * time.Millisecond) // mid-batch, not just after a flush
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
