@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -67,8 +68,6 @@ var (
 	pgNextDB atomic.Int64
 )
 
-// pgBinDirs are where Debian's postgresql package puts initdb and postgres.
-var pgBinDirs = []string{"/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"}
 
 // pgDatabase returns the DSN of a new database on the shared server, starting the server
 // on first use; it skips the test when no PostgreSQL is installed.
@@ -92,12 +91,12 @@ func pgDatabase(t testing.TB) string {
 // free port, with its socket in that folder. Run as root (as here), both run as the
 // postgres user (its uid as the processes' credential), since postgres refuses root.
 func startPostgres() (*pgServer, string, error) {
+	// Debian's postgresql package puts initdb and postgres in /usr/lib/postgresql/N/bin.
 	var bin string
-	for _, d := range pgBinDirs {
-		if _, err := os.Stat(filepath.Join(d, "postgres")); err == nil {
-			bin = d
-			break
-		}
+	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
+	slices.Sort(found)
+	if len(found) > 0 {
+		bin = filepath.Dir(found[len(found)-1])
 	}
 	if bin == "" {
 		return nil, "no PostgreSQL server installed (apt-get install postgresql): the PostgreSQL half of the store tests is skipped", nil
