@@ -40,7 +40,7 @@ func forEachBackend(t *testing.T, f func(t *testing.T, dsn string)) {
 }
 
 // openStore opens dsn with opts and closes it when the test ends.
-func openStore(t *testing.T, dsn string, opts Options) *Store {
+func openStore(t testing.TB, dsn string, opts Options) *Store {
 	t.Helper()
 	s, err := Open(dsn, opts)
 	if err != nil {

@@ -11,11 +11,7 @@ import (
 func BenchmarkWriter(b *testing.B) {
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {
-			s, err := Open(be.dsn(b), Options{Queue: 1 << 16})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			s := openStore(b, be.dsn(b), Options{Queue: 1 << 16})
 			b.ResetTimer()
 			for i := range b.N {
 				start := t0.Add(time.Duration(i) * time.Millisecond)
@@ -44,11 +40,7 @@ func BenchmarkWriter(b *testing.B) {
 func BenchmarkQueryDay(b *testing.B) {
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {
-			s, err := Open(be.dsn(b), Options{Queue: 1 << 16})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			s := openStore(b, be.dsn(b), Options{Queue: 1 << 16})
 			for m := range 7 * 24 * 60 {
 				for c := range 16 {
 					start := t0.Add(time.Duration(m)*time.Minute + time.Duration(c)*time.Second)

@@ -153,37 +153,31 @@ func (w *writer) run() {
 	for {
 		select {
 		case o := <-w.q:
-			batch = append(batch[:0], o)
+			w.commit(w.fill(append(batch[:0], o)))
 		case <-w.closing:
 			// Drain: everything queued before Close is written.
 			for {
-				batch = batch[:0]
-				for len(batch) < cap(batch) {
-					select {
-					case o := <-w.q:
-						batch = append(batch, o)
-						continue
-					default:
-					}
-					break
-				}
+				batch = w.fill(batch[:0])
 				if len(batch) == 0 {
 					return
 				}
 				w.commit(batch)
 			}
 		}
-		for len(batch) < cap(batch) {
-			select {
-			case o := <-w.q:
-				batch = append(batch, o)
-				continue
-			default:
-			}
-			break
-		}
-		w.commit(batch)
 	}
+}
+
+// fill adds what is queued to batch, up to its capacity, without waiting.
+func (w *writer) fill(batch []op) []op {
+	for len(batch) < cap(batch) {
+		select {
+		case o := <-w.q:
+			batch = append(batch, o)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit writes a batch in one transaction, retrying with a growing pause while the
