@@ -22,8 +22,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -121,6 +123,9 @@ type Options struct {
 	// now is the clock, for tests.
 	now func() time.Time
 }
+
+// openTimeout bounds Open's connection, migration and first retention.
+const openTimeout = 30 * time.Second
 
 // RowBytes is what one event counts for towards MaxSizeMB besides its snapshot: its row and
 // index entries, roughly.
@@ -220,11 +225,11 @@ func Open(dsn string, opts Options) (*Store, error) {
 	}
 	s.db.SetMaxOpenConns(4)
 	s.db.SetMaxIdleConns(4)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 	defer cancel()
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
-		return nil, s.explain("prepare", err)
+		return nil, s.explain("open", err)
 	}
 	if s.retains() {
 		if _, err := s.Prune(ctx); err != nil {
@@ -267,6 +272,19 @@ func (s *Store) Close() error {
 // explain wraps a database error with what was being done, on which database, and what to
 // try, keeping the capture kind of a refused login.
 func (s *Store) explain(doing string, err error) error {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) && ce.Config != nil {
+		timeout := ce.Config.ConnectTimeout
+		if timeout == 0 {
+			timeout = openTimeout
+		}
+		place := capture.DialPlace{Host: ce.Config.Host, Where: net.JoinHostPort(ce.Config.Host, strconv.Itoa(int(ce.Config.Port))),
+			Timeout: timeout, Listener: "that the PostgreSQL server runs there and accepts TCP connections (listen_addresses and port in postgresql.conf)",
+			Plain: "sslmode=disable", Secure: "sslmode=require", TLSPrefix: "the PostgreSQL server's certificate"}
+		if explained, ok := capture.ExplainDial(err, place); ok {
+			err = explained
+		}
+	}
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
 		switch pg.Code {

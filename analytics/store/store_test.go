@@ -349,7 +349,7 @@ func TestCheckDSN(t *testing.T) {
 
 func TestOpenErrorsNeverShowThePassword(t *testing.T) {
 	_, err := Open(fmt.Sprintf("postgres://vigil:s3cr3t@127.0.0.1:%d/events?sslmode=disable&connect_timeout=2", freePort()), Options{})
-	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), "refused: nothing listens on that port") {
 		t.Fatalf("open of a closed port: %v", err)
 	}
 	_, err = Open(t.TempDir()+"/missing.db", Options{MustExist: true})
