@@ -199,6 +199,29 @@ func TestStoreRetention(t *testing.T) {
 	})
 }
 
+func TestStoreRetentionRunsPeriodically(t *testing.T) {
+	now := t0.Add(48 * time.Hour)
+	s := openStore(t, backends[0].dsn(t), Options{MaxAgeDays: 1, RetentionEvery: 20 * time.Millisecond, now: func() time.Time { return now }})
+	old, err := s.Insert(context.Background(), Event{Camera: "c", Kind: KindMotion, Start: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Insert(context.Background(), Event{Camera: "c", Kind: KindMotion, Start: now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		evs := query(t, s, Filter{})
+		if len(evs) == 1 && evs[0].ID != old {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the 2-day-old event is still there: %+v", evs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestStoreConcurrentOpenMigratesOnce(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, dsn string) {
 		var wg sync.WaitGroup
@@ -392,4 +415,41 @@ func idsOf(evs []Event) []int64 {
 		ids = append(ids, e.ID)
 	}
 	return ids
+}
+
+// TestWriterManyAnalyzersThenClose: 16 cameras' analyzers write at once; Close writes what
+// is queued, and every operation is either written or counted as dropped.
+func TestWriterManyAnalyzersThenClose(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, dsn string) {
+		s, err := Open(dsn, Options{Queue: 256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const cams, events = 16, 50
+		var wg sync.WaitGroup
+		for c := range cams {
+			wg.Go(func() {
+				for i := range events {
+					start := t0.Add(time.Duration(i) * time.Second)
+					ref := s.Begin(Event{Camera: fmt.Sprint("cam", c), Kind: KindMotion, Start: start})
+					s.Update(ref, float64(i)/events, start.Add(100*time.Millisecond), nil)
+					s.End(ref, start.Add(200*time.Millisecond))
+				}
+			})
+		}
+		wg.Wait()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		st := s.Stats()
+		if st.Written+st.Dropped != 3*cams*events || st.Failed != 0 || st.Queued != 0 {
+			t.Fatalf("stats %+v, want written+dropped = %d", st, 3*cams*events)
+		}
+		r := openStore(t, dsn, Options{})
+		evs := query(t, r, Filter{Limit: MaxQueryLimit})
+		if len(evs) == 0 || len(evs) > cams*events {
+			t.Fatalf("%d events stored", len(evs))
+		}
+		t.Logf("%d events stored, stats %+v", len(evs), st)
+	})
 }

@@ -145,6 +145,19 @@ func (s *Store) Stats() Stats {
 func (w *writer) close() {
 	w.once.Do(func() { close(w.closing) })
 	<-w.done
+	// A call racing with Close may have queued after the drain: count it, release a Flush.
+	for {
+		select {
+		case o := <-w.q:
+			if o.kind == opFlush {
+				close(o.done)
+			} else {
+				w.dropped.Add(1)
+			}
+		default:
+			return
+		}
+	}
 }
 
 func (w *writer) run() {
