@@ -68,7 +68,6 @@ var (
 	pgNextDB atomic.Int64
 )
 
-
 // pgDatabase returns the DSN of a new database on the shared server, starting the server
 // on first use; it skips the test when no PostgreSQL is installed.
 func pgDatabase(t testing.TB) string {
