@@ -36,7 +36,8 @@ func BenchmarkWriter(b *testing.B) {
 }
 
 // BenchmarkQueryDay measures reading one day's events of 16 cameras (one event a minute
-// each: 23 040) out of a store that holds a week.
+// each: 23 040) out of a store that holds a week, and the dashboard's hourly counts of the
+// whole week.
 func BenchmarkQueryDay(b *testing.B) {
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {
@@ -56,15 +57,24 @@ func BenchmarkQueryDay(b *testing.B) {
 				b.Fatal(err)
 			}
 			day := t0.Add(3 * 24 * time.Hour)
-			b.ResetTimer()
-			for range b.N {
-				evs, err := s.Query(context.Background(), Filter{Since: day, Until: day.Add(24 * time.Hour), Limit: MaxQueryLimit})
-				if err != nil || len(evs) != 16*24*60 {
-					b.Fatalf("%d events, %v", len(evs), err)
+			b.Run("day", func(b *testing.B) {
+				for range b.N {
+					evs, err := s.Query(context.Background(), Filter{Since: day, Until: day.Add(24 * time.Hour), Limit: MaxQueryLimit})
+					if err != nil || len(evs) != 16*24*60 {
+						b.Fatalf("%d events, %v", len(evs), err)
+					}
 				}
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/query")
+				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/query")
+			})
+			b.Run("week-hourly-counts", func(b *testing.B) {
+				for range b.N {
+					counts, err := s.CountsByHour(context.Background(), "", "", t0, t0.Add(7*24*time.Hour))
+					if err != nil || len(counts) != 16*7*24 {
+						b.Fatalf("%d counts, %v", len(counts), err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/query")
+			})
 		})
 	}
 }

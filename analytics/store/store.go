@@ -215,8 +215,8 @@ func Open(dsn string, opts Options) (*Store, error) {
 			if _, err := os.Stat(dsn); err != nil {
 				return nil, fmt.Errorf("no event database at %s yet (it is written once a camera runs analyzers): %w", dsn, capture.ErrNotFound)
 			}
-		} else if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
-			return nil, fmt.Errorf("event database %s: cannot make its folder: %w", dsn, err)
+		} else if err := createPrivate(dsn); err != nil {
+			return nil, err
 		}
 		s.db, err = sql.Open("sqlite", sqliteDSN(dsn, opts.BusyTimeout))
 	}
@@ -242,6 +242,19 @@ func Open(dsn string, opts Options) (*Store, error) {
 	s.retentionDone = make(chan struct{})
 	go s.retentionLoop(rctx)
 	return s, nil
+}
+
+// createPrivate makes the database's folder and an empty file readable by the user only
+// (snapshots show people); SQLite gives its -wal and -shm files the same permissions.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("event database %s: cannot make its folder: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("event database %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // sqliteDSN is the modernc DSN of a SQLite file: WAL (readers never wait for the writer and

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -375,6 +376,17 @@ func TestOpenErrorsNeverShowThePassword(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), "refused: nothing listens on that port") {
 		t.Fatalf("open of a closed port: %v", err)
 	}
+	path := t.TempDir() + "/new/events.db"
+	s := openStore(t, path, Options{})
+	if _, err := s.Insert(context.Background(), Event{Camera: "c", Kind: KindMotion, Start: t0}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v; want mode 0600", f, err)
+		}
+	}
+	s.Close()
 	_, err = Open(t.TempDir()+"/missing.db", Options{MustExist: true})
 	if !errors.Is(err, capture.ErrNotFound) {
 		t.Fatalf("MustExist: %v", err)
