@@ -291,28 +291,7 @@ func TestStoreClipsWhatItStores(t *testing.T) {
 func TestWriterDropsWhileTheDatabaseIsBlocked(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, dsn string) {
 		s := openStore(t, dsn, Options{Queue: 16, Batch: 4, BusyTimeout: 100 * time.Millisecond})
-		var blocker *sql.DB
-		var err error
-		if s.d.name == "sqlite" {
-			blocker, err = sql.Open("sqlite", sqliteDSN(dsn, time.Second))
-		} else {
-			blocker, err = sql.Open("pgx", dsn)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer blocker.Close()
-		tx, err := blocker.Begin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s.d.name == "postgres" {
-			if _, err := tx.Exec(`LOCK TABLE events IN EXCLUSIVE MODE`); err != nil {
-				t.Fatal(err)
-			}
-		} else if _, err := tx.Exec(`DELETE FROM events WHERE id < 0`); err != nil {
-			t.Fatal(err)
-		}
+		unblock := blockWrites(t, s, dsn)
 		const n = 200
 		began := time.Now()
 		for i := range n {
@@ -326,9 +305,7 @@ func TestWriterDropsWhileTheDatabaseIsBlocked(t *testing.T) {
 			t.Fatalf("blocked: %+v; want at least %d dropped", st, n-16-4-1)
 		}
 		time.Sleep(300 * time.Millisecond) // a few failed tries (SQLite) or a wait (PostgreSQL)
-		if err := tx.Rollback(); err != nil {
-			t.Fatal(err)
-		}
+		unblock()
 		flush(t, s)
 		st = s.Stats()
 		if st.Written+st.Dropped != n || st.Failed != 0 || st.Queued != 0 {
@@ -338,6 +315,79 @@ func TestWriterDropsWhileTheDatabaseIsBlocked(t *testing.T) {
 			t.Fatalf("%d events stored, %d written", got, st.Written)
 		}
 	})
+}
+
+// TestWriterEndsEventsBegunBeforeAStall: events begun before the database stalled are
+// ended after it, although their Ends found the queue full.
+func TestWriterEndsEventsBegunBeforeAStall(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn, Options{Queue: 16, Batch: 4, BusyTimeout: 100 * time.Millisecond})
+		var refs []Ref
+		for i := range 8 { // an Update and an End each: the overflow list holds Queue (16)
+			refs = append(refs, s.Begin(Event{Camera: "open", Kind: KindMotion, Start: t0.Add(time.Duration(i) * time.Second)}))
+		}
+		flush(t, s)
+		unblock := blockWrites(t, s, dsn)
+		for i := range 100 { // fill the queue with other events, most of them dropped
+			s.Begin(Event{Camera: "other", Kind: KindMotion, Start: t0.Add(time.Duration(i) * time.Second), End: t0.Add(time.Duration(i)*time.Second + 1)})
+		}
+		for i, ref := range refs {
+			s.Update(ref, 0.8, t0.Add(time.Duration(i)*time.Second+time.Millisecond), nil)
+			s.End(ref, t0.Add(time.Duration(i)*time.Second+2*time.Millisecond))
+		}
+		if st := s.Stats(); st.Queued != 16+16 || st.Dropped == 0 {
+			t.Fatalf("blocked: %+v; want the queue full and 16 operations in overflow", st)
+		}
+		unblock()
+		flush(t, s)
+		evs := query(t, s, Filter{Camera: "open"})
+		for _, e := range evs {
+			if e.Open() || e.Peak != 0.8 {
+				t.Fatalf("event begun before the stall: %+v", e)
+			}
+		}
+		if st := s.Stats(); len(evs) != 8 || st.Queued != 0 || st.Failed != 0 {
+			t.Fatalf("%d events, stats %+v", len(evs), st)
+		}
+	})
+}
+
+// blockWrites holds the database's write lock (SQLite) or an exclusive lock on events
+// (PostgreSQL) from another connection until the returned function is called.
+func blockWrites(t *testing.T, s *Store, dsn string) func() {
+	t.Helper()
+	var blocker *sql.DB
+	var err error
+	if s.d.name == "sqlite" {
+		blocker, err = sql.Open("sqlite", sqliteDSN(dsn, time.Second))
+	} else {
+		blocker, err = sql.Open("pgx", dsn)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := blocker.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := `DELETE FROM events WHERE id < 0` // takes SQLite's write lock
+	if s.d.name == "postgres" {
+		lock = `LOCK TABLE events IN EXCLUSIVE MODE`
+	}
+	if _, err := tx.Exec(lock); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	unblock := func() {
+		once.Do(func() {
+			if err := tx.Rollback(); err != nil {
+				t.Error(err)
+			}
+			blocker.Close()
+		})
+	}
+	t.Cleanup(unblock)
+	return unblock
 }
 
 func TestWriterDropsUpdatesOfADroppedEvent(t *testing.T) {

@@ -14,7 +14,8 @@ type Ref uint64
 
 // Stats counts the writer's operations (a Begin, an Update or an End each).
 type Stats struct {
-	// Queued operations wait to be written now.
+	// Queued operations wait to be written now (in the queue or, for an Update or End
+	// that found it full, the overflow list).
 	Queued int
 	// Written operations are committed.
 	Written uint64
@@ -56,19 +57,27 @@ type writer struct {
 
 	ids map[Ref]int64 // open events: Ref → database id; only the run goroutine uses it
 
+	mu       sync.Mutex
+	overflow []op             // Updates and Ends that found the queue full
+	lost     map[Ref]struct{} // events whose Begin was dropped
+
 	closing chan struct{}
 	done    chan struct{}
 	once    sync.Once
 }
 
 func newWriter(s *Store) *writer {
-	w := &writer{s: s, q: make(chan op, s.opts.Queue), ids: map[Ref]int64{},
+	w := &writer{s: s, q: make(chan op, s.opts.Queue), ids: map[Ref]int64{}, lost: map[Ref]struct{}{},
 		closing: make(chan struct{}), done: make(chan struct{})}
 	go w.run()
 	return w
 }
 
-// enqueue queues o without waiting; a full queue drops it.
+// enqueue queues o without waiting. When the queue is full a Begin is dropped (and its
+// Ref remembered as lost); an Update or End of an event whose Begin was queued goes to the
+// overflow list instead, written once the queue has drained, so that an event begun is
+// also ended after a stall of the database. Overflow holds at most Queue operations; past
+// that they are dropped too.
 func (w *writer) enqueue(o op) {
 	select {
 	case <-w.closing:
@@ -76,11 +85,49 @@ func (w *writer) enqueue(o op) {
 		return
 	default:
 	}
+	if o.kind != opBegin && w.isLost(o.ref, o.kind == opEnd) {
+		w.dropped.Add(1)
+		return
+	}
 	select {
 	case w.q <- o:
+		return
 	default:
-		w.dropped.Add(1)
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case o.kind == opBegin:
+		if len(w.lost) < cap(w.q) {
+			w.lost[o.ref] = struct{}{}
+		}
+	case len(w.overflow) < cap(w.q):
+		w.overflow = append(w.overflow, o)
+		return
+	}
+	w.dropped.Add(1)
+}
+
+// isLost reports whether ref's Begin was dropped, forgetting it at its End.
+func (w *writer) isLost(ref Ref, end bool) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, lost := w.lost[ref]
+	if lost && end {
+		delete(w.lost, ref)
+	}
+	return lost
+}
+
+// takeOverflow appends the overflow list to batch and empties it. The writer calls it only
+// once the queue is empty: every operation queued before an overflowed one (its event's
+// Begin among them) has then been taken.
+func (w *writer) takeOverflow(batch []op) []op {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	batch = append(batch, w.overflow...)
+	w.overflow = w.overflow[:0]
+	return batch
 }
 
 // Begin queues a new event and returns its Ref at once, without waiting for the database.
@@ -138,7 +185,10 @@ func (s *Store) Flush(ctx context.Context) error {
 
 // Stats returns the writer's counters.
 func (s *Store) Stats() Stats {
-	return Stats{Queued: len(s.w.q), Written: s.w.written.Load(), Dropped: s.w.dropped.Load(), Failed: s.w.failed.Load()}
+	s.w.mu.Lock()
+	queued := len(s.w.q) + len(s.w.overflow)
+	s.w.mu.Unlock()
+	return Stats{Queued: queued, Written: s.w.written.Load(), Dropped: s.w.dropped.Load(), Failed: s.w.failed.Load()}
 }
 
 // close stops taking operations, writes what is queued and waits for the goroutine.
@@ -155,6 +205,10 @@ func (w *writer) close() {
 				w.dropped.Add(1)
 			}
 		default:
+			w.mu.Lock()
+			w.dropped.Add(uint64(len(w.overflow)))
+			w.overflow = nil
+			w.mu.Unlock()
 			return
 		}
 	}
@@ -180,14 +234,15 @@ func (w *writer) run() {
 	}
 }
 
-// fill adds what is queued to batch, up to its capacity, without waiting.
+// fill adds what is queued to batch, up to its capacity, without waiting; when the queue
+// runs dry first, the overflow list follows.
 func (w *writer) fill(batch []op) []op {
 	for len(batch) < cap(batch) {
 		select {
 		case o := <-w.q:
 			batch = append(batch, o)
 		default:
-			return batch
+			return w.takeOverflow(batch)
 		}
 	}
 	return batch
@@ -276,7 +331,7 @@ func (w *writer) apply(batch []op) (int, error) {
 				orphans++
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, d.q(`UPDATE events SET peak = {greatest}(peak, ?), last_us = ? WHERE id = ?`),
+			if _, err := tx.ExecContext(ctx, d.q(`UPDATE events SET peak = {greatest}(peak, ?), last_us = {greatest}(last_us, ?) WHERE id = ?`),
 				o.peak, micros(o.at), id); err != nil {
 				return 0, err
 			}
