@@ -15,10 +15,11 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 	libswscale-dev libavcodec-dev libavutil-dev libopencv-dev opencv-data ffmpeg xdg-utils
 # Tests: ffmpeg is the third-party peer and the reference for `make bench`; Xvfb and
 # ImageMagick take screenshots of the real window; GStreamer's RTSP server (driven by
-# /usr/bin/python3) is the third-party RTSP peer.
+# /usr/bin/python3) is the third-party RTSP peer; PostgreSQL's server binaries let the
+# event store's tests start a real server on loopback.
 TEST_PKGS := ffmpeg xvfb xauth x11-apps xdotool imagemagick \
 	python3-gi gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 gstreamer1.0-plugins-base \
-	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav postgresql
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(PATH):/usr/local/go/bin

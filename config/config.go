@@ -32,6 +32,8 @@ type Config struct {
 	Demo Demo `mapstructure:"demo" yaml:"demo"`
 	// Recording says where recordings go.
 	Recording Recording `mapstructure:"recording" yaml:"recording"`
+	// Analytics says where the analyzers' events are kept.
+	Analytics Analytics `mapstructure:"analytics" yaml:"analytics,omitempty"`
 	// Log says how much is logged.
 	Log Log `mapstructure:"log" yaml:"log"`
 	// Trust lists servers whose certificate is accepted by its SHA-256 fingerprint even
@@ -250,6 +252,64 @@ type Recording struct {
 	// PreRollSeconds is how much video before a triggered recording is kept. It defaults
 	// to 5.
 	PreRollSeconds float64 `mapstructure:"pre_roll_seconds" yaml:"pre_roll_seconds,omitempty"`
+}
+
+// Analytics says where the analyzers' events (motion, detections) are kept and for how long.
+type Analytics struct {
+	// Database is the event store: a SQLite file path (a leading "~/" means the home
+	// folder), or a postgres://user@host:port/database URL of a PostgreSQL server that
+	// several desks share. It defaults to $XDG_DATA_HOME/vigil/events.db, usually
+	// ~/.local/share/vigil/events.db (empty means the default). See DatabaseDSN.
+	Database string `mapstructure:"database" yaml:"database,omitempty"`
+	// MaxAgeDays deletes events older than this many days. It defaults to 90; -1 keeps them.
+	MaxAgeDays float64 `mapstructure:"max_age_days" yaml:"max_age_days,omitempty"`
+	// MaxSizeMB caps the events and their snapshots: the oldest go first. It defaults to
+	// 1024; -1 means no cap.
+	MaxSizeMB float64 `mapstructure:"max_size_mb" yaml:"max_size_mb,omitempty"`
+}
+
+// Defaults of Analytics.
+const (
+	DefaultEventMaxAgeDays = 90
+	DefaultEventMaxSizeMB  = 1024
+)
+
+// DatabaseDSN returns the event store to open: Database with a leading "~/" expanded, or
+// when Database is empty $XDG_DATA_HOME/vigil/events.db, else ~/.local/share/vigil/events.db.
+func (a Analytics) DatabaseDSN() (string, error) {
+	home, herr := os.UserHomeDir()
+	return analyticsDSN(a.Database, os.Getenv("XDG_DATA_HOME"), home, herr)
+}
+
+// analyticsDSN is DatabaseDSN with the environment passed in, for tests.
+func analyticsDSN(db, dataHome, home string, homeErr error) (string, error) {
+	if db != "" && db != "~" && !strings.HasPrefix(db, "~/") {
+		return db, nil
+	}
+	if db == "" && filepath.IsAbs(dataHome) {
+		return filepath.Join(dataHome, "vigil", "events.db"), nil
+	}
+	if homeErr != nil {
+		return "", fmt.Errorf("event database: cannot find the home folder (set analytics.database): %w", homeErr)
+	}
+	if db == "" {
+		return filepath.Join(home, ".local", "share", "vigil", "events.db"), nil
+	}
+	return filepath.Join(home, strings.TrimPrefix(db, "~")), nil
+}
+
+// Retention returns the age and size limits with defaults applied; 0 means no limit.
+func (a Analytics) Retention() (maxAgeDays, maxSizeMB float64) {
+	limit := func(v, def float64) float64 {
+		switch {
+		case v == 0:
+			return def
+		case v < 0:
+			return 0
+		}
+		return v
+	}
+	return limit(a.MaxAgeDays, DefaultEventMaxAgeDays), limit(a.MaxSizeMB, DefaultEventMaxSizeMB)
 }
 
 // Log says how much is logged.

@@ -485,3 +485,36 @@ func TestBrokenURLNeverShowsItsPassword(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalyticsSettings(t *testing.T) {
+	for _, tc := range []struct{ db, dataHome, want string }{
+		{"", "/data", "/data/vigil/events.db"},
+		{"", "", "/home/ann/.local/share/vigil/events.db"},
+		{"~/ev.db", "/data", "/home/ann/ev.db"},
+		{"/srv/events.db", "", "/srv/events.db"},
+		{"postgres://desk@db/vigil", "", "postgres://desk@db/vigil"},
+	} {
+		if got, err := analyticsDSN(tc.db, tc.dataHome, "/home/ann", nil); err != nil || got != tc.want {
+			t.Errorf("analyticsDSN(%q, %q) = %q, %v, want %q", tc.db, tc.dataHome, got, err, tc.want)
+		}
+	}
+	c, err := Parse([]byte("analytics:\n  database: postgres://desk:pa55word@db:5432/vigil\n  max_age_days: 7\n  max_size_mb: -1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if age, size := c.Analytics.Retention(); c.Analytics.Database != "postgres://desk:pa55word@db:5432/vigil" || age != 7 || size != 0 {
+		t.Fatalf("analytics = %+v, retention %v %v", c.Analytics, age, size)
+	}
+	_, err = Parse([]byte("analytics:\n  database: mysql://desk:pa55word@db/vigil\n  max_age_days: -3\n  max_size: 1\n"))
+	if err == nil {
+		t.Fatal("bad analytics settings accepted")
+	}
+	for _, want := range []string{"analytics.database", "unsupported database URL", "analytics.max_age_days", "max_size"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "pa55word") {
+		t.Errorf("the password was shown: %v", err)
+	}
+}

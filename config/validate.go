@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vigil-cctv/vigil/analytics/store"
 	"github.com/vigil-cctv/vigil/capture"
 )
 
@@ -162,6 +163,25 @@ func (c *Config) Validate() error {
 	}
 	if p := c.Recording.PreRollSeconds; p > 60 {
 		add(fieldErr("recording.pre_roll_seconds", "", fmtFloat(p), "at most 60 seconds (it is kept in memory)"))
+	}
+
+	// Analytics.
+	if db := c.Analytics.Database; db != "" {
+		check := db
+		if db == "~" || strings.HasPrefix(db, "~/") {
+			check = "/" + strings.TrimPrefix(db, "~") // the home folder is absolute
+		}
+		if msg := store.CheckDSN(check); msg != "" {
+			add(fieldErr("analytics.database", "", redactURL(db), "%s", msg))
+		}
+	}
+	for _, f := range []struct {
+		key string
+		v   float64
+	}{{"analytics.max_age_days", c.Analytics.MaxAgeDays}, {"analytics.max_size_mb", c.Analytics.MaxSizeMB}} {
+		if (f.v < 0 && f.v != -1) || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			add(fieldErr(f.key, "", fmtFloat(f.v), "want a positive number, 0 for the default or -1 for no limit"))
+		}
 	}
 
 	// Log.

@@ -18,18 +18,6 @@ import (
 // analyzerNames are the analyzers `vigil analyze --analyzers` knows.
 var analyzerNames = []string{"motion"} // the detectors run on the wall (analyzers: in the settings)
 
-// eventJSON is one line of `vigil analyze --json` (and of `vigil events --json`).
-type eventJSON struct {
-	Camera      string   `json:"camera"`
-	Kind        string   `json:"kind"`
-	Zone        string   `json:"zone"`
-	Score       float64  `json:"score"`
-	Start       string   `json:"start"`
-	End         string   `json:"end"`
-	StartOffset *float64 `json:"start_offset_s,omitempty"`
-	EndOffset   *float64 `json:"end_offset_s,omitempty"`
-}
-
 func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("vigil analyze", "usage: vigil analyze FILE|URL|CAMERA [--analyzers motion] [--json] [--duration 30s]\n\n"+
 		"Runs the analyzers the wall runs on a video file (as fast as it decodes) or on a live\n"+
@@ -64,8 +52,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		mu.Lock()
 		defer mu.Unlock()
 		if *asJSON {
+			end := e.End.UTC().Format(rfc3339Milli)
 			j := eventJSON{Camera: e.Camera, Kind: e.Kind, Zone: e.Zone, Score: round3(e.Peak),
-				Start: e.Start.UTC().Format(time.RFC3339Nano), End: e.End.UTC().Format(time.RFC3339Nano)}
+				Start: e.Start.UTC().Format(rfc3339Milli), End: &end, Snapshot: len(e.Snapshot) > 0}
 			if len(offsets) == 2 {
 				so, eo := round3(offsets[0].Seconds()), round3(offsets[1].Seconds())
 				j.StartOffset, j.EndOffset = &so, &eo

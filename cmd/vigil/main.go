@@ -52,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runAnalyze(args, stdout, stderr)
 	case "ptz":
 		return runPTZ(args, stdout, stderr)
+	case "events":
+		return runEvents(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionText)
 		return exitOK
@@ -80,6 +82,8 @@ func usage(w io.Writer) {
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
   vigil analyze FILE|URL|CAMERA [--json]
                                    run the motion analyzer on a video file or a camera; print events
+  vigil events [--since 24h] [--camera X] [--kind K] [--json]
+                                   print the analyzers' events from the event store
   vigil version
 
 Run "vigil COMMAND --help" for a command's flags.

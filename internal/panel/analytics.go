@@ -6,10 +6,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vigil-cctv/vigil/analytics"
 	"github.com/vigil-cctv/vigil/analytics/detect"
 	"github.com/vigil-cctv/vigil/analytics/motion"
+	"github.com/vigil-cctv/vigil/analytics/store"
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
 )
@@ -27,6 +29,10 @@ type cameraAnalytics struct {
 	sink     analytics.Sink
 	// open is each camera's open events, by kind and zone; true for a detection.
 	open map[string]map[string]bool
+	// store keeps the events (sink writes to it); storeTried once it was opened or
+	// failed to.
+	store      *store.Store
+	storeTried bool
 }
 
 type analyzerRun struct {
@@ -117,6 +123,9 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 		if c, ok := cfg.Camera(s.Name()); ok && len(c.Analyzers) > 0 {
 			want[s.Name()], cams[s.Name()] = s, c
 		}
+	}
+	if len(want) > 0 {
+		a.openEvents(cfg)
 	}
 	a.mu.Lock()
 	var stop []*analyzerRun
@@ -212,7 +221,8 @@ func detectFunc(d detect.Detector) analytics.DetectFunc {
 	}
 }
 
-// close stops every camera's analyzers and waits for them.
+// close stops every camera's analyzers, waits for them, and closes the event store
+// (which commits what is queued).
 func (a *cameraAnalytics) close() {
 	a.mu.Lock()
 	runs := a.running
@@ -221,6 +231,11 @@ func (a *cameraAnalytics) close() {
 	for _, r := range runs {
 		r.cancel()
 		<-r.done
+	}
+	if a.store != nil {
+		if err := a.store.Close(); err != nil {
+			a.log.Warn("closing the event store", "component", "analytics", "err", capture.CleanError(err))
+		}
 	}
 }
 
@@ -236,4 +251,62 @@ func (p *Panel) OnMotion(f func(camera string, on bool, label string)) {
 func (p *Panel) StartAnalytics() {
 	p.analyzing = true
 	p.an.sync(p.cfg, p.streams)
+}
+
+// storeSink writes the analyzers' events to the event store: a Begin when an event
+// starts, an Update at each new peak, an Update and an End when it ends. The store's
+// writer queues them, so an analyzer never waits for the database.
+type storeSink struct {
+	st   *store.Store
+	mu   sync.Mutex
+	refs map[eventKey]store.Ref
+}
+
+type eventKey struct {
+	camera, kind, zone string
+	start              time.Time
+}
+
+func (s *storeSink) Event(e analytics.Event) {
+	k := eventKey{e.Camera, e.Kind, e.Zone, e.Start}
+	s.mu.Lock()
+	ref, open := s.refs[k]
+	switch {
+	case !open && !e.Ended():
+		ref = s.st.Begin(store.Event{Camera: e.Camera, Kind: e.Kind, Zone: e.Zone, Start: e.Start, Peak: e.Peak, Snapshot: e.Snapshot})
+		s.refs[k] = ref
+	case open && e.Ended():
+		delete(s.refs, k)
+	}
+	s.mu.Unlock()
+	switch {
+	case open && !e.Ended():
+		s.st.Update(ref, e.Peak, time.Now(), e.Snapshot)
+	case open && e.Ended():
+		s.st.Update(ref, e.Peak, e.End, nil)
+		s.st.End(ref, e.End)
+	}
+}
+
+// openEvents opens the event store of the settings for the analyzers (once, when a
+// camera has analyzers); a store that cannot be opened is logged, and the analyzers
+// still light the tiles.
+func (a *cameraAnalytics) openEvents(cfg *config.Config) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.sink != nil || a.storeTried {
+		return
+	}
+	a.storeTried = true
+	dsn, err := cfg.Analytics.DatabaseDSN()
+	if err == nil {
+		age, size := cfg.Analytics.Retention()
+		var st *store.Store
+		if st, err = store.Open(dsn, store.Options{MaxAgeDays: age, MaxSizeMB: size, Log: a.log}); err == nil {
+			a.store = st
+			a.sink = &storeSink{st: st, refs: map[eventKey]store.Ref{}}
+			return
+		}
+	}
+	a.log.Warn("events are not kept: the event store did not open", "component", "analytics", "err", capture.CleanError(err))
 }

@@ -1,12 +1,15 @@
 package panel_test
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics/analyticstest"
+	"github.com/vigil-cctv/vigil/analytics/store"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
@@ -19,7 +22,8 @@ func TestAnalyticsFollowTheSettings(t *testing.T) {
 	srv := mjpegtest.NewServer(mjpegtest.Options{Cameras: 2, FPS: 10,
 		Frames: analyticstest.Walk(40, 20, 35, 320, 180)})
 	defer srv.Close()
-	cfg, err := config.Parse([]byte(fmt.Sprintf("cameras:\n"+
+	db := filepath.Join(t.TempDir(), "events.db")
+	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\ncameras:\n", db)+fmt.Sprintf(""+
 		"  - {name: Yard, analyzers: [motion], streams: [{url: %q}]}\n"+
 		"  - {name: Dock, streams: [{url: %q}]}\n", srv.CameraURL(1), srv.CameraURL(2))))
 	if err != nil {
@@ -49,6 +53,21 @@ func TestAnalyticsFollowTheSettings(t *testing.T) {
 	mu.Unlock()
 	if len(got) < 2 || got[0] != `Yard true ""` || got[1] != `Yard false ""` {
 		t.Fatalf("motion reported: %q", got)
+	}
+	// The event is kept, with its snapshot, in the settings' event store.
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var kept []store.Event
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if kept, err = st.Query(context.Background(), store.Filter{Camera: "Yard"}); err == nil && len(kept) > 0 && !kept[len(kept)-1].Open() {
+			break
+		}
+	}
+	if len(kept) == 0 || kept[len(kept)-1].Open() || kept[len(kept)-1].Kind != "motion" || kept[len(kept)-1].SnapshotBytes == 0 {
+		t.Fatalf("the event store holds %+v (%v)", kept, err)
 	}
 	if err := pn.RemoveCamera("Yard"); err != nil {
 		t.Fatal(err)
