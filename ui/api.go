@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"image"
 	"slices"
 	"time"
 
@@ -128,6 +129,32 @@ type Motion interface {
 	// OnMotion registers f, called from the analytics' goroutines whenever a camera's
 	// motion starts or stops; label names a detection ("person"), "" for plain motion.
 	OnMotion(f func(camera string, on bool, label string))
+}
+
+// Events reads the analyzers' event store for the events pane and its dashboard. Its
+// methods are called off the UI goroutine.
+type Events interface {
+	// List is the events matching f, newest first.
+	List(f EventFilter) ([]EventRow, error)
+	// Snapshot is an event's picture (JPEG), nil when it has none.
+	Snapshot(id int64) ([]byte, error)
+	// Chart draws events per hour per camera over [since, now) as a w×h picture.
+	Chart(f EventFilter, w, h int) (image.Image, error)
+}
+
+// EventFilter narrows the events pane: "" camera or kind for all.
+type EventFilter struct {
+	Camera, Kind string
+	Since        time.Time
+}
+
+// EventRow is one event as the pane lists it.
+type EventRow struct {
+	ID                 int64
+	Camera, Kind, Zone string
+	Start, End         time.Time // End zero while it lasts
+	Peak               float64
+	HasSnapshot        bool
 }
 
 // CPUMeter measures the app's CPU use for the status bar.

@@ -39,6 +39,7 @@ type sidebar struct {
 	add, edit, remove *widget.Button
 	connectSite       *widget.Button
 	recordings        *widget.Button
+	events            *widget.Button
 	names             []string // the cameras the rows were built for
 	// stateLine says the current camera's state in words (as its tile's card would).
 	stateLine           *widget.Label
@@ -72,6 +73,10 @@ func newSidebar(w *Wall) *sidebar {
 	hint.Importance = widget.LowImportance
 	s.connectSite = widget.NewButtonWithIcon("Connect to Milestone…", theme.LoginIcon(), s.showSiteDialog)
 	s.recordings = widget.NewButtonWithIcon("Recordings…", theme.FolderIcon(), w.showRecordings)
+	s.events = widget.NewButtonWithIcon("Events…", theme.ListIcon(), w.showEvents)
+	if w.opts.Events == nil {
+		s.events.Hide()
+	}
 	s.noticeText = widget.NewLabel("")
 	s.noticeText.Wrapping = fyne.TextWrapWord
 	s.noticeText.Importance = widget.SuccessImportance
@@ -81,7 +86,7 @@ func newSidebar(w *Wall) *sidebar {
 	s.stateLine = widget.NewLabel("")
 	s.stateLine.Wrapping = fyne.TextWrapWord
 	s.stateLine.Hide()
-	buttons := container.NewVBox(s.stateLine, container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings, s.notice)
+	buttons := container.NewVBox(s.stateLine, container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings, s.events, s.notice)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(sidebarWidth, 0))
 	s.obj = container.NewStack(width, container.NewBorder(

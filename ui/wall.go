@@ -77,6 +77,9 @@ type WallOptions struct {
 	// Motion lights a tile's border while its camera's analytics see motion. It may be
 	// nil.
 	Motion Motion
+	// Events is the analyzers' event store, for the events pane and its dashboard. Nil:
+	// no "Events…" button.
+	Events Events
 	// PTZ gives a camera's PTZ controller: selecting such a camera shows the PTZ pad
 	// (ptz.go). Nil: no pad.
 	PTZ PTZs

@@ -102,8 +102,8 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		Sites:       panelui.Sites{P: pn},
 		Playback:    panelui.Playback{P: pn},
 		Recordings:  panelui.Recordings{P: pn},
-		Motion:      pn,
-		PTZ:         pn, // Panel.PTZ: a camera's ptz block, the demo PTZ camera
+		Motion:      pn, Events: panelui.Events{P: pn},
+		PTZ: pn, // Panel.PTZ: a camera's ptz block, the demo PTZ camera
 	})
 	pn.OnCameras(wall.SetCameras)
 	pn.StartContinuous()

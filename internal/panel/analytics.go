@@ -2,6 +2,8 @@ package panel
 
 import (
 	"context"
+	"errors"
+	"image"
 	"log/slog"
 	"slices"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics"
+	"github.com/vigil-cctv/vigil/analytics/dash"
 	"github.com/vigil-cctv/vigil/analytics/detect"
 	"github.com/vigil-cctv/vigil/analytics/motion"
 	"github.com/vigil-cctv/vigil/analytics/store"
@@ -309,4 +312,54 @@ func (a *cameraAnalytics) openEvents(cfg *config.Config) {
 		}
 	}
 	a.log.Warn("events are not kept: the event store did not open", "component", "analytics", "err", capture.CleanError(err))
+}
+
+// eventStore is the settings' event store, opened on first use.
+func (p *Panel) eventStore() (*store.Store, error) {
+	p.an.openEvents(p.cfg)
+	p.an.mu.Lock()
+	defer p.an.mu.Unlock()
+	if p.an.store == nil {
+		return nil, errors.New("the event store did not open (see the log; analytics.database in the settings)")
+	}
+	return p.an.store, nil
+}
+
+// Events lists the stored events matching f, newest first (the events pane).
+func (p *Panel) Events(ctx context.Context, f store.Filter) ([]store.Event, error) {
+	st, err := p.eventStore()
+	if err != nil {
+		return nil, err
+	}
+	return st.Query(ctx, f)
+}
+
+// EventSnapshot is an event's stored picture (nil when it has none).
+func (p *Panel) EventSnapshot(ctx context.Context, id int64) ([]byte, error) {
+	st, err := p.eventStore()
+	if err != nil {
+		return nil, err
+	}
+	return st.Snapshot(ctx, id)
+}
+
+// EventsChart draws events per hour per camera over [since, until) (camera and kind ""
+// for all), w×h pixels.
+func (p *Panel) EventsChart(ctx context.Context, camera, kind string, since, until time.Time, w, h int) (image.Image, error) {
+	st, err := p.eventStore()
+	if err != nil {
+		return nil, err
+	}
+	counts, err := st.CountsByHour(ctx, camera, kind, since, until)
+	if err != nil {
+		return nil, err
+	}
+	what := "events"
+	if kind != "" {
+		what = kind + " events"
+	}
+	if camera != "" {
+		what += " of " + camera
+	}
+	return dash.EventsPerHour(counts, since, until, what+" per hour", w, h)
 }

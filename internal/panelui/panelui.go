@@ -7,8 +7,10 @@ package panelui
 import (
 	"context"
 	"errors"
+	"image"
 	"time"
 
+	"github.com/vigil-cctv/vigil/analytics/store"
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
@@ -125,4 +127,37 @@ func Clips(clips []panel.Clip, err error) ([]ui.Clip, error) {
 		out[i] = ui.Clip(c)
 	}
 	return out, err
+}
+
+// Events reads the Panel's event store for the events pane.
+type Events struct{ P *panel.Panel }
+
+// eventsTimeout bounds one read of the store.
+const eventsTimeout = 10 * time.Second
+
+func (e Events) List(f ui.EventFilter) ([]ui.EventRow, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), eventsTimeout)
+	defer cancel()
+	evs, err := e.P.Events(ctx, store.Filter{Camera: f.Camera, Kind: f.Kind, Since: f.Since, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]ui.EventRow, len(evs))
+	for i, ev := range evs {
+		rows[i] = ui.EventRow{ID: ev.ID, Camera: ev.Camera, Kind: ev.Kind, Zone: ev.Zone, Start: ev.Start, End: ev.End,
+			Peak: ev.Peak, HasSnapshot: ev.SnapshotBytes > 0}
+	}
+	return rows, nil
+}
+
+func (e Events) Snapshot(id int64) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), eventsTimeout)
+	defer cancel()
+	return e.P.EventSnapshot(ctx, id)
+}
+
+func (e Events) Chart(f ui.EventFilter, w, h int) (image.Image, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), eventsTimeout)
+	defer cancel()
+	return e.P.EventsChart(ctx, f.Camera, f.Kind, f.Since, time.Now(), w, h)
 }

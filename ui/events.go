@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// eventPeriods are the events pane's time ranges, shortest first.
+var eventPeriods = []struct {
+	name string
+	d    time.Duration
+}{{"Last hour", time.Hour}, {"Last 24 hours", 24 * time.Hour}, {"Last 7 days", 7 * 24 * time.Hour}}
+
+// eventKinds are what the pane filters on ("" for all).
+var eventKinds = []string{"All kinds", "motion", "face", "person", "plate"}
+
+// eventsView is the events pane: filters, the list, the selected event's snapshot, and
+// the dashboard of events per hour with its PNG export. Store reads run off the UI
+// goroutine and come back through do.
+type eventsView struct {
+	ev      Events
+	do      func(func())
+	saveDir string
+
+	camera, kind, period *widget.Select
+	list                 *widget.List
+	rows                 []EventRow
+	status               *widget.Label
+	snap                 *canvas.Image
+	detail               *widget.Label
+	chart                *canvas.Image
+	chartImg             image.Image
+	export               *widget.Button
+	tabs                 *container.AppTabs
+	obj                  fyne.CanvasObject
+	now                  func() time.Time
+}
+
+func newEventsView(ev Events, cameras []string, saveDir string, do func(func())) *eventsView {
+	v := &eventsView{ev: ev, do: do, saveDir: saveDir, now: time.Now}
+	v.camera = widget.NewSelect(append([]string{"All cameras"}, cameras...), func(string) { v.refresh() })
+	v.kind = widget.NewSelect(eventKinds, func(string) { v.refresh() })
+	names := make([]string, len(eventPeriods))
+	for i, p := range eventPeriods {
+		names[i] = p.name
+	}
+	v.period = widget.NewSelect(names, func(string) { v.refresh() })
+	v.status = widget.NewLabel("")
+	v.snap = &canvas.Image{FillMode: canvas.ImageFillContain}
+	v.snap.SetMinSize(fyne.NewSize(320, 180))
+	v.detail = widget.NewLabel("Select an event to see its picture.")
+	v.detail.Wrapping = fyne.TextWrapWord
+	v.list = widget.NewList(func() int { return len(v.rows) },
+		func() fyne.CanvasObject { return widget.NewLabel("2026-12-01 22:00:00  Camera name  motion  zone  10.0 s") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(eventLine(v.rows[i])) })
+	v.list.OnSelected = func(i widget.ListItemID) { v.show(v.rows[i]) }
+	v.chart = &canvas.Image{FillMode: canvas.ImageFillContain}
+	v.chart.SetMinSize(fyne.NewSize(640, 320))
+	v.export = widget.NewButtonWithIcon("Export PNG", theme.DocumentSaveIcon(), v.exportChart)
+	filters := container.NewHBox(v.camera, v.kind, v.period, widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), v.refresh))
+	events := container.NewHSplit(v.list, container.NewBorder(nil, v.detail, nil, nil, v.snap))
+	v.tabs = container.NewAppTabs(container.NewTabItem("Events", events),
+		container.NewTabItem("Dashboard", container.NewBorder(nil, container.NewHBox(v.export), nil, nil, v.chart)))
+	v.tabs.OnSelected = func(*container.TabItem) { v.refresh() }
+	v.obj = container.NewBorder(filters, v.status, nil, nil, v.tabs)
+	v.camera.SetSelectedIndex(0)
+	v.kind.SetSelectedIndex(0)
+	v.period.SetSelectedIndex(1) // also refreshes
+	return v
+}
+
+func eventLine(r EventRow) string {
+	zone := r.Zone
+	if zone == "" {
+		zone = "-"
+	}
+	long := "ongoing"
+	if !r.End.IsZero() {
+		long = r.End.Sub(r.Start).Round(100 * time.Millisecond).String()
+	}
+	return fmt.Sprintf("%s  %s  %s  %s  %s  %.0f%%", r.Start.Local().Format("2006-01-02 15:04:05"), r.Camera, r.Kind, zone, long, 100*r.Peak)
+}
+
+func (v *eventsView) filter() EventFilter {
+	f := EventFilter{}
+	if i := v.camera.SelectedIndex(); i > 0 {
+		f.Camera = v.camera.Selected
+	}
+	if i := v.kind.SelectedIndex(); i > 0 {
+		f.Kind = v.kind.Selected
+	}
+	d := eventPeriods[1].d
+	if i := v.period.SelectedIndex(); i >= 0 {
+		d = eventPeriods[i].d
+	}
+	f.Since = v.now().Add(-d)
+	return f
+}
+
+// refresh reads the events (and, on the dashboard, the chart) for the filters.
+func (v *eventsView) refresh() {
+	if v.tabs == nil || v.period.SelectedIndex() < 0 {
+		return // still being built
+	}
+	f := v.filter()
+	dashboard := v.tabs.SelectedIndex() == 1
+	v.status.SetText("Reading the events…")
+	go func() {
+		rows, err := v.ev.List(f)
+		var chart image.Image
+		var cerr error
+		if dashboard {
+			chart, cerr = v.ev.Chart(f, 960, 420)
+		}
+		v.do(func() {
+			switch {
+			case err != nil:
+				v.status.SetText("The events could not be read: " + err.Error())
+				return
+			case cerr != nil:
+				v.status.SetText("The dashboard could not be drawn: " + cerr.Error())
+			default:
+				v.status.SetText(fmt.Sprintf("%d events", len(rows)))
+			}
+			v.rows = rows
+			v.list.UnselectAll()
+			v.list.Refresh()
+			if dashboard && chart != nil {
+				v.chartImg = chart
+				v.chart.Image = chart
+				v.chart.Refresh()
+			}
+		})
+	}()
+}
+
+// show shows an event's details and its snapshot.
+func (v *eventsView) show(r EventRow) {
+	v.detail.SetText(eventLine(r))
+	v.snap.Image = nil
+	v.snap.Refresh()
+	if !r.HasSnapshot {
+		v.detail.SetText(eventLine(r) + "\nNo picture was kept of this event.")
+		return
+	}
+	go func() {
+		b, err := v.ev.Snapshot(r.ID)
+		var img image.Image
+		if err == nil {
+			img, err = jpeg.Decode(bytes.NewReader(b))
+		}
+		v.do(func() {
+			if err != nil {
+				v.detail.SetText(eventLine(r) + "\nIts picture could not be read: " + err.Error())
+				return
+			}
+			v.snap.Image = img
+			v.snap.Refresh()
+		})
+	}()
+}
+
+// exportChart writes the dashboard as a PNG next to the snapshots.
+func (v *eventsView) exportChart() {
+	if v.chartImg == nil || v.saveDir == "" {
+		v.status.SetText("Nothing to export yet: open the dashboard first.")
+		return
+	}
+	path := filepath.Join(v.saveDir, "events-per-hour-"+v.now().Format("2006-01-02_15-04-05")+".png")
+	err := os.MkdirAll(v.saveDir, 0o755)
+	var f *os.File
+	if err == nil {
+		f, err = os.Create(path)
+	}
+	if err == nil {
+		err = png.Encode(f, v.chartImg)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		v.status.SetText("The dashboard was not saved: " + err.Error())
+		return
+	}
+	v.status.SetText("Saved " + path)
+}
+
+// showEvents opens the events pane in a window of its own.
+func (w *Wall) showEvents() {
+	if w.opts.Events == nil {
+		return
+	}
+	win := fyne.CurrentApp().NewWindow("Vigil — Events")
+	v := newEventsView(w.opts.Events, w.cameraNames(), w.opts.SnapshotDir, w.batch.Do)
+	win.SetContent(v.obj)
+	win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			win.Close()
+		}
+	})
+	win.Resize(fyne.NewSize(1000, 620))
+	win.Show()
+}

@@ -1,0 +1,111 @@
+package ui
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/vigil-cctv/vigil/ui/uitest"
+)
+
+// fakeEvents is an event store of three events; it records the filters asked.
+type fakeEvents struct {
+	mu      sync.Mutex
+	filters []EventFilter
+	snap    []byte
+}
+
+func (f *fakeEvents) List(flt EventFilter) ([]EventRow, error) {
+	f.mu.Lock()
+	f.filters = append(f.filters, flt)
+	f.mu.Unlock()
+	t0 := time.Date(2026, 12, 1, 22, 0, 0, 0, time.Local)
+	rows := []EventRow{
+		{ID: 3, Camera: "Gate", Kind: "person", Start: t0.Add(2 * time.Minute), End: t0.Add(2*time.Minute + 4*time.Second), Peak: 1, HasSnapshot: true},
+		{ID: 2, Camera: "Yard", Kind: "motion", Zone: "door", Start: t0.Add(time.Minute), Peak: 0.12},
+		{ID: 1, Camera: "Gate", Kind: "motion", Start: t0, End: t0.Add(3 * time.Second), Peak: 0.3},
+	}
+	var out []EventRow
+	for _, r := range rows {
+		if (flt.Camera == "" || r.Camera == flt.Camera) && (flt.Kind == "" || r.Kind == flt.Kind) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeEvents) Snapshot(id int64) ([]byte, error) { return f.snap, nil }
+
+func (f *fakeEvents) Chart(flt EventFilter, w, h int) (image.Image, error) {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = 0x80
+	}
+	return img, nil
+}
+
+// TestEventsPane: the pane lists the events newest first with camera, kind, zone and
+// length; filtering by camera narrows the list; selecting an event shows its picture;
+// the dashboard shows the chart and exports it as a PNG.
+func TestEventsPane(t *testing.T) {
+	test.NewTempApp(t)
+	pic := image.NewRGBA(image.Rect(0, 0, 64, 36))
+	for i := range pic.Pix {
+		pic.Pix[i] = 200
+	}
+	var jb bytes.Buffer
+	jpeg.Encode(&jb, pic, nil)
+	ev := &fakeEvents{snap: jb.Bytes()}
+	q := &uiQueue{}
+	dir := t.TempDir()
+	v := newEventsView(ev, []string{"Gate", "Yard"}, dir, q.Do)
+	win := test.NewWindow(v.obj)
+	win.Resize(fyne.NewSize(1000, 600))
+	defer win.Close()
+	q.PumpUntil(t, "the events", func() bool { return len(v.rows) == 3 })
+	if got := eventLine(v.rows[0]); !strings.Contains(got, "Gate  person  -  4s  100%") {
+		t.Errorf("first row %q", got)
+	}
+	if got := eventLine(v.rows[1]); !strings.Contains(got, "Yard  motion  door  ongoing") {
+		t.Errorf("an open event reads %q", got)
+	}
+	if !slices.Contains(uitest.Texts(win.Content()), "3 events") {
+		t.Errorf("the pane says %q", uitest.Texts(win.Content()))
+	}
+	v.camera.SetSelected("Yard")
+	q.PumpUntil(t, "the Yard's events", func() bool { return len(v.rows) == 1 && v.rows[0].Camera == "Yard" })
+	v.camera.SetSelected("All cameras")
+	q.PumpUntil(t, "every event", func() bool { return len(v.rows) == 3 })
+	v.list.Select(0)
+	q.PumpUntil(t, "the event's picture", func() bool { return v.snap.Image != nil })
+	if c := color.RGBAModel.Convert(v.snap.Image.At(10, 10)).(color.RGBA); c.R < 180 {
+		t.Errorf("the picture shown is not the snapshot: %v", c)
+	}
+	ev.mu.Lock()
+	since := ev.filters[len(ev.filters)-1].Since
+	ev.mu.Unlock()
+	if d := time.Since(since); d < 23*time.Hour || d > 25*time.Hour {
+		t.Errorf("the default period starts %v ago, want 24 h", d)
+	}
+	v.tabs.SelectIndex(1)
+	q.PumpUntil(t, "the dashboard", func() bool { return v.chart.Image != nil })
+	v.exportChart()
+	files, _ := filepath.Glob(filepath.Join(dir, "events-per-hour-*.png"))
+	if len(files) != 1 {
+		t.Fatalf("exported %q", files)
+	}
+	if st, err := os.Stat(files[0]); err != nil || st.Size() < 100 {
+		t.Errorf("the PNG: %v %v", st, err)
+	}
+}
