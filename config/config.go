@@ -144,8 +144,9 @@ type Camera struct {
 	// FPS is the camera's expected frame rate, and the poll rate of a snapshot (single
 	// JPEG) URL. It defaults to 0, meaning unknown.
 	FPS float64 `mapstructure:"fps" yaml:"fps,omitempty"`
-	// Record is "continuous" to record the camera whenever Vigil runs, or "off" (the
-	// default, empty means off): recordings are then started from the tile.
+	// Record is "continuous" to record the camera whenever Vigil runs, "motion" to record
+	// while its analyzers see something (with the pre-roll, and 10 s after), or "off"
+	// (the default, empty means off): recordings are then started from the tile.
 	Record string `mapstructure:"record" yaml:"record,omitempty"`
 	// Analyzers run on the camera's stream while Vigil runs ("motion"; Analyzers lists
 	// them). Empty: none.

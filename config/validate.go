@@ -236,8 +236,11 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 			add("fallback", redactURL(cam.Fallback), "%s", msg)
 		}
 	}
-	if cam.Record != "" && cam.Record != "continuous" && cam.Record != "off" {
-		add("record", cam.Record, "want continuous or off")
+	switch {
+	case cam.Record != "" && cam.Record != "continuous" && cam.Record != "off" && cam.Record != "motion":
+		add("record", cam.Record, "want continuous, motion or off")
+	case cam.Record == "motion" && len(cam.Analyzers) == 0:
+		add("record", cam.Record, "records while the camera's analyzers see something: list them (analyzers: [motion])")
 	}
 	if transports := Transports(); cam.Transport != "" && !slices.Contains(transports, cam.Transport) {
 		add("transport", cam.Transport, "unsupported transport (want %s)", strings.Join(transports, ", "))

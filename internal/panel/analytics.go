@@ -252,7 +252,20 @@ func (p *Panel) OnMotion(f func(camera string, on bool, label string)) {
 
 // StartAnalytics starts the analyzers of the cameras that list some.
 func (p *Panel) StartAnalytics() {
+	if !p.analyzing && p.recs != nil {
+		// Cameras set to record: motion record while their analyzers see something.
+		p.mrec = &motionRecorder{rs: p.recs, preRoll: time.Duration(p.cfg.Recording.PreRollSeconds * float64(time.Second))}
+		p.OnMotion(func(camera string, on bool, _ string) { p.mrec.motion(camera, on) })
+	}
 	p.analyzing = true
+	p.syncAnalytics()
+}
+
+// syncAnalytics makes the analyzers and the motion recordings follow the settings.
+func (p *Panel) syncAnalytics() {
+	if p.mrec != nil {
+		p.mrec.sync(p.cfg, p.streams)
+	}
 	p.an.sync(p.cfg, p.streams)
 }
 

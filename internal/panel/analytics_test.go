@@ -23,7 +23,7 @@ func TestAnalyticsFollowTheSettings(t *testing.T) {
 		Frames: analyticstest.Walk(40, 20, 35, 320, 180)})
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "events.db")
-	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\ncameras:\n", db)+fmt.Sprintf(""+
+	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\ncameras:\n", db) + fmt.Sprintf(""+
 		"  - {name: Yard, analyzers: [motion], streams: [{url: %q}]}\n"+
 		"  - {name: Dock, streams: [{url: %q}]}\n", srv.CameraURL(1), srv.CameraURL(2))))
 	if err != nil {

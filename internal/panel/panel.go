@@ -71,6 +71,8 @@ type Panel struct {
 	// follows edits from then on.
 	an        *cameraAnalytics
 	analyzing bool
+	// mrec records the cameras set to record: motion (with Options.Record).
+	mrec *motionRecorder
 }
 
 // Open builds every camera's stream (the demo cameras, served in-process on 127.0.0.1,
@@ -173,7 +175,7 @@ func (p *Panel) ToggleRecord(name string) error {
 // and starts the continuous ones again on the new streams.
 func (p *Panel) restartRecording(gone string) {
 	if p.analyzing {
-		p.an.sync(p.cfg, p.streams)
+		p.syncAnalytics()
 	}
 	if p.recs == nil {
 		return
@@ -299,6 +301,9 @@ func (p *Panel) Close() {
 	p.stopPushers()
 	p.bg.Wait()
 	p.an.close()
+	if p.mrec != nil {
+		p.mrec.close()
+	}
 	if p.recs != nil {
 		if err := p.recs.Close(); err != nil {
 			p.log.Error("closing the recordings", "component", "panel", "err", err)
