@@ -34,6 +34,9 @@ const (
 // protocols registered.
 var transportChoices = config.Transports()
 
+// recordChoices are the camera's recording modes, the default first.
+var recordChoices = []string{"off", "continuous", "motion"}
+
 // ShowCameraDialog shows the dialog that adds (cam nil) or edits (cam non-nil) a camera
 // over win: its name, one or more stream URLs each with an optional size and name, user,
 // password (masked), an optional fallback URL, the RTSP transport and the expected frame
@@ -79,6 +82,8 @@ type cameraDialog struct {
 
 	name, user, password, fallback, fps *widget.Entry
 	transport                           *widget.Select
+	analyzers                           *widget.CheckGroup
+	record                              *widget.Select
 	nameErr, streamsErr, fallbackErr    *widget.Label
 	transportErr, fpsErr, formErr       *widget.Label
 
@@ -190,6 +195,16 @@ func (d *cameraDialog) build() {
 		d.transport.SetSelected(c.Transport)
 	}
 	d.transport.OnChanged = func(string) { d.validate() }
+	d.analyzers = widget.NewCheckGroup(config.Analyzers(), nil)
+	d.analyzers.Horizontal = true
+	d.analyzers.SetSelected(c.Analyzers)
+	d.record = widget.NewSelect(recordChoices, nil)
+	d.record.SetSelected(recordChoices[0])
+	if c.Record != "" {
+		d.record.SetSelected(c.Record)
+	}
+	d.analyzers.OnChanged = func([]string) { d.validate() }
+	d.record.OnChanged = func(string) { d.validate() }
 	d.nameErr, d.streamsErr, d.fallbackErr = errLabel(), errLabel(), errLabel()
 	d.transportErr, d.fpsErr, d.formErr = errLabel(), errLabel(), errLabel()
 
@@ -229,6 +244,8 @@ func (d *cameraDialog) build() {
 		widget.NewLabel("Fallback URL"), field(d.obj(d.fallback), d.fallbackErr),
 		widget.NewLabel("Transport"), field(d.transport, d.transportErr),
 		widget.NewLabel("Frame rate"), field(d.obj(d.fps), d.fpsErr),
+		widget.NewLabel("Analytics"), d.analyzers,
+		widget.NewLabel("Record"), d.record,
 	)
 	testRow := container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(d.test, d.activity), d.trustBtn), nil, d.result)
 	d.content = container.NewVScroll(form)
@@ -343,11 +360,16 @@ func (d *cameraDialog) onEnter() {
 // password is kept exactly as typed.
 func (d *cameraDialog) camera() (config.Camera, string) {
 	c := config.Camera{
-		Name:     strings.TrimSpace(d.name.Text),
-		User:     strings.TrimSpace(d.user.Text),
-		Password: d.password.Text,
-		Fallback: strings.TrimSpace(d.fallback.Text),
-		PTZ:      d.orig.PTZ, // not in the dialog yet: kept as the settings have it
+		Name:      strings.TrimSpace(d.name.Text),
+		User:      strings.TrimSpace(d.user.Text),
+		Password:  d.password.Text,
+		Fallback:  strings.TrimSpace(d.fallback.Text),
+		PTZ:       d.orig.PTZ, // not in the dialog yet: kept as the settings have it
+		Motion:    d.orig.Motion,
+		Analyzers: slices.DeleteFunc(slices.Clone(d.analyzers.Selected), func(a string) bool { return a == "" }),
+	}
+	if r := d.record.Selected; r != recordChoices[0] || d.orig.Record == recordChoices[0] {
+		c.Record = r // "off" is written as empty, unless it was spelled out
 	}
 	for _, r := range d.rows {
 		c.Streams = append(c.Streams, config.Stream{
