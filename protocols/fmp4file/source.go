@@ -1,0 +1,622 @@
+// Package fmp4file plays Vigil's own recordings: the fragmented MP4 files the recorder
+// writes for a camera (<root>/<camera>/<date>/<camera>_<time>.mp4), one after the other,
+// as a capture.Source paced at the playback speed. It implements capture.Seeker (seek to
+// a wall time, speed, playing) and capture.Stepper (pause, resume, frame step); a seek
+// lands on the key frame at or before the time and feeds the decoder forward to it.
+package fmp4file
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+)
+
+// Speeds a Source plays at: 1/4× to 16× (others are clamped).
+const (
+	MinSpeed = 0.25
+	MaxSpeed = 16
+)
+
+// keyOnlySpeed is the speed from which H.264/H.265 play key frames only, as VMS clients
+// do: every picture at 8× or 16× is more than a decoder on a small machine keeps up with.
+const keyOnlySpeed = 8
+
+// catchUpGap spaces the packets fed to reach a sought picture: the decoder sees an empty
+// queue, so it does not skip the non-reference picture that may be the one sought.
+const catchUpGap = 3 * time.Millisecond
+
+// gapAfter is the silence between two files (or fragments) played as a gap: skipped at
+// once instead of waited for.
+const gapAfter = 2 * time.Second
+
+// Source plays the recordings of one camera folder (or one file).
+type Source struct {
+	// Dir is the camera's recordings folder (<root>/<camera>), or one recording.
+	Dir string
+	// From is where playing starts (zero: the first recording).
+	From time.Time
+	// Log defaults to slog.Default().
+	Log *slog.Logger
+
+	wake chan struct{}
+
+	mu      sync.Mutex
+	speed   float64
+	seek    time.Time // a pending seek, zero when none
+	paused  bool
+	steps   int
+	playing bool
+	pos     time.Time // the last picture sent: where a new Run resumes
+}
+
+// New makes a Source for dir, playing from from at speed.
+func New(dir string, from time.Time, speed float64) *Source {
+	s := &Source{Dir: dir, From: from}
+	s.SetSpeed(speed)
+	return s
+}
+
+var (
+	_ capture.Source  = (*Source)(nil)
+	_ capture.Seeker  = (*Source)(nil)
+	_ capture.Stepper = (*Source)(nil)
+)
+
+func (s *Source) init() {
+	s.mu.Lock()
+	if s.wake == nil {
+		s.wake = make(chan struct{}, 1)
+	}
+	if s.speed == 0 {
+		s.speed = 1
+	}
+	s.mu.Unlock()
+}
+
+func (s *Source) poke() {
+	s.init()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Seek moves to the picture shown at t (the key frame at or before it, decoded forward
+// to it); a time in a gap between recordings goes to the next recording. Zero is
+// ignored (there is no live picture in a file).
+func (s *Source) Seek(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	s.mu.Lock()
+	s.seek = t
+	s.steps = 0
+	s.mu.Unlock()
+	s.poke()
+}
+
+// SetSpeed sets the speed, clamped to 1/4×…16×.
+func (s *Source) SetSpeed(speed float64) {
+	s.mu.Lock()
+	s.speed = min(max(speed, MinSpeed), MaxSpeed)
+	s.mu.Unlock()
+	s.poke()
+}
+
+// Speed returns the speed set.
+func (s *Source) Speed() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.speed
+}
+
+// Playing reports whether pictures are being sent at the speed (not paused, not at the
+// end of the recordings).
+func (s *Source) Playing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.playing && !s.paused
+}
+
+// Pause holds the picture shown.
+func (s *Source) Pause() {
+	s.mu.Lock()
+	s.paused = true
+	s.mu.Unlock()
+	s.poke()
+}
+
+// Resume plays on from the picture shown.
+func (s *Source) Resume() {
+	s.mu.Lock()
+	s.paused, s.steps = false, 0
+	s.mu.Unlock()
+	s.poke()
+}
+
+// Paused reports whether the Source holds a picture.
+func (s *Source) Paused() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.paused
+}
+
+// Step, while paused, shows the next picture in display order (it sends the next unit
+// in decode order: a decoder gives one picture, in display order, per unit it is fed).
+func (s *Source) Step() {
+	s.mu.Lock()
+	if s.paused {
+		s.steps++
+	}
+	s.mu.Unlock()
+	s.poke()
+}
+
+func (s *Source) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// Run plays until ctx ends. It returns an error wrapping capture.ErrNotFound when the
+// folder has no recordings, or the error of the only file when none could be read.
+func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
+	s.init()
+	files, err := listFiles(s.Dir)
+	if err != nil {
+		return err
+	}
+	p := &player{src: s, sink: sink, files: files, origin: files[0].start, log: s.log().With("component", "fmp4file")}
+	p.ka, _ = sink.(capture.KeepAlive)
+	defer p.close()
+	s.mu.Lock()
+	from := s.pos
+	if from.IsZero() {
+		from = s.From
+	}
+	if s.seek.IsZero() {
+		s.seek = from
+	}
+	if s.seek.IsZero() {
+		s.seek = files[0].start
+	}
+	s.mu.Unlock()
+	if err := p.seekTo(s.takeSeek()); err != nil {
+		return err
+	}
+	sink.Connected(capture.StreamInfo{Protocol: "file", Transport: "file", Codec: p.rec.ix.track.codec})
+	err = p.run(ctx)
+	s.mu.Lock()
+	s.playing = false
+	s.mu.Unlock()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// takeSeek returns and clears the pending seek.
+func (s *Source) takeSeek() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.seek
+	s.seek = time.Time{}
+	return t
+}
+
+// openRec is one recording opened for reading.
+type openRec struct {
+	rf    recFile
+	f     *os.File
+	ix    *index
+	base  int64 // decode time of the first sample: the name's time
+	end   time.Time
+	depth int // pictures held back by a decoder (B-frames)
+}
+
+func (o *openRec) wall(ticks int64) time.Time {
+	return o.rf.start.Add(o.ix.track.duration(ticks - o.base))
+}
+
+// openRecording opens a file and reads its first and last fragments (start, end,
+// reorder depth).
+func openRecording(rf recFile) (*openRec, error) {
+	f, err := os.Open(rf.path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", capture.ErrNotFound, err)
+	}
+	o := &openRec{rf: rf, f: f}
+	err = func() error {
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if o.ix, err = readIndex(f, fi.Size()); err != nil {
+			return err
+		}
+		if len(o.ix.frags) == 0 {
+			return fmt.Errorf("%w: no complete fragment", errMalformed)
+		}
+		first, err := readFragment(f, o.ix, 0)
+		if err != nil {
+			return err
+		}
+		if len(first) == 0 {
+			return fmt.Errorf("%w: an empty fragment", errMalformed)
+		}
+		o.base = first[0].dts
+		o.depth = reorderDepth(first)
+		last := first
+		if n := len(o.ix.frags); n > 1 {
+			if last, err = readFragment(f, o.ix, n-1); err != nil {
+				return err
+			}
+		}
+		if len(last) == 0 {
+			return fmt.Errorf("%w: an empty fragment", errMalformed)
+		}
+		frame := int64(0)
+		if n := len(last); n > 1 {
+			frame = (last[n-1].dts - last[0].dts) / int64(n-1)
+		}
+		o.end = o.wall(last[len(last)-1].dts + frame)
+		return nil
+	}()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", rf.path, err)
+	}
+	return o, nil
+}
+
+// player is one Run's state: where it reads and what it fed the decoder.
+type player struct {
+	src    *Source
+	sink   capture.Sink
+	ka     capture.KeepAlive
+	log    *slog.Logger
+	files  []recFile
+	origin time.Time // the media clock's zero: the first recording's start
+
+	fi      int
+	rec     *openRec
+	frag    int
+	samples []sample
+	si      int
+
+	disc bool // the next packet starts a new run of the clock
+	// Holding at a sought picture: target is the time of the picture to show (zero when
+	// none); fed counts the units fed since the key frame, fedLE those shown by then.
+	target     time.Time
+	fed, fedLE int
+	// Pacing: the unit of wall time anchorWall is due at anchorReal.
+	anchorReal time.Time
+	anchorWall time.Time
+	keyOnly    bool
+	needKey    bool
+	lastWall   time.Time
+	lastSpeed  float64
+}
+
+func (p *player) close() {
+	if p.rec != nil {
+		p.rec.f.Close()
+		p.rec = nil
+	}
+}
+
+// open makes file i current, skipping files that cannot be read (logged); it fails
+// only when no file from i on can be.
+func (p *player) open(i int) error {
+	var firstErr error
+	for ; i < len(p.files); i++ {
+		if p.rec != nil && p.fi == i {
+			return nil
+		}
+		o, err := openRecording(p.files[i])
+		if err != nil {
+			p.log.Warn("recording skipped", "err", err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		p.close()
+		p.rec, p.fi, p.frag, p.samples, p.si = o, i, -1, nil, 0
+		return nil
+	}
+	if firstErr == nil {
+		firstErr = fmt.Errorf("%w: no recording to play", capture.ErrNotFound)
+	}
+	return firstErr
+}
+
+// load makes fragment k of the current file current.
+func (p *player) load(k int) error {
+	if k == p.frag {
+		return nil
+	}
+	smp, err := readFragment(p.rec.f, p.rec.ix, k)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.rec.rf.path, err)
+	}
+	p.frag, p.samples, p.si = k, smp, 0
+	p.rec.depth = max(p.rec.depth, reorderDepth(smp))
+	return nil
+}
+
+// peek returns the next sample, moving to the next fragment or file; ok is false at the
+// end of the recordings.
+func (p *player) peek() (sample, bool, error) {
+	for p.si >= len(p.samples) {
+		if p.frag+1 < len(p.rec.ix.frags) {
+			if err := p.load(p.frag + 1); err != nil {
+				return sample{}, false, err
+			}
+			continue
+		}
+		if p.fi+1 >= len(p.files) {
+			return sample{}, false, nil
+		}
+		if err := p.open(p.fi + 1); err != nil {
+			if errors.Is(err, capture.ErrNotFound) {
+				return sample{}, false, nil
+			}
+			return sample{}, false, err
+		}
+		if err := p.load(0); err != nil {
+			return sample{}, false, err
+		}
+	}
+	return p.samples[p.si], true, nil
+}
+
+// seekTo places the reader at the key frame at or before the picture shown at t and
+// sets it as the target to decode forward to.
+func (p *player) seekTo(t time.Time) error {
+	i := sort.Search(len(p.files), func(i int) bool { return p.files[i].start.After(t) }) - 1
+	if i < 0 {
+		i, t = 0, p.files[0].start
+	}
+	if err := p.open(i); err != nil {
+		return err
+	}
+	if !t.Before(p.rec.end) && p.fi+1 < len(p.files) {
+		if err := p.open(p.fi + 1); err == nil {
+			t = p.rec.rf.start // in a gap: the next recording
+		}
+	}
+	if t.Before(p.rec.rf.start) {
+		t = p.rec.rf.start
+	}
+	// The last fragment starting at or before t (fragments start in time order).
+	frags := p.rec.ix.frags
+	var ferr error
+	k := sort.Search(len(frags), func(k int) bool {
+		if ferr != nil {
+			return true
+		}
+		if err := p.load(k); err != nil {
+			ferr = err
+			return true
+		}
+		return len(p.samples) > 0 && p.rec.wall(p.samples[0].dts).After(t)
+	}) - 1
+	if ferr != nil {
+		return ferr
+	}
+	k = max(k, 0)
+	// The picture shown at t, and the last key frame decoded before it, going back
+	// through earlier fragments when this one has none.
+	if err := p.load(k); err != nil {
+		return err
+	}
+	target, ti := time.Time{}, -1
+	for i, s := range p.samples {
+		if w := p.rec.wall(s.pts); !w.After(t) && (ti < 0 || w.After(target)) {
+			target, ti = w, i
+		}
+	}
+	if ti < 0 {
+		ti, target = 0, p.rec.wall(p.samples[0].pts)
+	}
+	for kf := k; kf >= 0; kf-- {
+		if err := p.load(kf); err != nil {
+			return err
+		}
+		from := len(p.samples) - 1
+		if kf == k {
+			from = ti
+		}
+		for i := from; i >= 0; i-- {
+			if p.samples[i].key {
+				p.si = i
+				p.target, p.fed, p.fedLE = target, 0, 0
+				p.disc, p.needKey = true, false
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("%s: %w: no key frame before %s", p.rec.rf.path, errMalformed, t.Format(time.TimeOnly))
+}
+
+// state is a snapshot of the Source's controls.
+type state struct {
+	speed  float64
+	paused bool
+	step   bool
+	seek   time.Time
+}
+
+func (p *player) state() state {
+	s := p.src
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := state{speed: s.speed, paused: s.paused, step: s.steps > 0, seek: s.seek}
+	s.seek = time.Time{}
+	return st
+}
+
+func (p *player) setPlaying(on bool) {
+	p.src.mu.Lock()
+	p.src.playing = on
+	p.src.mu.Unlock()
+}
+
+// run is the playing loop.
+func (p *player) run(ctx context.Context) error {
+	wasPaused := true
+	for {
+		st := p.state()
+		if !st.seek.IsZero() {
+			if err := p.seekTo(st.seek); err != nil {
+				return err
+			}
+		}
+		s, ok, err := p.peek()
+		if err != nil {
+			return err
+		}
+		if !ok { // the end: wait for a seek
+			p.setPlaying(false)
+			if !p.wait(ctx, time.Time{}) {
+				return nil
+			}
+			continue
+		}
+		p.setPlaying(!st.paused)
+		wallPTS, wallDTS := p.rec.wall(s.pts), p.rec.wall(s.dts)
+		inter := p.rec.ix.track.codec != capture.CodecJPEG
+		if !p.target.IsZero() {
+			if !wallPTS.After(p.target) || p.fed < p.fedLE+p.rec.depth {
+				if !p.sleep(ctx, catchUpGap) {
+					return nil
+				}
+				p.emit(s, wallPTS, wallDTS, !wallPTS.Before(p.target))
+				p.fed++
+				if !wallPTS.After(p.target) {
+					p.fedLE++
+				}
+				continue
+			}
+			p.target = time.Time{}
+			wasPaused = true // pace from here
+		}
+		if st.paused {
+			wasPaused = true
+			if !st.step {
+				if !p.wait(ctx, time.Time{}) {
+					return nil
+				}
+				continue
+			}
+			p.src.mu.Lock()
+			p.src.steps--
+			p.src.mu.Unlock()
+			p.emit(s, wallPTS, wallDTS, true)
+			continue
+		}
+		keyOnly := inter && st.speed >= keyOnlySpeed
+		if p.keyOnly && !keyOnly {
+			p.needKey = true // the pictures in between were not decoded
+		}
+		p.keyOnly = keyOnly
+		if (keyOnly || p.needKey) && !s.key {
+			p.si++
+			continue
+		}
+		p.needKey = false
+		if wasPaused || st.speed != p.lastSpeed || wallDTS.Sub(p.lastWall) > gapAfter || wallDTS.Before(p.lastWall) {
+			p.anchorReal, p.anchorWall, p.lastSpeed, wasPaused = time.Now(), wallDTS, st.speed, false
+		}
+		due := p.anchorReal.Add(time.Duration(float64(wallDTS.Sub(p.anchorWall)) / st.speed))
+		if time.Until(due) > 0 {
+			if !p.wait(ctx, due) {
+				return nil
+			}
+			if p.changed(st) {
+				continue
+			}
+		}
+		p.emit(s, wallPTS, wallDTS, true)
+	}
+}
+
+// changed reports whether the controls differ from st (a wait was cut short by one).
+func (p *player) changed(st state) bool {
+	s := p.src
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.seek.IsZero() || s.paused != st.paused || s.speed != st.speed
+}
+
+// emit sends sample s and moves past it. A unit fed only to reach a sought picture
+// (shown false) carries no SourceTime: its picture is decoded, not meant to be shown.
+func (p *player) emit(s sample, wallPTS, wallDTS time.Time, shown bool) {
+	tr := p.rec.ix.track
+	pk := capture.Packet{
+		Codec: tr.codec, Data: s.data, Key: s.key, Width: tr.width, Height: tr.height,
+		ReceiveTime: time.Now(), PTS: wallPTS.Sub(p.origin), DTS: wallDTS.Sub(p.origin), HasPTS: true,
+		Discontinuity: p.disc,
+	}
+	if shown {
+		pk.SourceTime = wallPTS
+	}
+	p.disc = false
+	p.si++
+	p.lastWall = wallDTS
+	p.src.mu.Lock()
+	p.src.pos = wallPTS
+	p.src.mu.Unlock()
+	p.sink.Packet(pk)
+}
+
+// wait waits until due (zero: until a control changes) or a control changes, telling the
+// watchdog the source is well every second; false when ctx ended.
+func (p *player) wait(ctx context.Context, due time.Time) bool {
+	alive := time.NewTicker(time.Second)
+	defer alive.Stop()
+	var timer <-chan time.Time
+	if !due.IsZero() {
+		t := time.NewTimer(time.Until(due))
+		defer t.Stop()
+		timer = t.C
+	}
+	if p.ka != nil {
+		p.ka.Alive()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-p.src.wake:
+			return true
+		case <-timer:
+			return true
+		case <-alive.C:
+			if p.ka != nil {
+				p.ka.Alive()
+			}
+		}
+	}
+}
+
+// sleep pauses d; false when ctx ended.
+func (p *player) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
