@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4/codecs"
 
@@ -25,6 +26,7 @@ const (
 	maxMdat      = 192 << 20 // one mdat
 	maxFragments = 1 << 20   // fragments indexed in one file
 	maxSamples   = 1 << 16   // samples in one fragment
+	maxReorder   = 4         // pictures a decoder holds back at most (capture/avdec's cap)
 )
 
 // errMalformed is wrapped by every error about a file's bytes.
@@ -95,6 +97,9 @@ type track struct {
 	// ps are the parameter sets a key sample needs in front (Annex-B NAL units):
 	// VPS, SPS, PPS.
 	ps [][]byte
+	// reorder is the number of pictures the SPS says a decoder holds back (0 when it
+	// does not say): the depth libavcodec is set to (capture/avdec), at most 4.
+	reorder int
 }
 
 // index is a recording file's layout: its track and its complete fragments. A torn last
@@ -191,8 +196,19 @@ func parseInit(head []byte) (track, error) {
 		switch c := t.Codec.(type) {
 		case *codecs.H264:
 			tr.codec, tr.ps = capture.CodecH264, [][]byte{c.SPS, c.PPS}
+			var sps h264.SPS
+			if safeUnmarshal(func() error { return sps.Unmarshal(c.SPS) }) == nil && sps.VUI != nil && sps.VUI.BitstreamRestriction != nil {
+				r := sps.VUI.BitstreamRestriction
+				tr.reorder = int(min(r.MaxNumReorderFrames, r.MaxDecFrameBuffering, maxReorder))
+			}
 		case *codecs.H265:
 			tr.codec, tr.ps = capture.CodecH265, [][]byte{c.VPS, c.SPS, c.PPS}
+			var sps h265.SPS
+			if safeUnmarshal(func() error { return sps.Unmarshal(c.SPS) }) == nil {
+				if n := len(sps.MaxNumReorderPics); n > 0 {
+					tr.reorder = int(min(sps.MaxNumReorderPics[n-1], maxReorder))
+				}
+			}
 		case *codecs.MJPEG:
 			tr.codec, tr.width, tr.height = capture.CodecJPEG, c.Width, c.Height
 		default:

@@ -253,7 +253,7 @@ func openRecording(rf recFile) (*openRec, error) {
 			return fmt.Errorf("%w: an empty fragment", errMalformed)
 		}
 		o.base = first[0].dts
-		o.depth = reorderDepth(first)
+		o.depth = max(o.ix.track.reorder, reorderDepth(first))
 		last := first
 		if n := len(o.ix.frags); n > 1 {
 			if last, err = readFragment(f, o.ix, n-1); err != nil {
@@ -414,26 +414,32 @@ func (p *player) seekTo(t time.Time) error {
 		return ferr
 	}
 	k = max(k, 0)
-	// The picture shown at t, and the last key frame decoded before it, going back
+	// The picture shown at t (B-frames reorder across a fragment's edge: the fragments
+	// around are looked at too), and the last key frame decoded before it, going back
 	// through earlier fragments when this one has none.
-	if err := p.load(k); err != nil {
-		return err
-	}
-	target, ti := time.Time{}, -1
-	for i, s := range p.samples {
-		if w := p.rec.wall(s.pts); !w.After(t) && (ti < 0 || w.After(target)) {
-			target, ti = w, i
+	target, tk, ti := time.Time{}, -1, -1
+	for kf := max(k-1, 0); kf <= min(k+1, len(frags)-1); kf++ {
+		if err := p.load(kf); err != nil {
+			return err
+		}
+		for i, s := range p.samples {
+			if w := p.rec.wall(s.pts); !w.After(t) && (ti < 0 || w.After(target)) {
+				target, tk, ti = w, kf, i
+			}
 		}
 	}
-	if ti < 0 {
-		ti, target = 0, p.rec.wall(p.samples[0].pts)
+	if ti < 0 { // t is before the first picture
+		if err := p.load(k); err != nil {
+			return err
+		}
+		tk, ti, target = k, 0, p.rec.wall(p.samples[0].pts)
 	}
-	for kf := k; kf >= 0; kf-- {
+	for kf := tk; kf >= 0; kf-- {
 		if err := p.load(kf); err != nil {
 			return err
 		}
 		from := len(p.samples) - 1
-		if kf == k {
+		if kf == tk {
 			from = ti
 		}
 		for i := from; i >= 0; i-- {

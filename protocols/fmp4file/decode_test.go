@@ -1,0 +1,165 @@
+//go:build cgo
+
+package fmp4file
+
+import (
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/avdec"
+	"github.com/vigil-cctv/vigil/capture/jpegdec"
+)
+
+func decoders(c capture.Codec) (capture.FrameDecoder, error) {
+	if c == capture.CodecJPEG {
+		return jpegdec.New()
+	}
+	return avdec.NewFrameDecoder(c)
+}
+
+// viewer collects the decoded pictures' times from a Stream of src.
+type viewer struct {
+	st    *capture.Stream
+	sub   *capture.FrameSub
+	times chan time.Time
+	done  chan struct{}
+}
+
+func watch(t *testing.T, src *Source) *viewer {
+	t.Helper()
+	v := &viewer{st: capture.NewStream("cam", src, capture.StreamOptions{Decoders: decoders, Logger: slog.New(slog.DiscardHandler)}),
+		times: make(chan time.Time, 1000), done: make(chan struct{})}
+	v.sub = v.st.Watch(160, 120)
+	stop := make(chan struct{})
+	go func() {
+		defer close(v.done)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-v.sub.Ready():
+			}
+			if f := v.sub.Take(); f != nil {
+				if !f.SourceTime.IsZero() {
+					v.times <- f.SourceTime
+				}
+				f.Release()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		v.sub.Close()
+		v.st.Close()
+		<-v.done
+	})
+	return v
+}
+
+// next waits for the next picture shown.
+func (v *viewer) next(t *testing.T) time.Time {
+	t.Helper()
+	select {
+	case at := <-v.times:
+		return at
+	case <-time.After(10 * time.Second):
+		t.Fatal("no picture")
+	}
+	return time.Time{}
+}
+
+// last drains the pictures until none came for 300 ms and returns the newest.
+func (v *viewer) last(t *testing.T) time.Time {
+	t.Helper()
+	at := v.next(t)
+	for {
+		select {
+		case at = <-v.times:
+		case <-time.After(300 * time.Millisecond):
+			return at
+		}
+	}
+}
+
+// Through the real decoders, a recording plays its pictures in display order at the
+// times recorded, for H.264 with B-frames, H.265 and M-JPEG.
+func TestDecodedInDisplayOrder(t *testing.T) {
+	for _, codec := range []string{"h264b", "h265", "jpeg"} {
+		t.Run(codec, func(t *testing.T) {
+			t0 := start(t)
+			r := record(t, codec, 2, t0)
+			var want []time.Time
+			for i := range r.pkts[0] {
+				want = append(want, r.at(0, i))
+			}
+			slices.SortFunc(want, time.Time.Compare)
+			v := watch(t, New(r.dir, time.Time{}, 1))
+			var got []time.Time
+			for len(got) < len(want)-3 { // a reordering decoder holds the last few back
+				got = append(got, v.next(t))
+			}
+			for i, at := range got {
+				if i > 0 && !at.After(got[i-1]) {
+					t.Fatalf("picture %d at %v after one at %v", i, at.Sub(t0), got[i-1].Sub(t0))
+				}
+				if !slices.ContainsFunc(want, at.Equal) {
+					t.Fatalf("picture %d at %v: no unit was recorded then", i, at.Sub(t0))
+				}
+			}
+			if skipped := len(want) - 3 - countIn(want[:len(want)-3], got); skipped > 2 {
+				t.Errorf("%d pictures not shown at 1×", skipped)
+			}
+		})
+	}
+}
+
+func countIn(want, got []time.Time) int {
+	n := 0
+	for _, w := range want {
+		if slices.ContainsFunc(got, w.Equal) {
+			n++
+		}
+	}
+	return n
+}
+
+// Paused, a seek shows exactly the picture at the time (B-frames decoded forward from
+// the key frame), and each step the next one in display order. The time from the seek
+// to that picture is the seek time reported.
+func TestPausedSeekShowsThePicture(t *testing.T) {
+	t0 := start(t)
+	r := record(t, "h264b", 3, t0)
+	var shown []time.Time
+	for i := range r.pkts[0] {
+		shown = append(shown, r.at(0, i))
+	}
+	slices.SortFunc(shown, time.Time.Compare)
+	src := New(r.dir, time.Time{}, 1)
+	src.Pause()
+	v := watch(t, src)
+	v.last(t)
+	var took []time.Duration
+	for _, goal := range []time.Duration{1700 * time.Millisecond, 900 * time.Millisecond, 2500 * time.Millisecond, 1020 * time.Millisecond} {
+		i, _ := slices.BinarySearchFunc(shown, t0.Add(goal), time.Time.Compare)
+		if i == len(shown) || shown[i].After(t0.Add(goal)) {
+			i--
+		}
+		asked := time.Now()
+		src.Seek(t0.Add(goal))
+		at := v.next(t)
+		took = append(took, time.Since(asked))
+		if at2 := v.last(t); !at2.Equal(shown[i]) {
+			t.Fatalf("paused seek to %v shows %v (first %v), want %v", goal, at2.Sub(t0), at.Sub(t0), shown[i].Sub(t0))
+		}
+		for s := 1; s <= 3; s++ {
+			src.Step()
+			if at := v.last(t); !at.Equal(shown[i+s]) {
+				t.Fatalf("step %d after %v shows %v, want %v", s, goal, at.Sub(t0), shown[i+s].Sub(t0))
+			}
+		}
+	}
+	t.Logf("seek → first decoded picture (320×240 H.264, B-frames, 1 s GOP): %v", took)
+}
