@@ -164,6 +164,13 @@ func (w *Wall) closePlayback(s *capture.Stream) {
 func (w *Wall) playbackHooks(t *Tile) {
 	if w.opts.Playback == nil || !w.opts.Playback.CanPlay(t.Stream().Name()) {
 		t.OnPlayback, t.OnLive = nil, nil
+		if w.opts.Review != nil { // the camera's own recordings, in the player
+			t.OnPlayback = func(t *Tile) {
+				if err := w.showPlayer(t.Stream().Name(), reviewStart(time.Now())); err != nil && w.win != nil {
+					showNotice(w.win, "Review recordings", err.Error())
+				}
+			}
+		}
 		return
 	}
 	t.OnPlayback = func(t *Tile) {

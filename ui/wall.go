@@ -66,6 +66,9 @@ type WallOptions struct {
 	// Recordings records cameras and lists the recordings. Nil: no record button and no
 	// recordings view.
 	Recordings Recordings
+	// Review plays the recordings of cameras in the player window ("Play" in the
+	// recordings view; the playback button of a camera without a VMS). Nil: neither.
+	Review Review
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)

@@ -98,6 +98,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		Trust:       panelui.Trust{P: pn},
 		Sites:       panelui.Sites{P: pn},
 		Playback:    panelui.Playback{P: pn},
+		Review:      panelui.Review{P: pn},
 		Recordings:  panelui.Recordings{P: pn},
 	})
 	pn.OnCameras(wall.SetCameras)

@@ -116,3 +116,16 @@ func Clips(clips []panel.Clip, err error) ([]ui.Clip, error) {
 	}
 	return out, err
 }
+
+// Review plays cameras' own recordings in the player: ui.Review.
+type Review struct{ P *panel.Panel }
+
+var _ ui.Review = Review{}
+
+func (r Review) Recorded(camera string, from, to time.Time) ([]ui.Clip, error) {
+	return Clips(r.P.Recorded(camera, from, to))
+}
+
+func (r Review) Review(camera string, from time.Time) (*capture.Stream, ui.ReviewControl, error) {
+	return r.P.Review(camera, from)
+}
