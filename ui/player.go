@@ -30,9 +30,14 @@ var reviewSpeeds = []struct {
 // reviewJumps are the buttons that step from the position shown.
 var reviewJumps = []time.Duration{-time.Hour, -10 * time.Minute, -time.Minute, time.Minute, 10 * time.Minute, time.Hour}
 
-// gapNotice is the jump in the pictures' times, while playing forward, shown as a gap
-// skipped.
-const gapNotice = 2 * time.Second
+// gapNotice is the jump in the pictures' recorded times, while playing forward, shown as
+// a gap skipped: 2 s, or 6 s from 8× on (key frames only, a few seconds apart).
+func gapNotice(speed float64) time.Duration {
+	if speed >= 8 {
+		return 6 * time.Second
+	}
+	return 2 * time.Second
+}
 
 // player is the review window's content: the picture, the day's timeline and the
 // controls. Frames arrive on its own goroutine and reach the UI through post.
@@ -56,7 +61,10 @@ type player struct {
 
 	shown    time.Time // the recorded time of the picture shown
 	sought   time.Time // the last time jumped to, until a picture of it shows
-	dayStart time.Time // the day on the timeline
+	dayStart time.Time // the day whose recordings are listed
+	daySpans []timeSpan
+	span     time.Duration // the timeline's range, 0: the day
+	zoom     *widget.Select
 
 	mu      sync.Mutex
 	next    *image.RGBA // the newest picture not yet drawn
@@ -112,7 +120,13 @@ func newPlayer(rev Review, camera string, from time.Time, post func(func())) (*p
 	title := widget.NewLabelWithStyle(camera, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	bottom := container.NewVBox(p.tl, controls, p.notice)
 	p.obj = container.NewBorder(container.NewHBox(title, layoutSpacer(), p.pos), bottom, nil, nil, p.img)
-	p.showDay(from)
+	var zooms []string
+	for _, z := range reviewZooms {
+		zooms = append(zooms, z.label)
+	}
+	p.zoom = widget.NewSelect(zooms, p.setZoom)
+	p.zoom.SetSelected("1 h")
+	controls.Add(p.zoom)
 	p.showPosition(from)
 	p.sub = st.Watch(0, 0)
 	go p.frames()
@@ -176,7 +190,7 @@ func (p *player) draw() {
 	p.shown = at
 	if !p.sought.IsZero() {
 		p.sought = time.Time{}
-	} else if !prev.IsZero() && at.Sub(prev) > gapNotice*time.Duration(max(1, p.speedValue())) {
+	} else if !prev.IsZero() && at.Sub(prev) > gapNotice(p.speedValue()) {
 		p.notice.SetText(fmt.Sprintf("No recording from %s to %s: skipped.", prev.Format(time.TimeOnly), at.Format(time.TimeOnly)))
 	}
 	p.showPosition(at)
@@ -191,40 +205,68 @@ func (p *player) speedValue() float64 {
 	return 1
 }
 
-// showPosition moves the timeline's line and the time shown, loading t's day when it
-// is another.
+// showPosition moves the timeline's line and the time shown, moving the timeline's
+// range when t leaves it.
 func (p *player) showPosition(t time.Time) {
 	if t.IsZero() {
 		return
 	}
-	p.showDay(t)
+	p.showRange(t)
 	p.tl.SetPosition(t)
 	p.pos.SetText(t.Format("2006-01-02 15:04:05.000"))
 }
 
-// showDay puts t's local day and the camera's recordings in it on the timeline.
-func (p *player) showDay(t time.Time) {
-	if t.IsZero() {
-		t = time.Now()
+// reviewZooms are the timeline's ranges: a day, or a window around the position.
+var reviewZooms = []struct {
+	label string
+	span  time.Duration // 0: the local day
+}{{"Day", 0}, {"1 h", time.Hour}, {"10 min", 10 * time.Minute}, {"1 min", time.Minute}}
+
+// showRange puts the range around t on the timeline: t's local day, or the zoom's
+// window centred on t once t leaves its middle 80 %, with the camera's recordings in
+// it (listed once per day).
+func (p *player) showRange(t time.Time) {
+	lt := t.Local()
+	day := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.Local)
+	if !day.Equal(p.dayStart) {
+		p.dayStart = day
+		clips, err := p.rev.Recorded(p.camera, day, day.AddDate(0, 0, 1))
+		switch {
+		case err != nil:
+			p.notice.SetText("Could not list the recordings: " + err.Error())
+		case len(clips) == 0:
+			p.notice.SetText("No recordings of " + p.camera + " on " + day.Format(time.DateOnly) + ".")
+		}
+		p.daySpans = p.daySpans[:0]
+		for _, c := range clips {
+			p.daySpans = append(p.daySpans, timeSpan{from: c.Start, to: c.Start.Add(c.Duration)})
+		}
+		p.tl.from = time.Time{} // force a new range
 	}
-	t = t.Local()
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.Local)
-	if day.Equal(p.dayStart) {
+	from, to := day, day.AddDate(0, 0, 1)
+	if p.span > 0 {
+		margin := p.span / 10
+		if !p.tl.from.IsZero() && p.tl.to.Sub(p.tl.from) == p.span && t.After(p.tl.from.Add(margin)) && t.Before(p.tl.to.Add(-margin)) {
+			return
+		}
+		from = t.Add(-p.span / 2)
+		to = from.Add(p.span)
+	} else if p.tl.from.Equal(from) && p.tl.to.Equal(to) {
 		return
 	}
-	p.dayStart = day
-	end := day.AddDate(0, 0, 1)
-	clips, err := p.rev.Recorded(p.camera, day, end)
-	if err != nil {
-		p.notice.SetText("Could not list the recordings: " + err.Error())
+	p.tl.SetRange(from, to, p.daySpans)
+}
+
+// setZoom changes the timeline's range around the position.
+func (p *player) setZoom(label string) {
+	for _, z := range reviewZooms {
+		if z.label == label {
+			p.span = z.span
+		}
 	}
-	spans := make([]timeSpan, 0, len(clips))
-	for _, c := range clips {
-		spans = append(spans, timeSpan{from: c.Start, to: c.Start.Add(c.Duration)})
-	}
-	p.tl.SetRange(day, end, spans)
-	if err == nil && len(clips) == 0 {
-		p.notice.SetText("No recordings of " + p.camera + " on " + day.Format(time.DateOnly) + ".")
+	p.tl.from = time.Time{}
+	if at := p.position(); !at.IsZero() {
+		p.showRange(at)
 	}
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"time"
 
@@ -151,14 +150,11 @@ func (r *timelineRenderer) Layout(size fyne.Size) {
 		s.Resize(fyne.NewSize(max(x1-x0, 1), barHeight)) // a short clip stays visible
 		s.Show()
 	}
-	step := 3 * time.Hour
-	if tl.to.Sub(tl.from) <= 6*time.Hour {
-		step = time.Hour
-	}
+	step := markStep(tl.to.Sub(tl.from))
 	n := 0
 	if tl.to.After(tl.from) {
-		for t := tl.from.Truncate(time.Hour); t.Before(tl.to); t = t.Add(time.Hour) {
-			if t.Before(tl.from) || t.Sub(tl.from)%step != 0 {
+		for t := tl.from.Truncate(step); t.Before(tl.to); t = t.Add(step) {
+			if t.Before(tl.from) {
 				continue
 			}
 			if n == len(r.ticks) {
@@ -171,7 +167,10 @@ func (r *timelineRenderer) Layout(size fyne.Size) {
 			r.ticks[n].Move(fyne.NewPos(x, barTop-3))
 			r.ticks[n].Resize(fyne.NewSize(1, barHeight+3))
 			r.ticks[n].Show()
-			r.marks[n].Text = fmt.Sprintf("%02d:00", t.Hour())
+			r.marks[n].Text = t.Local().Format("15:04")
+			if step < time.Minute {
+				r.marks[n].Text = t.Local().Format("15:04:05")
+			}
 			r.marks[n].Move(fyne.NewPos(x+2, 0))
 			r.marks[n].Show()
 			r.marks[n].Refresh()
@@ -189,6 +188,16 @@ func (r *timelineRenderer) Layout(size fyne.Size) {
 		r.line.Resize(fyne.NewSize(3, barHeight+8))
 		r.line.Show()
 	}
+}
+
+// markStep is the spacing of the marks for a range: about 8 of them.
+func markStep(span time.Duration) time.Duration {
+	for _, s := range []time.Duration{10 * time.Second, time.Minute, 10 * time.Minute, time.Hour, 3 * time.Hour} {
+		if span <= 10*s {
+			return s
+		}
+	}
+	return 6 * time.Hour
 }
 
 func (r *timelineRenderer) MinSize() fyne.Size { return r.tl.MinSize() }

@@ -79,8 +79,12 @@ func Units(codec string, w, h, fps, seconds int) ([]capture.Packet, error) {
 // first unit received at start (so the file is named by start's second): the packets
 // go through a capture.Stream into recorder.Root.Start as a camera's would, faster than
 // real time but with receive times that follow their DTS, and Record returns once the
-// file is finalised.
+// file is finalised. start must not lie in the past (now or later): the Supervisor's
+// watchdog reads the receive times, and would drop a stream an hour old.
 func Record(root, camera string, pkts []capture.Packet, start time.Time) error {
+	if time.Until(start) < -time.Second {
+		return fmt.Errorf("fmp4filetest: a recording starting %v ago would look stalled", time.Since(start).Round(time.Second))
+	}
 	r, err := recorder.Open(recorder.Options{Root: root, MinFree: -1, Segment: time.Hour, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
