@@ -66,6 +66,15 @@ func (t *Tile) DoubleTapped(*fyne.PointEvent) {
 	}
 }
 
+// TappedSecondary is part of fyne.SecondaryTappable: a right-click opens the camera's
+// playback (the picker, or the player of its own recordings), also while it plays back,
+// to move from the position shown.
+func (t *Tile) TappedSecondary(*fyne.PointEvent) {
+	if t.OnPlayback != nil {
+		t.OnPlayback(t)
+	}
+}
+
 // MouseIn is part of desktop.Hoverable: the toolbar shows while the pointer is over the
 // tile. The toolbar's buttons are deliberately not Hoverable themselves, so moving onto
 // them does not count as leaving the tile (Fyne hovers one object at a time).
