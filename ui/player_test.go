@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -269,5 +270,52 @@ func TestTimelineTapAndDrag(t *testing.T) {
 	}
 	if shown != 2 || r.spans[0].Position().X != 20 || r.spans[0].Size().Width != 20 {
 		t.Errorf("spans: %d shown, the first at %v size %v", shown, r.spans[0].Position(), r.spans[0].Size())
+	}
+}
+
+// refusingReview has no recordings folder.
+type refusingReview struct{ asked []string }
+
+func (r *refusingReview) Recorded(string, time.Time, time.Time) ([]Clip, error) { return nil, nil }
+func (r *refusingReview) Review(camera string, from time.Time) (*capture.Stream, ReviewControl, error) {
+	r.asked = append(r.asked, camera)
+	return nil, nil, errors.New("recording is off, so there are no recordings to review")
+}
+
+// A camera without a VMS gets "Review recordings" from its tile's playback button, and
+// the recordings view a Play button for the clip selected; a refusal is shown.
+func TestPlayerOpenedFromTileAndRecordings(t *testing.T) {
+	rev := &refusingReview{}
+	r := newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "1x1", func(o *WallOptions) { o.Review = rev })
+	r.wall.Start()
+	tile := r.wall.Tile("Cam 1")
+	if tile.OnPlayback == nil {
+		t.Fatal("no review button on a camera with Review")
+	}
+	tile.OnPlayback(tile)
+	pop := r.win.Canvas().Overlays().Top()
+	var msg string
+	walkAll(pop, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "recording is off") {
+			msg = l.Text
+		}
+	})
+	if len(rev.asked) != 1 || rev.asked[0] != "Cam 1" || msg == "" {
+		t.Fatalf("asked %v, notice %q", rev.asked, msg)
+	}
+
+	clip := Clip{Camera: "Gate", Date: "2026-11-22", Path: "/r/Gate/2026-11-22/a.mp4", Start: time.Now()}
+	var played []Clip
+	v := newRecordingsView(func() ([]Clip, error) { return []Clip{clip}, nil }, nil, func(c Clip) error {
+		played = append(played, c)
+		return errors.New("no such folder")
+	})
+	if !v.playB.Disabled() {
+		t.Error("Play enabled with nothing selected")
+	}
+	v.tree.Select(clip.Path)
+	test.Tap(v.playB)
+	if len(played) != 1 || played[0] != clip || !strings.Contains(v.status.Text, "no such folder") {
+		t.Fatalf("played %v, status %q", played, v.status.Text)
 	}
 }
