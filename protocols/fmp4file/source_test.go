@@ -28,19 +28,29 @@ type recording struct {
 	pkts   [][]capture.Packet // per file
 }
 
-// record writes one file per start of codec (seconds each) for camera "cam".
-func record(t *testing.T, codec string, seconds int, starts ...time.Time) recording {
+// record writes one file per offset of codec (seconds each) for camera "cam", the first
+// starting now (after encoding, so the recorder's receive times are not in the past).
+func record(t *testing.T, codec string, seconds int, offsets ...time.Duration) recording {
+	t.Helper()
+	return recordSized(t, codec, 320, 240, seconds, offsets...)
+}
+
+func recordSized(t *testing.T, codec string, w, h, seconds int, offsets ...time.Duration) recording {
 	t.Helper()
 	if _, err := ffmpeg.Version(); err != nil {
 		t.Skip("ffmpeg not installed (apt-get install ffmpeg)")
 	}
-	pkts, err := fmp4filetest.Units(codec, 320, 240, fps, seconds)
+	pkts, err := fmp4filetest.Units(codec, w, h, fps, seconds)
 	if err != nil {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
-	rec := recording{dir: filepath.Join(root, "cam"), starts: starts}
-	for _, s := range starts {
+	t0 := time.Now().Truncate(time.Second)
+	rec := recording{dir: filepath.Join(root, "cam")}
+	for _, o := range offsets {
+		rec.starts = append(rec.starts, t0.Add(o))
+	}
+	for _, s := range rec.starts {
 		if err := fmp4filetest.Record(root, "cam", pkts, s); err != nil {
 			t.Fatal(err)
 		}
@@ -51,11 +61,6 @@ func record(t *testing.T, codec string, seconds int, starts ...time.Time) record
 
 // at is where packet i of file f is shown.
 func (r recording) at(f, i int) time.Time { return r.starts[f].Add(r.pkts[f][i].PTS) }
-
-func start(t *testing.T) time.Time {
-	t.Helper()
-	return time.Now().Truncate(time.Second)
-}
 
 // sink records packets, safe to read while the source runs.
 type sink struct {
@@ -112,8 +117,8 @@ func running(t *testing.T, src *Source) *sink {
 // Every unit of an H.264 recording with B-frames comes out in decode order with the
 // times it was recorded with: SourceTime is the file's start plus its PTS.
 func TestPlayH264BFramesInOrder(t *testing.T) {
-	t0 := start(t)
-	r := record(t, "h264b", 2, t0)
+	r := record(t, "h264b", 2, 0)
+	t0 := r.starts[0]
 	src := New(r.dir, time.Time{}, 4)
 	k, err := capturetest.Run(t, src, len(r.pkts[0]))
 	if err != nil {
@@ -144,8 +149,8 @@ func TestPlayH264BFramesInOrder(t *testing.T) {
 // or before the time, feeding forward to the picture shown then (those fed only to get
 // there carry no SourceTime).
 func TestSeekLandsOnKeyFrameBefore(t *testing.T) {
-	t0 := start(t)
-	r := record(t, "h264b", 3, t0)
+	r := record(t, "h264b", 3, 0)
+	t0 := r.starts[0]
 	src := New(r.dir, time.Time{}, 1)
 	k := running(t, src)
 	capturetest.WaitFor(t, "playing", func() bool { return k.Len() >= 10 && src.Playing() })
@@ -211,8 +216,8 @@ func TestSeekLandsOnKeyFrameBefore(t *testing.T) {
 // (the units up to it and the reorder depth after), a step one unit more, and Resume
 // plays on.
 func TestPauseStepResume(t *testing.T) {
-	t0 := start(t)
-	r := record(t, "h264b", 2, t0)
+	r := record(t, "h264b", 2, 0)
+	t0 := r.starts[0]
 	src := New(r.dir, time.Time{}, 1)
 	src.Pause()
 	k := running(t, src)
@@ -246,8 +251,8 @@ func TestPauseStepResume(t *testing.T) {
 
 // The next file follows on; a gap between two files is skipped, not waited for.
 func TestNextFileAndGap(t *testing.T) {
-	t0 := start(t)
-	r := record(t, "jpeg", 2, t0, t0.Add(7*time.Second))
+	r := record(t, "jpeg", 2, 0, 7*time.Second)
+	t0 := r.starts[0]
 	src := New(r.dir, time.Time{}, 4)
 	began := time.Now()
 	want := 2 * len(r.pkts[0])
@@ -276,8 +281,7 @@ func TestNextFileAndGap(t *testing.T) {
 // A recording cut by a crash plays its complete fragments; one cut inside its header,
 // or not an MP4 at all, fails at once with a malformed-stream error.
 func TestTruncatedAndCorrupt(t *testing.T) {
-	t0 := start(t)
-	r := record(t, "h265", 3, t0)
+	r := record(t, "h265", 3, 0)
 	files, _ := filepath.Glob(filepath.Join(r.dir, "*", "*.mp4"))
 	if len(files) != 1 {
 		t.Fatalf("files: %v", files)
