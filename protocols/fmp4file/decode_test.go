@@ -71,14 +71,14 @@ func (v *viewer) next(t *testing.T) time.Time {
 	return time.Time{}
 }
 
-// last drains the pictures until none came for 300 ms and returns the newest.
+// last drains the pictures until none came for a second and returns the newest.
 func (v *viewer) last(t *testing.T) time.Time {
 	t.Helper()
 	at := v.next(t)
 	for {
 		select {
 		case at = <-v.times:
-		case <-time.After(300 * time.Millisecond):
+		case <-time.After(time.Second):
 			return at
 		}
 	}

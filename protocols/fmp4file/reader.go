@@ -288,16 +288,11 @@ func packetData(s *fmp4.Sample, tr track) ([]byte, error) {
 	if tr.codec == capture.CodecJPEG {
 		return s.Payload, nil
 	}
-	var au [][]byte
-	var err error
-	if tr.codec == capture.CodecH264 {
-		au, err = s.GetH264()
-	} else {
-		au, err = s.GetH265()
-	}
-	if err != nil {
+	var avcc h264.AVCC // length-prefixed NAL units, H.264 and H.265 alike
+	if err := avcc.Unmarshal(s.Payload); err != nil {
 		return nil, fmt.Errorf("%w: an access unit: %v", errMalformed, err)
 	}
+	au := [][]byte(avcc)
 	if !s.IsNonSyncSample {
 		au = append(slices.Clip(tr.ps), au...)
 	}

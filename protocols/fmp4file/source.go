@@ -32,6 +32,11 @@ const keyOnlySpeed = 8
 // queue, so it does not skip the non-reference picture that may be the one sought.
 const catchUpGap = 3 * time.Millisecond
 
+// settleGap spaces the sought picture and the units fed after it to have it leave a
+// reordering decoder: a decoder behind skips non-reference pictures (capture.LagSkipper),
+// and a skipped one would leave the sought picture held back.
+const settleGap = 25 * time.Millisecond
+
 // gapAfter is the silence between two files (or fragments) played as a gap: skipped at
 // once instead of waited for.
 const gapAfter = 2 * time.Second
@@ -503,7 +508,11 @@ func (p *player) run(ctx context.Context) error {
 		inter := p.rec.ix.track.codec != capture.CodecJPEG
 		if !p.target.IsZero() {
 			if !wallPTS.After(p.target) || p.fed < p.fedLE+p.rec.depth {
-				if !p.sleep(ctx, catchUpGap) {
+				gap := catchUpGap
+				if !wallPTS.Before(p.target) {
+					gap = settleGap // each must be decoded, not skipped as behind
+				}
+				if !p.sleep(ctx, gap) {
 					return nil
 				}
 				p.emit(s, wallPTS, wallDTS, !wallPTS.Before(p.target))
