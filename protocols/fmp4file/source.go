@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -32,10 +33,15 @@ const keyOnlySpeed = 8
 // queue, so it does not skip the non-reference picture that may be the one sought.
 const catchUpGap = 3 * time.Millisecond
 
+// extraLookahead is how many units more than the reorder depth follow the sought picture
+// (not shown): a decoder may hold back more than the SPS declares (libavcodec infers
+// more from a b-pyramid), and pictures of before a seek may still come out first.
+const extraLookahead = 4
+
 // settleGap spaces the sought picture and the units fed after it to have it leave a
 // reordering decoder: a decoder behind skips non-reference pictures (capture.LagSkipper),
 // and a skipped one would leave the sought picture held back.
-const settleGap = 25 * time.Millisecond
+const settleGap = 15 * time.Millisecond
 
 // gapAfter is the silence between two files (or fragments) played as a gap: skipped at
 // once instead of waited for.
@@ -153,8 +159,8 @@ func (s *Source) Paused() bool {
 	return s.paused
 }
 
-// Step, while paused, shows the next picture in display order (it sends the next unit
-// in decode order: a decoder gives one picture, in display order, per unit it is fed).
+// Step, while paused, shows the next picture in display order (decoded afresh from its
+// key frame, as a seek to it).
 func (s *Source) Step() {
 	s.mu.Lock()
 	if s.paused {
@@ -302,6 +308,8 @@ type player struct {
 	// none); fed counts the units fed since the key frame, fedLE those shown by then.
 	target     time.Time
 	fed, fedLE int
+	held       time.Time // the picture shown last (a step goes to the one after)
+	recent     []time.Time // the times of the last units sent while playing
 	// Pacing: the unit of wall time anchorWall is due at anchorReal.
 	anchorReal time.Time
 	anchorWall time.Time
@@ -451,12 +459,40 @@ func (p *player) seekTo(t time.Time) error {
 			if p.samples[i].key {
 				p.si = i
 				p.target, p.fed, p.fedLE = target, 0, 0
-				p.disc, p.needKey = true, false
+				p.disc, p.needKey, p.recent = true, false, p.recent[:0]
 				return nil
 			}
 		}
 	}
 	return fmt.Errorf("%s: %w: no key frame before %s", p.rec.rf.path, errMalformed, t.Format(time.TimeOnly))
+}
+
+// stepFrom seeks to the picture after the one held (in display order): next is the time
+// of the next unit to send, the fallback when nothing was held. Decoding from the key
+// frame again costs at most a GOP, and needs nothing of what the decoder holds back.
+func (p *player) stepFrom(next time.Time) error {
+	if p.held.IsZero() {
+		return p.seekTo(next)
+	}
+	after := time.Time{}
+	for kf := max(p.frag-1, 0); kf <= min(p.frag+2, len(p.rec.ix.frags)-1); kf++ {
+		smp, err := readFragment(p.rec.f, p.rec.ix, kf)
+		if err != nil {
+			return err
+		}
+		for _, s := range smp {
+			if w := p.rec.wall(s.pts); w.After(p.held) && (after.IsZero() || w.Before(after)) {
+				after = w
+			}
+		}
+	}
+	if after.IsZero() { // the last picture of the file: the next file's first
+		if p.fi+1 >= len(p.files) {
+			return nil
+		}
+		after = p.files[p.fi+1].start
+	}
+	return p.seekTo(after)
 }
 
 // state is a snapshot of the Source's controls.
@@ -507,7 +543,9 @@ func (p *player) run(ctx context.Context) error {
 		wallPTS, wallDTS := p.rec.wall(s.pts), p.rec.wall(s.dts)
 		inter := p.rec.ix.track.codec != capture.CodecJPEG
 		if !p.target.IsZero() {
-			if !wallPTS.After(p.target) || p.fed < p.fedLE+p.rec.depth {
+			// Playing, the units after it follow at the speed; paused, a few more go now,
+			// not shown, so the decoder lets the sought picture out.
+			if !wallPTS.After(p.target) || (st.paused && p.fed < p.fedLE+p.rec.depth+extraLookahead) {
 				gap := catchUpGap
 				if !wallPTS.Before(p.target) {
 					gap = settleGap // each must be decoded, not skipped as behind
@@ -515,14 +553,14 @@ func (p *player) run(ctx context.Context) error {
 				if !p.sleep(ctx, gap) {
 					return nil
 				}
-				p.emit(s, wallPTS, wallDTS, !wallPTS.Before(p.target))
+				p.emit(s, wallPTS, wallDTS, wallPTS.Equal(p.target) || (!st.paused && wallPTS.After(p.target)))
 				p.fed++
 				if !wallPTS.After(p.target) {
 					p.fedLE++
 				}
 				continue
 			}
-			p.target = time.Time{}
+			p.held, p.target = p.target, time.Time{}
 			wasPaused = true // pace from here
 		}
 		if st.paused {
@@ -536,7 +574,9 @@ func (p *player) run(ctx context.Context) error {
 			p.src.mu.Lock()
 			p.src.steps--
 			p.src.mu.Unlock()
-			p.emit(s, wallPTS, wallDTS, true)
+			if err := p.stepFrom(wallPTS); err != nil {
+				return err
+			}
 			continue
 		}
 		keyOnly := inter && st.speed >= keyOnlySpeed
@@ -586,6 +626,14 @@ func (p *player) emit(s sample, wallPTS, wallDTS time.Time, shown bool) {
 		pk.SourceTime = wallPTS
 	}
 	p.disc = false
+	if p.target.IsZero() { // playing: the picture shown is the newest a decoder let out
+		p.recent = append(p.recent, wallPTS)
+		if len(p.recent) > maxReorder+extraLookahead {
+			p.recent = p.recent[1:]
+		}
+		sorted := slices.SortedFunc(slices.Values(p.recent), time.Time.Compare)
+		p.held = sorted[max(0, len(sorted)-1-p.rec.depth)]
+	}
 	p.si++
 	p.lastWall = wallDTS
 	p.src.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -212,12 +213,17 @@ func TestSeekLandsOnKeyFrameBefore(t *testing.T) {
 		goal.Sub(t0), r.pkts[0][key].DTS, target.Sub(t0), took.Round(time.Millisecond))
 }
 
-// Paused, a seek feeds exactly what the decoder needs to give the picture at the time
-// (the units up to it and the reorder depth after), a step one unit more, and Resume
-// plays on.
+// Paused, a seek sends the units from the key frame to the picture at the time and a
+// few after it, only that picture marked to be shown; a step does the same for the next
+// picture in display order; Resume plays on.
 func TestPauseStepResume(t *testing.T) {
 	r := record(t, "h264b", 2, 0)
 	t0 := r.starts[0]
+	var order []time.Time // pictures in display order
+	for i := range r.pkts[0] {
+		order = append(order, r.at(0, i))
+	}
+	slices.SortFunc(order, time.Time.Compare)
 	src := New(r.dir, time.Time{}, 1)
 	src.Pause()
 	k := running(t, src)
@@ -225,21 +231,37 @@ func TestPauseStepResume(t *testing.T) {
 	if src.Playing() || !src.Paused() {
 		t.Error("paused source says it plays")
 	}
-	// At the start: the key frame, then as many units as pictures are held back.
-	if n < 1 || n > 3 {
+	if n < 1 || n > 1+2+extraLookahead {
 		t.Fatalf("paused at the start: %d units sent", n)
 	}
-	src.Seek(t0.Add(time.Second + 300*time.Millisecond))
-	n2 := k.quiet(t)
-	if n2 <= n {
-		t.Fatal("nothing sent for a seek while paused")
+	// one checks the units sent since mark: a new run from a key frame, one picture shown.
+	one := func(what string, mark int, want time.Time) {
+		t.Helper()
+		got := k.From(mark)
+		if len(got) == 0 || !got[0].Discontinuity || !got[0].Key {
+			t.Fatalf("%s: %d units, not a run from a key frame", what, len(got))
+		}
+		var shown []time.Time
+		for _, p := range got {
+			if !p.SourceTime.IsZero() {
+				shown = append(shown, p.SourceTime)
+			}
+		}
+		if len(shown) != 1 || !shown[0].Equal(want) {
+			t.Fatalf("%s: shown %v, want %v", what, shown, want.Sub(t0))
+		}
 	}
-	for range 3 {
+	i, _ := slices.BinarySearchFunc(order, t0.Add(1300*time.Millisecond), time.Time.Compare)
+	if order[i].After(t0.Add(1300 * time.Millisecond)) {
+		i--
+	}
+	src.Seek(t0.Add(1300 * time.Millisecond))
+	n2 := k.quiet(t)
+	one("a seek", n, order[i])
+	for s := 1; s <= 3; s++ {
 		src.Step()
 		m := k.quiet(t)
-		if m != n2+1 {
-			t.Fatalf("a step sent %d units, want 1", m-n2)
-		}
+		one("a step", n2, order[i+s])
 		n2 = m
 	}
 	src.Resume()
