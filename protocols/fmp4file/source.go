@@ -308,7 +308,7 @@ type player struct {
 	// none); fed counts the units fed since the key frame, fedLE those shown by then.
 	target     time.Time
 	fed, fedLE int
-	held       time.Time // the picture shown last (a step goes to the one after)
+	held       time.Time   // the picture shown last (a step goes to the one after)
 	recent     []time.Time // the times of the last units sent while playing
 	// Pacing: the unit of wall time anchorWall is due at anchorReal.
 	anchorReal time.Time
