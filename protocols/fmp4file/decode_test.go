@@ -96,11 +96,7 @@ func TestDecodedInDisplayOrder(t *testing.T) {
 		t.Run(codec, func(t *testing.T) {
 			r := record(t, codec, 2, 0)
 			t0 := r.starts[0]
-			var want []time.Time
-			for i := range r.pkts[0] {
-				want = append(want, r.at(0, i))
-			}
-			slices.SortFunc(want, time.Time.Compare)
+			want := r.displayOrder()
 			v := watch(t, New(r.dir, time.Time{}, 1))
 			var got []time.Time
 		collect:
@@ -156,11 +152,7 @@ func TestPausedSeek720p(t *testing.T) {
 func pausedSeek(t *testing.T, w, h int) {
 	r := recordSized(t, "h264b", w, h, 3, 0)
 	t0 := r.starts[0]
-	var shown []time.Time
-	for i := range r.pkts[0] {
-		shown = append(shown, r.at(0, i))
-	}
-	slices.SortFunc(shown, time.Time.Compare)
+	shown := r.displayOrder()
 	src := New(r.dir, time.Time{}, 1)
 	src.Pause()
 	v := watch(t, src)

@@ -91,6 +91,14 @@ func (s *Source) init() {
 	s.mu.Unlock()
 }
 
+// change applies a change of the controls and wakes the playing loop.
+func (s *Source) change(f func()) {
+	s.mu.Lock()
+	f()
+	s.mu.Unlock()
+	s.poke()
+}
+
 func (s *Source) poke() {
 	s.init()
 	select {
@@ -106,19 +114,12 @@ func (s *Source) Seek(t time.Time) {
 	if t.IsZero() {
 		return
 	}
-	s.mu.Lock()
-	s.seek = t
-	s.steps = 0
-	s.mu.Unlock()
-	s.poke()
+	s.change(func() { s.seek, s.steps = t, 0 })
 }
 
 // SetSpeed sets the speed, clamped to 1/4×…16×.
 func (s *Source) SetSpeed(speed float64) {
-	s.mu.Lock()
-	s.speed = min(max(speed, MinSpeed), MaxSpeed)
-	s.mu.Unlock()
-	s.poke()
+	s.change(func() { s.speed = min(max(speed, MinSpeed), MaxSpeed) })
 }
 
 // Speed returns the speed set.
@@ -138,18 +139,12 @@ func (s *Source) Playing() bool {
 
 // Pause holds the picture shown.
 func (s *Source) Pause() {
-	s.mu.Lock()
-	s.paused = true
-	s.mu.Unlock()
-	s.poke()
+	s.change(func() { s.paused = true })
 }
 
 // Resume plays on from the picture shown.
 func (s *Source) Resume() {
-	s.mu.Lock()
-	s.paused, s.steps = false, 0
-	s.mu.Unlock()
-	s.poke()
+	s.change(func() { s.paused, s.steps = false, 0 })
 }
 
 // Paused reports whether the Source holds a picture.
@@ -162,12 +157,11 @@ func (s *Source) Paused() bool {
 // Step, while paused, shows the next picture in display order (decoded afresh from its
 // key frame, as a seek to it).
 func (s *Source) Step() {
-	s.mu.Lock()
-	if s.paused {
-		s.steps++
-	}
-	s.mu.Unlock()
-	s.poke()
+	s.change(func() {
+		if s.paused {
+			s.steps++
+		}
+	})
 }
 
 func (s *Source) log() *slog.Logger {

@@ -60,6 +60,16 @@ func recordSized(t *testing.T, codec string, w, h, seconds int, offsets ...time.
 	return rec
 }
 
+// displayOrder is the times of the first file's pictures in display order.
+func (r recording) displayOrder() []time.Time {
+	var out []time.Time
+	for i := range r.pkts[0] {
+		out = append(out, r.at(0, i))
+	}
+	slices.SortFunc(out, time.Time.Compare)
+	return out
+}
+
 // at is where packet i of file f is shown.
 func (r recording) at(f, i int) time.Time { return r.starts[f].Add(r.pkts[f][i].PTS) }
 
@@ -219,11 +229,7 @@ func TestSeekLandsOnKeyFrameBefore(t *testing.T) {
 func TestPauseStepResume(t *testing.T) {
 	r := record(t, "h264b", 2, 0)
 	t0 := r.starts[0]
-	var order []time.Time // pictures in display order
-	for i := range r.pkts[0] {
-		order = append(order, r.at(0, i))
-	}
-	slices.SortFunc(order, time.Time.Compare)
+	order := r.displayOrder()
 	src := New(r.dir, time.Time{}, 1)
 	src.Pause()
 	k := running(t, src)
