@@ -204,8 +204,9 @@ func (w *Wall) closePlayback(s *capture.Stream) {
 // camera.
 func (w *Wall) playbackHooks(t *Tile) {
 	if w.opts.Playback == nil || !w.opts.Playback.CanPlay(t.Stream().Name()) {
-		t.OnPlayback, t.OnLive = nil, nil
+		t.OnPlayback, t.OnLive, t.PlaybackTip = nil, nil, ""
 		if w.opts.Review != nil { // the camera's own recordings, in the player
+			t.PlaybackTip = "Review recordings"
 			t.OnPlayback = func(t *Tile) {
 				if err := w.showPlayer(t.Stream().Name(), reviewStart(time.Now())); err != nil && w.win != nil {
 					showNotice(w.win, "Review recordings", err.Error())
@@ -226,5 +227,5 @@ func (w *Wall) playbackHooks(t *Tile) {
 			return w.startPlayback(t, from, speed)
 		})
 	}
-	t.OnLive = w.backToLive
+	t.OnLive, t.PlaybackTip = w.backToLive, ""
 }

@@ -289,8 +289,8 @@ func TestPlayerOpenedFromTileAndRecordings(t *testing.T) {
 	r := newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "1x1", func(o *WallOptions) { o.Review = rev })
 	r.wall.Start()
 	tile := r.wall.Tile("Cam 1")
-	if tile.OnPlayback == nil {
-		t.Fatal("no review button on a camera with Review")
+	if tile.OnPlayback == nil || tile.PlaybackTip != "Review recordings" {
+		t.Fatalf("no review button on a camera with Review (tooltip %q)", tile.PlaybackTip)
 	}
 	tile.OnPlayback(tile)
 	pop := r.win.Canvas().Overlays().Top()

@@ -42,6 +42,8 @@ type tileHooks struct {
 	// while live, and OnLive to go back to live while playing back.
 	OnPlayback func(*Tile)
 	OnLive     func(*Tile)
+	// PlaybackTip is the playback button's tooltip ("" means "Playback").
+	PlaybackTip string
 }
 
 var (
@@ -396,7 +398,11 @@ func (tb *tileToolbar) update() {
 	if tb.t.playbackSpeed > 0 {
 		tb.pb.setText("LIVE", "Back to live")
 	} else {
-		tb.pb.setIcon(tb.pbIcon, "Playback")
+		tip := "Playback"
+		if tb.t.PlaybackTip != "" {
+			tip = tb.t.PlaybackTip
+		}
+		tb.pb.setIcon(tb.pbIcon, tip)
 	}
 }
 
