@@ -489,6 +489,24 @@ func (p *player) stepFrom(next time.Time) error {
 	return p.seekTo(after)
 }
 
+// liveEdgePoll is how often the end of the recordings is looked at again: the last file
+// may be the one being recorded, and a new file may start.
+const liveEdgePoll = time.Second
+
+// grow takes in what was recorded since: the current file's new fragments, and files
+// that appeared after it.
+func (p *player) grow() {
+	if fi, err := p.rec.f.Stat(); err == nil {
+		if ix, err := readIndex(p.rec.f, fi.Size()); err == nil && len(ix.frags) > len(p.rec.ix.frags) {
+			p.rec.ix = ix
+		}
+	}
+	if files, err := listFiles(p.src.Dir); err == nil && len(files) > len(p.files) &&
+		files[len(p.files)-1].path == p.files[len(p.files)-1].path {
+		p.files = files
+	}
+}
+
 // state is a snapshot of the Source's controls.
 type state struct {
 	speed  float64
@@ -526,11 +544,12 @@ func (p *player) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !ok { // the end: wait for a seek
+		if !ok { // the end: wait for a seek, or for the recording to go on
 			p.setPlaying(false)
-			if !p.wait(ctx, time.Time{}) {
+			if !p.wait(ctx, time.Now().Add(liveEdgePoll)) {
 				return nil
 			}
+			p.grow()
 			continue
 		}
 		p.setPlaying(!st.paused)

@@ -306,6 +306,24 @@ func TestNextFileAndGap(t *testing.T) {
 	}
 }
 
+// At the end of the recordings the source waits, and plays on when the camera's
+// recording goes on in a new file.
+func TestFollowsANewFile(t *testing.T) {
+	r := record(t, "jpeg", 1, 0)
+	src := New(r.dir, time.Time{}, 4)
+	k := running(t, src)
+	n := len(r.pkts[0])
+	capturetest.WaitFor(t, "the first file", func() bool { return k.Len() == n && !src.Playing() })
+	next := time.Now().Truncate(time.Second).Add(time.Second)
+	if err := fmp4filetest.Record(filepath.Dir(r.dir), "cam", r.pkts[0], next); err != nil {
+		t.Fatal(err)
+	}
+	capturetest.WaitFor(t, "the new file", func() bool { return k.Len() == 2*n })
+	if got := k.From(n)[0]; !got.SourceTime.Equal(next.Add(r.pkts[0][0].PTS)) {
+		t.Errorf("the new file's first picture at %v, want %v", got.SourceTime, next.Add(r.pkts[0][0].PTS))
+	}
+}
+
 // A recording cut by a crash plays its complete fragments; one cut inside its header,
 // or not an MP4 at all, fails at once with a malformed-stream error.
 func TestTruncatedAndCorrupt(t *testing.T) {
