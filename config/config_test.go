@@ -163,7 +163,7 @@ var invalidCases = []struct {
 	want []string // substrings of the error, all required
 }{
 	{"bad scheme", `cameras: [{name: Gate, streams: [{url: "htp://x"}]}]`,
-		[]string{`line 1: cameras[0] "Gate": streams[0].url "htp://x": unsupported scheme "htp" (want http, https, rtsp, rtsps, milestone, milestones, demo)`}},
+		[]string{`line 1: cameras[0] "Gate": streams[0].url "htp://x": unsupported scheme "htp" (want http, https, rtsp, rtsps, milestone, milestones, demo, file)`}},
 	{"no scheme", `cameras: [{name: Gate, streams: [{url: "192.168.1.2/video"}]}]`,
 		[]string{`streams[0].url "192.168.1.2/video": missing scheme`}},
 	{"unparsable url", `cameras: [{name: Gate, streams: [{url: "http://[::1/x"}]}]`,
@@ -187,7 +187,7 @@ var invalidCases = []struct {
 	// push:// was accepted here though no protocol built it (issue 11): a scheme no
 	// protocol registered is refused.
 	{"push unregistered", `cameras: [{name: Gate, streams: [{url: "push://host/cam"}]}]`,
-		[]string{`streams[0].url "push://host/cam": unsupported scheme "push" (want http, https, rtsp, rtsps, milestone, milestones, demo)`}},
+		[]string{`streams[0].url "push://host/cam": unsupported scheme "push" (want http, https, rtsp, rtsps, milestone, milestones, demo, file)`}},
 	{"demo without pattern", `cameras: [{name: Gate, streams: [{url: "demo://"}]}]`,
 		[]string{`streams[0].url "demo://": missing pattern`}},
 	{"empty url", `cameras: [{name: Gate, streams: [{url: ""}]}]`,
