@@ -125,7 +125,7 @@ func newPlayer(rev Review, camera string, from time.Time, post func(func())) (*p
 		zooms = append(zooms, z.label)
 	}
 	p.zoom = widget.NewSelect(zooms, p.setZoom)
-	p.zoom.SetSelected("1 h")
+	p.zoom.SetSelected("10 min")
 	controls.Add(p.zoom)
 	p.showPosition(from)
 	p.sub = st.Watch(0, 0)
@@ -341,7 +341,13 @@ func (w *Wall) showPlayer(camera string, from time.Time) error {
 	if w.opts.Review == nil {
 		return fmt.Errorf("reviewing recordings is not available here")
 	}
-	p, err := newPlayer(w.opts.Review, camera, from, fyne.Do)
+	return ShowPlayer(w.opts.Review, camera, from)
+}
+
+// ShowPlayer opens a player window of the current app for a camera's recordings from a
+// time (UI goroutine).
+func ShowPlayer(rev Review, camera string, from time.Time) error {
+	p, err := newPlayer(rev, camera, from, fyne.Do)
 	if err != nil {
 		return err
 	}
