@@ -107,6 +107,13 @@ type Sink interface {
 	Packet(Packet)
 }
 
+// KeepAlive is implemented by the Supervisor's Sink: a Source that is well but has
+// nothing to send for a while (a paused playback, the end of the recordings reached)
+// calls Alive about once a second, so the watchdog does not judge it stalled.
+type KeepAlive interface {
+	Alive()
+}
+
 // Source is one way of reaching one camera stream. Run connects, delivers packets to sink
 // until ctx is cancelled or the stream fails, and returns only after every goroutine it
 // started has exited. It returns nil when ctx was cancelled and an error saying what went

@@ -294,6 +294,16 @@ type (
 		SetSpeed(speed float64)
 		Playing() bool
 	}
+	// Stepper is implemented by a Source playing recordings that can hold a picture:
+	// Pause stops sending (the picture shown stays), Resume goes on at the speed set, and
+	// Step, while paused, moves one picture forward in display order. A Seek while paused
+	// shows the picture at the time sought and stays paused.
+	Stepper interface {
+		Pause()
+		Resume()
+		Step()
+		Paused() bool
+	}
 	// Snapshotter is implemented by a Source whose server hands out single pictures at
 	// most maxWidth×maxHeight (0: any), with the time they were taken.
 	Snapshotter interface {

@@ -24,6 +24,9 @@ type supervisedSink struct {
 	lastActivity atomic.Int64 // unix nanoseconds of the last packet, or of the start
 }
 
+// Alive is KeepAlive: the source is well though it sends nothing.
+func (k *supervisedSink) Alive() { k.lastActivity.Store(k.sup.now().UnixNano()) }
+
 // gated reports whether the sink is still holding back (a main-source trial on fallback).
 func (k *supervisedSink) gated() bool { return k.gate != nil && !k.gateOpen.Load() }
 

@@ -163,7 +163,7 @@ var invalidCases = []struct {
 	want []string // substrings of the error, all required
 }{
 	{"bad scheme", `cameras: [{name: Gate, streams: [{url: "htp://x"}]}]`,
-		[]string{`line 1: cameras[0] "Gate": streams[0].url "htp://x": unsupported scheme "htp" (want http, https, rtsp, rtsps, milestone, milestones, onvif, onvifs, demo, push)`}},
+		[]string{`line 1: cameras[0] "Gate": streams[0].url "htp://x": unsupported scheme "htp" (want http, https, rtsp, rtsps, milestone, milestones, onvif, onvifs, demo, push, file)`}},
 	{"no scheme", `cameras: [{name: Gate, streams: [{url: "192.168.1.2/video"}]}]`,
 		[]string{`streams[0].url "192.168.1.2/video": missing scheme`}},
 	{"unparsable url", `cameras: [{name: Gate, streams: [{url: "http://[::1/x"}]}]`,
@@ -446,7 +446,7 @@ func TestRecordingSettingsValidated(t *testing.T) {
 	if err == nil {
 		t.Fatal("bad recording settings accepted")
 	}
-	for _, want := range []string{"recording.segment_minutes", "recording.max_size_gb", "recording.pre_roll_seconds", `record "always"`, "want continuous or off"} {
+	for _, want := range []string{"recording.segment_minutes", "recording.max_size_gb", "recording.pre_roll_seconds", `record "always"`, "want continuous, motion or off"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/demo"
+	"github.com/vigil-cctv/vigil/protocols/fmp4file"
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/onvif"
@@ -31,5 +32,6 @@ var protocols = sync.OnceValue(func() *capture.Registry {
 	demo.Register(r)
 	rcp.Register(r)
 	push.Register(r)
+	fmp4file.Register(r)
 	return r
 })

@@ -163,3 +163,20 @@ type CPUMeter interface {
 	// from the wall's status goroutine, never the UI goroutine.
 	Cores() float64
 }
+
+// Review plays cameras' own recordings (the files the recorder wrote) in the player
+// window, with a timeline of the camera's files.
+type Review interface {
+	// Recorded lists a camera's recordings (camera: its name, or its folder as a Clip
+	// names it) that overlap [from, to), oldest first.
+	Recorded(camera string, from, to time.Time) ([]Clip, error)
+	// Review opens a stream playing a camera's recordings from a time, and its
+	// controls. The player closes the stream.
+	Review(camera string, from time.Time) (*capture.Stream, ReviewControl, error)
+}
+
+// ReviewControl moves a stream of recordings: seek, speed, pause, frame step.
+type ReviewControl interface {
+	capture.Seeker
+	capture.Stepper
+}

@@ -43,18 +43,23 @@ func parsePlaybackTime(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time: write it as %s, or just 15:04", s, now.Format(playbackLayout))
 }
 
-// playbackPicker is the small dialog that asks where to start playing recorded video.
+// playbackPicker is the small dialog that asks where to start playing recorded video:
+// a time (typed, stepped, or clicked on the day's timeline) and a speed.
 type playbackPicker struct {
 	pop   *widget.PopUp
 	when  *widget.Entry
 	speed *widget.RadioGroup
 	err   *widget.Label
 	play  *widget.Button
+	tl    *Timeline
 }
 
-// showPlaybackPicker asks for a start time and a speed over win; onPlay gets them and
-// returns an error to show (the picker then stays open).
-func showPlaybackPicker(win fyne.Window, camera string, now time.Time, onPlay func(from time.Time, speed float64) error) *playbackPicker {
+// showPlaybackPicker asks for a start time and a speed over win, starting at shown (the
+// recorded time on the tile while it plays back; zero: five minutes ago). The steps
+// (−1 d … +1 h) move from the time in the field, which is the position shown until the
+// user changes it, never from now. onPlay gets the choice and returns an error to show
+// (the picker then stays open).
+func showPlaybackPicker(win fyne.Window, camera string, now, shown time.Time, onPlay func(from time.Time, speed float64) error) *playbackPicker {
 	p := &playbackPicker{}
 	// Esc closes the picker, also typed in its time field (which has the focus); Enter
 	// plays.
@@ -62,9 +67,18 @@ func showPlaybackPicker(win fyne.Window, camera string, now time.Time, onPlay fu
 		p.pop.Hide()
 		unregisterPopKeys(p.pop)
 	}
+	if shown.IsZero() {
+		shown = now.Add(-5 * time.Minute)
+	}
 	when := newDialogEntry(closePicker)
 	p.when = &when.Entry
-	p.when.SetText(now.Add(-5 * time.Minute).Format(playbackLayout))
+	p.tl = NewTimeline(func(t time.Time) { p.set(t.Truncate(time.Second)) })
+	p.when.OnChanged = func(text string) {
+		if t, err := parsePlaybackTime(text, now); err == nil {
+			p.showDay(t)
+		}
+	}
+	p.set(shown)
 	var labels []string
 	for _, s := range playbackSpeeds {
 		labels = append(labels, s.label)
@@ -74,10 +88,20 @@ func showPlaybackPicker(win fyne.Window, camera string, now time.Time, onPlay fu
 	p.speed.Required = true
 	p.speed.SetSelected(labels[0])
 	p.err = errLabel()
-	back := func(d time.Duration) *widget.Button {
-		return widget.NewButton("−"+shortDuration(d), func() {
-			p.when.SetText(now.Add(-d).Format(playbackLayout))
-		})
+	steps := container.NewHBox()
+	for _, d := range []time.Duration{-24 * time.Hour, -time.Hour, -10 * time.Minute, -time.Minute, time.Minute, 10 * time.Minute, time.Hour} {
+		label := "+" + shortDuration(d)
+		if d < 0 {
+			label = "−" + shortDuration(-d)
+		}
+		steps.Add(widget.NewButton(label, func() {
+			from, err := parsePlaybackTime(p.when.Text, now)
+			if err != nil {
+				setErr(p.err, err.Error())
+				return
+			}
+			p.set(from.Add(d))
+		}))
 	}
 	p.play = widget.NewButton("Play", func() {
 		from, err := parsePlaybackTime(p.when.Text, now)
@@ -105,7 +129,7 @@ func showPlaybackPicker(win fyne.Window, camera string, now time.Time, onPlay fu
 	title := widget.NewLabelWithStyle("Play recorded video of "+camera, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	body := container.NewVBox(title,
 		widget.NewForm(widget.NewFormItem("From", p.when), widget.NewFormItem("Speed", p.speed)),
-		container.NewHBox(back(time.Minute), back(10*time.Minute), back(time.Hour), back(24*time.Hour)),
+		steps, p.tl,
 		p.err,
 		container.NewHBox(layoutSpacer(), cancel, p.play))
 	p.pop = widget.NewModalPopUp(container.NewPadded(body), win.Canvas())
@@ -113,6 +137,23 @@ func showPlaybackPicker(win fyne.Window, camera string, now time.Time, onPlay fu
 	p.pop.Show()
 	win.Canvas().Focus(when)
 	return p
+}
+
+// set puts t in the field and on the timeline.
+func (p *playbackPicker) set(t time.Time) {
+	p.when.SetText(t.Format(playbackLayout))
+	p.showDay(t)
+}
+
+// showDay shows t's local day on the timeline with t marked (the site's recorded spans
+// are not listed: the bar shows the day, not what the VMS holds).
+func (p *playbackPicker) showDay(t time.Time) {
+	lt := t.Local()
+	day := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.Local)
+	if !p.tl.from.Equal(day) {
+		p.tl.SetRange(day, day.AddDate(0, 0, 1), nil)
+	}
+	p.tl.SetPosition(t)
 }
 
 func shortDuration(d time.Duration) string {
@@ -172,16 +213,28 @@ func (w *Wall) closePlayback(s *capture.Stream) {
 // camera.
 func (w *Wall) playbackHooks(t *Tile) {
 	if w.opts.Playback == nil || !w.opts.Playback.CanPlay(t.Stream().Name()) {
-		t.OnPlayback, t.OnLive = nil, nil
+		t.OnPlayback, t.OnLive, t.PlaybackTip = nil, nil, ""
+		if w.opts.Review != nil { // the camera's own recordings, in the player
+			t.PlaybackTip = "Review recordings"
+			t.OnPlayback = func(t *Tile) {
+				if err := w.showPlayer(t.Stream().Name(), reviewStart(time.Now())); err != nil && w.win != nil {
+					showNotice(w.win, "Review recordings", err.Error())
+				}
+			}
+		}
 		return
 	}
 	t.OnPlayback = func(t *Tile) {
 		if w.win == nil {
 			return
 		}
-		showPlaybackPicker(w.win, t.Stream().Name(), time.Now(), func(from time.Time, speed float64) error {
+		var shown time.Time
+		if t.pbLive != nil {
+			shown = t.lastSource // from the position shown, not from now
+		}
+		showPlaybackPicker(w.win, t.Stream().Name(), time.Now(), shown, func(from time.Time, speed float64) error {
 			return w.startPlayback(t, from, speed)
 		})
 	}
-	t.OnLive = w.backToLive
+	t.OnLive, t.PlaybackTip = w.backToLive, ""
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -135,4 +136,62 @@ func TestTileRecordingBadge(t *testing.T) {
 	if rd.recText.Visible() {
 		t.Fatal("REC badge after stopping")
 	}
+}
+
+// While a tile plays back, a right-click reopens the picker at the recorded time shown,
+// its timeline marks it, and "−1h" steps an hour back from there, not from now.
+func TestPlaybackPickerStepsFromPositionShown(t *testing.T) {
+	rec := time.Date(2026, 11, 21, 14, 3, 0, 0, time.Local)
+	r := newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "1x1", func(o *WallOptions) {
+		o.Playback = testPlayback{can: func(string) bool { return true }, play: func(name string, from time.Time, speed float64) (*capture.Stream, error) {
+			d := &testDecoders{}
+			return capture.NewStream(name, &jpegSource{Frames: jpegFrames(t), Count: -1, Every: 20 * time.Millisecond, Hold: true, Recorded: from},
+				capture.StreamOptions{Decoders: d.New, Logger: slog.New(slog.DiscardHandler)}), nil
+		}}
+	})
+	r.wall.Start()
+	tile := r.wall.Tile("Cam 1")
+	if err := r.wall.startPlayback(tile, rec, 1); err != nil {
+		t.Fatal(err)
+	}
+	pumpUntil(t, r.q, "recorded pictures", func() bool { return !tile.lastSource.IsZero() })
+	shown := tile.lastSource
+	tile.TappedSecondary(&fyne.PointEvent{})
+	pop := r.win.Canvas().Overlays().Top()
+	if pop == nil {
+		t.Fatal("no picker")
+	}
+	var entry *widget.Entry
+	var back *widget.Button
+	var tl *Timeline
+	walkAll(pop, func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Entry:
+			entry = o
+		case *widget.Button:
+			if o.Text == "−1h" {
+				back = o
+			}
+		case *Timeline:
+			tl = o
+		}
+	})
+	if entry == nil || back == nil || tl == nil {
+		t.Fatal("the picker lacks its field, −1h or its timeline")
+	}
+	if entry.Text != shown.Format(playbackLayout) || !tl.At().Equal(shown) {
+		t.Fatalf("the picker opens at %q (timeline %v), the tile shows %v", entry.Text, tl.At(), shown)
+	}
+	test.Tap(back)
+	if want := shown.Add(-time.Hour).Format(playbackLayout); entry.Text != want {
+		t.Fatalf("−1h gives %q, want %q", entry.Text, want)
+	}
+	day := time.Date(2026, 11, 21, 0, 0, 0, 0, time.Local)
+	test.TapAt(tl, fyne.NewPos(tl.XOf(day.Add(9*time.Hour+30*time.Minute)), 20))
+	if got, _ := parsePlaybackTime(entry.Text, time.Now()); got.Sub(day.Add(9*time.Hour+30*time.Minute)).Abs() > 5*time.Minute {
+		t.Fatalf("a click at 09:30 gives %q", entry.Text)
+	}
+	r.win.Canvas().Overlays().Remove(pop)
+	r.wall.backToLive(tile)
+	r.wall.closing.Wait()
 }

@@ -34,6 +34,8 @@ type recordingsView struct {
 	status *widget.Label
 	openB  *widget.Button
 	reveal *widget.Button
+	playB  *widget.Button
+	play   func(Clip) error // plays a clip in the player; nil: no Play button
 	obj    fyne.CanvasObject
 
 	// async runs an Open off the UI goroutine (it may wait for the player to fail);
@@ -45,8 +47,8 @@ type recordingsView struct {
 	selected string
 }
 
-func newRecordingsView(list func() ([]Clip, error), open func(string) error) *recordingsView {
-	v := &recordingsView{list: list, open: open, async: func(f func()) { go f() }, post: fyne.Do}
+func newRecordingsView(list func() ([]Clip, error), open func(string) error, play func(Clip) error) *recordingsView {
+	v := &recordingsView{list: list, open: open, play: play, async: func(f func()) { go f() }, post: fyne.Do}
 	v.tree = widget.NewTree(
 		func(id string) []string { return v.children[id] },
 		func(id string) bool { _, leaf := v.clips[id]; return !leaf },
@@ -59,10 +61,12 @@ func newRecordingsView(list func() ([]Clip, error), open func(string) error) *re
 			v.selected = id
 			v.openB.Enable()
 			v.reveal.Enable()
+			v.playB.Enable()
 		} else {
 			v.selected = ""
 			v.openB.Disable()
 			v.reveal.Disable()
+			v.playB.Disable()
 		}
 	}
 	v.status = widget.NewLabel("")
@@ -70,10 +74,23 @@ func newRecordingsView(list func() ([]Clip, error), open func(string) error) *re
 	v.openB = widget.NewButtonWithIcon("Open", theme.MediaPlayIcon(), func() { v.do(v.selected) })
 	v.reveal = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { v.do(filepath.Dir(v.selected)) })
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.refresh)
+	v.playB = widget.NewButtonWithIcon("Play", theme.MediaPlayIcon(), func() {
+		if c, ok := v.clips[v.selected]; ok {
+			if err := v.play(c); err != nil {
+				v.status.SetText("Could not play " + c.Path + ": " + err.Error())
+			}
+		}
+	})
+	v.playB.Importance = widget.HighImportance
 	v.openB.Disable()
 	v.reveal.Disable()
-	v.obj = container.NewBorder(nil, container.NewVBox(v.status, container.NewHBox(refresh, layoutSpacer(), v.reveal, v.openB)),
-		nil, nil, v.tree)
+	v.playB.Disable()
+	buttons := container.NewHBox(refresh, layoutSpacer(), v.reveal, v.openB)
+	if play != nil {
+		v.openB.SetText("Open in player app")
+		buttons.Add(v.playB)
+	}
+	v.obj = container.NewBorder(nil, container.NewVBox(v.status, buttons), nil, nil, v.tree)
 	v.refresh()
 	return v
 }
@@ -119,6 +136,7 @@ func (v *recordingsView) refresh() {
 	v.selected = ""
 	v.openB.Disable()
 	v.reveal.Disable()
+	v.playB.Disable()
 	v.tree.Refresh()
 }
 
@@ -161,7 +179,11 @@ func (w *Wall) showRecordings() {
 		return
 	}
 	win := fyne.CurrentApp().NewWindow("Vigil — Recordings")
-	v := newRecordingsView(w.opts.Recordings.List, w.opts.Recordings.Open)
+	var play func(Clip) error
+	if w.opts.Review != nil {
+		play = func(c Clip) error { return w.showPlayer(c.Camera, c.Start) }
+	}
+	v := newRecordingsView(w.opts.Recordings.List, w.opts.Recordings.Open, play)
 	win.SetContent(v.obj)
 	win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyEscape {

@@ -25,7 +25,7 @@ func TestRecordingsViewGroupsByCameraAndDateAndOpens(t *testing.T) {
 	v := newRecordingsView(func() ([]Clip, error) { return clips, nil }, func(p string) error {
 		opened = append(opened, p)
 		return nil
-	})
+	}, nil)
 	v.async, v.post = func(f func()) { f() }, func(f func()) { f() }
 	if got := v.children[""]; !slices.Equal(got, []string{"Dock", "Gate"}) {
 		t.Fatalf("cameras %q", got)
@@ -56,7 +56,7 @@ func TestRecordingsViewGroupsByCameraAndDateAndOpens(t *testing.T) {
 		t.Fatal("Open enabled on a camera")
 	}
 
-	failing := newRecordingsView(func() ([]Clip, error) { return nil, errors.New("permission denied") }, nil)
+	failing := newRecordingsView(func() ([]Clip, error) { return nil, errors.New("permission denied") }, nil, nil)
 	if !strings.Contains(failing.status.Text, "permission denied") {
 		t.Fatalf("error status %q", failing.status.Text)
 	}
@@ -71,7 +71,7 @@ func TestRecordingsOpenFailureIsShown(t *testing.T) {
 	v := newRecordingsView(func() ([]Clip, error) { return clips, nil }, func(string) error {
 		<-release // the opener is still deciding
 		return errors.New("no application is set to open it: install a video player, e.g. sudo apt install vlc")
-	})
+	}, nil)
 	q := &uiQueue{}
 	v.post = q.Do
 	v.tree.Select(clips[0].Path)

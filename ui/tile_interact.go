@@ -42,6 +42,8 @@ type tileHooks struct {
 	// while live, and OnLive to go back to live while playing back.
 	OnPlayback func(*Tile)
 	OnLive     func(*Tile)
+	// PlaybackTip is the playback button's tooltip ("" means "Playback").
+	PlaybackTip string
 }
 
 var (
@@ -63,6 +65,15 @@ func (t *Tile) Tapped(*fyne.PointEvent) {
 func (t *Tile) DoubleTapped(*fyne.PointEvent) {
 	if t.OnDoubleTapped != nil {
 		t.OnDoubleTapped(t)
+	}
+}
+
+// TappedSecondary is part of fyne.SecondaryTappable: a right-click opens the camera's
+// playback (the picker, or the player of its own recordings), also while it plays back,
+// to move from the position shown.
+func (t *Tile) TappedSecondary(*fyne.PointEvent) {
+	if t.OnPlayback != nil {
+		t.OnPlayback(t)
 	}
 }
 
@@ -387,7 +398,11 @@ func (tb *tileToolbar) update() {
 	if tb.t.playbackSpeed > 0 {
 		tb.pb.setText("LIVE", "Back to live")
 	} else {
-		tb.pb.setIcon(tb.pbIcon, "Playback")
+		tip := "Playback"
+		if tb.t.PlaybackTip != "" {
+			tip = tb.t.PlaybackTip
+		}
+		tb.pb.setIcon(tb.pbIcon, tip)
 	}
 }
 

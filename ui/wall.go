@@ -83,6 +83,9 @@ type WallOptions struct {
 	// PTZ gives a camera's PTZ controller: selecting such a camera shows the PTZ pad
 	// (ptz.go). Nil: no pad.
 	PTZ PTZs
+	// Review plays the recordings of cameras in the player window ("Play" in the
+	// recordings view; the playback button of a camera without a VMS). Nil: neither.
+	Review Review
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)

@@ -101,6 +101,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		Trust:       panelui.Trust{P: pn},
 		Sites:       panelui.Sites{P: pn},
 		Playback:    panelui.Playback{P: pn},
+		Review:      panelui.Review{P: pn},
 		Recordings:  panelui.Recordings{P: pn},
 		Motion:      pn, Events: panelui.Events{P: pn},
 		PTZ: pn, // Panel.PTZ: a camera's ptz block, the demo PTZ camera

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -196,4 +198,45 @@ func (rs *recordings) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Reviewer controls a stream of a camera's own recordings: seek, speed, pause, step.
+type Reviewer interface {
+	capture.Seeker
+	capture.Stepper
+}
+
+// Recorded lists a camera's recordings (camera: its name, or its folder as a Clip
+// names it) that overlap [from, to), oldest first: the player's timeline.
+func (p *Panel) Recorded(camera string, from, to time.Time) ([]Clip, error) {
+	all, err := p.Recordings()
+	folder := recorder.SafeName(camera)
+	var out []Clip
+	for _, c := range all {
+		if c.Camera == folder && c.Start.Before(to) && c.Start.Add(c.Duration).After(from) {
+			out = append(out, c)
+		}
+	}
+	return out, err
+}
+
+// Review opens a stream playing a camera's recordings from a time (the recorder's
+// files through the file protocol, decoded like a camera's), with its controls. The
+// caller closes the stream.
+func (p *Panel) Review(camera string, from time.Time) (*capture.Stream, Reviewer, error) {
+	if p.recs == nil || p.recs.root == nil {
+		return nil, nil, errors.New("recording is off, so there are no recordings to review")
+	}
+	dir := filepath.Join(p.recs.root.Dir(), recorder.SafeName(camera))
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}
+	src, err := NewSource(u.String(), capture.Settings{Logger: p.log})
+	if err != nil {
+		return nil, nil, err
+	}
+	r, ok := src.(Reviewer)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: %w: the file source cannot seek", dir, capture.ErrUnsupported)
+	}
+	r.Seek(from)
+	return capture.NewStream(camera, src, capture.StreamOptions{Decoders: NewDecoder, Logger: p.log}), r, nil
 }

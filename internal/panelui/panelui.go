@@ -161,3 +161,16 @@ func (e Events) Chart(f ui.EventFilter, w, h int) (image.Image, error) {
 	defer cancel()
 	return e.P.EventsChart(ctx, f.Camera, f.Kind, f.Since, time.Now(), w, h)
 }
+
+// Review plays cameras' own recordings in the player: ui.Review.
+type Review struct{ P *panel.Panel }
+
+var _ ui.Review = Review{}
+
+func (r Review) Recorded(camera string, from, to time.Time) ([]ui.Clip, error) {
+	return Clips(r.P.Recorded(camera, from, to))
+}
+
+func (r Review) Review(camera string, from time.Time) (*capture.Stream, ui.ReviewControl, error) {
+	return r.P.Review(camera, from)
+}
