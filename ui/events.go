@@ -63,7 +63,9 @@ func newEventsView(ev Events, cameras []string, saveDir string, do func(func()))
 	v.detail = widget.NewLabel("Select an event to see its picture.")
 	v.detail.Wrapping = fyne.TextWrapWord
 	v.list = widget.NewList(func() int { return len(v.rows) },
-		func() fyne.CanvasObject { return widget.NewLabel("2026-12-01 22:00:00  Camera name  motion  zone  10.0 s") },
+		func() fyne.CanvasObject {
+			return widget.NewLabel("2026-12-01 22:00:00  Camera name  motion  zone  10.0 s")
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(eventLine(v.rows[i])) })
 	v.list.OnSelected = func(i widget.ListItemID) { v.show(v.rows[i]) }
 	v.chart = &canvas.Image{FillMode: canvas.ImageFillContain}
