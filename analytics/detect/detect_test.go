@@ -38,7 +38,7 @@ func faceJPEG(t *testing.T) []byte {
 
 // lumaOf decodes a JPEG, fits it into the analytics size and takes its Y plane, as the
 // analyzers get frames.
-func lumaOf(t *testing.T, b []byte) analytics.Luma {
+func lumaOf(t testing.TB, b []byte) analytics.Luma {
 	t.Helper()
 	img, err := jpeg.Decode(bytes.NewReader(b))
 	if err != nil {
@@ -208,4 +208,20 @@ func FuzzParseSSD(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkFaceCascade is the face cascade on a 320×180 frame, the analytics size.
+func BenchmarkFaceCascade(b *testing.B) {
+	c, err := NewBuiltin("face")
+	if err != nil {
+		b.Skip(err)
+	}
+	defer c.Close()
+	f := lumaOf(b, analyticstest.Walk(1, 0, 1, 320, 180)[0])
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.Detect(f.Y, f.Width, f.Height, f.Stride); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
