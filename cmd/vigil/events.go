@@ -12,7 +12,6 @@ import (
 
 	"github.com/vigil-cctv/vigil/analytics/store"
 	"github.com/vigil-cctv/vigil/capture"
-	"github.com/vigil-cctv/vigil/config"
 )
 
 // eventJSON is one line of `vigil events --json` and `vigil analyze --json` (which has
@@ -58,9 +57,8 @@ func runEvents(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "vigil events: takes no arguments; --since wants a duration such as 24h or 7d, --limit 1 to", store.MaxQueryLimit)
 		return exitUsage
 	}
-	cfg, _, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "vigil events: the settings are not valid:\n%v\n", err)
+	cfg, ok := loadSettings("vigil events", *cfgPath, stderr)
+	if !ok {
 		return exitFailed
 	}
 	dsn, err := cfg.Analytics.DatabaseDSN()
