@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/vigil-cctv/vigil/internal/framefile"
 )
@@ -69,4 +71,17 @@ func writeCache(path string, frames [][]byte) error {
 		return fmt.Errorf("write demo cache file %s: %w", path, err)
 	}
 	return nil
+}
+
+// oldCacheFormat reports whether path is a cache entry of the format before
+// internal/framefile (magic "VGDEMO01"), which is regenerated without a warning.
+func oldCacheFormat(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var head [8]byte
+	_, err = io.ReadFull(f, head[:])
+	return err == nil && string(head[:]) == "VGDEMO01"
 }

@@ -201,7 +201,11 @@ func (g *generator) loop(opts LoopOptions) ([][]byte, error) {
 			if err == nil {
 				return frames, nil
 			}
-			if !errors.Is(err, os.ErrNotExist) {
+			switch {
+			case oldCacheFormat(path):
+				// Written by an earlier Vigil (before internal/framefile): not damage.
+				logger().Info("demo loop cache entry in the old format; regenerating", "camera", o.Name, "path", path)
+			case !errors.Is(err, os.ErrNotExist):
 				logger().Warn("ignoring unreadable demo loop cache entry; regenerating", "camera", o.Name, "path", path, "err", err)
 			}
 		}
