@@ -20,6 +20,21 @@ import (
 	"github.com/vigil-cctv/vigil/ui/uitest"
 )
 
+// wallWindow shows a wall over pn (its cameras and views, plus o's other options) in a
+// 1000×700 test window, started; it stops at the end of the test.
+func wallWindow(t *testing.T, pn *panel.Panel, q *uiQueue, o ui.WallOptions) (*ui.Wall, fyne.Window) {
+	test.NewTempApp(t)
+	o.Cameras, o.Views, o.Do = panelui.Cameras{P: pn}, panelui.Views{P: pn}, q.Do
+	wall := ui.NewWall(o)
+	pn.OnCameras(wall.SetCameras)
+	win := test.NewWindow(nil)
+	win.SetContent(wall.Panel(win))
+	win.Resize(fyne.NewSize(1000, 700))
+	wall.Start()
+	t.Cleanup(func() { wall.Stop(); q.PumpUntil(t, "nothing", func() bool { return true }) })
+	return wall, win
+}
+
 // The "Push listeners…" dialog on a real panel: a listener added there is saved and
 // open at once, a pusher with its token becomes a camera and is counted, the token is
 // never shown, a port in use shows why and saves nothing, an address off loopback asks
@@ -35,15 +50,7 @@ func TestPushListenersDialog(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pn.Close)
-	test.NewTempApp(t)
-	wall := ui.NewWall(ui.WallOptions{Cameras: panelui.Cameras{P: pn}, Layout: "auto", Views: panelui.Views{P: pn},
-		Push: panelui.Push{P: pn}, Do: q.Do})
-	pn.OnCameras(wall.SetCameras)
-	win := test.NewWindow(nil)
-	win.SetContent(wall.Panel(win))
-	win.Resize(fyne.NewSize(1000, 700))
-	wall.Start()
-	defer func() { wall.Stop(); q.PumpUntil(t, "nothing", func() bool { return true }) }()
+	_, win := wallWindow(t, pn, q, ui.WallOptions{Layout: "auto", Push: panelui.Push{P: pn}})
 
 	top := func() fyne.CanvasObject { return win.Canvas().Overlays().Top() }
 	tap := func(o fyne.CanvasObject, label string) {
