@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -138,7 +139,9 @@ func TestPushListenersDialog(t *testing.T) {
 	if top() == dlg {
 		t.Fatal("removed without asking")
 	}
+	start := time.Now()
 	tap(top(), "Remove")
+	t.Logf("Remove took %s (the pusher connected)", time.Since(start).Round(time.Microsecond))
 	if streamNamed(pn, "robot") != nil || len(cfg.Push) != 0 || !shown("No push listeners yet.") {
 		t.Fatalf("still there: %+v, %q", cfg.Push, uitest.Texts(dlg))
 	}
