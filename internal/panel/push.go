@@ -69,7 +69,11 @@ func (p *Panel) listenPush(ps config.Push) (io.Closer, error) {
 			}
 		}
 	}
-	return config.Protocols().Listen(ps.URL(), o)
+	h, err := config.Protocols().Listen(ps.URL(), o)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // stopPushers stops adding pushers to the wall (first thing in Close).
