@@ -183,10 +183,10 @@ func (d *pushDialog) onAdd() {
 	}
 	ps, msg := d.typed()
 	if msg != "" {
-		setErr(d.errL, msg)
+		d.setErr(msg)
 		return
 	}
-	setErr(d.errL, "")
+	d.setErr("")
 	if host, _, _ := net.SplitHostPort(ps.Listen); !isLoopbackHost(host) {
 		showConfirm(d.win, "Listen on the network?",
 			fmt.Sprintf("Listening on %s: other computers on the network can push to this. Add it?", ps.Listen),
@@ -202,7 +202,7 @@ func (d *pushDialog) onAdd() {
 
 func (d *pushDialog) add(ps config.Push) {
 	if err := d.store.Add(ps); err != nil {
-		setErr(d.errL, "The listener was not added: "+err.Error())
+		d.setErr("The listener was not added: "+err.Error())
 		return
 	}
 	d.token.SetText("")
@@ -217,10 +217,16 @@ func (d *pushDialog) onRemove(listen string) {
 				return
 			}
 			if err := d.store.Remove(listen); err != nil {
-				setErr(d.errL, "The listener was not removed: "+err.Error())
+				d.setErr("The listener was not removed: "+err.Error())
 			}
 			d.refresh()
 		})
+}
+
+// setErr shows msg under the form ("" hides it) and lays the dialog out again.
+func (d *pushDialog) setErr(msg string) {
+	setErr(d.errL, msg)
+	d.pop.Refresh()
 }
 
 // isLoopbackHost reports whether a listen host reaches this machine only.
