@@ -67,3 +67,35 @@ func TestPushDialogChecksEnterAndEsc(t *testing.T) {
 		t.Fatal("Esc did not close the dialog")
 	}
 }
+
+// An address other computers can reach is added only after a yes.
+func TestPushDialogAsksBeforeListeningOnTheNetwork(t *testing.T) {
+	test.NewTempApp(t)
+	win := test.NewWindow(nil)
+	win.Resize(fyne.NewSize(800, 600))
+	store := &pushList{}
+	d := newPushDialog(win, store, (&uiQueue{}).Do)
+	d.show()
+	defer d.close()
+	for _, tc := range []struct {
+		listen string
+		asks   bool
+	}{{"127.0.0.2:9000", false}, {"localhost:9001", false}, {"[::1]:9002", false}, {"0.0.0.0:9003", true}, {"192.168.1.5:9004", true}} {
+		n := len(store.ls)
+		d.listen.SetText(tc.listen)
+		d.onAdd()
+		k, _ := topPopKeys(win.Canvas())
+		if asked := k.pop != d.pop; asked != tc.asks {
+			t.Fatalf("%s: asked %v", tc.listen, asked)
+		}
+		if tc.asks {
+			if len(store.ls) != n {
+				t.Fatalf("%s: added before the answer", tc.listen)
+			}
+			k.enter() // the highlighted "Listen"
+		}
+		if len(store.ls) != n+1 || store.ls[n].Listen != tc.listen {
+			t.Fatalf("%s: %+v", tc.listen, store.ls)
+		}
+	}
+}
