@@ -202,7 +202,7 @@ func (d *pushDialog) onAdd() {
 
 func (d *pushDialog) add(ps config.Push) {
 	if err := d.store.Add(ps); err != nil {
-		d.setErr("The listener was not added: "+err.Error())
+		d.setErr("The listener was not added: " + err.Error())
 		return
 	}
 	d.token.SetText("")
@@ -217,7 +217,7 @@ func (d *pushDialog) onRemove(listen string) {
 				return
 			}
 			if err := d.store.Remove(listen); err != nil {
-				d.setErr("The listener was not removed: "+err.Error())
+				d.setErr("The listener was not removed: " + err.Error())
 			}
 			d.refresh()
 		})
