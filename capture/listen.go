@@ -22,6 +22,12 @@ type ListenOptions struct {
 	Logger *slog.Logger
 }
 
+// Counter is implemented by a listener (what Registry.Listen returns) that can say how
+// many cameras are connected to it now, for the settings' list of listeners.
+type Counter interface {
+	Connected() int
+}
+
 // Waker is implemented by a Source whose camera connects to the panel (a pusher): the
 // channel is closed once a Run would find the camera connected, so the Supervisor
 // retries at once instead of waiting out its backoff. Wake is called after a failed Run;

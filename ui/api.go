@@ -180,3 +180,25 @@ type ReviewControl interface {
 	capture.Seeker
 	capture.Stepper
 }
+
+// PushListeners are the push: listeners frame pushers connect to (issue 14), for the
+// "Push listeners…" dialog.
+type PushListeners interface {
+	// List is the listeners in settings order, with how many pushers each has now.
+	List() []PushListener
+	// Add validates, opens and saves a listener; after an error (the port is in use)
+	// nothing is open or saved.
+	Add(p config.Push) error
+	// Remove closes a listener (its pushers leave the wall) and saves the settings.
+	Remove(listen string) error
+}
+
+// PushListener is one listener as the dialog lists it: whether a token is set, never
+// the token.
+type PushListener struct {
+	Listen, Record string
+	Token          bool
+	Connected      int
+	// Err is why the listener is not open ("" when it is).
+	Err string
+}

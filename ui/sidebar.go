@@ -40,6 +40,7 @@ type sidebar struct {
 	connectSite       *widget.Button
 	recordings        *widget.Button
 	events            *widget.Button
+	push              *widget.Button
 	names             []string // the cameras the rows were built for
 	// stateLine says the current camera's state in words (as its tile's card would).
 	stateLine           *widget.Label
@@ -77,6 +78,10 @@ func newSidebar(w *Wall) *sidebar {
 	if w.opts.Events == nil {
 		s.events.Hide()
 	}
+	s.push = widget.NewButtonWithIcon("Push listeners…", theme.UploadIcon(), w.showPushListeners)
+	if w.opts.Push == nil {
+		s.push.Hide()
+	}
 	s.noticeText = widget.NewLabel("")
 	s.noticeText.Wrapping = fyne.TextWrapWord
 	s.noticeText.Importance = widget.SuccessImportance
@@ -86,7 +91,7 @@ func newSidebar(w *Wall) *sidebar {
 	s.stateLine = widget.NewLabel("")
 	s.stateLine.Wrapping = fyne.TextWrapWord
 	s.stateLine.Hide()
-	buttons := container.NewVBox(s.stateLine, container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings, s.events, s.notice)
+	buttons := container.NewVBox(s.stateLine, container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings, s.events, s.push, s.notice)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(sidebarWidth, 0))
 	s.obj = container.NewStack(width, container.NewBorder(

@@ -86,6 +86,9 @@ type WallOptions struct {
 	// Review plays the recordings of cameras in the player window ("Play" in the
 	// recordings view; the playback button of a camera without a VMS). Nil: neither.
 	Review Review
+	// Push lists, adds and removes the push: listeners ("Push listeners…"). Nil: no
+	// button.
+	Push PushListeners
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)

@@ -103,6 +103,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		Playback:    panelui.Playback{P: pn},
 		Review:      panelui.Review{P: pn},
 		Recordings:  panelui.Recordings{P: pn},
+		Push:        panelui.Push{P: pn},
 		Motion:      pn, Events: panelui.Events{P: pn},
 		PTZ: pn, // Panel.PTZ: a camera's ptz block, the demo PTZ camera
 	})

@@ -6,11 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
-
 	"github.com/vigil-cctv/vigil/config"
-	"github.com/vigil-cctv/vigil/internal/panelui"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/ui"
 	"github.com/vigil-cctv/vigil/ui/uitest"
@@ -35,15 +31,8 @@ func TestMaximisedWallCountsHiddenCamerasOffline(t *testing.T) {
 	}
 	pn := openPanel(t, cfg)
 
-	test.NewTempApp(t)
 	q := &uiQueue{}
-	wall := ui.NewWall(ui.WallOptions{Cameras: panelui.Cameras{P: pn}, Layout: cfg.Wall.Layout, Views: panelui.Views{P: pn}, Do: q.Do})
-	pn.OnCameras(wall.SetCameras)
-	win := test.NewWindow(nil)
-	win.SetContent(wall.Panel(win))
-	win.Resize(fyne.NewSize(1000, 700))
-	wall.Start()
-	defer func() { wall.Stop(); q.PumpUntil(t, "nothing", func() bool { return true }) }()
+	wall, win := wallWindow(t, pn, q, ui.WallOptions{Layout: cfg.Wall.Layout})
 
 	showing := func(s string) func() bool {
 		return func() bool { return slices.Contains(uitest.Texts(win.Content()), s) }

@@ -23,7 +23,9 @@ import (
 // while the pusher is away (offline) and takes its tile back when the pusher reconnects
 // under the same name, because its Source waits for that name.
 type pushers struct {
-	handles []io.Closer
+	// open are the listeners by their address (lower case): the handle of an open one,
+	// or why it could not be opened at start. Only the Panel's goroutine touches it.
+	open map[string]pushListener
 	// cams maps a pusher's URL to its camera's name; only the Panel's goroutine reads it.
 	cams map[string]string
 	// off is set by Close (under mu's write lock); an announcement posts under the read
@@ -33,29 +35,45 @@ type pushers struct {
 	off bool
 }
 
+// pushListener is one push: listener: its handle when open, else why it is not.
+type pushListener struct {
+	h   io.Closer
+	err error
+}
+
+func pushKey(listen string) string { return strings.ToLower(listen) }
+
 // openPush opens the settings' push: listeners; a listener that cannot be opened is
-// logged and left out, not the whole wall.
+// logged and left out, not the whole wall (PushListeners says why).
 func (p *Panel) openPush() {
 	p.push.cams = map[string]string{}
+	p.push.open = map[string]pushListener{}
 	for _, ps := range p.cfg.Push {
-		ps := ps
-		o := capture.ListenOptions{Token: ps.Token, Logger: p.log}
-		if p.post != nil {
-			o.Announce = func(u string) {
-				p.push.mu.RLock()
-				defer p.push.mu.RUnlock()
-				if !p.push.off {
-					p.post(func() { p.addPusher(ps, u) })
-				}
-			}
-		}
-		h, err := config.Protocols().Listen(ps.URL(), o)
+		h, err := p.listenPush(ps)
 		if err != nil {
 			p.log.Error("push listener not opened", "component", "panel", "listen", ps.Listen, "err", err)
-			continue
 		}
-		p.push.handles = append(p.push.handles, h)
+		p.push.open[pushKey(ps.Listen)] = pushListener{h: h, err: err}
 	}
+}
+
+// listenPush opens one listener whose pushers are added to the wall.
+func (p *Panel) listenPush(ps config.Push) (io.Closer, error) {
+	o := capture.ListenOptions{Token: ps.Token, Logger: p.log}
+	if p.post != nil {
+		o.Announce = func(u string) {
+			p.push.mu.RLock()
+			defer p.push.mu.RUnlock()
+			if !p.push.off {
+				p.post(func() { p.addPusher(ps, u) })
+			}
+		}
+	}
+	h, err := config.Protocols().Listen(ps.URL(), o)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // stopPushers stops adding pushers to the wall (first thing in Close).
@@ -67,10 +85,120 @@ func (p *Panel) stopPushers() {
 
 // closePush closes the listeners, after the streams (their pushers are dropped).
 func (p *Panel) closePush() {
-	for _, h := range p.push.handles {
-		h.Close()
+	for k, l := range p.push.open {
+		if l.h != nil {
+			l.h.Close()
+		}
+		delete(p.push.open, k)
 	}
-	p.push.handles = nil
+}
+
+// PushStatus is one push: listener as the settings list it: whether a token is set,
+// never the token.
+type PushStatus struct {
+	Listen, Record string
+	Token          bool
+	// Connected is how many pushers are connected to it now.
+	Connected int
+	// Err is why the listener is not open ("" when it is).
+	Err string
+}
+
+// PushListeners lists the push: listeners in settings order.
+func (p *Panel) PushListeners() []PushStatus {
+	out := make([]PushStatus, 0, len(p.cfg.Push))
+	for _, ps := range p.cfg.Push {
+		st := PushStatus{Listen: ps.Listen, Record: "off", Token: ps.Token != ""}
+		if ps.Continuous() {
+			st.Record = "continuous"
+		}
+		switch l := p.push.open[pushKey(ps.Listen)]; {
+		case l.err != nil:
+			st.Err = capture.CleanError(l.err).Error()
+		case l.h == nil:
+			st.Err = "not open"
+		default:
+			if c, ok := l.h.(capture.Counter); ok {
+				st.Connected = c.Connected()
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// AddPush adds a push: listener: validated as the settings file is, opened, then saved.
+// A listener that cannot be opened (the port is in use) or saved is closed again and
+// nothing is changed.
+func (p *Panel) AddPush(ps config.Push) error {
+	ps.Listen = strings.TrimSpace(ps.Listen)
+	if ps.Record == "off" {
+		ps.Record = ""
+	}
+	next := *p.cfg
+	next.Push = append(slices.Clone(p.cfg.Push), ps)
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	h, err := p.listenPush(ps)
+	if err != nil {
+		return fmt.Errorf("nothing saved: %w", err)
+	}
+	prev := *p.cfg
+	*p.cfg = next
+	if err := config.SaveUser(p.cfg); err != nil {
+		*p.cfg = prev
+		h.Close()
+		p.log.Error("saving the settings failed", "component", "panel", "err", err)
+		return fmt.Errorf("the settings could not be saved, so the listener was closed again: %w", err)
+	}
+	p.push.open[pushKey(ps.Listen)] = pushListener{h: h}
+	p.log.Info("push listener added", "component", "panel", "listen", ps.Listen, "token_required", ps.Token != "")
+	return nil
+}
+
+// RemovePush removes a push: listener: the settings are saved without it, its pushers'
+// cameras leave the wall (their recordings stop) and the listener closes, so its port is
+// free when RemovePush returns (unless a camera of the settings names one of its
+// pushers: that camera keeps the port open for its pusher).
+func (p *Panel) RemovePush(listen string) error {
+	i := slices.IndexFunc(p.cfg.Push, func(ps config.Push) bool { return strings.EqualFold(ps.Listen, listen) })
+	if i < 0 {
+		return fmt.Errorf("no push listener on %s: %w", listen, capture.ErrNotFound)
+	}
+	ps := p.cfg.Push[i]
+	prev := *p.cfg
+	p.cfg.Push = slices.Delete(slices.Clone(p.cfg.Push), i, i+1)
+	if err := config.SaveUser(p.cfg); err != nil {
+		*p.cfg = prev
+		p.log.Error("saving the settings failed", "component", "panel", "err", err)
+		return fmt.Errorf("the listener was kept: the settings could not be saved: %w", err)
+	}
+	prefix := strings.ToLower(ps.URL() + "/")
+	var gone []*capture.Stream
+	for u, name := range p.push.cams {
+		if !strings.HasPrefix(strings.ToLower(u), prefix) {
+			continue
+		}
+		delete(p.push.cams, u)
+		if k := slices.IndexFunc(p.streams, func(s *capture.Stream) bool { return s.Name() == name }); k >= 0 {
+			gone = append(gone, p.streams[k])
+			p.streams = slices.Delete(slices.Clone(p.streams), k, k+1)
+		}
+	}
+	if len(gone) > 0 {
+		p.camerasChanged()
+	}
+	for _, s := range gone {
+		p.restartRecording(s.Name())
+		s.Close() // before the listener: a running Source holds it open
+	}
+	if l := p.push.open[pushKey(ps.Listen)]; l.h != nil {
+		l.h.Close()
+	}
+	delete(p.push.open, pushKey(ps.Listen))
+	p.log.Info("push listener removed", "component", "panel", "listen", ps.Listen, "pushers_removed", len(gone))
+	return nil
 }
 
 // addPusher puts a newly connected pusher on the wall (on the Panel's goroutine). A
@@ -78,6 +206,9 @@ func (p *Panel) closePush() {
 func (p *Panel) addPusher(ps config.Push, rawURL string) {
 	if _, known := p.push.cams[rawURL]; known || p.push.off {
 		return
+	}
+	if p.push.open[pushKey(ps.Listen)].h == nil {
+		return // announced as its listener was removed: adding it would open the port again
 	}
 	if slices.ContainsFunc(p.cfg.Cameras, func(c config.Camera) bool {
 		return slices.ContainsFunc(c.Streams, func(s config.Stream) bool { return strings.EqualFold(s.URL, rawURL) })

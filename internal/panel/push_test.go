@@ -3,11 +3,13 @@ package panel_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/jpeg"
 	"net"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,5 +174,37 @@ func TestPushRecordPushers(t *testing.T) {
 		if st := r.Status(); st.Bytes == 0 || (r.Camera() != "a" && r.Camera() != "b") {
 			t.Fatalf("%s: %+v", r.Camera(), st)
 		}
+	}
+}
+
+// A listener of the settings that cannot open at start is listed with why; the core
+// refuses a second listener on an address already listed, and removing one that is not
+// listed, without saving anything.
+func TestPushListenersStatusAndRefusals(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	addr := busy.Addr().String()
+	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}, Push: []config.Push{{Listen: addr, Token: "tok"}}}
+	pn, err := panel.Open(cfg, panel.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pn.Close)
+	ls := pn.PushListeners()
+	if len(ls) != 1 || !ls[0].Token || ls[0].Record != "off" || !strings.Contains(ls[0].Err, "address already in use") {
+		t.Fatalf("%+v", ls)
+	}
+	if err := pn.AddPush(config.Push{Listen: strings.ToUpper(addr)}); err == nil || !strings.Contains(err.Error(), "same address") {
+		t.Errorf("same address again: %v", err)
+	}
+	if err := pn.RemovePush("127.0.0.1:1"); !errors.Is(err, capture.ErrNotFound) {
+		t.Errorf("removing an unknown listener: %v", err)
+	}
+	if p, _ := config.UserPath(); fileExists(p) || len(cfg.Push) != 1 {
+		t.Fatalf("saved: %+v", cfg.Push)
 	}
 }

@@ -174,3 +174,21 @@ func (r Review) Recorded(camera string, from, to time.Time) ([]ui.Clip, error) {
 func (r Review) Review(camera string, from time.Time) (*capture.Stream, ui.ReviewControl, error) {
 	return r.P.Review(camera, from)
 }
+
+// Push lists, adds and removes the push: listeners: ui.PushListeners.
+type Push struct{ P *panel.Panel }
+
+var _ ui.PushListeners = Push{}
+
+func (p Push) List() []ui.PushListener {
+	ls := p.P.PushListeners()
+	out := make([]ui.PushListener, len(ls))
+	for i, l := range ls {
+		out[i] = ui.PushListener(l)
+	}
+	return out
+}
+
+func (p Push) Add(ps config.Push) error { return p.P.AddPush(ps) }
+
+func (p Push) Remove(listen string) error { return p.P.RemovePush(listen) }

@@ -161,6 +161,19 @@ func (h *Handle) Addr() string { return h.l.ln.Addr().String() }
 // URL is push://HOST:PORT of the listener, the prefix of its cameras' URLs.
 func (h *Handle) URL() string { return "push://" + h.l.host }
 
+// Connected is how many pushers are connected to the listener now (capture.Counter).
+func (h *Handle) Connected() int {
+	h.l.mu.Lock()
+	defer h.l.mu.Unlock()
+	n := 0
+	for _, sl := range h.l.slots {
+		if sl.conn != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // Close lets go of the listener: it closes (dropping its pushers) when nobody else holds it.
 func (h *Handle) Close() error {
 	h.once.Do(func() {

@@ -222,6 +222,12 @@ func TestEightPushersEachTheirCamera(t *testing.T) {
 			t.Fatalf("announced %q", u)
 		}
 	}
+	if got := capture.Counter(h).Connected(); got != n {
+		t.Fatalf("Connected() = %d, want %d", got, n)
+	}
+	cancel()
+	wg.Wait()
+	capturetest.WaitFor(t, "0 connected", func() bool { return h.Connected() == 0 })
 }
 
 func TestKilledPusherOfflineAtOnceAndBackOnSameCamera(t *testing.T) {

@@ -27,7 +27,11 @@ func Register(r *capture.Registry) {
 			if err != nil {
 				return nil, err
 			}
-			return Listen(addr, Options{Token: o.Token, Announce: o.Announce, Logger: o.Logger})
+			h, err := Listen(addr, Options{Token: o.Token, Announce: o.Announce, Logger: o.Logger})
+			if err != nil {
+				return nil, err // not a nil *Handle inside a non-nil io.Closer
+			}
+			return h, nil
 		},
 		Push: func(ctx context.Context, rawURL string, o capture.PushOptions) error {
 			addr, _, err := ParseURL(rawURL)

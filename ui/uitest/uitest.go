@@ -110,3 +110,55 @@ func texts(o fyne.CanvasObject, all bool) []string {
 	walk(o)
 	return out
 }
+
+// Walk calls f with every visible object in o, containers and widgets before what they
+// hold; f returning false skips what the object holds.
+func Walk(o fyne.CanvasObject, f func(fyne.CanvasObject) bool) {
+	if o == nil || !o.Visible() || !f(o) {
+		return
+	}
+	switch w := o.(type) {
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			Walk(c, f)
+		}
+	case *container.Scroll:
+		Walk(w.Content, f)
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			Walk(c, f)
+		}
+	}
+}
+
+// Button is the first visible button labelled text in o, nil when there is none.
+func Button(o fyne.CanvasObject, text string) *widget.Button {
+	var found *widget.Button
+	Walk(o, func(c fyne.CanvasObject) bool {
+		if b, ok := c.(*widget.Button); ok && found == nil && b.Text == text {
+			found = b
+		}
+		return found == nil
+	})
+	return found
+}
+
+// TextEntry is a text entry: widget.Entry, or a widget embedding one.
+type TextEntry interface {
+	fyne.Focusable
+	SetText(string)
+	SetPlaceHolder(string)
+}
+
+// Entries are the visible text entries in o, in order.
+func Entries(o fyne.CanvasObject) []TextEntry {
+	var out []TextEntry
+	Walk(o, func(c fyne.CanvasObject) bool {
+		if e, ok := c.(TextEntry); ok {
+			out = append(out, e)
+			return false
+		}
+		return true
+	})
+	return out
+}
