@@ -30,7 +30,9 @@ type PTZs interface {
 // The PTZ pad appears over the wall when the selected tile's camera has PTZ: press and
 // hold an arrow (or, with the tile maximised, the keyboard's arrows), or drag the
 // joystick (ptz_stick.go), to pan and tilt, + and − (or the wheel over the joystick) to
-// zoom, a speed slider (the top speed of the buttons, keys and joystick), the presets with recall and store. Releasing stops. The
+// zoom, a speed slider (the top speed of the buttons, keys and joystick), the presets with recall and store. Releasing stops.
+// While the pad shows, a click on its tile's picture centres the camera on that point
+// when the protocol can (ptzCenter); a double-click still maximises or restores. The
 // pad drives the camera through a ptzhold.Controller and renews a held move every
 // ptzRenew from the UI goroutine, so a stalled UI stops renewing and the controller's
 // dead-man timer stops the camera. Leaving the tile (another selection, the window
@@ -63,6 +65,8 @@ type ptzPad struct {
 	dir     capture.Velocity
 	gen     int // counts presses, so an old renewal loop ends
 	stopRen chan struct{}
+
+	centring bool // a Center is in flight: further clicks are dropped until it answers
 }
 
 // ptzState is the wall's PTZ part: the pad shown, and the pads being closed.
@@ -121,6 +125,43 @@ func (w *Wall) closePTZ() {
 		pad.hold.Close() // sends the stop
 		pad.p.Close()
 	}()
+}
+
+// ptzCenter is a click on a tile's picture at (x, y), fractions of the camera's whole
+// picture: while the pad shows for that tile's camera and its controller can centre
+// (capture.PTZCenterer), it releases any held move and centres the camera on the point,
+// off the UI goroutine, and takes the click. Otherwise the click is the tile's usual one
+// (select). A click while the last centring is still in flight is taken and dropped,
+// so a burst of clicks sends one command at a time.
+func (w *Wall) ptzCenter(t *Tile, x, y float64) bool {
+	pad := w.ptz.pad
+	if pad == nil || t.Stream() == nil || pad.camera != t.Stream().Name() {
+		return false
+	}
+	c, ok := pad.p.(capture.PTZCenterer)
+	if !ok {
+		return false
+	}
+	if pad.centring {
+		return true
+	}
+	pad.release()
+	pad.centring = true
+	pad.status.SetText("")
+	w.ptz.closing.Add(1)
+	go func() {
+		defer w.ptz.closing.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := c.Center(ctx, x, y)
+		w.batch.do(func() {
+			pad.centring = false
+			if err != nil {
+				pad.status.SetText(ptzMessage(err))
+			}
+		})
+	}()
+	return true
 }
 
 // ptzFocusLost releases a held control when the app loses the input focus (its key-up

@@ -247,6 +247,7 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 	t := NewTile(s)
 	t.do = w.batch.Do
 	t.OnTapped = func(t *Tile) { w.Select(w.positionOf(t.Stream().Name())) }
+	t.OnPictureTapped = w.ptzCenter
 	t.OnDoubleTapped = func(t *Tile) {
 		if w.m.Maximised() >= 0 {
 			w.Restore()
