@@ -174,3 +174,12 @@ func (r Review) Recorded(camera string, from, to time.Time) ([]ui.Clip, error) {
 func (r Review) Review(camera string, from time.Time) (*capture.Stream, ui.ReviewControl, error) {
 	return r.P.Review(camera, from)
 }
+
+// PTZTest reads a camera's PTZ for the camera dialog's Test PTZ: ui.PTZTester.
+type PTZTest struct{ P *panel.Panel }
+
+var _ ui.PTZTester = PTZTest{}
+
+func (t PTZTest) ReadPTZ(ctx context.Context, cam config.Camera) (capture.PTZInfo, []capture.Preset, error) {
+	return t.P.ReadPTZ(ctx, cam)
+}
