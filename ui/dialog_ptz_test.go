@@ -21,12 +21,7 @@ func (dlgTPTZ) ReadPTZ(ctx context.Context, cam config.Camera) (capture.PTZInfo,
 		return capture.PTZInfo{}, nil, err
 	}
 	defer c.Close()
-	info, err := c.Info(ctx)
-	if err != nil {
-		return info, nil, err
-	}
-	presets, err := c.Presets(ctx)
-	return info, presets, err
+	return capture.ReadPTZ(ctx, c)
 }
 
 // dlgTPTZCamera is a camera with a stream, driven by the simulated Bosch camera.

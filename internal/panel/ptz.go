@@ -114,8 +114,7 @@ func (p *Panel) PTZ(name string) (capture.PTZ, bool, error) {
 
 // ReadPTZ is the camera dialog's Test PTZ: it makes cam's PTZ controller from its ptz
 // block (as typed, not yet saved) through the protocol table, reads the device's
-// identity and its presets, and closes it. It moves nothing. A camera whose presets
-// cannot be listed (an old RCP+ dome) still reports its Info, with the presets' error.
+// identity and its presets (capture.ReadPTZ), and closes it. It moves nothing.
 func (p *Panel) ReadPTZ(ctx context.Context, cam config.Camera) (capture.PTZInfo, []capture.Preset, error) {
 	url, s, err := PTZTarget(cam)
 	if err != nil {
@@ -127,10 +126,5 @@ func (p *Panel) ReadPTZ(ctx context.Context, cam config.Camera) (capture.PTZInfo
 		return capture.PTZInfo{}, nil, err
 	}
 	defer c.Close()
-	info, err := c.Info(ctx)
-	if err != nil {
-		return info, nil, err
-	}
-	list, err := c.Presets(ctx)
-	return info, list, err
+	return capture.ReadPTZ(ctx, c)
 }
