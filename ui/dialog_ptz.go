@@ -70,7 +70,9 @@ func (d *cameraDialog) buildPTZ() fyne.CanvasObject {
 		f.test.Disable()
 	}
 	f.profileRow = container.NewBorder(nil, nil, widget.NewLabel("Profile"), nil, d.obj(f.profile))
-	creds := container.NewGridWithColumns(2, d.obj(f.user), d.obj(f.password))
+	creds := container.NewGridWithColumns(2,
+		container.NewBorder(nil, nil, widget.NewLabel("User"), nil, d.obj(f.user)),
+		container.NewBorder(nil, nil, widget.NewLabel("Password"), nil, d.obj(f.password)))
 	f.fields = container.NewVBox(d.obj(f.url), f.urlErr, creds, f.profileRow, f.profileErr,
 		container.NewBorder(nil, nil, f.test, nil, f.result))
 	f.kind = widget.NewSelect(choices, func(string) {

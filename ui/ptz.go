@@ -60,6 +60,8 @@ type ptzPad struct {
 	presets *fyne.Container
 	number  *widget.Entry
 	stick   *ptzStick
+	card    *fyne.Container // the pad's controls
+	wrap    *fyne.Container // card at the pad's width and the card's height
 
 	pressed bool
 	dir     capture.Velocity
@@ -73,13 +75,24 @@ type ptzPad struct {
 type ptzState struct {
 	pad     *ptzPad
 	slot    *fyne.Container // where the pad sits over the wall
+	overlay *fyne.Container // slot's frame: laid out again when the pad changes
 	closing sync.WaitGroup
 }
 
 // ptzOverlay is the object the wall stacks over its grid for the pad.
 func (w *Wall) ptzOverlay() fyne.CanvasObject {
 	w.ptz.slot = container.NewStack()
-	return container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), w.ptz.slot), nil, nil)
+	w.ptz.overlay = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), w.ptz.slot), nil, nil)
+	return w.ptz.overlay
+}
+
+// relayoutPTZ lays the overlay out again after the pad shown changed: a container's
+// Refresh lays out only itself, so the slot would keep the size of the last pad (none).
+func (w *Wall) relayoutPTZ() {
+	w.ptz.slot.Refresh()
+	if w.ptz.overlay != nil {
+		w.ptz.overlay.Refresh()
+	}
 }
 
 // followPTZ shows the pad of the selected camera, if it has PTZ, and closes the last one.
@@ -104,7 +117,7 @@ func (w *Wall) followPTZ() {
 	}
 	w.ptz.pad = newPTZPad(w, name, p)
 	w.ptz.slot.Objects = []fyne.CanvasObject{w.ptz.pad.obj}
-	w.ptz.slot.Refresh()
+	w.relayoutPTZ()
 }
 
 // closePTZ releases and closes the pad shown (the stop is sent off the UI goroutine).
@@ -117,7 +130,7 @@ func (w *Wall) closePTZ() {
 	pad.release()
 	if w.ptz.slot != nil {
 		w.ptz.slot.Objects = nil
-		w.ptz.slot.Refresh()
+		w.relayoutPTZ()
 	}
 	w.ptz.closing.Add(1)
 	go func() {
@@ -227,10 +240,26 @@ func newPTZPad(w *Wall, camera string, p capture.PTZ) *ptzPad {
 	pad.stick = newPTZStick(pad)
 	card := container.NewVBox(title, arrowsBox, container.NewCenter(pad.stick), container.NewBorder(nil, nil, widget.NewLabel("Speed"), nil, pad.speed),
 		pad.presets, store, pad.status)
+	if _, ok := p.(capture.PTZCenterer); ok {
+		hint := widget.NewLabelWithStyle("Click the picture to centre", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+		card.Objects = append(card.Objects[:1], append([]fyne.CanvasObject{hint}, card.Objects[1:]...)...)
+	}
 	bg := canvas.NewRectangle(color.NRGBA{0x20, 0x20, 0x24, 0xe0})
-	pad.obj = container.NewStack(bg, container.NewPadded(container.NewGridWrap(fyne.NewSize(230, card.MinSize().Height), card)))
+	pad.card = card
+	pad.wrap = container.NewGridWrap(fyne.NewSize(230, card.MinSize().Height), card)
+	pad.obj = container.NewStack(bg, container.NewPadded(pad.wrap))
 	pad.loadPresets()
 	return pad
+}
+
+// fit resizes the pad to its controls (after the presets arrived) and lays the wall's
+// overlay out again, if the pad is still the one shown.
+func (pad *ptzPad) fit() {
+	pad.wrap.Layout = layout.NewGridWrapLayout(fyne.NewSize(230, pad.card.MinSize().Height))
+	pad.wrap.Refresh()
+	if pad.w.ptz.pad == pad {
+		pad.w.relayoutPTZ()
+	}
 }
 
 // press starts (or changes) the held move and its renewals.
@@ -328,6 +357,7 @@ func (pad *ptzPad) loadPresets() {
 			}
 			pad.presets.Objects = objs
 			pad.presets.Refresh()
+			pad.fit()
 		})
 	}()
 }

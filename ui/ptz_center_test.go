@@ -63,6 +63,11 @@ func centreWall(t *testing.T, open ptzFunc) (*wallTRig, *Tile) {
 	}
 	tile := r.wall.Tiles()[0]
 	pumpUntil(t, r.q, "a picture on the PTZ tile", func() bool { return tile.hasPicture && tile.buf != nil })
+	// The pad is laid out where it shows, and grows to the presets it lists.
+	pad := r.wall.ptz.pad
+	pumpUntil(t, r.q, "the pad sized to its presets", func() bool {
+		return len(pad.presets.Objects) > 0 && pad.obj.Size().Height >= pad.card.MinSize().Height
+	})
 	return r, tile
 }
 
