@@ -87,7 +87,8 @@ func (w *Wall) ptzOverlay() fyne.CanvasObject {
 }
 
 // relayoutPTZ lays the overlay out again after the pad shown changed: a container's
-// Refresh lays out only itself, so the slot would keep the size of the last pad (none).
+// Refresh lays out only itself, and not every driver runs a min-size pass each frame
+// (Fyne's test driver does not; the pad stayed 0×0 there).
 func (w *Wall) relayoutPTZ() {
 	w.ptz.slot.Refresh()
 	if w.ptz.overlay != nil {
