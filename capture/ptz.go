@@ -111,3 +111,14 @@ type PTZCenterer interface {
 type PTZSource interface {
 	PTZ() (p PTZ, ok bool)
 }
+
+// ReadPTZ reads what a PTZ test shows, moving nothing: the device's identity, then its
+// presets. A device whose presets cannot be listed still gives its Info, with the error.
+func ReadPTZ(ctx context.Context, p PTZ) (PTZInfo, []Preset, error) {
+	info, err := p.Info(ctx)
+	if err != nil {
+		return info, nil, err
+	}
+	presets, err := p.Presets(ctx)
+	return info, presets, err
+}

@@ -62,10 +62,15 @@ var recordChoices = []string{"off", "continuous", "motion"}
 // list, as Connect to Milestone… pins a server) before onSave. A failing onTrust keeps
 // the dialog open with its error. onTrust may be nil: no Trust button is offered.
 //
+// The PTZ row edits the camera's ptz block (dialog_ptz.go): its kind, URL, user,
+// password and (onvif) profile, checked as the settings file's are; its Test PTZ button
+// reads the device's identity and presets through ptz, moving nothing. ptz may be nil:
+// Test PTZ is then disabled.
+//
 // The password is never shown, logged or put into a message.
-func ShowCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober,
+func ShowCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober, ptz PTZTester,
 	onTrust func([]config.Trusted) error, onSave func(config.Camera) error) {
-	newCameraDialog(win, cam, others, prober, onTrust, onSave, fyne.Do).show()
+	newCameraDialog(win, cam, others, prober, ptz, onTrust, onSave, fyne.Do).show()
 }
 
 // cameraDialog is the state of one camera dialog. Its fields are touched on the UI
@@ -76,6 +81,7 @@ type cameraDialog struct {
 	adding  bool
 	others  []string
 	prober  capture.Prober
+	ptz     ptzFields
 	onTrust func([]config.Trusted) error
 	onSave  func(config.Camera) error // an error keeps the dialog open with what was typed
 	do      func(func())              // fyne.Do, or a test's queue
@@ -131,10 +137,10 @@ type streamRow struct {
 	box       *fyne.Container
 }
 
-func newCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober,
+func newCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober, ptz PTZTester,
 	onTrust func([]config.Trusted) error, onSave func(config.Camera) error, do func(func())) *cameraDialog {
 	d := &cameraDialog{
-		win: win, adding: cam == nil, others: others, prober: prober, onTrust: onTrust, onSave: onSave, do: do,
+		win: win, adding: cam == nil, others: others, prober: prober, ptz: ptzFields{tester: ptz}, onTrust: onTrust, onSave: onSave, do: do,
 		dirty: map[*widget.Entry]bool{}, outer: map[*widget.Entry]*dialogEntry{},
 	}
 	if cam != nil {
@@ -246,6 +252,7 @@ func (d *cameraDialog) build() {
 		widget.NewLabel("Frame rate"), field(d.obj(d.fps), d.fpsErr),
 		widget.NewLabel("Analytics"), d.analyzers,
 		widget.NewLabel("Record"), d.record,
+		widget.NewLabel("PTZ"), d.buildPTZ(),
 	)
 	testRow := container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(d.test, d.activity), d.trustBtn), nil, d.result)
 	d.content = container.NewVScroll(form)
@@ -340,6 +347,7 @@ func (d *cameraDialog) close() {
 	d.pop.Hide()
 	unregisterPopKeys(d.pop)
 	d.stopProbe()
+	d.stopPTZTest()
 }
 
 // onEnter is Enter in the dialog, as the Save button is its default: it saves only a
@@ -364,7 +372,7 @@ func (d *cameraDialog) camera() (config.Camera, string) {
 		User:      strings.TrimSpace(d.user.Text),
 		Password:  d.password.Text,
 		Fallback:  strings.TrimSpace(d.fallback.Text),
-		PTZ:       d.orig.PTZ, // not in the dialog yet: kept as the settings have it
+		PTZ:       d.ptzBlock(),
 		Motion:    d.orig.Motion,
 		Analyzers: slices.DeleteFunc(slices.Clone(d.analyzers.Selected), func(a string) bool { return a == "" }),
 	}
@@ -488,6 +496,7 @@ func (d *cameraDialog) validate() bool {
 	setErr(d.fallbackErr, shown(d.fallback, "fallback"))
 	setErr(d.fpsErr, shown(d.fps, "fps"))
 	setErr(d.transportErr, probs["transport"])
+	d.validatePTZ(probs, shown)
 	streams := probs["streams"]
 	if !d.showAll {
 		streams = ""
@@ -674,13 +683,7 @@ func (d *cameraDialog) describeReport(r capture.ProbeReport) string {
 		if x.Summary == "" {
 			x.Summary = "no frame arrived"
 		}
-		fmt.Fprintf(&b, "Test failed: %s", x.Summary)
-		if x.Cause != capture.CauseNone {
-			fmt.Fprintf(&b, " (%s)", x.Cause)
-		}
-		if x.Advice != "" {
-			fmt.Fprintf(&b, "\nWhat to try: %s", x.Advice)
-		}
+		writeFailure(&b, "Test failed", x)
 	} else {
 		b.WriteString("OK: ")
 		b.WriteString(orDash(r.Protocol))
@@ -702,9 +705,26 @@ func (d *cameraDialog) describeReport(r capture.ProbeReport) string {
 		fmt.Fprintf(&b, ", %.1f fps, %.0f kbit/s, first frame after %.0f ms (%d frames measured)",
 			r.FPS, r.BitrateKbps, r.FirstFrameMS, r.Frames)
 	}
-	text := b.String()
-	if p := d.password.Text; len(p) >= 3 {
-		text = strings.ReplaceAll(text, p, "xxxxx")
+	return d.mask(b.String())
+}
+
+// writeFailure puts a failed test in words: what happened, its cause, what to try.
+func writeFailure(b *strings.Builder, title string, x capture.Explanation) {
+	fmt.Fprintf(b, "%s: %s", title, x.Summary)
+	if x.Cause != capture.CauseNone {
+		fmt.Fprintf(b, " (%s)", x.Cause)
+	}
+	if x.Advice != "" {
+		fmt.Fprintf(b, "\nWhat to try: %s", x.Advice)
+	}
+}
+
+// mask hides the dialog's passwords should a message ever carry one.
+func (d *cameraDialog) mask(text string) string {
+	for _, p := range []string{d.password.Text, d.ptz.password.Text} {
+		if len(p) >= 3 {
+			text = strings.ReplaceAll(text, p, "xxxxx")
+		}
 	}
 	return text
 }

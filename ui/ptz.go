@@ -30,7 +30,9 @@ type PTZs interface {
 // The PTZ pad appears over the wall when the selected tile's camera has PTZ: press and
 // hold an arrow (or, with the tile maximised, the keyboard's arrows), or drag the
 // joystick (ptz_stick.go), to pan and tilt, + and − (or the wheel over the joystick) to
-// zoom, a speed slider (the top speed of the buttons, keys and joystick), the presets with recall and store. Releasing stops. The
+// zoom, a speed slider (the top speed of the buttons, keys and joystick), the presets with recall and store. Releasing stops.
+// While the pad shows, a click on its tile's picture centres the camera on that point
+// when the protocol can (ptzCenter); a double-click still maximises or restores. The
 // pad drives the camera through a ptzhold.Controller and renews a held move every
 // ptzRenew from the UI goroutine, so a stalled UI stops renewing and the controller's
 // dead-man timer stops the camera. Leaving the tile (another selection, the window
@@ -58,24 +60,40 @@ type ptzPad struct {
 	presets *fyne.Container
 	number  *widget.Entry
 	stick   *ptzStick
+	card    *fyne.Container // the pad's controls
+	wrap    *fyne.Container // card at the pad's width and the card's height
 
 	pressed bool
 	dir     capture.Velocity
 	gen     int // counts presses, so an old renewal loop ends
 	stopRen chan struct{}
+
+	centring bool // a Center is in flight: further clicks are dropped until it answers
 }
 
 // ptzState is the wall's PTZ part: the pad shown, and the pads being closed.
 type ptzState struct {
 	pad     *ptzPad
 	slot    *fyne.Container // where the pad sits over the wall
+	overlay *fyne.Container // slot's frame: laid out again when the pad changes
 	closing sync.WaitGroup
 }
 
 // ptzOverlay is the object the wall stacks over its grid for the pad.
 func (w *Wall) ptzOverlay() fyne.CanvasObject {
 	w.ptz.slot = container.NewStack()
-	return container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), w.ptz.slot), nil, nil)
+	w.ptz.overlay = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), w.ptz.slot), nil, nil)
+	return w.ptz.overlay
+}
+
+// relayoutPTZ lays the overlay out again after the pad shown changed: a container's
+// Refresh lays out only itself, and not every driver runs a min-size pass each frame
+// (Fyne's test driver does not; the pad stayed 0×0 there).
+func (w *Wall) relayoutPTZ() {
+	w.ptz.slot.Refresh()
+	if w.ptz.overlay != nil {
+		w.ptz.overlay.Refresh()
+	}
 }
 
 // followPTZ shows the pad of the selected camera, if it has PTZ, and closes the last one.
@@ -100,7 +118,7 @@ func (w *Wall) followPTZ() {
 	}
 	w.ptz.pad = newPTZPad(w, name, p)
 	w.ptz.slot.Objects = []fyne.CanvasObject{w.ptz.pad.obj}
-	w.ptz.slot.Refresh()
+	w.relayoutPTZ()
 }
 
 // closePTZ releases and closes the pad shown (the stop is sent off the UI goroutine).
@@ -113,7 +131,7 @@ func (w *Wall) closePTZ() {
 	pad.release()
 	if w.ptz.slot != nil {
 		w.ptz.slot.Objects = nil
-		w.ptz.slot.Refresh()
+		w.relayoutPTZ()
 	}
 	w.ptz.closing.Add(1)
 	go func() {
@@ -121,6 +139,43 @@ func (w *Wall) closePTZ() {
 		pad.hold.Close() // sends the stop
 		pad.p.Close()
 	}()
+}
+
+// ptzCenter is a click on a tile's picture at (x, y), fractions of the camera's whole
+// picture: while the pad shows for that tile's camera and its controller can centre
+// (capture.PTZCenterer), it releases any held move and centres the camera on the point,
+// off the UI goroutine, and takes the click. Otherwise the click is the tile's usual one
+// (select). A click while the last centring is still in flight is taken and dropped,
+// so a burst of clicks sends one command at a time.
+func (w *Wall) ptzCenter(t *Tile, x, y float64) bool {
+	pad := w.ptz.pad
+	if pad == nil || t.Stream() == nil || pad.camera != t.Stream().Name() {
+		return false
+	}
+	c, ok := pad.p.(capture.PTZCenterer)
+	if !ok {
+		return false
+	}
+	if pad.centring {
+		return true
+	}
+	pad.release()
+	pad.centring = true
+	pad.status.SetText("")
+	w.ptz.closing.Add(1)
+	go func() {
+		defer w.ptz.closing.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := c.Center(ctx, x, y)
+		w.batch.do(func() {
+			pad.centring = false
+			if err != nil {
+				pad.status.SetText(ptzMessage(err))
+			}
+		})
+	}()
+	return true
 }
 
 // ptzFocusLost releases a held control when the app loses the input focus (its key-up
@@ -186,10 +241,26 @@ func newPTZPad(w *Wall, camera string, p capture.PTZ) *ptzPad {
 	pad.stick = newPTZStick(pad)
 	card := container.NewVBox(title, arrowsBox, container.NewCenter(pad.stick), container.NewBorder(nil, nil, widget.NewLabel("Speed"), nil, pad.speed),
 		pad.presets, store, pad.status)
+	if _, ok := p.(capture.PTZCenterer); ok {
+		hint := widget.NewLabelWithStyle("Click the picture to centre", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+		card.Objects = append(card.Objects[:1], append([]fyne.CanvasObject{hint}, card.Objects[1:]...)...)
+	}
 	bg := canvas.NewRectangle(color.NRGBA{0x20, 0x20, 0x24, 0xe0})
-	pad.obj = container.NewStack(bg, container.NewPadded(container.NewGridWrap(fyne.NewSize(230, card.MinSize().Height), card)))
+	pad.card = card
+	pad.wrap = container.NewGridWrap(fyne.NewSize(230, card.MinSize().Height), card)
+	pad.obj = container.NewStack(bg, container.NewPadded(pad.wrap))
 	pad.loadPresets()
 	return pad
+}
+
+// fit resizes the pad to its controls (after the presets arrived) and lays the wall's
+// overlay out again, if the pad is still the one shown.
+func (pad *ptzPad) fit() {
+	pad.wrap.Layout = layout.NewGridWrapLayout(fyne.NewSize(230, pad.card.MinSize().Height))
+	pad.wrap.Refresh()
+	if pad.w.ptz.pad == pad {
+		pad.w.relayoutPTZ()
+	}
 }
 
 // press starts (or changes) the held move and its renewals.
@@ -287,6 +358,7 @@ func (pad *ptzPad) loadPresets() {
 			}
 			pad.presets.Objects = objs
 			pad.presets.Refresh()
+			pad.fit()
 		})
 	}()
 }

@@ -21,6 +21,11 @@ type tileHooks struct {
 	OnTapped func(*Tile)
 	// OnDoubleTapped is called on a double-click (maximise or restore it).
 	OnDoubleTapped func(*Tile)
+	// OnPictureTapped, when set, is offered a click on the picture first, with the point
+	// clicked in fractions of the camera's whole picture (0…1 from the top-left corner,
+	// letterbox bars and digital zoom allowed for); returning true takes the click, so
+	// OnTapped is not called (the wall's click-to-centre of a PTZ camera).
+	OnPictureTapped func(t *Tile, x, y float64) bool
 	// OnPlayToggled is called after TogglePlay (toolbar or keyboard) started or stopped
 	// the tile; Running tells which.
 	OnPlayToggled func(*Tile)
@@ -55,7 +60,12 @@ var (
 )
 
 // Tapped is part of fyne.Tappable.
-func (t *Tile) Tapped(*fyne.PointEvent) {
+func (t *Tile) Tapped(ev *fyne.PointEvent) {
+	if t.OnPictureTapped != nil && ev != nil {
+		if x, y, ok := t.picturePoint(ev.Position); ok && t.OnPictureTapped(t, x, y) {
+			return
+		}
+	}
 	if t.OnTapped != nil {
 		t.OnTapped(t)
 	}
@@ -247,6 +257,31 @@ func (t *Tile) pictureFraction(p fyne.Position) (float64, float64) {
 	fx := float64((p.X - pos.X) / size.Width)
 	fy := float64((p.Y - pos.Y) / size.Height)
 	return min(max(fx, 0), 1), min(max(fy, 0), 1)
+}
+
+// picturePoint turns a point on the tile into a point of the camera's whole picture
+// (fractions, 0…1 from the top-left), through the letterboxing and the digital zoom of
+// the tile; ok is false with no picture shown or for a point on the bars beside it.
+func (t *Tile) picturePoint(p fyne.Position) (x, y float64, ok bool) {
+	if t.buf == nil || !t.hasPicture {
+		return 0, 0, false
+	}
+	w, h := t.buf.Rect.Dx(), t.buf.Rect.Dy()
+	pos, size := containRect(t.Size(), w, h)
+	if size.Width <= 0 || size.Height <= 0 {
+		return 0, 0, false
+	}
+	fx := float64((p.X - pos.X) / size.Width)
+	fy := float64((p.Y - pos.Y) / size.Height)
+	if fx < 0 || fx > 1 || fy < 0 || fy > 1 {
+		return 0, 0, false
+	}
+	if t.zoom.zoomed() {
+		r := t.zoom.crop(w, h)
+		fx = (float64(r.Min.X) + fx*float64(r.Dx())) / float64(w)
+		fy = (float64(r.Min.Y) + fy*float64(r.Dy())) / float64(h)
+	}
+	return fx, fy, true
 }
 
 // setZoom applies a new view: the picture is re-cut at once (a stopped tile zooms its

@@ -63,6 +63,8 @@ type WallOptions struct {
 
 	// Prober runs the camera dialog's Test button. It may be nil.
 	Prober capture.Prober
+	// PTZTester runs the camera dialog's Test PTZ button. It may be nil.
+	PTZTester PTZTester
 	// Trust saves the certificates the camera dialog's Trust accepted. Nil: an untrusted
 	// certificate's fingerprint is shown, no Trust.
 	Trust TrustStore
@@ -250,6 +252,7 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 	t := NewTile(s)
 	t.do = w.batch.Do
 	t.OnTapped = func(t *Tile) { w.Select(w.positionOf(t.Stream().Name())) }
+	t.OnPictureTapped = w.ptzCenter
 	t.OnDoubleTapped = func(t *Tile) {
 		if w.m.Maximised() >= 0 {
 			w.Restore()

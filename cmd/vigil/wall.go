@@ -105,7 +105,8 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		Recordings:  panelui.Recordings{P: pn},
 		Push:        panelui.Push{P: pn},
 		Motion:      pn, Events: panelui.Events{P: pn},
-		PTZ: pn, // Panel.PTZ: a camera's ptz block, the demo PTZ camera
+		PTZ:       pn,                     // Panel.PTZ: a camera's ptz block, the demo PTZ camera
+		PTZTester: panelui.PTZTest{P: pn}, // the camera dialog's Test PTZ
 	})
 	pn.OnCameras(wall.SetCameras)
 	pn.StartContinuous()

@@ -1,6 +1,7 @@
 package panel
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -109,4 +110,21 @@ func (p *Panel) PTZ(name string) (capture.PTZ, bool, error) {
 		return nil, false, err
 	}
 	return c, true, nil
+}
+
+// ReadPTZ is the camera dialog's Test PTZ: it makes cam's PTZ controller from its ptz
+// block (as typed, not yet saved) through the protocol table, reads the device's
+// identity and its presets (capture.ReadPTZ), and closes it. It moves nothing.
+func (p *Panel) ReadPTZ(ctx context.Context, cam config.Camera) (capture.PTZInfo, []capture.Preset, error) {
+	url, s, err := PTZTarget(cam)
+	if err != nil {
+		return capture.PTZInfo{}, nil, err
+	}
+	s.Pins, s.Logger = p.pins.Pin, p.log
+	c, err := config.Protocols().NewPTZ(url, s)
+	if err != nil {
+		return capture.PTZInfo{}, nil, err
+	}
+	defer c.Close()
+	return capture.ReadPTZ(ctx, c)
 }

@@ -192,3 +192,12 @@ func (p Push) List() []ui.PushListener {
 func (p Push) Add(ps config.Push) error { return p.P.AddPush(ps) }
 
 func (p Push) Remove(listen string) error { return p.P.RemovePush(listen) }
+
+// PTZTest reads a camera's PTZ for the camera dialog's Test PTZ: ui.PTZTester.
+type PTZTest struct{ P *panel.Panel }
+
+var _ ui.PTZTester = PTZTest{}
+
+func (t PTZTest) ReadPTZ(ctx context.Context, cam config.Camera) (capture.PTZInfo, []capture.Preset, error) {
+	return t.P.ReadPTZ(ctx, cam)
+}
