@@ -10,6 +10,7 @@ package analytics
 import (
 	"fmt"
 	"image"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics/motion"
@@ -209,7 +210,16 @@ type Motion struct {
 	tr   *tracker
 	keys []trackKey
 	last motion.Result
+	// held is set while the camera's own PTZ moves (Hold); heldSeen by the analyzer's
+	// goroutine once it has acted on it.
+	held     atomic.Bool
+	heldSeen bool
 }
+
+// Hold suspends motion while the camera's own head moves (the whole picture slides, which
+// is not motion): open events end at their last motion, frames are ignored, and when the
+// hold is lifted the background is learnt again. Safe from any goroutine.
+func (m *Motion) Hold(moving bool) { m.held.Store(moving) }
 
 // NewMotion makes the motion analyzer of a camera.
 func NewMotion(camera string, o MotionOptions, sink Sink) (*Motion, error) {
@@ -243,6 +253,13 @@ func (m *Motion) Reset() {
 
 // Frame analyses one frame.
 func (m *Motion) Frame(f Luma) error {
+	if held := m.held.Load(); held != m.heldSeen {
+		m.heldSeen = held
+		m.Reset() // ends the open events; the background is learnt anew
+	}
+	if m.heldSeen {
+		return nil
+	}
 	r, err := m.det.Detect(f.Y, f.Width, f.Height, f.Stride)
 	if err != nil {
 		return err

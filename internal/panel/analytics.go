@@ -42,6 +42,8 @@ type analyzerRun struct {
 	stream *capture.Stream
 	cancel context.CancelFunc
 	done   chan struct{}
+	// motion are the camera's motion analyzers, held while its own PTZ moves.
+	motion []*analytics.Motion
 }
 
 // motionConfig turns a camera's motion settings into the detector's.
@@ -155,8 +157,14 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 			a.log.Warn("analytics not started", "component", "analytics", "camera", name, "err", err)
 			continue
 		}
+		var motions []*analytics.Motion
+		for _, an := range ans {
+			if m, ok := an.(*analytics.Motion); ok {
+				motions = append(motions, m)
+			}
+		}
 		ctx, cancel := context.WithCancel(context.Background())
-		r := &analyzerRun{stream: s, cancel: cancel, done: make(chan struct{})}
+		r := &analyzerRun{stream: s, cancel: cancel, done: make(chan struct{}), motion: motions}
 		a.mu.Lock()
 		if a.running == nil {
 			a.running = map[string]*analyzerRun{}
@@ -375,4 +383,74 @@ func (p *Panel) EventsChart(ctx context.Context, camera, kind string, since, unt
 		what += " of " + camera
 	}
 	return dash.EventsPerHour(counts, since, until, what+" per hour", w, h)
+}
+
+// presetTravel is how long motion stays held after a preset recall or a centring, which
+// move the head without a stop to say when they end.
+var presetTravel = 3 * time.Second
+
+// hold holds or releases a camera's motion analyzers (its PTZ moves or stopped).
+func (a *cameraAnalytics) hold(camera string, moving bool) {
+	a.mu.Lock()
+	r := a.running[camera]
+	a.mu.Unlock()
+	if r == nil {
+		return
+	}
+	for _, m := range r.motion {
+		m.Hold(moving)
+	}
+}
+
+// heldPTZ wraps a camera's PTZ controller so that its moves hold the camera's motion
+// analysis (no events while the head turns; the background is learnt again after).
+// What the controller can do besides capture.PTZ stays visible (PTZCenterer, and
+// ptzhold's StopBeforeTurn).
+func (a *cameraAnalytics) heldPTZ(camera string, c capture.PTZ) capture.PTZ {
+	h := &analyticsPTZ{PTZ: c, hold: func(on bool) { a.hold(camera, on) }}
+	if cc, ok := c.(capture.PTZCenterer); ok {
+		return &analyticsCentrePTZ{analyticsPTZ: h, c: cc}
+	}
+	return h
+}
+
+type analyticsPTZ struct {
+	capture.PTZ
+	hold func(bool)
+}
+
+func (p *analyticsPTZ) Move(ctx context.Context, v capture.Velocity) error {
+	p.hold(!v.IsZero())
+	return p.PTZ.Move(ctx, v)
+}
+
+func (p *analyticsPTZ) Stop(ctx context.Context) error {
+	err := p.PTZ.Stop(ctx)
+	p.hold(false)
+	return err
+}
+
+func (p *analyticsPTZ) GotoPreset(ctx context.Context, id string) error {
+	p.hold(true)
+	time.AfterFunc(presetTravel, func() { p.hold(false) })
+	return p.PTZ.GotoPreset(ctx, id)
+}
+
+// StopBeforeTurn forwards the controller's answer (true, ptzhold's default, without one).
+func (p *analyticsPTZ) StopBeforeTurn() bool {
+	if s, ok := p.PTZ.(interface{ StopBeforeTurn() bool }); ok {
+		return s.StopBeforeTurn()
+	}
+	return true
+}
+
+type analyticsCentrePTZ struct {
+	*analyticsPTZ
+	c capture.PTZCenterer
+}
+
+func (p *analyticsCentrePTZ) Center(ctx context.Context, x, y float64) error {
+	p.hold(true)
+	time.AfterFunc(presetTravel, func() { p.hold(false) })
+	return p.c.Center(ctx, x, y)
 }

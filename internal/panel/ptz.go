@@ -94,7 +94,7 @@ func (p *Panel) PTZ(name string) (capture.PTZ, bool, error) {
 		if i >= 0 {
 			if ps, is := p.streams[i].Source().(capture.PTZSource); is {
 				if c, has := ps.PTZ(); has {
-					return c, true, nil
+					return p.an.heldPTZ(name, c), true, nil
 				}
 			}
 		}
@@ -109,7 +109,7 @@ func (p *Panel) PTZ(name string) (capture.PTZ, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	return c, true, nil
+	return p.an.heldPTZ(name, c), true, nil
 }
 
 // ReadPTZ is the camera dialog's Test PTZ: it makes cam's PTZ controller from its ptz
