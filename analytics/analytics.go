@@ -112,6 +112,10 @@ func (h Hysteresis) withDefaults() (Hysteresis, error) {
 type MotionOptions struct {
 	motion.Config
 	Hysteresis
+	// Heat, when set, receives the camera's motion map of each minute (each cell the most
+	// of it that moved in the minute, ×255) when the minute is over: the coarse map
+	// motion search reads. Called on the analyzer's goroutine: it must not block.
+	Heat func(minute time.Time, heat []byte)
 }
 
 // tracker turns per-frame sightings into events with start/end hysteresis, one open
@@ -214,6 +218,11 @@ type Motion struct {
 	// goroutine once it has acted on it.
 	held     atomic.Bool
 	heldSeen bool
+	// heat is the motion map of the minute heatMinute, for heatFn.
+	heatFn     func(time.Time, []byte)
+	heat       [motion.HeatSize * motion.HeatSize]byte
+	heatMinute time.Time
+	heatAny    bool
 }
 
 // Hold suspends motion while the camera's own head moves (the whole picture slides, which
@@ -231,7 +240,7 @@ func NewMotion(camera string, o MotionOptions, sink Sink) (*Motion, error) {
 	if err != nil {
 		return nil, fmt.Errorf("camera %s: %w", camera, err)
 	}
-	m := &Motion{det: det, tr: tr}
+	m := &Motion{det: det, tr: tr, heatFn: o.Heat}
 	for _, z := range det.Config().Zones {
 		m.keys = append(m.keys, trackKey{"motion", z.Name})
 	}
@@ -265,6 +274,7 @@ func (m *Motion) Frame(f Luma) error {
 		return err
 	}
 	m.last = r
+	m.addHeat(f.At, &r.Heat)
 	scores := map[trackKey]float64{}
 	if len(m.det.Config().Zones) == 0 {
 		if r.Motion {
@@ -280,8 +290,37 @@ func (m *Motion) Frame(f Luma) error {
 }
 
 // Flush ends every open event at its last motion (the stream stopped, the program
-// exits, a file ended).
-func (m *Motion) Flush() { m.tr.flush() }
+// exits, a file ended), and hands on the motion map of the minute so far.
+func (m *Motion) Flush() {
+	m.tr.flush()
+	m.flushHeat()
+}
+
+// addHeat folds a frame's motion map into its minute's, handing on the last minute's
+// when a new one begins.
+func (m *Motion) addHeat(at time.Time, h *[motion.HeatSize * motion.HeatSize]byte) {
+	if m.heatFn == nil {
+		return
+	}
+	if minute := at.Truncate(time.Minute); !minute.Equal(m.heatMinute) {
+		m.flushHeat()
+		m.heatMinute = minute
+	}
+	for i, v := range h {
+		if v > m.heat[i] {
+			m.heat[i] = v
+			m.heatAny = true
+		}
+	}
+}
+
+// flushHeat hands on the minute's map when something moved in it.
+func (m *Motion) flushHeat() {
+	if m.heatFn != nil && m.heatAny {
+		m.heatFn(m.heatMinute, append([]byte(nil), m.heat[:]...))
+	}
+	m.heat, m.heatAny = [motion.HeatSize * motion.HeatSize]byte{}, false
+}
 
 // Detector is the analyzer of a detector (detect.Cascade, detect.Net): an event per label
 // it finds, while it keeps finding it.

@@ -75,6 +75,14 @@ var migrations = [][]string{
 				jpeg {blob} NOT NULL
 			)`,
 	},
+	{ // 2: a coarse motion map per camera per minute, for motion search.
+		`CREATE TABLE motion_heat (
+				camera TEXT NOT NULL,
+				minute_us BIGINT NOT NULL,
+				heat {blob} NOT NULL,
+				PRIMARY KEY (camera, minute_us)
+			)`,
+	},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -36,6 +36,8 @@ type cameraAnalytics struct {
 	// failed to.
 	store      *store.Store
 	storeTried bool
+	// heatWrites counts motion maps being written; close waits for them.
+	heatWrites sync.WaitGroup
 }
 
 type analyzerRun struct {
@@ -193,7 +195,7 @@ func (a *cameraAnalytics) analyzers(name string, cam config.Camera) ([]analytics
 	}
 	for _, kind := range cam.Analyzers {
 		if kind == "motion" {
-			m, err := analytics.NewMotion(name, analytics.MotionOptions{Config: motionConfig(cam.Motion)}, analytics.SinkFunc(a.event))
+			m, err := analytics.NewMotion(name, analytics.MotionOptions{Config: motionConfig(cam.Motion), Heat: a.putHeat(name)}, analytics.SinkFunc(a.event))
 			if err != nil {
 				closeAll()
 				return nil, nil, err
@@ -243,6 +245,7 @@ func (a *cameraAnalytics) close() {
 		r.cancel()
 		<-r.done
 	}
+	a.heatWrites.Wait()
 	if a.store != nil {
 		if err := a.store.Close(); err != nil {
 			a.log.Warn("closing the event store", "component", "analytics", "err", capture.CleanError(err))
@@ -453,4 +456,26 @@ func (p *analyticsCentrePTZ) Center(ctx context.Context, x, y float64) error {
 	p.hold(true)
 	time.AfterFunc(presetTravel, func() { p.hold(false) })
 	return p.c.Center(ctx, x, y)
+}
+
+// putHeat is where a camera's motion maps go: the event store, written off the
+// analyzer's goroutine (one map a minute per camera, so never many at once).
+func (a *cameraAnalytics) putHeat(camera string) func(time.Time, []byte) {
+	return func(minute time.Time, heat []byte) {
+		a.mu.Lock()
+		st := a.store
+		a.mu.Unlock()
+		if st == nil {
+			return
+		}
+		a.heatWrites.Add(1)
+		go func() {
+			defer a.heatWrites.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := st.PutHeat(ctx, camera, minute, heat); err != nil {
+				a.log.Warn("motion map not kept", "component", "analytics", "camera", camera, "err", capture.CleanError(err))
+			}
+		}()
+	}
 }

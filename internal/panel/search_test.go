@@ -1,0 +1,75 @@
+package panel_test
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/vigil-cctv/vigil/analytics/analyticstest"
+	"github.com/vigil-cctv/vigil/analytics/store"
+	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/panel"
+	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
+)
+
+// TestMotionSearch: a camera analysed and recorded while a scripted passer-by crosses
+// the lower middle of its picture: searching that region finds the walks, each inside
+// the recording; searching the sky finds nothing.
+func TestMotionSearch(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed")
+	}
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	// A 4 s loop at 10 fps: still for 2 s, then a 1.5 s walk across x 0.1–0.75, y 0.33–0.83.
+	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 10, Frames: analyticstest.Walk(40, 20, 35, 320, 180)})
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\nrecording: {root: %q}\ncameras:\n"+
+		"  - {name: Yard, record: continuous, analyzers: [motion], streams: [{url: %q}]}\n", dir+"/events.db", dir, srv.URL())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn.StartContinuous()
+	pn.StartAnalytics()
+	time.Sleep(10 * time.Second) // two walks or more
+	pn.Close()                   // the minute's motion map and the recording are kept
+
+	pn = openRecordingPanel(t, cfg)
+	ctx := context.Background()
+	hits, err := pn.MotionSearch(ctx, "Yard", store.Region{X0: 0.2, Y0: 0.4, X1: 0.6, Y1: 0.8}, t0.Add(-time.Minute), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) < 2 {
+		t.Fatalf("%d moments found for at least two walks: %+v", len(hits), hits)
+	}
+	for _, h := range hits {
+		t.Logf("moved %s–%s (%.1f s into %s)", h.Start.Format("15:04:05.0"), h.End.Format("15:04:05.0"), h.Offset.Seconds(), h.Path)
+		if h.Path == "" || h.End.Sub(h.Start) > 3*time.Second {
+			t.Errorf("a coarse or overlong hit %+v: the recording covers the walks", h)
+		}
+	}
+	if hits, err := pn.MotionSearch(ctx, "Yard", store.Region{X0: 0, Y0: 0, X1: 1, Y1: 0.15}, t0.Add(-time.Minute), time.Now()); err != nil || len(hits) != 0 {
+		t.Errorf("motion in the sky: %+v %v", hits, err)
+	}
+	if _, err := pn.MotionSearch(ctx, "Yard", store.Region{X0: 0.5, Y0: 0, X1: 0.2, Y1: 1}, t0, time.Now()); err == nil {
+		t.Error("a region with its right before its left was searched")
+	}
+}
+
+func openRecordingPanel(t *testing.T, cfg *config.Config) *panel.Panel {
+	t.Helper()
+	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pn.Close)
+	return pn
+}
