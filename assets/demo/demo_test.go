@@ -86,7 +86,7 @@ func TestInvalidOptions(t *testing.T) {
 
 func TestNameIsDrawnTopLeft(t *testing.T) {
 	const w, h = 640, 360
-	sc := newScene(1, w, h, 2)
+	sc := newScene(1, w, h, 2, false)
 	render := func(name string) *image.RGBA {
 		od, err := newOSD(name, w, h)
 		if err != nil {
@@ -382,7 +382,7 @@ func FuzzParseCache(f *testing.F) {
 }
 
 func BenchmarkFrame1080p(b *testing.B) {
-	sc := newScene(1, 1920, 1080, 2)
+	sc := newScene(1, 1920, 1080, 2, false)
 	od, err := newOSD("Car Park North", 1920, 1080)
 	if err != nil {
 		b.Fatal(err)
@@ -403,7 +403,7 @@ func BenchmarkFrame1080p(b *testing.B) {
 }
 
 func BenchmarkRenderOnly1080p(b *testing.B) {
-	sc := newScene(1, 1920, 1080, 2)
+	sc := newScene(1, 1920, 1080, 2, false)
 	img := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
 	for i := 0; b.Loop(); i++ {
 		sc.renderFrame(img, float64(i%20)/10, uint64(i))
@@ -412,6 +412,6 @@ func BenchmarkRenderOnly1080p(b *testing.B) {
 
 func BenchmarkScene1080p(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
-		newScene(uint64(i), 1920, 1080, 2)
+		newScene(uint64(i), 1920, 1080, 2, false)
 	}
 }

@@ -78,6 +78,7 @@ type mover struct {
 	u, v, speed  float64 // position at t=0 and speed along u (m/s, signed)
 	body, detail col
 	phase        float64
+	from, to     float64 // when set (to > 0), only in the picture between these seconds
 }
 
 // scene is everything about one camera's picture that does not change between frames.
@@ -121,7 +122,7 @@ func jitter(r *rng, c col, k float32) col {
 }
 
 // newScene lays out and renders the static part of a scene for a w×h picture.
-func newScene(seed uint64, w, h int, loopSeconds float64) *scene {
+func newScene(seed uint64, w, h int, loopSeconds float64, quiet bool) *scene {
 	r := newRNG(seed)
 	s := &scene{seed: uint32(seed ^ seed>>32)}
 	s.w, s.h = w, h
@@ -178,7 +179,11 @@ func newScene(seed uint64, w, h int, loopSeconds float64) *scene {
 	s.renderBackground()
 	l := s.layer(s.base, true)
 	s.renderProps(l, r)
-	s.placeMovers(r, loopSeconds)
+	if quiet {
+		s.placeWalker()
+	} else {
+		s.placeMovers(r, loopSeconds)
+	}
 	return s
 }
 
@@ -574,6 +579,21 @@ func (s *scene) placeMovers(r *rng, loop float64) {
 	}
 }
 
+// placeWalker is the quiet scene's one person: along the car park's nearest aisle,
+// its middle at one edge of the picture at QuietWalkFrom and at the other at QuietWalkTo
+// (before and after, it is not drawn).
+func (s *scene) placeWalker() {
+	zFront := s.camH * s.focal / (float64(s.h) - s.horizon)
+	v := s.vWalk1 - 13 // the aisle between the first two pairs of rows (renderProps)
+	for v-16 > zFront+3 {
+		v -= 16
+	}
+	ul, ur := s.uRange(v)
+	speed := (ur - ul) / (QuietWalkTo - QuietWalkFrom)
+	s.movers = append(s.movers, mover{u: ul - speed*QuietWalkFrom, v: v, speed: speed,
+		body: col{150, 30, 35}, detail: col{45, 50, 70}, from: QuietWalkFrom, to: QuietWalkTo})
+}
+
 // renderFrame composes frame i at time t (seconds into the loop) into dst: the base,
 // the movers, and sensor noise. The OSD is added by the caller.
 func (s *scene) renderFrame(dst *image.RGBA, t float64, frameSeed uint64) {
@@ -591,6 +611,9 @@ func (s *scene) renderFrame(dst *image.RGBA, t float64, frameSeed uint64) {
 	}
 	for _, i := range order {
 		m := &s.movers[i]
+		if m.to > 0 && (t < m.from || t >= m.to) {
+			continue
+		}
 		u := m.u + m.speed*t
 		if m.car {
 			s.car(l, u, m.v, m.body.scale(s.light[1]), m.detail, true)
