@@ -102,6 +102,7 @@ type scene struct {
 	vWalk1     float64 // near pavement starts
 	buildings  []building
 	movers     []mover
+	aisle      float64 // the quiet scene's walker's aisle (v), 0 for other scenes
 	noiseAmp   float32
 }
 
@@ -177,6 +178,9 @@ func newScene(seed uint64, w, h int, loopSeconds float64, quiet bool) *scene {
 	s.base = image.NewRGBA(image.Rect(0, 0, w, h))
 	s.depth = make([]float32, w*h)
 	s.renderBackground()
+	if quiet {
+		s.aisle = s.quietAisle()
+	}
 	l := s.layer(s.base, true)
 	s.renderProps(l, r)
 	if quiet {
@@ -521,8 +525,8 @@ func (s *scene) renderProps(l *layer, r *rng) {
 		rows = append(rows, s.vWalk1-d-2.5, s.vWalk1-d-7.5)
 	}
 	for _, rv := range rows {
-		if rv < 5 {
-			continue
+		if rv < 5 || s.aisle > 0 && rv < s.aisle && s.aisle-rv < 9 {
+			continue // the quiet scene keeps the row in front of its walker empty
 		}
 		ul, ur := s.uRange(rv)
 		k0 := int(math.Floor(ul/2.5)) - 1
@@ -579,19 +583,26 @@ func (s *scene) placeMovers(r *rng, loop float64) {
 	}
 }
 
-// placeWalker is the quiet scene's one person: along the car park's nearest aisle,
-// its middle at one edge of the picture at QuietWalkFrom and at the other at QuietWalkTo
-// (before and after, it is not drawn).
+// placeWalker is the quiet scene's one person, in a high-visibility coat, along the car
+// park's nearest aisle: its middle at one edge of the picture at QuietWalkFrom and at the
+// other at QuietWalkTo (before and after, it is not drawn).
 func (s *scene) placeWalker() {
-	zFront := s.camH * s.focal / (float64(s.h) - s.horizon)
-	v := s.vWalk1 - 13 // the aisle between the first two pairs of rows (renderProps)
-	for v-16 > zFront+3 {
-		v -= 16
-	}
+	v := s.aisle
 	ul, ur := s.uRange(v)
 	speed := (ur - ul) / (QuietWalkTo - QuietWalkFrom)
 	s.movers = append(s.movers, mover{u: ul - speed*QuietWalkFrom, v: v, speed: speed,
-		body: col{150, 30, 35}, detail: col{45, 50, 70}, from: QuietWalkFrom, to: QuietWalkTo})
+		body: col{235, 205, 40}, detail: col{45, 50, 70}, from: QuietWalkFrom, to: QuietWalkTo})
+}
+
+// quietAisle is the car park's aisle nearest the camera (between pairs of rows of
+// parked cars, renderProps), where the quiet scene's walker walks.
+func (s *scene) quietAisle() float64 {
+	zFront := s.camH * s.focal / (float64(s.h) - s.horizon)
+	v := s.vWalk1 - 13
+	for v-16 > zFront+3 {
+		v -= 16
+	}
+	return v
 }
 
 // renderFrame composes frame i at time t (seconds into the loop) into dst: the base,
