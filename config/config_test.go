@@ -79,7 +79,7 @@ func TestDefaultSettingsParseAndValidate(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Errorf("Validate: %v", err)
 	}
-	if got := c.Demo.CameraNames(); len(got) != 16 || got[0] != "Demo 1" || got[11] != "Demo 12" || got[13] != "RTSP 2" || got[14] != "PTZ 1" || got[15] != "ONVIF 1" {
+	if got := c.Demo.CameraNames(); len(got) != 16 || got[0] != "Demo 1" || got[10] != "Demo 11" || got[11] != "Quiet 1" || got[13] != "RTSP 2" || got[14] != "PTZ 1" || got[15] != "ONVIF 1" {
 		t.Errorf("CameraNames = %q", got)
 	}
 }
