@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 	"github.com/vigil-cctv/vigil/protocols/fmp4file/fmp4filetest"
 	"github.com/vigil-cctv/vigil/ui/uitest"
@@ -196,4 +198,34 @@ func TestEventPlayFromHere(t *testing.T) {
 	if !strings.Contains(v.status.Text, "Record") || len(tile) != 1 {
 		t.Errorf("status %q, tile %q", v.status.Text, tile)
 	}
+}
+
+// TestEventJumpPlaysOnTheTile: the wall's half of Play from here for a Milestone camera:
+// the camera's tile plays back from the event's time at 1× and is selected; a camera not
+// on the wall is an error that says so.
+func TestEventJumpPlaysOnTheTile(t *testing.T) {
+	at := time.Date(2026, 11, 21, 14, 3, 0, 0, time.Local)
+	var asked []string
+	r := newWallTRig(t, wallTLive(t, 2), capture.StreamOptions{}, "2x2", func(o *WallOptions) {
+		o.Playback = testPlayback{can: func(name string) bool { return name == "Cam 2" },
+			play: func(name string, from time.Time, speed float64) (*capture.Stream, error) {
+				asked = append(asked, fmt.Sprintf("%s %s ×%g", name, from.Format(playbackLayout), speed))
+				d := &testDecoders{}
+				return capture.NewStream(name, &jpegSource{Frames: jpegFrames(t), Count: -1, Every: 20 * time.Millisecond, Hold: true, Recorded: from},
+					capture.StreamOptions{Decoders: d.New, Logger: slog.New(slog.DiscardHandler)}), nil
+			}}
+	})
+	r.wall.Start()
+	if err := r.wall.playOnTile("Cam 2", at); err != nil {
+		t.Fatal(err)
+	}
+	tile := r.wall.Tile("Cam 2")
+	if tile.Playback() != 1 || r.wall.Selected() != r.wall.positionOf("Cam 2") || len(asked) != 1 || asked[0] != "Cam 2 2026-11-21 14:03:00 ×1" {
+		t.Fatalf("playback %v, selected %d, asked %q", tile.Playback(), r.wall.Selected(), asked)
+	}
+	if err := r.wall.playOnTile("Gone", at); err == nil || !strings.Contains(err.Error(), "not on the wall") {
+		t.Errorf("a camera not on the wall: %v", err)
+	}
+	r.wall.backToLive(tile)
+	r.wall.closing.Wait()
 }
