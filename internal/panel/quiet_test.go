@@ -15,7 +15,6 @@ import (
 	"github.com/vigil-cctv/vigil/analytics"
 	"github.com/vigil-cctv/vigil/analytics/store"
 	assetsdemo "github.com/vigil-cctv/vigil/assets/demo"
-	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/config"
 )
 
@@ -38,14 +37,9 @@ func TestQuietDemoCameraScript(t *testing.T) {
 		t.Fatalf("demo cameras %q", got)
 	}
 	pn := openPanel(t, cfg)
-	var st *capture.Stream
-	for _, s := range pn.Streams() {
-		if s.Name() == "Quiet 1" {
-			st = s
-		}
-	}
+	st := streamNamed(pn, "Quiet 1")
 	if st == nil {
-		t.Fatal("no Quiet 1 stream")
+		t.Fatal("no Quiet 1 on the demo wall")
 	}
 	// The loop starts with the connection: its first frame is the script's 0 s.
 	sub, release := st.Subscribe("test", 4)
