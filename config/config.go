@@ -213,6 +213,12 @@ func (c *Config) View(name string) (View, bool) {
 type Demo struct {
 	// MJPEG is how many simulated MJPEG-over-HTTP cameras to serve. It defaults to 0 (off).
 	MJPEG int `mapstructure:"mjpeg" yaml:"mjpeg"`
+	// Quiet is how many quiet demo MJPEG cameras to serve, shown as "Quiet 1", …: a still
+	// street in which one person walks through at known times of a 30 s loop (8 s to
+	// 14 s), with motion analysis on, so the motion border and the events pane show
+	// something with nothing configured. It defaults to 0 (off); the built-in settings
+	// have 1.
+	Quiet int `mapstructure:"quiet" yaml:"quiet,omitempty"`
 	// Milestone is how many cameras of a simulated Milestone XProtect site (management
 	// server and recording server, with token logins) to serve. It defaults to 0 (off).
 	Milestone int `mapstructure:"milestone" yaml:"milestone"`
@@ -408,11 +414,15 @@ func (d Demo) FPSOrDefault() float64 {
 	return d.FPS
 }
 
-// CameraNames are the wall names of every demo camera: MJPEGNames, then MilestoneNames.
-// The app names the cameras it serves this way, so Wall.Tiles may refer to them.
+// CameraNames are the wall names of every demo camera: MJPEGNames, QuietNames, then
+// MilestoneNames, RTSPNames, PTZNames and ONVIFNames. The app names the cameras it
+// serves this way, so Wall.Tiles may refer to them.
 func (d Demo) CameraNames() []string {
-	return append(append(append(append(d.MJPEGNames(), d.MilestoneNames()...), d.RTSPNames()...), d.PTZNames()...), d.ONVIFNames()...)
+	return append(append(append(append(append(d.MJPEGNames(), d.QuietNames()...), d.MilestoneNames()...), d.RTSPNames()...), d.PTZNames()...), d.ONVIFNames()...)
 }
+
+// QuietNames are "Quiet 1", … for the quiet demo cameras.
+func (d Demo) QuietNames() []string { return demoNames("Quiet ", d.Quiet) }
 
 // ONVIFNames are "ONVIF 1", … for the simulated ONVIF PTZ cameras.
 func (d Demo) ONVIFNames() []string { return demoNames("ONVIF ", d.ONVIF) }

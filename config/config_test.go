@@ -70,7 +70,7 @@ func assertNoSecret(t *testing.T, err error) {
 
 func TestDefaultSettingsParseAndValidate(t *testing.T) {
 	c := mustParse(t, string(vigil.DefaultSettings))
-	if c.Wall.Layout != "auto" || c.Demo != (Demo{MJPEG: 12, RTSP: 2, PTZ: 1, ONVIF: 1, Size: "1280x720", FPS: 15}) || c.Cameras != nil {
+	if c.Wall.Layout != "auto" || c.Demo != (Demo{MJPEG: 11, Quiet: 1, RTSP: 2, PTZ: 1, ONVIF: 1, Size: "1280x720", FPS: 15}) || c.Cameras != nil {
 		t.Errorf("default = %+v, want the 16-camera demo wall with no cameras", c)
 	}
 	if c.Log.LevelOrDefault() != "info" || c.Recording.Root != "" {
@@ -79,7 +79,7 @@ func TestDefaultSettingsParseAndValidate(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Errorf("Validate: %v", err)
 	}
-	if got := c.Demo.CameraNames(); len(got) != 16 || got[0] != "Demo 1" || got[11] != "Demo 12" || got[13] != "RTSP 2" || got[14] != "PTZ 1" || got[15] != "ONVIF 1" {
+	if got := c.Demo.CameraNames(); len(got) != 16 || got[0] != "Demo 1" || got[10] != "Demo 11" || got[11] != "Quiet 1" || got[13] != "RTSP 2" || got[14] != "PTZ 1" || got[15] != "ONVIF 1" {
 		t.Errorf("CameraNames = %q", got)
 	}
 }

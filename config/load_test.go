@@ -43,7 +43,7 @@ func TestLoadOrder(t *testing.T) {
 
 	// Nothing: the embedded default.
 	c, origin, err := Load("")
-	if err != nil || origin.Kind != FromEmbedded || origin.Path != "" || c.Demo.MJPEG != 12 || c.Demo.RTSP != 2 || c.Demo.PTZ != 1 || c.Demo.ONVIF != 1 {
+	if err != nil || origin.Kind != FromEmbedded || origin.Path != "" || c.Demo.MJPEG != 11 || c.Demo.Quiet != 1 || c.Demo.RTSP != 2 || c.Demo.PTZ != 1 || c.Demo.ONVIF != 1 {
 		t.Fatalf("no files: %+v, %v, %v", origin, err, c)
 	}
 	if origin.String() != "built-in demo settings" {

@@ -37,6 +37,9 @@ func (c *Config) Validate() error {
 	if c.Demo.MJPEG < 0 || c.Demo.MJPEG > MaxDemoCameras {
 		add(fieldErr("demo.mjpeg", "", strconv.Itoa(c.Demo.MJPEG), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
+	if c.Demo.Quiet < 0 || c.Demo.Quiet > MaxDemoCameras {
+		add(fieldErr("demo.quiet", "", strconv.Itoa(c.Demo.Quiet), "want 0 (off) to %d cameras", MaxDemoCameras))
+	}
 	if c.Demo.RTSP < 0 || c.Demo.RTSP > MaxDemoCameras {
 		add(fieldErr("demo.rtsp", "", strconv.Itoa(c.Demo.RTSP), "want 0 (off) to %d cameras", MaxDemoCameras))
 	}
@@ -93,6 +96,9 @@ func (c *Config) Validate() error {
 	names := map[string]string{} // folded name → where it is defined
 	for i, name := range c.Demo.MJPEGNames() {
 		names[strings.ToLower(name)] = "demo camera " + strconv.Itoa(i+1) + " (demo.mjpeg)"
+	}
+	for i, name := range c.Demo.QuietNames() {
+		names[strings.ToLower(name)] = "quiet demo camera " + strconv.Itoa(i+1) + " (demo.quiet)"
 	}
 	for i, name := range c.Demo.RTSPNames() {
 		names[strings.ToLower(name)] = "demo RTSP camera " + strconv.Itoa(i+1) + " (demo.rtsp)"

@@ -46,6 +46,26 @@ type eventsView struct {
 	tabs                 *container.AppTabs
 	obj                  fyne.CanvasObject
 	now                  func() time.Time
+
+	// Play from here: the selected event, where its moment is played (jump), and the
+	// player last opened (tests).
+	selected *EventRow
+	playB    *widget.Button
+	jump     eventJump
+	player   *player
+}
+
+// eventLead is how far before an event's start "Play from here" starts: enough to see
+// what came into the picture.
+const eventLead = 5 * time.Second
+
+// eventJump is where the events pane plays an event's moment: the camera's own
+// recordings in the player (review), else the tile's Milestone playback (canPlay and
+// playOnTile, UI goroutine). Any may be nil.
+type eventJump struct {
+	review     Review
+	canPlay    func(camera string) bool
+	playOnTile func(camera string, from time.Time) error
 }
 
 func newEventsView(ev Events, cameras []string, saveDir string, do func(func())) *eventsView {
@@ -62,6 +82,8 @@ func newEventsView(ev Events, cameras []string, saveDir string, do func(func()))
 	v.snap.SetMinSize(fyne.NewSize(320, 180))
 	v.detail = widget.NewLabel("Select an event to see its picture.")
 	v.detail.Wrapping = fyne.TextWrapWord
+	v.playB = widget.NewButtonWithIcon("Play from here", theme.MediaPlayIcon(), v.playSelected)
+	v.playB.Disable()
 	v.list = widget.NewList(func() int { return len(v.rows) },
 		func() fyne.CanvasObject {
 			return widget.NewLabel("2026-12-01 22:00:00  Camera name  motion  zone  10.0 s")
@@ -72,7 +94,7 @@ func newEventsView(ev Events, cameras []string, saveDir string, do func(func()))
 	v.chart.SetMinSize(fyne.NewSize(640, 320))
 	v.export = widget.NewButtonWithIcon("Export PNG", theme.DocumentSaveIcon(), v.exportChart)
 	filters := container.NewHBox(v.camera, v.kind, v.period, widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), v.refresh))
-	events := container.NewHSplit(v.list, container.NewBorder(nil, v.detail, nil, nil, v.snap))
+	events := container.NewHSplit(v.list, container.NewBorder(nil, container.NewVBox(v.detail, container.NewHBox(v.playB)), nil, nil, v.snap))
 	v.tabs = container.NewAppTabs(container.NewTabItem("Events", events),
 		container.NewTabItem("Dashboard", container.NewBorder(nil, container.NewHBox(v.export), nil, nil, v.chart)))
 	v.tabs.OnSelected = func(*container.TabItem) { v.refresh() }
@@ -137,6 +159,8 @@ func (v *eventsView) refresh() {
 				v.status.SetText(fmt.Sprintf("%d events", len(rows)))
 			}
 			v.rows = rows
+			v.selected = nil
+			v.playB.Disable()
 			v.list.UnselectAll()
 			v.list.Refresh()
 			if dashboard && chart != nil {
@@ -150,6 +174,8 @@ func (v *eventsView) refresh() {
 
 // show shows an event's details and its snapshot.
 func (v *eventsView) show(r EventRow) {
+	v.selected = &r
+	v.playB.Enable()
 	v.detail.SetText(eventLine(r))
 	v.snap.Image = nil
 	v.snap.Refresh()
@@ -172,6 +198,55 @@ func (v *eventsView) show(r EventRow) {
 			v.snap.Refresh()
 		})
 	}()
+}
+
+// playSelected plays the selected event's camera from a little before the event: its
+// own recordings in the player when it has some of that moment, else Milestone playback
+// on its tile, else it says there is no recording. The recordings are listed off the UI
+// goroutine.
+func (v *eventsView) playSelected() {
+	if v.selected == nil {
+		return
+	}
+	r := *v.selected
+	from := r.Start.Add(-eventLead)
+	to := r.End
+	if to.IsZero() {
+		to = v.now()
+	}
+	to = to.Add(time.Second)
+	v.status.SetText("Looking for the recording of " + r.Camera + "…")
+	go func() {
+		var clips []Clip
+		var err error
+		if v.jump.review != nil {
+			clips, err = v.jump.review.Recorded(r.Camera, from, to)
+		}
+		v.do(func() { v.status.SetText(v.playAt(r.Camera, from, len(clips) > 0, err)) })
+	}()
+}
+
+// playAt opens the player or the tile's playback at from and returns what to say.
+func (v *eventsView) playAt(camera string, from time.Time, recorded bool, listErr error) string {
+	at := from.Local().Format(playbackLayout)
+	if recorded {
+		p, err := openPlayer(v.jump.review, camera, from, v.do)
+		if err != nil {
+			return "The recording of " + camera + " could not be opened: " + err.Error()
+		}
+		v.player = p
+		return "Playing " + camera + "'s recording from " + at + "."
+	}
+	if v.jump.canPlay != nil && v.jump.canPlay(camera) && v.jump.playOnTile != nil {
+		if err := v.jump.playOnTile(camera, from); err != nil {
+			return "Playback of " + camera + " did not start: " + err.Error()
+		}
+		return "Playing " + camera + " from " + at + " on its tile."
+	}
+	if listErr != nil {
+		return "The recordings of " + camera + " could not be listed: " + listErr.Error()
+	}
+	return "There is no recording of " + camera + " at " + at + ": set its Record to continuous or motion in the camera dialog to keep the next ones."
 }
 
 // exportChart writes the dashboard as a PNG next to the snapshots.
@@ -206,6 +281,10 @@ func (w *Wall) showEvents() {
 	}
 	win := fyne.CurrentApp().NewWindow("Vigil — Events")
 	v := newEventsView(w.opts.Events, w.cameraNames(), w.opts.SnapshotDir, w.batch.Do)
+	v.jump = eventJump{review: w.opts.Review, playOnTile: w.playOnTile}
+	if w.opts.Playback != nil {
+		v.jump.canPlay = w.opts.Playback.CanPlay
+	}
 	win.SetContent(v.obj)
 	win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyEscape {
@@ -214,4 +293,23 @@ func (w *Wall) showEvents() {
 	})
 	win.Resize(fyne.NewSize(1000, 620))
 	win.Show()
+}
+
+// playOnTile plays a camera's recorded video from a time on its tile, selected (the
+// events pane's Milestone playback).
+func (w *Wall) playOnTile(camera string, from time.Time) error {
+	t := w.tiles[camera]
+	if t == nil {
+		return fmt.Errorf("%s is not on the wall: add it to the view, then try again", camera)
+	}
+	if err := w.startPlayback(t, from, 1); err != nil {
+		return err
+	}
+	if pos := w.positionOf(camera); pos >= 0 {
+		w.Select(pos)
+	}
+	if w.win != nil {
+		w.win.RequestFocus()
+	}
+	return nil
 }

@@ -347,9 +347,15 @@ func (w *Wall) showPlayer(camera string, from time.Time) error {
 // ShowPlayer opens a player window of the current app for a camera's recordings from a
 // time (UI goroutine).
 func ShowPlayer(rev Review, camera string, from time.Time) error {
-	p, err := newPlayer(rev, camera, from, fyne.Do)
+	_, err := openPlayer(rev, camera, from, fyne.Do)
+	return err
+}
+
+// openPlayer opens a player window; post hands its draws to the UI goroutine.
+func openPlayer(rev Review, camera string, from time.Time, post func(func())) (*player, error) {
+	p, err := newPlayer(rev, camera, from, post)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	win := fyne.CurrentApp().NewWindow("Vigil — " + camera + " — recordings")
 	win.SetContent(p.obj)
@@ -366,7 +372,7 @@ func ShowPlayer(rev Review, camera string, from time.Time) error {
 	win.SetOnClosed(func() { p.close(true) })
 	win.Resize(fyne.NewSize(960, 640))
 	win.Show()
-	return nil
+	return p, nil
 }
 
 // reviewStart is where a camera's review starts: the last ten minutes, as a guard looking

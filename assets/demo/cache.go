@@ -24,6 +24,9 @@ func cacheKey(o LoopOptions) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "v%d\x00%q\x00%d\x00%d\x00%v\x00%v\x00%d\x00%d\x00%q",
 		GeneratorVersion, o.Name, o.Width, o.Height, o.FPS, o.Seconds, o.Quality, o.Seed, o.EncoderID)
+	if o.Quiet { // only then, so the other loops keep their cache entries
+		fmt.Fprintf(h, "\x00quiet %v-%v", QuietWalkFrom, QuietWalkTo)
+	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"image"
+	"image/draw"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -86,7 +87,7 @@ func TestInvalidOptions(t *testing.T) {
 
 func TestNameIsDrawnTopLeft(t *testing.T) {
 	const w, h = 640, 360
-	sc := newScene(1, w, h, 2)
+	sc := newScene(1, w, h, 2, false)
 	render := func(name string) *image.RGBA {
 		od, err := newOSD(name, w, h)
 		if err != nil {
@@ -328,7 +329,7 @@ func TestCacheKey(t *testing.T) {
 	for name, o := range map[string]LoopOptions{
 		"name": {Name: "B"}, "size": {Name: "A", Width: 640, Height: 360}, "fps": {Name: "A", FPS: 11},
 		"seconds": {Name: "A", Seconds: 3}, "quality": {Name: "A", Quality: 80}, "seed": {Name: "A", Seed: 1},
-		"encoder": {Name: "A", EncoderID: "turbojpeg"},
+		"encoder": {Name: "A", EncoderID: "turbojpeg"}, "quiet": {Name: "A", Quiet: true},
 	} {
 		k := cacheKey(o.withDefaults())
 		if prev, dup := seen[k]; dup {
@@ -382,7 +383,7 @@ func FuzzParseCache(f *testing.F) {
 }
 
 func BenchmarkFrame1080p(b *testing.B) {
-	sc := newScene(1, 1920, 1080, 2)
+	sc := newScene(1, 1920, 1080, 2, false)
 	od, err := newOSD("Car Park North", 1920, 1080)
 	if err != nil {
 		b.Fatal(err)
@@ -403,7 +404,7 @@ func BenchmarkFrame1080p(b *testing.B) {
 }
 
 func BenchmarkRenderOnly1080p(b *testing.B) {
-	sc := newScene(1, 1920, 1080, 2)
+	sc := newScene(1, 1920, 1080, 2, false)
 	img := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
 	for i := 0; b.Loop(); i++ {
 		sc.renderFrame(img, float64(i%20)/10, uint64(i))
@@ -412,6 +413,44 @@ func BenchmarkRenderOnly1080p(b *testing.B) {
 
 func BenchmarkScene1080p(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
-		newScene(uint64(i), 1920, 1080, 2)
+		newScene(uint64(i), 1920, 1080, 2, false)
+	}
+}
+
+// TestQuietScene: the quiet loop is still (sensor noise only) but for its walker, who is
+// in the picture from QuietWalkFrom to QuietWalkTo only.
+func TestQuietScene(t *testing.T) {
+	const fps = 5
+	frames, err := Loop(LoopOptions{Name: "Quiet 1", Width: 320, Height: 180, FPS: fps, Seconds: QuietSeconds, Quiet: true, NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	luma := func(b []byte) *image.Gray {
+		img, err := jpeg.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := image.NewGray(img.Bounds())
+		draw.Draw(g, g.Rect, img, img.Bounds().Min, draw.Src)
+		return g
+	}
+	first := luma(frames[0])
+	for i, b := range frames {
+		g := luma(b)
+		changed := 0
+		for j := range g.Pix {
+			if d := int(g.Pix[j]) - int(first.Pix[j]); d > 40 || d < -40 {
+				changed++
+			}
+		}
+		at := float64(i) / fps
+		walking := at > QuietWalkFrom+0.2 && at < QuietWalkTo-0.2
+		still := at < QuietWalkFrom || at >= QuietWalkTo
+		switch {
+		case still && changed > 5:
+			t.Errorf("%.1f s: %d pixels changed in the still scene", at, changed)
+		case walking && changed < 20:
+			t.Errorf("%.1f s: the walker changes only %d pixels", at, changed)
+		}
 	}
 }

@@ -72,7 +72,20 @@ type LoopOptions struct {
 	CacheDir string
 	// NoCache makes every call render and encode, and write nothing to disk.
 	NoCache bool
+	// Quiet makes a still scene (the street and its parked cars, nothing moving) but
+	// for one person who walks across the picture from QuietWalkFrom to QuietWalkTo
+	// seconds into the loop: the demo camera whose motion events come at known times.
+	// A loop shorter than QuietWalkFrom is still throughout.
+	Quiet bool
 }
+
+// The quiet scene's script: its person is in the picture from QuietWalkFrom to
+// QuietWalkTo seconds into a loop of QuietSeconds.
+const (
+	QuietWalkFrom = 8.0
+	QuietWalkTo   = 14.0
+	QuietSeconds  = 30.0
+)
 
 // Frames returns how many frames the loop has.
 func (o LoopOptions) Frames() int {
@@ -226,7 +239,7 @@ func (g *generator) loop(opts LoopOptions) ([][]byte, error) {
 func (g *generator) render(o LoopOptions) ([][]byte, error) {
 	n := o.Frames()
 	g.tokens <- struct{}{}
-	sc := newScene(o.sceneSeed(), o.Width, o.Height, float64(n)/o.FPS)
+	sc := newScene(o.sceneSeed(), o.Width, o.Height, float64(n)/o.FPS, o.Quiet)
 	<-g.tokens
 	enc := o.Encode
 	if enc == nil {
@@ -261,8 +274,11 @@ func (g *generator) render(o LoopOptions) ([][]byte, error) {
 				t := float64(i) / o.FPS
 				sc.renderFrame(img, t, uint64(sc.seed)<<20^uint64(i))
 				ts := start.Add(time.Duration(t * float64(time.Second)))
-				od.draw(img, ts.Format("2006-01-02 15:04:05.00"),
-					fmt.Sprintf("%dx%d %gfps  #%05d", o.Width, o.Height, o.FPS, i))
+				stamp, counter := ts.Format("2006-01-02 15:04:05.00"), fmt.Sprintf("%dx%d %gfps  #%05d", o.Width, o.Height, o.FPS, i)
+				if o.Quiet { // no ticking clock: only the walker moves in the quiet scene
+					stamp, counter = ts.Format("2006-01-02"), fmt.Sprintf("%dx%d %gfps", o.Width, o.Height, o.FPS)
+				}
+				od.draw(img, stamp, counter)
 				b, err := enc(img, o.Quality)
 				done()
 				<-g.tokens

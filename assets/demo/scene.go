@@ -78,6 +78,7 @@ type mover struct {
 	u, v, speed  float64 // position at t=0 and speed along u (m/s, signed)
 	body, detail col
 	phase        float64
+	from, to     float64 // when set (to > 0), only in the picture between these seconds
 }
 
 // scene is everything about one camera's picture that does not change between frames.
@@ -101,6 +102,7 @@ type scene struct {
 	vWalk1     float64 // near pavement starts
 	buildings  []building
 	movers     []mover
+	aisle      float64 // the quiet scene's walker's aisle (v), 0 for other scenes
 	noiseAmp   float32
 }
 
@@ -121,7 +123,7 @@ func jitter(r *rng, c col, k float32) col {
 }
 
 // newScene lays out and renders the static part of a scene for a w×h picture.
-func newScene(seed uint64, w, h int, loopSeconds float64) *scene {
+func newScene(seed uint64, w, h int, loopSeconds float64, quiet bool) *scene {
 	r := newRNG(seed)
 	s := &scene{seed: uint32(seed ^ seed>>32)}
 	s.w, s.h = w, h
@@ -176,9 +178,16 @@ func newScene(seed uint64, w, h int, loopSeconds float64) *scene {
 	s.base = image.NewRGBA(image.Rect(0, 0, w, h))
 	s.depth = make([]float32, w*h)
 	s.renderBackground()
+	if quiet {
+		s.aisle = s.quietAisle()
+	}
 	l := s.layer(s.base, true)
 	s.renderProps(l, r)
-	s.placeMovers(r, loopSeconds)
+	if quiet {
+		s.placeWalker()
+	} else {
+		s.placeMovers(r, loopSeconds)
+	}
 	return s
 }
 
@@ -516,8 +525,8 @@ func (s *scene) renderProps(l *layer, r *rng) {
 		rows = append(rows, s.vWalk1-d-2.5, s.vWalk1-d-7.5)
 	}
 	for _, rv := range rows {
-		if rv < 5 {
-			continue
+		if rv < 5 || s.aisle > 0 && rv < s.aisle && s.aisle-rv < 9 {
+			continue // the quiet scene keeps the row in front of its walker empty
 		}
 		ul, ur := s.uRange(rv)
 		k0 := int(math.Floor(ul/2.5)) - 1
@@ -574,6 +583,28 @@ func (s *scene) placeMovers(r *rng, loop float64) {
 	}
 }
 
+// placeWalker is the quiet scene's one person, in a high-visibility coat, along the car
+// park's nearest aisle: its middle at one edge of the picture at QuietWalkFrom and at the
+// other at QuietWalkTo (before and after, it is not drawn).
+func (s *scene) placeWalker() {
+	v := s.aisle
+	ul, ur := s.uRange(v)
+	speed := (ur - ul) / (QuietWalkTo - QuietWalkFrom)
+	s.movers = append(s.movers, mover{u: ul - speed*QuietWalkFrom, v: v, speed: speed,
+		body: col{235, 205, 40}, detail: col{45, 50, 70}, from: QuietWalkFrom, to: QuietWalkTo})
+}
+
+// quietAisle is the car park's aisle nearest the camera (between pairs of rows of
+// parked cars, renderProps), where the quiet scene's walker walks.
+func (s *scene) quietAisle() float64 {
+	zFront := s.camH * s.focal / (float64(s.h) - s.horizon)
+	v := s.vWalk1 - 13
+	for v-16 > zFront+3 {
+		v -= 16
+	}
+	return v
+}
+
 // renderFrame composes frame i at time t (seconds into the loop) into dst: the base,
 // the movers, and sensor noise. The OSD is added by the caller.
 func (s *scene) renderFrame(dst *image.RGBA, t float64, frameSeed uint64) {
@@ -591,6 +622,9 @@ func (s *scene) renderFrame(dst *image.RGBA, t float64, frameSeed uint64) {
 	}
 	for _, i := range order {
 		m := &s.movers[i]
+		if m.to > 0 && (t < m.from || t >= m.to) {
+			continue
+		}
 		u := m.u + m.speed*t
 		if m.car {
 			s.car(l, u, m.v, m.body.scale(s.light[1]), m.detail, true)

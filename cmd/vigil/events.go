@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/vigil-cctv/vigil/analytics/store"
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/panel"
 )
 
 // eventJSON is one line of `vigil events --json` and `vigil analyze --json` (which has
@@ -49,6 +52,7 @@ func runEvents(args []string, stdout, stderr io.Writer) int {
 	zone := fs.String("zone", "", "only events in this zone")
 	limit := fs.Int("limit", store.DefaultQueryLimit, fmt.Sprintf("print at most this many events (at most %d)", store.MaxQueryLimit))
 	asJSON := fs.Bool("json", false, "print one JSON object per event")
+	movedIn := fs.String("moved-in", "", "motion search: X0,Y0,X1,Y1 (0–1 of the picture) of --camera: when something moved there")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -60,6 +64,9 @@ func runEvents(args []string, stdout, stderr io.Writer) int {
 	cfg, ok := loadSettings("vigil events", *cfgPath, stderr)
 	if !ok {
 		return exitFailed
+	}
+	if *movedIn != "" {
+		return searchMotion(cfg, *camera, *movedIn, time.Now().Add(-back), *asJSON, stdout, stderr)
 	}
 	dsn, err := cfg.Analytics.DatabaseDSN()
 	if err != nil {
@@ -152,4 +159,40 @@ func printEventsTable(w io.Writer, evs []store.Event) error {
 			text(e.Camera), text(e.Kind), zone, e.Peak, text(e.Labels))
 	}
 	return tw.Flush()
+}
+
+// searchMotion is `vigil events --moved-in`: the moments something moved in a region.
+func searchMotion(cfg *config.Config, camera, region string, since time.Time, asJSON bool, stdout, stderr io.Writer) int {
+	var r store.Region
+	if n, _ := fmt.Sscanf(region, "%g,%g,%g,%g", &r.X0, &r.Y0, &r.X1, &r.Y1); n != 4 || camera == "" {
+		fmt.Fprintln(stderr, "vigil events: --moved-in wants X0,Y0,X1,Y1 (fractions of the picture, e.g. 0.2,0.4,0.6,0.9) and a --camera")
+		return exitUsage
+	}
+	pn, err := panel.Open(cfg, panel.Options{Logger: newLogger(stderr, slog.LevelWarn), Record: true})
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil events:", err)
+		return exitFailed
+	}
+	defer pn.Close()
+	ctx, stop := commandContext(0)
+	defer stop()
+	hits, err := pn.MotionSearch(ctx, camera, r, since, time.Now())
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil events:", capture.CleanError(err))
+		return exitFailed
+	}
+	for _, h := range hits {
+		end := h.End.UTC().Format(rfc3339Milli)
+		if asJSON {
+			b, _ := json.Marshal(eventJSON{Camera: camera, Kind: "motion", Zone: region, Score: h.Peak, Start: h.Start.UTC().Format(rfc3339Milli), End: &end})
+			fmt.Fprintln(stdout, string(b))
+			continue
+		}
+		where := "  (minute's motion map; no local recording)"
+		if h.Path != "" {
+			where = fmt.Sprintf("  %.1f s into %s", h.Offset.Seconds(), h.Path)
+		}
+		fmt.Fprintf(stdout, "%s  %s%s\n", h.Start.Local().Format("2006-01-02 15:04:05.0"), h.End.Sub(h.Start).Round(100*time.Millisecond), where)
+	}
+	return exitOK
 }

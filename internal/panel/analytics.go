@@ -127,7 +127,7 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 	want := map[string]*capture.Stream{}
 	cams := map[string]config.Camera{}
 	for _, s := range streams {
-		if c, ok := cfg.Camera(s.Name()); ok && len(c.Analyzers) > 0 {
+		if c, ok := analyzedCamera(cfg, s.Name()); ok && len(c.Analyzers) > 0 {
 			want[s.Name()], cams[s.Name()] = s, c
 		}
 	}
@@ -478,4 +478,16 @@ func (a *cameraAnalytics) putHeat(camera string) func(time.Time, []byte) {
 			}
 		}()
 	}
+}
+
+// analyzedCamera is a camera's settings for its analyzers: its entry in the settings,
+// or, for a quiet demo camera, motion analysis with the defaults.
+func analyzedCamera(cfg *config.Config, name string) (config.Camera, bool) {
+	if c, ok := cfg.Camera(name); ok {
+		return c, true
+	}
+	if slices.Contains(cfg.Demo.QuietNames(), name) {
+		return config.Camera{Name: name, Analyzers: []string{"motion"}}, true
+	}
+	return config.Camera{}, false
 }

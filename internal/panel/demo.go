@@ -42,6 +42,22 @@ func DemoLoops(names []string, w, h int, fps float64) ([][][]byte, error) {
 	return loops, nil
 }
 
+// QuietLoops makes the quiet demo cameras' loops: a still street and one person who
+// walks through from assets/demo's QuietWalkFrom to QuietWalkTo of every
+// QuietSeconds.
+func QuietLoops(names []string, w, h int, fps float64) ([][][]byte, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	o := demoLoopOptions(w, h, fps)
+	o.Seconds, o.Quiet = assetsdemo.QuietSeconds, true
+	loops, err := assetsdemo.Loops(names, o)
+	if err != nil {
+		return nil, fmt.Errorf("making the quiet demo pictures: %w", err)
+	}
+	return loops, nil
+}
+
 // demoH264 encodes a demo camera's JPEG loop as H.264 access units (one key frame a
 // second, no B-frames, as cameras send) with Debian's ffmpeg, once: rtsptest keeps the
 // result in the one ffmpeg cache (internal/ffmpeg).

@@ -356,19 +356,24 @@ func buildStreams(cfg *config.Config, pins func(string) string, log *slog.Logger
 		})
 		streams = append(streams, s)
 	}
-	if n := cfg.Demo.MJPEG; n > 0 {
+	if names := append(cfg.Demo.MJPEGNames(), cfg.Demo.QuietNames()...); len(names) > 0 {
 		w, h, _ := cfg.Demo.Dimensions()
 		fps := cfg.Demo.FPSOrDefault()
 		t0 := time.Now()
-		log.Info("preparing the demo cameras (slow only on the first start)", "component", "demo", "cameras", n)
+		log.Info("preparing the demo cameras (slow only on the first start)", "component", "demo", "cameras", len(names))
 		loops, err := DemoLoops(cfg.Demo.MJPEGNames(), w, h, fps)
+		if err == nil {
+			var quiet [][][]byte
+			quiet, err = QuietLoops(cfg.Demo.QuietNames(), w, h, fps)
+			loops = append(loops, quiet...)
+		}
 		if err != nil {
 			return fail(err)
 		}
-		srv = mjpegtest.NewServer(mjpegtest.Options{Cameras: n, FPS: fps,
+		srv = mjpegtest.NewServer(mjpegtest.Options{Cameras: len(names), FPS: fps,
 			CameraFrames: func(i int) [][]byte { return loops[i-1] }})
 		log.Info("demo cameras ready", "component", "demo", "took", time.Since(t0).Round(time.Millisecond), "addr", srv.Addr())
-		for i, name := range cfg.Demo.MJPEGNames() {
+		for i, name := range names {
 			add(name, mustSource(srv.CameraURL(i+1), capture.Settings{}), fps)
 		}
 	}
