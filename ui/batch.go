@@ -2,6 +2,7 @@ package ui
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +27,11 @@ import (
 type uiBatch struct {
 	do     func(func()) // fyne.Do, or a test's queue
 	period time.Duration
+	// stopping is set once the app is quitting (Wall.Shutdown): Fyne's loop is ending or
+	// has ended, and once it has drained its queue fyne.Do runs a callback on the
+	// caller's goroutine, off the UI thread. From then on callbacks are dropped. A wall's
+	// second windows share their main wall's.
+	stopping *atomic.Bool
 
 	mu      sync.Mutex
 	fns     []func()
@@ -37,11 +43,16 @@ type uiBatch struct {
 // batchPeriod is the display tick the batch keeps to: the tiles' default draw cap.
 const batchPeriod = time.Second / DefaultMaxFPS
 
-func newUIBatch(do func(func())) *uiBatch { return &uiBatch{do: do, period: batchPeriod} }
+func newUIBatch(do func(func())) *uiBatch {
+	return &uiBatch{do: do, period: batchPeriod, stopping: new(atomic.Bool)}
+}
 
 // Do queues fn for the UI goroutine, scheduling the batch if it is not already waiting:
 // at once when the last batch ran a tick or more ago, else when the tick is due.
 func (b *uiBatch) Do(fn func()) {
+	if b.stopping.Load() {
+		return
+	}
 	b.mu.Lock()
 	b.fns = append(b.fns, fn)
 	if b.pending {
@@ -55,12 +66,19 @@ func (b *uiBatch) Do(fn func()) {
 		b.do(b.run)
 		return
 	}
-	time.AfterFunc(wait, func() { b.do(b.run) })
+	time.AfterFunc(wait, func() {
+		if !b.stopping.Load() {
+			b.do(b.run)
+		}
+	})
 }
 
 // run is the batch's callback on the UI goroutine. Callbacks queued while it runs go to
 // the next batch.
 func (b *uiBatch) run() {
+	if b.stopping.Load() {
+		return // possibly run on a tile's goroutine, Fyne's loop gone
+	}
 	b.mu.Lock()
 	fns := b.fns
 	b.fns, b.spare = b.spare[:0], nil

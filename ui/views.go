@@ -316,7 +316,7 @@ func (w *Wall) OpenViewWindow(name string) (*Wall, error) {
 	opts.Layout, opts.Tiles = v.Layout, []string{}
 	sub := NewWall(opts)
 	sub.parent = root
-	sub.batch.do = root.batch.do
+	sub.batch.do, sub.batch.stopping = root.batch.do, root.batch.stopping
 	sub.statusEvery = root.statusEvery
 	sub.m.KeepNewOut()
 	sub.view = name

@@ -646,6 +646,12 @@ func (w *Wall) Stop() {
 	}
 }
 
+// Shutdown tells the wall (and its second windows) that the app is quitting: from now on
+// they hand Fyne no more work, which would run off its thread once Fyne's loop has
+// drained. Safe from any goroutine. Call it first thing on a termination signal: Fyne's
+// own SIGTERM handler may Quit before the window's close (and so Stop) has run.
+func (w *Wall) Shutdown() { w.batch.stopping.Store(true) }
+
 // setDo replaces fyne.Do under the wall's batch (tests).
 func (w *Wall) setDo(do func(func())) { w.batch.do = do }
 

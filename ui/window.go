@@ -295,6 +295,9 @@ func NewWallWindow(app fyne.App, opts WallOptions) (fyne.Window, *Wall) {
 	// Stop while the event loop still runs: once Fyne has drained its queue at shutdown,
 	// fyne.Do runs callbacks on the caller's goroutine instead of the UI goroutine.
 	win.SetOnClosed(wall.Stop)
+	// Quit without the window's close (Fyne's own SIGTERM handler, the OS): the walls
+	// must stop handing Fyne work, which would then run off its thread.
+	app.Lifecycle().SetOnStopped(wall.Shutdown)
 	wall.Start()
 	wall.openWindows(opts.Windows)
 	return win, wall

@@ -150,6 +150,8 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	go func() {
 		<-sigCtx.Done()
 		if ctx.Err() == nil {
+			// Fyne catches the signal too and may Quit before the close below runs.
+			wall.Shutdown()
 			// Close, not a.Quit: Quit skips the window's OnClosed (wall.Stop), so the
 			// tiles would go on calling fyne.Do after Fyne's loop has drained, when it
 			// runs callbacks on their goroutines (issue 12 item 11).
