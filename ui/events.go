@@ -114,7 +114,8 @@ func eventLine(r EventRow) string {
 	if !r.End.IsZero() {
 		long = r.End.Sub(r.Start).Round(100 * time.Millisecond).String()
 	}
-	return fmt.Sprintf("%s  %s  %s  %s  %s  %.0f%%", r.Start.Local().Format("2006-01-02 15:04:05"), r.Camera, r.Kind, zone, long, 100*r.Peak)
+	// A motion score is the moving share of the picture: a person far away is 0.4 %.
+	return fmt.Sprintf("%s  %s  %s  %s  %s  %.1f%%", r.Start.Local().Format("2006-01-02 15:04:05"), r.Camera, r.Kind, zone, long, 100*r.Peak)
 }
 
 func (v *eventsView) filter() EventFilter {

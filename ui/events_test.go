@@ -83,7 +83,7 @@ func TestEventsPane(t *testing.T) {
 	win.Resize(fyne.NewSize(1000, 600))
 	defer win.Close()
 	q.PumpUntil(t, "the events", func() bool { return len(v.rows) == 3 })
-	if got := eventLine(v.rows[0]); !strings.Contains(got, "Gate  person  -  4s  100%") {
+	if got := eventLine(v.rows[0]); !strings.Contains(got, "Gate  person  -  4s  100.0%") {
 		t.Errorf("first row %q", got)
 	}
 	if got := eventLine(v.rows[1]); !strings.Contains(got, "Yard  motion  door  ongoing") {

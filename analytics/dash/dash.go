@@ -54,8 +54,9 @@ func EventsPerHour(counts []store.HourCount, since, until time.Time, title strin
 	}
 	p.Title.TextStyle.Color = fg
 	p.Legend.TextStyle.Color = fg
-	p.Legend.Top = true
-	barW := vg.Points(max(1, float64(w-120)/float64(hours)*0.8))
+	p.Legend.Top, p.Legend.Left = true, true
+	// One pixel is 0.75 pt at the canvas's 96 dpi; bars fill 60 % of their hour.
+	barW := vg.Points(max(0.75, float64(w-120)*0.75/float64(hours)*0.6))
 	var below *plotter.BarChart
 	for i, cam := range cams {
 		vals := make(plotter.Values, hours)
