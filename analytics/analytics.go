@@ -356,7 +356,7 @@ func NewDetector(camera string, labels []string, fps float64, det DetectFunc, h 
 
 // Frame looks at a frame when its time has come.
 func (d *Detector) Frame(f Luma) error {
-	if !d.last.IsZero() && f.At.Sub(d.last) < d.every-time.Millisecond && f.At.After(d.last) {
+	if !due(d.last, f.At, d.every) {
 		return nil
 	}
 	d.last = f.At
@@ -374,3 +374,9 @@ func (d *Detector) Frame(f Luma) error {
 
 // Flush ends the open detections.
 func (d *Detector) Flush() { d.tr.flush() }
+
+// due reports whether a frame taken at `at` is due after the one taken at last, every
+// apart (a millisecond early still counts; a clock that went back restarts the pace).
+func due(last, at time.Time, every time.Duration) bool {
+	return last.IsZero() || !at.After(last) || at.Sub(last) >= every-time.Millisecond
+}

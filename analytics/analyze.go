@@ -78,7 +78,7 @@ func AnalyzeFile(ctx context.Context, path string, o FileOptions) ([]FileEvent, 
 		if first < 0 {
 			first = pos
 		}
-		if last >= 0 && pos-last < time.Second/MaxFPS-time.Millisecond {
+		if last >= 0 && pos-last < time.Second/MaxFPS-time.Millisecond { // file time only goes forward
 			continue
 		}
 		last = pos
@@ -139,7 +139,7 @@ func Run(ctx context.Context, s *capture.Stream, analyzers ...Analyzer) error {
 		if at.IsZero() {
 			at = fr.ReceiveTime
 		}
-		if !last.IsZero() && at.Sub(last) < time.Second/MaxFPS-time.Millisecond && at.After(last) {
+		if !due(last, at, time.Second/MaxFPS) {
 			fr.Release()
 			continue
 		}

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -54,10 +50,8 @@ func runPTZ(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	defer p.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := commandContext(*dur + 30*time.Second)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, *dur+30*time.Second)
-	defer cancel()
 	res, err := ptzhold.Do(ctx, p, action)
 	if err != nil {
 		fmt.Fprintf(stderr, "vigil ptz: %s: %v\n", capture.RedactURL(pos[0]), capture.CleanError(err))

@@ -86,11 +86,16 @@ func (m *motionRecorder) motion(camera string, on bool) {
 	if !on {
 		c.post = time.AfterFunc(PostRoll, func() {
 			m.mu.Lock()
-			defer m.mu.Unlock()
-			if m.cams[camera] != c || c.post == nil {
+			current := m.cams[camera] == c && c.post != nil
+			if current {
+				c.post = nil
+			}
+			m.mu.Unlock()
+			if !current {
 				return
 			}
-			c.post = nil
+			// Outside the lock: finishing the file syncs it, and other cameras' motion
+			// callbacks (their analyzers' goroutines) must not wait for that.
 			if err := m.rs.stop(camera); err != nil {
 				m.rs.log.Warn("motion recording stopped with an error", "component", "panel", "camera", camera, "err", err)
 			}
