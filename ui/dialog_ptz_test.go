@@ -41,11 +41,7 @@ func (r *dlgTRig) testPTZ(t *testing.T) string {
 // TestDialogPTZTest: Test PTZ reads the simulated camera's name and presets, moving
 // nothing; a wrong password shows the explained error, without the password.
 func TestDialogPTZTest(t *testing.T) {
-	cam, err := rcptest.Start(rcptest.Options{Name: "Car park dome"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cam.Close)
+	cam := rcptest.StartFor(t, rcptest.Options{Name: "Car park dome"})
 
 	c := dlgTPTZCamera(cam, cam.Password())
 	r := dlgTNewPTZ(t, &c, nil, nil, dlgTPTZ{})

@@ -172,11 +172,7 @@ func TestPTZClickToCentre(t *testing.T) {
 // TestPTZClickWithoutCentre: a controller that cannot centre (RCP+) leaves a click the
 // tile's usual one: nothing is sent, the pad stays.
 func TestPTZClickWithoutCentre(t *testing.T) {
-	cam, err := rcptest.Start(rcptest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cam.Close)
+	cam := rcptest.StartFor(t, rcptest.Options{})
 	p := ptzOf{cam}
 	r, tile := centreWall(t, func() (capture.PTZ, error) { c, _, err := p.PTZ("Cam 1"); return c, err })
 	if _, ok := r.wall.ptz.pad.p.(capture.PTZCenterer); ok {

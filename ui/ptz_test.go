@@ -74,11 +74,7 @@ func padButton(t *testing.T, w *Wall, label string) *holdButton {
 // queue until the camera's last move payload is want.
 func ptzWall(t *testing.T, n int, layout string) (*rcptest.Camera, *wallTRig, func(what, want string)) {
 	t.Helper()
-	cam, err := rcptest.Start(rcptest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cam.Close)
+	cam := rcptest.StartFor(t, rcptest.Options{})
 	r := newWallTRig(t, wallTLive(t, n), capture.StreamOptions{}, layout, func(o *WallOptions) { o.PTZ = ptzOf{cam} })
 	until := func(what, want string) {
 		t.Helper()

@@ -10,7 +10,6 @@ import (
 
 	"github.com/vigil-cctv/vigil/analytics/analyticstest"
 	"github.com/vigil-cctv/vigil/analytics/store"
-	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
 
@@ -18,17 +17,13 @@ import (
 // scripted passer-by of its loop as motion starting and ending; a camera without
 // analyzers reports nothing; removing the camera stops its analyzer.
 func TestAnalyticsFollowTheSettings(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	srv := mjpegtest.NewServer(mjpegtest.Options{Cameras: 2, FPS: 10,
 		Frames: analyticstest.Walk(40, 20, 35, 320, 180)})
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "events.db")
-	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\ncameras:\n", db) + fmt.Sprintf(""+
+	cfg := useSettings(t, fmt.Sprintf("analytics: {database: %q}\ncameras:\n", db)+fmt.Sprintf(""+
 		"  - {name: Yard, analyzers: [motion], streams: [{url: %q}]}\n"+
-		"  - {name: Dock, streams: [{url: %q}]}\n", srv.CameraURL(1), srv.CameraURL(2))))
-	if err != nil {
-		t.Fatal(err)
-	}
+		"  - {name: Dock, streams: [{url: %q}]}\n", srv.CameraURL(1), srv.CameraURL(2)))
 	pn := openPanel(t, cfg)
 	var mu sync.Mutex
 	var seen []string

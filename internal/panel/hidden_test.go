@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/ui"
 	"github.com/vigil-cctv/vigil/ui/uitest"
@@ -17,7 +16,6 @@ import (
 // down while hidden are counted offline, and said to be not shown.
 func TestMaximisedWallCountsHiddenCamerasOffline(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	shown := mjpegtest.NewServer(mjpegtest.Options{FPS: 10})
 	defer shown.Close()
 	hidden := mjpegtest.NewServer(mjpegtest.Options{Cameras: 2, FPS: 10})
@@ -25,10 +23,7 @@ func TestMaximisedWallCountsHiddenCamerasOffline(t *testing.T) {
 	yaml := fmt.Sprintf("wall: {layout: 2x2}\ncameras:\n"+
 		"  - {name: Front, streams: [{url: %q}]}\n  - {name: Yard, streams: [{url: %q}]}\n  - {name: Dock, streams: [{url: %q}]}\n",
 		shown.URL(), hidden.CameraURL(1), hidden.CameraURL(2))
-	cfg, err := config.Parse([]byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := useSettings(t, yaml)
 	pn := openPanel(t, cfg)
 
 	q := &uiQueue{}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics/analyticstest"
-	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
@@ -17,10 +16,7 @@ import (
 // the scripted passer-by, from before the motion (the pre-roll) to after it (the
 // post-roll), into a file ffprobe reads; nothing is recorded while nothing moves.
 func TestRecordOnMotion(t *testing.T) {
-	if _, err := exec.LookPath("ffprobe"); err != nil {
-		t.Skip("ffprobe not installed")
-	}
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	needTool(t, "ffprobe")
 	old := panel.PostRoll
 	panel.PostRoll = 500 * time.Millisecond
 	defer func() { panel.PostRoll = old }()
@@ -28,11 +24,8 @@ func TestRecordOnMotion(t *testing.T) {
 	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 10, Frames: analyticstest.Walk(60, 30, 45, 320, 180)})
 	defer srv.Close()
 	dir := t.TempDir()
-	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\nrecording: {root: %q, pre_roll_seconds: 1}\ncameras:\n"+
-		"  - {name: Yard, record: motion, analyzers: [motion], streams: [{url: %q}]}\n", dir+"/events.db", dir, srv.URL())))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := useSettings(t, fmt.Sprintf("analytics: {database: %q}\nrecording: {root: %q, pre_roll_seconds: 1}\ncameras:\n"+
+		"  - {name: Yard, record: motion, analyzers: [motion], streams: [{url: %q}]}\n", dir+"/events.db", dir, srv.URL()))
 	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true})
 	if err != nil {
 		t.Fatal(err)

@@ -36,12 +36,55 @@ const secret = "s3cr3t-pa55"
 // openPanel opens a Panel on cfg that records nothing, closed when the test ends.
 func openPanel(t *testing.T, cfg *config.Config) *panel.Panel {
 	t.Helper()
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet})
+	return openPanelWith(t, cfg, panel.Options{})
+}
+
+// openPanelWith opens a Panel on cfg with o (logging nowhere unless o says where),
+// closed when the test ends.
+func openPanelWith(t *testing.T, cfg *config.Config, o panel.Options) *panel.Panel {
+	t.Helper()
+	if o.Logger == nil {
+		o.Logger = quiet
+	}
+	pn, err := panel.Open(cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pn.Close)
 	return pn
+}
+
+// parseSettings is config.Parse of a settings file's text; an error ends the test.
+func useSettings(t *testing.T, yaml string) *config.Config {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	cfg, err := config.Parse([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// needTool skips the test when the program name (ffmpeg, ffprobe) is not on PATH.
+func needTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s not installed (make test-deps installs ffmpeg)", name)
+	}
+}
+
+// newWall makes a wall over pn's cameras (unless o names others) and views, posting
+// through q, kept up to date with pn's cameras; a Fyne test app is made first.
+func newWall(t *testing.T, pn *panel.Panel, q *uiQueue, o ui.WallOptions) *ui.Wall {
+	t.Helper()
+	test.NewTempApp(t)
+	if o.Cameras == nil {
+		o.Cameras = panelui.Cameras{P: pn}
+	}
+	o.Views, o.Do = panelui.Views{P: pn}, q.Do
+	wall := ui.NewWall(o)
+	pn.OnCameras(wall.SetCameras)
+	return wall
 }
 
 type uiQueue = uitest.Queue
@@ -65,10 +108,8 @@ func TestWallFromSettingsFileShowsDemoCameras(t *testing.T) {
 	pn := openPanel(t, cfg)
 	streams := pn.Streams()
 
-	test.NewTempApp(t)
 	q := &uiQueue{}
-	wall := ui.NewWall(ui.WallOptions{Cameras: ui.StaticCameras(streams), Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles, Views: panelui.Views{P: pn}, Do: q.Do})
-	pn.OnCameras(wall.SetCameras)
+	wall := newWall(t, pn, q, ui.WallOptions{Cameras: ui.StaticCameras(streams), Layout: cfg.Wall.Layout, Tiles: cfg.Wall.Tiles})
 	win := test.NewWindow(wall.Content())
 	win.Resize(fyne.NewSize(640, 400))
 	wall.Start()
@@ -119,16 +160,10 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 // saves the user's settings file, keeps the password out of every URL, refuses a URL
 // with credentials, and loads back to the same wall.
 func TestWallSettingsRoundTrip(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	cfg, err := config.Parse([]byte("demo:\n  mjpeg: 0\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	test.NewTempApp(t)
+	cfg := useSettings(t, "demo:\n  mjpeg: 0\n")
 	q := &uiQueue{}
 	pn := openPanel(t, cfg)
-	wall := ui.NewWall(ui.WallOptions{Layout: "2x2", Cameras: panelui.Cameras{P: pn}, Views: panelui.Views{P: pn}, Do: q.Do})
-	pn.OnCameras(wall.SetCameras)
+	wall := newWall(t, pn, q, ui.WallOptions{Layout: "2x2"})
 
 	gate := config.Camera{Name: "Gate", User: "admin", Password: secret, FPS: 10,
 		Streams: []config.Stream{{URL: "http://127.0.0.1:1/video.mjpg", Size: "1280x720", Name: "main"}, {URL: "http://127.0.0.1:1/sub.mjpg", Size: "640x360", Name: "sub"}}}
@@ -246,10 +281,8 @@ func TestConnectToMilestoneSavesSiteAndPlaysACamera(t *testing.T) {
 
 	cfg := &config.Config{Wall: config.Wall{Layout: "2x2"}}
 	pn := openPanel(t, cfg)
-	test.NewTempApp(t)
 	q := &uiQueue{}
-	wall := ui.NewWall(ui.WallOptions{Layout: "2x2", Cameras: panelui.Cameras{P: pn}, Views: panelui.Views{P: pn}, Do: q.Do})
-	pn.OnCameras(wall.SetCameras)
+	wall := newWall(t, pn, q, ui.WallOptions{Layout: "2x2"})
 	win := test.NewWindow(wall.Content())
 	win.Resize(fyne.NewSize(640, 400))
 	wall.Start()
@@ -356,9 +389,7 @@ func TestRTSPFallsBackToSnapshotsAndBack(t *testing.T) {
 // The demo wall's RTSP cameras: the demo pictures encoded once as H.264 and served over
 // RTSP on loopback, played through the real pipeline.
 func TestDemoRTSPCameras(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test-deps installs it)")
-	}
+	needTool(t, "ffmpeg")
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}, Demo: config.Demo{RTSP: 1, Size: "320x180", FPS: 10}}
 	streams, stopDemo, err := panel.BuildStreams(cfg, nil, quiet)
@@ -404,10 +435,8 @@ func TestTrustedFromTheDialogTestsAndPlays(t *testing.T) {
 	defer ms.Close()
 	cfg := &config.Config{Wall: config.Wall{Layout: "2x2"}}
 	pn := openPanel(t, cfg)
-	test.NewTempApp(t)
 	q := &uiQueue{}
-	wall := ui.NewWall(ui.WallOptions{Layout: "2x2", Cameras: panelui.Cameras{P: pn}, Views: panelui.Views{P: pn}, Trust: panelui.Trust{P: pn}, Do: q.Do})
-	pn.OnCameras(wall.SetCameras)
+	wall := newWall(t, pn, q, ui.WallOptions{Layout: "2x2", Trust: panelui.Trust{P: pn}})
 	win := test.NewWindow(wall.Content())
 	win.Resize(fyne.NewSize(640, 400))
 	wall.Start()
@@ -445,21 +474,15 @@ func TestTrustedFromTheDialogTestsAndPlays(t *testing.T) {
 // saved and read back, and Add camera on a 2×2 wall with five placed cameras succeeds
 // (both were refused: "N tiles, but layout … has M").
 func TestWallBeyondLayoutIsSaved(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	var b strings.Builder
 	b.WriteString("demo: {mjpeg: 0}\ncameras:\n")
 	for i := 1; i <= 19; i++ {
 		fmt.Fprintf(&b, "  - {name: C%d, streams: [{url: \"http://127.0.0.1:1/%d.mjpg\"}]}\n", i, i)
 	}
-	cfg, err := config.Parse([]byte(b.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	test.NewTempApp(t)
+	cfg := useSettings(t, b.String())
 	q := &uiQueue{}
 	pn := openPanel(t, cfg)
-	wall := ui.NewWall(ui.WallOptions{Layout: "3x3", Cameras: panelui.Cameras{P: pn}, Views: panelui.Views{P: pn}, Do: q.Do})
-	pn.OnCameras(wall.SetCameras)
+	wall := newWall(t, pn, q, ui.WallOptions{Layout: "3x3"})
 
 	wall.Swap(0, 18) // C19 to the first tile, C1 to position 19
 	if err := wall.SaveError(); err != nil {

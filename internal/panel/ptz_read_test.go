@@ -17,11 +17,7 @@ import (
 // (RCP+ with Digest, ONVIF with its skewed clock), moving nothing, and a wrong password
 // or a camera without a block is an error of the matching kind.
 func TestReadPTZ(t *testing.T) {
-	bosch, err := rcptest.Start(rcptest.Options{Name: "Yard dome"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bosch.Close)
+	bosch := rcptest.StartFor(t, rcptest.Options{Name: "Yard dome"})
 	ov := onviftest.Start(t, onviftest.Options{User: "op", Password: "pw-3", ClockOffset: 7 * time.Minute})
 	pn := openPanel(t, &config.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
-	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/protocols/onvif/onviftest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
@@ -17,13 +16,9 @@ import (
 // no ptz block, is driven through its own connection once its stream is up: the wall's
 // PTZ pad gets a controller, and a move reaches the camera.
 func TestPTZFromTheCamerasOwnConnection(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	rts := rtsptest.StartCamera(t) // Digest, viewer / pw-42
 	srv := onviftest.Start(t, onviftest.Options{User: "viewer", Password: "pw-42", ClockOffset: 7 * time.Minute, StreamURI: rts.URL("cam")})
-	cfg, err := config.Parse([]byte(fmt.Sprintf("cameras:\n  - {name: Dome, user: viewer, password: pw-42, streams: [{url: \"onvif://%s/\"}]}\n", srv.Addr())))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := useSettings(t, fmt.Sprintf("cameras:\n  - {name: Dome, user: viewer, password: pw-42, streams: [{url: \"onvif://%s/\"}]}\n", srv.Addr()))
 	pn := openPanel(t, cfg)
 	s := pn.Streams()[0]
 	sub := s.Watch(0, 0) // what a tile does: connects it

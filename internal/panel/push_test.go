@@ -73,11 +73,7 @@ func TestPushPusherAppearsOnTheWallAndKeepsItsTile(t *testing.T) {
 	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}, Recording: config.Recording{Root: root},
 		Push: []config.Push{{Listen: addr, Record: "continuous", Token: "tok"}}}
 	q := &uiQueue{}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Post: q.Do, Record: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pn.Close)
+	pn := openPanelWith(t, cfg, panel.Options{Post: q.Do, Record: true})
 	var told [][]*capture.Stream
 	pn.OnCameras(func(s []*capture.Stream) { told = append(told, s) })
 
@@ -189,11 +185,7 @@ func TestPushListenersStatusAndRefusals(t *testing.T) {
 	defer busy.Close()
 	addr := busy.Addr().String()
 	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}, Push: []config.Push{{Listen: addr, Token: "tok"}}}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pn.Close)
+	pn := openPanelWith(t, cfg, panel.Options{})
 	ls := pn.PushListeners()
 	if len(ls) != 1 || !ls[0].Token || ls[0].Record != "off" || !strings.Contains(ls[0].Err, "address already in use") {
 		t.Fatalf("%+v", ls)

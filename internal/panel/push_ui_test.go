@@ -24,10 +24,9 @@ import (
 // wallWindow shows a wall over pn (its cameras and views, plus o's other options) in a
 // 1000×700 test window, started; it stops at the end of the test.
 func wallWindow(t *testing.T, pn *panel.Panel, q *uiQueue, o ui.WallOptions) (*ui.Wall, fyne.Window) {
-	test.NewTempApp(t)
-	o.Cameras, o.Views, o.Do = panelui.Cameras{P: pn}, panelui.Views{P: pn}, q.Do
-	wall := ui.NewWall(o)
-	pn.OnCameras(wall.SetCameras)
+	t.Helper()
+	o.Cameras = nil
+	wall := newWall(t, pn, q, o)
 	win := test.NewWindow(nil)
 	win.SetContent(wall.Panel(win))
 	win.Resize(fyne.NewSize(1000, 700))
@@ -46,11 +45,7 @@ func TestPushListenersDialog(t *testing.T) {
 	const token = "s3cret-Tok"
 	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}}
 	q := &uiQueue{}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Post: q.Do})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pn.Close)
+	pn := openPanelWith(t, cfg, panel.Options{Post: q.Do})
 	_, win := wallWindow(t, pn, q, ui.WallOptions{Layout: "auto", Push: panelui.Push{P: pn}})
 
 	top := func() fyne.CanvasObject { return win.Canvas().Overlays().Top() }

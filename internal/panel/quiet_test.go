@@ -15,7 +15,6 @@ import (
 	"github.com/vigil-cctv/vigil/analytics"
 	"github.com/vigil-cctv/vigil/analytics/store"
 	assetsdemo "github.com/vigil-cctv/vigil/assets/demo"
-	"github.com/vigil-cctv/vigil/config"
 )
 
 // quietSecond is a script time as a duration.
@@ -26,13 +25,9 @@ func quietSecond(s float64) time.Duration { return time.Duration(s * float64(tim
 // loop is one motion event in the event store, starting and ending within 0.5 s of the
 // script (from the loop's first frame, as the camera sent it).
 func TestQuietDemoCameraScript(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	db := filepath.Join(t.TempDir(), "events.db")
-	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\ndemo: {quiet: 1, size: 320x180, fps: 10}\n", db)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := useSettings(t, fmt.Sprintf("analytics: {database: %q}\ndemo: {quiet: 1, size: 320x180, fps: 10}\n", db))
 	if got := cfg.Demo.CameraNames(); len(got) != 1 || got[0] != "Quiet 1" {
 		t.Fatalf("demo cameras %q", got)
 	}
@@ -70,6 +65,7 @@ func TestQuietDemoCameraScript(t *testing.T) {
 	pn.StartAnalytics()
 
 	var evs []store.Event
+	var err error
 	deadline := time.Now().Add(40 * time.Second)
 	for ; time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		evs, err = pn.Events(context.Background(), store.Filter{Camera: "Quiet 1"})

@@ -25,11 +25,7 @@ func TestReviewACameraRecording(t *testing.T) {
 	if err := fmp4filetest.Record(root, "Gate", pkts, t0); err != nil {
 		t.Fatal(err)
 	}
-	pn, err := panel.Open(&config.Config{Wall: config.Wall{Layout: "auto"}, Recording: config.Recording{Root: root}}, panel.Options{Logger: quiet, Record: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pn.Close()
+	pn := openPanelWith(t, &config.Config{Wall: config.Wall{Layout: "auto"}, Recording: config.Recording{Root: root}}, panel.Options{Record: true})
 	clips, err := pn.Recorded("Gate", t0.Add(-time.Hour), t0.Add(time.Hour))
 	if err != nil || len(clips) != 1 || !clips[0].Start.Equal(t0) || clips[0].Duration < 2*time.Second {
 		t.Fatalf("recorded: %+v, %v", clips, err)

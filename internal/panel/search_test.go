@@ -3,13 +3,11 @@ package panel_test
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics/analyticstest"
 	"github.com/vigil-cctv/vigil/analytics/store"
-	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
@@ -18,19 +16,13 @@ import (
 // the lower middle of its picture: searching that region finds the walks, each inside
 // the recording; searching the sky finds nothing.
 func TestMotionSearch(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	needTool(t, "ffmpeg")
 	// A 4 s loop at 10 fps: still for 2 s, then a 1.5 s walk across x 0.1–0.75, y 0.33–0.83.
 	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 10, Frames: analyticstest.Walk(40, 20, 35, 320, 180)})
 	defer srv.Close()
 	dir := t.TempDir()
-	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\nrecording: {root: %q}\ncameras:\n"+
-		"  - {name: Yard, record: continuous, analyzers: [motion], streams: [{url: %q}]}\n", dir+"/events.db", dir, srv.URL())))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := useSettings(t, fmt.Sprintf("analytics: {database: %q}\nrecording: {root: %q}\ncameras:\n"+
+		"  - {name: Yard, record: continuous, analyzers: [motion], streams: [{url: %q}]}\n", dir+"/events.db", dir, srv.URL()))
 	t0 := time.Now()
 	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true})
 	if err != nil {
@@ -41,7 +33,7 @@ func TestMotionSearch(t *testing.T) {
 	time.Sleep(10 * time.Second) // two walks or more
 	pn.Close()                   // the minute's motion map and the recording are kept
 
-	pn = openRecordingPanel(t, cfg)
+	pn = openPanelWith(t, cfg, panel.Options{Record: true})
 	ctx := context.Background()
 	hits, err := pn.MotionSearch(ctx, "Yard", store.Region{X0: 0.2, Y0: 0.4, X1: 0.6, Y1: 0.8}, t0.Add(-time.Minute), time.Now())
 	if err != nil {
@@ -62,14 +54,4 @@ func TestMotionSearch(t *testing.T) {
 	if _, err := pn.MotionSearch(ctx, "Yard", store.Region{X0: 0.5, Y0: 0, X1: 0.2, Y1: 1}, t0, time.Now()); err == nil {
 		t.Error("a region with its right before its left was searched")
 	}
-}
-
-func openRecordingPanel(t *testing.T, cfg *config.Config) *panel.Panel {
-	t.Helper()
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pn.Close)
-	return pn
 }

@@ -20,22 +20,16 @@ import (
 // view that was open in a second window open again, and a camera removed since shown
 // by name on an empty tile of the view that names it.
 func TestViewsRestoredAcrossRestart(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	const settings = `demo: {mjpeg: 0}
 cameras:
   - {name: Gate, streams: [{url: "http://127.0.0.1:1/gate.mjpg"}]}
   - {name: Door, streams: [{url: "http://127.0.0.1:1/door.mjpg"}]}
   - {name: Yard, streams: [{url: "http://127.0.0.1:1/yard.mjpg"}]}
 `
-	cfg, err := config.Parse([]byte(settings))
-	if err != nil {
-		t.Fatal(err)
-	}
-	test.NewTempApp(t)
+	cfg := useSettings(t, settings)
 	q := &uiQueue{}
 	pn := openPanel(t, cfg)
-	wall := ui.NewWall(ui.WallOptions{Cameras: panelui.Cameras{P: pn}, Views: panelui.Views{P: pn}, Do: q.Do})
-	pn.OnCameras(wall.SetCameras)
+	wall := newWall(t, pn, q, ui.WallOptions{})
 	win := test.NewWindow(nil)
 	win.SetContent(wall.Panel(win))
 	defer win.Close()
@@ -120,11 +114,7 @@ cameras:
 // The panel's views: a refused view changes nothing, a camera renamed is renamed in every
 // view, deleting the current view clears it and its windows.
 func TestPanelViews(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	cfg, err := config.Parse([]byte("cameras:\n  - {name: Gate, streams: [{url: \"http://127.0.0.1:1/g.mjpg\"}]}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := useSettings(t, "cameras:\n  - {name: Gate, streams: [{url: \"http://127.0.0.1:1/g.mjpg\"}]}\n")
 	pn := openPanel(t, cfg)
 	if err := pn.SaveView("", config.View{Name: "A", Layout: "2x2", Tiles: []string{"", "Gate"}}); err != nil {
 		t.Fatal(err)

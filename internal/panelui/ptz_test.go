@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/protocols/rcp/rcptest"
@@ -13,16 +14,9 @@ import (
 
 // TestPTZTest: the dialog's Test PTZ reaches the panel's ReadPTZ with the typed camera.
 func TestPTZTest(t *testing.T) {
-	cam, err := rcptest.Start(rcptest.Options{Name: "Gate dome"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cam.Close)
+	cam := rcptest.StartFor(t, rcptest.Options{Name: "Gate dome"})
 	pn, err := panel.Open(&config.Config{}, panel.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pn.Close)
+	pn = capturetest.Started(t, pn, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	info, presets, err := PTZTest{P: pn}.ReadPTZ(ctx, config.Camera{Name: "Typed",

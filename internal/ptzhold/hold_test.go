@@ -20,11 +20,7 @@ const stopPayload = "800006011085000000"
 
 func camera(t *testing.T) (*rcptest.Camera, *rcp.Controller) {
 	t.Helper()
-	cam, err := rcptest.Start(rcptest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cam.Close)
+	cam := rcptest.StartFor(t, rcptest.Options{})
 	p, err := rcp.New(cam.URL(), capture.Settings{User: cam.User(), Password: cam.Password()})
 	if err != nil {
 		t.Fatal(err)

@@ -17,16 +17,6 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/rcp/rcptest"
 )
 
-func start(t *testing.T, o rcptest.Options) *rcptest.Camera {
-	t.Helper()
-	cam, err := rcptest.Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cam.Close)
-	return cam
-}
-
 func dial(t *testing.T, cam *rcptest.Camera, user, pass string) *rcp.Controller {
 	t.Helper()
 	s := capture.Settings{User: user, Password: pass}
@@ -63,7 +53,7 @@ func TestAuth(t *testing.T) {
 		{"digest over https", rcptest.Options{TLS: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cam := start(t, tc.o)
+			cam := rcptest.StartFor(t, tc.o)
 			c := dial(t, cam, cam.User(), cam.Password())
 			ctx := context.Background()
 			if err := c.Move(ctx, capture.Velocity{Pan: 1}); err != nil {
@@ -88,7 +78,7 @@ func TestAuth(t *testing.T) {
 // TestStaleNonce: a camera that forgets its nonce answers stale=true, and the command
 // goes through on the new nonce without an error.
 func TestStaleNonce(t *testing.T) {
-	cam := start(t, rcptest.Options{})
+	cam := rcptest.StartFor(t, rcptest.Options{})
 	c := dial(t, cam, cam.User(), cam.Password())
 	ctx := context.Background()
 	if err := c.Stop(ctx); err != nil {
@@ -106,7 +96,7 @@ func TestStaleNonce(t *testing.T) {
 // TestUntrustedCertificate: an rcps camera whose certificate nobody vouches for or pinned
 // is refused with its fingerprint, and moves nothing.
 func TestUntrustedCertificate(t *testing.T) {
-	cam := start(t, rcptest.Options{TLS: true})
+	cam := rcptest.StartFor(t, rcptest.Options{TLS: true})
 	c, err := rcp.New(cam.URL(), capture.Settings{User: cam.User(), Password: cam.Password()})
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +114,7 @@ func TestUntrustedCertificate(t *testing.T) {
 
 func TestWrongPassword(t *testing.T) {
 	for _, auth := range []rcptest.Auth{rcptest.AuthDigest, rcptest.AuthBasic} {
-		cam := start(t, rcptest.Options{Auth: auth})
+		cam := rcptest.StartFor(t, rcptest.Options{Auth: auth})
 		c := dial(t, cam, "service", "wrong")
 		err := c.Stop(context.Background())
 		if !errors.Is(err, capture.ErrUnauthorized) || !strings.Contains(err.Error(), "wrong user or password") {
@@ -141,7 +131,7 @@ func TestWrongPassword(t *testing.T) {
 }
 
 func TestErrCodes(t *testing.T) {
-	cam := start(t, rcptest.Options{})
+	cam := rcptest.StartFor(t, rcptest.Options{})
 	c := dial(t, cam, cam.User(), cam.Password())
 	for _, tc := range []struct {
 		code int
@@ -164,7 +154,7 @@ func TestErrCodes(t *testing.T) {
 func TestPresets(t *testing.T) {
 	for _, legacy := range []bool{false, true} {
 		t.Run(fmt.Sprint("legacy=", legacy), func(t *testing.T) {
-			cam := start(t, rcptest.Options{Legacy: legacy})
+			cam := rcptest.StartFor(t, rcptest.Options{Legacy: legacy})
 			c := dial(t, cam, cam.User(), cam.Password())
 			ctx := context.Background()
 			if err := c.GotoPreset(ctx, "2"); err != nil {
@@ -211,7 +201,7 @@ func TestPresets(t *testing.T) {
 }
 
 func TestInfo(t *testing.T) {
-	cam := start(t, rcptest.Options{Name: "Car park \x1b[31mEast"})
+	cam := rcptest.StartFor(t, rcptest.Options{Name: "Car park \x1b[31mEast"})
 	c := dial(t, cam, cam.User(), cam.Password())
 	info, err := c.Info(context.Background())
 	if err != nil {
@@ -231,7 +221,7 @@ func TestInfo(t *testing.T) {
 }
 
 func TestUnreachable(t *testing.T) {
-	cam := start(t, rcptest.Options{})
+	cam := rcptest.StartFor(t, rcptest.Options{})
 	c := dial(t, cam, "service", "secret")
 	cam.Close()
 	err := c.Stop(context.Background())
@@ -242,7 +232,7 @@ func TestUnreachable(t *testing.T) {
 
 // TestGap checks that commands leave at least rcp.MinGap apart.
 func TestGap(t *testing.T) {
-	cam := start(t, rcptest.Options{Auth: rcptest.AuthNone})
+	cam := rcptest.StartFor(t, rcptest.Options{Auth: rcptest.AuthNone})
 	c := dial(t, cam, "", "")
 	for i := 0; i < 4; i++ {
 		if err := c.Move(context.Background(), capture.Velocity{Pan: float64(i%2)*2 - 1}); err != nil {
@@ -261,7 +251,7 @@ func TestGap(t *testing.T) {
 // panning right shows redder cells, tilting up greener ones, zooming in fewer grid
 // lines.
 func TestPictureFollowsHead(t *testing.T) {
-	cam := start(t, rcptest.Options{Auth: rcptest.AuthNone})
+	cam := rcptest.StartFor(t, rcptest.Options{Auth: rcptest.AuthNone})
 	c := dial(t, cam, "", "")
 	ctx := context.Background()
 	measure := func() (r, g, lines float64) {

@@ -33,6 +33,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/internal/digest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
@@ -122,11 +123,7 @@ type preset struct {
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s, err := New(opts)
-	if err != nil {
-		t.Fatalf("onviftest: %v", err)
-	}
-	t.Cleanup(s.Close)
-	return s
+	return capturetest.Started(t, s, err)
 }
 
 // New starts a Server on 127.0.0.1 at a free port.

@@ -25,9 +25,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 	"unicode/utf16"
 
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/internal/digest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
@@ -107,6 +109,13 @@ type Camera struct {
 	commands []Command
 	errCode  int
 	nonces   map[string]bool
+}
+
+// StartFor is Start for a test: a failure ends t, and the camera closes when t ends.
+func StartFor(t testing.TB, opts Options) *Camera {
+	t.Helper()
+	c, err := Start(opts)
+	return capturetest.Started(t, c, err)
 }
 
 // Start serves a camera on 127.0.0.1 at a free port.

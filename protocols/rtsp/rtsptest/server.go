@@ -32,6 +32,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 	"github.com/pion/rtp"
 
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
@@ -139,11 +140,7 @@ func StartCamera(t testing.TB) *Server {
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s, err := New(opts)
-	if err != nil {
-		t.Fatalf("rtsptest: %v", err)
-	}
-	t.Cleanup(s.Close)
-	return s
+	return capturetest.Started(t, s, err)
 }
 
 // New starts a Server on 127.0.0.1 at a free port (for `vigil camsim`).
