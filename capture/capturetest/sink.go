@@ -120,6 +120,16 @@ func Run(t testing.TB, src capture.Source, want int) (*Sink, error) {
 	return k, err
 }
 
+// Received is Run for a source that must work: an error from it fails the test.
+func Received(t testing.TB, src capture.Source, want int) *Sink {
+	t.Helper()
+	k, err := Run(t, src, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 // WaitFor polls cond for up to 10 s — generous, so a slow machine never fails a test.
 func WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
