@@ -31,10 +31,7 @@ func TestJPEGSizeChurn(t *testing.T) {
 	cam := capture.NewStream("churn", &mjpeg.Source{URL: srv.URL()}, capture.StreamOptions{})
 	defer cam.Close()
 	r := openRoot(t, Options{})
-	rec, err := r.Start("churn", cam, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := startRecording(t, r, "churn", cam)
 	waitFor(t, 15*time.Second, "the first file", func() bool { return rec.Status().File != "" })
 	time.Sleep(9500 * time.Millisecond) // the server loops after 10 s
 	st := rec.Status()

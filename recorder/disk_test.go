@@ -79,14 +79,8 @@ func TestDiskFull(t *testing.T) {
 		other := fastCamera(t, "other")
 		r := openRoot(t, opts)
 		r2 := openRoot(t, Options{})
-		recOther, err := r2.Start("other", other, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, err := r.Start("full", full, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		recOther := startRecording(t, r2, "other", other)
+		rec := startRecording(t, r, "full", full)
 		var file string
 		select {
 		case <-rec.Done():
@@ -101,11 +95,8 @@ func TestDiskFull(t *testing.T) {
 		if !strings.Contains(st.Err.Error(), "free space") && !strings.Contains(st.Err.Error(), "floor") {
 			t.Errorf("the error does not say what to do: %v", st.Err)
 		}
-		c := clips(t, r.Dir())
-		if len(c) != 1 {
-			t.Fatalf("clips %+v", c)
-		}
-		file = c[0].Path
+		clip := oneClip(t, r.Dir())
+		file = clip.Path
 		checkWhole(t, file, st)
 		// The other camera, on another disk, goes on.
 		b0 := recOther.Status().Bytes
@@ -173,10 +164,7 @@ func TestQueueBoundedInBytes(t *testing.T) {
 		}
 	}
 	r := openRoot(t, opts)
-	rec, err := r.Start("stalled", cam, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := startRecording(t, r, "stalled", cam)
 	defer once.Do(func() { close(release) })
 	waitFor(t, 20*time.Second, "drops behind the stalled disk", func() bool { return rec.Status().Drops > 10 })
 	st := rec.Status()
@@ -192,13 +180,10 @@ func TestQueueBoundedInBytes(t *testing.T) {
 	if end.Queued != 0 {
 		t.Errorf("%d bytes still queued after Stop", end.Queued)
 	}
-	c := clips(t, r.Dir())
-	if len(c) != 1 {
-		t.Fatalf("clips %+v", c)
-	}
-	s, _, _ := scanPath(c[0].Path)
-	p := ffprobe(t, c[0].Path)
-	decodeClean(t, c[0].Path)
+	clip := oneClip(t, r.Dir())
+	s, _, _ := scanPath(clip.Path)
+	p := ffprobe(t, clip.Path)
+	decodeClean(t, clip.Path)
 	// Everything queued when the disk came back was written: at least the frames before
 	// the stall plus those the queue held.
 	if s.Samples < 20+5 || p.Frames != s.Samples {

@@ -224,10 +224,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // recordFor starts a recording, waits for its first file, lets it run d and stops it.
 func recordFor(t *testing.T, r *Root, camera string, src PacketSource, d time.Duration) Status {
 	t.Helper()
-	rec, err := r.Start(camera, src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := startRecording(t, r, camera, src)
 	waitFor(t, 15*time.Second, "the first segment", func() bool { return rec.Status().File != "" || rec.Status().Err != nil })
 	time.Sleep(d)
 	st := rec.Status()
@@ -235,6 +232,27 @@ func recordFor(t *testing.T, r *Root, camera string, src PacketSource, d time.Du
 		t.Fatalf("stop: %v", err)
 	}
 	return st
+}
+
+// startRecording starts recording camera from src into r, without a pre-roll; an
+// error ends the test.
+func startRecording(t *testing.T, r *Root, camera string, src PacketSource) *Recording {
+	t.Helper()
+	rec, err := r.Start(camera, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// oneClip is the one clip under dir; none, or more than one, ends the test.
+func oneClip(t *testing.T, dir string) Clip {
+	t.Helper()
+	c := clips(t, dir)
+	if len(c) != 1 {
+		t.Fatalf("clips %+v", c)
+	}
+	return c[0]
 }
 
 // clips lists the root and fails on error.

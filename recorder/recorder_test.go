@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 )
 
 func TestRecordMJPEG(t *testing.T) {
@@ -24,11 +24,8 @@ func TestRecordMJPEG(t *testing.T) {
 	if st.Err != nil || st.Segments != 1 || st.Bytes == 0 {
 		t.Fatalf("status %+v", st)
 	}
-	c := clips(t, r.Dir())
-	if len(c) != 1 {
-		t.Fatalf("clips %+v", c)
-	}
-	p := ffprobe(t, c[0].Path)
+	clip := oneClip(t, r.Dir())
+	p := ffprobe(t, clip.Path)
 	if p.Codec != "mjpeg" || p.W != 320 || p.H != 240 {
 		t.Errorf("ffprobe: %+v", p)
 	}
@@ -38,19 +35,19 @@ func TestRecordMJPEG(t *testing.T) {
 	if p.Frames < 68 || p.Frames > 82 {
 		t.Errorf("%d frames, want about 75", p.Frames)
 	}
-	if d := c[0].Duration.Seconds(); math.Abs(d-p.Duration) > 0.1 {
+	if d := clip.Duration.Seconds(); math.Abs(d-p.Duration) > 0.1 {
 		t.Errorf("List duration %.2f s, ffprobe %.2f s", d, p.Duration)
 	}
-	decodeClean(t, c[0].Path)
+	decodeClean(t, clip.Path)
 	// The path layout: <root>/<camera>/<local date>/<camera>_<local time±hhmm>.mp4.
-	rel, _ := filepath.Rel(r.Dir(), c[0].Path)
+	rel, _ := filepath.Rel(r.Dir(), clip.Path)
 	parts := strings.Split(rel, string(filepath.Separator))
-	if len(parts) != 3 || parts[0] != "Front door" || parts[1] != c[0].Start.Format("2006-01-02") ||
-		parts[2] != "Front door_"+c[0].Start.Format("2006-01-02T15-04-05-0700")+".mp4" {
+	if len(parts) != 3 || parts[0] != "Front door" || parts[1] != clip.Start.Format("2006-01-02") ||
+		parts[2] != "Front door_"+clip.Start.Format("2006-01-02T15-04-05-0700")+".mp4" {
 		t.Errorf("path %q", rel)
 	}
-	if d := time.Since(c[0].Start); d < 5*time.Second || d > 30*time.Second {
-		t.Errorf("start time %v is %v ago", c[0].Start, d)
+	if d := time.Since(clip.Start); d < 5*time.Second || d > 30*time.Second {
+		t.Errorf("start time %v is %v ago", clip.Start, d)
 	}
 }
 
@@ -60,18 +57,15 @@ func TestRecordH264(t *testing.T) {
 	defer cam.Close()
 	r := openRoot(t, Options{})
 	recordFor(t, r, "h264", cam, 5*time.Second)
-	c := clips(t, r.Dir())
-	if len(c) != 1 {
-		t.Fatalf("clips %+v", c)
-	}
-	p := ffprobe(t, c[0].Path)
+	clip := oneClip(t, r.Dir())
+	p := ffprobe(t, clip.Path)
 	if p.Codec != "h264" || p.W != 640 || p.H != 360 {
 		t.Errorf("ffprobe: %+v", p)
 	}
 	if math.Abs(p.Duration-5) > 0.5 || p.Frames < 68 || p.Frames > 82 {
 		t.Errorf("duration %.2f s, %d frames; want 5 ± 0.5 s, about 75", p.Duration, p.Frames)
 	}
-	decodeClean(t, c[0].Path)
+	decodeClean(t, clip.Path)
 }
 
 // childMain is the recording process TestKill9 kills: it records an H.264 camera and
@@ -103,16 +97,7 @@ func childMain(root string) int {
 func TestKill9(t *testing.T) {
 	needFFmpeg(t)
 	root := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+root)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := capturetest.StartChild(t, childEnv, root)
 	defer cmd.Process.Kill()
 	line := make(chan string, 1)
 	go func() {
@@ -206,10 +191,7 @@ func TestDisconnectStartsNewSegment(t *testing.T) {
 	needFFmpeg(t)
 	srv, cam := mjpegCamera(t, "yard", 320, 240, 15)
 	r := openRoot(t, Options{})
-	rec, err := r.Start("yard", cam, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := startRecording(t, r, "yard", cam)
 	waitFor(t, 15*time.Second, "the first segment", func() bool { return rec.Status().File != "" })
 	first := rec.Status().File
 	time.Sleep(2 * time.Second)
@@ -246,10 +228,7 @@ func TestRetentionBySize(t *testing.T) {
 	opts.hooks.housekeeping = 50 * time.Millisecond
 	opts.hooks.onSegmentClose = func(p string, err error) { closedCh <- p }
 	r := openRoot(t, opts)
-	rec, err := r.Start("busy", cam, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := startRecording(t, r, "busy", cam)
 	deadline := time.Now().Add(20 * time.Second)
 	for len(closed) < 8 && time.Now().Before(deadline) {
 		select {
@@ -337,14 +316,8 @@ func TestUnwritableFolder(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(r.Dir(), SafeName("bad")), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	recBad, err := r.Start("bad", bad, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recGood, err := r.Start("good", good, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	recBad := startRecording(t, r, "bad", bad)
+	recGood := startRecording(t, r, "good", good)
 	select {
 	case <-recBad.Done():
 	case <-time.After(15 * time.Second):
@@ -384,10 +357,7 @@ func TestFreeSpaceFloor(t *testing.T) {
 		return n, nil
 	}
 	r := openRoot(t, opts)
-	rec, err := r.Start("floor", cam, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := startRecording(t, r, "floor", cam)
 	waitFor(t, 15*time.Second, "the first fragment", func() bool {
 		f := rec.Status().File
 		s, _, _ := scanPath(f)
@@ -492,15 +462,12 @@ func TestPrebuffer(t *testing.T) {
 	if err := rec.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	c := clips(t, r.Dir())
-	if len(c) != 1 {
-		t.Fatalf("clips %+v", c)
-	}
-	if lead := trigger.Sub(c[0].Start); lead < time.Second {
+	clip := oneClip(t, r.Dir())
+	if lead := trigger.Sub(clip.Start); lead < time.Second {
 		t.Errorf("recording starts %v before the trigger, want about 2 s", lead)
 	}
-	p := ffprobe(t, c[0].Path)
-	decodeClean(t, c[0].Path)
+	p := ffprobe(t, clip.Path)
+	decodeClean(t, clip.Path)
 	if math.Abs(p.Duration-4) > 0.5 {
 		t.Errorf("duration %.2f, want 2 s pre-roll + 2 s", p.Duration)
 	}
@@ -574,10 +541,7 @@ func TestOddCameraNamesRecord(t *testing.T) {
 	names := []string{"../../etc/passwd", "CON", "a:b", "a/b", "東京 ⛩ cam"}
 	var recs []*Recording
 	for _, n := range names {
-		rec, err := r.Start(n, cam, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rec := startRecording(t, r, n, cam)
 		recs = append(recs, rec)
 	}
 	for _, rec := range recs {

@@ -5,13 +5,14 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 )
 
 // crashChildEnv names the database the test binary, re-executed as a child, writes to
@@ -50,16 +51,7 @@ func TestStoreSurvivesKill9(t *testing.T) {
 	for round := range 3 {
 		t.Run(strconv.Itoa(round), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "events.db")
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
-			cmd.Stderr = os.Stderr
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd, out := capturetest.StartChild(t, crashChildEnv, path)
 			// Kill after a different number of events each round, at no chosen moment
 			// of the writer's work.
 			target := 200 + 150*round
