@@ -5,10 +5,8 @@ package analytics_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"image/jpeg"
 	"math"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,8 +14,8 @@ import (
 	"github.com/vigil-cctv/vigil/analytics"
 	"github.com/vigil-cctv/vigil/analytics/analyticstest"
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/capture/jpegdec"
-	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
@@ -27,18 +25,10 @@ import (
 // can be checked.
 func clip(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "yard.mp4")
 	graph := "color=c=0x607080:size=640x360:rate=10:duration=10,noise=alls=12:allf=t[bg];" +
 		"color=c=white:size=48x140:rate=10[box];" +
 		"[bg][box]overlay=x='40+120*(t-3)':y=120:enable='between(t,3,6)':shortest=1"
-	_, err := ffmpeg.Run("-f", "lavfi", "-i", graph, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "10", path)
-	if errors.Is(err, ffmpeg.ErrNotInstalled) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return capturetest.FFmpegFile(t, "yard.mp4", "-f", "lavfi", "-i", graph, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "10")
 }
 
 // TestAnalyzeFileFindsTheScriptedMoment: one motion event, starting and ending within

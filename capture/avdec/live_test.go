@@ -3,7 +3,6 @@
 package avdec_test
 
 import (
-	"errors"
 	"io"
 	"log/slog"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/avdec"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 )
@@ -79,12 +79,7 @@ func checkShown(t *testing.T, frames []shownFrame, w, h int) {
 func reordered(t testing.TB, enc func(w, h, fps, seconds int) (rtsptest.Reordered, error), w, h, fps, seconds int) rtsptest.Reordered {
 	t.Helper()
 	r, err := enc(w, h, fps, seconds)
-	if errors.Is(err, rtsptest.ErrNoFFmpeg) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	capturetest.Made(t, err, rtsptest.ErrNoFFmpeg)
 	return r
 }
 

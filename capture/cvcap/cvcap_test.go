@@ -4,7 +4,6 @@ package cvcap
 
 import (
 	"bytes"
-	"errors"
 	"image/jpeg"
 	"io"
 	"os"
@@ -13,22 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigil-cctv/vigil/internal/ffmpeg"
+	"github.com/vigil-cctv/vigil/capture/capturetest"
 )
 
 // video makes a 2 s, 10 fps, 320×240 H.264 file with ffmpeg (Debian's), the kind of file
 // a technician pushes.
 func video(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "clip.mp4")
-	_, err := ffmpeg.Run("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10:duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", path)
-	if errors.Is(err, ffmpeg.ErrNotInstalled) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return capturetest.FFmpegFile(t, "clip.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10:duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p")
 }
 
 func TestFileFramesAtTheFilesRate(t *testing.T) {
