@@ -390,11 +390,23 @@ func (d sizeDecoder) Decode(p Packet, w, h int, dst *image.RGBA) (*image.RGBA, e
 }
 func (sizeDecoder) Close() error { return nil }
 
-func TestStreamWatchDecodesAtViewerSizeAndStopsWhenUnwatched(t *testing.T) {
-	var calls atomic.Int64
+// sizeDecoders makes sizeDecoders that count their decodes in calls.
+func sizeDecoders(calls *atomic.Int64) func(Codec) (FrameDecoder, error) {
+	return func(Codec) (FrameDecoder, error) { return sizeDecoder{calls}, nil }
+}
+
+// endlessStream is a Stream "cam" of a source that sends packets until it is stopped,
+// decoded by sizeDecoders counting in calls; it is closed when the test ends.
+func endlessStream(t *testing.T) (s *Stream, calls *atomic.Int64) {
+	calls = new(atomic.Int64)
 	src := &scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}
-	s := NewStream("cam", src, StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
-	defer s.Close()
+	s = NewStream("cam", src, StreamOptions{Decoders: sizeDecoders(calls)})
+	t.Cleanup(s.Close)
+	return s, calls
+}
+
+func TestStreamWatchDecodesAtViewerSizeAndStopsWhenUnwatched(t *testing.T) {
+	s, calls := endlessStream(t)
 
 	v := s.Watch(32, 32)
 	var fr *Frame
@@ -431,10 +443,7 @@ func TestStreamWatchDecodesAtViewerSizeAndStopsWhenUnwatched(t *testing.T) {
 }
 
 func TestFrameSubLatestWins(t *testing.T) {
-	var calls atomic.Int64
-	src := &scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}
-	s := NewStream("cam", src, StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
-	defer s.Close()
+	s, _ := endlessStream(t)
 	v := s.Watch(0, 0)
 	defer v.Close()
 	waitFor(t, "frames skipped by a viewer that never takes", func() bool { return v.Skipped() >= 3 })

@@ -38,7 +38,7 @@ func TestMultiStreamPicksSmallestSufficientAndSwitchesWithoutGap(t *testing.T) {
 	main := &scriptSource{w: 1920, h: 1080, steps: []step{{delay: 300 * time.Millisecond, packets: 1 << 30, hold: true}}}
 	var calls atomic.Int64
 	s := NewMultiStream("gate", []Variant{{Source: main, Width: 1920, Height: 1080}, {Source: sub, Width: 640, Height: 360}},
-		StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+		StreamOptions{Decoders: sizeDecoders(&calls)})
 	defer s.Close()
 
 	v := s.Watch(320, 180)
@@ -104,7 +104,7 @@ func (s *hintingSource) HintSize(w, h int) { s.w.Store(int64(w)); s.h.Store(int6
 func TestStreamHintsTheViewersBox(t *testing.T) {
 	src := &hintingSource{scriptSource: scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}}
 	var calls atomic.Int64
-	s := NewStream("vms", src, StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+	s := NewStream("vms", src, StreamOptions{Decoders: sizeDecoders(&calls)})
 	defer s.Close()
 	v := s.Watch(480, 270)
 	defer v.Close()
@@ -151,7 +151,7 @@ func TestHoldConnectsWithoutDecoding(t *testing.T) {
 	main := &scriptSource{w: 1920, h: 1080, steps: []step{{packets: 1 << 30, hold: true}}}
 	var calls atomic.Int64
 	s := NewMultiStream("gate", []Variant{{Source: main, Width: 1920, Height: 1080}, {Source: sub, Width: 640, Height: 360}},
-		StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+		StreamOptions{Decoders: sizeDecoders(&calls)})
 	defer s.Close()
 
 	release := s.Hold()

@@ -19,7 +19,7 @@ func TestProbeMeasuresFrames(t *testing.T) {
 	src := &scriptSource{steps: []step{{packets: 1 << 30, hold: true}}}
 	var calls atomic.Int64
 	r := Probe(context.Background(), src, ProbeOptions{Duration: 300 * time.Millisecond,
-		Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{&calls}, nil }})
+		Decoders: sizeDecoders(&calls)})
 	if !r.OK() || r.Error != "" {
 		t.Fatalf("probe failed: %+v", r)
 	}

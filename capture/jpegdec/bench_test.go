@@ -112,11 +112,7 @@ func benchDecode(b *testing.B, data []byte, w, h int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, err := New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(b)
 	tw, th := capture.FitSize(sw, sh, w, h)
 	dst := image.NewRGBA(image.Rect(0, 0, tw, th))
 	b.SetBytes(int64(len(data)))
@@ -156,11 +152,7 @@ func BenchmarkDecodeScaledInto(b *testing.B) {
 	for _, box := range [][2]int{{480, 270}, {640, 360}} {
 		w, h := ScaledSize(1920, 1080, box[0], box[1])
 		b.Run(image.Pt(w, h).String(), func(b *testing.B) {
-			d, err := New()
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer d.Close()
+			d := newDecoder(b)
 			buf := make([]byte, w*h*4)
 			b.ReportAllocs()
 			for b.Loop() {

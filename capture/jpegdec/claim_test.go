@@ -54,11 +54,7 @@ func procKB(t *testing.T, key string) int {
 func TestClaimedHugePictureIntoABox(t *testing.T) {
 	small := mustEncode(t, image.NewGray(image.Rect(0, 0, 16, 16)), 50)
 	data := claimSize(t, small, 8192, 8192, false)
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	// Reset the peak RSS (Linux: "5" to clear_refs), so VmHWM is this decode's peak.
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		t.Skip("cannot reset the peak RSS:", err)

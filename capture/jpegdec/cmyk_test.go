@@ -62,11 +62,7 @@ func TestDecodeCMYK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	for _, sampling := range [][]string{nil, {"-sampling-factor", "2x2,1x1,1x1,2x2"}} { // 4:4:4 and 4:2:0 (K at full size)
 		data := cmykJPEG(t, sampling...)
 		for _, box := range boxes {
@@ -93,12 +89,8 @@ func TestDecodeCMYK(t *testing.T) {
 // marker is one for image/jpeg; libjpeg-turbo reads it as CMYK.
 func TestDecodeUnsupportedIsNotMalformed(t *testing.T) {
 	data := withoutAdobeMarker(t, cmykJPEG(t))
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	_, err = d.Decode(capture.Packet{Codec: capture.CodecJPEG, Data: data}, 0, 0, nil)
+	d := newDecoder(t)
+	_, err := d.Decode(capture.Packet{Codec: capture.CodecJPEG, Data: data}, 0, 0, nil)
 	switch {
 	case turbo && err != nil:
 		t.Fatalf("libjpeg-turbo: %v", err)
@@ -141,11 +133,7 @@ func TestDecodeYCCK(t *testing.T) {
 	if err != nil {
 		t.Fatalf("image/jpeg: %v", err)
 	}
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	got, err := d.Decode(capture.Packet{Codec: capture.CodecJPEG, Data: data}, 0, 0, nil)
 	if err != nil {
 		t.Fatalf("Decode: %v", err)

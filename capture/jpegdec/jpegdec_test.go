@@ -116,11 +116,7 @@ func goodCases(tb testing.TB) []goodCase {
 var boxes = [][2]int{{0, 0}, {480, 270}, {640, 360}, {320, 180}, {100, 100}, {161, 0}, {37, 23}, {1, 1}, {5000, 5000}}
 
 func TestDecodeSizesAndColours(t *testing.T) {
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	for _, c := range goodCases(t) {
 		rb := c.ref.Bounds()
 		for _, box := range boxes {
@@ -226,11 +222,7 @@ func checkFlatAreas(t *testing.T, ref image.Image, got *image.RGBA, tol int, nee
 }
 
 func TestDecodeReusesDst(t *testing.T) {
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	data := mustEncode(t, barsImage(1920, 1080), 85)
 	for _, box := range [][2]int{{480, 270}, {640, 360}} {
 		dst := image.NewRGBA(image.Rect(0, 0, box[0], box[1]))
@@ -269,11 +261,7 @@ func TestDecodeReusesDst(t *testing.T) {
 }
 
 func TestDecodeScaledInto(t *testing.T) {
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	src := barsImage(1920, 1080)
 	data := mustEncode(t, src, 85)
 	for _, box := range [][2]int{{480, 270}, {640, 360}, {0, 0}} {
@@ -343,12 +331,33 @@ func sosOffset(tb testing.TB, data []byte) int {
 	return i
 }
 
-// withSize rewrites the frame header's declared size.
+// newDecoder is a Decoder closed when the test ends.
+func newDecoder(tb testing.TB) *Decoder {
+	tb.Helper()
+	d, err := New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	return d
+}
+
+// withSize rewrites the baseline frame header's (SOF0) declared size.
 func withSize(tb testing.TB, data []byte, w, h int) []byte {
+	return withSizeAt(tb, data, 0xC0, w, h)
+}
+
+// withSizeSOF2 rewrites the progressive frame header's (SOF2) declared size.
+func withSizeSOF2(tb testing.TB, data []byte, w, h int) []byte {
+	return withSizeAt(tb, data, 0xC2, w, h)
+}
+
+// withSizeAt rewrites the declared size in the frame header with marker 0xFF sof.
+func withSizeAt(tb testing.TB, data []byte, sof byte, w, h int) []byte {
 	out := bytes.Clone(data)
-	i := bytes.Index(out, []byte{0xFF, 0xC0})
+	i := bytes.Index(out, []byte{0xFF, sof})
 	if i < 0 {
-		tb.Fatal("no SOF0 marker")
+		tb.Fatalf("no SOF%d marker", sof-0xC0)
 	}
 	out[i+5], out[i+6] = byte(h>>8), byte(h)
 	out[i+7], out[i+8] = byte(w>>8), byte(w)
@@ -356,11 +365,7 @@ func withSize(tb testing.TB, data []byte, w, h int) []byte {
 }
 
 func TestDecodeBadInput(t *testing.T) {
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	good := mustEncode(t, barsImage(64, 48), 90)
 	for _, c := range badCases(t) {
 		t.Run(c.name, func(t *testing.T) {
@@ -381,35 +386,16 @@ func TestDecodeBadInput(t *testing.T) {
 
 func TestDecodeProgressiveLimit(t *testing.T) {
 	data := withSizeSOF2(t, readTestdata(t, "bars_progressive.jpg"), 5000, 5000)
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	if _, err := d.Decode(capture.Packet{Data: data}, 320, 180, nil); !errors.Is(err, capture.ErrTooLarge) {
 		t.Fatalf("progressive 5000x5000: %v, want ErrTooLarge", err)
 	}
 }
 
-func withSizeSOF2(tb testing.TB, data []byte, w, h int) []byte {
-	out := bytes.Clone(data)
-	i := bytes.Index(out, []byte{0xFF, 0xC2})
-	if i < 0 {
-		tb.Fatal("no SOF2 marker")
-	}
-	out[i+5], out[i+6] = byte(h>>8), byte(h)
-	out[i+7], out[i+8] = byte(w>>8), byte(w)
-	return out
-}
-
 // Cameras send frames cut short or with stray bytes; libjpeg decodes those with a warning
 // and so must we (the damaged part comes out grey). image/jpeg refuses a cut frame.
 func TestDecodeDamagedButUsable(t *testing.T) {
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	src := barsImage(640, 480)
 	good := mustEncode(t, src, 90)
 

@@ -14,11 +14,7 @@ import (
 // each time into a sub-image of a larger canvas at an odd offset, and checks the size, the
 // colours, and that not one byte outside the tile's rectangle changed.
 func TestResizeOddSizesAndStride(t *testing.T) {
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	const canary = 0x5A
 	for _, c := range goodCases(t) {
 		rb := c.ref.Bounds()
@@ -72,22 +68,14 @@ func TestResizeAfterReset(t *testing.T) {
 	data := mustEncode(t, detailedFrame(1280, 720), 85)
 	gray := mustEncode(t, grayOf(barsImage(1281, 721)), 90)
 	fresh := func(data []byte, w, h int) *image.RGBA {
-		d, err := New()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d.Close()
+		d := newDecoder(t)
 		m, err := d.Decode(capture.Packet{Data: data}, w, h, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	var bad [][]byte
 	for _, c := range badCases(t) {
 		if c.want == capture.ErrMalformed {
@@ -122,11 +110,7 @@ func TestResizeZeroAllocs(t *testing.T) {
 	if !turbo {
 		t.Skip("the image/jpeg build allocates in the standard library's decoder")
 	}
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	for _, c := range []struct {
 		name string
 		data []byte

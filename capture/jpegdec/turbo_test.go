@@ -15,11 +15,7 @@ import (
 func TestDCTFlagsQuality(t *testing.T) {
 	src := detailedFrame(1920, 1080)
 	data := mustEncode(t, src, 85)
-	d, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDecoder(t)
 	for _, box := range [][2]int{{0, 0}, {480, 270}} {
 		ref := src
 		if box[0] != 0 {
@@ -68,11 +64,7 @@ func BenchmarkDCTFlags(b *testing.B) {
 			flags int
 		}{{"default", decodeFlags}, {"fastdct", decodeFlags | flagFastDCT}, {"fastupsample", decodeFlags | flagFastUpsample}} {
 			b.Run(image.Pt(box[0], box[1]).String()+"/"+f.name, func(b *testing.B) {
-				d, err := New()
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer d.Close()
+				d := newDecoder(b)
 				d.flags = f.flags
 				for b.Loop() {
 					if _, err := d.Decode(capture.Packet{Data: data}, box[0], box[1], nil); err != nil {
@@ -144,11 +136,7 @@ func BenchmarkResize(b *testing.B) {
 		}
 		for _, v := range resizeVariants {
 			b.Run(image.Pt(c.sw, c.sh).String()+"to"+image.Pt(c.w, c.h).String()+"/"+v.name, func(b *testing.B) {
-				d, err := New()
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer d.Close()
+				d := newDecoder(b)
 				d.swsFlags, d.rgbaResize = v.flags, v.rgba
 				dst := image.NewRGBA(image.Rect(0, 0, c.w, c.h))
 				b.ReportAllocs()
