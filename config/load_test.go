@@ -24,6 +24,21 @@ func isolate(t *testing.T) (configHome string) {
 	return configHome
 }
 
+// loadWithEnv writes yaml to path, sets the environment's name, value pairs in env and
+// loads path; an error ends the test.
+func loadWithEnv(t *testing.T, path, yaml string, env ...string) *Config {
+	t.Helper()
+	writeFile(t, path, yaml)
+	for i := 0; i+1 < len(env); i += 2 {
+		t.Setenv(env[i], env[i+1])
+	}
+	c, _, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func writeFile(t *testing.T, path, data string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -110,23 +125,15 @@ func TestLoadRefusesHugeFile(t *testing.T) {
 func TestEnvironmentOverrides(t *testing.T) {
 	isolate(t)
 	p := filepath.Join(t.TempDir(), "s.yaml")
-	writeFile(t, p, "wall: {layout: 2x2}\nlog: {level: warn}\n")
-	t.Setenv("VIGIL_LOG_LEVEL", "debug")
-	t.Setenv("VIGIL_DEMO_MJPEG", "3")
-	t.Setenv("VIGIL_DEMO_FPS", "7.5")
-	t.Setenv("VIGIL_RECORDING_ROOT", "/srv/rec")
-
-	c, _, err := Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadWithEnv(t, p, "wall: {layout: 2x2}\nlog: {level: warn}\n",
+		"VIGIL_LOG_LEVEL", "debug", "VIGIL_DEMO_MJPEG", "3", "VIGIL_DEMO_FPS", "7.5", "VIGIL_RECORDING_ROOT", "/srv/rec")
 	if c.Log.Level != "debug" || c.Demo.MJPEG != 3 || c.Demo.FPS != 7.5 || c.Recording.Root != "/srv/rec" ||
 		c.Wall.Layout != "2x2" {
 		t.Errorf("with environment: %+v", c)
 	}
 
 	// The embedded default takes the environment too.
-	c, _, err = Load("")
+	c, _, err := Load("")
 	if err != nil || c.Demo.MJPEG != 3 || c.Log.Level != "debug" {
 		t.Errorf("embedded with environment: %+v, %v", c, err)
 	}
@@ -155,15 +162,8 @@ func TestSaveLeavesOutDefaultsAndEnvironment(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "s.yaml")
-	writeFile(t, p, "log: {level: warn}\ndemo: {mjpeg: 2}\n")
-	t.Setenv("VIGIL_LOG_LEVEL", "debug")
-	t.Setenv("VIGIL_DEMO_SIZE", "320x240")
-	t.Setenv("VIGIL_RECORDING_ROOT", "/srv/rec")
-
-	c, _, err := Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadWithEnv(t, p, "log: {level: warn}\ndemo: {mjpeg: 2}\n",
+		"VIGIL_LOG_LEVEL", "debug", "VIGIL_DEMO_SIZE", "320x240", "VIGIL_RECORDING_ROOT", "/srv/rec")
 	c.Recording.Root = "/mnt/changed" // the app changed this one: it is a setting now
 	out := filepath.Join(dir, "out.yaml")
 	if err := Save(c, out); err != nil {
