@@ -1,7 +1,6 @@
 package milestone_test
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -43,19 +42,13 @@ func ptzOf(t *testing.T, srv *milestonetest.Server, camera string) (capture.PTZ,
 	return p, ok
 }
 
-func ptzCtx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
-
 func TestPTZMoveStopPresetsCenter(t *testing.T) {
 	srv, rec := ptzSite(t, true)
 	p, ok := ptzOf(t, srv, "Dome")
 	if !ok {
 		t.Fatal("PTZ() not ok for a camera whose PtzSettings say PtzEnabled")
 	}
-	c := ptzCtx(t)
+	c := capturetest.Context(t)
 	for _, step := range []func() error{
 		func() error { return p.Move(c, capture.Velocity{Pan: 0.5}) },
 		func() error { return p.Move(c, capture.Velocity{Pan: 0.8}) },           // same way: no stop
@@ -128,7 +121,7 @@ func TestPTZPriorityFaultIsBusy(t *testing.T) {
 		t.Error("a camera without IsCenterOnPositionInViewSupported offers Center")
 	}
 	rec.SetPTZBusy(true)
-	err := p.Move(ptzCtx(t), capture.Velocity{Tilt: 1})
+	err := p.Move(capturetest.Context(t), capture.Velocity{Tilt: 1})
 	if !errors.Is(err, capture.ErrBusy) || capture.Classify(err) != capture.CauseBusy {
 		t.Fatalf("err %v, want ErrBusy", err)
 	}
@@ -136,7 +129,7 @@ func TestPTZPriorityFaultIsBusy(t *testing.T) {
 		t.Errorf("message %q", err)
 	}
 	rec.SetPTZBusy(false)
-	if err := p.Stop(ptzCtx(t)); err != nil {
+	if err := p.Stop(capturetest.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 	if cmds := rec.PTZCommands(); len(cmds) != 2 || !cmds[0].Refused || cmds[1].Refused {
@@ -163,21 +156,8 @@ func TestPTZStopLatency(t *testing.T) {
 	if !ok {
 		t.Fatal("no PTZ")
 	}
-	var lat []time.Duration
-	for i := range 20 {
-		if err := p.Move(ptzCtx(t), capture.Velocity{Pan: float64(i%2*2 - 1)}); err != nil {
-			t.Fatal(err)
-		}
-		t0 := time.Now()
-		if err := p.Stop(ptzCtx(t)); err != nil {
-			t.Fatal(err)
-		}
+	capturetest.StopLatency(t, "Milestone Stop() → recorder", p, func() time.Time {
 		cmds := rec.PTZCommands()
-		lat = append(lat, cmds[len(cmds)-1].Time.Sub(t0))
-	}
-	slices.Sort(lat)
-	t.Logf("Milestone Stop() → recorder: p50 %v, max %v over %d stops", lat[len(lat)/2], lat[len(lat)-1], len(lat))
-	if lat[len(lat)/2] > 50*time.Millisecond {
-		t.Errorf("median stop latency %v over 50 ms", lat[len(lat)/2])
-	}
+		return cmds[len(cmds)-1].Time
+	})
 }

@@ -2,7 +2,6 @@ package onvif
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"image/jpeg"
 	"net/http"
@@ -52,12 +51,6 @@ func startCamera(t *testing.T, o onviftest.Options) (*onviftest.Server, capture.
 	return srv, p
 }
 
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
-
 // bodies returns the request bodies of op, in order.
 func bodies(srv *onviftest.Server, op string) []string {
 	var out []string
@@ -71,7 +64,7 @@ func bodies(srv *onviftest.Server, op string) []string {
 
 func TestPTZInfoAndPresetsWithSkewedClock(t *testing.T) {
 	srv, p := startCamera(t, onviftest.Options{})
-	info, err := p.Info(ctx(t))
+	info, err := p.Info(capturetest.Context(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,24 +88,24 @@ func TestPTZInfoAndPresetsWithSkewedClock(t *testing.T) {
 		}
 	}
 
-	ps, err := p.Presets(ctx(t))
+	ps, err := p.Presets(capturetest.Context(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []capture.Preset{{ID: "1", Name: "Home"}, {ID: "2", Name: "Gate"}}; !slices.Equal(ps, want) {
 		t.Errorf("Presets = %v, want %v", ps, want)
 	}
-	if err := p.GotoPreset(ctx(t), "2"); err != nil {
+	if err := p.GotoPreset(capturetest.Context(t), "2"); err != nil {
 		t.Fatal(err)
 	}
 	if pan, tilt, zoom := srv.Position(); pan != 0.5 || tilt != -0.2 || zoom != 0.3 {
 		t.Errorf("after GotoPreset 2 the head is at %v %v %v, want preset Gate's 0.5 -0.2 0.3", pan, tilt, zoom)
 	}
 	// Store overwrites the preset whose token is given, and creates one without.
-	if err := p.StorePreset(ctx(t), "1", "Car park"); err != nil {
+	if err := p.StorePreset(capturetest.Context(t), "1", "Car park"); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.StorePreset(ctx(t), "", "New"); err != nil {
+	if err := p.StorePreset(capturetest.Context(t), "", "New"); err != nil {
 		t.Fatal(err)
 	}
 	sets := bodies(srv, "SetPreset")
@@ -120,7 +113,7 @@ func TestPTZInfoAndPresetsWithSkewedClock(t *testing.T) {
 		strings.Contains(sets[1], "PresetToken") {
 		t.Errorf("SetPreset bodies %q: want the token to overwrite, none for a new preset", sets)
 	}
-	ps, err = p.Presets(ctx(t))
+	ps, err = p.Presets(capturetest.Context(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +124,7 @@ func TestPTZInfoAndPresetsWithSkewedClock(t *testing.T) {
 
 func TestPTZMoveExplicitZerosAndStopBeforeReversal(t *testing.T) {
 	srv, p := startCamera(t, onviftest.Options{Speed: 1})
-	c := ctx(t)
+	c := capturetest.Context(t)
 	if err := p.Move(c, capture.Velocity{Pan: 0.5}); err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +179,7 @@ func TestPTZMoveExplicitZerosAndStopBeforeReversal(t *testing.T) {
 
 func TestPTZSnapshotFollowsTheHead(t *testing.T) {
 	_, p := startCamera(t, onviftest.Options{Speed: 2})
-	uri, err := p.(*Camera).SnapshotURI(ctx(t))
+	uri, err := p.(*Camera).SnapshotURI(capturetest.Context(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,12 +200,12 @@ func TestPTZSnapshotFollowsTheHead(t *testing.T) {
 	}
 	r0, g0 := red()
 	for _, v := range []capture.Velocity{{Pan: 1}, {Tilt: 1}} {
-		if err := p.Move(ctx(t), v); err != nil {
+		if err := p.Move(capturetest.Context(t), v); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if err := p.Stop(ctx(t)); err != nil {
+	if err := p.Stop(capturetest.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 	r1, g1 := red()
@@ -224,13 +217,13 @@ func TestPTZSnapshotFollowsTheHead(t *testing.T) {
 func TestPTZLocalClockIsRefused(t *testing.T) {
 	srv, p := startCamera(t, onviftest.Options{})
 	cam := p.(*Camera)
-	if err := cam.c.connect(ctx(t)); err != nil {
+	if err := cam.c.connect(capturetest.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 	cam.c.mu.Lock()
 	cam.c.offset = 0 // sign with this computer's clock, as peers do
 	cam.c.mu.Unlock()
-	_, err := p.Info(ctx(t))
+	_, err := p.Info(capturetest.Context(t))
 	t.Log(err)
 	if !errors.Is(err, capture.ErrUnauthorized) {
 		t.Fatalf("signing with the local clock: err %v, want ErrUnauthorized", err)
@@ -256,7 +249,7 @@ func TestPTZFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer p.Close()
-		err = p.Stop(ctx(t))
+		err = p.Stop(capturetest.Context(t))
 		if !errors.Is(err, capture.ErrUnauthorized) || strings.Contains(err.Error(), "wrong\"") {
 			t.Fatalf("err %v, want ErrUnauthorized", err)
 		}
@@ -264,7 +257,7 @@ func TestPTZFaults(t *testing.T) {
 	t.Run("not supported, hostile text", func(t *testing.T) {
 		srv, p := startCamera(t, onviftest.Options{})
 		srv.SetFault("GotoPreset", onviftest.Fault{Code: "Receiver", Subcode: "ActionNotSupported", Reason: "\x1b[2Jno \u202epresets here"})
-		err := p.GotoPreset(ctx(t), "1")
+		err := p.GotoPreset(capturetest.Context(t), "1")
 		if !errors.Is(err, capture.ErrUnsupported) {
 			t.Fatalf("err %v, want ErrUnsupported", err)
 		}
@@ -281,18 +274,18 @@ func TestPTZFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer p.Close()
-		err = p.Stop(ctx(t))
+		err = p.Stop(capturetest.Context(t))
 		if !errors.Is(err, capture.ErrNotFound) || !strings.Contains(err.Error(), `"prof1"`) {
 			t.Fatalf("err %v, want ErrNotFound naming the profiles the camera has", err)
 		}
 	})
 	t.Run("fixed camera", func(t *testing.T) {
 		_, p := startCamera(t, onviftest.Options{NoPTZ: true})
-		info, err := p.Info(ctx(t))
+		info, err := p.Info(capturetest.Context(t))
 		if err != nil || info.PTZ {
 			t.Fatalf("Info = %+v, %v: want PTZ false", info, err)
 		}
-		if err := p.Move(ctx(t), capture.Velocity{Pan: 1}); !errors.Is(err, capture.ErrUnsupported) {
+		if err := p.Move(capturetest.Context(t), capture.Velocity{Pan: 1}); !errors.Is(err, capture.ErrUnsupported) {
 			t.Fatalf("Move on a fixed camera: %v, want ErrUnsupported", err)
 		}
 	})
@@ -302,7 +295,7 @@ func TestPTZFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer p.Close()
-		err = p.Stop(ctx(t))
+		err = p.Stop(capturetest.Context(t))
 		t.Log(err)
 		if capture.Classify(err) != capture.CauseRefused || !strings.Contains(err.Error(), "ONVIF") {
 			t.Fatalf("err %v (%v), want refused with advice about the ONVIF port", err, capture.Classify(err))
@@ -318,10 +311,7 @@ func TestPTZStreamURIPlaysThroughRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := capturetest.Run(t, src, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 5)
 	if k.Len() < 5 {
 		t.Fatalf("%d packets", k.Len())
 	}
@@ -343,7 +333,7 @@ func TestPTZStreamURIPlaysThroughRegistry(t *testing.T) {
 		t.Fatal("PTZ() not ok for a PTZ camera")
 	}
 	defer p.Close()
-	if err := p.Stop(ctx(t)); err != nil {
+	if err := p.Stop(capturetest.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -372,10 +362,10 @@ func TestRegisterCheckURL(t *testing.T) {
 
 func TestPTZGetServicesAndHTTPDigest(t *testing.T) {
 	srv, p := startCamera(t, onviftest.Options{NoCapabilities: true, HTTPDigest: true})
-	if err := p.Move(ctx(t), capture.Velocity{Tilt: -1}); err != nil {
+	if err := p.Move(capturetest.Context(t), capture.Velocity{Tilt: -1}); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Stop(ctx(t)); err != nil {
+	if err := p.Stop(capturetest.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 	ops := srv.Ops()
@@ -393,27 +383,14 @@ func TestPTZGetServicesAndHTTPDigest(t *testing.T) {
 // (the issue's "release to stop request", target ≤ 50 ms), on a kept-alive connection.
 func TestPTZStopLatency(t *testing.T) {
 	srv, p := startCamera(t, onviftest.Options{})
-	var lat []time.Duration
-	for i := range 20 {
-		if err := p.Move(ctx(t), capture.Velocity{Pan: float64(i%2*2 - 1)}); err != nil {
-			t.Fatal(err)
-		}
-		t0 := time.Now()
-		if err := p.Stop(ctx(t)); err != nil {
-			t.Fatal(err)
-		}
+	capturetest.StopLatency(t, "ONVIF Stop() → camera", p, func() time.Time {
 		cmds := srv.Commands()
 		last := cmds[len(cmds)-1]
 		if last.Op != "Stop" {
 			t.Fatalf("last command %s", last.Op)
 		}
-		lat = append(lat, last.Time.Sub(t0))
-	}
-	slices.Sort(lat)
-	t.Logf("ONVIF Stop() → camera: p50 %v, max %v over %d stops", lat[len(lat)/2], lat[len(lat)-1], len(lat))
-	if lat[len(lat)/2] > 50*time.Millisecond {
-		t.Errorf("median stop latency %v over 50 ms", lat[len(lat)/2])
-	}
+		return last.Time
+	})
 }
 
 func TestPTZLiveViewPansOnAWallTile(t *testing.T) {
@@ -435,16 +412,13 @@ func TestPTZLiveViewPansOnAWallTile(t *testing.T) {
 		r, _, _, _ := img.At(b.Dx()/2, b.Dy()/2).RGBA()
 		return r >> 8
 	}
-	k, err := capturetest.Run(t, src, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 1)
 	before := centre(k)
-	if err := p.Move(ctx(t), capture.Velocity{Pan: 1}); err != nil {
+	if err := p.Move(capturetest.Context(t), capture.Velocity{Pan: 1}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)
-	if err := p.Stop(ctx(t)); err != nil {
+	if err := p.Stop(capturetest.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 	if k, err = capturetest.Run(t, src, 1); err != nil {
@@ -463,7 +437,7 @@ func TestPTZOverHTTPSTrustedByPin(t *testing.T) {
 	}
 	defer untrusted.Close()
 	var ce *trust.CertError
-	if _, err := untrusted.Info(ctx(t)); !errors.As(err, &ce) || capture.Classify(err) != capture.CauseTLS {
+	if _, err := untrusted.Info(capturetest.Context(t)); !errors.As(err, &ce) || capture.Classify(err) != capture.CauseTLS {
 		t.Fatalf("an unpinned self-signed camera: %v, want a certificate refusal", err)
 	}
 	pinned, err := registry().NewPTZ(srv.URL(), capture.Settings{User: "u", Password: "p",
@@ -477,7 +451,7 @@ func TestPTZOverHTTPSTrustedByPin(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pinned.Close()
-	if info, err := pinned.Info(ctx(t)); err != nil || !info.PTZ {
+	if info, err := pinned.Info(capturetest.Context(t)); err != nil || !info.PTZ {
 		t.Fatalf("pinned: %+v, %v", info, err)
 	}
 }
@@ -493,7 +467,7 @@ func TestPTZCenterOnAPoint(t *testing.T) {
 	pan0, tilt0, zoom0 := srv.Position()
 	clicked := onviftest.View(pan0, tilt0, zoom0, 320, 240).RGBAAt(240, 60) // x 0.75, y 0.25
 	t0 := time.Now()
-	if err := c.Center(ctx(t), 0.75, 0.25); err != nil {
+	if err := c.Center(capturetest.Context(t), 0.75, 0.25); err != nil {
 		t.Fatal(err)
 	}
 	capturetest.WaitFor(t, "the head to settle", func() bool { return !srv.Moving() })
@@ -517,7 +491,7 @@ func TestPTZCenterOnAPoint(t *testing.T) {
 	}
 
 	_, fixed := startCamera(t, onviftest.Options{NoFOV: true})
-	if err := fixed.(capture.PTZCenterer).Center(ctx(t), 0.5, 0.5); !errors.Is(err, capture.ErrUnsupported) {
+	if err := fixed.(capture.PTZCenterer).Center(capturetest.Context(t), 0.5, 0.5); !errors.Is(err, capture.ErrUnsupported) {
 		t.Errorf("Center without the FOV space: %v, want ErrUnsupported", err)
 	}
 }

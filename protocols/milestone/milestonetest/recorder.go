@@ -634,13 +634,10 @@ func (r *Recorder) recordedPicture(cam string, i, w, h int) []byte {
 		return withComment(base, "vigil recorded "+t.Format(time.RFC3339Nano))
 	}
 	k := scaledKey{cam, i, w, h}
-	r.mu.Lock()
-	b, ok := r.stamped[k]
-	r.mu.Unlock()
-	if ok {
+	if b, ok := r.cached(r.stamped, k); ok {
 		return b
 	}
-	b = withComment(stamp(base, t.Format("2006-01-02 15:04:05.0")), "vigil recorded "+t.Format(time.RFC3339Nano))
+	b := withComment(stamp(base, t.Format("2006-01-02 15:04:05.0")), "vigil recorded "+t.Format(time.RFC3339Nano))
 	r.mu.Lock()
 	if len(r.stamped) >= 256 { // a bounded cache: playback moves on
 		clear(r.stamped)
@@ -648,6 +645,14 @@ func (r *Recorder) recordedPicture(cam string, i, w, h int) []byte {
 	r.stamped[k] = b
 	r.mu.Unlock()
 	return b
+}
+
+// cached is m[k] (r.cache or r.stamped), read under r.mu.
+func (r *Recorder) cached(m map[scaledKey][]byte, k scaledKey) ([]byte, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, ok := m[k]
+	return b, ok
 }
 
 // scaled returns frame i of cam fitted into w×h keeping its aspect ratio and never
@@ -659,10 +664,7 @@ func (r *Recorder) scaled(cam string, i, w, h int) []byte {
 		return src
 	}
 	k := scaledKey{cam, i, w, h}
-	r.mu.Lock()
-	b, ok := r.cache[k]
-	r.mu.Unlock()
-	if ok {
+	if b, ok := r.cached(r.cache, k); ok {
 		return b
 	}
 	img, err := jpeg.Decode(bytes.NewReader(src))
