@@ -284,10 +284,7 @@ func TestNextFileAndGap(t *testing.T) {
 	src := New(r.dir, time.Time{}, 4)
 	began := time.Now()
 	want := 2 * len(r.pkts[0])
-	k, err := capturetest.Run(t, src, want)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, want)
 	took := time.Since(began)
 	got := k.Packets()
 	if len(got) != want {

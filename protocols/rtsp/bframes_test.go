@@ -111,10 +111,7 @@ func TestBFramesMediaTimes(t *testing.T) {
 			src.Transport = tc.transport
 			var log *logBuffer
 			src.Logger, log = logged()
-			k, err := capturetest.Run(t, src, 60) // more than two GOPs at 25 fps
-			if err != nil {
-				t.Fatal(err)
-			}
+			k := capturetest.Received(t, src, 60) // more than two GOPs at 25 fps
 			checkNoGuess(t, log)
 			pkts := k.Packets()
 			if pkts[0].Codec != tc.codec || !pkts[0].Key || pkts[0].Width != 320 || pkts[0].Height != 240 {
@@ -138,10 +135,7 @@ func TestMJPEGMediaTimes(t *testing.T) {
 	src.Transport = "tcp"
 	var log *logBuffer
 	src.Logger, log = logged()
-	k, err := capturetest.Run(t, src, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 20)
 	checkNoGuess(t, log)
 	pkts := k.Packets()
 	checkMediaTimes(t, pkts, 25, false)

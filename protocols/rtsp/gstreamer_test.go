@@ -20,10 +20,7 @@ func TestGStreamerH264(t *testing.T) {
 			src := source(g.URL("h264"))
 			src.Transport = tr
 			start := time.Now()
-			k, err := capturetest.Run(t, src, 20)
-			if err != nil {
-				t.Fatal(err)
-			}
+			k := capturetest.Received(t, src, 20)
 			t.Logf("20 packets in %v; tracks %+v", time.Since(start).Round(time.Millisecond), src.Tracks())
 			want := map[string]string{"auto": "udp", "tcp": "tcp"}[tr]
 			checkH264(t, k, want)
@@ -34,10 +31,7 @@ func TestGStreamerH264(t *testing.T) {
 func TestGStreamerMJPEG(t *testing.T) {
 	g := rtsptest.StartGStreamer(t, "", "")
 	src := source(g.URL("mjpeg"))
-	k, err := capturetest.Run(t, src, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 10)
 	if i := k.Infos()[0]; i.Codec != capture.CodecJPEG || i.Transport != "udp" {
 		t.Errorf("StreamInfo %+v", i)
 	}
@@ -59,16 +53,13 @@ func TestGStreamerDigest(t *testing.T) {
 	g := rtsptest.StartGStreamer(t, "viewer", "pa55word")
 	src := source(g.URL("h264"))
 	src.User, src.Password = "viewer", "pa55word"
-	k, err := capturetest.Run(t, src, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 5)
 	if i := k.Infos()[0]; i.Auth != "digest" || strings.Join(i.AuthOffered, ",") != "digest" {
 		t.Errorf("auth %q offered %v", i.Auth, i.AuthOffered)
 	}
 	src = source(g.URL("h264"))
 	src.User, src.Password = "viewer", "wrong"
-	_, err = capturetest.Run(t, src, 5)
+	_, err := capturetest.Run(t, src, 5)
 	if !errors.Is(err, capture.ErrUnauthorized) || strings.Contains(err.Error(), "wrong\"") {
 		t.Fatalf("wrong password: %v", err)
 	}
@@ -100,10 +91,7 @@ func TestGStreamerBFrames(t *testing.T) {
 			src.Transport = "tcp"
 			var log *logBuffer
 			src.Logger, log = logged()
-			k, err := capturetest.Run(t, src, 45) // three GOPs at 15 fps
-			if err != nil {
-				t.Fatal(err)
-			}
+			k := capturetest.Received(t, src, 45) // three GOPs at 15 fps
 			checkNoGuess(t, log)
 			pkts := k.Packets()
 			if p := pkts[0]; p.Codec != tc.codec || !p.Key || p.Width != 320 || p.Height != 240 {

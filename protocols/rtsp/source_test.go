@@ -129,10 +129,7 @@ func TestH264OverTCP(t *testing.T) {
 	srv := server(t, rtsptest.Options{})
 	src := source(srv.URL("h264"))
 	src.Transport = "tcp"
-	k, err := capturetest.Run(t, src, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 30)
 	checkH264(t, k, "tcp")
 	if got := k.Infos()[0]; got.Auth != "none" || len(got.AuthOffered) != 0 {
 		t.Errorf("auth %q offered %v, want none", got.Auth, got.AuthOffered)
@@ -155,10 +152,7 @@ func TestParameterSetsOnlyInSDP(t *testing.T) {
 	srv := server(t, rtsptest.Options{Streams: map[string]rtsptest.Stream{"cam": {H264: h, FPS: 25, OutOfBandParams: true}}})
 	src := source(srv.URL("cam"))
 	src.Transport = "tcp"
-	k, err := capturetest.Run(t, src, 30) // 30 at 25 fps with a key every 25: at least one more key
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 30) // 30 at 25 fps with a key every 25: at least one more key
 	checkH264(t, k, "tcp")
 }
 
@@ -168,10 +162,7 @@ func TestSourceTimeFromSenderReports(t *testing.T) {
 	srv := server(t, rtsptest.Options{})
 	src := source(srv.URL("h264"))
 	src.Transport = "tcp"
-	k, err := capturetest.Run(t, src, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 10)
 	with := 0
 	for _, p := range k.Packets() {
 		if p.SourceTime.IsZero() {
@@ -191,10 +182,7 @@ func TestMJPEGOverUDP(t *testing.T) {
 	srv := server(t, rtsptest.Options{UDP: true})
 	src := source(srv.URL("mjpeg"))
 	src.Transport = "udp"
-	k, err := capturetest.Run(t, src, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 10)
 	if i := k.Infos()[0]; i.Transport != "udp" || i.Codec != capture.CodecJPEG {
 		t.Errorf("StreamInfo %+v", i)
 	}
@@ -218,10 +206,7 @@ func TestMJPEGOverUDP(t *testing.T) {
 func TestAutoPrefersUDP(t *testing.T) {
 	srv := server(t, rtsptest.Options{UDP: true})
 	src := source(srv.URL("h264"))
-	k, err := capturetest.Run(t, src, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 10)
 	checkH264(t, k, "udp")
 	if src.UsedTransport() != "udp" {
 		t.Errorf("UsedTransport %q", src.UsedTransport())
@@ -235,10 +220,7 @@ func TestAutoFallsBackToTCPWhenUDPIsBlocked(t *testing.T) {
 	srv.DropUDP(true)
 	src := source(srv.URL("h264"))
 	start := time.Now()
-	k, err := capturetest.Run(t, src, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 5)
 	t.Logf("first 5 packets after %v", time.Since(start).Round(time.Millisecond))
 	checkH264(t, k, "tcp")
 	if src.UsedTransport() != "tcp" {
@@ -248,10 +230,7 @@ func TestAutoFallsBackToTCPWhenUDPIsBlocked(t *testing.T) {
 		t.Errorf("setups %v, want udp then tcp", got)
 	}
 	// The next run goes straight to TCP.
-	k, err = capturetest.Run(t, src, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k = capturetest.Received(t, src, 5)
 	checkH264(t, k, "tcp")
 	if got := srv.Setups(); !slices.Equal(got, []string{"udp", "tcp", "tcp"}) {
 		t.Errorf("setups %v, want a direct tcp on the second run", got)
@@ -263,10 +242,7 @@ func TestAutoFallsBackToTCPWhenUDPIsBlocked(t *testing.T) {
 func TestAutoTCPWhenServerRefusesUDP(t *testing.T) {
 	srv := server(t, rtsptest.Options{})
 	src := source(srv.URL("mjpeg"))
-	k, err := capturetest.Run(t, src, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 3)
 	if i := k.Infos()[0]; i.Transport != "tcp" {
 		t.Errorf("transport %q", i.Transport)
 	}
@@ -309,10 +285,7 @@ func TestAuth(t *testing.T) {
 
 			src := source(srv.URL("h264"))
 			src.User, src.Password, src.Transport = "admin", "s3cr3t!", "tcp"
-			k, err := capturetest.Run(t, src, 3)
-			if err != nil {
-				t.Fatal(err)
-			}
+			k := capturetest.Received(t, src, 3)
 			if i := k.Infos()[0]; i.Auth != scheme || !slices.Equal(i.AuthOffered, []string{scheme}) {
 				t.Errorf("auth %q offered %v, want %s", i.Auth, i.AuthOffered, scheme)
 			}
@@ -326,7 +299,7 @@ func TestAuth(t *testing.T) {
 
 			// Wrong password: unauthorized, and the password appears nowhere.
 			src = source(strings.Replace(srv.URL("h264"), "rtsp://", "rtsp://admin:hunter2@", 1))
-			_, err = capturetest.Run(t, src, 3)
+			_, err := capturetest.Run(t, src, 3)
 			if !errors.Is(err, capture.ErrUnauthorized) || !strings.Contains(err.Error(), "wrong user or password") {
 				t.Fatalf("wrong password: %v", err)
 			}
@@ -520,10 +493,7 @@ func TestH265(t *testing.T) {
 	}
 	srv := server(t, rtsptest.Options{UDP: true, Streams: map[string]rtsptest.Stream{"cam": {H265: aus, FPS: 25, OutOfBandParams: true}}})
 	src := source(srv.URL("cam"))
-	k, err := capturetest.Run(t, src, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 30)
 	if i := k.Infos()[0]; i.Codec != capture.CodecH265 || i.Transport != "udp" {
 		t.Errorf("StreamInfo %+v", i)
 	}
@@ -564,10 +534,7 @@ func TestVideoChosenOverAudio(t *testing.T) {
 		"audio": {Audio: true},
 	}})
 	src := source(srv.URL("av"))
-	k, err := capturetest.Run(t, src, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := capturetest.Received(t, src, 3)
 	if k.Infos()[0].Codec != capture.CodecJPEG {
 		t.Errorf("codec %s", k.Infos()[0].Codec)
 	}
@@ -577,7 +544,7 @@ func TestVideoChosenOverAudio(t *testing.T) {
 	}
 
 	src = source(srv.URL("audio"))
-	_, err = capturetest.Run(t, src, 1)
+	_, err := capturetest.Run(t, src, 1)
 	if !errors.Is(err, capture.ErrNotVideo) || !strings.Contains(err.Error(), "audio") {
 		t.Fatalf("audio only: %v", err)
 	}

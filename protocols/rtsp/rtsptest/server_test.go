@@ -2,7 +2,6 @@ package rtsptest_test
 
 import (
 	"bytes"
-	"errors"
 	"image/jpeg"
 	"io"
 	"log/slog"
@@ -26,12 +25,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func encode(t *testing.T) (h264, jpg [][]byte) {
 	t.Helper()
 	h264, err := rtsptest.EncodeH264(160, 128, 10, 1)
-	if errors.Is(err, rtsptest.ErrNoFFmpeg) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	capturetest.Made(t, err, rtsptest.ErrNoFFmpeg)
 	jpg, err = rtsptest.EncodeJPEG(160, 128, 10, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -187,12 +181,7 @@ func FuzzSplitAccessUnits(f *testing.F) {
 // a key frame, and the second call comes from the cache.
 func TestEncodeLoopH264(t *testing.T) {
 	jpg, err := rtsptest.EncodeJPEG(160, 128, 10, 1)
-	if errors.Is(err, rtsptest.ErrNoFFmpeg) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	capturetest.Made(t, err, rtsptest.ErrNoFFmpeg)
 	aus, err := rtsptest.EncodeLoopH264(jpg, 10)
 	if err != nil {
 		t.Fatal(err)
