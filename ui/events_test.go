@@ -19,8 +19,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vigil-cctv/vigil/capture"
-	"github.com/vigil-cctv/vigil/internal/ffmpeg"
-	"github.com/vigil-cctv/vigil/protocols/fmp4file/fmp4filetest"
 	"github.com/vigil-cctv/vigil/ui/uitest"
 )
 
@@ -124,19 +122,8 @@ func TestEventsPane(t *testing.T) {
 // on a camera without recordings that has Milestone playback it plays on the tile from
 // that time; on one with neither it says there is no recording of that moment.
 func TestEventPlayFromHere(t *testing.T) {
-	if _, err := ffmpeg.Version(); err != nil {
-		t.Skip("ffmpeg not installed (apt-get install ffmpeg)")
-	}
-	test.NewTempApp(t)
-	pkts, err := fmp4filetest.Units("jpeg", 192, 112, playerFPS, 12)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := t.TempDir()
 	t0 := time.Now().Truncate(time.Second)
-	if err := fmp4filetest.Record(root, "cam", pkts, t0); err != nil {
-		t.Fatal(err)
-	}
+	root, _ := recordedCam(t, 12, t0)
 	start := t0.Add(8 * time.Second)
 	ev := &fakeEvents{rows: []EventRow{
 		{ID: 3, Camera: "cam", Kind: "motion", Start: start, End: start.Add(2 * time.Second)},

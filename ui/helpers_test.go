@@ -196,14 +196,20 @@ func newRig(t *testing.T, sources []capture.Source, opts capture.StreamOptions, 
 	r.win = test.NewWindow(r.wall.Content())
 	r.win.SetPadded(false)
 	r.win.Resize(size)
+	stopAtEnd(t, r.wall, &r.streams, r.win)
+	return r
+}
+
+// stopAtEnd stops wall, then closes the streams (those in *streams when the test ends)
+// and win, when the test ends.
+func stopAtEnd(t *testing.T, wall *Wall, streams *[]*capture.Stream, win fyne.Window) {
 	t.Cleanup(func() {
-		r.wall.Stop()
-		for _, s := range r.streams {
+		wall.Stop()
+		for _, s := range *streams {
 			s.Close()
 		}
-		r.win.Close()
+		win.Close()
 	})
-	return r
 }
 
 // capture renders the window.

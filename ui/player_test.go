@@ -56,24 +56,36 @@ type playerRig struct {
 	pkts   []capture.Packet
 }
 
-func newPlayerRig(t *testing.T) *playerRig {
+// recordedCam makes a test app and a recordings root in which camera "cam" has a file
+// of seconds of 192×112 M-JPEG at playerFPS starting at each of starts (by the
+// recorder's writer); it returns the root and the file's packets. It skips t without
+// ffmpeg.
+func recordedCam(t *testing.T, seconds int, starts ...time.Time) (root string, pkts []capture.Packet) {
 	t.Helper()
 	if _, err := ffmpeg.Version(); err != nil {
 		t.Skip("ffmpeg not installed (apt-get install ffmpeg)")
 	}
 	test.NewTempApp(t)
-	pkts, err := fmp4filetest.Units("jpeg", 192, 112, playerFPS, 3)
+	pkts, err := fmp4filetest.Units("jpeg", 192, 112, playerFPS, seconds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := t.TempDir()
-	t0 := time.Now().Truncate(time.Second)
-	r := &playerRig{t: t, q: &uiQueue{}, starts: []time.Time{t0, t0.Add(10 * time.Second)}, pkts: pkts}
-	for _, s := range r.starts {
+	root = t.TempDir()
+	for _, s := range starts {
 		if err := fmp4filetest.Record(root, "cam", pkts, s); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return root, pkts
+}
+
+func newPlayerRig(t *testing.T) *playerRig {
+	t.Helper()
+	t0 := time.Now().Truncate(time.Second)
+	starts := []time.Time{t0, t0.Add(10 * time.Second)}
+	root, pkts := recordedCam(t, 3, starts...)
+	r := &playerRig{t: t, q: &uiQueue{}, starts: starts, pkts: pkts}
+	var err error
 	r.p, err = newPlayer(&fileReview{root: root, dec: &testDecoders{}}, "cam", t0, r.q.Do)
 	if err != nil {
 		t.Fatal(err)

@@ -69,13 +69,7 @@ func newWallTRig(t *testing.T, sources []capture.Source, sopts capture.StreamOpt
 	r.win.SetPadded(false)
 	r.win.SetContent(r.wall.Panel(r.win))
 	r.win.Resize(fyne.NewSize(1000, 700))
-	t.Cleanup(func() {
-		r.wall.Stop()
-		for _, s := range r.streams {
-			s.Close()
-		}
-		r.win.Close()
-	})
+	stopAtEnd(t, r.wall, &r.streams, r.win)
 	return r
 }
 
