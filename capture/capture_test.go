@@ -53,21 +53,32 @@ func (s *scriptSource) Run(ctx context.Context, sink Sink) error {
 		return st.err
 	}
 	sink.Connected(StreamInfo{Protocol: "script", Codec: CodecJPEG})
-	for i := 0; i < st.packets; i++ {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(5 * time.Millisecond):
-		}
+	if !paced(ctx, st.packets, func(int) {
 		now := time.Now()
 		sink.Packet(Packet{Codec: CodecJPEG, Data: []byte{1, 2, 3}, Key: true, Width: w, Height: h,
 			SourceTime: now.Add(-10 * time.Millisecond), ReceiveTime: now})
+	}) {
+		return nil
 	}
 	if st.hold {
 		<-ctx.Done()
 		return nil
 	}
 	return st.err
+}
+
+// paced calls send(i) for i from 0 to n-1, 5 ms apart (the scripted sources' pace);
+// false when ctx ended first.
+func paced(ctx context.Context, n int, send func(i int)) bool {
+	for i := 0; i < n; i++ {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(5 * time.Millisecond):
+		}
+		send(i)
+	}
+	return true
 }
 
 func (s *scriptSource) Runs() int { s.mu.Lock(); defer s.mu.Unlock(); return s.runs }

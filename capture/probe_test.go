@@ -124,15 +124,8 @@ type sizelessSource struct{ n int }
 
 func (s sizelessSource) Run(ctx context.Context, sink Sink) error {
 	sink.Connected(StreamInfo{Protocol: "script", Codec: CodecH264})
-	for i := 0; i < s.n; i++ {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(5 * time.Millisecond):
-		}
-		sink.Packet(Packet{Codec: CodecH264, Data: []byte{0, 0, 0, 1, 0x65}, Key: i == 0})
-	}
-	<-ctx.Done()
+	paced(ctx, s.n, func(i int) { sink.Packet(Packet{Codec: CodecH264, Data: []byte{0, 0, 0, 1, 0x65}, Key: i == 0}) })
+	<-ctx.Done() // at once when it ended while sending
 	return nil
 }
 
