@@ -74,9 +74,7 @@ func (f Filter) where() (string, []any) {
 // Query returns the events the filter selects, newest first, without their snapshots.
 func (s *Store) Query(ctx context.Context, f Filter) ([]Event, error) {
 	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultQueryLimit
-	}
+	limit = capture.OrDefault(limit, DefaultQueryLimit)
 	limit = min(limit, MaxQueryLimit)
 	where, args := f.where()
 	rows, err := s.db.QueryContext(ctx, s.d.q(`SELECT id, camera, kind, zone, start_us, end_us, last_us, peak, labels, detail, snapshot_bytes

@@ -112,21 +112,15 @@ type scaledKey struct {
 
 // NewRecorder starts a Recorder on 127.0.0.1 with a port picked by the system.
 func NewRecorder(opts RecorderOptions) *Recorder {
-	if opts.FPS <= 0 {
-		opts.FPS = 10
-	}
+	opts.FPS = capture.OrDefault(opts.FPS, 10)
 	if opts.RecordedStart.IsZero() {
 		opts.RecordedStart = time.Date(2024, 1, 15, 12, 0, 0, 0, time.UTC)
 		if opts.RecordedHistory > 0 {
 			opts.RecordedStart = time.Now().Add(-opts.RecordedHistory).Truncate(time.Second)
 		}
 	}
-	if opts.RecordedInterval <= 0 {
-		opts.RecordedInterval = time.Duration(float64(time.Second) / opts.FPS)
-	}
-	if opts.RecordedFrames <= 0 {
-		opts.RecordedFrames = 100
-	}
+	opts.RecordedInterval = capture.OrDefault(opts.RecordedInterval, time.Duration(float64(time.Second)/opts.FPS))
+	opts.RecordedFrames = capture.OrDefault(opts.RecordedFrames, 100)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(fmt.Sprintf("milestonetest: listening on loopback: %v", err))

@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture"
+
 	"github.com/bluenviron/gortsplib/v5"
 	"github.com/bluenviron/gortsplib/v5/pkg/auth"
 	"github.com/bluenviron/gortsplib/v5/pkg/base"
@@ -201,9 +203,7 @@ func New(opts Options) (*Server, error) {
 func newPath(name string, st Stream) (*path, error) {
 	name = strings.Trim(name, "/")
 	p := &path{name: name, s: st}
-	if p.s.FPS <= 0 {
-		p.s.FPS = 15
-	}
+	p.s.FPS = capture.OrDefault(p.s.FPS, 15)
 	kinds := 0
 	for _, f := range [][][]byte{st.H264, st.H265, st.JPEG} {
 		if len(f) > 0 {
