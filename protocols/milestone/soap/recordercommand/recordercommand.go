@@ -65,35 +65,41 @@ type PresetMoveTo struct {
 }
 
 type JPEGData struct {
-	Time string `xml:"Time,omitempty"`
-	Data string `xml:"Data,omitempty"`
+	Time string `xml:"Time,omitempty" json:"Time,omitempty"`
+
+	Data string `xml:"Data,omitempty" json:"Data,omitempty"`
 }
 
 type PTZArgs struct {
-	Movement   *ArrayOfPTZPairDouble  `xml:"movement,omitempty"`
-	Speed      *ArrayOfPTZPairDouble  `xml:"speed,omitempty"`
-	Automatic  *ArrayOfPTZPairBoolean `xml:"automatic,omitempty"`
-	Normalized string                 `xml:"Normalized,omitempty"`
+	Movement *ArrayOfPTZPairDouble `xml:"movement,omitempty" json:"movement,omitempty"`
+
+	Speed *ArrayOfPTZPairDouble `xml:"speed,omitempty" json:"speed,omitempty"`
+
+	Automatic *ArrayOfPTZPairBoolean `xml:"automatic,omitempty" json:"automatic,omitempty"`
+
+	Normalized string `xml:"Normalized,omitempty" json:"Normalized,omitempty"`
 }
 
 type ArrayOfPTZPairDouble struct {
-	PTZPairDouble []*PTZPairDouble `xml:"PTZPairDouble,omitempty"`
+	PTZPairDouble []*PTZPairDouble `xml:"PTZPairDouble,omitempty" json:"PTZPairDouble,omitempty"`
 }
 
 type PTZPairDouble struct {
-	Name  string `xml:"name,omitempty"`
-	Value string `xml:"value,omitempty"`
+	Name string `xml:"name,omitempty" json:"name,omitempty"`
+
+	Value string `xml:"value,omitempty" json:"value,omitempty"`
 }
 
 type ArrayOfPTZPairBoolean struct {
-	PTZPairBoolean []*PTZPairBoolean `xml:"PTZPairBoolean,omitempty"`
+	PTZPairBoolean []*PTZPairBoolean `xml:"PTZPairBoolean,omitempty" json:"PTZPairBoolean,omitempty"`
 }
 
 type PTZPairBoolean struct {
-	Name  string `xml:"name,omitempty"`
-	Value bool   `xml:"value,omitempty"`
+	Name string `xml:"name,omitempty" json:"name,omitempty"`
+
+	Value bool `xml:"value,omitempty" json:"value,omitempty"`
 }
 
 type ArrayOfString struct {
-	Astring []*string `xml:"string,omitempty"`
+	Astring []*string `xml:"string,omitempty" json:"string,omitempty"`
 }

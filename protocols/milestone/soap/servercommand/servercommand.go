@@ -44,66 +44,91 @@ type QueryRecorderInfoResponse struct {
 }
 
 type LoginInfo struct {
-	Token             string        `xml:"Token,omitempty"`
-	RegistrationTime  string        `xml:"RegistrationTime,omitempty"`
-	TimeToLive        *TimeDuration `xml:"TimeToLive,omitempty"`
-	TimeToLiveLimited bool          `xml:"TimeToLiveLimited,omitempty"`
+	Token string `xml:"Token,omitempty" json:"Token,omitempty"`
+
+	RegistrationTime string `xml:"RegistrationTime,omitempty" json:"RegistrationTime,omitempty"`
+
+	TimeToLive *TimeDuration `xml:"TimeToLive,omitempty" json:"TimeToLive,omitempty"`
+
+	TimeToLiveLimited bool `xml:"TimeToLiveLimited,omitempty" json:"TimeToLiveLimited,omitempty"`
 }
 
 type TimeDuration struct {
-	MicroSeconds int64 `xml:"MicroSeconds,omitempty"`
+	MicroSeconds int64 `xml:"MicroSeconds,omitempty" json:"MicroSeconds,omitempty"`
 }
 
 type ConfigurationInfo struct {
-	ServerId          *wire.Guid           `xml:"ServerId,omitempty"`
-	ServerName        string               `xml:"ServerName,omitempty"`
-	ServerDescription string               `xml:"ServerDescription,omitempty"`
-	Recorders         *ArrayOfRecorderInfo `xml:"Recorders,omitempty"`
+	ServerId *wire.Guid `xml:"ServerId,omitempty" json:"ServerId,omitempty"`
+
+	ServerName string `xml:"ServerName,omitempty" json:"ServerName,omitempty"`
+
+	ServerDescription string `xml:"ServerDescription,omitempty" json:"ServerDescription,omitempty"`
+
+	Recorders *ArrayOfRecorderInfo `xml:"Recorders,omitempty" json:"Recorders,omitempty"`
 }
 
 type ArrayOfRecorderInfo struct {
-	RecorderInfo []*RecorderInfo `xml:"RecorderInfo,omitempty"`
+	RecorderInfo []*RecorderInfo `xml:"RecorderInfo,omitempty" json:"RecorderInfo,omitempty"`
 }
 
 type RecorderInfo struct {
-	RecorderId   *wire.Guid         `xml:"RecorderId,omitempty"`
-	ServiceId    *wire.Guid         `xml:"ServiceId,omitempty"`
-	Name         string             `xml:"Name,omitempty"`
-	Description  string             `xml:"Description,omitempty"`
-	HostName     string             `xml:"HostName,omitempty"`
-	WebServerUri string             `xml:"WebServerUri,omitempty"`
-	TimeZoneName string             `xml:"TimeZoneName,omitempty"`
-	Cameras      *ArrayOfCameraInfo `xml:"Cameras,omitempty"`
+	RecorderId *wire.Guid `xml:"RecorderId,omitempty" json:"RecorderId,omitempty"`
+
+	ServiceId *wire.Guid `xml:"ServiceId,omitempty" json:"ServiceId,omitempty"`
+
+	Name string `xml:"Name,omitempty" json:"Name,omitempty"`
+
+	Description string `xml:"Description,omitempty" json:"Description,omitempty"`
+
+	HostName string `xml:"HostName,omitempty" json:"HostName,omitempty"`
+
+	WebServerUri string `xml:"WebServerUri,omitempty" json:"WebServerUri,omitempty"`
+
+	TimeZoneName string `xml:"TimeZoneName,omitempty" json:"TimeZoneName,omitempty"`
+
+	Cameras *ArrayOfCameraInfo `xml:"Cameras,omitempty" json:"Cameras,omitempty"`
 }
 
 type ArrayOfCameraInfo struct {
-	CameraInfo []*CameraInfo `xml:"CameraInfo,omitempty"`
+	CameraInfo []*CameraInfo `xml:"CameraInfo,omitempty" json:"CameraInfo,omitempty"`
 }
 
 type CameraInfo struct {
-	RecorderId  *wire.Guid         `xml:"RecorderId,omitempty"`
-	HardwareId  *wire.Guid         `xml:"HardwareId,omitempty"`
-	DeviceId    *wire.Guid         `xml:"DeviceId,omitempty"`
-	Name        string             `xml:"Name,omitempty"`
-	ShortName   string             `xml:"ShortName,omitempty"`
-	Description string             `xml:"Description,omitempty"`
-	Shortcut    string             `xml:"Shortcut,omitempty"`
-	DeviceIndex int32              `xml:"DeviceIndex,omitempty"`
-	Streams     *ArrayOfStreamInfo `xml:"Streams,omitempty"`
-	PtzSettings *PtzInfo           `xml:"PtzSettings,omitempty"`
+	RecorderId *wire.Guid `xml:"RecorderId,omitempty" json:"RecorderId,omitempty"`
+
+	HardwareId *wire.Guid `xml:"HardwareId,omitempty" json:"HardwareId,omitempty"`
+
+	DeviceId *wire.Guid `xml:"DeviceId,omitempty" json:"DeviceId,omitempty"`
+
+	Name string `xml:"Name,omitempty" json:"Name,omitempty"`
+
+	ShortName string `xml:"ShortName,omitempty" json:"ShortName,omitempty"`
+
+	Description string `xml:"Description,omitempty" json:"Description,omitempty"`
+
+	Shortcut string `xml:"Shortcut,omitempty" json:"Shortcut,omitempty"`
+
+	DeviceIndex int32 `xml:"DeviceIndex,omitempty" json:"DeviceIndex,omitempty"`
+
+	Streams *ArrayOfStreamInfo `xml:"Streams,omitempty" json:"Streams,omitempty"`
+
+	PtzSettings *PtzInfo `xml:"PtzSettings,omitempty" json:"PtzSettings,omitempty"`
 }
 
 type PtzInfo struct {
-	PtzEnabled                        bool `xml:"PtzEnabled,omitempty"`
-	IsCenterOnPositionInViewSupported bool `xml:"IsCenterOnPositionInViewSupported,omitempty"`
+	PtzEnabled bool `xml:"PtzEnabled,omitempty" json:"PtzEnabled,omitempty"`
+
+	IsCenterOnPositionInViewSupported bool `xml:"IsCenterOnPositionInViewSupported,omitempty" json:"IsCenterOnPositionInViewSupported,omitempty"`
 }
 
 type ArrayOfStreamInfo struct {
-	StreamInfo []*StreamInfo `xml:"StreamInfo,omitempty"`
+	StreamInfo []*StreamInfo `xml:"StreamInfo,omitempty" json:"StreamInfo,omitempty"`
 }
 
 type StreamInfo struct {
-	StreamId *wire.Guid `xml:"StreamId,omitempty"`
-	Name     string     `xml:"Name,omitempty"`
-	Default  bool       `xml:"Default,omitempty"`
+	StreamId *wire.Guid `xml:"StreamId,omitempty" json:"StreamId,omitempty"`
+
+	Name string `xml:"Name,omitempty" json:"Name,omitempty"`
+
+	Default bool `xml:"Default,omitempty" json:"Default,omitempty"`
 }
