@@ -93,18 +93,17 @@ type Server struct {
 
 	dropUDP atomic.Bool
 
-	mu      sync.Mutex
-	srv     *gortsplib.Server
-	up      bool
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	preTCP  net.Listener
-	preUDP  [2]*net.UDPConn
-	setups  []string
-	plays   int
-	conns   int
-	session int
-	cert    *tls.Certificate // with TLS
+	mu     sync.Mutex
+	srv    *gortsplib.Server
+	up     bool
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	preTCP net.Listener
+	preUDP [2]*net.UDPConn
+	setups []string
+	cert   *tls.Certificate // with TLS
+
+	plays, conns, session atomic.Int64 // counts, read by Plays, Connections, Sessions
 }
 
 type path struct {
@@ -360,25 +359,13 @@ func (s *Server) Setups() []string {
 }
 
 // Plays counts PLAY requests answered 200.
-func (s *Server) Plays() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.plays
-}
+func (s *Server) Plays() int { return int(s.plays.Load()) }
 
 // Sessions counts RTSP sessions opened.
-func (s *Server) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.session
-}
+func (s *Server) Sessions() int { return int(s.session.Load()) }
 
 // Connections counts TCP connections accepted.
-func (s *Server) Connections() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.conns
-}
+func (s *Server) Connections() int { return int(s.conns.Load()) }
 
 // Kill closes the listener, every session and the UDP sockets: the camera is gone and
 // connections are refused until Restart. It waits for the server's goroutines.
@@ -598,15 +585,11 @@ func (s *Server) feed(p *path, st *gortsplib.ServerStream, stop chan struct{}) {
 type handler Server
 
 func (h *handler) OnConnOpen(*gortsplib.ServerHandlerOnConnOpenCtx) {
-	h.mu.Lock()
-	h.conns++
-	h.mu.Unlock()
+	h.conns.Add(1)
 }
 
 func (h *handler) OnSessionOpen(*gortsplib.ServerHandlerOnSessionOpenCtx) {
-	h.mu.Lock()
-	h.session++
-	h.mu.Unlock()
+	h.session.Add(1)
 }
 
 // authorized checks credentials; ok false comes with the 401 to send.
@@ -665,8 +648,6 @@ func (h *handler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Respons
 }
 
 func (h *handler) OnPlay(*gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) {
-	h.mu.Lock()
-	h.plays++
-	h.mu.Unlock()
+	h.plays.Add(1)
 	return &base.Response{StatusCode: base.StatusOK}, nil
 }
