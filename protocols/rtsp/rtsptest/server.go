@@ -30,8 +30,6 @@ import (
 	"github.com/bluenviron/gortsplib/v5/pkg/description"
 	"github.com/bluenviron/gortsplib/v5/pkg/format"
 	"github.com/bluenviron/gortsplib/v5/pkg/liberrors"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 	"github.com/pion/rtp"
 
 	"github.com/vigil-cctv/vigil/internal/trust"
@@ -260,21 +258,16 @@ func newPath(name string, st Stream) (*path, error) {
 
 // paramSet returns where a parameter set NAL unit is kept, nil for other NAL units.
 func (p *path) paramSet(n []byte) *[]byte {
+	codec := capture.CodecH264
 	if p.h265 {
-		switch h265.NALUType((n[0] >> 1) & 0x3f) {
-		case h265.NALUType_VPS_NUT:
-			return &p.vps
-		case h265.NALUType_SPS_NUT:
-			return &p.sps
-		case h265.NALUType_PPS_NUT:
-			return &p.pps
-		}
-		return nil
+		codec = capture.CodecH265
 	}
-	switch h264.NALUType(n[0] & 0x1f) {
-	case h264.NALUTypeSPS:
+	switch capture.NALRoleOf(codec, n) {
+	case capture.NALVPS:
+		return &p.vps
+	case capture.NALSPS:
 		return &p.sps
-	case h264.NALUTypePPS:
+	case capture.NALPPS:
 		return &p.pps
 	}
 	return nil
