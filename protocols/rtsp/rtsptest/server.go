@@ -22,14 +22,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture"
+
 	"github.com/bluenviron/gortsplib/v5"
 	"github.com/bluenviron/gortsplib/v5/pkg/auth"
 	"github.com/bluenviron/gortsplib/v5/pkg/base"
 	"github.com/bluenviron/gortsplib/v5/pkg/description"
 	"github.com/bluenviron/gortsplib/v5/pkg/format"
 	"github.com/bluenviron/gortsplib/v5/pkg/liberrors"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 	"github.com/pion/rtp"
 
 	"github.com/vigil-cctv/vigil/capture/capturetest"
@@ -92,18 +92,17 @@ type Server struct {
 
 	dropUDP atomic.Bool
 
-	mu      sync.Mutex
-	srv     *gortsplib.Server
-	up      bool
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	preTCP  net.Listener
-	preUDP  [2]*net.UDPConn
-	setups  []string
-	plays   atomic.Int64     // PLAY requests answered 200
-	conns   atomic.Int64     // TCP connections accepted
-	session atomic.Int64     // RTSP sessions opened
-	cert    *tls.Certificate // with TLS
+	mu     sync.Mutex
+	srv    *gortsplib.Server
+	up     bool
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	preTCP net.Listener
+	preUDP [2]*net.UDPConn
+	setups []string
+	cert   *tls.Certificate // with TLS
+
+	plays, conns, session atomic.Int64 // counts, read by Plays, Connections, Sessions
 }
 
 type path struct {
@@ -198,9 +197,7 @@ func New(opts Options) (*Server, error) {
 func newPath(name string, st Stream) (*path, error) {
 	name = strings.Trim(name, "/")
 	p := &path{name: name, s: st}
-	if p.s.FPS <= 0 {
-		p.s.FPS = 15
-	}
+	p.s.FPS = capture.OrDefault(p.s.FPS, 15)
 	kinds := 0
 	for _, f := range [][][]byte{st.H264, st.H265, st.JPEG} {
 		if len(f) > 0 {
@@ -258,21 +255,16 @@ func newPath(name string, st Stream) (*path, error) {
 
 // paramSet returns where a parameter set NAL unit is kept, nil for other NAL units.
 func (p *path) paramSet(n []byte) *[]byte {
+	codec := capture.CodecH264
 	if p.h265 {
-		switch h265.NALUType((n[0] >> 1) & 0x3f) {
-		case h265.NALUType_VPS_NUT:
-			return &p.vps
-		case h265.NALUType_SPS_NUT:
-			return &p.sps
-		case h265.NALUType_PPS_NUT:
-			return &p.pps
-		}
-		return nil
+		codec = capture.CodecH265
 	}
-	switch h264.NALUType(n[0] & 0x1f) {
-	case h264.NALUTypeSPS:
+	switch capture.NALRoleOf(codec, n) {
+	case capture.NALVPS:
+		return &p.vps
+	case capture.NALSPS:
 		return &p.sps
-	case h264.NALUTypePPS:
+	case capture.NALPPS:
 		return &p.pps
 	}
 	return nil
