@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics"
+	"github.com/vigil-cctv/vigil/analytics/analyticstest"
 )
 
 // stillHour is an hour of a still 320×180 scene at 5 fps with what a camera sees when
@@ -22,17 +23,7 @@ type stillHour struct {
 const hourW, hourH, hourFPS = 320, 180, 5
 
 func newStillHour() *stillHour {
-	s := &stillHour{back: make([]uint8, hourW*hourH), rng: rand.New(rand.NewPCG(7, 11))}
-	for y := range hourH {
-		for x := range hourW {
-			v := 60 + 80*x/hourW + 40*y/hourH
-			if (x/(hourW/8)+y/(hourH/6))%2 == 0 {
-				v += 25
-			}
-			s.back[y*hourW+x] = uint8(v)
-		}
-	}
-	return s
+	return &stillHour{back: analyticstest.Textured(hourW, hourH), rng: rand.New(rand.NewPCG(7, 11))}
 }
 
 // light is the scene's change of light at t: an offset and a contrast gain.

@@ -40,3 +40,20 @@ func Walk(n, from, to, w, h int) [][]byte {
 	}
 	return out
 }
+
+// Textured is a still w×h luma picture with edges for a contrast stretch to keep:
+// gradients and a coarse 8×6 checker, the background the analyzers' tests draw their
+// noise, light changes and passers-by on.
+func Textured(w, h int) []uint8 {
+	back := make([]uint8, w*h)
+	for y := range h {
+		for x := range w {
+			v := 60 + 80*x/w + 40*y/h
+			if (x/(w/8)+y/(h/6))%2 == 0 {
+				v += 25
+			}
+			back[y*w+x] = uint8(v)
+		}
+	}
+	return back
+}

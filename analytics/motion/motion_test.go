@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/vigil-cctv/vigil/analytics/analyticstest"
 )
 
 // scene draws frames of a still, textured picture with sensor noise, and what the test
@@ -16,18 +18,7 @@ type scene struct {
 }
 
 func newScene(w, h int) *scene {
-	s := &scene{w: w, h: h, back: make([]uint8, w*h), rng: rand.New(rand.NewPCG(1, 2)), noise: 6}
-	for y := range h {
-		for x := range w {
-			// Gradients and a coarse checker: edges for the contrast stretch to keep.
-			v := 60 + 80*x/w + 40*y/h
-			if (x/(w/8)+y/(h/6))%2 == 0 {
-				v += 25
-			}
-			s.back[y*w+x] = uint8(v)
-		}
-	}
-	return s
+	return &scene{w: w, h: h, back: analyticstest.Textured(w, h), rng: rand.New(rand.NewPCG(1, 2)), noise: 6}
 }
 
 // frame is the scene with light added to every pixel and, when box is not empty, a
