@@ -122,8 +122,8 @@ func TestEventsPane(t *testing.T) {
 // on a camera without recordings that has Milestone playback it plays on the tile from
 // that time; on one with neither it says there is no recording of that moment.
 func TestEventPlayFromHere(t *testing.T) {
-	t0 := time.Now().Truncate(time.Second)
-	root, _ := recordedCam(t, 12, t0)
+	root, starts, _ := recordedCam(t, 12, 0)
+	t0 := starts[0]
 	start := t0.Add(8 * time.Second)
 	ev := &fakeEvents{rows: []EventRow{
 		{ID: 3, Camera: "cam", Kind: "motion", Start: start, End: start.Add(2 * time.Second)},

@@ -58,9 +58,10 @@ type playerRig struct {
 
 // recordedCam makes a test app and a recordings root in which camera "cam" has a file
 // of seconds of 192×112 M-JPEG at playerFPS starting at each of starts (by the
-// recorder's writer); it returns the root and the file's packets. It skips t without
-// ffmpeg.
-func recordedCam(t *testing.T, seconds int, starts ...time.Time) (root string, pkts []capture.Packet) {
+// recorder's writer), starts being t0 (now, to the second, once the packets are
+// encoded: a recording may not start in the past) plus each of after; it returns the
+// root, the starts and the file's packets. It skips t without ffmpeg.
+func recordedCam(t *testing.T, seconds int, after ...time.Duration) (root string, starts []time.Time, pkts []capture.Packet) {
 	t.Helper()
 	if _, err := ffmpeg.Version(); err != nil {
 		t.Skip("ffmpeg not installed (apt-get install ffmpeg)")
@@ -71,19 +72,20 @@ func recordedCam(t *testing.T, seconds int, starts ...time.Time) (root string, p
 		t.Fatal(err)
 	}
 	root = t.TempDir()
-	for _, s := range starts {
-		if err := fmp4filetest.Record(root, "cam", pkts, s); err != nil {
+	t0 := time.Now().Truncate(time.Second)
+	for _, d := range after {
+		starts = append(starts, t0.Add(d))
+		if err := fmp4filetest.Record(root, "cam", pkts, t0.Add(d)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return root, pkts
+	return root, starts, pkts
 }
 
 func newPlayerRig(t *testing.T) *playerRig {
 	t.Helper()
-	t0 := time.Now().Truncate(time.Second)
-	starts := []time.Time{t0, t0.Add(10 * time.Second)}
-	root, pkts := recordedCam(t, 3, starts...)
+	root, starts, pkts := recordedCam(t, 3, 0, 10*time.Second)
+	t0 := starts[0]
 	r := &playerRig{t: t, q: &uiQueue{}, starts: starts, pkts: pkts}
 	var err error
 	r.p, err = newPlayer(&fileReview{root: root, dec: &testDecoders{}}, "cam", t0, r.q.Do)
