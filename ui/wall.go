@@ -91,6 +91,9 @@ type WallOptions struct {
 	// Push lists, adds and removes the push: listeners ("Push listeners…"). Nil: no
 	// button.
 	Push PushListeners
+	// Search searches recorded motion ("Search motion…" in a tile's menu). Nil: no
+	// such item.
+	Search MotionSearcher
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -280,6 +283,9 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 		}
 	}
 	t.OnSnapshot = w.snapshotDone
+	if w.editor() != nil || w.opts.Search != nil {
+		t.Menu = w.tileMenu
+	}
 	return t
 }
 
