@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,16 @@ type motionSearch struct {
 	jump *eventsView
 }
 
-// searchMotion opens the motion search of a camera (the tile menu's "Search motion…").
+// SearchMotion opens the motion search of a camera in a window of its own (the tile
+// menu's "Search motion…") and returns it; nil without a MotionSearcher or for a camera
+// not in the list.
+func (w *Wall) SearchMotion(camera string) fyne.Window {
+	if m := w.searchMotion(camera); m != nil {
+		return m.win
+	}
+	return nil
+}
+
 func (w *Wall) searchMotion(camera string) *motionSearch {
 	if w.opts.Search == nil || w.liveStream(camera) == nil {
 		return nil
@@ -70,10 +80,12 @@ func (w *Wall) searchMotion(camera string) *motionSearch {
 			m.cancel()
 		}
 		m.tile.Stop()
+		w.searchOpen = slices.DeleteFunc(w.searchOpen, func(o *motionSearch) bool { return o == m })
 	})
 	m.win.Resize(fyne.NewSize(1100, 640))
 	m.win.Show()
 	m.tile.Start()
+	w.searchOpen = append(w.searchOpen, m)
 	return m
 }
 
@@ -95,7 +107,7 @@ func (m *motionSearch) build() {
 	m.playB.Disable()
 	m.list = widget.NewList(func() int { return len(m.hits) },
 		func() fyne.CanvasObject {
-			return widget.NewLabel("2026-12-02 22:00:00 – 22:00:10  10.0 s  peak 10.0%")
+			return widget.NewLabel("2026-12-02 22:00:00.0 – 22:00:10.0  10.0 s  peak 10.0%")
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(hitLine(m.hits[i])) })
 	m.list.OnSelected = func(i widget.ListItemID) {
@@ -117,13 +129,15 @@ func (m *motionSearch) build() {
 	m.period.SetSelectedIndex(0)
 }
 
+// hitLayout is a hit's start: to the tenth, the search's own precision.
+const hitLayout = "2006-01-02 15:04:05.0"
+
 // hitLine is a hit as the list shows it.
 func hitLine(h MotionHit) string {
-	start := h.Start.Local().Format(playbackLayout)
 	if h.Coarse {
-		return start + "  the minute (no recording of it)"
+		return h.Start.Local().Format(playbackLayout) + "  the minute (no recording of it)"
 	}
-	return fmt.Sprintf("%s – %s  %s  peak %.1f%%", start, h.End.Local().Format("15:04:05"),
+	return fmt.Sprintf("%s – %s  %s  peak %.1f%%", h.Start.Local().Format(hitLayout), h.End.Local().Format("15:04:05.0"),
 		h.End.Sub(h.Start).Round(100*time.Millisecond), 100*h.Peak)
 }
 

@@ -165,6 +165,10 @@ type Wall struct {
 	stopping bool // the main wall is closing its second windows
 	// ptz is the PTZ pad of the selected camera (ptz.go).
 	ptz ptzState
+	// The zone editors and motion search windows open (zones.go, search.go), the last
+	// opened last; Stop closes them.
+	zonesOpen  []*zoneEditor
+	searchOpen []*motionSearch
 }
 
 // NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
@@ -633,6 +637,7 @@ func (w *Wall) startStatus() {
 // more than once.
 func (w *Wall) Stop() {
 	w.closeWindows()
+	w.closeTools()
 	w.closePTZ() // releases: the camera stops
 	w.ptz.closing.Wait()
 	w.running = false

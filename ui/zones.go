@@ -169,6 +169,7 @@ func (s *zoneSurface) Tapped(ev *fyne.PointEvent) {
 			s.changed()
 			return
 		}
+		s.openMask = false // a click on the picture starts a zone; "Draw mask" a mask
 	}
 	s.open = [][2]float64{p}
 	s.armed = false
@@ -183,7 +184,8 @@ func (s *zoneSurface) DoubleTapped(ev *fyne.PointEvent) {
 	}
 	if p, ok := s.pictureAt(ev.Position, false); ok {
 		if s.open == nil {
-			s.open = [][2]float64{p}
+			s.open, s.openMask = [][2]float64{p}, s.armed && s.openMask
+			s.armed = false
 		} else {
 			s.addCorner(p, ev.Position)
 		}
@@ -536,13 +538,25 @@ func (d *drawing) fill(pts [][2]float32, src image.Image) {
 	if len(pts) < 3 {
 		return
 	}
-	d.ras.Reset(d.img.Rect.Dx(), d.img.Rect.Dy())
-	d.ras.MoveTo(pts[0][0], pts[0][1])
+	// Rasterize only the polygon's bounding box: a full-picture pass per side would
+	// cost the whole picture many times over on every pointer move.
+	x0, y0, x1, y1 := pts[0][0], pts[0][1], pts[0][0], pts[0][1]
 	for _, p := range pts[1:] {
-		d.ras.LineTo(p[0], p[1])
+		x0, y0, x1, y1 = min(x0, p[0]), min(y0, p[1]), max(x1, p[0]), max(y1, p[1])
+	}
+	box := image.Rect(int(math.Floor(float64(x0))), int(math.Floor(float64(y0))),
+		int(math.Ceil(float64(x1)))+1, int(math.Ceil(float64(y1)))+1).Intersect(d.img.Rect)
+	if box.Empty() {
+		return
+	}
+	ox, oy := float32(box.Min.X), float32(box.Min.Y)
+	d.ras.Reset(box.Dx(), box.Dy())
+	d.ras.MoveTo(pts[0][0]-ox, pts[0][1]-oy)
+	for _, p := range pts[1:] {
+		d.ras.LineTo(p[0]-ox, p[1]-oy)
 	}
 	d.ras.ClosePath()
-	d.ras.Draw(d.img, d.img.Rect, src, image.Point{})
+	d.ras.Draw(d.img, box, src, box.Min)
 }
 
 // outline strokes the sides of a polyline (closed: back to its start), each a quad of
@@ -649,7 +663,16 @@ type zoneEditor struct {
 	closed, didSave bool // (tests)
 }
 
-// editZones opens the zone editor of a camera (the tile menu's "Motion zones…").
+// EditZones opens the motion zone editor of a camera in a window of its own (the tile
+// menu's "Motion zones…") and returns it, nil for a camera not in the list. Without a
+// CameraEditor, or for a camera without settings (a demo camera), it only shows.
+func (w *Wall) EditZones(camera string) fyne.Window {
+	if e := w.editZones(camera); e != nil {
+		return e.win
+	}
+	return nil
+}
+
 func (w *Wall) editZones(camera string) *zoneEditor {
 	if w.liveStream(camera) == nil {
 		return nil
@@ -664,10 +687,15 @@ func (w *Wall) editZones(camera string) *zoneEditor {
 	e.surf.onChange = e.syncForm
 	e.build()
 	e.win.Canvas().SetOnTypedKey(e.typedKey)
-	e.win.SetOnClosed(func() { e.closed = true; e.tile.Stop() })
+	e.win.SetOnClosed(func() {
+		e.closed = true
+		e.tile.Stop()
+		w.zonesOpen = slices.DeleteFunc(w.zonesOpen, func(o *zoneEditor) bool { return o == e })
+	})
 	e.win.Resize(fyne.NewSize(1100, 640))
 	e.win.Show()
 	e.tile.Start()
+	w.zonesOpen = append(w.zonesOpen, e)
 	return e
 }
 
@@ -897,6 +925,16 @@ func (e *zoneEditor) saveZones() {
 	}
 	e.didSave = true
 	e.win.Close()
+}
+
+// closeTools closes the zone editors and motion searches still open (the wall stops).
+func (w *Wall) closeTools() {
+	for _, e := range slices.Clone(w.zonesOpen) {
+		e.win.Close()
+	}
+	for _, m := range slices.Clone(w.searchOpen) {
+		m.win.Close()
+	}
 }
 
 // tileMenu is a tile's menu: the camera's motion zones and motion search.
