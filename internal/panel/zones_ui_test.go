@@ -206,7 +206,7 @@ func TestMotionSearchFromTheUI(t *testing.T) {
 			t.Errorf("a hit at %s is %.1f s into the loop, the walk starts at %.1f s", h.Format("15:04:05.0"), phase.Seconds(), walkFrom.Seconds())
 		}
 		if i > 0 {
-			if gap := h.Sub(hits[i-1]); (gap - gap.Round(loop)).Abs() > tolerance || gap < loop/2 {
+			if gap := h.Sub(hits[i-1]); (gap-gap.Round(loop)).Abs() > tolerance || gap < loop/2 {
 				t.Errorf("hits %v apart, the walks are %v apart", gap, loop)
 			}
 		}
