@@ -52,6 +52,9 @@ type tileHooks struct {
 	// Menu, when set, shows a menu button whose menu it makes when tapped (nil: no
 	// menu then): "Motion zones…", "Search motion…".
 	Menu func(*Tile) *fyne.Menu
+	// OnPictureSize, when set, is called after the picture's size changed (the first
+	// picture, a new stream size): whatever is drawn over the picture moves with it.
+	OnPictureSize func(*Tile)
 }
 
 var (

@@ -173,6 +173,7 @@ func (s *zoneSurface) Tapped(ev *fyne.PointEvent) {
 	}
 	s.open = [][2]float64{p}
 	s.armed = false
+	s.sel = -1 // the form is for the new shape once it is closed
 	s.changed()
 }
 
@@ -714,7 +715,9 @@ func (w *Wall) liveStream(camera string) *capture.Stream {
 func newSurfaceTile(w *Wall, s *capture.Stream, mode surfaceMode) (*Tile, *zoneSurface) {
 	t := NewTile(s)
 	t.do = w.batch.Do
-	return t, newZoneSurface(t, mode)
+	surf := newZoneSurface(t, mode)
+	t.OnPictureSize = func(*Tile) { surf.Refresh() }
+	return t, surf
 }
 
 func (e *zoneEditor) build() {

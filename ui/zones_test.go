@@ -249,6 +249,11 @@ func TestZoneEditorDrawSave(t *testing.T) {
 	if len(s.shapes) != 3 || s.shapes[0].name != "Door" || !s.shapes[1].mask || !s.shapes[2].mask {
 		t.Fatalf("reopened with %+v", s.shapes)
 	}
+	// The shapes given before the first picture are drawn once it comes (the surface
+	// follows the picture's size): Door's name is on it.
+	if rd := test.WidgetRenderer(s).(*surfaceRenderer); len(rd.labels) == 0 || rd.labels[0].text.Text != "Door" || !rd.labels[0].text.Visible() {
+		t.Errorf("no name drawn on the reopened editor's picture")
+	}
 	tap(0.5, 0.5)
 	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
 	tap(0.05, 0.9)
