@@ -28,10 +28,8 @@ var searchPeriods = []struct {
 
 // motionSearch is the search window of one camera.
 type motionSearch struct {
+	*surfaceWindow
 	w      *Wall
-	win    fyne.Window
-	tile   *Tile
-	surf   *zoneSurface
 	camera string
 	now    func() time.Time
 
@@ -64,9 +62,8 @@ func (w *Wall) searchMotion(camera string) *motionSearch {
 	if w.opts.Search == nil || w.liveStream(camera) == nil {
 		return nil
 	}
-	m := &motionSearch{w: w, camera: camera, now: time.Now, sel: -1}
-	m.win = fyne.CurrentApp().NewWindow("Vigil — Search motion: " + camera)
-	m.tile, m.surf = newSurfaceTile(w, w.liveStream(camera), modeBox)
+	m := &motionSearch{w: w, camera: camera, now: time.Now, sel: -1,
+		surfaceWindow: w.newSurfaceWindow("Vigil — Search motion: "+camera, camera, modeBox)}
 	m.surf.onChange = m.boxChanged
 	m.build()
 	m.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
@@ -74,17 +71,12 @@ func (w *Wall) searchMotion(camera string) *motionSearch {
 			m.win.Close()
 		}
 	})
-	m.win.SetOnClosed(func() {
-		m.closed = true
+	m.show(func() {
 		if m.cancel != nil {
 			m.cancel()
 		}
-		m.tile.Stop()
 		w.searchOpen = slices.DeleteFunc(w.searchOpen, func(o *motionSearch) bool { return o == m })
 	})
-	m.win.Resize(fyne.NewSize(1100, 640))
-	m.win.Show()
-	m.tile.Start()
 	w.searchOpen = append(w.searchOpen, m)
 	return m
 }
@@ -124,8 +116,7 @@ func (m *motionSearch) build() {
 	sideW := canvas.NewRectangle(color.Transparent)
 	sideW.SetMinSize(fyne.NewSize(360, 0))
 	side := container.NewStack(sideW, container.NewPadded(container.NewBorder(top, nil, nil, nil, m.list)))
-	m.win.SetContent(container.NewBorder(nil, nil, nil, side,
-		container.NewStack(canvas.NewRectangle(colorWallBack), m.tile, m.surf)))
+	m.win.SetContent(container.NewBorder(nil, nil, nil, side, m.picture()))
 	m.period.SetSelectedIndex(0)
 }
 

@@ -641,27 +641,61 @@ func motionOf(old *config.Motion, shapes []zoneShape) *config.Motion {
 	return &m
 }
 
-// zoneEditor is the "Motion zones…" window of one camera.
-type zoneEditor struct {
-	w      *Wall
+// surfaceWindow is a window of a camera's live picture under a surface: the zone
+// editor's, the motion search's.
+type surfaceWindow struct {
 	win    fyne.Window
 	tile   *Tile
 	surf   *zoneSurface
+	closed bool
+}
+
+// newSurfaceWindow makes the window with a Tile of its own on a camera's live stream
+// (one more viewer of it, so the wall's tile is untouched) under a surface.
+func (w *Wall) newSurfaceWindow(title, camera string, mode surfaceMode) *surfaceWindow {
+	t := NewTile(w.liveStream(camera))
+	t.do = w.batch.Do
+	sw := &surfaceWindow{win: fyne.CurrentApp().NewWindow(title), tile: t, surf: newZoneSurface(t, mode)}
+	t.OnPictureSize = func(*Tile) { sw.surf.Refresh() }
+	return sw
+}
+
+// show shows the window and starts its picture; closing it stops the picture, then
+// calls onClosed.
+func (sw *surfaceWindow) show(onClosed func()) {
+	sw.win.SetOnClosed(func() {
+		sw.closed = true
+		sw.tile.Stop()
+		onClosed()
+	})
+	sw.win.Resize(fyne.NewSize(1100, 640))
+	sw.win.Show()
+	sw.tile.Start()
+}
+
+// picture is the window's picture with the surface over it.
+func (sw *surfaceWindow) picture() fyne.CanvasObject {
+	return container.NewStack(canvas.NewRectangle(colorWallBack), sw.tile, sw.surf)
+}
+
+// zoneEditor is the "Motion zones…" window of one camera.
+type zoneEditor struct {
+	*surfaceWindow
+	w      *Wall
 	camera string
 	cam    config.Camera
 	saved  bool // the camera has settings the editor can save
 
-	name            *widget.Entry
-	kind            *widget.RadioGroup
-	threshold       *widget.Slider
-	thresholdL      *widget.Label
-	minArea         *widget.Entry
-	analyse         *widget.Check
-	status          *widget.Label
-	save, del       *widget.Button
-	drawZ, drawM    *widget.Button
-	syncing         bool // the form is being filled from the selection
-	closed, didSave bool // (tests)
+	name         *widget.Entry
+	kind         *widget.RadioGroup
+	threshold    *widget.Slider
+	thresholdL   *widget.Label
+	minArea      *widget.Entry
+	analyse      *widget.Check
+	status       *widget.Label
+	save, del    *widget.Button
+	drawZ, drawM *widget.Button
+	syncing      bool // the form is being filled from the selection
 }
 
 // EditZones opens the motion zone editor of a camera in a window of its own (the tile
@@ -678,30 +712,19 @@ func (w *Wall) editZones(camera string) *zoneEditor {
 	if w.liveStream(camera) == nil {
 		return nil
 	}
-	e := &zoneEditor{w: w, camera: camera}
+	e := &zoneEditor{w: w, camera: camera, surfaceWindow: w.newSurfaceWindow("Vigil — Motion zones: "+camera, camera, modeZones)}
 	if ed := w.editor(); ed != nil {
 		e.cam, e.saved = ed.Camera(camera)
 	}
-	e.win = fyne.CurrentApp().NewWindow("Vigil — Motion zones: " + camera)
-	e.tile, e.surf = newSurfaceTile(w, w.liveStream(camera), modeZones)
 	e.surf.shapes = shapesOf(e.cam.Motion)
 	e.surf.onChange = e.syncForm
 	e.build()
 	e.win.Canvas().SetOnTypedKey(e.typedKey)
-	e.win.SetOnClosed(func() {
-		e.closed = true
-		e.tile.Stop()
-		w.zonesOpen = slices.DeleteFunc(w.zonesOpen, func(o *zoneEditor) bool { return o == e })
-	})
-	e.win.Resize(fyne.NewSize(1100, 640))
-	e.win.Show()
-	e.tile.Start()
+	e.show(func() { w.zonesOpen = slices.DeleteFunc(w.zonesOpen, func(o *zoneEditor) bool { return o == e }) })
 	w.zonesOpen = append(w.zonesOpen, e)
 	return e
 }
 
-// newSurfaceTile is a Tile of its own on a camera's stream (one more viewer of it, so
-// the wall's tile is untouched) under a surface.
 // liveStream is a camera's live stream (its tile may be playing back).
 func (w *Wall) liveStream(camera string) *capture.Stream {
 	for _, s := range w.cameras {
@@ -710,14 +733,6 @@ func (w *Wall) liveStream(camera string) *capture.Stream {
 		}
 	}
 	return nil
-}
-
-func newSurfaceTile(w *Wall, s *capture.Stream, mode surfaceMode) (*Tile, *zoneSurface) {
-	t := NewTile(s)
-	t.do = w.batch.Do
-	surf := newZoneSurface(t, mode)
-	t.OnPictureSize = func(*Tile) { surf.Refresh() }
-	return t, surf
 }
 
 func (e *zoneEditor) build() {
@@ -788,7 +803,7 @@ func (e *zoneEditor) build() {
 	buttons := container.NewHBox(layout.NewSpacer(), cancel, e.save)
 	e.win.SetContent(container.NewBorder(nil, container.NewBorder(nil, nil, nil, buttons, e.status), nil,
 		container.NewStack(sideW, container.NewPadded(side)),
-		container.NewStack(canvas.NewRectangle(colorWallBack), e.tile, e.surf)))
+		e.picture()))
 	e.syncForm()
 }
 
@@ -926,7 +941,6 @@ func (e *zoneEditor) saveZones() {
 		e.status.SetText("Not saved: " + err.Error())
 		return
 	}
-	e.didSave = true
 	e.win.Close()
 }
 

@@ -3,7 +3,6 @@ package panel_test
 import (
 	"fmt"
 	"math"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -125,47 +124,9 @@ func TestZoneEditorSavesThroughTheCore(t *testing.T) {
 // hour list the walks at the script's moments, and Play from here opens the player on
 // the camera's recording.
 func TestMotionSearchFromTheUI(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 10, Frames: analyticstest.Walk(40, 20, 35, walkW, walkH)})
-	defer srv.Close()
-	dir := t.TempDir()
-	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\nrecording: {root: %q}\ncameras:\n"+
-		"  - {name: Yard, record: continuous, analyzers: [motion], streams: [{url: %q}]}\n", dir+"/events.db", dir, srv.URL())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The loop starts with the connection: its first frame is the script's 0 s.
-	sub, release := streamNamed(pn, "Yard").Subscribe("test", 4)
-	var t0 time.Time
-	select {
-	case p := <-sub.C():
-		t0 = p.ReceiveTime
-	case <-time.After(30 * time.Second):
-		t.Fatal("no frame from Yard")
-	}
-	pn.StartContinuous()
-	pn.StartAnalytics()
-	for end := time.After(10 * time.Second); ; { // two walks or more
-		select {
-		case <-sub.C():
-			continue
-		case <-end:
-		}
-		break
-	}
-	release()
-	pn.Close()
-
+	cfg, t0 := recordWalks(t)
 	q := &uiQueue{}
-	pn, err = panel.Open(cfg, panel.Options{Logger: quiet, Record: true, Post: q.Do})
+	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true, Post: q.Do})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +158,9 @@ func TestMotionSearchFromTheUI(t *testing.T) {
 	if len(hits) < 2 {
 		t.Fatalf("%d walks listed for at least two: %s", len(hits), texts())
 	}
-	// The search's times come from the recordings, which place a frame only to the
-	// second (measured: every hit starts on a whole second), so up to 1 s early.
+	// The search's times are a recording's start plus the time into it, and a
+	// recording's start is known to the second (its file name), so a hit is up to 1 s
+	// early (measured: 1.1–1.9 s into the loop for the walk's 2.0 s).
 	const loop, walkFrom, tolerance = 4 * time.Second, 2 * time.Second, 1200 * time.Millisecond
 	for i, h := range hits {
 		phase := (h.Sub(t0)%loop + loop) % loop
