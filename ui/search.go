@@ -43,7 +43,6 @@ type motionSearch struct {
 	status   *widget.Label
 	cancel   context.CancelFunc // the search under way
 	gen      int                // counts searches: a stale answer is dropped
-	closed   bool
 	// jump plays a hit as the events pane plays an event (events.go).
 	jump *eventsView
 }
