@@ -926,8 +926,14 @@ func (e *zoneEditor) saveZones() {
 		return
 	}
 	e.surf.closePolygon()
-	cam := e.cam
-	cam.Motion = motionOf(e.cam.Motion, e.surf.shapes)
+	// The camera as saved now (the camera dialog may have changed it meanwhile), with
+	// only its zones, masks and motion analysis replaced.
+	cam, ok := ed.Camera(e.camera)
+	if !ok {
+		e.status.SetText("Not saved: " + e.camera + " is no longer in the camera list.")
+		return
+	}
+	cam.Motion = motionOf(cam.Motion, e.surf.shapes)
 	cam.Analyzers = slices.DeleteFunc(slices.Clone(cam.Analyzers), func(a string) bool { return a == "motion" })
 	if e.analyse.Checked {
 		cam.Analyzers = append([]string{"motion"}, cam.Analyzers...)
