@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -298,5 +297,4 @@ func TestZoneEditorRefusedAndHover(t *testing.T) {
 		t.Fatalf("a nameless zone: closed %v, %d saves, status %q", e.closed, z.saves, e.status.Text)
 	}
 	t.Logf("refused: %s", e.status.Text)
-	var _ desktop.Hoverable = s
 }
