@@ -202,3 +202,26 @@ type PushListener struct {
 	// Err is why the listener is not open ("" when it is).
 	Err string
 }
+
+// MotionSearcher searches a camera's recorded motion for the "Search motion…" window
+// (issue 15): the moments something moved in a box of the picture.
+type MotionSearcher interface {
+	// MotionSearch lists, oldest first, when something moved in box (fractions of the
+	// camera's picture) between since and until. It is called off the UI goroutine;
+	// ctx ends when the window closes or a new search starts.
+	MotionSearch(ctx context.Context, camera string, box Box, since, until time.Time) ([]MotionHit, error)
+}
+
+// Box is a rectangle of a camera's picture in fractions 0…1 from its top-left corner,
+// X0 < X1 and Y0 < Y1.
+type Box struct{ X0, Y0, X1, Y1 float64 }
+
+// MotionHit is one moment a motion search found.
+type MotionHit struct {
+	Start, End time.Time
+	// Peak is the moving share of the box at its largest (0…1), 0 for a coarse hit.
+	Peak float64
+	// Coarse: only the stored per-minute motion map names this minute (no recording of
+	// it was decoded), so Start–End is the whole minute.
+	Coarse bool
+}

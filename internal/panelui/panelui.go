@@ -201,3 +201,17 @@ var _ ui.PTZTester = PTZTest{}
 func (t PTZTest) ReadPTZ(ctx context.Context, cam config.Camera) (capture.PTZInfo, []capture.Preset, error) {
 	return t.P.ReadPTZ(ctx, cam)
 }
+
+// Search searches the cameras' recorded motion: ui.MotionSearcher.
+type Search struct{ P *panel.Panel }
+
+var _ ui.MotionSearcher = Search{}
+
+func (s Search) MotionSearch(ctx context.Context, camera string, b ui.Box, since, until time.Time) ([]ui.MotionHit, error) {
+	hits, err := s.P.MotionSearch(ctx, camera, store.Region(b), since, until)
+	out := make([]ui.MotionHit, len(hits))
+	for i, h := range hits {
+		out[i] = ui.MotionHit{Start: h.Start, End: h.End, Peak: h.Peak, Coarse: h.Path == ""}
+	}
+	return out, err
+}
