@@ -43,6 +43,12 @@ type Filter struct {
 	// Limit is the most events returned, newest first. It defaults to DefaultQueryLimit
 	// and is at most MaxQueryLimit.
 	Limit int
+	// BeforeStart and BeforeID page back through the events (keyset pagination in
+	// Query's order, by start then id, so a page is found through the index however far
+	// back it is): when BeforeStart is set, only events that started before it, or at it
+	// with an id below BeforeID. Give them the last event of the page before.
+	BeforeStart time.Time
+	BeforeID    int64
 }
 
 // where is the filter as a WHERE clause over events and its arguments.
@@ -64,6 +70,11 @@ func (f Filter) where() (string, []any) {
 	}
 	if !f.Until.IsZero() {
 		add("start_us < ?", micros(f.Until))
+	}
+	if !f.BeforeStart.IsZero() {
+		us := micros(f.BeforeStart)
+		conds = append(conds, "(start_us < ? OR (start_us = ? AND id < ?))")
+		args = append(args, us, us, f.BeforeID)
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -127,26 +138,10 @@ type HourCount struct {
 // until), for dashboards; camera and kind narrow it when not empty. Hours without events
 // are left out. The result is ordered by hour, then camera.
 func (s *Store) CountsByHour(ctx context.Context, camera, kind string, since, until time.Time) ([]HourCount, error) {
-	const hour = int64(time.Hour / time.Microsecond)
-	where, args := Filter{Camera: camera, Kind: kind, Since: since, Until: until}.where()
-	rows, err := s.db.QueryContext(ctx, s.d.q(fmt.Sprintf(`SELECT camera, start_us / %d AS h, COUNT(*) FROM events%s
-		GROUP BY camera, h ORDER BY h, camera`, hour, where)), args...)
-	if err != nil {
-		return nil, s.explain("read", err)
+	counts, err := s.countsBy(ctx, "camera", time.Hour, Filter{Camera: camera, Kind: kind, Since: since, Until: until})
+	out := make([]HourCount, len(counts))
+	for i, c := range counts {
+		out[i] = HourCount{Camera: c.key, Hour: c.at, Count: c.n}
 	}
-	defer rows.Close()
-	var out []HourCount
-	for rows.Next() {
-		var c HourCount
-		var h int64
-		if err := rows.Scan(&c.Camera, &h, &c.Count); err != nil {
-			return nil, s.explain("read", err)
-		}
-		c.Hour = time.UnixMicro(h * hour).UTC()
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.explain("read", err)
-	}
-	return out, nil
+	return out, err
 }
