@@ -85,7 +85,7 @@ func (s *Store) Health(ctx context.Context, camera string, since, until time.Tim
 		return nil, fmt.Errorf("camera health of %v to %v in %d points: want a range forwards and 1 to %d points", since, until, points, MaxHealthPoints)
 	}
 	from, to := micros(since), micros(until)
-	width := max(1, (to-from+int64(points)-1)/int64(points))
+	width := int64(HealthBucket(since, until, points) / time.Microsecond)
 	where, args := " WHERE at_us >= ? AND at_us < ?", []any{from, to}
 	if camera != "" {
 		where += " AND camera = ?"
@@ -108,6 +108,13 @@ func (s *Store) Health(ctx context.Context, camera string, since, until time.Tim
 		out = append(out, c)
 	}
 	return out, s.explainIf("read camera health from", rows.Err())
+}
+
+// HealthBucket is the span of one of Health's buckets when [since, until) is read in
+// points: the span divided by points, rounded up to a microsecond.
+func HealthBucket(since, until time.Time, points int) time.Duration {
+	span, n := micros(until)-micros(since), int64(max(points, 1))
+	return time.Duration(max(1, (span+n-1)/n)) * time.Microsecond
 }
 
 // pruneSeries deletes the motion maps and health rows from before cutoff (µs), a day at a
