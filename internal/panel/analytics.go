@@ -366,6 +366,15 @@ func (p *Panel) Events(ctx context.Context, f store.Filter) ([]store.Event, erro
 	return st.Query(ctx, f)
 }
 
+// EventCount is how many stored events f selects, its Limit aside (the pane's total).
+func (p *Panel) EventCount(ctx context.Context, f store.Filter) (int, error) {
+	st, err := p.eventStore()
+	if err != nil {
+		return 0, err
+	}
+	return st.Count(ctx, f)
+}
+
 // EventSnapshot is an event's stored picture (nil when it has none).
 func (p *Panel) EventSnapshot(ctx context.Context, id int64) ([]byte, error) {
 	st, err := p.eventStore()
