@@ -24,11 +24,12 @@ var dashCharts = []struct{ name, file string }{
 	{"Bitrate", "bitrate"},
 }
 
-// dashRanges are the dashboard's spans, shortest first.
+// dashRanges are the dashboard's spans, shortest first; the last hour shows the health
+// of the cameras minute by minute (the sampler's rows) soon after a start.
 var dashRanges = []struct {
 	name string
 	d    time.Duration
-}{{"Last 24 hours", 24 * time.Hour}, {"Last 7 days", 7 * 24 * time.Hour}, {"Last 30 days", 30 * 24 * time.Hour}}
+}{{"Last hour", time.Hour}, {"Last 24 hours", 24 * time.Hour}, {"Last 7 days", 7 * 24 * time.Hour}, {"Last 30 days", 30 * 24 * time.Hour}}
 
 // dashSize is the size the charts are drawn at, in pixels.
 var dashSize = struct{ w, h int }{960, 420}
@@ -60,7 +61,7 @@ func (v *eventsView) newDashboard() fyne.CanvasObject {
 	d.chart.SetMinSize(fyne.NewSize(640, 320))
 	d.export = widget.NewButtonWithIcon("Export PNG", theme.DocumentSaveIcon(), v.exportChart)
 	d.kind.SetSelectedIndex(0)
-	d.span.SetSelectedIndex(0)
+	d.span.SetSelectedIndex(1) // the last 24 hours
 	return container.NewBorder(container.NewHBox(d.kind, d.span), container.NewHBox(d.export), nil, nil, d.chart)
 }
 
@@ -68,7 +69,11 @@ func (v *eventsView) newDashboard() fyne.CanvasObject {
 func (v *eventsView) chartFilter() EventFilter {
 	f := v.filter()
 	f.Chart = Chart(max(v.dash.kind.SelectedIndex(), 0))
-	f.Since = v.now().Add(-dashRanges[max(v.dash.span.SelectedIndex(), 0)].d)
+	span := v.dash.span.SelectedIndex()
+	if span < 0 {
+		span = 1
+	}
+	f.Since = v.now().Add(-dashRanges[span].d)
 	return f
 }
 
