@@ -155,41 +155,38 @@ func names(n int, name func(i int) string) []string {
 // EventsPerHour is a stacked bar chart of events per hour per camera over [since,
 // until), w×h pixels, in the wall's dark colours; title names what is counted.
 func EventsPerHour(counts []store.HourCount, since, until time.Time, title string, w, h int) (image.Image, error) {
-	c, err := newChart(title, "events", since, until, time.Hour, w, h)
-	if err != nil {
-		return nil, err
-	}
-	cams := names(len(counts), func(i int) string { return counts[i].Camera })
-	vals := make([]plotter.Values, len(cams))
-	for i := range cams {
-		vals[i] = make(plotter.Values, c.slots)
-	}
-	for _, n := range counts {
-		if k := c.slot(n.Hour); k >= 0 {
-			vals[slices.Index(cams, n.Camera)][k] += float64(n.Count)
-		}
-	}
-	return c.bars(cams, vals, title+" — no events", w, h)
+	return countBars(title, since, until, time.Hour, len(counts), func(i int) (string, time.Time, int) {
+		return counts[i].Camera, counts[i].Hour, counts[i].Count
+	}, w, h)
 }
 
 // KindsPerDay is a stacked bar chart of detections per kind per UTC day over [since,
 // until), w×h pixels; title names what is counted.
 func KindsPerDay(counts []store.DayCount, since, until time.Time, title string, w, h int) (image.Image, error) {
-	c, err := newChart(title, "events", since, until, 24*time.Hour, w, h)
+	return countBars(title, since, until, 24*time.Hour, len(counts), func(i int) (string, time.Time, int) {
+		return counts[i].Kind, counts[i].Day, counts[i].Count
+	}, w, h)
+}
+
+// countBars is a stacked bar chart of n counts, a bar per unit of time and a series per
+// name (camera or kind).
+func countBars(title string, since, until time.Time, unit time.Duration, n int, count func(i int) (name string, at time.Time, count int), w, h int) (image.Image, error) {
+	c, err := newChart(title, "events", since, until, unit, w, h)
 	if err != nil {
 		return nil, err
 	}
-	kinds := names(len(counts), func(i int) string { return counts[i].Kind })
-	vals := make([]plotter.Values, len(kinds))
-	for i := range kinds {
+	series := names(n, func(i int) string { name, _, _ := count(i); return name })
+	vals := make([]plotter.Values, len(series))
+	for i := range series {
 		vals[i] = make(plotter.Values, c.slots)
 	}
-	for _, n := range counts {
-		if k := c.slot(n.Day); k >= 0 {
-			vals[slices.Index(kinds, n.Kind)][k] += float64(n.Count)
+	for i := range n {
+		name, at, k := count(i)
+		if slot := c.slot(at); slot >= 0 {
+			vals[slices.Index(series, name)][slot] += float64(k)
 		}
 	}
-	return c.bars(kinds, vals, title+" — no events", w, h)
+	return c.bars(series, vals, title+" — no events", w, h)
 }
 
 // bars finishes a stacked bar chart; empty says so in the title when nothing was counted.

@@ -17,10 +17,9 @@ func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
 	return n, nil
 }
 
-// DayCount is how many events of one kind started on one day.
+// DayCount is how many events of one kind started on one day (UTC, its start).
 type DayCount struct {
-	Kind string
-	// Day is the start of the day, UTC.
+	Kind  string
 	Day   time.Time
 	Count int
 }
@@ -29,25 +28,14 @@ type DayCount struct {
 // detections-by-kind dashboard; camera and kind narrow it when not empty. Days without
 // events are left out. The result is ordered by day, then kind.
 func (s *Store) CountsByDay(ctx context.Context, camera, kind string, since, until time.Time) ([]DayCount, error) {
-	counts, err := s.countsBy(ctx, "kind", 24*time.Hour, Filter{Camera: camera, Kind: kind, Since: since, Until: until})
-	out := make([]DayCount, len(counts))
-	for i, c := range counts {
-		out[i] = DayCount{Kind: c.key, Day: c.at, Count: c.n}
-	}
-	return out, err
-}
-
-// bucketCount is how many events of one value of a column started in one bucket of time.
-type bucketCount struct {
-	key string
-	at  time.Time
-	n   int
+	return countsBy(ctx, s, "kind", 24*time.Hour, Filter{Camera: camera, Kind: kind, Since: since, Until: until},
+		func(kind string, day time.Time, n int) DayCount { return DayCount{kind, day, n} })
 }
 
 // countsBy counts the events f selects per value of column (camera or kind, a constant of
 // ours, never user text) per bucket of width since 1970 UTC, ordered by bucket then
-// value; empty buckets are left out.
-func (s *Store) countsBy(ctx context.Context, column string, width time.Duration, f Filter) ([]bucketCount, error) {
+// value, each made a T by count; empty buckets are left out.
+func countsBy[T any](ctx context.Context, s *Store, column string, width time.Duration, f Filter, count func(key string, at time.Time, n int) T) ([]T, error) {
 	us := int64(width / time.Microsecond)
 	where, args := f.where()
 	rows, err := s.db.QueryContext(ctx, s.d.q(fmt.Sprintf(`SELECT %s, start_us / %d AS b, COUNT(*) FROM events%s
@@ -56,15 +44,15 @@ func (s *Store) countsBy(ctx context.Context, column string, width time.Duration
 		return nil, s.explain("read", err)
 	}
 	defer rows.Close()
-	var out []bucketCount
+	var out []T
 	for rows.Next() {
-		var c bucketCount
+		var key string
 		var b int64
-		if err := rows.Scan(&c.key, &b, &c.n); err != nil {
+		var n int
+		if err := rows.Scan(&key, &b, &n); err != nil {
 			return nil, s.explain("read", err)
 		}
-		c.at = time.UnixMicro(b * us).UTC()
-		out = append(out, c)
+		out = append(out, count(key, time.UnixMicro(b*us).UTC(), n))
 	}
 	return out, s.explainIf("read", rows.Err())
 }

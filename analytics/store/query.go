@@ -138,10 +138,6 @@ type HourCount struct {
 // until), for dashboards; camera and kind narrow it when not empty. Hours without events
 // are left out. The result is ordered by hour, then camera.
 func (s *Store) CountsByHour(ctx context.Context, camera, kind string, since, until time.Time) ([]HourCount, error) {
-	counts, err := s.countsBy(ctx, "camera", time.Hour, Filter{Camera: camera, Kind: kind, Since: since, Until: until})
-	out := make([]HourCount, len(counts))
-	for i, c := range counts {
-		out[i] = HourCount{Camera: c.key, Hour: c.at, Count: c.n}
-	}
-	return out, err
+	return countsBy(ctx, s, "camera", time.Hour, Filter{Camera: camera, Kind: kind, Since: since, Until: until},
+		func(camera string, hour time.Time, n int) HourCount { return HourCount{camera, hour, n} })
 }
