@@ -62,7 +62,10 @@ func (v *eventsView) newDashboard() fyne.CanvasObject {
 	d.export = widget.NewButtonWithIcon("Export PNG", theme.DocumentSaveIcon(), v.exportChart)
 	d.kind.SetSelectedIndex(0)
 	d.span.SetSelectedIndex(1) // the last 24 hours
-	return container.NewBorder(container.NewHBox(d.kind, d.span), container.NewHBox(d.export), nil, nil, d.chart)
+	// Wide enough for the longest choice: a Select is as narrow as its arrow otherwise.
+	choosers := container.NewHBox(container.NewGridWrap(fyne.NewSize(260, d.kind.MinSize().Height), d.kind),
+		container.NewGridWrap(fyne.NewSize(170, d.span.MinSize().Height), d.span))
+	return container.NewBorder(choosers, container.NewHBox(d.export), nil, nil, d.chart)
 }
 
 // chartFilter is the pane's camera and kind with the dashboard's chart and range.

@@ -21,11 +21,15 @@ import (
 	"github.com/vigil-cctv/vigil/analytics/store"
 )
 
-// palette tells series apart (cameras, kinds), in a stacked bar's order.
+// palette tells series apart (cameras, kinds), in a stacked bar's order: 16, a demo
+// wall's cameras; beyond them a line is dashed (lineStyle).
 var palette = []color.Color{
 	color.RGBA{0x4f, 0xa3, 0xff, 0xff}, color.RGBA{0xff, 0xb3, 0x00, 0xff}, color.RGBA{0x4c, 0xc9, 0x7a, 0xff},
 	color.RGBA{0xe5, 0x48, 0x4d, 0xff}, color.RGBA{0xb0, 0x7c, 0xff, 0xff}, color.RGBA{0x2e, 0xc4, 0xc4, 0xff},
-	color.RGBA{0xf0, 0x80, 0xc0, 0xff}, color.RGBA{0xa0, 0xa0, 0xa0, 0xff},
+	color.RGBA{0xf0, 0x80, 0xc0, 0xff}, color.RGBA{0xa0, 0xa0, 0xa0, 0xff}, color.RGBA{0xff, 0xee, 0x58, 0xff},
+	color.RGBA{0xa1, 0x88, 0x7f, 0xff}, color.RGBA{0x9c, 0xcc, 0x65, 0xff}, color.RGBA{0xff, 0x70, 0x43, 0xff},
+	color.RGBA{0x5c, 0x6b, 0xc0, 0xff}, color.RGBA{0x80, 0xde, 0xea, 0xff}, color.RGBA{0xce, 0x93, 0xd8, 0xff},
+	color.RGBA{0xf5, 0xf5, 0xf5, 0xff},
 }
 
 // The style's colours.
@@ -63,19 +67,26 @@ func newChart(title, yLabel string, since, until time.Time, unit time.Duration, 
 	p := plot.New()
 	p.Title.Text = title
 	p.Y.Label.Text = yLabel
-	p.X.Label.Text = "UTC, from " + since.Format("2006-01-02 15:04")
 	p.BackgroundColor = background
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Color, a.Label.TextStyle.Color, a.Tick.Color, a.Tick.Label.Color = foreground, foreground, foreground, foreground
 	}
 	p.Title.TextStyle.Color = foreground
-	p.X.Tick.Marker = timeTicks{since: since, unit: unit, step: tickStep(until.Sub(since))}
 	p.Y.Tick.Marker = plainTicks{}
 	p.X.Min, p.X.Max = -0.5, float64(slots)-0.5
 	l := plot.NewLegend()
 	l.TextStyle.Color = foreground
 	l.Top, l.Left = true, true
-	return &chart{p: p, legend: l, since: since, unit: unit, slots: slots}, nil
+	c := &chart{p: p, legend: l, unit: unit, slots: slots}
+	c.origin(since, until)
+	return c, nil
+}
+
+// origin makes since x's 0, labelling the axis with the times of [since, until).
+func (c *chart) origin(since, until time.Time) {
+	c.since = since.UTC()
+	c.p.X.Label.Text = "UTC, from " + c.since.Format("2006-01-02 15:04")
+	c.p.X.Tick.Marker = timeTicks{since: c.since, unit: c.unit, step: tickStep(until.Sub(since))}
 }
 
 // at is a moment on the x axis.
@@ -249,8 +260,7 @@ func Health(points []store.CameraStat, m Metric, since, until time.Time, step ti
 		return nil, err
 	}
 	// Lines are placed by the minute from since, not on an hour's bar.
-	c.since = since.UTC()
-	c.p.X.Tick.Marker = timeTicks{since: c.since, unit: c.unit, step: tickStep(until.Sub(since))}
+	c.origin(since, until)
 	c.p.X.Min, c.p.X.Max = 0, c.at(until)
 	cams := names(len(points), func(i int) string { return points[i].Camera })
 	for i, cam := range cams {
@@ -278,6 +288,9 @@ func Health(points []store.CameraStat, m Metric, since, until time.Time, step ti
 					return nil, err
 				}
 				l.Color, l.Width = col, vg.Points(1.5)
+				if i >= len(palette) {
+					l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+				}
 				c.p.Add(l)
 				line = l
 			}
@@ -314,14 +327,12 @@ func Health(points []store.CameraStat, m Metric, since, until time.Time, step ti
 // strokePoints is the most points one stroked path of a line joins.
 const strokePoints = 8
 
-// tickStep is the spacing of labelled ticks for a span: every 3 h up to a day and a half,
-// a day up to 8 days, else 3 days.
+// tickStep is the spacing of labelled ticks for a span: 6 to 12 labels.
 func tickStep(span time.Duration) time.Duration {
-	switch {
-	case span <= 36*time.Hour:
-		return 3 * time.Hour
-	case span <= 8*24*time.Hour:
-		return 24 * time.Hour
+	for _, step := range []time.Duration{10 * time.Minute, 30 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 24 * time.Hour} {
+		if span <= 12*step {
+			return step
+		}
 	}
 	return 3 * 24 * time.Hour
 }
@@ -334,10 +345,6 @@ type timeTicks struct {
 }
 
 func (t timeTicks) Ticks(lo, hi float64) []plot.Tick {
-	format := "15:04"
-	if t.step >= 24*time.Hour {
-		format = "Jan 2"
-	}
 	from := t.since.Add(time.Duration(lo * float64(t.unit)))
 	to := t.since.Add(time.Duration(hi * float64(t.unit)))
 	var ticks []plot.Tick
@@ -345,7 +352,13 @@ func (t timeTicks) Ticks(lo, hi float64) []plot.Tick {
 		if at.Before(from) {
 			continue
 		}
-		ticks = append(ticks, plot.Tick{Value: float64(at.Sub(t.since)) / float64(t.unit), Label: at.UTC().Format(format)})
+		// Days by their date; hours by the clock, midnight by its date when ticks are
+		// hours apart.
+		label := at.UTC().Format("15:04")
+		if t.step >= 24*time.Hour || t.step >= 3*time.Hour && at.UTC().Hour() == 0 {
+			label = at.UTC().Format("Jan 2")
+		}
+		ticks = append(ticks, plot.Tick{Value: float64(at.Sub(t.since)) / float64(t.unit), Label: label})
 	}
 	return ticks
 }

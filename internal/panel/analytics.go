@@ -278,9 +278,6 @@ func (p *Panel) syncAnalytics() {
 	if p.mrec != nil {
 		p.mrec.sync(p.cfg, p.streams)
 	}
-	if p.health != nil {
-		p.health.setStreams(p.streams)
-	}
 	p.an.sync(p.cfg, p.streams)
 }
 

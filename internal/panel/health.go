@@ -207,7 +207,12 @@ func (p *Panel) Chart(ctx context.Context, c Chart, camera, kind string, since, 
 	if err != nil {
 		return nil, err
 	}
-	points, title := healthPoints, m.String()+of(camera)
+	// No finer than the rows: a bucket shorter than a minute would be empty between them.
+	row := p.healthRow
+	if row <= 0 {
+		row = healthRow
+	}
+	points, title := max(1, min(healthPoints, int(until.Sub(since)/row))), m.String()+of(camera)
 	if c == ChartUptime { // per hour, on the clock's hours
 		since = since.Truncate(time.Hour)
 		points = int(until.Sub(since)/time.Hour) + 1

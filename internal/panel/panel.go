@@ -115,6 +115,9 @@ func (p *Panel) Camera(name string) (config.Camera, bool) { return p.cfg.Camera(
 func (p *Panel) OnCameras(f func([]*capture.Stream)) { p.onCameras = f }
 
 func (p *Panel) camerasChanged() {
+	if p.health != nil {
+		p.health.setStreams(p.streams)
+	}
 	if p.onCameras != nil {
 		p.onCameras(p.streams)
 	}
