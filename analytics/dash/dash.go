@@ -301,7 +301,7 @@ func Health(points []store.CameraStat, m Metric, since, until time.Time, step ti
 				if err != nil {
 					return nil, err
 				}
-				dots.Color, dots.Radius, dots.Shape = col, vg.Points(1.5), draw.CircleGlyph{}
+				dots.Color, dots.Radius, dots.Shape = col, vg.Points(2.5), draw.CircleGlyph{}
 				c.p.Add(dots)
 			}
 			if j == 0 {
