@@ -84,10 +84,15 @@ fuzz:
 BENCH_ARGS ?= --streams 16 --size 1920x1080 --fps 15 --tile 480x270 --duration 20s --vs-ffmpeg
 # Both benches: 16 MJPEG cameras (vs ffmpeg and the TurboJPEG floor), then 8 RTSP H.264
 # cameras (vs ffmpeg -threads 1 on the same URLs). BENCH_ARGS / RTSP_BENCH_ARGS add flags.
+# Then motion: false events in the still hour, the time of a 320×180 frame, and a motion
+# search over an hour of one camera's recordings.
 RTSP_BENCH_ARGS ?= --vs-ffmpeg
 bench: build test-deps
 	./$(BIN) bench $(BENCH_ARGS)
 	./$(BIN) bench --rtsp $(RTSP_BENCH_ARGS)
+	$(GO) test -run '^$$' -bench 'StillHour' -benchtime 1x ./analytics/
+	$(GO) test -run '^$$' -bench 'Detect320x180' -benchtime 2000x ./analytics/motion/
+	$(GO) test -run '^$$' -bench 'MotionSearchHour' -benchtime 1x ./internal/panel/
 
 # A screenshot of the real window on the demo wall, under Xvfb, into docs/wall.png.
 SHOT_WAIT ?= 15

@@ -27,9 +27,7 @@ const (
 // It is the one place such text is cleaned; call it on every field a peer controls
 // before it enters an error, a report or a widget.
 func CleanText(s string, max int) string {
-	if max <= 0 {
-		max = MaxFieldText
-	}
+	max = OrDefault(max, MaxFieldText)
 	if isClean(s, max) {
 		return s
 	}

@@ -78,9 +78,7 @@ func (r *Registry) Push(ctx context.Context, rawURL string, o PushOptions) error
 // 10), each stamped with the time it is due; after a pause of over a second (a
 // reconnection) it starts again from now rather than sending a burst.
 func LoopPictures(pictures [][]byte, fps float64) func(ctx context.Context) ([]byte, time.Time, error) {
-	if fps <= 0 {
-		fps = 10
-	}
+	fps = OrDefault(fps, 10)
 	interval := time.Duration(float64(time.Second) / fps)
 	var i int
 	var due time.Time

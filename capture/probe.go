@@ -121,15 +121,9 @@ func (e *probeTimeout) Temporary() bool { return true }
 // whole measurement; a stream that stalls, breaks or ends within it fails, with the cause
 // and the number of frames that came first.
 func Probe(ctx context.Context, src Source, opts ProbeOptions) ProbeReport {
-	if opts.Timeout <= 0 {
-		opts.Timeout = 10 * time.Second
-	}
-	if opts.Duration <= 0 {
-		opts.Duration = 3 * time.Second
-	}
-	if opts.StallAfter <= 0 {
-		opts.StallAfter = max(3*time.Second, 3*opts.FrameInterval)
-	}
+	opts.Timeout = OrDefault(opts.Timeout, 10*time.Second)
+	opts.Duration = OrDefault(opts.Duration, 3*time.Second)
+	opts.StallAfter = OrDefault(opts.StallAfter, max(3*time.Second, 3*opts.FrameInterval))
 	start := time.Now()
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

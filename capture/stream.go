@@ -91,9 +91,7 @@ func NewMultiStream(name string, variants []Variant, opts StreamOptions) *Stream
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.DecodeQueue <= 0 {
-		opts.DecodeQueue = 30
-	}
+	opts.DecodeQueue = OrDefault(opts.DecodeQueue, 30)
 	s := &Stream{name: name, opts: opts}
 	for _, v := range variants {
 		s.vars = append(s.vars, &variant{Variant: v, s: s, hub: &Hub{}, st: &Stats{}})

@@ -196,12 +196,8 @@ func (s *Supervisor) defaults() {
 	if s.Stats == nil {
 		s.Stats = &Stats{}
 	}
-	if s.StallAfter <= 0 {
-		s.StallAfter = max(3*time.Second, 3*s.FrameInterval)
-	}
-	if s.DropAfter <= 0 {
-		s.DropAfter = 2 * s.StallAfter
-	}
+	s.StallAfter = OrDefault(s.StallAfter, max(3*time.Second, 3*s.FrameInterval))
+	s.DropAfter = OrDefault(s.DropAfter, 2*s.StallAfter)
 	if len(s.Backoff) == 0 {
 		s.Backoff = DefaultBackoff
 	}
@@ -212,12 +208,8 @@ func (s *Supervisor) defaults() {
 		s.Logger = slog.Default()
 	}
 	s.Logger = s.Logger.With("component", "supervisor", "camera", s.Name)
-	if s.FallbackAfter <= 0 {
-		s.FallbackAfter = 3
-	}
-	if s.PrimaryRetry <= 0 {
-		s.PrimaryRetry = 10 * time.Second
-	}
+	s.FallbackAfter = OrDefault(s.FallbackAfter, 3)
+	s.PrimaryRetry = OrDefault(s.PrimaryRetry, 10*time.Second)
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -73,23 +73,16 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path, camera string, depth i
 	if path != "" {
 		w.r.lines[path] = n.Line
 	}
-	isNull := n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" && t.Kind() != reflect.String {
+		return // null: the setting keeps its default
+	}
 	switch t.Kind() {
 	case reflect.Struct:
-		if isNull {
-			return
+		if w.is(n, yaml.MappingNode, path, camera, "a section of keys") {
+			w.walkMapping(n, t, path, camera, depth)
 		}
-		if n.Kind != yaml.MappingNode {
-			w.add(n, path, camera, "want a section of keys, got %s", describe(n))
-			return
-		}
-		w.walkMapping(n, t, path, camera, depth)
 	case reflect.Slice:
-		if isNull {
-			return
-		}
-		if n.Kind != yaml.SequenceNode {
-			w.add(n, path, camera, "want a list (one \"- item\" per line, or [a, b]), got %s", describe(n))
+		if !w.is(n, yaml.SequenceNode, path, camera, `a list (one "- item" per line, or [a, b])`) {
 			return
 		}
 		if limit, ok := listLimits[lastKey(path)]; ok && len(n.Content) > limit {
@@ -107,17 +100,11 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path, camera string, depth i
 	case reflect.String:
 		w.checkString(n, path, camera)
 	case reflect.Int:
-		if isNull {
-			return
-		}
 		var v int
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
 			w.add(n, path, camera, "want a whole number, got %s", describe(n))
 		}
 	case reflect.Float64:
-		if isNull {
-			return
-		}
 		var v float64
 		tag := n.ShortTag()
 		switch {
@@ -127,6 +114,15 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path, camera string, depth i
 			w.add(n, path, camera, "want a finite number")
 		}
 	}
+}
+
+// is reports whether n is a node of kind, noting "want what, got …" when it is not.
+func (w *walker) is(n *yaml.Node, kind yaml.Kind, path, camera, what string) bool {
+	if n.Kind == kind {
+		return true
+	}
+	w.add(n, path, camera, "want %s, got %s", what, describe(n))
+	return false
 }
 
 func (w *walker) walkMapping(n *yaml.Node, t reflect.Type, path, camera string, depth int) {

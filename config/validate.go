@@ -34,23 +34,13 @@ func (c *Config) Validate() error {
 	}
 
 	// Demo.
-	if c.Demo.MJPEG < 0 || c.Demo.MJPEG > MaxDemoCameras {
-		add(fieldErr("demo.mjpeg", "", strconv.Itoa(c.Demo.MJPEG), "want 0 (off) to %d cameras", MaxDemoCameras))
-	}
-	if c.Demo.Quiet < 0 || c.Demo.Quiet > MaxDemoCameras {
-		add(fieldErr("demo.quiet", "", strconv.Itoa(c.Demo.Quiet), "want 0 (off) to %d cameras", MaxDemoCameras))
-	}
-	if c.Demo.RTSP < 0 || c.Demo.RTSP > MaxDemoCameras {
-		add(fieldErr("demo.rtsp", "", strconv.Itoa(c.Demo.RTSP), "want 0 (off) to %d cameras", MaxDemoCameras))
-	}
-	if c.Demo.PTZ < 0 || c.Demo.PTZ > MaxDemoCameras {
-		add(fieldErr("demo.ptz", "", strconv.Itoa(c.Demo.PTZ), "want 0 (off) to %d cameras", MaxDemoCameras))
-	}
-	if c.Demo.ONVIF < 0 || c.Demo.ONVIF > MaxDemoCameras {
-		add(fieldErr("demo.onvif", "", strconv.Itoa(c.Demo.ONVIF), "want 0 (off) to %d cameras", MaxDemoCameras))
-	}
-	if c.Demo.Milestone < 0 || c.Demo.Milestone > MaxDemoCameras {
-		add(fieldErr("demo.milestone", "", strconv.Itoa(c.Demo.Milestone), "want 0 (off) to %d cameras", MaxDemoCameras))
+	for _, d := range []struct {
+		key string
+		n   int
+	}{{"mjpeg", c.Demo.MJPEG}, {"quiet", c.Demo.Quiet}, {"rtsp", c.Demo.RTSP}, {"ptz", c.Demo.PTZ}, {"onvif", c.Demo.ONVIF}, {"milestone", c.Demo.Milestone}} {
+		if d.n < 0 || d.n > MaxDemoCameras {
+			add(fieldErr("demo."+d.key, "", strconv.Itoa(d.n), "want 0 (off) to %d cameras", MaxDemoCameras))
+		}
 	}
 	if c.Demo.Size != "" {
 		if _, _, err := parseSize(c.Demo.Size); err != nil {
@@ -94,23 +84,15 @@ func (c *Config) Validate() error {
 		add(fieldErr("cameras", "", "", "%d cameras, at most %d allowed", len(c.Cameras), MaxCameras))
 	}
 	names := map[string]string{} // folded name → where it is defined
-	for i, name := range c.Demo.MJPEGNames() {
-		names[strings.ToLower(name)] = "demo camera " + strconv.Itoa(i+1) + " (demo.mjpeg)"
-	}
-	for i, name := range c.Demo.QuietNames() {
-		names[strings.ToLower(name)] = "quiet demo camera " + strconv.Itoa(i+1) + " (demo.quiet)"
-	}
-	for i, name := range c.Demo.RTSPNames() {
-		names[strings.ToLower(name)] = "demo RTSP camera " + strconv.Itoa(i+1) + " (demo.rtsp)"
-	}
-	for i, name := range c.Demo.MilestoneNames() {
-		names[strings.ToLower(name)] = "demo Milestone camera " + strconv.Itoa(i+1) + " (demo.milestone)"
-	}
-	for i, name := range c.Demo.PTZNames() {
-		names[strings.ToLower(name)] = "demo PTZ camera " + strconv.Itoa(i+1) + " (demo.ptz)"
-	}
-	for i, name := range c.Demo.ONVIFNames() {
-		names[strings.ToLower(name)] = "demo ONVIF camera " + strconv.Itoa(i+1) + " (demo.onvif)"
+	for _, d := range []struct {
+		names     []string
+		what, key string
+	}{{c.Demo.MJPEGNames(), "demo camera", "mjpeg"}, {c.Demo.QuietNames(), "quiet demo camera", "quiet"},
+		{c.Demo.RTSPNames(), "demo RTSP camera", "rtsp"}, {c.Demo.MilestoneNames(), "demo Milestone camera", "milestone"},
+		{c.Demo.PTZNames(), "demo PTZ camera", "ptz"}, {c.Demo.ONVIFNames(), "demo ONVIF camera", "onvif"}} {
+		for i, name := range d.names {
+			names[strings.ToLower(name)] = d.what + " " + strconv.Itoa(i+1) + " (demo." + d.key + ")"
+		}
 	}
 	for i := range c.Cameras {
 		for _, fe := range c.Cameras[i].validate(i, names) {

@@ -33,9 +33,7 @@ type Prebuffer struct {
 // NewPrebuffer subscribes to src and starts buffering d (DefaultPreRoll when d <= 0).
 // Subscribing keeps the camera connected.
 func NewPrebuffer(src PacketSource, d time.Duration) *Prebuffer {
-	if d <= 0 {
-		d = DefaultPreRoll
-	}
+	d = capture.OrDefault(d, DefaultPreRoll)
 	p := &Prebuffer{src: src, d: d}
 	p.mu.Lock()
 	p.startLocked()

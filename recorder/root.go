@@ -113,12 +113,8 @@ func Open(opts Options) (*Root, error) {
 		}
 		opts.Root = d
 	}
-	if opts.Segment <= 0 {
-		opts.Segment = DefaultSegment
-	}
-	if opts.PreRoll <= 0 {
-		opts.PreRoll = DefaultPreRoll
-	}
+	opts.Segment = capture.OrDefault(opts.Segment, DefaultSegment)
+	opts.PreRoll = capture.OrDefault(opts.PreRoll, DefaultPreRoll)
 	if opts.MinFree == 0 {
 		opts.MinFree = DefaultMinFree
 	}
@@ -128,18 +124,10 @@ func Open(opts Options) (*Root, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.hooks.queue <= 0 {
-		opts.hooks.queue = maxQueuePackets
-	}
-	if opts.hooks.queueBytes <= 0 {
-		opts.hooks.queueBytes = maxQueueBytes
-	}
-	if opts.hooks.housekeeping <= 0 {
-		opts.hooks.housekeeping = 30 * time.Second
-	}
-	if opts.hooks.tick <= 0 {
-		opts.hooks.tick = 250 * time.Millisecond
-	}
+	opts.hooks.queue = capture.OrDefault(opts.hooks.queue, maxQueuePackets)
+	opts.hooks.queueBytes = capture.OrDefault(opts.hooks.queueBytes, maxQueueBytes)
+	opts.hooks.housekeeping = capture.OrDefault(opts.hooks.housekeeping, 30*time.Second)
+	opts.hooks.tick = capture.OrDefault(opts.hooks.tick, 250*time.Millisecond)
 	if opts.hooks.freeBytes == nil {
 		opts.hooks.freeBytes = freeBytes
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4/seekablebuffer"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4/codecs"
@@ -93,31 +92,18 @@ func prepare(p capture.Packet) (sample, error) {
 			if len(n) == 0 {
 				continue
 			}
-			if p.Codec == capture.CodecH264 {
-				switch h264.NALUType(n[0] & 0x1f) {
-				case h264.NALUTypeSPS:
-					s.params.sps, s.hasPS = n, true
-					continue
-				case h264.NALUTypePPS:
-					s.params.pps = n
-					continue
-				case h264.NALUTypeAccessUnitDelimiter:
-					continue
-				}
-			} else {
-				switch h265.NALUType((n[0] >> 1) & 0x3f) {
-				case h265.NALUType_VPS_NUT:
-					s.params.vps = n
-					continue
-				case h265.NALUType_SPS_NUT:
-					s.params.sps, s.hasPS = n, true
-					continue
-				case h265.NALUType_PPS_NUT:
-					s.params.pps = n
-					continue
-				case h265.NALUType_AUD_NUT:
-					continue
-				}
+			switch capture.NALRoleOf(p.Codec, n) {
+			case capture.NALVPS:
+				s.params.vps = n
+				continue
+			case capture.NALSPS:
+				s.params.sps, s.hasPS = n, true
+				continue
+			case capture.NALPPS:
+				s.params.pps = n
+				continue
+			case capture.NALAUD:
+				continue
 			}
 			kept = append(kept, n)
 		}

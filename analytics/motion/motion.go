@@ -197,7 +197,6 @@ type Detector struct {
 	stack      []int32
 	unmasked   int
 	gain       float32 // the contrast stretch
-	offset     float32 // the last frame's median difference from the average (light)
 	rawChanged int     // pixels past the threshold before the light was taken off
 	contrast   [][2]float64
 	contrastAt int
@@ -454,12 +453,48 @@ func (d *Detector) learn() {
 	}
 }
 
+// fitLight refits the light, frame ≈ scale·average + off, by least squares over the
+// unmasked pixels within `within` of the light as it stands. Too few of them, or a picture too
+// flat to tell a scale from an offset, keep what it was given; the scale stays within
+// 1/4…4.
+func (d *Detector) fitLight(scale, off, within float32) (float32, float32) {
+	var n, sx, sy, sxx, sxy float64
+	for i, v := range d.frame {
+		if d.mask[i] {
+			continue
+		}
+		x, y := float64(d.avg[i]), float64(v)
+		if r := float32(y) - scale*float32(x) - off; r > within || -r > within {
+			continue
+		}
+		n++
+		sx += x
+		sy += y
+		sxx += x * x
+		sxy += x * y
+	}
+	if n < float64(d.unmasked)/2 {
+		return scale, off
+	}
+	vx := sxx/n - (sx/n)*(sx/n)
+	if vx < 25 { // a spread of less than 5 levels
+		return scale, off
+	}
+	a := (sxy/n - (sx/n)*(sy/n)) / vx
+	if a < 0.25 || a > 4 {
+		return scale, off
+	}
+	return float32(a), float32(sy/n - a*sx/n)
+}
+
 // threshold marks the pixels that differ from the average, then dilates them (3×3).
 func (d *Detector) threshold() {
 	t := float32(d.c.Threshold) / d.gain
-	// A change of light moves every pixel the same way: the median difference is taken
-	// off each pixel's, so a cloud or a dimming lamp is not motion while a person, who
-	// covers a small part of the picture, still is.
+	// A change of light moves every pixel alike: a lamp or a cloud adds the same to each
+	// (the median difference), the IR switch or headlights' glare also scale the contrast.
+	// The light is taken as a straight line from the average to the frame, fitted over the
+	// pixels that are not moving, so a person, who covers a small part of the picture,
+	// still is motion.
 	var hist [511]int
 	n := 0
 	d.rawChanged = 0
@@ -480,17 +515,32 @@ func (d *Detector) threshold() {
 			break
 		}
 	}
-	d.offset = off
+	// The first fit takes every pixel; the next ones only those it explains, so what
+	// moves does not bend the line.
+	scale := float32(1)
+	for round := range 4 {
+		within := t
+		if round == 0 {
+			within = math.MaxFloat32
+		}
+		s, o := d.fitLight(scale, off, within)
+		done := math.Abs(float64(s-scale)) < 0.005
+		scale, off = s, o
+		if done {
+			break
+		}
+	}
 	// A stretched difference is at most 255, as in the stretched picture: a threshold of
 	// 255 is never passed.
 	if d.c.Threshold >= 255 {
 		t = math.MaxFloat32
 	}
 	for i, v := range d.frame {
-		diff := float32(v) - d.avg[i] - off
+		lit := scale*d.avg[i] + off
+		diff := float32(v) - lit
 		d.changed[i] = !d.mask[i] && (diff > t || -diff > t)
 		// The background follows the light at once; what moved follows slowly (blend).
-		d.avg[i] += off
+		d.avg[i] = lit
 	}
 	for zi, z := range d.c.Zones {
 		if z.Threshold == 0 || z.Threshold == d.c.Threshold {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -38,21 +39,20 @@ func (s *Store) CountsByDay(ctx context.Context, camera, kind string, since, unt
 func countsBy[T any](ctx context.Context, s *Store, column string, width time.Duration, f Filter, count func(key string, at time.Time, n int) T) ([]T, error) {
 	us := int64(width / time.Microsecond)
 	where, args := f.where()
-	rows, err := s.db.QueryContext(ctx, s.d.q(fmt.Sprintf(`SELECT %s, start_us / %d AS b, COUNT(*) FROM events%s
-		GROUP BY %[1]s, b ORDER BY b, %[1]s`, column, us, where)), args...)
-	if err != nil {
-		return nil, s.explain("read", err)
-	}
-	defer rows.Close()
 	var out []T
-	for rows.Next() {
+	err := s.each(ctx, "read", fmt.Sprintf(`SELECT %s, start_us / %d AS b, COUNT(*) FROM events%s
+		GROUP BY %[1]s, b ORDER BY b, %[1]s`, column, us, where), args, func(rows *sql.Rows) error {
 		var key string
 		var b int64
 		var n int
 		if err := rows.Scan(&key, &b, &n); err != nil {
-			return nil, s.explain("read", err)
+			return err
 		}
 		out = append(out, count(key, time.UnixMicro(b*us).UTC(), n))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, s.explainIf("read", rows.Err())
+	return out, nil
 }

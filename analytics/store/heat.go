@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -52,27 +53,26 @@ func (s *Store) MovedIn(ctx context.Context, camera string, r Region, since, unt
 	if len(cells) == 0 {
 		return nil, fmt.Errorf("the region %+v covers no part of the picture", r)
 	}
-	rows, err := s.db.QueryContext(ctx, s.d.q(`SELECT minute_us, heat FROM motion_heat WHERE camera = ? AND minute_us >= ? AND minute_us < ? ORDER BY minute_us LIMIT ?`),
-		camera, micros(since.Truncate(time.Minute)), micros(until), maxHeatRows)
-	if err != nil {
-		return nil, s.explain("searching", err)
-	}
-	defer rows.Close()
 	var out []time.Time
-	for rows.Next() {
-		var us int64
-		var heat []byte
-		if err := rows.Scan(&us, &heat); err != nil {
-			return nil, s.explain("searching", err)
-		}
-		for _, c := range cells {
-			if c < len(heat) && heat[c] >= max(minHeat, 1) {
-				out = append(out, fromMicros(us))
-				break
+	err := s.each(ctx, "searching", `SELECT minute_us, heat FROM motion_heat WHERE camera = ? AND minute_us >= ? AND minute_us < ? ORDER BY minute_us LIMIT ?`,
+		[]any{camera, micros(since.Truncate(time.Minute)), micros(until), maxHeatRows}, func(rows *sql.Rows) error {
+			var us int64
+			var heat []byte
+			if err := rows.Scan(&us, &heat); err != nil {
+				return err
 			}
-		}
+			for _, c := range cells {
+				if c < len(heat) && heat[c] >= max(minHeat, 1) {
+					out = append(out, fromMicros(us))
+					break
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
-	return out, s.explainIf("searching", rows.Err())
+	return out, nil
 }
 
 func (s *Store) explainIf(doing string, err error) error {

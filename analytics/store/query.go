@@ -85,29 +85,23 @@ func (f Filter) where() (string, []any) {
 // Query returns the events the filter selects, newest first, without their snapshots.
 func (s *Store) Query(ctx context.Context, f Filter) ([]Event, error) {
 	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultQueryLimit
-	}
+	limit = capture.OrDefault(limit, DefaultQueryLimit)
 	limit = min(limit, MaxQueryLimit)
 	where, args := f.where()
-	rows, err := s.db.QueryContext(ctx, s.d.q(`SELECT id, camera, kind, zone, start_us, end_us, last_us, peak, labels, detail, snapshot_bytes
-		FROM events`+where+` ORDER BY start_us DESC, id DESC LIMIT ?`), append(args, limit)...)
-	if err != nil {
-		return nil, s.explain("read", err)
-	}
-	defer rows.Close()
 	var out []Event
-	for rows.Next() {
+	err := s.each(ctx, "read", `SELECT id, camera, kind, zone, start_us, end_us, last_us, peak, labels, detail, snapshot_bytes
+		FROM events`+where+` ORDER BY start_us DESC, id DESC LIMIT ?`, append(args, limit), func(rows *sql.Rows) error {
 		var e Event
 		var start, end, last int64
 		if err := rows.Scan(&e.ID, &e.Camera, &e.Kind, &e.Zone, &start, &end, &last, &e.Peak, &e.Labels, &e.Detail, &e.SnapshotBytes); err != nil {
-			return nil, s.explain("read", err)
+			return err
 		}
 		e.Start, e.End, e.Last = fromMicros(start), fromMicros(end), fromMicros(last)
 		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.explain("read", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -140,4 +134,20 @@ type HourCount struct {
 func (s *Store) CountsByHour(ctx context.Context, camera, kind string, since, until time.Time) ([]HourCount, error) {
 	return countsBy(ctx, s, "camera", time.Hour, Filter{Camera: camera, Kind: kind, Since: since, Until: until},
 		func(camera string, hour time.Time, n int) HourCount { return HourCount{camera, hour, n} })
+}
+
+// each runs query and hands every row to row (which scans it), failures explained as
+// doing: the reads of Query, the counts (countsBy), Health and MovedIn.
+func (s *Store) each(ctx context.Context, doing, query string, args []any, row func(*sql.Rows) error) error {
+	rows, err := s.db.QueryContext(ctx, s.d.q(query), args...)
+	if err != nil {
+		return s.explain(doing, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return s.explain(doing, err)
+		}
+	}
+	return s.explainIf(doing, rows.Err())
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"time"
@@ -91,23 +92,22 @@ func (s *Store) Health(ctx context.Context, camera string, since, until time.Tim
 		where += " AND camera = ?"
 		args = append(args, camera)
 	}
-	rows, err := s.db.QueryContext(ctx, s.d.q(fmt.Sprintf(`SELECT camera, (at_us - %d) / %d AS b, AVG(up), AVG(fps), AVG(kbps), COUNT(*)
-		FROM camera_stats%s GROUP BY camera, b ORDER BY camera, b LIMIT %d`, from, width, where, maxHealthRows)), args...)
-	if err != nil {
-		return nil, s.explain("read camera health from", err)
-	}
-	defer rows.Close()
 	var out []CameraStat
-	for rows.Next() {
+	err := s.each(ctx, "read camera health from", fmt.Sprintf(`SELECT camera, (at_us - %d) / %d AS b, AVG(up), AVG(fps), AVG(kbps), COUNT(*)
+		FROM camera_stats%s GROUP BY camera, b ORDER BY camera, b LIMIT %d`, from, width, where, maxHealthRows), args, func(rows *sql.Rows) error {
 		var c CameraStat
 		var b int64
 		if err := rows.Scan(&c.Camera, &b, &c.Up, &c.FPS, &c.Kbps, &c.Samples); err != nil {
-			return nil, s.explain("read camera health from", err)
+			return err
 		}
 		c.At = fromMicros(from + b*width)
 		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, s.explainIf("read camera health from", rows.Err())
+	return out, nil
 }
 
 // HealthBucket is the span of one of Health's buckets when [since, until) is read in

@@ -181,18 +181,10 @@ func CheckDSN(dsn string) string {
 // postgres:// URL — migrates its schema to this build's, runs retention once and starts
 // the writer. Two processes may open the same database at once: migrations take a lock.
 func Open(dsn string, opts Options) (*Store, error) {
-	if opts.Queue <= 0 {
-		opts.Queue = DefaultQueue
-	}
-	if opts.Batch <= 0 {
-		opts.Batch = DefaultBatch
-	}
-	if opts.BusyTimeout <= 0 {
-		opts.BusyTimeout = DefaultBusyTimeout
-	}
-	if opts.RetentionEvery <= 0 {
-		opts.RetentionEvery = DefaultRetentionEvery
-	}
+	opts.Queue = capture.OrDefault(opts.Queue, DefaultQueue)
+	opts.Batch = capture.OrDefault(opts.Batch, DefaultBatch)
+	opts.BusyTimeout = capture.OrDefault(opts.BusyTimeout, DefaultBusyTimeout)
+	opts.RetentionEvery = capture.OrDefault(opts.RetentionEvery, DefaultRetentionEvery)
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}

@@ -118,6 +118,17 @@ func (c *Capture) Close() error {
 	return c.vc.Close()
 }
 
+// Seek moves a file to pos from its start: the next frame read is the first at or after
+// it (OpenCV's FFmpeg backend goes to the key frame before and decodes forward; past the
+// end, the next read is io.EOF). A webcam cannot seek.
+func (c *Capture) Seek(pos time.Duration) error {
+	if c.sp.webcam {
+		return fmt.Errorf("webcam %d: a live camera cannot seek", c.sp.device)
+	}
+	c.vc.Set(gocv.VideoCapturePosMsec, float64(pos)/float64(time.Millisecond))
+	return nil
+}
+
 // NextGray reads the next frame as fast as the file decodes (no pacing) and returns its
 // luma plane scaled to fit maxW×maxH (keeping its aspect ratio; 0: as captured), with
 // its position in the file. At the end of a file it returns io.EOF (Loop is ignored).

@@ -28,3 +28,6 @@ func (c *Capture) Close() error { return nil }
 func (c *Capture) NextGray(maxW, maxH int) ([]byte, int, int, time.Duration, error) {
 	return nil, 0, 0, 0, ErrNoCgo
 }
+
+// Seek is never reached: Open fails.
+func (c *Capture) Seek(pos time.Duration) error { return ErrNoCgo }

@@ -76,15 +76,9 @@ type Controller struct {
 
 // New starts a controller over p. The caller keeps p and closes it after Close.
 func New(p capture.PTZ, o Options) *Controller {
-	if o.DeadMan <= 0 {
-		o.DeadMan = DefaultDeadMan
-	}
-	if o.MinGap <= 0 {
-		o.MinGap = DefaultMinGap
-	}
-	if o.Resend <= 0 {
-		o.Resend = DefaultResend
-	}
+	o.DeadMan = capture.OrDefault(o.DeadMan, DefaultDeadMan)
+	o.MinGap = capture.OrDefault(o.MinGap, DefaultMinGap)
+	o.Resend = capture.OrDefault(o.Resend, DefaultResend)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -176,9 +170,7 @@ func (c *Controller) loop() {
 			wait = c.lastSend.Add(c.o.MinGap).Sub(now)
 		} else if !target.IsZero() {
 			wait = min(c.deadline.Sub(now), c.lastSend.Add(c.o.Resend).Sub(now))
-			if wait <= 0 {
-				wait = time.Millisecond
-			}
+			wait = capture.OrDefault(wait, time.Millisecond)
 		}
 		if due && wait <= 0 {
 			// Send now.

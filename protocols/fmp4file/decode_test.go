@@ -65,7 +65,7 @@ func (v *viewer) next(t *testing.T) time.Time {
 	select {
 	case at := <-v.times:
 		return at
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("no picture")
 	}
 	return time.Time{}

@@ -563,7 +563,7 @@ func (p *player) run(ctx context.Context) error {
 				if !wallPTS.Before(p.target) {
 					gap = settleGap // each must be decoded, not skipped as behind
 				}
-				if !p.sleep(ctx, gap) {
+				if !capture.Sleep(ctx, gap, nil) {
 					return nil
 				}
 				p.emit(s, wallPTS, wallDTS, wallPTS.Equal(p.target) || (!st.paused && wallPTS.After(p.target)))
@@ -682,17 +682,5 @@ func (p *player) wait(ctx context.Context, due time.Time) bool {
 				p.ka.Alive()
 			}
 		}
-	}
-}
-
-// sleep pauses d; false when ctx ended.
-func (p *player) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

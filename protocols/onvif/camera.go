@@ -106,40 +106,42 @@ func (cam *Camera) ptzReady(ctx context.Context) (string, error) {
 	return path, nil
 }
 
+// ptzCommand runs cmd with the PTZ service's path under cam.cmd, once the camera is
+// ready for PTZ: the start of every PTZ command.
+func (cam *Camera) ptzCommand(ctx context.Context, cmd func(path string) error) error {
+	cam.cmd.Lock()
+	defer cam.cmd.Unlock()
+	path, err := cam.ptzReady(ctx)
+	if err != nil {
+		return err
+	}
+	return cmd(path)
+}
+
 // Move implements capture.PTZ.
 func (cam *Camera) Move(ctx context.Context, v capture.Velocity) error {
 	v = v.Clamp()
 	if v.IsZero() {
 		return cam.Stop(ctx)
 	}
-	cam.cmd.Lock()
-	defer cam.cmd.Unlock()
-	path, err := cam.ptzReady(ctx)
-	if err != nil {
-		return err
-	}
-	if cam.moving && !cam.last.SameDirection(v) {
-		if err := cam.stopLocked(ctx, path); err != nil {
-			return err
+	return cam.ptzCommand(ctx, func(path string) error {
+		if cam.moving && !cam.last.SameDirection(v) {
+			if err := cam.stopLocked(ctx, path); err != nil {
+				return err
+			}
 		}
-	}
-	m := continuousMove{Profile: cam.profile}
-	m.Velocity.PanTilt = vector2{X: round3(v.Pan), Y: round3(v.Tilt)}
-	m.Velocity.Zoom = vector1{X: round3(v.Zoom)}
-	cam.moving, cam.last = true, v // whether or not it arrived: the next reversal stops first
-	_, err = call[emptyResponse](ctx, cam.c, path, m, true)
-	return err
+		m := continuousMove{Profile: cam.profile}
+		m.Velocity.PanTilt = vector2{X: round3(v.Pan), Y: round3(v.Tilt)}
+		m.Velocity.Zoom = vector1{X: round3(v.Zoom)}
+		cam.moving, cam.last = true, v // whether or not it arrived: the next reversal stops first
+		_, err := call[emptyResponse](ctx, cam.c, path, m, true)
+		return err
+	})
 }
 
 // Stop implements capture.PTZ: Stop with PanTilt and Zoom true, always sent.
 func (cam *Camera) Stop(ctx context.Context) error {
-	cam.cmd.Lock()
-	defer cam.cmd.Unlock()
-	path, err := cam.ptzReady(ctx)
-	if err != nil {
-		return err
-	}
-	return cam.stopLocked(ctx, path)
+	return cam.ptzCommand(ctx, func(path string) error { return cam.stopLocked(ctx, path) })
 }
 
 func (cam *Camera) stopLocked(ctx context.Context, path string) error {
@@ -156,86 +158,75 @@ func (cam *Camera) stopLocked(ctx context.Context, path string) error {
 // picture's edges being ±1 [I: the space's scale is read from the ONVIF space's name and
 // the simulator; verify on a camera]. Other cameras answer capture.ErrUnsupported.
 func (cam *Camera) Center(ctx context.Context, x, y float64) error {
-	cam.cmd.Lock()
-	defer cam.cmd.Unlock()
-	path, err := cam.ptzReady(ctx)
-	if err != nil {
+	return cam.ptzCommand(ctx, func(path string) error {
+		if cam.fov == 0 {
+			cam.fov = -1
+			r, err := call[configurationOptionsResponse](ctx, cam.c, path, getConfigurationOptions{Token: cam.ptzConf}, true)
+			if err != nil && !errors.Is(err, capture.ErrUnsupported) && !errors.Is(err, capture.ErrNotFound) {
+				cam.fov = 0
+				return err
+			}
+			if err == nil && slices.ContainsFunc(r.Spaces[:min(len(r.Spaces), maxItems)], func(s string) bool { return strings.TrimSpace(s) == SpaceFOV }) {
+				cam.fov = 1
+			}
+		}
+		if cam.fov < 0 {
+			return fmt.Errorf("camera %s cannot centre on a point (no field-of-view translation space): %w", cam.c.Host(), capture.ErrUnsupported)
+		}
+		c := func(f float64) float64 { return round3(max(-1, min(1, f))) }
+		m := relativeMove{Profile: cam.profile}
+		m.Translation.PanTilt = spaceVector2{X: c(2*x - 1), Y: c(1 - 2*y), Space: SpaceFOV}
+		cam.moving = false
+		_, err := call[emptyResponse](ctx, cam.c, path, m, true)
 		return err
-	}
-	if cam.fov == 0 {
-		cam.fov = -1
-		r, err := call[configurationOptionsResponse](ctx, cam.c, path, getConfigurationOptions{Token: cam.ptzConf}, true)
-		if err != nil && !errors.Is(err, capture.ErrUnsupported) && !errors.Is(err, capture.ErrNotFound) {
-			cam.fov = 0
-			return err
-		}
-		if err == nil && slices.ContainsFunc(r.Spaces[:min(len(r.Spaces), maxItems)], func(s string) bool { return strings.TrimSpace(s) == SpaceFOV }) {
-			cam.fov = 1
-		}
-	}
-	if cam.fov < 0 {
-		return fmt.Errorf("camera %s cannot centre on a point (no field-of-view translation space): %w", cam.c.Host(), capture.ErrUnsupported)
-	}
-	c := func(f float64) float64 { return round3(max(-1, min(1, f))) }
-	m := relativeMove{Profile: cam.profile}
-	m.Translation.PanTilt = spaceVector2{X: c(2*x - 1), Y: c(1 - 2*y), Space: SpaceFOV}
-	cam.moving = false
-	_, err = call[emptyResponse](ctx, cam.c, path, m, true)
-	return err
+	})
 }
 
 // Presets implements capture.PTZ.
 func (cam *Camera) Presets(ctx context.Context) ([]capture.Preset, error) {
-	cam.cmd.Lock()
-	defer cam.cmd.Unlock()
-	path, err := cam.ptzReady(ctx)
+	var out []capture.Preset
+	err := cam.ptzCommand(ctx, func(path string) error {
+		r, err := call[presetsResponse](ctx, cam.c, path, getPresets{Profile: cam.profile}, true)
+		if err != nil {
+			return err
+		}
+		out = make([]capture.Preset, 0, min(len(r.Presets), maxItems))
+		for _, p := range r.Presets[:min(len(r.Presets), maxItems)] {
+			if p.Token == "" {
+				continue
+			}
+			// The token is the ID sent back in GotoPreset: kept exact (capped), not cleaned.
+			if len(p.Token) > 64 {
+				continue
+			}
+			out = append(out, capture.Preset{ID: p.Token, Name: capture.CleanText(p.Name, 64)})
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	r, err := call[presetsResponse](ctx, cam.c, path, getPresets{Profile: cam.profile}, true)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]capture.Preset, 0, min(len(r.Presets), maxItems))
-	for _, p := range r.Presets[:min(len(r.Presets), maxItems)] {
-		if p.Token == "" {
-			continue
-		}
-		// The token is the ID sent back in GotoPreset: kept exact (capped), not cleaned.
-		if len(p.Token) > 64 {
-			continue
-		}
-		out = append(out, capture.Preset{ID: p.Token, Name: capture.CleanText(p.Name, 64)})
 	}
 	return out, nil
 }
 
 // GotoPreset implements capture.PTZ.
 func (cam *Camera) GotoPreset(ctx context.Context, id string) error {
-	cam.cmd.Lock()
-	defer cam.cmd.Unlock()
-	path, err := cam.ptzReady(ctx)
-	if err != nil {
+	return cam.ptzCommand(ctx, func(path string) error {
+		_, err := call[emptyResponse](ctx, cam.c, path, gotoPreset{Profile: cam.profile, Preset: id}, true)
+		if err == nil {
+			cam.moving = false // a preset recall ends a continuous move
+		}
 		return err
-	}
-	_, err = call[emptyResponse](ctx, cam.c, path, gotoPreset{Profile: cam.profile, Preset: id}, true)
-	if err == nil {
-		cam.moving = false // a preset recall ends a continuous move
-	}
-	return err
+	})
 }
 
 // StorePreset implements capture.PTZ: SetPreset overwriting the preset whose token is
 // id (a new one when id is ""), named name.
 func (cam *Camera) StorePreset(ctx context.Context, id, name string) error {
-	cam.cmd.Lock()
-	defer cam.cmd.Unlock()
-	path, err := cam.ptzReady(ctx)
-	if err != nil {
+	return cam.ptzCommand(ctx, func(path string) error {
+		_, err := call[setPresetResponse](ctx, cam.c, path, setPreset{Profile: cam.profile, Preset: id, Name: name}, true)
 		return err
-	}
-	_, err = call[setPresetResponse](ctx, cam.c, path, setPreset{Profile: cam.profile, Preset: id, Name: name}, true)
-	return err
+	})
 }
 
 // Info implements capture.PTZ: GetDeviceInformation, the profile's PTZ configuration and

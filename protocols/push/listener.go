@@ -57,24 +57,12 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	if o.MaxFrame <= 0 {
-		o.MaxFrame = DefaultMaxFrame
-	}
-	if o.MaxConns <= 0 {
-		o.MaxConns = DefaultMaxConns
-	}
-	if o.MaxNames <= 0 {
-		o.MaxNames = DefaultMaxNames
-	}
-	if o.HandshakeTimeout <= 0 {
-		o.HandshakeTimeout = DefaultHandshakeTimeout
-	}
-	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = DefaultIdleTimeout
-	}
-	if o.Linger <= 0 {
-		o.Linger = DefaultLinger
-	}
+	o.MaxFrame = capture.OrDefault(o.MaxFrame, DefaultMaxFrame)
+	o.MaxConns = capture.OrDefault(o.MaxConns, DefaultMaxConns)
+	o.MaxNames = capture.OrDefault(o.MaxNames, DefaultMaxNames)
+	o.HandshakeTimeout = capture.OrDefault(o.HandshakeTimeout, DefaultHandshakeTimeout)
+	o.IdleTimeout = capture.OrDefault(o.IdleTimeout, DefaultIdleTimeout)
+	o.Linger = capture.OrDefault(o.Linger, DefaultLinger)
 }
 
 // listeners are the process's listeners by address (as given and as bound): one per

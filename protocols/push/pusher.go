@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // DefaultPusherBackoff is how long a Pusher waits before each reconnection in turn (the
@@ -81,9 +83,7 @@ func (p *Pusher) report(msg string) {
 // once runs one connection; sent counts the frames written.
 func (p *Pusher) once(ctx context.Context) (sent int, err error) {
 	timeout := p.DialTimeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
+	timeout = capture.OrDefault(timeout, 5*time.Second)
 	d := net.Dialer{Timeout: timeout}
 	c, err := d.DialContext(ctx, "tcp", p.Addr)
 	if err != nil {

@@ -223,9 +223,7 @@ type FrameReader struct {
 
 // NewFrameReader reads frames of at most maxFrame payload bytes (≤ 0: DefaultMaxFrame).
 func NewFrameReader(r *bufio.Reader, maxFrame int) *FrameReader {
-	if maxFrame <= 0 {
-		maxFrame = DefaultMaxFrame
-	}
+	maxFrame = capture.OrDefault(maxFrame, DefaultMaxFrame)
 	return &FrameReader{r: r, max: maxFrame}
 }
 

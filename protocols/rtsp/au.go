@@ -24,19 +24,16 @@ const maxParamSetSize = 4 << 10
 
 var startCode = []byte{0, 0, 0, 1}
 
-// nalRole is what a NAL unit is to paramSets, whichever the codec: the unit types come
-// from mediacommon's tables (ITU-T H.264 Table 7-1, H.265 Table 7-1).
-type nalRole int
+// nalRole and its values are paramSets' names for capture's NAL unit roles.
+type nalRole = capture.NALRole
 
 const (
-	roleOther nalRole = iota
-	roleVPS
-	roleSPS
-	rolePPS
-	roleAUD
-	// roleKey: an H.264 IDR slice or an H.265 IRAP one (BLA, IDR, CRA), where decoding
-	// may start.
-	roleKey
+	roleOther = capture.NALOther
+	roleVPS   = capture.NALVPS
+	roleSPS   = capture.NALSPS
+	rolePPS   = capture.NALPPS
+	roleAUD   = capture.NALAUD
+	roleKey   = capture.NALKey
 )
 
 // paramSets remembers the latest parameter sets of one H.264/H.265 track (first from the
@@ -52,34 +49,7 @@ type paramSets struct {
 }
 
 // role classifies a non-empty NAL unit of p's codec.
-func (p *paramSets) role(n []byte) nalRole {
-	if p.codec == capture.CodecH265 {
-		switch typ := h265.NALUType(n[0] >> 1 & 0x3f); {
-		case typ == h265.NALUType_VPS_NUT:
-			return roleVPS
-		case typ == h265.NALUType_SPS_NUT:
-			return roleSPS
-		case typ == h265.NALUType_PPS_NUT:
-			return rolePPS
-		case typ == h265.NALUType_AUD_NUT:
-			return roleAUD
-		case typ >= h265.NALUType_BLA_W_LP && typ <= h265.NALUType_CRA_NUT:
-			return roleKey
-		}
-		return roleOther
-	}
-	switch h264.NALUType(n[0] & 0x1f) {
-	case h264.NALUTypeSPS:
-		return roleSPS
-	case h264.NALUTypePPS:
-		return rolePPS
-	case h264.NALUTypeAccessUnitDelimiter:
-		return roleAUD
-	case h264.NALUTypeIDR:
-		return roleKey
-	}
-	return roleOther
-}
+func (p *paramSets) role(n []byte) nalRole { return capture.NALRoleOf(p.codec, n) }
 
 // set stores a parameter set NAL unit (copied: gortsplib's buffers are reused) when it
 // is within maxParamSetSize.

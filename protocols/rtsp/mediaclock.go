@@ -43,9 +43,7 @@ type mediaClock struct {
 }
 
 func newMediaClock(codec capture.Codec, rate int) *mediaClock {
-	if rate <= 0 {
-		rate = 90000
-	}
+	rate = capture.OrDefault(rate, 90000)
 	c := &mediaClock{codec: codec, rate: int64(rate)}
 	c.resetExtractor()
 	return c

@@ -73,15 +73,9 @@ func Encode(t testing.TB, s Stream) []capture.Packet {
 	if !HasEncoder(enc.encoder) {
 		t.Skipf("avdectest: this ffmpeg has no %s encoder, so %s streams cannot be made here", enc.encoder, s.Codec)
 	}
-	if s.FPS <= 0 {
-		s.FPS = 15
-	}
-	if s.Frames <= 0 {
-		s.Frames = s.FPS
-	}
-	if s.GOP <= 0 {
-		s.GOP = s.FPS
-	}
+	s.FPS = capture.OrDefault(s.FPS, 15)
+	s.Frames = capture.OrDefault(s.Frames, s.FPS)
+	s.GOP = capture.OrDefault(s.GOP, s.FPS)
 	if s.Source == "" {
 		s.Source = "testsrc2"
 	}

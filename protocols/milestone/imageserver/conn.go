@@ -399,21 +399,8 @@ func (c *Conn) Stop() error {
 // Prev and Next give the frame's and its neighbours' times. An empty payload means no
 // image there (before the database starts) [S].
 func (c *Conn) Goto(ctx context.Context, t time.Time) (*Image, error) {
-	stop := c.watch(ctx)
-	defer stop()
-	id, err := c.send("goto", "<time>"+strconv.FormatInt(Millis(t), 10)+"</time><compressionrate>"+
-		strconv.Itoa(DefaultCompressionRate)+"</compressionrate><keyframesonly>no</keyframesonly>", true)
-	if err != nil {
-		return nil, c.ctxErr(ctx, err)
-	}
-	r, err := c.await(ctx, id, "goto")
-	if err != nil {
-		return nil, err
-	}
-	if r.Image == nil {
-		return nil, c.refused("goto", r.Method)
-	}
-	return r.Image, nil
+	return c.fetch(ctx, "goto", "<time>"+strconv.FormatInt(Millis(t), 10)+"</time><compressionrate>"+
+		strconv.Itoa(DefaultCompressionRate)+"</compressionrate><keyframesonly>no</keyframesonly>")
 }
 
 // Next fetches the recorded frame after the one this socket last received (the next
@@ -421,18 +408,24 @@ func (c *Conn) Goto(ctx context.Context, t time.Time) (*Image, error) {
 // PY-IS]. The reply has the same shape as goto's [I]. At the end of the database a
 // recorder answers the last frame again (Next equal to Current) or an empty image.
 func (c *Conn) Next(ctx context.Context) (*Image, error) {
+	return c.fetch(ctx, "next", "<compressionrate>"+strconv.Itoa(DefaultCompressionRate)+"</compressionrate>")
+}
+
+// fetch sends method with body and waits for the recorded image it answers with: goto
+// and next.
+func (c *Conn) fetch(ctx context.Context, method, body string) (*Image, error) {
 	stop := c.watch(ctx)
 	defer stop()
-	id, err := c.send("next", "<compressionrate>"+strconv.Itoa(DefaultCompressionRate)+"</compressionrate>", true)
+	id, err := c.send(method, body, true)
 	if err != nil {
 		return nil, c.ctxErr(ctx, err)
 	}
-	r, err := c.await(ctx, id, "next")
+	r, err := c.await(ctx, id, method)
 	if err != nil {
 		return nil, err
 	}
 	if r.Image == nil {
-		return nil, c.refused("next", r.Method)
+		return nil, c.refused(method, r.Method)
 	}
 	return r.Image, nil
 }

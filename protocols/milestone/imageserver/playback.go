@@ -201,7 +201,7 @@ func (s *Source) playback(ctx context.Context, c *Conn, sink capture.Sink, log *
 			fresh, disc, p.anchored = true, true, false
 		case !hasPicture(im) || atEnd(im):
 			// the end of the recording (or nothing recorded yet): wait and ask again
-			if !p.sleep(ctx, endPoll) {
+			if !capture.Sleep(ctx, endPoll, p.wake) {
 				if ctx.Err() != nil {
 					return nil
 				}
@@ -305,7 +305,7 @@ func (p *player) pace(ctx context.Context, im *Image) (bool, error) {
 	if wait <= 0 {
 		return true, nil
 	}
-	if !p.sleep(ctx, wait) {
+	if !capture.Sleep(ctx, wait, p.wake) { // woken early by Seek, SetSpeed
 		return false, nil
 	}
 	return true, nil
@@ -316,20 +316,6 @@ func (p *player) lastCurrent() time.Time {
 		return time.Time{}
 	}
 	return p.last.Current
-}
-
-// sleep waits d; false when woken early (Seek, SetSpeed) or ctx ended.
-func (p *player) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-p.wake:
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // deliver hands im's packets to the sink, with SourceTime its recorded time.

@@ -112,21 +112,15 @@ type scaledKey struct {
 
 // NewRecorder starts a Recorder on 127.0.0.1 with a port picked by the system.
 func NewRecorder(opts RecorderOptions) *Recorder {
-	if opts.FPS <= 0 {
-		opts.FPS = 10
-	}
+	opts.FPS = capture.OrDefault(opts.FPS, 10)
 	if opts.RecordedStart.IsZero() {
 		opts.RecordedStart = time.Date(2024, 1, 15, 12, 0, 0, 0, time.UTC)
 		if opts.RecordedHistory > 0 {
 			opts.RecordedStart = time.Now().Add(-opts.RecordedHistory).Truncate(time.Second)
 		}
 	}
-	if opts.RecordedInterval <= 0 {
-		opts.RecordedInterval = time.Duration(float64(time.Second) / opts.FPS)
-	}
-	if opts.RecordedFrames <= 0 {
-		opts.RecordedFrames = 100
-	}
+	opts.RecordedInterval = capture.OrDefault(opts.RecordedInterval, time.Duration(float64(time.Second)/opts.FPS))
+	opts.RecordedFrames = capture.OrDefault(opts.RecordedFrames, 100)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(fmt.Sprintf("milestonetest: listening on loopback: %v", err))
@@ -633,19 +627,29 @@ func (r *Recorder) recordedPicture(cam string, i, w, h int) []byte {
 	if !r.opts.StampTime {
 		return withComment(base, "vigil recorded "+t.Format(time.RFC3339Nano))
 	}
-	k := scaledKey{cam, i, w, h}
+	return r.memo(r.stamped, scaledKey{cam, i, w, h}, 256, func() ([]byte, bool) { // bounded: playback moves on
+		return withComment(stamp(base, t.Format("2006-01-02 15:04:05.0")), "vigil recorded "+t.Format(time.RFC3339Nano)), true
+	})
+}
+
+// memo returns m[k], building and keeping it when absent (build's false: give it, keep
+// nothing); limit > 0 empties a full m first. m is one of r's caches, guarded by r.mu;
+// build runs unlocked.
+func (r *Recorder) memo(m map[scaledKey][]byte, k scaledKey, limit int, build func() ([]byte, bool)) []byte {
 	r.mu.Lock()
-	b, ok := r.stamped[k]
+	b, ok := m[k]
 	r.mu.Unlock()
 	if ok {
 		return b
 	}
-	b = withComment(stamp(base, t.Format("2006-01-02 15:04:05.0")), "vigil recorded "+t.Format(time.RFC3339Nano))
-	r.mu.Lock()
-	if len(r.stamped) >= 256 { // a bounded cache: playback moves on
-		clear(r.stamped)
+	if b, ok = build(); !ok {
+		return b
 	}
-	r.stamped[k] = b
+	r.mu.Lock()
+	if limit > 0 && len(m) >= limit {
+		clear(m)
+	}
+	m[k] = b
 	r.mu.Unlock()
 	return b
 }
@@ -658,32 +662,24 @@ func (r *Recorder) scaled(cam string, i, w, h int) []byte {
 	if w <= 0 || h <= 0 || w > 8192 || h > 8192 {
 		return src
 	}
-	k := scaledKey{cam, i, w, h}
-	r.mu.Lock()
-	b, ok := r.cache[k]
-	r.mu.Unlock()
-	if ok {
-		return b
-	}
-	img, err := jpeg.Decode(bytes.NewReader(src))
-	if err != nil {
-		return src
-	}
-	sb := img.Bounds()
-	w, h = capture.FitSize(sb.Dx(), sb.Dy(), w, h)
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ { // nearest neighbour: cheap, and cached
-		sy := sb.Min.Y + y*sb.Dy()/h
-		for x := 0; x < w; x++ {
-			dst.Set(x, y, img.At(sb.Min.X+x*sb.Dx()/w, sy))
+	return r.memo(r.cache, scaledKey{cam, i, w, h}, 0, func() ([]byte, bool) {
+		img, err := jpeg.Decode(bytes.NewReader(src))
+		if err != nil {
+			return src, false
 		}
-	}
-	var out bytes.Buffer
-	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 75}); err != nil {
-		return src
-	}
-	r.mu.Lock()
-	r.cache[k] = out.Bytes()
-	r.mu.Unlock()
-	return out.Bytes()
+		sb := img.Bounds()
+		w, h = capture.FitSize(sb.Dx(), sb.Dy(), w, h)
+		dst := image.NewRGBA(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ { // nearest neighbour: cheap, and cached
+			sy := sb.Min.Y + y*sb.Dy()/h
+			for x := 0; x < w; x++ {
+				dst.Set(x, y, img.At(sb.Min.X+x*sb.Dx()/w, sy))
+			}
+		}
+		var out bytes.Buffer
+		if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 75}); err != nil {
+			return src, false
+		}
+		return out.Bytes(), true
+	})
 }

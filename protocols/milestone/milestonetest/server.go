@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture"
+
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
@@ -87,9 +89,7 @@ func NewServer(o Options) *Server {
 	if o.ActionPrefix == "" {
 		o.ActionPrefix = actionPrefix
 	}
-	if o.TokenTTL <= 0 {
-		o.TokenTTL = 4 * time.Hour
-	}
+	o.TokenTTL = capture.OrDefault(o.TokenTTL, 4*time.Hour)
 	s := &Server{opts: o, tokens: map[string]tokenState{}}
 	for _, r := range o.Recorders {
 		s.AddRecorder(r)

@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/internal/trust"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/servercommand"
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
 )
 
 // ServicePath is where XProtect serves ServerCommandService for Basic users (milestone.md §1.1).
@@ -55,19 +56,20 @@ type Client struct {
 	httpc  *http.Client
 	tr     *http.Transport
 	soap   *gsoap.Client
+	ns     string // the namespace of the service's elements
 	action string // the SOAPAction of an operation is action + its name
 	name   string // the service's name, for messages
 }
 
 // NewClient validates o and builds a Client. It does not touch the network.
 func NewClient(o Options) (*Client, error) {
-	return newClient(o, ServicePath, "ServerCommandService", "management server", "http://videoos.net/2/XProtectCSServerCommand/IServerCommandService/")
+	return newClient(o, ServicePath, "ServerCommandService", "management server", "http://videoos.net/2/XProtectCSServerCommand", "/IServerCommandService/")
 }
 
 // newClient builds the HTTP side shared by the management server's and the recorders'
-// services: keep-alive transport, pinning, the response cap and fault decoding; action
-// is the service's SOAPAction prefix (from its WSDL).
-func newClient(o Options, path, name, server, action string) (*Client, error) {
+// services: keep-alive transport, pinning, the response cap and fault decoding; ns is the
+// service's namespace and ns+action its SOAPAction prefix (from its WSDL).
+func newClient(o Options, path, name, server, ns, action string) (*Client, error) {
 	u, err := url.Parse(o.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("milestone %s address %q: want https://host[:port]", server, capture.RedactURL(o.URL))
@@ -83,7 +85,7 @@ func newClient(o Options, path, name, server, action string) (*Client, error) {
 	if o.DialContext == nil {
 		o.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	}
-	c := &Client{opts: o, url: u, host: u.Host, name: name, action: action}
+	c := &Client{opts: o, url: u, host: u.Host, name: name, ns: ns, action: ns + action}
 	tc, err := trust.Config(trust.Options{Host: u.Host, ServerName: u.Hostname(), Pin: o.PinSHA256, Roots: o.RootCAs})
 	if err != nil {
 		return nil, fmt.Errorf("milestone %s %s: %w", server, u.Host, err)
@@ -105,12 +107,23 @@ func newClient(o Options, path, name, server, action string) (*Client, error) {
 	return c, nil
 }
 
-// callOp calls the operation op of c's service with req and decodes the answer into a new
-// Resp: the one SOAP call of both services (its SOAPAction is c.action + op), explained
-// by call.
+// callOp calls the operation op of c's service with the arguments req (in a wire.Request
+// named op, in the service's namespace) and decodes the answer into a new Resp: the one
+// SOAP call of both services (its SOAPAction is c.action + op), explained by call. A
+// wire.Ack answer must be the element <opResponse>, as the decoder checks a tagged one.
 func callOp[Resp any](ctx context.Context, c *Client, op string, req any) (*Resp, error) {
+	body := wire.Request{Name: xml.Name{Space: c.ns, Local: op}, Args: req}
 	resp := new(Resp)
-	if err := c.call(ctx, op, func(ctx context.Context) error { return c.soap.CallContext(ctx, c.action+op, req, resp) }); err != nil {
+	err := c.call(ctx, op, func(ctx context.Context) error {
+		if err := c.soap.CallContext(ctx, c.action+op, body, resp); err != nil {
+			return err
+		}
+		if ack, ok := any(resp).(*wire.Ack); ok {
+			return ack.Check(xml.Name{Space: c.ns, Local: op + "Response"})
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -133,8 +146,8 @@ type LoginInfo struct {
 // Login logs in (currentToken "") or renews (currentToken = the previous token, with the same
 // instanceID, milestone.md §1.4).
 func (c *Client) Login(ctx context.Context, instanceID, currentToken string) (LoginInfo, error) {
-	id := servercommand.Guid(instanceID)
-	resp, err := callOp[servercommand.LoginResponse](ctx, c, "Login", &servercommand.Login{InstanceId: &id, CurrentToken: currentToken})
+	id := wire.Guid(instanceID)
+	resp, err := callOp[servercommand.LoginResponse](ctx, c, "Login", &servercommand.Instance{InstanceId: &id, CurrentToken: currentToken})
 	if err != nil {
 		return LoginInfo{}, err
 	}
@@ -155,8 +168,8 @@ func (c *Client) Login(ctx context.Context, instanceID, currentToken string) (Lo
 
 // Logout ends the login of instanceID.
 func (c *Client) Logout(ctx context.Context, instanceID, token string) error {
-	id := servercommand.Guid(instanceID)
-	_, err := callOp[servercommand.LogoutResponse](ctx, c, "Logout", &servercommand.Logout{InstanceId: &id, CurrentToken: token})
+	id := wire.Guid(instanceID)
+	_, err := callOp[wire.Ack](ctx, c, "Logout", &servercommand.Instance{InstanceId: &id, CurrentToken: token})
 	return err
 }
 
@@ -175,7 +188,7 @@ func (c *Client) GetConfiguration(ctx context.Context, token string) (*Configura
 // QueryRecorderInfo reads one recorder and its cameras: lighter than GetConfiguration on a
 // large site.
 func (c *Client) QueryRecorderInfo(ctx context.Context, token, recorderID string) (Recorder, error) {
-	id := servercommand.Guid(recorderID)
+	id := wire.Guid(recorderID)
 	resp, err := callOp[servercommand.QueryRecorderInfoResponse](ctx, c, "QueryRecorderInfo", &servercommand.QueryRecorderInfo{Token: token, RecorderId: &id})
 	if err != nil {
 		return Recorder{}, err

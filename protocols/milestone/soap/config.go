@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/servercommand"
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
 )
 
 // Configuration is the part of GetConfiguration Vigil uses: recorders and their cameras.
@@ -102,7 +103,7 @@ func (c *Configuration) FindCamera(nameOrID string) (Camera, bool) {
 	return Camera{}, false
 }
 
-func guid(g *servercommand.Guid) string {
+func guid(g *wire.Guid) string {
 	if g == nil {
 		return ""
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/recordercommand"
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
 )
 
 // RecorderCommandPath is where a recording server serves RecorderCommandService, on the
@@ -47,7 +48,7 @@ func NewRecorderClient(o Options, maxJPEGBytes int) (*RecorderClient, error) {
 	}
 	maxJPEGBytes = capture.OrDefault(maxJPEGBytes, DefaultMaxJPEGBytes)
 	o.MaxResponseBytes = capture.OrDefault(o.MaxResponseBytes, int64(base64.StdEncoding.EncodedLen(maxJPEGBytes))+64<<10)
-	c, err := newClient(o, RecorderCommandPath, "RecorderCommandService", "recording server", "http://videoos.net/2/XProtectCSRecorderCommand/")
+	c, err := newClient(o, RecorderCommandPath, "RecorderCommandService", "recording server", "http://videoos.net/2/XProtectCSRecorderCommand", "/")
 	if err != nil {
 		return nil, err
 	}
@@ -72,8 +73,7 @@ func (rc *RecorderClient) JPEGGetLive(ctx context.Context, token, deviceID strin
 	if maxWidth <= 0 || maxHeight <= 0 {
 		maxWidth, maxHeight = DefaultSnapshotWidth, DefaultSnapshotHeight
 	}
-	id := recordercommand.Guid(deviceID)
-	resp, err := callOp[recordercommand.JPEGGetLiveResponse](ctx, rc.c, "JPEGGetLive", &recordercommand.JPEGGetLive{Token: token, DeviceId: &id,
+	resp, err := callOp[recordercommand.JPEGGetLiveResponse](ctx, rc.c, "JPEGGetLive", &recordercommand.JPEGGetLive{Camera: camera(token, deviceID),
 		MaxWidth: int32(min(maxWidth, 1<<15)), MaxHeight: int32(min(maxHeight, 1<<15))})
 	if err != nil {
 		return JPEG{}, rc.explain(err, deviceID)
@@ -84,13 +84,18 @@ func (rc *RecorderClient) JPEGGetLive(ctx context.Context, token, deviceID strin
 // JPEGGetAt fetches the recorded picture of the camera at t (the recorder picks the
 // frame; which one near t is its choice [I]).
 func (rc *RecorderClient) JPEGGetAt(ctx context.Context, token, deviceID string, t time.Time) (JPEG, error) {
-	id := recordercommand.Guid(deviceID)
-	resp, err := callOp[recordercommand.JPEGGetAtResponse](ctx, rc.c, "JPEGGetAt", &recordercommand.JPEGGetAt{Token: token, DeviceId: &id,
+	resp, err := callOp[recordercommand.JPEGGetAtResponse](ctx, rc.c, "JPEGGetAt", &recordercommand.JPEGGetAt{Camera: camera(token, deviceID),
 		Time: t.UTC().Format("2006-01-02T15:04:05.000Z")})
 	if err != nil {
 		return JPEG{}, rc.explain(err, deviceID)
 	}
 	return rc.decode("JPEGGetAt", deviceID, resp.JPEGGetAtResult)
+}
+
+// camera is the start of every recorder request: the token and the camera.
+func camera(token, deviceID string) recordercommand.Camera {
+	id := wire.Guid(deviceID)
+	return recordercommand.Camera{Token: token, DeviceId: &id}
 }
 
 // explain adds what the recorder's faults mean for a picture request.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/recordercommand"
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
 )
 
 // maxPresets caps the preset names kept from PresetGetList.
@@ -30,15 +31,14 @@ func (rc *RecorderClient) PTZMoveStart(ctx context.Context, token, deviceID stri
 		args.Movement.PTZPairDouble = append(args.Movement.PTZPairDouble, &recordercommand.PTZPairDouble{Name: a.name, Value: num(math.Copysign(1, a.v))})
 		args.Speed.PTZPairDouble = append(args.Speed.PTZPairDouble, &recordercommand.PTZPairDouble{Name: a.name, Value: num(math.Abs(a.v))})
 	}
-	id := recordercommand.Guid(deviceID)
-	_, err := ptzCall[recordercommand.PTZMoveStartResponse](ctx, rc, "PTZMoveStart", deviceID, &recordercommand.PTZMoveStart{Token: token, DeviceId: &id, PtzArgs: args})
+	_, err := ptzCall[wire.Ack](ctx, rc, "PTZMoveStart", deviceID, &recordercommand.PTZMoveStart{Camera: camera(token, deviceID), PtzArgs: args})
 	return err
 }
 
 // PTZMoveStop stops every axis.
 func (rc *RecorderClient) PTZMoveStop(ctx context.Context, token, deviceID string) error {
-	id := recordercommand.Guid(deviceID)
-	_, err := ptzCall[recordercommand.PTZMoveStopResponse](ctx, rc, "PTZMoveStop", deviceID, &recordercommand.PTZMoveStop{Token: token, DeviceId: &id})
+	cam := camera(token, deviceID)
+	_, err := ptzCall[wire.Ack](ctx, rc, "PTZMoveStop", deviceID, &cam)
 	return err
 }
 
@@ -46,17 +46,16 @@ func (rc *RecorderClient) PTZMoveStop(ctx context.Context, token, deviceID strin
 // picture, given in a 10000×10000 reference frame; zoom 0 keeps the zoom [I].
 func (rc *RecorderClient) PTZCenter(ctx context.Context, token, deviceID string, x, y float64) error {
 	const ref = 10000
-	id := recordercommand.Guid(deviceID)
 	c := func(f float64) float64 { return math.Round(max(0, min(1, f)) * ref) }
-	_, err := ptzCall[recordercommand.PTZCenterResponse](ctx, rc, "PTZCenter", deviceID, &recordercommand.PTZCenter{Token: token, DeviceId: &id,
+	_, err := ptzCall[wire.Ack](ctx, rc, "PTZCenter", deviceID, &recordercommand.PTZCenter{Camera: camera(token, deviceID),
 		RefWidth: num(ref), RefHeight: num(ref), CenterX: num(c(x)), CenterY: num(c(y)), Zoom: "0"})
 	return err
 }
 
 // PresetGetList lists the camera's preset names (cleaned; at most 1024).
 func (rc *RecorderClient) PresetGetList(ctx context.Context, token, deviceID string) ([]string, error) {
-	id := recordercommand.Guid(deviceID)
-	resp, err := ptzCall[recordercommand.PresetGetListResponse](ctx, rc, "PresetGetList", deviceID, &recordercommand.PresetGetList{Token: token, DeviceId: &id})
+	cam := camera(token, deviceID)
+	resp, err := ptzCall[recordercommand.PresetGetListResponse](ctx, rc, "PresetGetList", deviceID, &cam)
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +72,7 @@ func (rc *RecorderClient) PresetGetList(ctx context.Context, token, deviceID str
 
 // PresetMoveTo recalls a preset by its name.
 func (rc *RecorderClient) PresetMoveTo(ctx context.Context, token, deviceID, name string) error {
-	id := recordercommand.Guid(deviceID)
-	_, err := ptzCall[recordercommand.PresetMoveToResponse](ctx, rc, "PresetMoveTo", deviceID, &recordercommand.PresetMoveTo{Token: token, DeviceId: &id, PresetName: name})
+	_, err := ptzCall[wire.Ack](ctx, rc, "PresetMoveTo", deviceID, &recordercommand.PresetMoveTo{Camera: camera(token, deviceID), PresetName: name})
 	return err
 }
 

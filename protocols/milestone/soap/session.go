@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // SessionOptions configure a Session.
@@ -55,9 +57,7 @@ func NewSession(c *Client, o SessionOptions) *Session {
 	if o.RenewAt <= 0 || o.RenewAt >= 1 {
 		o.RenewAt = 0.8
 	}
-	if o.RetryDelay <= 0 {
-		o.RetryDelay = 5 * time.Second
-	}
+	o.RetryDelay = capture.OrDefault(o.RetryDelay, 5*time.Second)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

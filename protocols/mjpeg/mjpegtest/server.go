@@ -29,6 +29,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture"
+
 	"github.com/vigil-cctv/vigil/internal/digest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
@@ -171,12 +173,8 @@ type nonceState struct {
 // NewServer starts a server on 127.0.0.1 at a free port. It panics if it cannot listen,
 // as httptest.NewServer does.
 func NewServer(opts Options) *Server {
-	if opts.Cameras <= 0 {
-		opts.Cameras = 1
-	}
-	if opts.FPS <= 0 {
-		opts.FPS = 10
-	}
+	opts.Cameras = capture.OrDefault(opts.Cameras, 1)
+	opts.FPS = capture.OrDefault(opts.FPS, 10)
 	if opts.Boundary == "" {
 		opts.Boundary = "boundarydonotcross"
 	}

@@ -33,6 +33,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture"
+
 	"github.com/vigil-cctv/vigil/internal/digest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
@@ -131,12 +133,8 @@ func Start(t testing.TB, opts Options) *Server {
 
 // New starts a Server on 127.0.0.1 at a free port.
 func New(opts Options) (*Server, error) {
-	if opts.MaxSkew <= 0 {
-		opts.MaxSkew = 5 * time.Second
-	}
-	if opts.Speed <= 0 {
-		opts.Speed = 0.5
-	}
+	opts.MaxSkew = capture.OrDefault(opts.MaxSkew, 5*time.Second)
+	opts.Speed = capture.OrDefault(opts.Speed, 0.5)
 	if opts.Width <= 0 || opts.Height <= 0 {
 		opts.Width, opts.Height = 320, 240
 	}

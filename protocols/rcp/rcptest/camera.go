@@ -28,6 +28,8 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/vigil-cctv/vigil/capture"
+
 	"github.com/vigil-cctv/vigil/internal/digest"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
@@ -120,9 +122,7 @@ func Start(opts Options) (*Camera, error) {
 	if opts.Width <= 0 || opts.Height <= 0 {
 		opts.Width, opts.Height = 320, 240
 	}
-	if opts.FPS <= 0 {
-		opts.FPS = 10
-	}
+	opts.FPS = capture.OrDefault(opts.FPS, 10)
 	c := &Camera{opts: opts, pano: Panorama(), done: make(chan struct{}), nonces: map[string]bool{},
 		view: View{X: PanoramaWidth / 2, Y: PanoramaHeight / 2, Zoom: 1}, at: time.Now()}
 	c.presets = map[int]View{1: c.view, 2: {X: 500, Y: 400, Zoom: 2}, 3: {X: 1900, Y: 800, Zoom: 1.5}}

@@ -22,14 +22,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture"
+
 	"github.com/bluenviron/gortsplib/v5"
 	"github.com/bluenviron/gortsplib/v5/pkg/auth"
 	"github.com/bluenviron/gortsplib/v5/pkg/base"
 	"github.com/bluenviron/gortsplib/v5/pkg/description"
 	"github.com/bluenviron/gortsplib/v5/pkg/format"
 	"github.com/bluenviron/gortsplib/v5/pkg/liberrors"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 	"github.com/pion/rtp"
 
 	"github.com/vigil-cctv/vigil/internal/trust"
@@ -91,18 +91,17 @@ type Server struct {
 
 	dropUDP atomic.Bool
 
-	mu      sync.Mutex
-	srv     *gortsplib.Server
-	up      bool
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	preTCP  net.Listener
-	preUDP  [2]*net.UDPConn
-	setups  []string
-	plays   int
-	conns   int
-	session int
-	cert    *tls.Certificate // with TLS
+	mu     sync.Mutex
+	srv    *gortsplib.Server
+	up     bool
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	preTCP net.Listener
+	preUDP [2]*net.UDPConn
+	setups []string
+	cert   *tls.Certificate // with TLS
+
+	plays, conns, session atomic.Int64 // counts, read by Plays, Connections, Sessions
 }
 
 type path struct {
@@ -201,9 +200,7 @@ func New(opts Options) (*Server, error) {
 func newPath(name string, st Stream) (*path, error) {
 	name = strings.Trim(name, "/")
 	p := &path{name: name, s: st}
-	if p.s.FPS <= 0 {
-		p.s.FPS = 15
-	}
+	p.s.FPS = capture.OrDefault(p.s.FPS, 15)
 	kinds := 0
 	for _, f := range [][][]byte{st.H264, st.H265, st.JPEG} {
 		if len(f) > 0 {
@@ -261,21 +258,16 @@ func newPath(name string, st Stream) (*path, error) {
 
 // paramSet returns where a parameter set NAL unit is kept, nil for other NAL units.
 func (p *path) paramSet(n []byte) *[]byte {
+	codec := capture.CodecH264
 	if p.h265 {
-		switch h265.NALUType((n[0] >> 1) & 0x3f) {
-		case h265.NALUType_VPS_NUT:
-			return &p.vps
-		case h265.NALUType_SPS_NUT:
-			return &p.sps
-		case h265.NALUType_PPS_NUT:
-			return &p.pps
-		}
-		return nil
+		codec = capture.CodecH265
 	}
-	switch h264.NALUType(n[0] & 0x1f) {
-	case h264.NALUTypeSPS:
+	switch capture.NALRoleOf(codec, n) {
+	case capture.NALVPS:
+		return &p.vps
+	case capture.NALSPS:
 		return &p.sps
-	case h264.NALUTypePPS:
+	case capture.NALPPS:
 		return &p.pps
 	}
 	return nil
@@ -360,25 +352,13 @@ func (s *Server) Setups() []string {
 }
 
 // Plays counts PLAY requests answered 200.
-func (s *Server) Plays() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.plays
-}
+func (s *Server) Plays() int { return int(s.plays.Load()) }
 
 // Sessions counts RTSP sessions opened.
-func (s *Server) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.session
-}
+func (s *Server) Sessions() int { return int(s.session.Load()) }
 
 // Connections counts TCP connections accepted.
-func (s *Server) Connections() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.conns
-}
+func (s *Server) Connections() int { return int(s.conns.Load()) }
 
 // Kill closes the listener, every session and the UDP sockets: the camera is gone and
 // connections are refused until Restart. It waits for the server's goroutines.
@@ -598,15 +578,11 @@ func (s *Server) feed(p *path, st *gortsplib.ServerStream, stop chan struct{}) {
 type handler Server
 
 func (h *handler) OnConnOpen(*gortsplib.ServerHandlerOnConnOpenCtx) {
-	h.mu.Lock()
-	h.conns++
-	h.mu.Unlock()
+	h.conns.Add(1)
 }
 
 func (h *handler) OnSessionOpen(*gortsplib.ServerHandlerOnSessionOpenCtx) {
-	h.mu.Lock()
-	h.session++
-	h.mu.Unlock()
+	h.session.Add(1)
 }
 
 // authorized checks credentials; ok false comes with the 401 to send.
@@ -665,8 +641,6 @@ func (h *handler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Respons
 }
 
 func (h *handler) OnPlay(*gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) {
-	h.mu.Lock()
-	h.plays++
-	h.mu.Unlock()
+	h.plays.Add(1)
 	return &base.Response{StatusCode: base.StatusOK}, nil
 }

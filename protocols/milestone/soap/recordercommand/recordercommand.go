@@ -1,128 +1,67 @@
-// Package recordercommand holds the wire types of ../recordercommand.wsdl, as gowsdl v0.5.0 generated
-// them; the generated per-operation service wrappers were dropped for one generic call in
-// package soap (callOp). Edit by hand, keeping to the WSDL.
+// Package recordercommand holds the wire types of ../recordercommand.wsdl, first generated
+// by gowsdl v0.5.0, now kept by hand: a request is its operation's arguments (package
+// soap's callOp wraps them in a wire.Request named after it) beginning with Camera, an
+// answer without content is a wire.Ack, and the generated per-operation service wrappers
+// were dropped for one generic call (callOp). Edit by hand, keeping to the WSDL; the
+// requests' bytes are pinned by soap's TestRequestBytes.
 package recordercommand
 
-import "encoding/xml"
+import (
+	"encoding/xml"
 
-type AnyType struct {
-	InnerXML string `xml:",innerxml"`
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
+)
+
+// Camera begins every request of the service: the XProtect token and the camera.
+// PTZMoveStop and PresetGetList are Camera alone.
+type Camera struct {
+	Token    string     `xml:"token,omitempty"`
+	DeviceId *wire.Guid `xml:"deviceId,omitempty"`
 }
 
-type AnyURI string
-
-type NCName string
-
-type Guid string
-
 type JPEGGetLive struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand JPEGGetLive"`
-
-	Token string `xml:"token,omitempty" json:"token,omitempty"`
-
-	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
-
-	MaxWidth int32 `xml:"maxWidth,omitempty" json:"maxWidth,omitempty"`
-
-	MaxHeight int32 `xml:"maxHeight,omitempty" json:"maxHeight,omitempty"`
+	Camera
+	MaxWidth  int32 `xml:"maxWidth,omitempty"`
+	MaxHeight int32 `xml:"maxHeight,omitempty"`
 }
 
 type JPEGGetLiveResponse struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand JPEGGetLiveResponse"`
-
-	JPEGGetLiveResult *JPEGData `xml:"JPEGGetLiveResult,omitempty" json:"JPEGGetLiveResult,omitempty"`
+	XMLName           xml.Name  `xml:"http://videoos.net/2/XProtectCSRecorderCommand JPEGGetLiveResponse"`
+	JPEGGetLiveResult *JPEGData `xml:"JPEGGetLiveResult,omitempty"`
 }
 
 type JPEGGetAt struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand JPEGGetAt"`
-
-	Token string `xml:"token,omitempty" json:"token,omitempty"`
-
-	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
-
-	Time string `xml:"time,omitempty" json:"time,omitempty"`
+	Camera
+	Time string `xml:"time,omitempty"`
 }
 
 type JPEGGetAtResponse struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand JPEGGetAtResponse"`
-
-	JPEGGetAtResult *JPEGData `xml:"JPEGGetAtResult,omitempty" json:"JPEGGetAtResult,omitempty"`
+	XMLName         xml.Name  `xml:"http://videoos.net/2/XProtectCSRecorderCommand JPEGGetAtResponse"`
+	JPEGGetAtResult *JPEGData `xml:"JPEGGetAtResult,omitempty"`
 }
 
 type PTZMoveStart struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZMoveStart"`
-
-	Token string `xml:"token,omitempty" json:"token,omitempty"`
-
-	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
-
-	PtzArgs *PTZArgs `xml:"ptzArgs,omitempty" json:"ptzArgs,omitempty"`
-}
-
-type PTZMoveStartResponse struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZMoveStartResponse"`
-}
-
-type PTZMoveStop struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZMoveStop"`
-
-	Token string `xml:"token,omitempty" json:"token,omitempty"`
-
-	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
-}
-
-type PTZMoveStopResponse struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZMoveStopResponse"`
+	Camera
+	PtzArgs *PTZArgs `xml:"ptzArgs,omitempty"`
 }
 
 type PTZCenter struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZCenter"`
-
-	Token string `xml:"token,omitempty" json:"token,omitempty"`
-
-	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
-
-	RefWidth string `xml:"refWidth,omitempty" json:"refWidth,omitempty"`
-
-	RefHeight string `xml:"refHeight,omitempty" json:"refHeight,omitempty"`
-
-	CenterX string `xml:"centerX,omitempty" json:"centerX,omitempty"`
-
-	CenterY string `xml:"centerY,omitempty" json:"centerY,omitempty"`
-
-	Zoom string `xml:"zoom,omitempty" json:"zoom,omitempty"`
-}
-
-type PTZCenterResponse struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PTZCenterResponse"`
-}
-
-type PresetGetList struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetGetList"`
-
-	Token string `xml:"token,omitempty" json:"token,omitempty"`
-
-	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
+	Camera
+	RefWidth  string `xml:"refWidth,omitempty"`
+	RefHeight string `xml:"refHeight,omitempty"`
+	CenterX   string `xml:"centerX,omitempty"`
+	CenterY   string `xml:"centerY,omitempty"`
+	Zoom      string `xml:"zoom,omitempty"`
 }
 
 type PresetGetListResponse struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetGetListResponse"`
-
-	PresetGetListResult *ArrayOfString `xml:"PresetGetListResult,omitempty" json:"PresetGetListResult,omitempty"`
+	XMLName             xml.Name       `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetGetListResponse"`
+	PresetGetListResult *ArrayOfString `xml:"PresetGetListResult,omitempty"`
 }
 
 type PresetMoveTo struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetMoveTo"`
-
-	Token string `xml:"token,omitempty" json:"token,omitempty"`
-
-	DeviceId *Guid `xml:"deviceId,omitempty" json:"deviceId,omitempty"`
-
-	PresetName string `xml:"presetName,omitempty" json:"presetName,omitempty"`
-}
-
-type PresetMoveToResponse struct {
-	XMLName xml.Name `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetMoveToResponse"`
+	Camera
+	PresetName string `xml:"presetName,omitempty"`
 }
 
 type JPEGData struct {
