@@ -158,10 +158,7 @@ func (p *Panel) startHealth() {
 	}
 	an := p.cfg.Analytics // a copy: the sampler's goroutine never reads the settings
 	open := func() (*store.Store, error) { return p.an.eventStoreOf(an) }
-	every, row := p.healthEvery, p.healthRow
-	if every <= 0 {
-		every, row = healthEvery, healthRow
-	}
+	every, row := capture.OrDefault(p.healthEvery, healthEvery), capture.OrDefault(p.healthRow, healthRow)
 	p.health = startHealth(p.streams, every, row, open, p.log)
 }
 
@@ -208,10 +205,7 @@ func (p *Panel) Chart(ctx context.Context, c Chart, camera, kind string, since, 
 		return nil, err
 	}
 	// No finer than the rows: a bucket shorter than a minute would be empty between them.
-	row := p.healthRow
-	if row <= 0 {
-		row = healthRow
-	}
+	row := capture.OrDefault(p.healthRow, healthRow)
 	points, title := max(1, min(healthPoints, int(until.Sub(since)/row))), m.String()+of(camera)
 	if c == ChartUptime { // per hour, on the clock's hours
 		since = since.Truncate(time.Hour)

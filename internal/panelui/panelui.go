@@ -138,10 +138,7 @@ const eventsTimeout = 10 * time.Second
 
 // filter is the pane's filter as the store's.
 func (e Events) filter(f ui.EventFilter) store.Filter {
-	sf := store.Filter{Camera: f.Camera, Kind: f.Kind, Since: f.Since, Limit: f.Limit}
-	if sf.Limit <= 0 {
-		sf.Limit = ui.EventPage
-	}
+	sf := store.Filter{Camera: f.Camera, Kind: f.Kind, Since: f.Since, Limit: capture.OrDefault(f.Limit, ui.EventPage)}
 	if f.Before != nil {
 		sf.BeforeStart, sf.BeforeID = f.Before.Start, f.Before.ID
 	}
