@@ -134,19 +134,45 @@ type Motion interface {
 // Events reads the analyzers' event store for the events pane and its dashboard. Its
 // methods are called off the UI goroutine.
 type Events interface {
-	// List is the events matching f, newest first.
+	// List is a page of the events matching f, newest first (by start, then id): at most
+	// f.Limit, older than f.Before when it is set.
 	List(f EventFilter) ([]EventRow, error)
+	// Count is how many events match f (its Limit and Before aside): the pane's total.
+	Count(f EventFilter) (int, error)
 	// Snapshot is an event's picture (JPEG), nil when it has none.
 	Snapshot(id int64) ([]byte, error)
-	// Chart draws events per hour per camera over [since, now) as a w×h picture.
+	// Chart draws the dashboard f.Chart over [f.Since, now) as a w×h picture.
 	Chart(f EventFilter, w, h int) (image.Image, error)
 }
+
+// EventPage is how many events the pane lists at once; "Older…" lists the next page.
+const EventPage = 1000
 
 // EventFilter narrows the events pane: "" camera or kind for all.
 type EventFilter struct {
 	Camera, Kind string
 	Since        time.Time
+	// Limit is the most events List returns. It defaults to EventPage.
+	Limit int
+	// Before, when set, pages back: List returns the events after it in the list's order
+	// (keyset pagination on its Start and ID, so a page far back costs what the first
+	// does).
+	Before *EventRow
+	// Chart is the dashboard Chart draws.
+	Chart Chart
 }
+
+// Chart is one of the events pane's dashboards.
+type Chart int
+
+// The dashboards, in the chooser's order.
+const (
+	ChartEventsPerHour Chart = iota // events per hour per camera
+	ChartKindsPerDay                // detections by kind per day
+	ChartUptime                     // each camera's uptime, % per hour
+	ChartFPS                        // each camera's frames per second received
+	ChartBitrate                    // each camera's bitrate received
+)
 
 // EventRow is one event as the pane lists it.
 type EventRow struct {
