@@ -134,19 +134,45 @@ type Motion interface {
 // Events reads the analyzers' event store for the events pane and its dashboard. Its
 // methods are called off the UI goroutine.
 type Events interface {
-	// List is the events matching f, newest first.
+	// List is a page of the events matching f, newest first (by start, then id): at most
+	// f.Limit, older than f.Before when it is set.
 	List(f EventFilter) ([]EventRow, error)
+	// Count is how many events match f (its Limit and Before aside): the pane's total.
+	Count(f EventFilter) (int, error)
 	// Snapshot is an event's picture (JPEG), nil when it has none.
 	Snapshot(id int64) ([]byte, error)
-	// Chart draws events per hour per camera over [since, now) as a w×h picture.
+	// Chart draws the dashboard f.Chart over [f.Since, now) as a w×h picture.
 	Chart(f EventFilter, w, h int) (image.Image, error)
 }
+
+// EventPage is how many events the pane lists at once; "Older…" lists the next page.
+const EventPage = 1000
 
 // EventFilter narrows the events pane: "" camera or kind for all.
 type EventFilter struct {
 	Camera, Kind string
 	Since        time.Time
+	// Limit is the most events List returns. It defaults to EventPage.
+	Limit int
+	// Before, when set, pages back: List returns the events after it in the list's order
+	// (keyset pagination on its Start and ID, so a page far back costs what the first
+	// does).
+	Before *EventRow
+	// Chart is the dashboard Chart draws.
+	Chart Chart
 }
+
+// Chart is one of the events pane's dashboards.
+type Chart int
+
+// The dashboards, in the chooser's order.
+const (
+	ChartEventsPerHour Chart = iota // events per hour per camera
+	ChartKindsPerDay                // detections by kind per day
+	ChartUptime                     // each camera's uptime, % per hour
+	ChartFPS                        // each camera's frames per second received
+	ChartBitrate                    // each camera's bitrate received
+)
 
 // EventRow is one event as the pane lists it.
 type EventRow struct {
@@ -201,4 +227,27 @@ type PushListener struct {
 	Connected      int
 	// Err is why the listener is not open ("" when it is).
 	Err string
+}
+
+// MotionSearcher searches a camera's recorded motion for the "Search motion…" window
+// (issue 15): the moments something moved in a box of the picture.
+type MotionSearcher interface {
+	// MotionSearch lists, oldest first, when something moved in box (fractions of the
+	// camera's picture) between since and until. It is called off the UI goroutine;
+	// ctx ends when the window closes or a new search starts.
+	MotionSearch(ctx context.Context, camera string, box Box, since, until time.Time) ([]MotionHit, error)
+}
+
+// Box is a rectangle of a camera's picture in fractions 0…1 from its top-left corner,
+// X0 < X1 and Y0 < Y1.
+type Box struct{ X0, Y0, X1, Y1 float64 }
+
+// MotionHit is one moment a motion search found.
+type MotionHit struct {
+	Start, End time.Time
+	// Peak is the moving share of the box at its largest (0…1), 0 for a coarse hit.
+	Peak float64
+	// Coarse: only the stored per-minute motion map names this minute (no recording of
+	// it was decoded), so Start–End is the whole minute.
+	Coarse bool
 }

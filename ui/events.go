@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
-	"image/png"
-	"os"
-	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -40,12 +37,19 @@ type eventsView struct {
 	status               *widget.Label
 	snap                 *canvas.Image
 	detail               *widget.Label
-	chart                *canvas.Image
-	chartImg             image.Image
-	export               *widget.Button
 	tabs                 *container.AppTabs
 	obj                  fyne.CanvasObject
 	now                  func() time.Time
+
+	// Paging: page is how many events a read lists (EventPage), total how many match
+	// the filters, older lists the next page; gen counts the filters' changes, so a
+	// page read for older filters is dropped.
+	page  int
+	total int
+	older *widget.Button
+	gen   int
+
+	dash dashboard
 
 	// Play from here: the selected event, where its moment is played (jump), and the
 	// player last opened (tests).
@@ -69,7 +73,7 @@ type eventJump struct {
 }
 
 func newEventsView(ev Events, cameras []string, saveDir string, do func(func())) *eventsView {
-	v := &eventsView{ev: ev, do: do, saveDir: saveDir, now: time.Now}
+	v := &eventsView{ev: ev, do: do, saveDir: saveDir, now: time.Now, page: EventPage}
 	v.camera = widget.NewSelect(append([]string{"All cameras"}, cameras...), func(string) { v.refresh() })
 	v.kind = widget.NewSelect(eventKinds, func(string) { v.refresh() })
 	names := make([]string, len(eventPeriods))
@@ -90,13 +94,12 @@ func newEventsView(ev Events, cameras []string, saveDir string, do func(func()))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(eventLine(v.rows[i])) })
 	v.list.OnSelected = func(i widget.ListItemID) { v.show(v.rows[i]) }
-	v.chart = &canvas.Image{FillMode: canvas.ImageFillContain}
-	v.chart.SetMinSize(fyne.NewSize(640, 320))
-	v.export = widget.NewButtonWithIcon("Export PNG", theme.DocumentSaveIcon(), v.exportChart)
+	v.older = widget.NewButtonWithIcon("Older…", theme.MoveDownIcon(), v.loadOlder)
+	v.older.Disable()
 	filters := container.NewHBox(v.camera, v.kind, v.period, widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), v.refresh))
-	events := container.NewHSplit(v.list, container.NewBorder(nil, container.NewVBox(v.detail, container.NewHBox(v.playB)), nil, nil, v.snap))
-	v.tabs = container.NewAppTabs(container.NewTabItem("Events", events),
-		container.NewTabItem("Dashboard", container.NewBorder(nil, container.NewHBox(v.export), nil, nil, v.chart)))
+	events := container.NewHSplit(container.NewBorder(nil, container.NewHBox(v.older), nil, nil, v.list),
+		container.NewBorder(nil, container.NewVBox(v.detail, container.NewHBox(v.playB)), nil, nil, v.snap))
+	v.tabs = container.NewAppTabs(container.NewTabItem("Events", events), container.NewTabItem("Dashboard", v.newDashboard()))
 	v.tabs.OnSelected = func(*container.TabItem) { v.refresh() }
 	v.obj = container.NewBorder(filters, v.status, nil, nil, v.tabs)
 	v.camera.SetSelectedIndex(0)
@@ -134,43 +137,78 @@ func (v *eventsView) filter() EventFilter {
 	return f
 }
 
-// refresh reads the events (and, on the dashboard, the chart) for the filters.
+// refresh reads the first page of events and their count (and, on the dashboard, the
+// chart) for the filters.
 func (v *eventsView) refresh() {
 	if v.tabs == nil || v.period.SelectedIndex() < 0 {
 		return // still being built
 	}
+	if v.tabs.SelectedIndex() == 1 {
+		v.refreshChart()
+	}
+	v.gen++
+	v.read(v.filter(), false)
+}
+
+// loadOlder lists the page of events after the last one listed.
+func (v *eventsView) loadOlder() {
+	if len(v.rows) == 0 {
+		return
+	}
 	f := v.filter()
-	dashboard := v.tabs.SelectedIndex() == 1
+	last := v.rows[len(v.rows)-1]
+	f.Before = &last
+	v.older.Disable()
+	v.read(f, true)
+}
+
+// read lists a page of f off the UI goroutine, with the count of the whole filter for a
+// first page, and shows it: in place of the list, or after it (more).
+func (v *eventsView) read(f EventFilter, more bool) {
+	f.Limit = v.page
+	gen := v.gen
 	v.status.SetText("Reading the events…")
 	go func() {
 		rows, err := v.ev.List(f)
-		var chart image.Image
-		var cerr error
-		if dashboard {
-			chart, cerr = v.ev.Chart(f, 960, 420)
+		total := -1
+		if err == nil && !more {
+			total, err = v.ev.Count(f)
 		}
 		v.do(func() {
-			switch {
-			case err != nil:
+			if gen != v.gen {
+				return // the filters changed meanwhile
+			}
+			if err != nil {
 				v.status.SetText("The events could not be read: " + err.Error())
 				return
-			case cerr != nil:
-				v.status.SetText("The dashboard could not be drawn: " + cerr.Error())
-			default:
-				v.status.SetText(fmt.Sprintf("%d events", len(rows)))
 			}
-			v.rows = rows
-			v.selected = nil
-			v.playB.Disable()
-			v.list.UnselectAll()
+			if more {
+				v.rows = append(v.rows, rows...)
+			} else {
+				v.rows, v.total = rows, total
+				v.selected = nil
+				v.playB.Disable()
+				v.list.UnselectAll()
+				v.list.ScrollToTop()
+			}
+			v.total = max(v.total, len(v.rows))
 			v.list.Refresh()
-			if dashboard && chart != nil {
-				v.chartImg = chart
-				v.chart.Image = chart
-				v.chart.Refresh()
+			if len(rows) == v.page && len(v.rows) < v.total {
+				v.older.Enable()
+			} else {
+				v.older.Disable()
 			}
+			v.status.SetText(v.counted())
 		})
 	}()
+}
+
+// counted says how many events are listed of how many match.
+func (v *eventsView) counted() string {
+	if len(v.rows) >= v.total {
+		return fmt.Sprintf("%d events", v.total)
+	}
+	return fmt.Sprintf("%d of %d events listed (Older… lists the next %d)", len(v.rows), v.total, v.page)
 }
 
 // show shows an event's details and its snapshot.
@@ -248,31 +286,6 @@ func (v *eventsView) playAt(camera string, from time.Time, recorded bool, listEr
 		return "The recordings of " + camera + " could not be listed: " + listErr.Error()
 	}
 	return "There is no recording of " + camera + " at " + at + ": set its Record to continuous or motion in the camera dialog to keep the next ones."
-}
-
-// exportChart writes the dashboard as a PNG next to the snapshots.
-func (v *eventsView) exportChart() {
-	if v.chartImg == nil || v.saveDir == "" {
-		v.status.SetText("Nothing to export yet: open the dashboard first.")
-		return
-	}
-	path := filepath.Join(v.saveDir, "events-per-hour-"+v.now().Format("2006-01-02_15-04-05")+".png")
-	err := os.MkdirAll(v.saveDir, 0o755)
-	var f *os.File
-	if err == nil {
-		f, err = os.Create(path)
-	}
-	if err == nil {
-		err = png.Encode(f, v.chartImg)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		v.status.SetText("The dashboard was not saved: " + err.Error())
-		return
-	}
-	v.status.SetText("Saved " + path)
 }
 
 // showEvents opens the events pane in a window of its own.

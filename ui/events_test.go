@@ -26,14 +26,13 @@ import (
 type fakeEvents struct {
 	mu      sync.Mutex
 	filters []EventFilter
+	charts  []EventFilter
 	snap    []byte
-	rows    []EventRow // when set, the events listed instead of the three
+	rows    []EventRow // when set, the events listed instead of the three (newest first)
 }
 
-func (f *fakeEvents) List(flt EventFilter) ([]EventRow, error) {
-	f.mu.Lock()
-	f.filters = append(f.filters, flt)
-	f.mu.Unlock()
+// matching is the events of the filter, newest first, its Limit and Before aside.
+func (f *fakeEvents) matching(flt EventFilter) []EventRow {
 	t0 := time.Date(2026, 12, 1, 22, 0, 0, 0, time.Local)
 	rows := []EventRow{
 		{ID: 3, Camera: "Gate", Kind: "person", Start: t0.Add(2 * time.Minute), End: t0.Add(2*time.Minute + 4*time.Second), Peak: 1, HasSnapshot: true},
@@ -49,15 +48,38 @@ func (f *fakeEvents) List(flt EventFilter) ([]EventRow, error) {
 			out = append(out, r)
 		}
 	}
+	return out
+}
+
+func (f *fakeEvents) List(flt EventFilter) ([]EventRow, error) {
+	f.mu.Lock()
+	f.filters = append(f.filters, flt)
+	f.mu.Unlock()
+	var out []EventRow
+	for _, r := range f.matching(flt) {
+		if b := flt.Before; b != nil && !(r.Start.Before(b.Start) || r.Start.Equal(b.Start) && r.ID < b.ID) {
+			continue
+		}
+		if len(out) == flt.Limit {
+			break
+		}
+		out = append(out, r)
+	}
 	return out, nil
 }
 
+func (f *fakeEvents) Count(flt EventFilter) (int, error) { return len(f.matching(flt)), nil }
+
 func (f *fakeEvents) Snapshot(id int64) ([]byte, error) { return f.snap, nil }
 
+// Chart is a grey picture, brighter for each later chart kind.
 func (f *fakeEvents) Chart(flt EventFilter, w, h int) (image.Image, error) {
+	f.mu.Lock()
+	f.charts = append(f.charts, flt)
+	f.mu.Unlock()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for i := range img.Pix {
-		img.Pix[i] = 0x80
+		img.Pix[i] = 0x80 + 0x10*byte(flt.Chart)
 	}
 	return img, nil
 }
@@ -106,7 +128,7 @@ func TestEventsPane(t *testing.T) {
 		t.Errorf("the default period starts %v ago, want 24 h", d)
 	}
 	v.tabs.SelectIndex(1)
-	q.PumpUntil(t, "the dashboard", func() bool { return v.chart.Image != nil })
+	q.PumpUntil(t, "the dashboard", func() bool { return v.dash.chart.Image != nil })
 	v.exportChart()
 	files, _ := filepath.Glob(filepath.Join(dir, "events-per-hour-*.png"))
 	if len(files) != 1 {

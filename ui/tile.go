@@ -488,6 +488,9 @@ func (t *Tile) copyPicture(src *image.RGBA) {
 	w, h := b.Dx(), b.Dy()
 	if t.buf == nil || t.buf.Rect.Dx() != w || t.buf.Rect.Dy() != h {
 		t.buf = image.NewRGBA(image.Rect(0, 0, w, h))
+		if t.OnPictureSize != nil {
+			defer t.OnPictureSize(t)
+		}
 	}
 	row := 4 * w
 	if src.Stride == row && t.buf.Stride == row {

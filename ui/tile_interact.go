@@ -49,6 +49,12 @@ type tileHooks struct {
 	OnLive     func(*Tile)
 	// PlaybackTip is the playback button's tooltip ("" means "Playback").
 	PlaybackTip string
+	// Menu, when set, shows a menu button whose menu it makes when tapped (nil: no
+	// menu then): "Motion zones…", "Search motion…".
+	Menu func(*Tile) *fyne.Menu
+	// OnPictureSize, when set, is called after the picture's size changed (the first
+	// picture, a new stream size): whatever is drawn over the picture moves with it.
+	OnPictureSize func(*Tile)
 }
 
 var (
@@ -253,7 +259,7 @@ func (t *Tile) DragEnd() {
 
 // pictureFraction turns a point on the tile into fractions of the shown picture.
 func (t *Tile) pictureFraction(p fyne.Position) (float64, float64) {
-	pos, size := containRect(t.Size(), t.buf.Rect.Dx(), t.buf.Rect.Dy())
+	pos, size := t.pictureRect()
 	fx := float64((p.X - pos.X) / size.Width)
 	fy := float64((p.Y - pos.Y) / size.Height)
 	return min(max(fx, 0), 1), min(max(fy, 0), 1)
@@ -267,7 +273,7 @@ func (t *Tile) picturePoint(p fyne.Position) (x, y float64, ok bool) {
 		return 0, 0, false
 	}
 	w, h := t.buf.Rect.Dx(), t.buf.Rect.Dy()
-	pos, size := containRect(t.Size(), w, h)
+	pos, size := t.pictureRect()
 	if size.Width <= 0 || size.Height <= 0 {
 		return 0, 0, false
 	}
@@ -282,6 +288,13 @@ func (t *Tile) picturePoint(p fyne.Position) (x, y float64, ok bool) {
 		fy = (float64(r.Min.Y) + fy*float64(r.Dy())) / float64(h)
 	}
 	return fx, fy, true
+}
+
+// pictureRect is where the shown picture lies on the tile: inside the letterbox bars
+// (call it with t.buf set). Unzoomed, the point at fractions (fx, fy) of the camera's
+// picture is pos + (fx·size.Width, fy·size.Height), the inverse of picturePoint.
+func (t *Tile) pictureRect() (pos fyne.Position, size fyne.Size) {
+	return containRect(t.Size(), t.buf.Rect.Dx(), t.buf.Rect.Dy())
 }
 
 // setZoom applies a new view: the picture is re-cut at once (a stopped tile zooms its
@@ -346,7 +359,7 @@ type tileToolbar struct {
 	widget.BaseWidget
 	t                  *Tile
 	play, snap, info   *tileButton
-	rec, pb            *tileButton
+	rec, pb, menu      *tileButton
 	playIcon, stopIcon fyne.Resource
 	recIcon, recOnIcon fyne.Resource
 	pbIcon             fyne.Resource
@@ -407,6 +420,7 @@ func newTileToolbar(t *Tile) *tileToolbar {
 	tb.play = newTileButton(tb.playIcon, "Play", t.TogglePlay)
 	tb.snap = newTileButton(theme.NewThemedResource(theme.MediaPhotoIcon()), "Snapshot", t.snapshotTapped)
 	tb.info = newTileButton(tb.infoOff, "Health overlay", func() { t.SetHealthVisible(!t.healthVisible) })
+	tb.menu = newTileButton(theme.NewThemedResource(theme.MoreVerticalIcon()), "More", tb.showMenu)
 	tb.ExtendBaseWidget(tb)
 	tb.update()
 	return tb
@@ -450,7 +464,24 @@ func (tb *tileToolbar) buttons() []*tileButton {
 	if tb.t.OnPlayback != nil {
 		out = append(out, tb.pb)
 	}
-	return append(out, tb.info)
+	out = append(out, tb.info)
+	if tb.t.Menu != nil {
+		out = append(out, tb.menu)
+	}
+	return out
+}
+
+// showMenu is the menu button: the tile's menu, under the button.
+func (tb *tileToolbar) showMenu() {
+	if tb.t.Menu == nil {
+		return
+	}
+	m := tb.t.Menu(tb.t)
+	c := fyne.CurrentApp().Driver().CanvasForObject(tb.menu)
+	if m == nil || c == nil {
+		return
+	}
+	widget.ShowPopUpMenuAtRelativePosition(m, c, fyne.NewPos(0, tb.menu.Size().Height), tb.menu)
 }
 
 func (tb *tileToolbar) MinSize() fyne.Size {
@@ -467,7 +498,7 @@ func (tb *tileToolbar) setSide(size fyne.Size) {
 }
 
 func (tb *tileToolbar) CreateRenderer() fyne.WidgetRenderer {
-	return &toolbarRenderer{tb: tb, objects: []fyne.CanvasObject{tb.back, tb.play, tb.snap, tb.rec, tb.pb, tb.info}}
+	return &toolbarRenderer{tb: tb, objects: []fyne.CanvasObject{tb.back, tb.play, tb.snap, tb.rec, tb.pb, tb.info, tb.menu}}
 }
 
 type toolbarRenderer struct {
@@ -479,6 +510,7 @@ func (r *toolbarRenderer) Layout(size fyne.Size) {
 	r.tb.back.Resize(size)
 	r.tb.rec.Hide()
 	r.tb.pb.Hide()
+	r.tb.menu.Hide()
 	x := float32(2)
 	for _, b := range r.tb.buttons() {
 		b.Show()

@@ -91,6 +91,9 @@ type WallOptions struct {
 	// Push lists, adds and removes the push: listeners ("Push listeners…"). Nil: no
 	// button.
 	Push PushListeners
+	// Search searches recorded motion ("Search motion…" in a tile's menu). Nil: no
+	// such item.
+	Search MotionSearcher
 
 	// Do hands a callback to the UI goroutine. It defaults to fyne.Do. Tests using Fyne's
 	// test driver (whose fyne.Do runs the callback at once on the calling goroutine)
@@ -162,6 +165,10 @@ type Wall struct {
 	stopping bool // the main wall is closing its second windows
 	// ptz is the PTZ pad of the selected camera (ptz.go).
 	ptz ptzState
+	// The zone editors and motion search windows open (zones.go, search.go), the last
+	// opened last; Stop closes them.
+	zonesOpen  []*zoneEditor
+	searchOpen []*motionSearch
 }
 
 // NewWall makes a wall of opts.Cameras. Nothing decodes until Start.
@@ -280,6 +287,9 @@ func (w *Wall) newTile(s *capture.Stream) *Tile {
 		}
 	}
 	t.OnSnapshot = w.snapshotDone
+	if w.editor() != nil || w.opts.Search != nil {
+		t.Menu = w.tileMenu
+	}
 	return t
 }
 
@@ -627,6 +637,7 @@ func (w *Wall) startStatus() {
 // more than once.
 func (w *Wall) Stop() {
 	w.closeWindows()
+	w.closeTools()
 	w.closePTZ() // releases: the camera stops
 	w.ptz.closing.Wait()
 	w.running = false

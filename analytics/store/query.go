@@ -43,6 +43,12 @@ type Filter struct {
 	// Limit is the most events returned, newest first. It defaults to DefaultQueryLimit
 	// and is at most MaxQueryLimit.
 	Limit int
+	// BeforeStart and BeforeID page back through the events (keyset pagination in
+	// Query's order, by start then id, so a page is found through the index however far
+	// back it is): when BeforeStart is set, only events that started before it, or at it
+	// with an id below BeforeID. Give them the last event of the page before.
+	BeforeStart time.Time
+	BeforeID    int64
 }
 
 // where is the filter as a WHERE clause over events and its arguments.
@@ -64,6 +70,11 @@ func (f Filter) where() (string, []any) {
 	}
 	if !f.Until.IsZero() {
 		add("start_us < ?", micros(f.Until))
+	}
+	if !f.BeforeStart.IsZero() {
+		us := micros(f.BeforeStart)
+		conds = append(conds, "(start_us < ? OR (start_us = ? AND id < ?))")
+		args = append(args, us, us, f.BeforeID)
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -121,28 +132,12 @@ type HourCount struct {
 // until), for dashboards; camera and kind narrow it when not empty. Hours without events
 // are left out. The result is ordered by hour, then camera.
 func (s *Store) CountsByHour(ctx context.Context, camera, kind string, since, until time.Time) ([]HourCount, error) {
-	const hour = int64(time.Hour / time.Microsecond)
-	where, args := Filter{Camera: camera, Kind: kind, Since: since, Until: until}.where()
-	var out []HourCount
-	err := s.each(ctx, "read", fmt.Sprintf(`SELECT camera, start_us / %d AS h, COUNT(*) FROM events%s
-		GROUP BY camera, h ORDER BY h, camera`, hour, where), args, func(rows *sql.Rows) error {
-		var c HourCount
-		var h int64
-		if err := rows.Scan(&c.Camera, &h, &c.Count); err != nil {
-			return err
-		}
-		c.Hour = time.UnixMicro(h * hour).UTC()
-		out = append(out, c)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return countsBy(ctx, s, "camera", time.Hour, Filter{Camera: camera, Kind: kind, Since: since, Until: until},
+		func(camera string, hour time.Time, n int) HourCount { return HourCount{camera, hour, n} })
 }
 
 // each runs query and hands every row to row (which scans it), failures explained as
-// doing: the reads of Query, CountsByHour and MovedIn.
+// doing: the reads of Query, the counts (countsBy), Health and MovedIn.
 func (s *Store) each(ctx context.Context, doing, query string, args []any, row func(*sql.Rows) error) error {
 	rows, err := s.db.QueryContext(ctx, s.d.q(query), args...)
 	if err != nil {

@@ -35,10 +35,11 @@ func (s *Store) retentionLoop(ctx context.Context) {
 // never waits long behind it.
 const pruneBatch = 500
 
-// Prune applies retention now: events that started more than MaxAgeDays ago go, then the
-// oldest while the store holds more than MaxSizeMB. It returns how many events it deleted.
+// Prune applies retention now: events that started more than MaxAgeDays ago go (and the
+// motion maps and camera health of before then, pruneSeries), then the oldest events while
+// the store holds more than MaxSizeMB. It returns how many events it deleted.
 func (s *Store) Prune(ctx context.Context) (int, error) {
-	deleted := 0
+	deleted, shrink := 0, false
 	if s.opts.MaxAgeDays > 0 {
 		cutoff := s.opts.now().Add(-time.Duration(s.opts.MaxAgeDays * float64(24*time.Hour)))
 		for {
@@ -54,6 +55,11 @@ func (s *Store) Prune(ctx context.Context) (int, error) {
 				break
 			}
 		}
+		series, err := s.pruneSeries(ctx, micros(cutoff))
+		if err != nil {
+			return deleted, err
+		}
+		shrink = series > 0
 	}
 	if s.opts.MaxSizeMB > 0 {
 		limit := int64(s.opts.MaxSizeMB * (1 << 20))
@@ -78,7 +84,7 @@ func (s *Store) Prune(ctx context.Context) (int, error) {
 			deleted += len(ids)
 		}
 	}
-	if deleted > 0 && s.d.name == "sqlite" {
+	if (deleted > 0 || shrink) && s.d.name == "sqlite" {
 		// Give the freed pages back to the file system (auto_vacuum=INCREMENTAL).
 		if _, err := s.db.ExecContext(ctx, `PRAGMA incremental_vacuum`); err != nil {
 			return deleted, s.explain("shrink", err)

@@ -83,6 +83,19 @@ var migrations = [][]string{
 				PRIMARY KEY (camera, minute_us)
 			)`,
 	},
+	{ // 3: each camera's health per minute (uptime, fps, bitrate dashboards); indexes by
+		// time alone for retention by age.
+		`CREATE TABLE camera_stats (
+				camera TEXT NOT NULL,
+				at_us BIGINT NOT NULL,
+				up DOUBLE PRECISION NOT NULL,
+				fps DOUBLE PRECISION NOT NULL,
+				kbps DOUBLE PRECISION NOT NULL,
+				PRIMARY KEY (camera, at_us)
+			)`,
+		`CREATE INDEX camera_stats_at ON camera_stats (at_us)`,
+		`CREATE INDEX motion_heat_minute ON motion_heat (minute_us)`,
+	},
 }
 
 // SchemaVersion is the schema this build writes.

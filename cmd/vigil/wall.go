@@ -104,7 +104,7 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		Review:      panelui.Review{P: pn},
 		Recordings:  panelui.Recordings{P: pn},
 		Push:        panelui.Push{P: pn},
-		Motion:      pn, Events: panelui.Events{P: pn},
+		Motion:      pn, Events: panelui.Events{P: pn}, Search: panelui.Search{P: pn},
 		PTZ:       pn,                     // Panel.PTZ: a camera's ptz block, the demo PTZ camera
 		PTZTester: panelui.PTZTest{P: pn}, // the camera dialog's Test PTZ
 	})

@@ -132,7 +132,7 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 		}
 	}
 	if len(want) > 0 {
-		a.openEvents(cfg)
+		a.openEvents(cfg.Analytics)
 	}
 	a.mu.Lock()
 	var stop []*analyzerRun
@@ -269,6 +269,7 @@ func (p *Panel) StartAnalytics() {
 		p.OnMotion(func(camera string, on bool, _ string) { p.mrec.motion(camera, on) })
 	}
 	p.analyzing = true
+	p.startHealth()
 	p.syncAnalytics()
 }
 
@@ -318,16 +319,16 @@ func (s *storeSink) Event(e analytics.Event) {
 // openEvents opens the event store of the settings for the analyzers (once, when a
 // camera has analyzers); a store that cannot be opened is logged, and the analyzers
 // still light the tiles.
-func (a *cameraAnalytics) openEvents(cfg *config.Config) {
+func (a *cameraAnalytics) openEvents(an config.Analytics) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.sink != nil || a.storeTried {
 		return
 	}
 	a.storeTried = true
-	dsn, err := cfg.Analytics.DatabaseDSN()
+	dsn, err := an.DatabaseDSN()
 	if err == nil {
-		age, size := cfg.Analytics.Retention()
+		age, size := an.Retention()
 		var st *store.Store
 		if st, err = store.Open(dsn, store.Options{MaxAgeDays: age, MaxSizeMB: size, Log: a.log}); err == nil {
 			a.store = st
@@ -339,14 +340,18 @@ func (a *cameraAnalytics) openEvents(cfg *config.Config) {
 }
 
 // eventStore is the settings' event store, opened on first use.
-func (p *Panel) eventStore() (*store.Store, error) {
-	p.an.openEvents(p.cfg)
-	p.an.mu.Lock()
-	defer p.an.mu.Unlock()
-	if p.an.store == nil {
+func (p *Panel) eventStore() (*store.Store, error) { return p.an.eventStoreOf(p.cfg.Analytics) }
+
+// eventStoreOf is the event store of these settings, opened on first use; it is safe from
+// any goroutine (the health sampler's).
+func (a *cameraAnalytics) eventStoreOf(an config.Analytics) (*store.Store, error) {
+	a.openEvents(an)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.store == nil {
 		return nil, errors.New("the event store did not open (see the log; analytics.database in the settings)")
 	}
-	return p.an.store, nil
+	return a.store, nil
 }
 
 // Events lists the stored events matching f, newest first (the events pane).
@@ -356,6 +361,15 @@ func (p *Panel) Events(ctx context.Context, f store.Filter) ([]store.Event, erro
 		return nil, err
 	}
 	return st.Query(ctx, f)
+}
+
+// EventCount is how many stored events f selects, its Limit aside (the pane's total).
+func (p *Panel) EventCount(ctx context.Context, f store.Filter) (int, error) {
+	st, err := p.eventStore()
+	if err != nil {
+		return 0, err
+	}
+	return st.Count(ctx, f)
 }
 
 // EventSnapshot is an event's stored picture (nil when it has none).
@@ -382,10 +396,7 @@ func (p *Panel) EventsChart(ctx context.Context, camera, kind string, since, unt
 	if kind != "" {
 		what = kind + " events"
 	}
-	if camera != "" {
-		what += " of " + camera
-	}
-	return dash.EventsPerHour(counts, since, until, what+" per hour", w, h)
+	return dash.EventsPerHour(counts, since, until, what+of(camera)+" per hour", w, h)
 }
 
 // presetTravel is how long motion stays held after a preset recall or a centring, which

@@ -73,6 +73,10 @@ type Panel struct {
 	analyzing bool
 	// mrec records the cameras set to record: motion (with Options.Record).
 	mrec *motionRecorder
+	// health records the cameras' health for the dashboards once StartAnalytics is
+	// called; healthEvery and healthRow are its periods (0: the defaults; tests).
+	health                 *healthSampler
+	healthEvery, healthRow time.Duration
 }
 
 // Open builds every camera's stream (the demo cameras, served in-process on 127.0.0.1,
@@ -111,6 +115,9 @@ func (p *Panel) Camera(name string) (config.Camera, bool) { return p.cfg.Camera(
 func (p *Panel) OnCameras(f func([]*capture.Stream)) { p.onCameras = f }
 
 func (p *Panel) camerasChanged() {
+	if p.health != nil {
+		p.health.setStreams(p.streams)
+	}
 	if p.onCameras != nil {
 		p.onCameras(p.streams)
 	}
@@ -300,6 +307,9 @@ func (p *Panel) RemoveCamera(name string) error {
 func (p *Panel) Close() {
 	p.stopPushers()
 	p.bg.Wait()
+	if p.health != nil {
+		p.health.stop() // before the store closes: it writes its last minute
+	}
 	p.an.close()
 	if p.mrec != nil {
 		p.mrec.close()

@@ -7,6 +7,7 @@ package panelui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"time"
 
@@ -135,10 +136,19 @@ type Events struct{ P *panel.Panel }
 // eventsTimeout bounds one read of the store.
 const eventsTimeout = 10 * time.Second
 
+// filter is the pane's filter as the store's.
+func (e Events) filter(f ui.EventFilter) store.Filter {
+	sf := store.Filter{Camera: f.Camera, Kind: f.Kind, Since: f.Since, Limit: capture.OrDefault(f.Limit, ui.EventPage)}
+	if f.Before != nil {
+		sf.BeforeStart, sf.BeforeID = f.Before.Start, f.Before.ID
+	}
+	return sf
+}
+
 func (e Events) List(f ui.EventFilter) ([]ui.EventRow, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), eventsTimeout)
 	defer cancel()
-	evs, err := e.P.Events(ctx, store.Filter{Camera: f.Camera, Kind: f.Kind, Since: f.Since, Limit: 1000})
+	evs, err := e.P.Events(ctx, e.filter(f))
 	if err != nil {
 		return nil, err
 	}
@@ -150,16 +160,32 @@ func (e Events) List(f ui.EventFilter) ([]ui.EventRow, error) {
 	return rows, nil
 }
 
+func (e Events) Count(f ui.EventFilter) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), eventsTimeout)
+	defer cancel()
+	sf := e.filter(f)
+	sf.BeforeStart, sf.BeforeID = time.Time{}, 0
+	return e.P.EventCount(ctx, sf)
+}
+
 func (e Events) Snapshot(id int64) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), eventsTimeout)
 	defer cancel()
 	return e.P.EventSnapshot(ctx, id)
 }
 
+// charts are the pane's dashboards as the Panel's.
+var charts = map[ui.Chart]panel.Chart{ui.ChartEventsPerHour: panel.ChartEventsPerHour, ui.ChartKindsPerDay: panel.ChartKindsPerDay,
+	ui.ChartUptime: panel.ChartUptime, ui.ChartFPS: panel.ChartFPS, ui.ChartBitrate: panel.ChartBitrate}
+
 func (e Events) Chart(f ui.EventFilter, w, h int) (image.Image, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), eventsTimeout)
 	defer cancel()
-	return e.P.EventsChart(ctx, f.Camera, f.Kind, f.Since, time.Now(), w, h)
+	c, ok := charts[f.Chart]
+	if !ok {
+		return nil, fmt.Errorf("no dashboard %d", f.Chart)
+	}
+	return e.P.Chart(ctx, c, f.Camera, f.Kind, f.Since, time.Now(), w, h)
 }
 
 // Review plays cameras' own recordings in the player: ui.Review.
@@ -200,4 +226,18 @@ var _ ui.PTZTester = PTZTest{}
 
 func (t PTZTest) ReadPTZ(ctx context.Context, cam config.Camera) (capture.PTZInfo, []capture.Preset, error) {
 	return t.P.ReadPTZ(ctx, cam)
+}
+
+// Search searches the cameras' recorded motion: ui.MotionSearcher.
+type Search struct{ P *panel.Panel }
+
+var _ ui.MotionSearcher = Search{}
+
+func (s Search) MotionSearch(ctx context.Context, camera string, b ui.Box, since, until time.Time) ([]ui.MotionHit, error) {
+	hits, err := s.P.MotionSearch(ctx, camera, store.Region(b), since, until)
+	out := make([]ui.MotionHit, len(hits))
+	for i, h := range hits {
+		out[i] = ui.MotionHit{Start: h.Start, End: h.End, Peak: h.Peak, Coarse: h.Path == ""}
+	}
+	return out, err
 }
