@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/analytics"
 	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 )
 
@@ -32,10 +33,10 @@ func TestAnalyzeFileJSON(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var evs []eventJSON
+	var evs []analytics.EventJSON
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
-		var e eventJSON
+		var e analytics.EventJSON
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
