@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/vigil-cctv/vigil/internal/bench"
@@ -68,15 +67,12 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	o := bench.Options{
 		Streams: *streams, Width: w, Height: h, FPS: *fps, TileW: tw, TileH: th,
-		Duration: *duration, Warmup: *warmup, VsFFmpeg: *vsFFmpeg, FFmpegParallel: *parallel,
-		Camsim: []string{exe, "camsim", "--json", "--mjpeg", strconv.Itoa(*streams), "--size", *size, "--fps", strconv.FormatFloat(*fps, 'g', -1, 64)},
-		Log:    stderr,
+		Duration: *duration, Warmup: *warmup, VsFFmpeg: *vsFFmpeg, FFmpegParallel: *parallel, Log: stderr,
 	}
 	if *rtspMode {
 		o.RTSP, o.Decoders, o.RTSPTransport = true, panel.NewDecoder, *transport
-		o.Camsim = []string{exe, "bench", "--serve-rtsp", "--streams", strconv.Itoa(*streams), "--size", *size,
-			"--fps", strconv.FormatFloat(*fps, 'g', -1, 64), "--bitrate", strconv.Itoa(*bitrate), "--rtsp-transport", *transport}
 	}
+	o.CameraProcess(exe, *size, *bitrate)
 	if *cpuProfile != "" {
 		f, ok := c.create(*cpuProfile)
 		if !ok {

@@ -73,8 +73,8 @@ func usage(w io.Writer) {
                                    preset N, store N, presets, info
   vigil camsim --mjpeg N [flags]   serve N simulated MJPEG cameras on 127.0.0.1
   vigil bench [flags]              measure the pipeline against ffmpeg and the TurboJPEG floor
-  vigil analyze FILE|URL|CAMERA [--json]
-                                   run the motion analyzer on a video file or a camera; print events
+  vigil analyze FILE|URL|CAMERA [--analyzers motion,face,…] [--json]
+                                   run the wall's analyzers on a video file or a camera; print events
   vigil events [--since 24h] [--camera X] [--kind K] [--json]
                                    print the analyzers' events from the event store
   vigil version
