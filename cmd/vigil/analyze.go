@@ -14,11 +14,7 @@ import (
 )
 
 func runAnalyze(args []string, stdout, stderr io.Writer) int {
-	c := newCommand("vigil analyze", "usage: vigil analyze FILE|URL|CAMERA [--analyzers motion,face,…] [--json] [--duration 30s]\n\n"+
-		"Runs the analyzers the wall runs on a video file (as fast as it decodes) or on a live\n"+
-		"camera (a URL, or a camera's name from the settings, for --duration) and prints each\n"+
-		"event when it ends. Exit code 0 when the input was analysed, 1 when it could not be\n"+
-		"read, 2 for bad usage.", stderr)
+	c := newCommand("vigil analyze", analyzeUsage, stderr)
 	c.configFlag("settings file, for camera names (default: your settings)")
 	names := c.String("analyzers", "motion", "analyzers to run, comma-separated: "+strings.Join(config.Analyzers(), ", "))
 	asJSON := c.Bool("json", false, "print one JSON object per event: camera, kind, zone, score, start, end (RFC 3339), and start_offset_s, end_offset_s for a file")
@@ -67,3 +63,11 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// analyzeUsage is `vigil analyze -h`.
+const analyzeUsage = `usage: vigil analyze FILE|URL|CAMERA [--analyzers motion,face,…] [--json] [--duration 30s]
+
+Runs the analyzers the wall runs on a video file (as fast as it decodes) or on a live
+camera (a URL, or a camera's name from the settings, for --duration) and prints each
+event when it ends. Exit code 0 when the input was analysed, 1 when it could not be
+read, 2 for bad usage.`

@@ -14,11 +14,7 @@ import (
 )
 
 func runEvents(args []string, stdout, stderr io.Writer) int {
-	c := newCommand("vigil events", "usage: vigil events [--config FILE] [--since 24h] [--camera NAME] [--kind KIND] [--zone ZONE] [--json]\n\n"+
-		"Prints the analyzers' events from the event store named by analytics.database in the\n"+
-		"settings (default ~/.local/share/vigil/events.db), newest first: a table, or with --json\n"+
-		"one object per line (camera, kind, zone, score, start, end as RFC 3339; end is null while\n"+
-		"the event is open). Exit code 0 when the store could be read (even with no events).", stderr)
+	c := newCommand("vigil events", eventsUsage, stderr)
 	c.configFlag("settings file (default: your settings)")
 	since := c.String("since", "24h", "how far back: a duration such as 90m, 24h or 7d")
 	camera := c.String("camera", "", "only this camera's events")
@@ -75,3 +71,11 @@ func parseSince(s string) (time.Duration, error) {
 	}
 	return d, err
 }
+
+// eventsUsage is `vigil events -h`.
+const eventsUsage = `usage: vigil events [--config FILE] [--since 24h] [--camera NAME] [--kind KIND] [--zone ZONE] [--json]
+
+Prints the analyzers' events from the event store named by analytics.database in the
+settings (default ~/.local/share/vigil/events.db), newest first: a table, or with --json
+one object per line (camera, kind, zone, score, start, end as RFC 3339; end is null while
+the event is open). Exit code 0 when the store could be read (even with no events).`

@@ -11,11 +11,7 @@ import (
 )
 
 func runPush(args []string, stdout, stderr io.Writer) int {
-	c := newCommand("vigil push", "usage: vigil push --to HOST:PORT --name NAME --source webcam:N|file:PATH|demo [--fps F] [--quality Q] [--loop] [--token T] [--duration D]\n\n"+
-		"Pushes frames to a Vigil panel's push listener (settings: push: [{listen: HOST:PORT}]) over one TCP\n"+
-		"connection: the demo pictures, or a webcam or video file read and JPEG-encoded through OpenCV.\n"+
-		"The panel shows it as a camera named NAME while it is connected. When the panel goes away it\n"+
-		"says so here and reconnects with backoff. A file ends the push at its end unless --loop.", stderr)
+	c := newCommand("vigil push", pushUsage, stderr)
 	to := c.String("to", "", "the panel's push listener, HOST:PORT")
 	name := c.String("name", "", "the camera's name on the panel: 1–64 of letters, digits, '.', '_', '-'")
 	source := c.String("source", "demo", "what to push: demo (the demo pictures), webcam:N or file:PATH")
@@ -43,3 +39,11 @@ func runPush(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// pushUsage is `vigil push -h`.
+const pushUsage = `usage: vigil push --to HOST:PORT --name NAME --source webcam:N|file:PATH|demo [--fps F] [--quality Q] [--loop] [--token T] [--duration D]
+
+Pushes frames to a Vigil panel's push listener (settings: push: [{listen: HOST:PORT}]) over one TCP
+connection: the demo pictures, or a webcam or video file read and JPEG-encoded through OpenCV.
+The panel shows it as a camera named NAME while it is connected. When the panel goes away it
+says so here and reconnects with backoff. A file ends the push at its end unless --loop.`

@@ -21,11 +21,7 @@ func (c *cameraList) Set(v string) error { *c = append(*c, v); return nil }
 type recordRequest = panel.RecordRequest
 
 func runRecord(args []string, stdout, stderr io.Writer) int {
-	c := newCommand("vigil record", "usage: vigil record [--config FILE] --camera NAME|URL … [--duration 30s] [--out DIR]\n\n"+
-		"Records cameras headless, each to its own MP4 files, until the duration ends, Ctrl-C, or\n"+
-		"every recording has stopped (the disk's free-space floor, a write error); every file is\n"+
-		"closed cleanly either way and listed. Exit code 0 when every camera recorded something,\n"+
-		"1 when one recorded nothing (each such camera is named with its last error), 2 for bad usage.", stderr)
+	c := newCommand("vigil record", recordUsage, stderr)
 	c.configFlag("settings file (default: your settings, else the built-in demo wall)")
 	var cams cameraList
 	c.Var(&cams, "camera", "a camera's name from the settings, or a stream URL (repeat for several)")
@@ -61,3 +57,11 @@ func record(ctx context.Context, cfg *config.Config, req recordRequest, log *slo
 	err := panel.Record(ctx, cfg, req, log, stdout)
 	return exitCode(err), err
 }
+
+// recordUsage is `vigil record -h`.
+const recordUsage = `usage: vigil record [--config FILE] --camera NAME|URL … [--duration 30s] [--out DIR]
+
+Records cameras headless, each to its own MP4 files, until the duration ends, Ctrl-C, or
+every recording has stopped (the disk's free-space floor, a write error); every file is
+closed cleanly either way and listed. Exit code 0 when every camera recorded something,
+1 when one recorded nothing (each such camera is named with its last error), 2 for bad usage.`
