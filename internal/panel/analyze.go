@@ -12,10 +12,10 @@ import (
 )
 
 // Analyzers makes the analyzers a camera's `analyzers:` lists (config.Analyzers: motion,
-// tuned by m, and the detectors of detect.Builtins), reporting to sink; heat, when set,
+// tuned by motion, and the detectors of detect.Builtins), reporting to sink; heat, when set,
 // receives the motion maps. The wall and `vigil analyze` both build theirs here. close
 // releases the detectors' OpenCV memory once they have stopped.
-func Analyzers(camera string, kinds []string, m *config.Motion, heat func(time.Time, []byte), sink analytics.Sink) (ans []analytics.Analyzer, close func(), err error) {
+func Analyzers(camera string, kinds []string, motion *config.Motion, heat func(time.Time, []byte), sink analytics.Sink) (ans []analytics.Analyzer, close func(), err error) {
 	var closers []func() error
 	closeAll := func() {
 		for _, c := range closers {
@@ -24,7 +24,7 @@ func Analyzers(camera string, kinds []string, m *config.Motion, heat func(time.T
 	}
 	for _, kind := range kinds {
 		if kind == "motion" {
-			m, err := analytics.NewMotion(camera, analytics.MotionOptions{Config: motionConfig(m), Heat: heat}, sink)
+			m, err := analytics.NewMotion(camera, analytics.MotionOptions{Config: motionConfig(motion), Heat: heat}, sink)
 			if err != nil {
 				closeAll()
 				return nil, nil, err
