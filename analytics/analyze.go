@@ -33,7 +33,12 @@ type FileEvent struct {
 type FileOptions struct {
 	// Camera names the events (default: the file's name without its extension).
 	Camera string
+	// Motion tunes the motion analyzer, the one run when Analyzers is nil.
 	Motion MotionOptions
+	// Analyzers, when set, makes the analyzers to run instead (a camera's as its settings
+	// list them): each reports to sink, named camera. The caller closes what they hold
+	// once AnalyzeFile returns.
+	Analyzers func(camera string, sink Sink) ([]Analyzer, error)
 	// Start is the wall time of the file's first frame (default: the file's
 	// modification time minus its length, as a recording's last write ends it).
 	Start time.Time
@@ -56,11 +61,18 @@ func AnalyzeFile(ctx context.Context, path string, o FileOptions) ([]FileEvent, 
 	// The events are collected on the file's own clock (from the zero time) and moved
 	// to wall time when the file's length is known.
 	var evs []Event
-	m, err := NewMotion(o.Camera, o.Motion, SinkFunc(func(e Event) {
+	sink := SinkFunc(func(e Event) {
 		if e.Ended() {
 			evs = append(evs, e)
 		}
-	}))
+	})
+	if o.Analyzers == nil {
+		o.Analyzers = func(camera string, sink Sink) ([]Analyzer, error) {
+			m, err := NewMotion(camera, o.Motion, sink)
+			return []Analyzer{m}, err
+		}
+	}
+	ans, err := o.Analyzers(o.Camera, sink)
 	if err != nil {
 		return nil, err
 	}
@@ -83,8 +95,10 @@ func AnalyzeFile(ctx context.Context, path string, o FileOptions) ([]FileEvent, 
 		}
 		last = pos
 		frames++
-		if err := m.Frame(Luma{Y: y, Width: w, Height: h, Stride: w, At: zero.Add(pos - first)}); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+		for _, a := range ans {
+			if err := a.Frame(Luma{Y: y, Width: w, Height: h, Stride: w, At: zero.Add(pos - first)}); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -93,7 +107,9 @@ func AnalyzeFile(ctx context.Context, path string, o FileOptions) ([]FileEvent, 
 	if frames == 0 {
 		return nil, fmt.Errorf("%s: no frame could be read", path)
 	}
-	m.Flush()
+	for _, a := range ans {
+		a.Flush()
+	}
 	start := o.Start
 	if start.IsZero() {
 		st, err := os.Stat(path)

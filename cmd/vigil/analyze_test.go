@@ -7,11 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/analytics"
+	"github.com/vigil-cctv/vigil/analytics/detect"
 	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 )
 
@@ -28,19 +32,7 @@ func TestAnalyzeFileJSON(t *testing.T) {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := vigil(t, "analyze", path, "--json")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	var evs []eventJSON
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		var e eventJSON
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("line %q: %v", sc.Text(), err)
-		}
-		evs = append(evs, e)
-	}
+	evs, out := analyzeJSON(t, path)
 	if len(evs) != 1 {
 		t.Fatalf("%d events: %s", len(evs), out)
 	}
@@ -58,6 +50,72 @@ func TestAnalyzeFileJSON(t *testing.T) {
 	end, err2 := time.Parse(time.RFC3339Nano, *e.End)
 	if err1 != nil || err2 != nil || math.Abs(end.Sub(start).Seconds()-(*e.EndOffset-*e.StartOffset)) > 0.01 {
 		t.Errorf("start %q end %q (%v %v)", e.Start, *e.End, err1, err2)
+	}
+}
+
+// analyzeJSON runs `vigil analyze ARGS… --json` and reads its events.
+func analyzeJSON(t *testing.T, args ...string) ([]analytics.EventJSON, string) {
+	t.Helper()
+	code, out, errOut := vigil(t, append(append([]string{"analyze"}, args...), "--json")...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var evs []analytics.EventJSON
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var e analytics.EventJSON
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		evs = append(evs, e)
+	}
+	return evs, out
+}
+
+// TestAnalyzeFileFace: `vigil analyze FILE --analyzers face --json` runs the wall's face
+// detector (Debian's frontal-face cascade) on a clip in which gocv's sample portrait
+// shows from 1 s to 3 s over a grey scene, and prints one face event there with its
+// offsets; the same scene without the portrait gives none.
+func TestAnalyzeFileFace(t *testing.T) {
+	if _, err := detect.BuiltinPath("face"); err != nil {
+		t.Skip(err) // opencv-data not installed
+	}
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "gocv.io/x/gocv").Output()
+	if err != nil {
+		t.Skipf("gocv's module folder: %v", err)
+	}
+	portrait := filepath.Join(strings.TrimSpace(string(dir)), "images", "face.jpg")
+	if _, err := os.Stat(portrait); err != nil {
+		t.Skip(err)
+	}
+	scene := "color=c=0x505a60:size=480x270:rate=10:duration=4"
+	face, empty := filepath.Join(t.TempDir(), "face.mp4"), filepath.Join(t.TempDir(), "empty.mp4")
+	for _, args := range [][]string{
+		{"-f", "lavfi", "-i", scene, "-loop", "1", "-i", portrait, "-filter_complex",
+			"[1]scale=360:270[p];[0][p]overlay=x=60:y=0:enable='between(t,1,3)':shortest=1", face},
+		{"-f", "lavfi", "-i", scene, empty},
+	} {
+		args = append(args[:len(args)-1:len(args)-1], "-c:v", "libx264", "-pix_fmt", "yuv420p", args[len(args)-1])
+		if _, err := ffmpeg.Run(args...); errors.Is(err, ffmpeg.ErrNotInstalled) {
+			t.Skip(err)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, out := analyzeJSON(t, face, "--analyzers", "face")
+	if len(evs) != 1 {
+		t.Fatalf("%d events: %s", len(evs), out)
+	}
+	e := evs[0]
+	if e.Camera != "face" || e.Kind != "face" || e.Score <= 0 || e.StartOffset == nil || e.EndOffset == nil || e.End == nil {
+		t.Fatalf("event %s", out)
+	}
+	t.Logf("face event %.2f–%.2f s into the clip, score %.2f", *e.StartOffset, *e.EndOffset, e.Score)
+	if *e.StartOffset < 0.5 || *e.StartOffset > 2 || *e.EndOffset < 2 || *e.EndOffset > 3.5 {
+		t.Errorf("offsets %.2f–%.2f s, the portrait showed from 1 s to 3 s", *e.StartOffset, *e.EndOffset)
+	}
+	if evs, out := analyzeJSON(t, empty, "--analyzers", "face"); len(evs) != 0 {
+		t.Errorf("faces in the empty scene: %s", out)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/vigil-cctv/vigil/internal/bench"
@@ -14,45 +13,42 @@ import (
 )
 
 func runBench(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("vigil bench", "usage: vigil bench [flags]\n\nMeasures the pipeline (read → decode at tile size → RGBA) against ffmpeg and the TurboJPEG floor (M-JPEG over HTTP),\nor with --rtsp against ffmpeg on H.264 over RTSP.", stderr)
-	streams := fs.Int("streams", 16, "number of camera streams (default 8 with --rtsp)")
-	rtspMode := fs.Bool("rtsp", false, "H.264 cameras over RTSP instead of M-JPEG over HTTP")
-	source := fs.String("source", "mjpeg", `camera kind: "mjpeg" or "rtsp" (same as --rtsp)`)
-	transport := fs.String("rtsp-transport", "tcp", `RTP transport for --rtsp, ours and ffmpeg's: "tcp" or "udp"`)
-	bitrate := fs.Int("bitrate", 4000, "H.264 bit rate in kb/s of the --rtsp cameras")
-	serveRTSP := fs.Bool("serve-rtsp", false, "internal: serve the --rtsp cameras and print their URLs as JSON (bench runs this as its camera process)")
-	size := fs.String("size", "1920x1080", "camera picture size")
-	fps := fs.Float64("fps", 15, "camera frame rate")
-	tile := fs.String("tile", "480x270", "tile size the pictures are decoded for")
-	duration := fs.Duration("duration", 20*time.Second, "length of each measured phase")
-	warmup := fs.Duration("warmup", 4*time.Second, "warm-up before the pipeline is measured")
-	vsFFmpeg := fs.Bool("vs-ffmpeg", false, "also measure ffmpeg decoding the same streams")
-	parallel := fs.Int("ffmpeg-parallel", 2, "ffmpeg processes at once")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of the measured pipeline phase to this file")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	c := newCommand("vigil bench", "usage: vigil bench [flags]\n\nMeasures the pipeline (read → decode at tile size → RGBA) against ffmpeg and the TurboJPEG floor (M-JPEG over HTTP),\nor with --rtsp against ffmpeg on H.264 over RTSP.", stderr)
+	streams := c.Int("streams", 16, "number of camera streams (default 8 with --rtsp)")
+	rtspMode := c.Bool("rtsp", false, "H.264 cameras over RTSP instead of M-JPEG over HTTP")
+	source := c.String("source", "mjpeg", `camera kind: "mjpeg" or "rtsp" (same as --rtsp)`)
+	transport := c.String("rtsp-transport", "tcp", `RTP transport for --rtsp, ours and ffmpeg's: "tcp" or "udp"`)
+	bitrate := c.Int("bitrate", 4000, "H.264 bit rate in kb/s of the --rtsp cameras")
+	serveRTSP := c.Bool("serve-rtsp", false, "internal: serve the --rtsp cameras and print their URLs as JSON (bench runs this as its camera process)")
+	size := c.String("size", "1920x1080", "camera picture size")
+	fps := c.Float64("fps", 15, "camera frame rate")
+	tile := c.String("tile", "480x270", "tile size the pictures are decoded for")
+	duration := c.Duration("duration", 20*time.Second, "length of each measured phase")
+	warmup := c.Duration("warmup", 4*time.Second, "warm-up before the pipeline is measured")
+	vsFFmpeg := c.Bool("vs-ffmpeg", false, "also measure ffmpeg decoding the same streams")
+	parallel := c.Int("ffmpeg-parallel", 2, "ffmpeg processes at once")
+	asJSON := c.Bool("json", false, "print one JSON object")
+	cpuProfile := c.String("cpuprofile", "", "write a pprof CPU profile of the measured pipeline phase to this file")
+	if _, ok := c.parse(args); !ok {
 		return exitUsage
 	}
 	w, h, err1 := parseSize(*size)
 	tw, th, err2 := parseSize(*tile)
 	if err1 != nil || err2 != nil || *streams < 1 || *fps <= 0 || *duration <= 0 {
-		fmt.Fprintln(stderr, "vigil bench: bad flags:", err1, err2)
-		return exitUsage
+		return c.fail(exitUsage, "bad flags:", err1, err2)
 	}
 	switch *source {
 	case "mjpeg":
 	case "rtsp":
 		*rtspMode = true
 	default:
-		fmt.Fprintf(stderr, "vigil bench: --source %q: want mjpeg or rtsp\n", *source)
-		return exitUsage
+		return c.fail(exitUsage, fmt.Sprintf("--source %q: want mjpeg or rtsp", *source))
 	}
 	if *transport != "tcp" && *transport != "udp" {
-		fmt.Fprintf(stderr, "vigil bench: --rtsp-transport %q: want tcp or udp\n", *transport)
-		return exitUsage
+		return c.fail(exitUsage, fmt.Sprintf("--rtsp-transport %q: want tcp or udp", *transport))
 	}
 	streamsSet := false
-	fs.Visit(func(f *flag.Flag) { streamsSet = streamsSet || f.Name == "streams" })
+	c.Visit(func(f *flag.Flag) { streamsSet = streamsSet || f.Name == "streams" })
 	if *rtspMode && !streamsSet {
 		*streams = 8
 	}
@@ -61,34 +57,25 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		defer stop()
 		err := bench.ServeRTSP(ctx, bench.ServeOptions{Streams: *streams, Width: w, Height: h, FPS: int(*fps + 0.5),
 			BitrateKbps: *bitrate, UDP: *transport == "udp"}, stdout)
-		if err != nil {
-			fmt.Fprintln(stderr, "vigil bench:", err)
-			return exitFailed
-		}
-		return exitOK
+		return c.exit(err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		fmt.Fprintln(stderr, "vigil bench:", err)
-		return exitFailed
+		return c.fail(exitFailed, err)
 	}
 	ctx, stop := commandContext(0)
 	defer stop()
 	o := bench.Options{
 		Streams: *streams, Width: w, Height: h, FPS: *fps, TileW: tw, TileH: th,
-		Duration: *duration, Warmup: *warmup, VsFFmpeg: *vsFFmpeg, FFmpegParallel: *parallel,
-		Camsim: []string{exe, "camsim", "--json", "--mjpeg", strconv.Itoa(*streams), "--size", *size, "--fps", strconv.FormatFloat(*fps, 'g', -1, 64)},
-		Log:    stderr,
+		Duration: *duration, Warmup: *warmup, VsFFmpeg: *vsFFmpeg, FFmpegParallel: *parallel, Log: stderr,
 	}
 	if *rtspMode {
 		o.RTSP, o.Decoders, o.RTSPTransport = true, panel.NewDecoder, *transport
-		o.Camsim = []string{exe, "bench", "--serve-rtsp", "--streams", strconv.Itoa(*streams), "--size", *size,
-			"--fps", strconv.FormatFloat(*fps, 'g', -1, 64), "--bitrate", strconv.Itoa(*bitrate), "--rtsp-transport", *transport}
 	}
+	o.CameraProcess(exe, *size, *bitrate)
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintln(stderr, "vigil bench:", err)
+		f, ok := c.create(*cpuProfile)
+		if !ok {
 			return exitFailed
 		}
 		defer f.Close()
@@ -96,8 +83,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 	r, err := bench.Run(ctx, o)
 	if err != nil {
-		fmt.Fprintln(stderr, "vigil bench:", err)
-		return exitFailed
+		return c.fail(exitFailed, err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

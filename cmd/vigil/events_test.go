@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cctv/vigil/analytics"
 	"github.com/vigil-cctv/vigil/analytics/store"
 )
 
@@ -50,9 +51,9 @@ func TestEventsCommandPrintsTheStore(t *testing.T) {
 	if len(lines) != 3 { // the 72 h old one is outside the default 24 h
 		t.Fatalf("%d lines:\n%s", len(lines), out)
 	}
-	var evs []eventJSON
+	var evs []analytics.EventJSON
 	for _, l := range lines {
-		var e eventJSON
+		var e analytics.EventJSON
 		if err := json.Unmarshal([]byte(l), &e); err != nil {
 			t.Fatalf("%q: %v", l, err)
 		}

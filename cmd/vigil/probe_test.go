@@ -216,7 +216,7 @@ func TestProbeBFrameH264(t *testing.T) {
 	}
 	t.Logf("%d decodes gave no picture before the first", empty)
 	snap := filepath.Join(t.TempDir(), "snap.jpg")
-	if err := writeSnapshot(snap, r); err != nil {
+	if err := panel.WriteSnapshot(snap, r); err != nil {
 		t.Fatal(err)
 	}
 	if w, h := jpegFileSize(t, snap); w != 320 || h != 240 {
@@ -258,24 +258,4 @@ func jpegFileSize(t *testing.T, path string) (int, int) {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return cfg.Width, cfg.Height
-}
-
-// A failure prints what happened and, on its own line, what to try: both always, each
-// once, whatever words the sentence holds (the probe once hid the advice when the
-// sentence said "check" or "try").
-func TestPrintProbeFailure(t *testing.T) {
-	for _, err := range []error{
-		&capture.Error{Kind: capture.ErrNotFound, Where: "cam:80", Status: 404, What: "no stream at http://cam/try-check", Hint: "check the URL path"},
-		fmt.Errorf("try again: %w", syscall.ECONNREFUSED),
-	} {
-		r := capture.ProbeReport{URL: "http://cam/", Err: err}
-		r.Explain()
-		var b strings.Builder
-		printProbe(&b, r, "")
-		x := capture.Explain(err)
-		want := fmt.Sprintf("FAILED (%s): %s\n  try: %s\n", x.Cause, x.Summary, x.Advice)
-		if out := b.String(); !strings.HasSuffix(out, want) || x.Advice == "" || strings.Count(out, x.Advice) != 1 {
-			t.Errorf("printed %q, want it to end %q", out, want)
-		}
-	}
 }

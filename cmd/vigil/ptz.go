@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -12,50 +11,41 @@ import (
 )
 
 func runPTZ(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("vigil ptz", "usage: vigil ptz [--config FILE] TARGET ACTION [N] [--speed S] [--for D]\n\n"+
+	c := newCommand("vigil ptz", "usage: vigil ptz [--config FILE] TARGET ACTION [N] [--speed S] [--for D]\n\n"+
 		"Drives a camera's pan-tilt-zoom head. TARGET is a camera's name in the settings (its ptz block)\n"+
 		"or a URL: rcp://user:pass@host[:port]/ (Bosch RCP+ over HTTP), rcps:// (HTTPS), onvif://….\n"+
 		"ACTION is one of "+ptzhold.Actions+".\n"+
 		"A move without --for keeps moving until `stop`. Exit 0 when the camera accepted every\n"+
 		"command, 1 when it refused one or could not be reached, 2 for bad usage.", stderr)
-	cfgPath := fs.String("config", "", "settings file (default: your settings, else the built-in ones)")
-	speed := fs.Float64("speed", ptzhold.DefaultSpeed, "speed of a move, 0 < S ≤ 1")
-	dur := fs.Duration("for", 0, "move this long, then stop (e.g. 2s)")
-	verbose := fs.Bool("v", false, "log debug messages")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	c.configFlag("settings file (default: your settings, else the built-in ones)")
+	speed := c.Float64("speed", ptzhold.DefaultSpeed, "speed of a move, 0 < S ≤ 1")
+	dur := c.Duration("for", 0, "move this long, then stop (e.g. 2s)")
+	verbose := c.Bool("v", false, "log debug messages")
+	pos, ok := c.parse(args)
+	if !ok {
 		return exitUsage
 	}
 	if len(pos) < 2 {
-		fmt.Fprintln(stderr, "vigil ptz: give a TARGET and an ACTION, e.g. vigil ptz Gate left --for 2s")
-		return exitUsage
+		return c.fail(exitUsage, "give a TARGET and an ACTION, e.g. vigil ptz Gate left --for 2s")
 	}
 	action, err := ptzhold.ParseAction(pos[1:], *speed, *dur)
 	if err != nil {
-		fmt.Fprintln(stderr, "vigil ptz:", err)
-		return exitUsage
+		return c.fail(exitUsage, err)
 	}
-	cfg, ok := loadSettings("vigil ptz", *cfgPath, stderr)
+	cfg, ok := c.settings()
 	if !ok {
 		return exitFailed
 	}
-	level := logLevel(*verbose)
-	p, err := panel.OpenPTZ(cfg, pos[0], newLogger(stderr, level))
+	p, err := panel.OpenPTZ(cfg, pos[0], newLogger(stderr, logLevel(*verbose)))
 	if err != nil {
-		fmt.Fprintln(stderr, "vigil ptz:", capture.CleanError(err))
-		var ue *panel.UsageError
-		if errors.As(err, &ue) {
-			return exitUsage
-		}
-		return exitFailed
+		return c.fail(exitCode(err), capture.CleanError(err))
 	}
 	defer p.Close()
 	ctx, stop := commandContext(*dur + 30*time.Second)
 	defer stop()
 	res, err := ptzhold.Do(ctx, p, action)
 	if err != nil {
-		fmt.Fprintf(stderr, "vigil ptz: %s: %v\n", capture.RedactURL(pos[0]), capture.CleanError(err))
-		return exitFailed
+		return c.fail(exitFailed, capture.RedactURL(pos[0])+":", capture.CleanError(err))
 	}
 	switch {
 	case res.Info != nil:

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/vigil-cctv/vigil/assets"
-	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/logfile"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/internal/panelui"
@@ -26,17 +24,16 @@ import (
 const appID = "io.github.vigil-cctv.vigil"
 
 func runWall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("vigil", "usage: vigil [--config FILE] [--stats FILE]\n\nOpens the camera wall: your settings, else the built-in demo wall.", stderr)
-	cfgPath := fs.String("config", "", "settings file (default: your settings, else the built-in demo wall)")
-	statsPath := fs.String("stats", "", "write one JSON line per tile per second to this file (measuring a real window)")
-	verbose := fs.Bool("v", false, "log debug messages")
-	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of the whole run to this file")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	c := newCommand("vigil", "usage: vigil [--config FILE] [--stats FILE]\n\nOpens the camera wall: your settings, else the built-in demo wall.", stderr)
+	c.configFlag("settings file (default: your settings, else the built-in demo wall)")
+	statsPath := c.String("stats", "", "write one JSON line per tile per second to this file (measuring a real window)")
+	verbose := c.Bool("v", false, "log debug messages")
+	cpuProfile := c.String("cpuprofile", "", "write a pprof CPU profile of the whole run to this file")
+	if _, ok := c.parse(args); !ok {
 		return exitUsage
 	}
-	cfg, origin, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "vigil: the settings are not valid:\n%v\n", err)
+	cfg, ok := c.settings()
+	if !ok {
 		return exitFailed
 	}
 	level := slog.LevelInfo
@@ -51,12 +48,12 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 			defer f.Close()
 			logOut = io.MultiWriter(stderr, f)
 		} else {
-			fmt.Fprintln(stderr, "vigil: no log file:", err)
+			c.fail(0, "no log file:", err)
 		}
 	}
 	log := newLogger(logOut, level)
 	slog.SetDefault(log)
-	log.Info("starting", "component", "main", "version", versionText, "settings", origin.String())
+	log.Info("starting", "component", "main", "version", versionText, "settings", c.origin.String())
 
 	// The app exists before the panel, whose pushers (settings push:) reach the wall
 	// through fyne.Do; its loop runs them once the wall is up.
@@ -64,20 +61,17 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	pn, err := panel.Open(cfg, panel.Options{Logger: log, Record: true, Post: fyne.Do})
 	if err != nil {
-		fmt.Fprintln(stderr, "vigil:", err)
-		return exitFailed
+		return c.fail(exitFailed, err)
 	}
 	defer pn.Close() // after the window: recordings, streams, then the demo servers
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintln(stderr, "vigil:", err)
+		f, ok := c.create(*cpuProfile)
+		if !ok {
 			return exitFailed
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(stderr, "vigil:", err)
-			return exitFailed
+			return c.fail(exitFailed, err)
 		}
 		defer pprof.StopCPUProfile()
 	}
@@ -122,9 +116,8 @@ func runWall(args []string, stdout, stderr io.Writer) int {
 		fyne.Do(func() { wall.SetSites(views) })
 	})
 	if *statsPath != "" {
-		f, err := os.Create(*statsPath)
-		if err != nil {
-			fmt.Fprintln(stderr, "vigil:", err)
+		f, ok := c.create(*statsPath)
+		if !ok {
 			return exitFailed
 		}
 		defer f.Close()

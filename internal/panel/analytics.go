@@ -12,7 +12,6 @@ import (
 
 	"github.com/vigil-cctv/vigil/analytics"
 	"github.com/vigil-cctv/vigil/analytics/dash"
-	"github.com/vigil-cctv/vigil/analytics/detect"
 	"github.com/vigil-cctv/vigil/analytics/motion"
 	"github.com/vigil-cctv/vigil/analytics/store"
 	"github.com/vigil-cctv/vigil/capture"
@@ -183,55 +182,10 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 	}
 }
 
-// analyzers makes a camera's analyzers as its settings list them, and what closes the
-// detectors' OpenCV memory when they stop.
+// analyzers makes a camera's analyzers as its settings list them (Analyzers), and what
+// closes the detectors' OpenCV memory when they stop.
 func (a *cameraAnalytics) analyzers(name string, cam config.Camera) ([]analytics.Analyzer, func(), error) {
-	var ans []analytics.Analyzer
-	var closers []func() error
-	closeAll := func() {
-		for _, c := range closers {
-			c()
-		}
-	}
-	for _, kind := range cam.Analyzers {
-		if kind == "motion" {
-			m, err := analytics.NewMotion(name, analytics.MotionOptions{Config: motionConfig(cam.Motion), Heat: a.putHeat(name)}, analytics.SinkFunc(a.event))
-			if err != nil {
-				closeAll()
-				return nil, nil, err
-			}
-			ans = append(ans, m)
-			continue
-		}
-		c, err := detect.NewBuiltin(kind)
-		if err != nil {
-			closeAll()
-			return nil, nil, err
-		}
-		closers = append(closers, c.Close)
-		d, err := analytics.NewDetector(name, []string{kind}, 0, detectFunc(c), analytics.Hysteresis{}, analytics.SinkFunc(a.event))
-		if err != nil {
-			closeAll()
-			return nil, nil, err
-		}
-		ans = append(ans, d)
-	}
-	return ans, closeAll, nil
-}
-
-// detectFunc reads a detector's findings as the best score per label.
-func detectFunc(d detect.Detector) analytics.DetectFunc {
-	return func(y []byte, w, h, stride int) (map[string]float64, error) {
-		dets, err := d.Detect(y, w, h, stride)
-		if err != nil {
-			return nil, err
-		}
-		out := map[string]float64{}
-		for _, x := range dets {
-			out[x.Label] = max(out[x.Label], x.Score)
-		}
-		return out, nil
-	}
+	return Analyzers(name, cam.Analyzers, cam.Motion, a.putHeat(name), analytics.SinkFunc(a.event))
 }
 
 // close stops every camera's analyzers, waits for them, and closes the event store
