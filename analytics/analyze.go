@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,9 +41,26 @@ type FileOptions struct {
 	// once AnalyzeFile returns.
 	Analyzers func(camera string, sink Sink) ([]Analyzer, error)
 	// Start is the wall time of the file's first frame (default: the file's
-	// modification time minus its length, as a recording's last write ends it).
+	// modification time minus its length, as a recording's last write ends it; needed
+	// with Spans).
 	Start time.Time
+	// Spans, when set, are the only parts of the file decoded, as offsets from its first
+	// frame (motion search: the minutes the motion maps name). Each is read from
+	// Warmup before it, so the motion analyzer has its background when it begins; the
+	// analyzers start afresh in each.
+	Spans []Span
 }
+
+// Span is a part of a file, from its first frame.
+type Span struct{ From, To time.Duration }
+
+// Warmup is how much of a file before a Span is decoded so that the motion analyzer
+// has calibrated (10 frames at 5 fps) when the span begins.
+const Warmup = 3 * time.Second
+
+// resetter is an analyzer that can forget what it saw (Motion: its background), for a
+// jump in the file.
+type resetter interface{ Reset() }
 
 // AnalyzeFile runs the analyzers on a video file (any OpenCV's FFmpeg backend reads: our
 // recordings, a clip from a camera's web page) as fast as it decodes, at most MaxFPS
@@ -76,29 +94,66 @@ func AnalyzeFile(ctx context.Context, path string, o FileOptions) ([]FileEvent, 
 	if err != nil {
 		return nil, err
 	}
+	if len(o.Spans) > 0 && o.Start.IsZero() {
+		return nil, fmt.Errorf("%s: the wall time of its first frame is needed to analyse parts of it", path)
+	}
 	var zero time.Time
 	var last, first time.Duration = -1, -1
 	frames := 0
-	for ctx.Err() == nil {
-		y, w, h, pos, err := c.NextGray(MaxWidth, MaxHeight)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if first < 0 {
-			first = pos
-		}
-		if last >= 0 && pos-last < time.Second/MaxFPS-time.Millisecond { // file time only goes forward
-			continue
-		}
-		last = pos
-		frames++
-		for _, a := range ans {
-			if err := a.Frame(Luma{Y: y, Width: w, Height: h, Stride: w, At: zero.Add(pos - first)}); err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+	// read decodes from the file's position to its offset to (-1: the end).
+	read := func(to time.Duration) error {
+		for ctx.Err() == nil {
+			y, w, h, pos, err := c.NextGray(MaxWidth, MaxHeight)
+			if errors.Is(err, io.EOF) {
+				return nil
 			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			if first < 0 {
+				first = pos
+			}
+			if to >= 0 && pos-first > to {
+				return nil
+			}
+			if last >= 0 && pos-last < time.Second/MaxFPS-time.Millisecond { // file time only goes forward
+				continue
+			}
+			last = pos
+			frames++
+			for _, a := range ans {
+				if err := a.Frame(Luma{Y: y, Width: w, Height: h, Stride: w, At: zero.Add(pos - first)}); err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+			}
+		}
+		return ctx.Err()
+	}
+	if len(o.Spans) == 0 {
+		if err := read(-1); err != nil {
+			return nil, err
+		}
+	}
+	for i, sp := range mergeSpans(o.Spans) {
+		if first < 0 { // the first frame's position, which offsets count from
+			if _, _, _, pos, err := c.NextGray(MaxWidth, MaxHeight); err == nil {
+				first = pos
+			}
+		}
+		if err := c.Seek(max(0, first+sp.From-Warmup)); err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			for _, a := range ans {
+				a.Flush()
+				if r, ok := a.(resetter); ok {
+					r.Reset()
+				}
+			}
+		}
+		last = -1
+		if err := read(sp.To); err != nil {
+			return nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -181,4 +236,23 @@ func Run(ctx context.Context, s *capture.Stream, analyzers ...Analyzer) error {
 			return fmt.Errorf("camera %s: %w", s.Name(), err)
 		}
 	}
+}
+
+// mergeSpans sorts spans and joins those that overlap or lie within Warmup of each
+// other (one decode is cheaper than a seek and a new background).
+func mergeSpans(spans []Span) []Span {
+	out := slices.Clone(spans)
+	slices.SortFunc(out, func(a, b Span) int { return cmp.Compare(a.From, b.From) })
+	merged := out[:0]
+	for _, sp := range out {
+		if sp.To <= sp.From {
+			continue
+		}
+		if n := len(merged); n > 0 && sp.From <= merged[n-1].To+Warmup {
+			merged[n-1].To = max(merged[n-1].To, sp.To)
+			continue
+		}
+		merged = append(merged, sp)
+	}
+	return merged
 }

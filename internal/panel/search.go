@@ -25,7 +25,7 @@ type SearchHit struct {
 // since and until: the minutes whose stored motion map (one per camera per minute, kept
 // by the motion analyzer) shows motion there, then, where the camera's recordings cover
 // those minutes, the exact moments, by running the motion analyzer with the region as its
-// zone over only those recordings.
+// zone over only those minutes of the recordings.
 func (p *Panel) MotionSearch(ctx context.Context, camera string, r store.Region, since, until time.Time) ([]SearchHit, error) {
 	if !(r.X0 >= 0 && r.Y0 >= 0 && r.X1 <= 1 && r.Y1 <= 1 && r.X0 < r.X1 && r.Y0 < r.Y1) {
 		return nil, fmt.Errorf("the region %.2f,%.2f–%.2f,%.2f is not a box in the picture (0 to 1, left/top before right/bottom)", r.X0, r.Y0, r.X1, r.Y1)
@@ -44,10 +44,18 @@ func (p *Panel) MotionSearch(ctx context.Context, camera string, r store.Region,
 	var hits []SearchHit
 	for _, c := range clips {
 		end := c.Start.Add(c.Duration)
-		if !slices.ContainsFunc(minutes, func(m time.Time) bool { return m.Before(end) && m.Add(time.Minute).After(c.Start) }) {
+		// Only the minutes that moved are decoded (each from a little before, for the
+		// analyzer's background), not the whole file.
+		var spans []analytics.Span
+		for _, m := range minutes {
+			if m.Before(end) && m.Add(time.Minute).After(c.Start) {
+				spans = append(spans, analytics.Span{From: max(0, m.Sub(c.Start)), To: min(c.Duration, m.Add(time.Minute).Sub(c.Start))})
+			}
+		}
+		if len(spans) == 0 {
 			continue // nothing moved there while this file was written: not decoded
 		}
-		evs, err := analytics.AnalyzeFile(ctx, c.Path, analytics.FileOptions{Camera: camera, Start: c.Start,
+		evs, err := analytics.AnalyzeFile(ctx, c.Path, analytics.FileOptions{Camera: camera, Start: c.Start, Spans: spans,
 			Motion: analytics.MotionOptions{Config: motion.Config{Zones: []motion.Zone{zone}}}})
 		if err != nil {
 			p.log.Warn("motion search skipped a recording", "component", "analytics", "path", c.Path, "err", err)
