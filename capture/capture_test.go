@@ -465,6 +465,33 @@ func TestFrameSubLatestWins(t *testing.T) {
 	fr.Release()
 }
 
+// A picture a review source wants shown (it has a SourceTime) is not replaced, before the
+// viewer takes it, by the units fed after it only to be decoded; a newer picture to show
+// does replace it.
+func TestFrameSubKeepsTheSoughtPicture(t *testing.T) {
+	f := &FrameSub{ready: make(chan struct{}, 1)}
+	released := 0
+	frame := func(at time.Time) *Frame {
+		return &Frame{SourceTime: at, refs: 1, release: func(*Frame) { released++ }}
+	}
+	t0 := time.Now()
+	f.put(frame(time.Time{}), nil)
+	f.put(frame(t0), nil) // a picture to show replaces one that is not
+	f.put(frame(time.Time{}), nil)
+	f.put(frame(time.Time{}), nil)
+	if fr := f.Take(); fr == nil || !fr.SourceTime.Equal(t0) {
+		t.Fatalf("took %+v, want the picture at %v", fr, t0)
+	}
+	if released != 3 {
+		t.Fatalf("%d frames released, want the 3 not taken", released)
+	}
+	f.put(frame(t0), nil)
+	f.put(frame(t0.Add(time.Second)), nil)
+	if fr := f.Take(); fr == nil || !fr.SourceTime.Equal(t0.Add(time.Second)) {
+		t.Fatalf("took %+v, want the newer picture", fr)
+	}
+}
+
 func TestStatsLatencyNeedsPlausibleClock(t *testing.T) {
 	var s Stats
 	now := time.Now()

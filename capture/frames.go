@@ -137,10 +137,14 @@ func (f *FrameSub) Close() {
 
 // put stores fr (whose reference the caller transfers), decoded from variant from, as
 // the newest frame. The first frame of the stream being switched to completes the
-// switch.
+// switch. A frame with no SourceTime never replaces one not yet taken that has one: a
+// review source feeds units after the picture it wants shown only to have the decoder
+// let that picture out (capture.Packet.SourceTime), and on a busy machine those came
+// in before the consumer took the sought picture, which was then lost.
 func (f *FrameSub) put(fr *Frame, from *variant) {
 	f.mu.Lock()
-	if f.closed || (from != f.cur && from != f.next) {
+	if f.closed || (from != f.cur && from != f.next) ||
+		(fr.SourceTime.IsZero() && f.frame != nil && !f.frame.SourceTime.IsZero()) {
 		f.mu.Unlock()
 		fr.Release()
 		return

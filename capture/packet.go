@@ -37,7 +37,8 @@ type Packet struct {
 	Width, Height int
 	// SourceTime is when the source says the picture was taken or sent (an X-Timestamp
 	// header, an RTCP sender report), zero when it gives none. It is not trusted blindly:
-	// see Stats.
+	// see Stats. A review source sends units without it that are to be decoded, not
+	// shown (see FrameSub).
 	SourceTime time.Time
 	// ReceiveTime is when the last byte of the unit was read, on this machine's clock.
 	ReceiveTime time.Time

@@ -557,8 +557,14 @@ func (p *player) run(ctx context.Context) error {
 		inter := p.rec.ix.track.codec != capture.CodecJPEG
 		if !p.target.IsZero() {
 			// Playing, the units after it follow at the speed; paused, a few more go now,
-			// not shown, so the decoder lets the sought picture out.
-			if !wallPTS.After(p.target) || (st.paused && p.fed < p.fedLE+p.rec.depth+extraLookahead) {
+			// not shown, so the decoder lets the sought picture out. A JPEG decoder holds
+			// nothing back, and one behind would skip to the newest unit, which would be
+			// one not to show.
+			lookahead := 0
+			if inter {
+				lookahead = p.rec.depth + extraLookahead
+			}
+			if !wallPTS.After(p.target) || (st.paused && p.fed < p.fedLE+lookahead) {
 				gap := catchUpGap
 				if !wallPTS.Before(p.target) {
 					gap = settleGap // each must be decoded, not skipped as behind
