@@ -54,8 +54,9 @@ func openPanelWith(t *testing.T, cfg *config.Config, o panel.Options) *panel.Pan
 	return pn
 }
 
-// parseSettings is config.Parse of a settings file's text; an error ends the test.
-func useSettings(t *testing.T, yaml string) *config.Config {
+// useSettings is config.Parse of a settings file's text, with a config folder of the
+// test's own; an error ends the test.
+func useSettings(t testing.TB, yaml string) *config.Config {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	cfg, err := config.Parse([]byte(yaml))
