@@ -92,7 +92,7 @@ bench: build test-deps
 	./$(BIN) bench --rtsp $(RTSP_BENCH_ARGS)
 	$(GO) test -run '^$$' -bench 'StillHour' -benchtime 1x ./analytics/
 	$(GO) test -run '^$$' -bench 'Detect320x180' -benchtime 2000x ./analytics/motion/
-	$(GO) test -run '^$$$$' -bench 'MotionSearchHour|Motion16DemoCameras' -benchtime 1x ./internal/panel/
+	$(GO) test -run '^$$' -bench 'MotionSearchHour|Motion16DemoCameras' -benchtime 1x ./internal/panel/
 
 # A screenshot of the real window on the demo wall, under Xvfb, into docs/wall.png.
 SHOT_WAIT ?= 15
