@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics/motion"
+	"github.com/vigil-cctv/vigil/capture"
 )
 
 // Limits of the frames analyzers are given.
@@ -328,10 +329,8 @@ type Detector struct {
 	det  DetectFunc
 	tr   *tracker
 	keys []trackKey
-	// every is the least time between two frames it looks at: detectors cost more than
-	// motion.
-	every time.Duration
-	last  time.Time
+	// pace spaces the frames it looks at: detectors cost more than motion.
+	pace capture.Pacer
 }
 
 // DetectFunc finds things in a luma plane: their labels with a confidence 0…1.
@@ -347,7 +346,7 @@ func NewDetector(camera string, labels []string, fps float64, det DetectFunc, h 
 	if fps <= 0 {
 		fps = 2
 	}
-	d := &Detector{det: det, tr: tr, every: time.Duration(float64(time.Second) / min(fps, MaxFPS))}
+	d := &Detector{det: det, tr: tr, pace: capture.Pacer{Every: time.Duration(float64(time.Second) / min(fps, MaxFPS))}}
 	for _, l := range labels {
 		d.keys = append(d.keys, trackKey{l, ""})
 	}
@@ -356,10 +355,9 @@ func NewDetector(camera string, labels []string, fps float64, det DetectFunc, h 
 
 // Frame looks at a frame when its time has come.
 func (d *Detector) Frame(f Luma) error {
-	if !due(d.last, f.At, d.every) {
+	if !d.pace.Take(f.At) {
 		return nil
 	}
-	d.last = f.At
 	found, err := d.det(f.Y, f.Width, f.Height, f.Stride)
 	if err != nil {
 		return err
@@ -374,9 +372,3 @@ func (d *Detector) Frame(f Luma) error {
 
 // Flush ends the open detections.
 func (d *Detector) Flush() { d.tr.flush() }
-
-// due reports whether a frame taken at `at` is due after the one taken at last, every
-// apart (a millisecond early still counts; a clock that went back restarts the pace).
-func due(last, at time.Time, every time.Duration) bool {
-	return last.IsZero() || !at.After(last) || at.Sub(last) >= every-time.Millisecond
-}

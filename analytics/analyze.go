@@ -188,6 +188,7 @@ func AnalyzeFile(ctx context.Context, path string, o FileOptions) ([]FileEvent, 
 // frames). Watching keeps the camera decoding while its tile is hidden.
 func Run(ctx context.Context, s *capture.Stream, analyzers ...Analyzer) error {
 	sub := s.Watch(MaxWidth, MaxHeight)
+	sub.SetMaxFPS(MaxFPS) // a JPEG camera's other pictures are not even decoded
 	defer sub.Close()
 	defer func() {
 		for _, a := range analyzers {
@@ -195,7 +196,6 @@ func Run(ctx context.Context, s *capture.Stream, analyzers ...Analyzer) error {
 		}
 	}()
 	var luma Luma
-	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -206,15 +206,7 @@ func Run(ctx context.Context, s *capture.Stream, analyzers ...Analyzer) error {
 		if fr == nil {
 			continue
 		}
-		at := fr.SourceTime
-		if at.IsZero() {
-			at = fr.ReceiveTime
-		}
-		if !due(last, at, time.Second/MaxFPS) {
-			fr.Release()
-			continue
-		}
-		last = at
+		at := capture.FrameTime(fr.SourceTime, fr.ReceiveTime)
 		LumaOf(&luma, fr.Image, at)
 		img := fr.Image
 		luma.Snapshot = func() []byte {

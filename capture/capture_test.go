@@ -465,6 +465,48 @@ func TestFrameSubLatestWins(t *testing.T) {
 	fr.Release()
 }
 
+// A consumer that asks for 5 frames a second of a JPEG camera sending 200 gets about 5,
+// and the other pictures are not decoded; a consumer that wants every frame beside it
+// gets them all again, while the paced one still gets its 5.
+func TestFrameSubMaxFPSDecodesOnlyWhatIsTaken(t *testing.T) {
+	s, calls := endlessStream(t)
+	slow := s.Watch(32, 32)
+	defer slow.Close()
+	slow.SetMaxFPS(5)
+	taken := 0
+	take := func(f *FrameSub, n *int) {
+		select {
+		case <-f.Ready():
+			if fr := f.Take(); fr != nil {
+				*n++
+				fr.Release()
+			}
+		default:
+		}
+	}
+	waitFor(t, "a frame", func() bool { take(slow, &taken); return taken > 0 })
+	c0, t0 := calls.Load(), time.Now()
+	for taken = 0; time.Since(t0) < 2*time.Second; time.Sleep(time.Millisecond) {
+		take(slow, &taken)
+	}
+	decoded, packets := calls.Load()-c0, s.Stats().FPSIn*2
+	if taken < 7 || taken > 12 || decoded > 12 || packets < 100 {
+		t.Fatalf("in 2 s at 5 fps: %d frames taken, %d decoded of about %.0f sent; want about 10 of each", taken, decoded, packets)
+	}
+	fast := s.Watch(32, 32)
+	defer fast.Close()
+	c0, t0, taken = calls.Load(), time.Now(), 0
+	fastN := 0
+	for time.Since(t0) < time.Second {
+		take(slow, &taken)
+		take(fast, &fastN)
+		time.Sleep(time.Millisecond)
+	}
+	if d := calls.Load() - c0; d < 50 || fastN < 50 || taken < 3 || taken > 7 {
+		t.Fatalf("with a consumer of every frame, in 1 s: %d decoded, %d taken by it, %d by the paced one", d, fastN, taken)
+	}
+}
+
 // A picture a review source wants shown (it has a SourceTime) is not replaced, before the
 // viewer takes it, by the units fed after it only to be decoded; a newer picture to show
 // does replace it.

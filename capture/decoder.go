@@ -68,6 +68,16 @@ func (d *Decoder) box(into []*FrameSub) (w, h int, subs []*FrameSub) {
 	return w, h, subs
 }
 
+// anyDue reports whether a consumer wants a frame taken at `at`.
+func anyDue(subs []*FrameSub, at time.Time) bool {
+	for _, f := range subs {
+		if f.due(at, false) {
+			return true
+		}
+	}
+	return false
+}
+
 // run decodes packets from in until it closes or ctx ends.
 func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 	decoders := map[Codec]FrameDecoder{}
@@ -76,7 +86,7 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 			fd.Close()
 		}
 	}()
-	var subs []*FrameSub
+	var subs, due []*FrameSub
 	var lastErr string
 	var pending Packet // a packet read ahead while skipping JPEGs
 	var hasPending bool
@@ -112,8 +122,9 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 		}
 		w, h, s := d.box(subs)
 		subs = s
-		if len(subs) == 0 {
-			continue
+		at := FrameTime(p.SourceTime, p.ReceiveTime)
+		if len(subs) == 0 || (p.Codec == CodecJPEG && !anyDue(subs, at)) {
+			continue // a JPEG no consumer is due for is not decoded
 		}
 		fd, ok := decoders[p.Codec]
 		if !ok {
@@ -169,11 +180,22 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 		fr := &Frame{
 			Image: img, SrcWidth: sw, SrcHeight: sh, Codec: p.Codec,
 			SourceTime: p.SourceTime, ReceiveTime: p.ReceiveTime, Decoded: d.now(),
-			PTS: p.PTS, HasPTS: p.HasPTS,
-			refs: int32(len(subs)), release: d.pool.put,
+			PTS: p.PTS, HasPTS: p.HasPTS, release: d.pool.put,
 		}
 		d.stats.ObserveFrame(fr)
+		at = FrameTime(p.SourceTime, p.ReceiveTime)
+		due = due[:0]
 		for _, f := range subs {
+			if f.due(at, true) {
+				due = append(due, f)
+			}
+		}
+		if len(due) == 0 { // a picture between the ones paced consumers want
+			d.pool.putImage(img)
+			continue
+		}
+		fr.refs = int32(len(due))
+		for _, f := range due {
 			f.put(fr, d.v)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"image"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Release gives the frame back once its pixels are no longer needed. Every Frame taken
@@ -35,6 +36,7 @@ type FrameSub struct {
 	w, h    int
 	largest bool
 	closed  bool
+	pace    Pacer // the frames the consumer wants; guarded by mu
 	skipped atomic.Uint64
 }
 
@@ -69,6 +71,28 @@ func (f *FrameSub) SetSize(w, h int) {
 		f.stream.hint(cur)
 	}
 	f.retarget()
+}
+
+// SetMaxFPS asks for at most fps frames a second (0: every frame). A JPEG camera's
+// pictures that no consumer is due for are not decoded at all, so a consumer at a low
+// rate (analytics) costs only the pictures it takes.
+func (f *FrameSub) SetMaxFPS(fps float64) {
+	f.mu.Lock()
+	f.pace = Pacer{}
+	if fps > 0 {
+		f.pace.Every = time.Duration(float64(time.Second) / fps)
+	}
+	f.mu.Unlock()
+}
+
+// due reports whether the consumer wants a frame taken at `at`; take also counts it.
+func (f *FrameSub) due(at time.Time, take bool) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if take {
+		return f.pace.Take(at)
+	}
+	return f.pace.Due(at)
 }
 
 // SetLargest asks for the camera's largest stream whatever the box (a maximised tile).
