@@ -94,14 +94,17 @@ bench: build test-deps
 	$(GO) test -run '^$$' -bench 'Detect320x180' -benchtime 2000x ./analytics/motion/
 	$(GO) test -run '^$$' -bench 'MotionSearchHour|Motion16DemoCameras' -benchtime 1x ./internal/panel/
 
-# A screenshot of the real window on the demo wall, under Xvfb, into docs/wall.png.
+# A screenshot of the real window on the demo wall, under Xvfb, into docs/wall.png: it
+# waits for the window (the first run builds the demo's pictures), then SHOT_WAIT seconds.
 SHOT_WAIT ?= 15
 screenshot: build test-deps
 	@set -e; d=:$$((90 + $$$$ % 9)); rt=$$(mktemp -d); \
 	Xvfb $$d -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 & xpid=$$!; sleep 1; \
 	DISPLAY=$$d LANG=en_US.UTF-8 XDG_RUNTIME_DIR=$$rt ./$(BIN) $(SHOT_ARGS) >$$rt/log 2>&1 & vpid=$$!; \
-	sleep $(SHOT_WAIT); wid=$$(DISPLAY=$$d xdotool search --name '^Vigil$$' | head -1); \
-	DISPLAY=$$d import -window "$$wid" docs/wall.png; kill $$vpid; wait $$vpid || true; kill $$xpid; \
+	wid=; for i in $$(seq 120); do wid=$$(DISPLAY=$$d xdotool search --name '^Vigil$$' 2>/dev/null | head -1); \
+	  [ -n "$$wid" ] && break; sleep 1; done; \
+	if [ -z "$$wid" ]; then kill $$vpid $$xpid; echo "no Vigil window after 120 s:"; tail -20 $$rt/log; exit 1; fi; \
+	sleep $(SHOT_WAIT); DISPLAY=$$d import -window "$$wid" docs/wall.png; kill $$vpid; wait $$vpid || true; kill $$xpid; \
 	echo "wrote docs/wall.png (window $$wid)"
 
 clean:
