@@ -193,11 +193,7 @@ func (v *eventsView) read(f EventFilter, more bool) {
 			}
 			v.total = max(v.total, len(v.rows))
 			v.list.Refresh()
-			if len(rows) == v.page && len(v.rows) < v.total {
-				v.older.Enable()
-			} else {
-				v.older.Disable()
-			}
+			setEnabled(v.older, len(rows) == v.page && len(v.rows) < v.total)
 			v.status.SetText(v.counted())
 		})
 	}()

@@ -654,11 +654,12 @@ func (r *camRow) DragEnd() {
 	r.s.w.chrome.dragEnd()
 }
 
-func setEnabled(b *widget.Button, on bool) {
+// setEnabled enables or disables w, as setVisible shows or hides.
+func setEnabled(w fyne.Disableable, on bool) {
 	if on {
-		b.Enable()
+		w.Enable()
 	} else {
-		b.Disable()
+		w.Disable()
 	}
 }
 

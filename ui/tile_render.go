@@ -371,29 +371,13 @@ func (r *tileRenderer) update() {
 	setVisible(r.tipText, r.toolbar.Visible() && r.tipText.Text != "")
 	r.img.Image = t.shown
 	setVisible(r.img, picture)
-	if picture && r.card.kind != cardNone {
-		r.dim.Show()
-	} else {
-		r.dim.Hide()
-	}
+	setVisible(r.dim, picture && r.card.kind != cardNone)
 	showCard := r.card.kind != cardNone
 	for _, o := range []fyne.CanvasObject{r.cardBack, r.cardAccent, r.title} {
-		if showCard {
-			o.Show()
-		} else {
-			o.Hide()
-		}
+		setVisible(o, showCard)
 	}
-	if t.selected {
-		r.sel.Show()
-	} else {
-		r.sel.Hide()
-	}
-	if t.motion {
-		r.mot.Show()
-	} else {
-		r.mot.Hide()
-	}
+	setVisible(r.sel, t.selected)
+	setVisible(r.mot, t.motion)
 	if t.motion && t.motionLabel != "" {
 		r.motText.Text = t.motionLabel
 		r.motText.Show()
@@ -518,6 +502,7 @@ func (r *tileRenderer) refreshHealth() {
 	}
 }
 
+// setVisible shows or hides o: Fyne has no SetVisible.
 func setVisible(o fyne.CanvasObject, on bool) {
 	if on {
 		o.Show()

@@ -503,11 +503,7 @@ func (c *chrome) syncViews() {
 		b.sel.SetSelected(c.w.view)
 	}
 	if c.w.ViewChanged() != b.changed.Visible() {
-		if c.w.ViewChanged() {
-			b.changed.Show()
-		} else {
-			b.changed.Hide()
-		}
+		setVisible(b.changed, c.w.ViewChanged())
 	}
 }
 

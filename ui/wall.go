@@ -708,11 +708,7 @@ func (c *emptyCell) setSelected(on bool) {
 	if on == c.border.Visible() {
 		return
 	}
-	if on {
-		c.border.Show()
-	} else {
-		c.border.Hide()
-	}
+	setVisible(c.border, on)
 }
 
 // tapArea is an invisible widget that reports taps.

@@ -877,24 +877,12 @@ func (e *zoneEditor) selected() (zoneShape, bool) {
 func (e *zoneEditor) enableForm() {
 	z, on := e.selected()
 	for _, wd := range []fyne.Disableable{e.name, e.threshold, e.minArea} {
-		if on && !z.mask {
-			wd.Enable()
-		} else {
-			wd.Disable()
-		}
+		setEnabled(wd, on && !z.mask)
 	}
 	for _, wd := range []fyne.Disableable{e.kind, e.del} {
-		if on {
-			wd.Enable()
-		} else {
-			wd.Disable()
-		}
+		setEnabled(wd, on)
 	}
-	if e.saved {
-		e.save.Enable()
-	} else {
-		e.save.Disable()
-	}
+	setEnabled(e.save, e.saved)
 }
 
 // typedKey: Enter closes the polygon being drawn, Delete removes the selected shape,

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics/store"
-	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
@@ -18,14 +17,10 @@ import (
 // with its fps and bitrate; once its server goes down it is recorded down, and up again
 // when it returns; the uptime and fps dashboards draw from those rows.
 func TestHealthSamplerRecordsUpAndDown(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	srv := mjpegtest.NewServer(mjpegtest.Options{Cameras: 1, FPS: 10})
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "events.db")
-	cfg, err := config.Parse([]byte(fmt.Sprintf("analytics: {database: %q}\ncameras:\n  - {name: Yard, streams: [{url: %q}]}\n", db, srv.CameraURL(1))))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := useSettings(t, fmt.Sprintf("analytics: {database: %q}\ncameras:\n  - {name: Yard, streams: [{url: %q}]}\n", db, srv.CameraURL(1)))
 	pn := openPanel(t, cfg)
 	pn.SetHealthPeriods(100*time.Millisecond, 500*time.Millisecond)
 	pn.StartAnalytics()

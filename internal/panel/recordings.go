@@ -21,16 +21,8 @@ type RecordingState struct {
 	Err   error
 }
 
-// Clip is one recorded file, for the recordings view.
-type Clip struct {
-	// Camera is the camera's folder name; Date the day folder (YYYY-MM-DD).
-	Camera, Date string
-	Path         string
-	// Start is the wall-clock time of the first frame; Duration the media time.
-	Start    time.Time
-	Duration time.Duration
-	Size     int64
-}
+// Clip is one recorded file, for the recordings view: the recorder's listing as it is.
+type Clip = recorder.Clip
 
 // RecordingStatus is a camera's recording for its tile's badge; safe from any goroutine
 // (the wall's status goroutine).
@@ -172,12 +164,7 @@ func (rs *recordings) List() ([]Clip, error) {
 	if rs.root == nil {
 		return nil, rs.openErr
 	}
-	clips, err := recorder.List(rs.root.Dir())
-	out := make([]Clip, 0, len(clips))
-	for _, c := range clips {
-		out = append(out, Clip{Camera: c.Camera, Date: c.Date, Path: c.Path, Start: c.Start, Duration: c.Duration, Size: c.Size})
-	}
-	return out, err
+	return recorder.List(rs.root.Dir())
 }
 
 // Close finalises every recording and releases the folder.

@@ -55,20 +55,12 @@ func pictureAt(tile *ui.Tile, fx, fy float64) fyne.Position {
 // zone editor and saved is in the camera's settings, kept by the core and in the
 // settings file, in picture coordinates, with motion analysis turned on.
 func TestZoneEditorSavesThroughTheCore(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 10, Frames: analyticstest.Walk(20, 5, 15, walkW, walkH)})
 	defer srv.Close()
-	cfg, err := config.Parse([]byte(fmt.Sprintf("cameras:\n  - {name: Yard, streams: [{url: %q}]}\n", srv.URL())))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := useSettings(t, fmt.Sprintf("cameras:\n  - {name: Yard, streams: [{url: %q}]}\n", srv.URL()))
 	q := &uiQueue{}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Post: q.Do})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pn.Close)
+	pn := openPanelWith(t, cfg, panel.Options{Post: q.Do})
 	wall, _ := wallWindow(t, pn, q, ui.WallOptions{Layout: "1x1"})
 	win := wall.EditZones("Yard")
 	if win == nil {
@@ -126,11 +118,7 @@ func TestZoneEditorSavesThroughTheCore(t *testing.T) {
 func TestMotionSearchFromTheUI(t *testing.T) {
 	cfg, t0 := recordWalks(t)
 	q := &uiQueue{}
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true, Post: q.Do})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pn.Close)
+	pn := openPanelWith(t, cfg, panel.Options{Record: true, Post: q.Do})
 	wall, _ := wallWindow(t, pn, q, ui.WallOptions{Layout: "1x1", Search: panelui.Search{P: pn}, Review: panelui.Review{P: pn}})
 	win := wall.SearchMotion("Yard")
 	if win == nil {
