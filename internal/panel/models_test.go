@@ -77,8 +77,8 @@ func TestAnalyzersModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, m := range map[string]config.Model{
-		gone:   {Name: "lost", Model: gone, Labels: labels},
-		"gone": {Name: "lost", Model: models[0].Model, Labels: filepath.Join(t.TempDir(), "gone.txt")},
+		gone:              {Name: "lost", Model: gone, Labels: labels},
+		"gone":            {Name: "lost", Model: models[0].Model, Labels: filepath.Join(t.TempDir(), "gone.txt")},
 		"deploy.prototxt": {Name: "lost", Model: caffe, Config: filepath.Join(t.TempDir(), "deploy.prototxt"), Labels: labels},
 	} {
 		_, _, err := panel.Analyzers("Yard", []string{"motion", "lost"}, []config.Model{m}, nil, nil, sink)
