@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"slices"
@@ -79,7 +80,11 @@ func newNet(m config.Model) (*detect.Net, error) {
 			continue
 		}
 		if _, err := os.Stat(f.path); err != nil {
-			return nil, fmt.Errorf("model %q: its %s file %s cannot be read (analytics.models, %s): %w", m.Name, f.key, f.path, f.key, errors.Unwrap(err))
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path is said once
+			}
+			return nil, fmt.Errorf("model %q: %s file %s: %w (see analytics.models in the settings)", m.Name, f.key, f.path, err)
 		}
 	}
 	n, err := detect.NewNet(detect.NetOptions{Model: model, Config: cfg, Labels: labels, Size: m.Size, Scale: m.Scale, Mean: m.Mean, MinScore: m.MinScore})
