@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// Analyzers are the analyzer names a camera's `analyzers:` may list: motion, and the
-// detectors of OpenCV's cascades (analytics/detect.Builtins).
+// Analyzers are the built-in analyzer names a camera's `analyzers:` may list: motion, and
+// the detectors of OpenCV's cascades (analytics/detect.Builtins). Config.AnalyzerNames
+// adds the models of the settings (analytics.models).
 func Analyzers() []string { return []string{"motion", "face", "person", "plate"} }
 
 // Motion tunes a camera's motion analyzer: where motion counts (zones) and where it never
@@ -52,11 +53,12 @@ func checkPolygon(p [][2]float64) string {
 	return ""
 }
 
-// validateAnalytics checks a camera's analyzers and motion settings.
-func (cam *Camera) validateAnalytics(add func(key, value, format string, args ...any)) {
+// validateAnalytics checks a camera's analyzers against known (Config.AnalyzerNames) and
+// its motion settings.
+func (cam *Camera) validateAnalytics(known []string, add func(key, value, format string, args ...any)) {
 	for i, a := range cam.Analyzers {
-		if !slices.Contains(Analyzers(), a) {
-			add("analyzers["+strconv.Itoa(i)+"]", a, "unknown analyzer (want %s)", strings.Join(Analyzers(), ", "))
+		if !slices.Contains(known, a) {
+			add("analyzers["+strconv.Itoa(i)+"]", a, "unknown analyzer (want %s, or a model added under analytics.models)", strings.Join(known, ", "))
 		}
 	}
 	m := cam.Motion

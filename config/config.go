@@ -148,8 +148,8 @@ type Camera struct {
 	// while its analyzers see something (with the pre-roll, and 10 s after), or "off"
 	// (the default, empty means off): recordings are then started from the tile.
 	Record string `mapstructure:"record" yaml:"record,omitempty"`
-	// Analyzers run on the camera's stream while Vigil runs ("motion"; Analyzers lists
-	// them). Empty: none.
+	// Analyzers run on the camera's stream while Vigil runs: "motion", a built-in
+	// detector, or a model's name (Config.AnalyzerNames lists them). Empty: none.
 	Analyzers []string `mapstructure:"analyzers" yaml:"analyzers,omitempty"`
 	// Motion tunes the motion analyzer: zones and masks. Nil: the whole picture.
 	Motion *Motion `mapstructure:"motion" yaml:"motion,omitempty"`
@@ -273,6 +273,10 @@ type Analytics struct {
 	// MaxSizeMB caps the events and their snapshots: the oldest go first. It defaults to
 	// 1024; -1 means no cap.
 	MaxSizeMB float64 `mapstructure:"max_size_mb" yaml:"max_size_mb,omitempty"`
+	// Models are detectors from DNN models the user gives (ONNX, or Caffe with its
+	// prototxt), run through OpenCV's DNN module: a camera lists one by its Name in its
+	// analyzers, beside the built-ins (Analyzers). See Model.
+	Models []Model `mapstructure:"models" yaml:"models,omitempty"`
 }
 
 // Defaults of Analytics.

@@ -59,7 +59,7 @@ func (w *walker) add(n *yaml.Node, path, camera, format string, args ...any) {
 }
 
 // listLimits caps list lengths by key.
-var listLimits = map[string]int{"cameras": MaxCameras, "streams": MaxStreams, "tiles": MaxTiles, "views": MaxViews, "windows": MaxViews}
+var listLimits = map[string]int{"cameras": MaxCameras, "streams": MaxStreams, "tiles": MaxTiles, "views": MaxViews, "windows": MaxViews, "models": MaxModels}
 
 func (w *walker) walk(n *yaml.Node, t reflect.Type, path, camera string, depth int) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil && depth < maxDepth {

@@ -94,8 +94,9 @@ func (c *Config) Validate() error {
 			names[strings.ToLower(name)] = d.what + " " + strconv.Itoa(i+1) + " (demo." + d.key + ")"
 		}
 	}
+	known := c.AnalyzerNames()
 	for i := range c.Cameras {
-		for _, fe := range c.Cameras[i].validate(i, names) {
+		for _, fe := range c.Cameras[i].validate(i, names, known) {
 			add(fe)
 		}
 	}
@@ -163,6 +164,9 @@ func (c *Config) Validate() error {
 			add(fieldErr("analytics.database", "", redactURL(db), "%s", msg))
 		}
 	}
+	for _, fe := range c.validateModels() {
+		add(fe)
+	}
 	for _, f := range []struct {
 		key string
 		v   float64
@@ -179,8 +183,9 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// validate checks camera i; names collects camera names (folded) to catch duplicates.
-func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
+// validate checks camera i; names collects camera names (folded) to catch duplicates;
+// known are the analyzers it may list.
+func (cam *Camera) validate(i int, names map[string]string, known []string) []*FieldError {
 	var out []*FieldError
 	base := "cameras[" + strconv.Itoa(i) + "]"
 	add := func(key, value, format string, args ...any) {
@@ -236,7 +241,7 @@ func (cam *Camera) validate(i int, names map[string]string) []*FieldError {
 	if msg := checkFPS(cam.FPS); msg != "" {
 		add("fps", fmtFloat(cam.FPS), "%s", msg)
 	}
-	cam.validateAnalytics(add)
+	cam.validateAnalytics(known, add)
 	for _, fe := range cam.PTZ.validate() {
 		add("ptz."+fe.key, fe.value, "%s", fe.msg)
 	}

@@ -40,6 +40,15 @@ type CameraEditor interface {
 	Edit(old string, cam config.Camera) error
 }
 
+// AnalyzerModels is a Cameras that knows the settings' detector models
+// (config.Analytics.Models): the camera dialog offers their names beside the built-in
+// analyzers, and checks a camera against them as the settings file is checked. Without
+// it the dialog offers the built-ins (config.Analyzers).
+type AnalyzerModels interface {
+	Cameras
+	Models() []config.Model
+}
+
 // CameraRemover is a Cameras the sidebar's Remove button changes; the wall follows
 // Streams after Remove as after an edit.
 type CameraRemover interface {

@@ -67,10 +67,13 @@ var recordChoices = []string{"off", "continuous", "motion"}
 // reads the device's identity and presets through ptz, moving nothing. ptz may be nil:
 // Test PTZ is then disabled.
 //
+// The Analytics row ticks the camera's analyzers: the built-ins and the names of models,
+// the settings' detector models (analytics.models).
+//
 // The password is never shown, logged or put into a message.
-func ShowCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober, ptz PTZTester,
+func ShowCameraDialog(win fyne.Window, cam *config.Camera, others []string, models []config.Model, prober capture.Prober, ptz PTZTester,
 	onTrust func([]config.Trusted) error, onSave func(config.Camera) error) {
-	newCameraDialog(win, cam, others, prober, ptz, onTrust, onSave, fyne.Do).show()
+	newCameraDialog(win, cam, others, models, prober, ptz, onTrust, onSave, fyne.Do).show()
 }
 
 // cameraDialog is the state of one camera dialog. Its fields are touched on the UI
@@ -80,6 +83,7 @@ type cameraDialog struct {
 	orig    config.Camera // the camera being edited; zero when adding
 	adding  bool
 	others  []string
+	models  []config.Model // the settings' models, whose names the analyzers offer
 	prober  capture.Prober
 	ptz     ptzFields
 	onTrust func([]config.Trusted) error
@@ -137,10 +141,10 @@ type streamRow struct {
 	box       *fyne.Container
 }
 
-func newCameraDialog(win fyne.Window, cam *config.Camera, others []string, prober capture.Prober, ptz PTZTester,
+func newCameraDialog(win fyne.Window, cam *config.Camera, others []string, models []config.Model, prober capture.Prober, ptz PTZTester,
 	onTrust func([]config.Trusted) error, onSave func(config.Camera) error, do func(func())) *cameraDialog {
 	d := &cameraDialog{
-		win: win, adding: cam == nil, others: others, prober: prober, ptz: ptzFields{tester: ptz}, onTrust: onTrust, onSave: onSave, do: do,
+		win: win, adding: cam == nil, others: others, models: models, prober: prober, ptz: ptzFields{tester: ptz}, onTrust: onTrust, onSave: onSave, do: do,
 		dirty: map[*widget.Entry]bool{}, outer: map[*widget.Entry]*dialogEntry{},
 	}
 	if cam != nil {
@@ -201,7 +205,7 @@ func (d *cameraDialog) build() {
 		d.transport.SetSelected(c.Transport)
 	}
 	d.transport.OnChanged = func(string) { d.validate() }
-	d.analyzers = widget.NewCheckGroup(config.Analyzers(), nil)
+	d.analyzers = widget.NewCheckGroup(d.settings().AnalyzerNames(), nil)
 	d.analyzers.Horizontal = true
 	d.analyzers.SetSelected(c.Analyzers)
 	d.record = widget.NewSelect(recordChoices, nil)
@@ -421,7 +425,8 @@ func (d *cameraDialog) problems(c config.Camera, fpsMsg string) map[string]strin
 	if fpsMsg != "" {
 		add("fps", fpsMsg)
 	}
-	cfg := config.Config{Cameras: []config.Camera{c}}
+	cfg := d.settings()
+	cfg.Cameras = []config.Camera{c}
 	for _, fe := range config.Problems(cfg.Validate()) {
 		path, ok := strings.CutPrefix(fe.Path, "cameras[0]")
 		if !ok {
@@ -439,6 +444,12 @@ func (d *cameraDialog) problems(c config.Camera, fpsMsg string) map[string]strin
 		}
 	}
 	return out
+}
+
+// settings are the settings a camera is checked within: the models its analyzers may
+// name.
+func (d *cameraDialog) settings() *config.Config {
+	return &config.Config{Analytics: config.Analytics{Models: d.models}}
 }
 
 // urlCredentials returns the user and password inside a URL's user:password@, if any.

@@ -47,7 +47,7 @@ func dlgTNewPTZ(t *testing.T, cam *config.Camera, others []string, prober captur
 	r := &dlgTRig{q: &uiQueue{}, ptz: ptz}
 	r.win = test.NewWindow(widget.NewLabel("wall"))
 	r.win.Resize(fyne.NewSize(900, 700))
-	r.d = newCameraDialog(r.win, cam, others, prober, r.ptz, func(tr []config.Trusted) error {
+	r.d = newCameraDialog(r.win, cam, others, nil, prober, r.ptz, func(tr []config.Trusted) error {
 		r.trusted = append(r.trusted, tr)
 		return r.trustErr
 	}, func(c config.Camera) error { r.saved = append(r.saved, c); return r.saveErr }, r.q.Do)
@@ -461,7 +461,7 @@ func TestShowCameraDialog(t *testing.T) {
 	win := test.NewWindow(widget.NewLabel("wall"))
 	defer win.Close()
 	win.Resize(fyne.NewSize(900, 700))
-	ShowCameraDialog(win, nil, nil, nil, nil, nil, func(config.Camera) error { t.Error("saved an empty camera"); return nil })
+	ShowCameraDialog(win, nil, nil, nil, nil, nil, nil, func(config.Camera) error { t.Error("saved an empty camera"); return nil })
 	top := win.Canvas().Overlays().Top()
 	if top == nil {
 		t.Fatal("no dialog shown")

@@ -467,7 +467,7 @@ func (s *sidebar) addCamera() {
 	if w.win == nil || ed == nil {
 		return
 	}
-	ShowCameraDialog(w.win, nil, s.others(""), w.opts.Prober, w.opts.PTZTester, w.trustFunc(), func(cam config.Camera) error {
+	ShowCameraDialog(w.win, nil, s.others(""), w.models(), w.opts.Prober, w.opts.PTZTester, w.trustFunc(), func(cam config.Camera) error {
 		err := ed.Add(cam)
 		w.refreshCameras("", "")
 		if err != nil {
@@ -490,7 +490,7 @@ func (s *sidebar) editCamera() {
 	if c, ok := ed.Camera(name); ok {
 		cam = c
 	}
-	ShowCameraDialog(w.win, &cam, s.others(name), w.opts.Prober, w.opts.PTZTester, w.trustFunc(), func(saved config.Camera) error {
+	ShowCameraDialog(w.win, &cam, s.others(name), w.models(), w.opts.Prober, w.opts.PTZTester, w.trustFunc(), func(saved config.Camera) error {
 		// The wall asks for the rename, then follows the result: the renamed camera
 		// keeps its places.
 		err := ed.Edit(name, saved)
@@ -667,6 +667,14 @@ func setEnabled(w fyne.Disableable, on bool) {
 func (w *Wall) editor() CameraEditor {
 	ed, _ := w.opts.Cameras.(CameraEditor)
 	return ed
+}
+
+// models are the settings' models the camera dialog offers, none without AnalyzerModels.
+func (w *Wall) models() []config.Model {
+	if m, ok := w.opts.Cameras.(AnalyzerModels); ok {
+		return m.Models()
+	}
+	return nil
 }
 
 // remover is the wall's Cameras when they can be removed, else nil.

@@ -4,10 +4,14 @@ package analyticstest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
 )
 
 // Walk is n JPEG frames, w×h, of a still scene with sensor noise in which a bright,
@@ -56,4 +60,40 @@ func Textured(w, h int) []uint8 {
 		}
 	}
 	return back
+}
+
+// ONNXIdentity writes the smallest ONNX model into a test's temporary folder and returns
+// its path: one Identity node from a float input of shape 1×3×size×size to the output,
+// encoded by hand with the protobuf wire format (field numbers from onnx.proto), so no
+// tool is needed to make it. Its output is its input: 3×size×size values, which read as
+// rows of 7 detections when size is a multiple of 7.
+func ONNXIdentity(t testing.TB, size int) string {
+	t.Helper()
+	varint := func(v uint64) []byte { return binary.AppendUvarint(nil, v) }
+	field := func(num int, wire int, payload []byte) []byte {
+		b := varint(uint64(num<<3 | wire))
+		if wire == 2 {
+			b = append(b, varint(uint64(len(payload)))...)
+		}
+		return append(b, payload...)
+	}
+	str := func(num int, s string) []byte { return field(num, 2, []byte(s)) }
+	msg := func(num int, parts ...[]byte) []byte { return field(num, 2, bytes.Join(parts, nil)) }
+	num := func(num int, v uint64) []byte { return field(num, 0, varint(v)) }
+	dim := func(v int) []byte { return msg(1, num(1, uint64(v))) }
+	tensor := func(nameField int, name string) []byte {
+		// ValueInfoProto{name, type: TypeProto{tensor_type{elem_type FLOAT, shape}}}
+		return msg(nameField, str(1, name), msg(2, msg(1, num(1, 1), msg(2, dim(1), dim(3), dim(size), dim(size)))))
+	}
+	graph := msg(7,
+		msg(1, str(1, "data"), str(2, "out"), str(4, "Identity")), // NodeProto
+		str(2, "vigil-test"),
+		tensor(11, "data"),
+		tensor(12, "out"))
+	model := bytes.Join([][]byte{num(1, 7), str(2, "vigil"), graph, msg(8, num(2, 13))}, nil)
+	path := filepath.Join(t.TempDir(), "identity.onnx")
+	if err := os.WriteFile(path, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

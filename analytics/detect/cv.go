@@ -7,6 +7,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gocv.io/x/gocv"
@@ -89,6 +90,12 @@ func NewNet(o NetOptions) (*Net, error) {
 	if ext != ".onnx" && ext != ".caffemodel" {
 		return nil, fmt.Errorf("model %s: want an .onnx or .caffemodel file", o.Model)
 	}
+	if o.Config != "" {
+		// OpenCV aborts the process on a prototxt it cannot open, too.
+		if _, err := os.Stat(o.Config); err != nil {
+			return nil, fmt.Errorf("model config: %w", err)
+		}
+	}
 	want := []uint64{7} // ONNX ModelProto.graph
 	if ext == ".caffemodel" {
 		want = []uint64{100, 2} // NetParameter.layer, or the V1 layers
@@ -159,6 +166,10 @@ func (n *Net) Detect(y []byte, w, h, stride int) ([]Detection, error) {
 	}
 	return parseSSD(out, n.labels, n.o.MinScore)
 }
+
+// Labels are the class names of the label file, class 0 first ("" for a blank line):
+// the labels Detect may give.
+func (n *Net) Labels() []string { return slices.Clone(n.labels) }
 
 // Close releases the model.
 func (n *Net) Close() error { return n.net.Close() }

@@ -112,50 +112,22 @@ func TestBuiltinsAndErrors(t *testing.T) {
 	}
 }
 
-// onnxIdentity writes the smallest ONNX model: one Identity node from a float input of
-// shape 1×3×size×size to the output, encoded by hand with the protobuf wire format
-// (field numbers from onnx.proto), so no tool is needed to make it.
-func onnxIdentity(t *testing.T, size int) string {
-	t.Helper()
-	varint := func(v uint64) []byte { return binary.AppendUvarint(nil, v) }
-	field := func(num int, wire int, payload []byte) []byte {
-		b := varint(uint64(num<<3 | wire))
-		if wire == 2 {
-			b = append(b, varint(uint64(len(payload)))...)
-		}
-		return append(b, payload...)
-	}
-	str := func(num int, s string) []byte { return field(num, 2, []byte(s)) }
-	msg := func(num int, parts ...[]byte) []byte { return field(num, 2, bytes.Join(parts, nil)) }
-	num := func(num int, v uint64) []byte { return field(num, 0, varint(v)) }
-	dim := func(v int) []byte { return msg(1, num(1, uint64(v))) }
-	tensor := func(nameField int, name string) []byte {
-		// ValueInfoProto{name, type: TypeProto{tensor_type{elem_type FLOAT, shape}}}
-		return msg(nameField, str(1, name), msg(2, msg(1, num(1, 1), msg(2, dim(1), dim(3), dim(size), dim(size)))))
-	}
-	graph := msg(7,
-		msg(1, str(1, "data"), str(2, "out"), str(4, "Identity")), // NodeProto
-		str(2, "vigil-test"),
-		tensor(11, "data"),
-		tensor(12, "out"))
-	model := bytes.Join([][]byte{num(1, 7), str(2, "vigil"), graph, msg(8, num(2, 13))}, nil)
-	path := filepath.Join(t.TempDir(), "identity.onnx")
-	if err := os.WriteFile(path, model, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // TestONNXModelLoadsAndRuns: a model given by path loads through OpenCV's DNN module and
 // runs on a frame; one whose output is not SSD-style is said to be so.
 func TestONNXModelLoadsAndRuns(t *testing.T) {
 	labels := filepath.Join(t.TempDir(), "labels.txt")
 	os.WriteFile(labels, []byte("background\nperson\n"), 0o644)
-	n, err := NewNet(NetOptions{Model: onnxIdentity(t, 32), Labels: labels, Size: 32, Scale: 1.0 / 255})
+	n, err := NewNet(NetOptions{Model: analyticstest.ONNXIdentity(t, 32), Labels: labels, Size: 32, Scale: 1.0 / 255})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer n.Close()
+	if l := n.Labels(); len(l) != 2 || l[1] != "person" {
+		t.Errorf("labels %q", l)
+	}
+	if _, err := NewNet(NetOptions{Model: analyticstest.ONNXIdentity(t, 32), Config: filepath.Join(t.TempDir(), "gone.prototxt")}); err == nil || !strings.Contains(err.Error(), "gone.prototxt") {
+		t.Errorf("a missing config: %v", err)
+	}
 	f := lumaOf(t, faceJPEG(t))
 	out, shape, err := n.Forward(f.Y, f.Width, f.Height, f.Stride)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/vigil-cctv/vigil/analytics/analyticstest"
 )
 
 // TestNoMatLeaks (go test -tags matprofile): every gocv.Mat the detectors make is closed,
@@ -17,7 +19,7 @@ func TestNoMatLeaks(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	n, err := NewNet(NetOptions{Model: onnxIdentity(t, 16), Size: 16})
+	n, err := NewNet(NetOptions{Model: analyticstest.ONNXIdentity(t, 16), Size: 16})
 	if err != nil {
 		t.Fatal(err)
 	}

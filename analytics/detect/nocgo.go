@@ -29,5 +29,8 @@ func (n *Net) Forward([]byte, int, int, int) ([]float32, []int, error) { return 
 // Detect is never reached.
 func (n *Net) Detect([]byte, int, int, int) ([]Detection, error) { return nil, ErrNoCgo }
 
+// Labels is never reached.
+func (n *Net) Labels() []string { return nil }
+
 // Close does nothing.
 func (n *Net) Close() error { return nil }

@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics"
+	"github.com/vigil-cctv/vigil/analytics/analyticstest"
 	"github.com/vigil-cctv/vigil/analytics/detect"
 	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 )
@@ -119,7 +121,51 @@ func TestAnalyzeFileFace(t *testing.T) {
 	}
 }
 
+// TestAnalyzeFileModel: `vigil analyze FILE --analyzers NAME --config F` runs the model
+// the settings name NAME (an in-test ONNX identity model that finds nothing) on a clip
+// and exits 0 with no event (and at another size, whose output is not detections, fails
+// saying so: the frames reached the model); an unknown name is refused with the names known, the
+// settings' model among them; a model whose file is gone fails naming it and its path.
+func TestAnalyzeFileModel(t *testing.T) {
+	clip := filepath.Join(t.TempDir(), "gate.mp4")
+	if _, err := ffmpeg.Run("-f", "lavfi", "-i", "testsrc=size=320x180:rate=10:duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", clip); errors.Is(err, ffmpeg.ErrNotInstalled) {
+		t.Skip(err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	labels := filepath.Join(dir, "labels.txt")
+	os.WriteFile(labels, []byte("background\nperson\n"), 0o644)
+	settings := func(model string, size int) string {
+		p := filepath.Join(t.TempDir(), "settings.yaml")
+		y := "analytics:\n  models:\n    - {name: ident, model: " + model + ", labels: " + labels + ", size: " + strconv.Itoa(size) + ", scale: 0.00392156862745098, mean: 255}\n"
+		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := settings(analyticstest.ONNXIdentity(t, 14), 14)
+	if evs, out := analyzeJSON(t, clip, "--config", good, "--analyzers", "ident"); len(evs) != 0 {
+		t.Errorf("a detection from a model that finds nothing: %s", out)
+	}
+	// The same model at a size whose output is not rows of 7: the frames reach it.
+	odd := settings(analyticstest.ONNXIdentity(t, 16), 16)
+	if code, _, errOut := vigil(t, "analyze", clip, "--config", odd, "--analyzers", "ident"); code != exitFailed || !strings.Contains(errOut, "SSD-style") {
+		t.Errorf("a model whose output is not detections: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := vigil(t, "analyze", clip, "--config", good, "--analyzers", "identity"); code != exitUsage ||
+		!strings.Contains(errOut, `unknown analyzer "identity"`) || !strings.Contains(errOut, "plate, ident") {
+		t.Errorf("unknown model: exit %d: %s", code, errOut)
+	}
+	gone := filepath.Join(dir, "gone.onnx")
+	if code, _, errOut := vigil(t, "analyze", clip, "--config", settings(gone, 14), "--analyzers", "ident"); code != exitFailed ||
+		!strings.Contains(errOut, `model "ident"`) || !strings.Contains(errOut, gone) {
+		t.Errorf("missing model: exit %d: %s", code, errOut)
+	}
+}
+
 func TestAnalyzeUsage(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the demo wall's settings, not the user's
 	if code, _, errOut := vigil(t, "analyze", "x.mp4", "--analyzers", "teleport"); code != exitUsage || !strings.Contains(errOut, "unknown analyzer") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}

@@ -153,7 +153,7 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 		if on {
 			continue
 		}
-		ans, closeAll, err := a.analyzers(name, cams[name])
+		ans, closeAll, err := a.analyzers(name, cams[name], cfg.Analytics.Models)
 		if err != nil {
 			a.log.Warn("analytics not started", "component", "analytics", "camera", name, "err", err)
 			continue
@@ -182,10 +182,10 @@ func (a *cameraAnalytics) sync(cfg *config.Config, streams []*capture.Stream) {
 	}
 }
 
-// analyzers makes a camera's analyzers as its settings list them (Analyzers), and what
-// closes the detectors' OpenCV memory when they stop.
-func (a *cameraAnalytics) analyzers(name string, cam config.Camera) ([]analytics.Analyzer, func(), error) {
-	return Analyzers(name, cam.Analyzers, cam.Motion, a.putHeat(name), analytics.SinkFunc(a.event))
+// analyzers makes a camera's analyzers as its settings list them (Analyzers, with the
+// settings' models), and what closes the detectors' OpenCV memory when they stop.
+func (a *cameraAnalytics) analyzers(name string, cam config.Camera, models []config.Model) ([]analytics.Analyzer, func(), error) {
+	return Analyzers(name, cam.Analyzers, models, cam.Motion, a.putHeat(name), analytics.SinkFunc(a.event))
 }
 
 // close stops every camera's analyzers, waits for them, and closes the event store

@@ -2,8 +2,12 @@ package panel
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"slices"
 	"time"
 
 	"github.com/vigil-cctv/vigil/analytics"
@@ -11,41 +15,94 @@ import (
 	"github.com/vigil-cctv/vigil/config"
 )
 
-// Analyzers makes the analyzers a camera's `analyzers:` lists (config.Analyzers: motion,
-// tuned by motion, and the detectors of detect.Builtins), reporting to sink; heat, when set,
+// Analyzers makes the analyzers a camera's `analyzers:` lists (config.Config.AnalyzerNames:
+// motion, tuned by motion, the detectors of detect.Builtins, and the models of the
+// settings' analytics.models, looked up in models), reporting to sink; heat, when set,
 // receives the motion maps. The wall and `vigil analyze` both build theirs here. close
 // releases the detectors' OpenCV memory once they have stopped.
-func Analyzers(camera string, kinds []string, motion *config.Motion, heat func(time.Time, []byte), sink analytics.Sink) (ans []analytics.Analyzer, close func(), err error) {
+func Analyzers(camera string, kinds []string, models []config.Model, motion *config.Motion, heat func(time.Time, []byte), sink analytics.Sink) (ans []analytics.Analyzer, close func(), err error) {
 	var closers []func() error
 	closeAll := func() {
 		for _, c := range closers {
 			c()
 		}
 	}
+	fail := func(err error) ([]analytics.Analyzer, func(), error) {
+		closeAll()
+		return nil, nil, err
+	}
 	for _, kind := range kinds {
 		if kind == "motion" {
 			m, err := analytics.NewMotion(camera, analytics.MotionOptions{Config: motionConfig(motion), Heat: heat}, sink)
 			if err != nil {
-				closeAll()
-				return nil, nil, err
+				return fail(err)
 			}
 			ans = append(ans, m)
 			continue
 		}
-		c, err := detect.NewBuiltin(kind)
-		if err != nil {
-			closeAll()
-			return nil, nil, err
+		var (
+			det    detect.Detector
+			labels = []string{kind}
+			fps    float64
+		)
+		if i := slices.IndexFunc(models, func(m config.Model) bool { return m.Name == kind }); i >= 0 {
+			n, err := newNet(models[i])
+			if err != nil {
+				return fail(err)
+			}
+			det, labels, fps = n, netLabels(n), models[i].FPS
+		} else {
+			c, err := detect.NewBuiltin(kind)
+			if err != nil {
+				return fail(err)
+			}
+			det = c
 		}
-		closers = append(closers, c.Close)
-		d, err := analytics.NewDetector(camera, []string{kind}, 0, detectFunc(c), analytics.Hysteresis{}, sink)
+		closers = append(closers, det.Close)
+		d, err := analytics.NewDetector(camera, labels, fps, detectFunc(det), analytics.Hysteresis{}, sink)
 		if err != nil {
-			closeAll()
-			return nil, nil, err
+			return fail(err)
 		}
 		ans = append(ans, d)
 	}
 	return ans, closeAll, nil
+}
+
+// newNet loads a model of the settings, its files checked here (not when the settings
+// are read: they may come from another machine): an error names the model and the path.
+func newNet(m config.Model) (*detect.Net, error) {
+	model, cfg, labels, err := m.Files()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []struct{ key, path string }{{"model", model}, {"config", cfg}, {"labels", labels}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path is said once
+			}
+			return nil, fmt.Errorf("model %q: %s file %s: %w (see analytics.models in the settings)", m.Name, f.key, f.path, err)
+		}
+	}
+	n, err := detect.NewNet(detect.NetOptions{Model: model, Config: cfg, Labels: labels, Size: m.Size, Scale: m.Scale, Mean: m.Mean, MinScore: m.MinScore})
+	if err != nil {
+		return nil, fmt.Errorf("model %q (%s): %w", m.Name, model, err)
+	}
+	return n, nil
+}
+
+// netLabels are the labels a model may give, each once: its label file's names.
+func netLabels(n *detect.Net) []string {
+	var out []string
+	for _, l := range n.Labels() {
+		if l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // detectFunc reads a detector's findings as the best score per label.
@@ -63,15 +120,20 @@ func detectFunc(d detect.Detector) analytics.DetectFunc {
 	}
 }
 
-// AnalyzeFile runs the analyzers kinds names (as a camera's `analyzers:` does) on a
-// video file: analytics.AnalyzeFile with the wall's analyzers.
-func AnalyzeFile(ctx context.Context, path string, kinds []string) ([]analytics.FileEvent, error) {
-	closeAll := func() {}
-	defer func() { closeAll() }()
+// AnalyzeFile runs the analyzers kinds names (as a camera's `analyzers:` does, models
+// naming the settings' models) on a video file: analytics.AnalyzeFile with the wall's
+// analyzers, made afresh for each span, and all closed when it returns.
+func AnalyzeFile(ctx context.Context, path string, kinds []string, models []config.Model) ([]analytics.FileEvent, error) {
+	var closers []func()
+	defer func() {
+		for _, c := range closers {
+			c()
+		}
+	}()
 	return analytics.AnalyzeFile(ctx, path, analytics.FileOptions{Analyzers: func(camera string, sink analytics.Sink) ([]analytics.Analyzer, error) {
-		ans, c, err := Analyzers(camera, kinds, nil, nil, sink)
+		ans, c, err := Analyzers(camera, kinds, models, nil, nil, sink)
 		if c != nil {
-			closeAll = c
+			closers = append(closers, c)
 		}
 		return ans, err
 	}})
@@ -90,7 +152,7 @@ func AnalyzeCamera(ctx context.Context, cfg *config.Config, target, user, passwo
 	defer closeStreams()
 	s := streams[0]
 	n := 0 // events ended, counted on the analyzers' goroutine
-	ans, closeAll, err := Analyzers(s.Name(), kinds, nil, nil, analytics.SinkFunc(func(e analytics.Event) {
+	ans, closeAll, err := Analyzers(s.Name(), kinds, cfg.Analytics.Models, nil, nil, analytics.SinkFunc(func(e analytics.Event) {
 		if e.Ended() {
 			n++
 		}

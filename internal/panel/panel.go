@@ -110,6 +110,10 @@ func (p *Panel) Streams() []*capture.Stream { return slices.Clone(p.streams) }
 // Camera returns a camera's settings (the Edit dialog's).
 func (p *Panel) Camera(name string) (config.Camera, bool) { return p.cfg.Camera(name) }
 
+// Models are the settings' detector models (analytics.models), whose names a camera's
+// analyzers may list: the camera dialog's choices.
+func (p *Panel) Models() []config.Model { return slices.Clone(p.cfg.Analytics.Models) }
+
 // OnCameras sets what is told the new list of streams after every edit: the wall's
 // SetCameras. It runs on the goroutine of the edit.
 func (p *Panel) OnCameras(f func([]*capture.Stream)) { p.onCameras = f }

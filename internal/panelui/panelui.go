@@ -23,18 +23,21 @@ import (
 type Cameras struct{ P *panel.Panel }
 
 var (
-	_ ui.CameraEditor  = Cameras{}
-	_ ui.CameraRemover = Cameras{}
-	_ ui.ViewStore     = Views{}
-	_ ui.TrustStore    = Trust{}
-	_ ui.Sites         = Sites{}
-	_ ui.Playback      = Playback{}
-	_ ui.Recordings    = Recordings{}
+	_ ui.CameraEditor   = Cameras{}
+	_ ui.CameraRemover  = Cameras{}
+	_ ui.AnalyzerModels = Cameras{}
+	_ ui.ViewStore      = Views{}
+	_ ui.TrustStore     = Trust{}
+	_ ui.Sites          = Sites{}
+	_ ui.Playback       = Playback{}
+	_ ui.Recordings     = Recordings{}
 )
 
 func (c Cameras) Streams() []*capture.Stream { return c.P.Streams() }
 
 func (c Cameras) Camera(name string) (config.Camera, bool) { return c.P.Camera(name) }
+
+func (c Cameras) Models() []config.Model { return c.P.Models() }
 
 func (c Cameras) Add(cam config.Camera) error { return c.P.SaveCamera("", cam) }
 
