@@ -188,6 +188,8 @@ type Detector struct {
 	avg        []float32
 	changed    []bool
 	grown      []bool
+	rowGrown   []bool    // changed, grown along its row (dilate)
+	cols       []span    // resize's columns
 	persist    []uint16  // frames each pixel has been in motion in a row
 	calib      [][]uint8 // the frames of a calibration so far
 	mask       []bool    // true: ignored
@@ -239,6 +241,7 @@ func (d *Detector) setup(w, h int) {
 	d.avg = make([]float32, n)
 	d.changed = make([]bool, n)
 	d.grown = make([]bool, n)
+	d.rowGrown = make([]bool, n)
 	d.persist = make([]uint16, n)
 	d.labels = make([]int32, n)
 	d.mask = make([]bool, n)
@@ -345,25 +348,34 @@ func (d *Detector) settle() {
 
 // resize averages the source pixels falling in each small pixel (area filter).
 func (d *Detector) resize(y []byte, w, h, stride int) {
+	// Sample at most 4×4 source pixels per small pixel: enough for an average, and
+	// bounded whatever the source size. The columns' spans are the same on every row.
+	cols := d.cols[:0]
+	for sx := range d.w {
+		x0, x1 := sx*w/d.w, max((sx+1)*w/d.w, sx*w/d.w+1)
+		cols = append(cols, span{x0, x1, max(1, (x1-x0)/4)})
+	}
+	d.cols = cols
 	for sy := range d.h {
 		y0, y1 := sy*h/d.h, max((sy+1)*h/d.h, sy*h/d.h+1)
-		for sx := range d.w {
-			x0, x1 := sx*w/d.w, max((sx+1)*w/d.w, sx*w/d.w+1)
+		stepY := max(1, (y1-y0)/4)
+		out := d.small[sy*d.w : (sy+1)*d.w]
+		for sx, c := range cols {
 			sum, n := 0, 0
-			// Sample at most 4×4 source pixels per small pixel: enough for an average,
-			// and bounded whatever the source size.
-			stepY, stepX := max(1, (y1-y0)/4), max(1, (x1-x0)/4)
 			for yy := y0; yy < y1; yy += stepY {
-				row := y[yy*stride:]
-				for xx := x0; xx < x1; xx += stepX {
+				row := y[yy*stride+c.from : yy*stride+c.to]
+				for xx := 0; xx < len(row); xx += c.step {
 					sum += int(row[xx])
 					n++
 				}
 			}
-			d.small[sy*d.w+sx] = uint8(sum / n)
+			out[sx] = uint8(sum / n)
 		}
 	}
 }
+
+// span is a small pixel's source columns, from…to (exclusive), sampled every step.
+type span struct{ from, to, step int }
 
 // stretch works out the gain that maps the 4th…96th percentile of the last frames to
 // 0…255, so a dim or washed-out picture gets the same threshold as a crisp one. The
@@ -555,25 +567,21 @@ func (d *Detector) threshold() {
 			d.changed[i] = diff > zt || -diff > zt
 		}
 	}
+	d.dilate()
+}
+
+// dilate grows the changed pixels by one in every direction (a 3×3 square) into
+// d.grown, leaving out the masked ones: a row pass then a column pass.
+func (d *Detector) dilate() {
 	w, h := d.w, d.h
 	for y := range h {
+		row, out := d.changed[y*w:(y+1)*w], d.rowGrown[y*w:(y+1)*w]
 		for x := range w {
-			g := false
-			for dy := -1; dy <= 1 && !g; dy++ {
-				yy := y + dy
-				if yy < 0 || yy >= h {
-					continue
-				}
-				for dx := -1; dx <= 1; dx++ {
-					xx := x + dx
-					if xx >= 0 && xx < w && d.changed[yy*w+xx] {
-						g = true
-						break
-					}
-				}
-			}
-			d.grown[y*w+x] = g && !d.mask[y*w+x]
+			out[x] = row[x] || (x > 0 && row[x-1]) || (x+1 < w && row[x+1])
 		}
+	}
+	for i, g := range d.rowGrown {
+		d.grown[i] = (g || (i >= w && d.rowGrown[i-w]) || (i+w < len(d.rowGrown) && d.rowGrown[i+w])) && !d.mask[i]
 	}
 }
 

@@ -302,3 +302,34 @@ func TestParkedCarBecomesBackground(t *testing.T) {
 	}
 	t.Logf("a parked car is background %d frames after it stopped", lastMotion-20)
 }
+
+// dilate is the 3×3 grow, as the plain definition computes it: a pixel is grown when
+// any changed pixel is within one step of it, unless it is masked.
+func TestDilateIsTheSquareGrow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, sz := range [][2]int{{1, 1}, {1, 7}, {7, 1}, {2, 2}, {178, 100}, {13, 9}} {
+		w, h := sz[0], sz[1]
+		d := &Detector{w: w, h: h, changed: make([]bool, w*h), grown: make([]bool, w*h), rowGrown: make([]bool, w*h), mask: make([]bool, w*h)}
+		for round := range 20 {
+			for i := range d.changed {
+				d.changed[i] = rng.IntN(10+round*5) == 0
+				d.mask[i] = rng.IntN(8) == 0
+			}
+			d.dilate()
+			for y := range h {
+				for x := range w {
+					want := false
+					for yy := max(0, y-1); yy <= min(h-1, y+1); yy++ {
+						for xx := max(0, x-1); xx <= min(w-1, x+1); xx++ {
+							want = want || d.changed[yy*w+xx]
+						}
+					}
+					want = want && !d.mask[y*w+x]
+					if d.grown[y*w+x] != want {
+						t.Fatalf("%dx%d round %d: pixel (%d,%d) grown %v, want %v", w, h, round, x, y, d.grown[y*w+x], want)
+					}
+				}
+			}
+		}
+	}
+}
