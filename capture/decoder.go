@@ -142,7 +142,7 @@ func (d *Decoder) run(ctx context.Context, in <-chan Packet) {
 		}
 		lag, _ := fd.(LagSkipper)
 		if lag != nil {
-			lag.SetBehind(len(in) > 0 || hasPending)
+			lag.SetBehind((len(in) > 0 || hasPending) && !p.Seeking)
 		}
 		dst := d.pool.get()
 		img, err := fd.Decode(p, w, h, dst)

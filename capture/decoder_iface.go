@@ -23,7 +23,8 @@ type FrameDecoder interface {
 // when it falls behind. The Decoder calls SetBehind(true) while packets wait in its queue
 // behind the one being decoded, and SetBehind(false) once it has caught up; while behind,
 // the FrameDecoder skips frames no later picture refers to (non-reference frames) and
-// counts them in Skipped, so the picture stays correct and only loses smoothness.
+// counts them in Skipped, so the picture stays correct and only loses smoothness. A
+// Packet marked Seeking is never skipped: it is there to reach a picture asked for.
 type LagSkipper interface {
 	SetBehind(behind bool)
 	Skipped() uint64

@@ -56,6 +56,10 @@ type Packet struct {
 	// Hub dropped packets from this consumer's queue (set per consumer). A recorder starts
 	// a new fragment or segment there instead of bridging the gap.
 	Discontinuity bool
+	// Seeking marks a unit a review source feeds to reach a sought picture, the sought
+	// one, and those after it that let it out of a reordering decoder: a decoder behind
+	// must decode it, not skip it as a non-reference frame (see LagSkipper).
+	Seeking bool
 }
 
 // Frame is a decoded picture at the size its consumer asked for, carrying the timestamps

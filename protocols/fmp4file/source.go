@@ -639,7 +639,7 @@ func (p *player) emit(s sample, wallPTS, wallDTS time.Time, shown bool) {
 	pk := capture.Packet{
 		Codec: tr.codec, Data: s.data, Key: s.key, Width: tr.width, Height: tr.height,
 		ReceiveTime: time.Now(), PTS: wallPTS.Sub(p.origin), DTS: wallDTS.Sub(p.origin), HasPTS: true,
-		Discontinuity: p.disc,
+		Discontinuity: p.disc, Seeking: !p.target.IsZero(),
 	}
 	if shown {
 		pk.SourceTime = wallPTS
