@@ -294,7 +294,7 @@ func (a Analytics) DatabaseDSN() (string, error) {
 
 // analyticsDSN is DatabaseDSN with the environment passed in, for tests.
 func analyticsDSN(db, dataHome, home string, homeErr error) (string, error) {
-	if db != "" && db != "~" && !strings.HasPrefix(db, "~/") {
+	if db != "" && !homeRelative(db) {
 		return db, nil
 	}
 	if db == "" && filepath.IsAbs(dataHome) {
@@ -306,7 +306,7 @@ func analyticsDSN(db, dataHome, home string, homeErr error) (string, error) {
 	if db == "" {
 		return filepath.Join(home, ".local", "share", "vigil", "events.db"), nil
 	}
-	return filepath.Join(home, strings.TrimPrefix(db, "~")), nil
+	return inHome(home, db), nil
 }
 
 // Retention returns the age and size limits with defaults applied; 0 means no limit.
@@ -508,11 +508,11 @@ func (r Recording) Dir() (string, error) {
 func recordingDir(root string, getenv func(string) string, home string, homeErr error,
 	configDir string, readFile func(string) ([]byte, error)) (string, error) {
 	if root != "" {
-		if root == "~" || strings.HasPrefix(root, "~/") {
+		if homeRelative(root) {
 			if homeErr != nil {
 				return "", fmt.Errorf("recording.root %q: cannot find the home folder: %w", root, homeErr)
 			}
-			return filepath.Join(home, strings.TrimPrefix(root, "~")), nil
+			return inHome(home, root), nil
 		}
 		return filepath.Clean(root), nil
 	}

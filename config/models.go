@@ -80,13 +80,13 @@ func (c *Config) Model(name string) (Model, bool) {
 func (m Model) Files() (model, config, labels string, err error) {
 	home, herr := os.UserHomeDir()
 	expand := func(p string) (string, error) {
-		if p != "~" && !strings.HasPrefix(p, "~/") {
+		if !homeRelative(p) {
 			return p, nil
 		}
 		if herr != nil {
 			return "", fmt.Errorf("model %q: cannot find the home folder for %s: %w", m.Name, p, herr)
 		}
-		return filepath.Join(home, strings.TrimPrefix(p, "~")), nil
+		return inHome(home, p), nil
 	}
 	if model, err = expand(m.Model); err != nil {
 		return "", "", "", err
@@ -101,6 +101,12 @@ func (m Model) Files() (model, config, labels string, err error) {
 	}
 	return model, config, labels, nil
 }
+
+// homeRelative reports whether p is "~" or starts with "~/": a path in the home folder.
+func homeRelative(p string) bool { return p == "~" || strings.HasPrefix(p, "~/") }
+
+// inHome is the home-relative path p ("~" or "~/…") in the home folder home.
+func inHome(home, p string) string { return filepath.Join(home, strings.TrimPrefix(p, "~")) }
 
 // checkModelPath returns what is wrong with a model's file path, or "": it must be
 // absolute or in the home folder (the desktop app has no meaningful working folder),

@@ -128,7 +128,7 @@ func (c *Config) Validate() error {
 		switch {
 		case strings.ContainsRune(r, 0):
 			add(fieldErr("recording.root", "", r, "contains a NUL character"))
-		case !filepath.IsAbs(r) && r != "~" && !strings.HasPrefix(r, "~/"):
+		case !filepath.IsAbs(r) && !homeRelative(r):
 			add(fieldErr("recording.root", "", r, `want an absolute folder ("/…"), or one in your home folder ("~/…")`))
 		}
 	}
@@ -157,7 +157,7 @@ func (c *Config) Validate() error {
 	// Analytics.
 	if db := c.Analytics.Database; db != "" {
 		check := db
-		if db == "~" || strings.HasPrefix(db, "~/") {
+		if homeRelative(db) {
 			check = "/" + strings.TrimPrefix(db, "~") // the home folder is absolute
 		}
 		if msg := store.CheckDSN(check); msg != "" {
