@@ -158,11 +158,27 @@ func newCameraDialog(win fyne.Window, cam *config.Camera, others []string, model
 
 // errLabel is an empty, hidden message label for under a field.
 func errLabel() *widget.Label {
-	l := widget.NewLabel("")
+	l := wrapLabel("")
 	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
 	l.Hide()
 	return l
+}
+
+// wrapLabel is a label whose text wraps between words.
+func wrapLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// testButton is a dialog's button that tries what was typed; it is disabled when the
+// program gave the dialog nothing to try it with.
+func testButton(label string, icon fyne.Resource, tapped func(), canTest bool) *widget.Button {
+	b := widget.NewButtonWithIcon(label, icon, tapped)
+	if !canTest {
+		b.Disable()
+	}
+	return b
 }
 
 // entry sets up a dialog entry that re-validates the dialog when edited, Esc in it
@@ -233,13 +249,9 @@ func (d *cameraDialog) build() {
 
 	d.activity = widget.NewActivity()
 	d.activity.Hide()
-	d.result = widget.NewLabel("")
-	d.result.Wrapping = fyne.TextWrapWord
+	d.result = wrapLabel("")
 	d.result.Hide()
-	d.test = widget.NewButtonWithIcon("Test", theme.MediaPlayIcon(), d.onTest)
-	if d.prober == nil {
-		d.test.Disable()
-	}
+	d.test = testButton("Test", theme.MediaPlayIcon(), d.onTest, d.prober != nil)
 	d.trustBtn = widget.NewButtonWithIcon("Trust", theme.ConfirmIcon(), d.onTrustTapped)
 	d.trustBtn.Hide()
 

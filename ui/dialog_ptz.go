@@ -62,13 +62,9 @@ func (d *cameraDialog) buildPTZ() fyne.CanvasObject {
 	f.password = d.entry(newDialogPasswordEntry(d.close), p.Password, "PTZ password")
 	f.profile = d.entry(newDialogEntry(d.close), p.Profile, "optional, e.g. Profile_1")
 	f.kindErr, f.urlErr, f.profileErr = errLabel(), errLabel(), errLabel()
-	f.result = widget.NewLabel("")
-	f.result.Wrapping = fyne.TextWrapWord
+	f.result = wrapLabel("")
 	f.result.Hide()
-	f.test = widget.NewButtonWithIcon("Test PTZ", theme.SearchIcon(), d.onTestPTZ)
-	if f.tester == nil {
-		f.test.Disable()
-	}
+	f.test = testButton("Test PTZ", theme.SearchIcon(), d.onTestPTZ, f.tester != nil)
 	f.profileRow = container.NewBorder(nil, nil, widget.NewLabel("Profile"), nil, d.obj(f.profile))
 	creds := container.NewGridWithColumns(2,
 		container.NewBorder(nil, nil, widget.NewLabel("User"), nil, d.obj(f.user)),

@@ -84,8 +84,7 @@ func newEventsView(ev Events, cameras []string, saveDir string, do func(func()))
 	v.status = widget.NewLabel("")
 	v.snap = &canvas.Image{FillMode: canvas.ImageFillContain}
 	v.snap.SetMinSize(fyne.NewSize(320, 180))
-	v.detail = widget.NewLabel("Select an event to see its picture.")
-	v.detail.Wrapping = fyne.TextWrapWord
+	v.detail = wrapLabel("Select an event to see its picture.")
 	v.playB = widget.NewButtonWithIcon("Play from here", theme.MediaPlayIcon(), v.playSelected)
 	v.playB.Disable()
 	v.list = widget.NewList(func() int { return len(v.rows) },

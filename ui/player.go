@@ -88,8 +88,7 @@ func newPlayer(rev Review, camera string, from time.Time, post func(func())) (*p
 	p.img.ScaleMode = canvas.ImageScaleFastest
 	p.tl = NewTimeline(p.seek)
 	p.pos = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	p.notice = widget.NewLabel("")
-	p.notice.Wrapping = fyne.TextWrapWord
+	p.notice = wrapLabel("")
 	p.playB = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), p.togglePause)
 	p.stepB = widget.NewButtonWithIcon("Step", theme.MediaSkipNextIcon(), p.step)
 	var labels []string

@@ -220,8 +220,7 @@ func newPTZPad(w *Wall, camera string, p capture.PTZ) *ptzPad {
 	pad.speed = widget.NewSlider(0.1, 1)
 	pad.speed.Step = 0.1
 	pad.speed.SetValue(ptzhold.DefaultSpeed)
-	pad.status = widget.NewLabel("")
-	pad.status.Wrapping = fyne.TextWrapWord
+	pad.status = wrapLabel("")
 	btn := func(label string, v capture.Velocity) fyne.CanvasObject {
 		return newHoldButton(label, func() { pad.press(v) }, pad.release)
 	}

@@ -68,8 +68,7 @@ func newPushDialog(win fyne.Window, store PushListeners, do func(func())) *pushD
 		widget.NewLabel("Record"), d.record,
 		widget.NewLabel("Token"), d.token,
 	)
-	hint := widget.NewLabel("Pushers (vigil push, ffmpeg -f mpjpeg) connect to a listener; each becomes a camera on the wall.")
-	hint.Wrapping = fyne.TextWrapWord
+	hint := wrapLabel("Pushers (vigil push, ffmpeg -f mpjpeg) connect to a listener; each becomes a camera on the wall.")
 	hint.Importance = widget.LowImportance
 	title := widget.NewLabelWithStyle("Push listeners", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	closeBtn := widget.NewButtonWithIcon("Close", theme.CancelIcon(), d.close)
@@ -138,8 +137,7 @@ func (d *pushDialog) refresh() {
 		objs = append(objs, widget.NewLabel("No push listeners yet."))
 	}
 	for _, l := range ls {
-		text := widget.NewLabel(pushListenerText(l))
-		text.Wrapping = fyne.TextWrapWord
+		text := wrapLabel(pushListenerText(l))
 		if l.Err != "" {
 			text.Importance = widget.DangerImportance
 		}

@@ -69,8 +69,7 @@ func newRecordingsView(list func() ([]Clip, error), open func(string) error, pla
 			v.playB.Disable()
 		}
 	}
-	v.status = widget.NewLabel("")
-	v.status.Wrapping = fyne.TextWrapWord
+	v.status = wrapLabel("")
 	v.openB = widget.NewButtonWithIcon("Open", theme.MediaPlayIcon(), func() { v.do(v.selected) })
 	v.reveal = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { v.do(filepath.Dir(v.selected)) })
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.refresh)

@@ -89,8 +89,7 @@ func (m *motionSearch) build() {
 	m.from.SetPlaceHolder(playbackLayout)
 	m.to.SetPlaceHolder(playbackLayout)
 	m.period = widget.NewSelect(names, func(string) { m.periodChanged() })
-	m.status = widget.NewLabel("Drag a box over the picture where to look for motion.")
-	m.status.Wrapping = fyne.TextWrapWord
+	m.status = wrapLabel("Drag a box over the picture where to look for motion.")
 	m.searchB = widget.NewButtonWithIcon("Search", theme.SearchIcon(), m.search)
 	m.searchB.Importance = widget.HighImportance
 	m.searchB.Disable()

@@ -69,8 +69,7 @@ func newSidebar(w *Wall) *sidebar {
 	s.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), s.editCamera)
 	s.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), s.removeCamera)
 	title := widget.NewLabelWithStyle("Cameras", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	hint := widget.NewLabel("Double-click (or Enter) to show on the selected tile, or drag onto a tile.")
-	hint.Wrapping = fyne.TextWrapWord
+	hint := wrapLabel("Double-click (or Enter) to show on the selected tile, or drag onto a tile.")
 	hint.Importance = widget.LowImportance
 	s.connectSite = widget.NewButtonWithIcon("Connect to Milestone…", theme.LoginIcon(), s.showSiteDialog)
 	s.recordings = widget.NewButtonWithIcon("Recordings…", theme.FolderIcon(), w.showRecordings)
@@ -82,14 +81,12 @@ func newSidebar(w *Wall) *sidebar {
 	if w.opts.Push == nil {
 		s.push.Hide()
 	}
-	s.noticeText = widget.NewLabel("")
-	s.noticeText.Wrapping = fyne.TextWrapWord
+	s.noticeText = wrapLabel("")
 	s.noticeText.Importance = widget.SuccessImportance
 	s.notice = container.NewBorder(nil, nil, nil,
 		container.NewVBox(widget.NewButtonWithIcon("", theme.CancelIcon(), s.hideNotice)), s.noticeText)
 	s.notice.Hide()
-	s.stateLine = widget.NewLabel("")
-	s.stateLine.Wrapping = fyne.TextWrapWord
+	s.stateLine = wrapLabel("")
 	s.stateLine.Hide()
 	buttons := container.NewVBox(s.stateLine, container.NewGridWithColumns(3, s.add, s.edit, s.remove), s.connectSite, s.recordings, s.events, s.push, s.notice)
 	width := canvas.NewRectangle(color.Transparent)
@@ -184,8 +181,7 @@ func (s *sidebar) siteSections() []fyne.CanvasObject {
 		objs = append(objs, widget.NewSeparator(), head)
 		s.siteHeads[v.Site.Label()] = head
 		if v.Err != nil {
-			l := widget.NewLabel(v.Err.Error())
-			l.Wrapping = fyne.TextWrapWord
+			l := wrapLabel(v.Err.Error())
 			l.Importance = widget.DangerImportance
 			objs = append(objs, l)
 			continue
@@ -462,39 +458,42 @@ func (s *sidebar) others(except string) []string {
 }
 
 func (s *sidebar) addCamera() {
-	w := s.w
-	ed := w.editor()
-	if w.win == nil || ed == nil {
+	ed := s.w.editor()
+	if s.w.win == nil || ed == nil {
 		return
 	}
-	ShowCameraDialog(w.win, nil, s.others(""), w.models(), w.opts.Prober, w.opts.PTZTester, w.trustFunc(), func(cam config.Camera) error {
-		err := ed.Add(cam)
-		w.refreshCameras("", "")
-		if err != nil {
-			return err // the dialog stays open with what was typed
-		}
-		s.current = cam.Name
-		s.sync()
-		return nil
-	})
+	s.cameraDialog(nil, ed.Add)
 }
 
 func (s *sidebar) editCamera() {
-	w := s.w
 	name := s.current
-	ed := w.editor()
-	if w.win == nil || ed == nil || name == "" {
+	ed := s.w.editor()
+	if s.w.win == nil || ed == nil || name == "" {
 		return
 	}
 	cam := config.Camera{Name: name}
 	if c, ok := ed.Camera(name); ok {
 		cam = c
 	}
-	ShowCameraDialog(w.win, &cam, s.others(name), w.models(), w.opts.Prober, w.opts.PTZTester, w.trustFunc(), func(saved config.Camera) error {
-		// The wall asks for the rename, then follows the result: the renamed camera
-		// keeps its places.
-		err := ed.Edit(name, saved)
-		w.refreshCameras(name, saved.Name)
+	s.cameraDialog(&cam, func(saved config.Camera) error { return ed.Edit(name, saved) })
+}
+
+// cameraDialog opens the camera dialog on cam (nil: a new camera) and saves with save.
+// The wall follows the result whether or not it was refused — a renamed camera keeps its
+// places — and the sidebar then selects the saved camera.
+func (s *sidebar) cameraDialog(cam *config.Camera, save func(config.Camera) error) {
+	w := s.w
+	old := ""
+	if cam != nil {
+		old = cam.Name
+	}
+	ShowCameraDialog(w.win, cam, s.others(old), w.models(), w.opts.Prober, w.opts.PTZTester, w.trustFunc(), func(saved config.Camera) error {
+		err := save(saved)
+		if old == "" {
+			w.refreshCameras("", "")
+		} else {
+			w.refreshCameras(old, saved.Name)
+		}
 		if err != nil {
 			return err // the dialog stays open with what was typed
 		}

@@ -113,8 +113,7 @@ func newSiteDialog(win fyne.Window, connect SiteConnector, onDone func(*SiteView
 	d.password = newDialogPasswordEntry(d.close)
 	d.https = widget.NewCheck("HTTPS (plain HTTP only for a lab server)", nil)
 	d.https.SetChecked(true)
-	d.status = widget.NewLabel("")
-	d.status.Wrapping = fyne.TextWrapWord
+	d.status = wrapLabel("")
 	d.connectBtn = widget.NewButton("Connect", d.onConnect)
 	d.connectBtn.Importance = widget.HighImportance
 	d.cancelBtn = widget.NewButton("Cancel", d.close)

@@ -331,8 +331,7 @@ func showModal(win fyne.Window, title, msg, yes, no string, fn func(bool)) {
 			fn(ok)
 		}
 	}
-	text := widget.NewLabel(msg)
-	text.Wrapping = fyne.TextWrapWord
+	text := wrapLabel(msg)
 	okBtn := widget.NewButton(yes, func() { answer(true) })
 	okBtn.Importance = widget.HighImportance
 	buttons := container.NewHBox(layoutSpacer(), okBtn)

@@ -775,8 +775,7 @@ func (e *zoneEditor) build() {
 	}
 	e.analyse = widget.NewCheck("Analyse motion on this camera", nil)
 	e.analyse.SetChecked(slices.Contains(e.cam.Analyzers, "motion"))
-	e.status = widget.NewLabel("")
-	e.status.Wrapping = fyne.TextWrapWord
+	e.status = wrapLabel("")
 	e.drawZ = widget.NewButtonWithIcon("Draw zone", theme.ContentAddIcon(), func() { e.arm(false) })
 	e.drawM = widget.NewButtonWithIcon("Draw mask", theme.ContentAddIcon(), func() { e.arm(true) })
 	e.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), e.surf.deleteSelected)
