@@ -66,21 +66,21 @@ type ArrayOfPTZPairDouble struct {
 	PTZPairDouble []*PTZPairDouble `xml:"PTZPairDouble,omitempty" json:"PTZPairDouble,omitempty"`
 }
 
-type PTZPairDouble struct {
+// PTZPair is the WSDL's two pairs, alike but for the value's type: PTZPairDouble (a
+// double as .NET writes it) and PTZPairBoolean.
+type PTZPair[V string | bool] struct {
 	Name string `xml:"name,omitempty" json:"name,omitempty"`
 
-	Value string `xml:"value,omitempty" json:"value,omitempty"`
+	Value V `xml:"value,omitempty" json:"value,omitempty"`
 }
+
+type PTZPairDouble = PTZPair[string]
 
 type ArrayOfPTZPairBoolean struct {
 	PTZPairBoolean []*PTZPairBoolean `xml:"PTZPairBoolean,omitempty" json:"PTZPairBoolean,omitempty"`
 }
 
-type PTZPairBoolean struct {
-	Name string `xml:"name,omitempty" json:"name,omitempty"`
-
-	Value bool `xml:"value,omitempty" json:"value,omitempty"`
-}
+type PTZPairBoolean = PTZPair[bool]
 
 type ArrayOfString struct {
 	Astring []*string `xml:"string,omitempty" json:"string,omitempty"`
