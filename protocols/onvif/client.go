@@ -209,10 +209,7 @@ func (c *Client) servicePath(xaddr string) string {
 // call sends op to the service at path and decodes the answer into T; signed says
 // whether the request carries the WS-Security token.
 func call[T any](ctx context.Context, c *Client, path string, op any, signed bool) (*T, error) {
-	name := strings.TrimPrefix(action(op), "http://www.onvif.org/")
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
+	_, name := opName(op)
 	body, err := c.post(ctx, path, op, name, signed)
 	if err != nil {
 		return nil, err

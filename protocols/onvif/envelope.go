@@ -4,6 +4,8 @@ import (
 	"crypto/sha1" //nolint:gosec // WS-Security UsernameToken PasswordDigest is defined with SHA-1
 	"encoding/base64"
 	"encoding/xml"
+	"reflect"
+	"strings"
 	"time"
 )
 
@@ -196,39 +198,34 @@ type vector1 struct {
 	X float64 `xml:"x,attr"`
 }
 
-// action is the SOAP 1.2 action of a request, sent in the Content-Type.
+// services are the namespaces of the services' prefixes the Envelope declares.
+var services = map[string]string{"tds": nsDevice, "trt": nsMedia, "tptz": nsPTZ}
+
+// action is the SOAP 1.2 action of a request, sent in the Content-Type: its service's
+// namespace and its operation, both read from the request's element name
+// (`xml:"tds:GetServices"` → nsDevice + "/GetServices"); "" for anything else.
 func action(op any) string {
-	switch op.(type) {
-	case getSystemDateAndTime:
-		return nsDevice + "/GetSystemDateAndTime"
-	case getCapabilities:
-		return nsDevice + "/GetCapabilities"
-	case getServices:
-		return nsDevice + "/GetServices"
-	case getDeviceInformation:
-		return nsDevice + "/GetDeviceInformation"
-	case getProfiles:
-		return nsMedia + "/GetProfiles"
-	case getStreamURI:
-		return nsMedia + "/GetStreamUri"
-	case getSnapshotURI:
-		return nsMedia + "/GetSnapshotUri"
-	case getNodes:
-		return nsPTZ + "/GetNodes"
-	case continuousMove:
-		return nsPTZ + "/ContinuousMove"
-	case getConfigurationOptions:
-		return nsPTZ + "/GetConfigurationOptions"
-	case relativeMove:
-		return nsPTZ + "/RelativeMove"
-	case stop:
-		return nsPTZ + "/Stop"
-	case getPresets:
-		return nsPTZ + "/GetPresets"
-	case gotoPreset:
-		return nsPTZ + "/GotoPreset"
-	case setPreset:
-		return nsPTZ + "/SetPreset"
+	prefix, name := opName(op)
+	if ns, ok := services[prefix]; ok {
+		return ns + "/" + name
 	}
 	return ""
+}
+
+// opName splits the element name in the XMLName tag of the request op into its prefix
+// and its local name, the operation's name; "", "" when op has none.
+func opName(op any) (prefix, name string) {
+	t := reflect.TypeOf(op)
+	if t == nil || t.Kind() != reflect.Struct {
+		return "", ""
+	}
+	f, ok := t.FieldByName("XMLName")
+	if !ok {
+		return "", ""
+	}
+	tag := f.Tag.Get("xml")
+	if prefix, name, ok := strings.Cut(tag, ":"); ok {
+		return prefix, name
+	}
+	return "", tag
 }

@@ -495,3 +495,34 @@ func TestPTZCenterOnAPoint(t *testing.T) {
 		t.Errorf("Center without the FOV space: %v, want ErrUnsupported", err)
 	}
 }
+
+// TestActions pins the SOAP action of every request, sent in its Content-Type.
+func TestActions(t *testing.T) {
+	const device, media, ptz = "http://www.onvif.org/ver10/device/wsdl/", "http://www.onvif.org/ver10/media/wsdl/", "http://www.onvif.org/ver20/ptz/wsdl/"
+	for _, c := range []struct {
+		op   any
+		want string
+	}{
+		{getSystemDateAndTime{}, device + "GetSystemDateAndTime"},
+		{getCapabilities{}, device + "GetCapabilities"},
+		{getServices{}, device + "GetServices"},
+		{getDeviceInformation{}, device + "GetDeviceInformation"},
+		{getProfiles{}, media + "GetProfiles"},
+		{getStreamURI{}, media + "GetStreamUri"},
+		{getSnapshotURI{}, media + "GetSnapshotUri"},
+		{getNodes{}, ptz + "GetNodes"},
+		{continuousMove{}, ptz + "ContinuousMove"},
+		{getConfigurationOptions{}, ptz + "GetConfigurationOptions"},
+		{relativeMove{}, ptz + "RelativeMove"},
+		{stop{}, ptz + "Stop"},
+		{getPresets{}, ptz + "GetPresets"},
+		{gotoPreset{}, ptz + "GotoPreset"},
+		{setPreset{}, ptz + "SetPreset"},
+		{emptyResponse{}, ""},
+		{"GetProfiles", ""},
+	} {
+		if got := action(c.op); got != c.want {
+			t.Errorf("action(%T) = %q, want %q", c.op, got, c.want)
+		}
+	}
+}

@@ -110,7 +110,8 @@ func newClient(o Options, path, name, server, ns, action string) (*Client, error
 // callOp calls the operation op of c's service with the arguments req (in a wire.Request
 // named op, in the service's namespace) and decodes the answer into a new Resp: the one
 // SOAP call of both services (its SOAPAction is c.action + op), explained by call. A
-// wire.Ack answer must be the element <opResponse>, as the decoder checks a tagged one.
+// wire.Response or wire.Ack answer must be the element <opResponse>, as the decoder
+// checks a tagged one.
 func callOp[Resp any](ctx context.Context, c *Client, op string, req any) (*Resp, error) {
 	body := wire.Request{Name: xml.Name{Space: c.ns, Local: op}, Args: req}
 	resp := new(Resp)
@@ -118,7 +119,7 @@ func callOp[Resp any](ctx context.Context, c *Client, op string, req any) (*Resp
 		if err := c.soap.CallContext(ctx, c.action+op, body, resp); err != nil {
 			return err
 		}
-		if ack, ok := any(resp).(*wire.Ack); ok {
+		if ack, ok := any(resp).(interface{ Check(xml.Name) error }); ok {
 			return ack.Check(xml.Name{Space: c.ns, Local: op + "Response"})
 		}
 		return nil
@@ -147,11 +148,11 @@ type LoginInfo struct {
 // instanceID, milestone.md §1.4).
 func (c *Client) Login(ctx context.Context, instanceID, currentToken string) (LoginInfo, error) {
 	id := wire.Guid(instanceID)
-	resp, err := callOp[servercommand.LoginResponse](ctx, c, "Login", &servercommand.Instance{InstanceId: &id, CurrentToken: currentToken})
+	resp, err := callOp[wire.Response[servercommand.LoginInfo]](ctx, c, "Login", &servercommand.Instance{InstanceId: &id, CurrentToken: currentToken})
 	if err != nil {
 		return LoginInfo{}, err
 	}
-	r := resp.LoginResult
+	r := resp.Result
 	if r == nil || r.Token == "" {
 		return LoginInfo{}, fmt.Errorf("milestone Login at %s: the answer holds no token: %w", c.host, capture.ErrMalformed)
 	}
@@ -175,28 +176,28 @@ func (c *Client) Logout(ctx context.Context, instanceID, token string) error {
 
 // GetConfiguration reads the site's recorders and cameras (milestone.md §1.5).
 func (c *Client) GetConfiguration(ctx context.Context, token string) (*Configuration, error) {
-	resp, err := callOp[servercommand.GetConfigurationResponse](ctx, c, "GetConfiguration", &servercommand.GetConfiguration{Token: token})
+	resp, err := callOp[wire.Response[servercommand.ConfigurationInfo]](ctx, c, "GetConfiguration", &servercommand.GetConfiguration{Token: token})
 	if err != nil {
 		return nil, err
 	}
-	if resp.GetConfigurationResult == nil {
+	if resp.Result == nil {
 		return nil, fmt.Errorf("milestone GetConfiguration at %s: empty answer: %w", c.host, capture.ErrMalformed)
 	}
-	return convertConfiguration(resp.GetConfigurationResult), nil
+	return convertConfiguration(resp.Result), nil
 }
 
 // QueryRecorderInfo reads one recorder and its cameras: lighter than GetConfiguration on a
 // large site.
 func (c *Client) QueryRecorderInfo(ctx context.Context, token, recorderID string) (Recorder, error) {
 	id := wire.Guid(recorderID)
-	resp, err := callOp[servercommand.QueryRecorderInfoResponse](ctx, c, "QueryRecorderInfo", &servercommand.QueryRecorderInfo{Token: token, RecorderId: &id})
+	resp, err := callOp[wire.Response[servercommand.RecorderInfo]](ctx, c, "QueryRecorderInfo", &servercommand.QueryRecorderInfo{Token: token, RecorderId: &id})
 	if err != nil {
 		return Recorder{}, err
 	}
-	if resp.QueryRecorderInfoResult == nil {
+	if resp.Result == nil {
 		return Recorder{}, fmt.Errorf("milestone QueryRecorderInfo at %s: empty answer: %w", c.host, capture.ErrMalformed)
 	}
-	return convertRecorder(resp.QueryRecorderInfoResult), nil
+	return convertRecorder(resp.Result), nil
 }
 
 // call runs one generated call under the per-call timeout and turns what comes back into

@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/recordercommand"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/servercommand"
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
 )
 
 // faultSeeds are the shapes the tests and milestone.md §1.7 know, plus broken ones.
@@ -63,6 +64,9 @@ func FuzzParseFault(f *testing.F) {
 	})
 }
 
+// configurationResponse is the element a GetConfiguration answer must be.
+var configurationResponse = xml.Name{Space: "http://videoos.net/2/XProtectCSServerCommand", Local: "GetConfigurationResponse"}
+
 var responseSeeds = []string{
 	`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetConfigurationResponse xmlns="http://videoos.net/2/XProtectCSServerCommand"><GetConfigurationResult xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><Recorders><RecorderInfo><Cameras><CameraInfo><Description i:nil="true"/><DeviceId>0a</DeviceId><Name>Gate</Name><RecorderId>1b</RecorderId><Streams><StreamInfo><Default>true</Default><Name>s</Name><StreamId>2c</StreamId></StreamInfo></Streams></CameraInfo></Cameras><HostName>rec</HostName><Name>R</Name><RecorderId>1b</RecorderId><WebServerUri>http://rec:7563/</WebServerUri></RecorderInfo></Recorders><ServerName>S</ServerName></GetConfigurationResult></GetConfigurationResponse></s:Body></s:Envelope>`,
 	`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetConfigurationResponse xmlns="http://videoos.net/2/XProtectCSServerCommand"><GetConfigurationResult><Recorders><RecorderInfo><WebServerUri>https://[::1]:x/</WebServerUri></RecorderInfo></Recorders></GetConfigurationResult></GetConfigurationResponse></s:Body></s:Envelope>`,
@@ -70,18 +74,19 @@ var responseSeeds = []string{
 }
 
 // FuzzConfigurationResponse runs the decoding path of a GetConfiguration answer (gowsdl's
-// envelope, the generated types, our conversion and ImageServerAddr) on arbitrary bytes.
+// envelope, the wire types with callOp's element check, our conversion and
+// ImageServerAddr) on arbitrary bytes.
 func FuzzConfigurationResponse(f *testing.F) {
 	for _, s := range responseSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		resp := new(servercommand.GetConfigurationResponse)
+		resp := new(wire.Response[servercommand.ConfigurationInfo])
 		env := &gsoap.SOAPEnvelopeResponse{Body: gsoap.SOAPBodyResponse{Content: resp, Fault: &gsoap.SOAPFault{}}}
-		if err := xml.NewDecoder(bytes.NewReader(body)).Decode(env); err != nil || resp.GetConfigurationResult == nil {
+		if err := xml.NewDecoder(bytes.NewReader(body)).Decode(env); err != nil || resp.Check(configurationResponse) != nil || resp.Result == nil {
 			return
 		}
-		cfg := convertConfiguration(resp.GetConfigurationResult)
+		cfg := convertConfiguration(resp.Result)
 		for _, r := range cfg.Recorders {
 			r.ImageServerAddr()
 		}
@@ -90,12 +95,15 @@ func FuzzConfigurationResponse(f *testing.F) {
 }
 
 func TestConfigurationSeed(t *testing.T) {
-	resp := new(servercommand.GetConfigurationResponse)
+	resp := new(wire.Response[servercommand.ConfigurationInfo])
 	env := &gsoap.SOAPEnvelopeResponse{Body: gsoap.SOAPBodyResponse{Content: resp, Fault: &gsoap.SOAPFault{}}}
 	if err := xml.Unmarshal([]byte(responseSeeds[0]), env); err != nil {
 		t.Fatal(err)
 	}
-	cfg := convertConfiguration(resp.GetConfigurationResult)
+	if err := resp.Check(configurationResponse); err != nil {
+		t.Fatal(err)
+	}
+	cfg := convertConfiguration(resp.Result)
 	if c, ok := cfg.FindCamera("0A"); !ok || c.Name != "Gate" || c.RecorderName != "R" || len(c.Streams) != 1 {
 		t.Fatalf("%+v", cfg)
 	}
@@ -116,12 +124,15 @@ var jpegResponseSeeds = []string{
 var jpegSeedWant = []error{nil, nil, capture.ErrNotFound, capture.ErrNotVideo, capture.ErrMalformed, capture.ErrTooLarge}
 
 func decodeJPEGResponse(body []byte, maxBytes int) (JPEG, error) {
-	resp := new(recordercommand.JPEGGetLiveResponse)
+	resp := new(wire.Response[recordercommand.JPEGData])
 	env := &gsoap.SOAPEnvelopeResponse{Body: gsoap.SOAPBodyResponse{Content: resp, Fault: &gsoap.SOAPFault{}}}
 	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(env); err != nil {
 		return JPEG{}, err
 	}
-	return DecodeJPEGData(resp.JPEGGetLiveResult, maxBytes)
+	if err := resp.Check(xml.Name{Space: "http://videoos.net/2/XProtectCSRecorderCommand", Local: "JPEGGetLiveResponse"}); err != nil {
+		return JPEG{}, err
+	}
+	return DecodeJPEGData(resp.Result, maxBytes)
 }
 
 func TestJPEGResponseSeeds(t *testing.T) {
@@ -136,8 +147,8 @@ func TestJPEGResponseSeeds(t *testing.T) {
 	}
 }
 
-// FuzzJPEGResponse runs a JPEGGetLive answer through gowsdl's envelope, the generated
-// types and DecodeJPEGData: never more than the cap, only JPEGs.
+// FuzzJPEGResponse runs a JPEGGetLive answer through gowsdl's envelope, the wire types
+// with callOp's element check and DecodeJPEGData: never more than the cap, only JPEGs.
 func FuzzJPEGResponse(f *testing.F) {
 	for _, s := range jpegResponseSeeds {
 		f.Add([]byte(s))

@@ -73,23 +73,23 @@ func (rc *RecorderClient) JPEGGetLive(ctx context.Context, token, deviceID strin
 	if maxWidth <= 0 || maxHeight <= 0 {
 		maxWidth, maxHeight = DefaultSnapshotWidth, DefaultSnapshotHeight
 	}
-	resp, err := callOp[recordercommand.JPEGGetLiveResponse](ctx, rc.c, "JPEGGetLive", &recordercommand.JPEGGetLive{Camera: camera(token, deviceID),
+	resp, err := callOp[wire.Response[recordercommand.JPEGData]](ctx, rc.c, "JPEGGetLive", &recordercommand.JPEGGetLive{Camera: camera(token, deviceID),
 		MaxWidth: int32(min(maxWidth, 1<<15)), MaxHeight: int32(min(maxHeight, 1<<15))})
 	if err != nil {
 		return JPEG{}, rc.explain(err, deviceID)
 	}
-	return rc.decode("JPEGGetLive", deviceID, resp.JPEGGetLiveResult)
+	return rc.decode("JPEGGetLive", deviceID, resp.Result)
 }
 
 // JPEGGetAt fetches the recorded picture of the camera at t (the recorder picks the
 // frame; which one near t is its choice [I]).
 func (rc *RecorderClient) JPEGGetAt(ctx context.Context, token, deviceID string, t time.Time) (JPEG, error) {
-	resp, err := callOp[recordercommand.JPEGGetAtResponse](ctx, rc.c, "JPEGGetAt", &recordercommand.JPEGGetAt{Camera: camera(token, deviceID),
+	resp, err := callOp[wire.Response[recordercommand.JPEGData]](ctx, rc.c, "JPEGGetAt", &recordercommand.JPEGGetAt{Camera: camera(token, deviceID),
 		Time: t.UTC().Format("2006-01-02T15:04:05.000Z")})
 	if err != nil {
 		return JPEG{}, rc.explain(err, deviceID)
 	}
-	return rc.decode("JPEGGetAt", deviceID, resp.JPEGGetAtResult)
+	return rc.decode("JPEGGetAt", deviceID, resp.Result)
 }
 
 // camera is the start of every recorder request: the token and the camera.

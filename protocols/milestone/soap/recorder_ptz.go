@@ -55,13 +55,13 @@ func (rc *RecorderClient) PTZCenter(ctx context.Context, token, deviceID string,
 // PresetGetList lists the camera's preset names (cleaned; at most 1024).
 func (rc *RecorderClient) PresetGetList(ctx context.Context, token, deviceID string) ([]string, error) {
 	cam := camera(token, deviceID)
-	resp, err := ptzCall[recordercommand.PresetGetListResponse](ctx, rc, "PresetGetList", deviceID, &cam)
+	resp, err := ptzCall[wire.Response[recordercommand.ArrayOfString]](ctx, rc, "PresetGetList", deviceID, &cam)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	if resp != nil && resp.PresetGetListResult != nil {
-		for _, s := range resp.PresetGetListResult.Astring {
+	if resp != nil && resp.Result != nil {
+		for _, s := range resp.Result.Astring {
 			if s != nil && *s != "" && len(out) < maxPresets && len(*s) <= 256 {
 				out = append(out, *s)
 			}

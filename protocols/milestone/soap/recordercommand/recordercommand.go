@@ -1,16 +1,13 @@
 // Package recordercommand holds the wire types of ../recordercommand.wsdl, first generated
 // by gowsdl v0.5.0, now kept by hand: a request is its operation's arguments (package
 // soap's callOp wraps them in a wire.Request named after it) beginning with Camera, an
-// answer without content is a wire.Ack, and the generated per-operation service wrappers
-// were dropped for one generic call (callOp). Edit by hand, keeping to the WSDL; the
-// requests' bytes are pinned by soap's TestRequestBytes.
+// answer is a wire.Response of its result (JPEGData, ArrayOfString) or, without content,
+// a wire.Ack, and the generated per-operation service wrappers were dropped for one
+// generic call (callOp). Edit by hand, keeping to the WSDL; the requests' bytes are
+// pinned by soap's TestRequestBytes.
 package recordercommand
 
-import (
-	"encoding/xml"
-
-	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
-)
+import "github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
 
 // Camera begins every request of the service: the XProtect token and the camera.
 // PTZMoveStop and PresetGetList are Camera alone.
@@ -25,19 +22,9 @@ type JPEGGetLive struct {
 	MaxHeight int32 `xml:"maxHeight,omitempty"`
 }
 
-type JPEGGetLiveResponse struct {
-	XMLName           xml.Name  `xml:"http://videoos.net/2/XProtectCSRecorderCommand JPEGGetLiveResponse"`
-	JPEGGetLiveResult *JPEGData `xml:"JPEGGetLiveResult,omitempty"`
-}
-
 type JPEGGetAt struct {
 	Camera
 	Time string `xml:"time,omitempty"`
-}
-
-type JPEGGetAtResponse struct {
-	XMLName         xml.Name  `xml:"http://videoos.net/2/XProtectCSRecorderCommand JPEGGetAtResponse"`
-	JPEGGetAtResult *JPEGData `xml:"JPEGGetAtResult,omitempty"`
 }
 
 type PTZMoveStart struct {
@@ -52,11 +39,6 @@ type PTZCenter struct {
 	CenterX   string `xml:"centerX,omitempty"`
 	CenterY   string `xml:"centerY,omitempty"`
 	Zoom      string `xml:"zoom,omitempty"`
-}
-
-type PresetGetListResponse struct {
-	XMLName             xml.Name       `xml:"http://videoos.net/2/XProtectCSRecorderCommand PresetGetListResponse"`
-	PresetGetListResult *ArrayOfString `xml:"PresetGetListResult,omitempty"`
 }
 
 type PresetMoveTo struct {
@@ -84,21 +66,21 @@ type ArrayOfPTZPairDouble struct {
 	PTZPairDouble []*PTZPairDouble `xml:"PTZPairDouble,omitempty" json:"PTZPairDouble,omitempty"`
 }
 
-type PTZPairDouble struct {
+// PTZPair is the WSDL's two pairs, alike but for the value's type: PTZPairDouble (a
+// double as .NET writes it) and PTZPairBoolean.
+type PTZPair[V string | bool] struct {
 	Name string `xml:"name,omitempty" json:"name,omitempty"`
 
-	Value string `xml:"value,omitempty" json:"value,omitempty"`
+	Value V `xml:"value,omitempty" json:"value,omitempty"`
 }
+
+type PTZPairDouble = PTZPair[string]
 
 type ArrayOfPTZPairBoolean struct {
 	PTZPairBoolean []*PTZPairBoolean `xml:"PTZPairBoolean,omitempty" json:"PTZPairBoolean,omitempty"`
 }
 
-type PTZPairBoolean struct {
-	Name string `xml:"name,omitempty" json:"name,omitempty"`
-
-	Value bool `xml:"value,omitempty" json:"value,omitempty"`
-}
+type PTZPairBoolean = PTZPair[bool]
 
 type ArrayOfString struct {
 	Astring []*string `xml:"string,omitempty" json:"string,omitempty"`

@@ -1,13 +1,15 @@
 // Package wire holds what the wire types of Milestone's two SOAP services
 // (../servercommand, ../recordercommand) share: the guid type of both WSDLs, the request
-// element named at run time after its operation, and the empty answer. The XML is the
-// same as with a name fixed in a struct tag: encoding/xml writes <Op xmlns="ns"> from a
-// start element's name as it does from a tag.
+// element named at run time after its operation, the answer holding its operation's
+// result and the empty answer. The XML is the same as with a name fixed in a struct tag:
+// encoding/xml writes <Op xmlns="ns"> from a start element's name as it does from a tag,
+// and an answer's element and result are read by their names as tags would read them.
 package wire
 
 import (
 	"encoding/xml"
 	"fmt"
+	"strings"
 )
 
 // Guid is the WSDLs' tns:guid, a string on the wire.
@@ -41,4 +43,43 @@ func (a *Ack) Check(want xml.Name) error {
 		return fmt.Errorf("expected element <%s> in name space %s but have <%s>", want.Local, want.Space, a.XMLName.Local)
 	}
 	return nil
+}
+
+// Response is the answer of an operation Op that returns a T: the element <OpResponse>
+// holding <OpResult>, so one type serves every operation (as the generated
+// OpResponse{XMLName; OpResult *T} types did, one per operation). Check, from Ack, says
+// whether the element was the one expected; Result is nil when the answer holds none.
+type Response[T any] struct {
+	Ack
+	Result *T
+}
+
+// UnmarshalXML reads the answer start: its child named after it (OpResponse → OpResult,
+// in any name space, as an untagged-space field matches) into Result; the rest is
+// skipped, as fields the type does not have are.
+func (r *Response[T]) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	r.XMLName = start.Name
+	result := strings.TrimSuffix(start.Name.Local, "Response") + "Result"
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local != result {
+				err = d.Skip()
+			} else {
+				if r.Result == nil {
+					r.Result = new(T)
+				}
+				err = d.DecodeElement(r.Result, &t)
+			}
+			if err != nil {
+				return err
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
 }
