@@ -58,9 +58,13 @@ type Protocol struct {
 	// Transports are the values a camera's transport setting may take for this protocol
 	// (Settings.Transport), the default first; nil when it has no choice.
 	Transports []string
+	// NeedsHost says the protocol's URLs name a server: Register puts CheckHost before
+	// CheckURL (or makes it CheckURL when there is none), so the CheckURL Lookup returns
+	// refuses a URL without a host and a registration states only its own checks.
+	NeedsHost bool
 	// CheckURL returns what is wrong with a URL of one of Schemes beyond what every URL
-	// is checked for (parse, scheme, credentials, port), or "". It never repeats the
-	// URL's userinfo. Nil: nothing more.
+	// is checked for (parse, scheme, credentials, port, a host with NeedsHost), or "". It
+	// never repeats the URL's userinfo. Nil: nothing more.
 	CheckURL func(u *url.URL) string
 	// New makes a Source for rawURL (one of Schemes; credentials already moved into s).
 	New func(rawURL string, s Settings) (Source, error)
@@ -125,8 +129,9 @@ type Registry struct {
 	protocols []Protocol
 }
 
-// Register adds p. A scheme registered twice or a Protocol without New is a programming
-// error: it panics, so the registration file fails its first test.
+// Register adds p, its CheckURL checking the host first when p.NeedsHost. A scheme
+// registered twice or a Protocol without New is a programming error: it panics, so the
+// registration file fails its first test.
 func (r *Registry) Register(p Protocol) {
 	if (p.New == nil && p.NewPTZ == nil) || len(p.Schemes) == 0 {
 		panic("capture: protocol " + p.Name + " registered without schemes, New or NewPTZ")
@@ -136,7 +141,24 @@ func (r *Registry) Register(p Protocol) {
 			panic("capture: scheme " + s + " registered twice")
 		}
 	}
+	if p.NeedsHost {
+		p.CheckURL = hostFirst(p.CheckURL)
+	}
 	r.protocols = append(r.protocols, p)
+}
+
+// hostFirst is the CheckURL of a protocol whose URLs name a server: CheckHost, then the
+// protocol's own check (nil: none).
+func hostFirst(check func(u *url.URL) string) func(u *url.URL) string {
+	if check == nil {
+		return CheckHost
+	}
+	return func(u *url.URL) string {
+		if msg := CheckHost(u); msg != "" {
+			return msg
+		}
+		return check(u)
+	}
 }
 
 // Lookup returns the protocol of a scheme (case-insensitive).
@@ -244,7 +266,8 @@ func (r *Registry) SchemeList() string {
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
-// CheckHost is the check of a protocol whose URLs name a server: "" when u has a host.
+// CheckHost is the check of a protocol whose URLs name a server (Protocol.NeedsHost):
+// "" when u has a host.
 func CheckHost(u *url.URL) string {
 	if u.Opaque != "" || u.Hostname() == "" {
 		return "missing host (want " + u.Scheme + "://HOST/…)"

@@ -2,6 +2,7 @@ package capture_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -50,6 +51,43 @@ func TestRegistry(t *testing.T) {
 	}
 	if _, err := r.Discover(context.Background(), capture.SiteRequest{URL: "bb://host"}); err == nil {
 		t.Fatal("a protocol without sites listed one")
+	}
+}
+
+// A protocol whose URLs need a host states only its own check: the CheckURL Lookup
+// returns refuses a URL without a host first, and is CheckHost when there is no other.
+func TestRegistryChecksTheHostFirst(t *testing.T) {
+	newNop := func(u string, s capture.Settings) (capture.Source, error) { return nopSource{url: u}, nil }
+	own := 0
+	r := &capture.Registry{}
+	r.Register(capture.Protocol{Name: "h", Schemes: []string{"hh"}, NeedsHost: true, New: newNop})
+	r.Register(capture.Protocol{Name: "c", Schemes: []string{"cc"}, NeedsHost: true, New: newNop,
+		CheckURL: func(u *url.URL) string {
+			own++
+			if u.Path == "" {
+				return "missing path"
+			}
+			return ""
+		}})
+	for _, c := range []struct{ raw, want string }{
+		{"hh:///x", "missing host (want hh://HOST/…)"},
+		{"hh:x", "missing host (want hh://HOST/…)"},
+		{"hh://host", ""},
+		{"cc:///x", "missing host (want cc://HOST/…)"},
+		{"cc://host", "missing path"},
+		{"cc://host/x", ""},
+	} {
+		u, err := url.Parse(c.raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := r.Lookup(u.Scheme)
+		if got := p.CheckURL(u); got != c.want {
+			t.Errorf("CheckURL(%s) = %q, want %q", c.raw, got, c.want)
+		}
+	}
+	if own != 2 {
+		t.Errorf("the protocol's own check ran %d times, want 2 (not for a URL without a host)", own)
 	}
 }
 

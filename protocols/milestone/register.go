@@ -13,12 +13,10 @@ import (
 // plain HTTP) to r: the one registration of this protocol (config/protocols.go calls it).
 func Register(r *capture.Registry) {
 	r.Register(capture.Protocol{
-		Name:    "Milestone XProtect",
-		Schemes: []string{"milestone", "milestones"},
+		Name:      "Milestone XProtect",
+		Schemes:   []string{"milestone", "milestones"},
+		NeedsHost: true,
 		CheckURL: func(u *url.URL) string {
-			if msg := capture.CheckHost(u); msg != "" {
-				return msg
-			}
 			if strings.Trim(u.Path, "/") == "" {
 				return "missing camera after the host (want " + u.Scheme + "://HOST/CAMERA-NAME-OR-GUID)"
 			}

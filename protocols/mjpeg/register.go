@@ -7,9 +7,9 @@ import "github.com/vigil-cctv/vigil/capture"
 // it).
 func Register(r *capture.Registry) {
 	r.Register(capture.Protocol{
-		Name:     "MJPEG over HTTP",
-		Schemes:  []string{"http", "https"},
-		CheckURL: capture.CheckHost,
+		Name:      "MJPEG over HTTP",
+		Schemes:   []string{"http", "https"},
+		NeedsHost: true,
 		New: func(rawURL string, s capture.Settings) (capture.Source, error) {
 			return &Source{URL: rawURL, User: s.User, Password: s.Password, FPS: s.FPS,
 				Insecure: s.Insecure, Pins: s.Pins, Seen: s.Seen}, nil

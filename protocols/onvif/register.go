@@ -16,12 +16,10 @@ import (
 // to /onvif/device_service, the profile to the first with a PTZ configuration.
 func Register(r *capture.Registry) {
 	r.Register(capture.Protocol{
-		Name:    "ONVIF",
-		Schemes: []string{"onvif", "onvifs"},
+		Name:      "ONVIF",
+		Schemes:   []string{"onvif", "onvifs"},
+		NeedsHost: true,
 		CheckURL: func(u *url.URL) string {
-			if msg := capture.CheckHost(u); msg != "" {
-				return msg
-			}
 			for k := range u.Query() {
 				if k != "profile" {
 					return fmt.Sprintf("unknown parameter %q (an ONVIF URL takes only ?profile=TOKEN)", capture.CleanText(k, 32))

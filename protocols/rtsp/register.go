@@ -9,7 +9,7 @@ func Register(r *capture.Registry) {
 		Name:       "RTSP",
 		Schemes:    []string{"rtsp", "rtsps"},
 		Transports: []string{TransportAuto, TransportTCP, TransportUDP},
-		CheckURL:   capture.CheckHost,
+		NeedsHost:  true,
 		New: func(rawURL string, s capture.Settings) (capture.Source, error) {
 			return &Source{URL: rawURL, User: s.User, Password: s.Password, Transport: s.Transport,
 				Insecure: s.Insecure, Pins: s.Pins, Seen: s.Seen, Logger: s.Logger}, nil

@@ -71,34 +71,41 @@ func (r *run) chooseTrack(desc *description.Session) (*description.Media, format
 func (r *run) packetHandler(forma format.Format) (func(*rtp.Packet), error) {
 	switch f := forma.(type) {
 	case *format.H264:
-		dec, err := f.CreateDecoder()
-		if err != nil {
-			return nil, fmt.Errorf("%s: H.264 track: %v: %w", r.where, err, capture.ErrNotVideo)
-		}
-		r.ps = paramSets{codec: capture.CodecH264}
-		sps, pps := f.SPS, f.PPS
-		r.ps.set(roleSPS, sps)
-		r.ps.set(rolePPS, pps)
-		return r.auHandler(dec.Decode, rtph264.ErrMorePacketsNeeded, rtph264.ErrNonStartingPacketAndNoPrevious), nil
+		return nalTrack(r, "H.264", f.CreateDecoder, capture.CodecH264, nil, f.SPS, f.PPS,
+			rtph264.ErrMorePacketsNeeded, rtph264.ErrNonStartingPacketAndNoPrevious)
 	case *format.H265:
-		dec, err := f.CreateDecoder()
-		if err != nil {
-			return nil, fmt.Errorf("%s: H.265 track: %v: %w", r.where, err, capture.ErrNotVideo)
-		}
-		r.ps = paramSets{codec: capture.CodecH265}
-		vps, sps, pps := f.VPS, f.SPS, f.PPS
-		r.ps.set(roleVPS, vps)
-		r.ps.set(roleSPS, sps)
-		r.ps.set(rolePPS, pps)
-		return r.auHandler(dec.Decode, rtph265.ErrMorePacketsNeeded, rtph265.ErrNonStartingPacketAndNoPrevious), nil
+		return nalTrack(r, "H.265", f.CreateDecoder, capture.CodecH265, f.VPS, f.SPS, f.PPS,
+			rtph265.ErrMorePacketsNeeded, rtph265.ErrNonStartingPacketAndNoPrevious)
 	case *format.MJPEG:
 		dec, err := f.CreateDecoder()
 		if err != nil {
-			return nil, fmt.Errorf("%s: M-JPEG track: %v: %w", r.where, err, capture.ErrNotVideo)
+			return nil, r.trackError("M-JPEG", err)
 		}
 		return func(pkt *rtp.Packet) { r.onJPEG(pkt, dec) }, nil
 	}
 	return nil, fmt.Errorf("%s: unsupported format %s: %w", r.where, formatName(forma), capture.ErrNotVideo)
+}
+
+// nalTrack is packetHandler for an H.264 or H.265 track (name, codec): its
+// depacketizer, r.ps starting from the parameter sets the SDP carried (vps: H.265 only),
+// and the depacketizer's errors that only mean no access unit is complete yet.
+func nalTrack[D interface {
+	Decode(*rtp.Packet) ([][]byte, error)
+}](r *run, name string, newDecoder func() (D, error), codec capture.Codec, vps, sps, pps []byte, pending ...error) (func(*rtp.Packet), error) {
+	dec, err := newDecoder()
+	if err != nil {
+		return nil, r.trackError(name, err)
+	}
+	r.ps = paramSets{codec: codec}
+	r.ps.set(roleVPS, vps)
+	r.ps.set(roleSPS, sps)
+	r.ps.set(rolePPS, pps)
+	return r.auHandler(dec.Decode, pending...), nil
+}
+
+// trackError is why packetHandler could not make a track's depacketizer.
+func (r *run) trackError(name string, err error) error {
+	return fmt.Errorf("%s: %s track: %v: %w", r.where, name, err, capture.ErrNotVideo)
 }
 
 // auHandler hands onNALUs the access units an H.264/H.265 depacketizer completes; the
