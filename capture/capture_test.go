@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/vigil-cctv/vigil/capture/internal/poll"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -85,18 +87,6 @@ func (s *scriptSource) Runs() int { s.mu.Lock(); defer s.mu.Unlock(); return s.r
 
 func fastBackoff() []BackoffTier { return []BackoffTier{{Attempts: 0, Delay: 20 * time.Millisecond}} }
 
-// waitFor polls cond for up to 10 s: generous, so a slow machine never fails a test.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestHubJPEGDropsOldest(t *testing.T) {
 	h := &Hub{}
 	s := h.Subscribe("slow", 2)
@@ -164,7 +154,7 @@ func TestSupervisorRetriesWithBackoffAndKeepsError(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { sup.Run(ctx); close(done) }()
-	waitFor(t, "three attempts then the long tier", func() bool {
+	poll.Until(t, "three attempts then the long tier", func() bool {
 		st := sup.Status()
 		return src.Runs() == 3 && st.State == StateOffline && time.Until(st.RetryAt) > 30*time.Minute
 	})
@@ -294,12 +284,12 @@ func TestSupervisorRetryNowCutsTheWait(t *testing.T) {
 		done := make(chan struct{})
 		go func() { sup.Run(ctx); close(done) }()
 		for n := 1; n <= 2; n++ {
-			waitFor(t, "offline, waiting", func() bool { return src.Runs() == n && sup.Status().State == StateOffline })
+			poll.Until(t, "offline, waiting", func() bool { return src.Runs() == n && sup.Status().State == StateOffline })
 			if !sup.RetryNow() {
 				t.Fatalf("%v: RetryNow while offline did not cut the wait", fail)
 			}
 		}
-		waitFor(t, "live after Retry now", func() bool { return src.Runs() == 3 && sup.Status().State == StateLive })
+		poll.Until(t, "live after Retry now", func() bool { return src.Runs() == 3 && sup.Status().State == StateLive })
 		if sup.RetryNow() {
 			t.Fatal("RetryNow while live cut a wait")
 		}
@@ -356,7 +346,7 @@ func TestSupervisorStallThenReconnectThenLive(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { sup.Run(ctx); close(done) }()
-	waitFor(t, "second run live", func() bool { return src.Runs() >= 2 && sup.Status().State == StateLive })
+	poll.Until(t, "second run live", func() bool { return src.Runs() >= 2 && sup.Status().State == StateLive })
 	cancel()
 	<-done
 	mu.Lock()
@@ -379,7 +369,7 @@ func TestSupervisorSilentAfterConnectIsDropped(t *testing.T) {
 	defer cancel()
 	done := make(chan struct{})
 	go func() { sup.Run(ctx); close(done) }()
-	waitFor(t, "offline after silence", func() bool { return sup.Status().State == StateOffline })
+	poll.Until(t, "offline after silence", func() bool { return sup.Status().State == StateOffline })
 	if err := sup.Status().Err; !errors.Is(err, ErrStalled) {
 		t.Fatalf("err = %v, want ErrStalled", err)
 	}
@@ -421,7 +411,7 @@ func TestStreamWatchDecodesAtViewerSizeAndStopsWhenUnwatched(t *testing.T) {
 
 	v := s.Watch(32, 32)
 	var fr *Frame
-	waitFor(t, "a frame", func() bool {
+	poll.Until(t, "a frame", func() bool {
 		select {
 		case <-v.Ready():
 			fr = v.Take()
@@ -436,7 +426,7 @@ func TestStreamWatchDecodesAtViewerSizeAndStopsWhenUnwatched(t *testing.T) {
 	if s.Status().State != StateLive {
 		t.Fatalf("state %v", s.Status().State)
 	}
-	waitFor(t, "stats", func() bool { st := s.Stats(); return st.FPSIn > 0 && st.Frames > 0 && st.DecodeW == 32 })
+	poll.Until(t, "stats", func() bool { st := s.Stats(); return st.FPSIn > 0 && st.Frames > 0 && st.DecodeW == 32 })
 
 	// A recorder keeps the source up after the viewer leaves, but decoding stops.
 	_, unsubscribe := s.Subscribe("recorder", 10)
@@ -450,14 +440,14 @@ func TestStreamWatchDecodesAtViewerSizeAndStopsWhenUnwatched(t *testing.T) {
 		t.Fatalf("recorder attached but state %v", st)
 	}
 	unsubscribe()
-	waitFor(t, "stopped", func() bool { return s.Status().State == StateStopped })
+	poll.Until(t, "stopped", func() bool { return s.Status().State == StateStopped })
 }
 
 func TestFrameSubLatestWins(t *testing.T) {
 	s, _ := endlessStream(t)
 	v := s.Watch(0, 0)
 	defer v.Close()
-	waitFor(t, "frames skipped by a viewer that never takes", func() bool { return v.Skipped() >= 3 })
+	poll.Until(t, "frames skipped by a viewer that never takes", func() bool { return v.Skipped() >= 3 })
 	fr := v.Take()
 	if fr == nil || fr.Image.Rect.Dx() != 64 {
 		t.Fatalf("take gave %v", fr)
@@ -484,7 +474,7 @@ func TestFrameSubMaxFPSDecodesOnlyWhatIsTaken(t *testing.T) {
 		default:
 		}
 	}
-	waitFor(t, "a frame", func() bool { take(slow, &taken); return taken > 0 })
+	poll.Until(t, "a frame", func() bool { take(slow, &taken); return taken > 0 })
 	c0, t0 := calls.Load(), time.Now()
 	for taken = 0; time.Since(t0) < 2*time.Second; time.Sleep(time.Millisecond) {
 		take(slow, &taken)
@@ -641,7 +631,7 @@ func TestSupervisorFallbackThenBackToMain(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { sup.Run(ctx); close(done) }()
-	waitFor(t, "main source live again", func() bool { return main.Runs() >= 5 && sup.Status().State == StateLive })
+	poll.Until(t, "main source live again", func() bool { return main.Runs() >= 5 && sup.Status().State == StateLive })
 	time.Sleep(50 * time.Millisecond) // let a few more main packets through
 	cancel()
 	<-done
@@ -697,14 +687,14 @@ func TestSupervisorAuthBackoffResetsAfterFallbackRecovery(t *testing.T) {
 	done := make(chan struct{})
 	go func() { sup.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, "the fourth attempt refused with a retry scheduled", func() bool {
+	poll.Until(t, "the fourth attempt refused with a retry scheduled", func() bool {
 		st := sup.Status()
 		return main.Runs() >= 4 && st.State == StateFallback && !st.RetryAt.IsZero()
 	})
 	if wait := time.Until(sup.Status().RetryAt); wait > time.Minute && main.Runs() == 4 {
 		t.Fatalf("after a recovery, one refusal is retried in %v: the refusals before the recovery still count", wait.Round(time.Minute))
 	}
-	waitFor(t, "the main source live again", func() bool { return main.Runs() >= 5 && sup.Status().State == StateLive })
+	poll.Until(t, "the main source live again", func() bool { return main.Runs() >= 5 && sup.Status().State == StateLive })
 }
 
 // TestSupervisorFallbackKeepsTheAuthBackoff: while the fallback shows pictures, a main
@@ -718,7 +708,7 @@ func TestSupervisorFallbackKeepsTheAuthBackoff(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { sup.Run(ctx); close(done) }()
-	waitFor(t, "the fallback live with a retry scheduled", func() bool {
+	poll.Until(t, "the fallback live with a retry scheduled", func() bool {
 		st := sup.Status()
 		return st.State == StateFallback && !st.RetryAt.IsZero()
 	})

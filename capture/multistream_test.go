@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vigil-cctv/vigil/capture/internal/poll"
 )
 
 // takeFrom waits for a frame from a source of the given width, releasing others, and
@@ -51,7 +53,7 @@ func TestMultiStreamPicksSmallestSufficientAndSwitchesWithoutGap(t *testing.T) {
 	if others := takeFrom(t, v, 1920); others == 0 {
 		t.Fatal("no sub-stream picture arrived while the main stream connected: the tile would have gone blank")
 	}
-	waitFor(t, "the sub stream to stop", func() bool {
+	poll.Until(t, "the sub stream to stop", func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return s.vars[0].sup == nil && s.vars[1].sup != nil
@@ -74,13 +76,13 @@ func TestMultiStreamPicksSmallestSufficientAndSwitchesWithoutGap(t *testing.T) {
 	if p.Width != 1920 {
 		t.Fatalf("recorder got the %d-wide stream", p.Width)
 	}
-	waitFor(t, "only the recorded stream running", func() bool {
+	poll.Until(t, "only the recorded stream running", func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return s.vars[0].sup == nil && s.vars[0].dec == nil && s.vars[1].sup != nil && s.vars[1].dec == nil
 	})
 	stopRec()
-	waitFor(t, "stopped", func() bool { return s.Status().State == StateStopped })
+	poll.Until(t, "stopped", func() bool { return s.Status().State == StateStopped })
 }
 
 func TestMultiStreamUnknownSizeCountsAsLargest(t *testing.T) {
@@ -132,7 +134,7 @@ func TestSubscribedStatusIsTheRecordedVariant(t *testing.T) {
 	defer unsub()
 	f := s.Watch(320, 180)
 	defer f.Close()
-	waitFor(t, "the main stream live and the sub stream failing", func() bool {
+	poll.Until(t, "the main stream live and the sub stream failing", func() bool {
 		return s.SubscribedStatus().State == StateLive && sub.Runs() >= 2
 	})
 	if st := s.Status(); st.State == StateLive {
@@ -155,7 +157,7 @@ func TestHoldConnectsWithoutDecoding(t *testing.T) {
 	defer s.Close()
 
 	release := s.Hold()
-	waitFor(t, "the held camera live", func() bool { return s.Status().State == StateLive })
+	poll.Until(t, "the held camera live", func() bool { return s.Status().State == StateLive })
 	s.mu.Lock()
 	if s.vars[0].sup == nil || s.vars[0].dec != nil || s.vars[1].sup != nil {
 		t.Errorf("held: sub running %v decoding %v, main running %v", s.vars[0].sup != nil, s.vars[0].dec != nil, s.vars[1].sup != nil)
@@ -166,7 +168,7 @@ func TestHoldConnectsWithoutDecoding(t *testing.T) {
 	}
 	release()
 	release() // twice is harmless
-	waitFor(t, "stopped after release", func() bool { return s.Status().State == StateStopped })
+	poll.Until(t, "stopped after release", func() bool { return s.Status().State == StateStopped })
 
 	// A viewer on the main stream: a Hold shares it.
 	v := s.Watch(0, 0)
@@ -191,7 +193,7 @@ func TestHoldAcrossClose(t *testing.T) {
 	src := &scriptSource{w: 640, h: 360, steps: []step{{packets: 1 << 30, hold: true}}}
 	s := NewStream("gate", src, StreamOptions{Decoders: func(Codec) (FrameDecoder, error) { return sizeDecoder{new(atomic.Int64)}, nil }})
 	release := s.Hold()
-	waitFor(t, "the held camera live", func() bool { return s.Status().State == StateLive })
+	poll.Until(t, "the held camera live", func() bool { return s.Status().State == StateLive })
 	s.Close()
 	release()
 	late := s.Hold()

@@ -39,6 +39,13 @@ func forEachBackend(t *testing.T, f func(t *testing.T, dsn string)) {
 	}
 }
 
+// forEachStore runs f as a subtest on a new store with opts on SQLite and on PostgreSQL
+// (forEachBackend and openStore), for tests that need nothing of the database but the
+// store.
+func forEachStore(t *testing.T, opts Options, f func(t *testing.T, s *Store)) {
+	forEachBackend(t, func(t *testing.T, dsn string) { f(t, openStore(t, dsn, opts)) })
+}
+
 // openStore opens dsn with opts and closes it when the test ends.
 func openStore(t testing.TB, dsn string, opts Options) *Store {
 	t.Helper()

@@ -10,8 +10,7 @@ import (
 // a region, and not those in which it moved elsewhere; a minute's map is replaced, not
 // doubled; on both backends.
 func TestMotionHeatSearch(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn, Options{})
+	forEachStore(t, Options{}, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		t0 := time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC)
 		heat := func(cell int) []byte {

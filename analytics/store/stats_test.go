@@ -14,8 +14,7 @@ import (
 // camera filter, and out-of-range values are made fit; a second desk's row for the same
 // minute is ignored. On both backends.
 func TestHealthWriteReadDownsample(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn, Options{})
+	forEachStore(t, Options{}, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		var rows []CameraStat
 		for m := range 24 * 60 {
@@ -96,8 +95,7 @@ func TestHealthWriteReadDownsample(t *testing.T) {
 // TestCountsByDayAndCount: events per kind per UTC day, narrowed by camera and kind, and
 // the count of what a filter selects beyond a page's limit.
 func TestCountsByDayAndCount(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn, Options{})
+	forEachStore(t, Options{}, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		day := t0.Truncate(24 * time.Hour)
 		for d := range 3 {
@@ -137,8 +135,7 @@ func TestCountsByDayAndCount(t *testing.T) {
 // visits every event once, newest first, even where several start at the same moment
 // and a page ends among them.
 func TestQueryPagesByStartAndID(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn, Options{})
+	forEachStore(t, Options{}, func(t *testing.T, s *Store) {
 		all := fill(t, s)
 		for range 5 { // five more at the same moment as the 21st
 			id, err := s.Insert(context.Background(), Event{Camera: "Tie", Kind: KindMotion, Start: all[20].Start})

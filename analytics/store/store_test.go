@@ -21,8 +21,7 @@ import (
 var t0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 
 func TestStoreEventLifecycle(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn, Options{})
+	forEachStore(t, Options{}, func(t *testing.T, s *Store) {
 		snap1, snap2 := []byte("\xff\xd8first\xff\xd9"), []byte("\xff\xd8second\xff\xd9")
 		ref := s.Begin(Event{Camera: "Gate", Kind: KindMotion, Zone: "drive", Start: t0, Peak: 0.2, Snapshot: snap1})
 		s.Update(ref, 0.9, t0.Add(2*time.Second), snap2)
@@ -78,8 +77,7 @@ func fill(t *testing.T, s *Store) []Event {
 }
 
 func TestStoreQueryFilters(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn, Options{})
+	forEachStore(t, Options{}, func(t *testing.T, s *Store) {
 		all := fill(t, s)
 		match := func(keep func(e Event) bool) []int64 {
 			var ids []int64
@@ -125,8 +123,7 @@ func TestStoreQueryFilters(t *testing.T) {
 }
 
 func TestStoreCountsByHour(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn, Options{})
+	forEachStore(t, Options{}, func(t *testing.T, s *Store) {
 		fill(t, s) // 6 events an hour, 2 per camera
 		counts, err := s.CountsByHour(context.Background(), "", "", t0, t0.Add(3*time.Hour))
 		if err != nil {
@@ -270,8 +267,7 @@ func TestStoreRefusesNewerSchema(t *testing.T) {
 }
 
 func TestStoreClipsWhatItStores(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn, Options{})
+	forEachStore(t, Options{}, func(t *testing.T, s *Store) {
 		long := strings.Repeat("é", MaxNameBytes) // 2 bytes each
 		ref := s.Begin(Event{Camera: long, Kind: "mo\x00tion\xff", Zone: "z", Start: t0, Peak: 7,
 			Detail: strings.Repeat("x", 2*MaxDetailBytes), Snapshot: make([]byte, MaxSnapshotBytes+1)})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/capture/internal/poll"
 )
 
 // Sink records StreamInfos and Packets. The zero value is ready to use.
@@ -133,11 +134,5 @@ func Received(t testing.TB, src capture.Source, want int) *Sink {
 // WaitFor polls cond for up to 10 s — generous, so a slow machine never fails a test.
 func WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.Until(t, what, cond)
 }

@@ -3,7 +3,7 @@ package panel
 import (
 	"context"
 	"fmt"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -71,9 +71,9 @@ func proberWithPins(pins func(hostPort string) string) capture.Prober {
 // and `vigil probe` both run.
 var Prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeRequest) capture.ProbeReport {
 	r := capture.ProbeReport{URL: capture.RedactURL(req.URL), AuthOffered: []string{}}
-	var seen lastFingerprint
+	var seen atomic.Value // the last certificate fingerprint the source saw (a string, set from its goroutines)
 	src, err := NewSource(req.URL, capture.Settings{User: req.User, Password: req.Password, FPS: req.FPS, Insecure: req.Insecure,
-		Pins: req.Pins, Seen: seen.set})
+		Pins: req.Pins, Seen: func(fp string) { seen.Store(fp) }})
 	if err != nil {
 		r.Err = err
 		r.Explain()
@@ -97,7 +97,7 @@ var Prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 		r.Fingerprint = f.Fingerprint()
 	}
 	if r.Fingerprint == "" && req.Insecure {
-		r.Fingerprint = seen.get() // https and rtsps: what --insecure accepted, to pin
+		r.Fingerprint, _ = seen.Load().(string) // https and rtsps: what --insecure accepted, to pin
 	}
 	if tl, ok := src.(capture.TrackLister); ok {
 		r.Tracks = append(r.Tracks, tl.ProbeTracks()...)
@@ -113,22 +113,3 @@ var Prober = capture.ProberFunc(func(ctx context.Context, req capture.ProbeReque
 	r.Clean()
 	return r
 })
-
-// lastFingerprint keeps the last certificate fingerprint a source saw (set from the
-// source's goroutines, read after the probe).
-type lastFingerprint struct {
-	mu sync.Mutex
-	fp string
-}
-
-func (l *lastFingerprint) set(fp string) {
-	l.mu.Lock()
-	l.fp = fp
-	l.mu.Unlock()
-}
-
-func (l *lastFingerprint) get() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.fp
-}
