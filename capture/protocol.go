@@ -317,6 +317,12 @@ type (
 		SetSpeed(speed float64)
 		Playing() bool
 	}
+	// EndReporter is implemented by a Source playing recordings that can run out of
+	// them: AtEnd reports that the newest recorded picture was sent and nothing newer is
+	// recorded yet (a player says so, rather than leave a still picture unexplained).
+	EndReporter interface {
+		AtEnd() bool
+	}
 	// Stepper is implemented by a Source playing recordings that can hold a picture:
 	// Pause stops sending (the picture shown stays), Resume goes on at the speed set, and
 	// Step, while paused, moves one picture forward in display order. A Seek while paused

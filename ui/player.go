@@ -145,10 +145,31 @@ func (p *player) position() time.Time {
 // the UI goroutine, at most one post at a time (latest wins).
 func (p *player) frames() {
 	defer close(p.done)
+	ender, _ := p.ctl.(capture.EndReporter)
+	tick := time.NewTicker(endPoll)
+	defer tick.Stop()
+	var endSince time.Time // when the end of the recordings was reached, zero: not there
+	said := false
 	for {
 		select {
 		case <-p.stop:
 			return
+		case now := <-tick.C:
+			if ender == nil {
+				continue
+			}
+			if !ender.AtEnd() {
+				endSince = time.Time{}
+			} else if endSince.IsZero() {
+				endSince = now
+			}
+			// Following a recording being written, the end is reached between its
+			// fragments (a second apart): only an end that lasts is said.
+			if atEnd := !endSince.IsZero() && now.Sub(endSince) >= endHold; atEnd != said {
+				said = atEnd
+				p.post(func() { p.showEnd(atEnd) })
+			}
+			continue
 		case <-p.sub.Ready():
 		}
 		f := p.sub.Take()
@@ -171,6 +192,28 @@ func (p *player) frames() {
 		if post {
 			p.post(p.draw)
 		}
+	}
+}
+
+// endPoll is how often the player asks whether the end of the recordings was reached,
+// endHold how long it must last to be said.
+const (
+	endPoll = 250 * time.Millisecond
+	endHold = 3 * time.Second
+)
+
+// endNotice is the notice while the newest recorded picture is shown: a still picture
+// is then not a stalled player.
+const endNotice = "End of the recordings: newer pictures show here as they are recorded."
+
+// showEnd says that the end of the recordings was reached, or takes it back (UI
+// goroutine).
+func (p *player) showEnd(atEnd bool) {
+	switch {
+	case atEnd:
+		p.notice.SetText(endNotice)
+	case p.notice.Text == endNotice:
+		p.notice.SetText("")
 	}
 }
 

@@ -333,3 +333,40 @@ func TestPlayerOpenedFromTileAndRecordings(t *testing.T) {
 		t.Fatalf("played %v, status %q", played, v.status.Text)
 	}
 }
+
+// At the end of the recordings the player says so, rather than leave a still picture
+// unexplained; when the recording goes on, its pictures play and the end is said again
+// once they run out.
+func TestPlayerSaysTheEndOfTheRecordings(t *testing.T) {
+	root, starts, pkts := recordedCam(t, 2, 0)
+	q := &uiQueue{}
+	p, err := newPlayer(&fileReview{root: root, dec: &testDecoders{}}, "cam", starts[0], q.Do)
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := test.NewWindow(p.obj)
+	defer win.Close()
+	defer p.close(false)
+	last := starts[0].Add(pkts[len(pkts)-1].PTS)
+	pumpUntil(t, q, "the end said", func() bool { return p.notice.Text == endNotice })
+	if !p.shown.Equal(last) {
+		t.Errorf("at the end the picture shown is at %v, want the last (%v)", p.shown.Sub(starts[0]), last.Sub(starts[0]))
+	}
+	if p.ctl.Paused() || p.playB.Text != "Pause" {
+		t.Errorf("at the end: paused %v, button %q (it goes on when the recording does)", p.ctl.Paused(), p.playB.Text)
+	}
+
+	// The camera is recorded again: the player goes on with it, then says the end again.
+	next := time.Now().Truncate(time.Second).Add(time.Second)
+	if err := fmp4filetest.Record(root, "cam", pkts, next); err != nil {
+		t.Fatal(err)
+	}
+	pumpUntil(t, q, "the new recording", func() bool { return p.shown.After(next) })
+	if p.notice.Text == endNotice {
+		t.Errorf("playing the new recording, the notice still says the end")
+	}
+	pumpUntil(t, q, "the end said again", func() bool { return p.notice.Text == endNotice })
+	if want := next.Add(pkts[len(pkts)-1].PTS); !p.shown.Equal(want) {
+		t.Errorf("at the end the picture shown is at %v, want %v", p.shown, want)
+	}
+}

@@ -64,6 +64,7 @@ type Source struct {
 	paused  bool
 	steps   int
 	playing bool
+	atEnd   bool      // the newest recorded picture was sent: waiting for the recording to go on
 	pos     time.Time // the last picture sent: where a new Run resumes
 }
 
@@ -75,9 +76,10 @@ func New(dir string, from time.Time, speed float64) *Source {
 }
 
 var (
-	_ capture.Source  = (*Source)(nil)
-	_ capture.Seeker  = (*Source)(nil)
-	_ capture.Stepper = (*Source)(nil)
+	_ capture.Source      = (*Source)(nil)
+	_ capture.Seeker      = (*Source)(nil)
+	_ capture.Stepper     = (*Source)(nil)
+	_ capture.EndReporter = (*Source)(nil)
 )
 
 func (s *Source) init() {
@@ -135,6 +137,14 @@ func (s *Source) Playing() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.playing && !s.paused
+}
+
+// AtEnd reports that the newest recorded picture was sent and nothing newer is recorded
+// yet (capture.EndReporter): it clears when the recording goes on or a seek moves back.
+func (s *Source) AtEnd() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.atEnd
 }
 
 // Pause holds the picture shown.
@@ -200,7 +210,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 	sink.Connected(capture.StreamInfo{Protocol: "file", Transport: "file", Codec: p.rec.ix.track.codec})
 	err = p.run(ctx)
 	s.mu.Lock()
-	s.playing = false
+	s.playing, s.atEnd = false, false
 	s.mu.Unlock()
 	if ctx.Err() != nil {
 		return nil
@@ -524,9 +534,11 @@ func (p *player) state() state {
 	return st
 }
 
-func (p *player) setPlaying(on bool) {
+// setPlaying says whether units go out at the speed, and whether the end of the
+// recordings was reached.
+func (p *player) setPlaying(on, atEnd bool) {
 	p.src.mu.Lock()
-	p.src.playing = on
+	p.src.playing, p.src.atEnd = on, atEnd
 	p.src.mu.Unlock()
 }
 
@@ -545,14 +557,14 @@ func (p *player) run(ctx context.Context) error {
 			return err
 		}
 		if !ok { // the end: wait for a seek, or for the recording to go on
-			p.setPlaying(false)
+			p.setPlaying(false, true)
 			if !p.wait(ctx, time.Now().Add(liveEdgePoll)) {
 				return nil
 			}
 			p.grow()
 			continue
 		}
-		p.setPlaying(!st.paused)
+		p.setPlaying(!st.paused, false)
 		wallPTS, wallDTS := p.rec.wall(s.pts), p.rec.wall(s.dts)
 		inter := p.rec.ix.track.codec != capture.CodecJPEG
 		if !p.target.IsZero() {
