@@ -1,8 +1,6 @@
 package recorder
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/capture/avdec/avdectest"
+	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 )
 
 // encodeWithTimes encodes frames pictures of testsrc2 (w×h at fps, a key frame every
@@ -46,10 +45,6 @@ func encodeWithTimes(t *testing.T, codec capture.Codec, w, h, fps, frames, bfram
 		t.Fatalf("ffmpeg to Annex-B: %v", err)
 	}
 	aus, keys := split(raw)
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "stream=time_base:packet=pts,dts,flags", "-of", "json", mp4).Output()
-	if err != nil {
-		t.Fatalf("ffprobe packets: %v", err)
-	}
 	var r struct {
 		Streams []struct {
 			TimeBase string `json:"time_base"`
@@ -59,8 +54,8 @@ func encodeWithTimes(t *testing.T, codec capture.Codec, w, h, fps, frames, bfram
 			Flags    string
 		} `json:"packets"`
 	}
-	if err := json.Unmarshal(out, &r); err != nil || len(r.Streams) != 1 {
-		t.Fatalf("ffprobe packets: %v: %s", err, out)
+	if _, err := ffmpeg.ProbeJSON(mp4, &r, "-select_streams", "v", "-show_entries", "stream=time_base:packet=pts,dts,flags"); err != nil || len(r.Streams) != 1 {
+		t.Fatalf("ffprobe packets: %v: %+v", err, r.Streams)
 	}
 	var num, den int64
 	if _, err := fmt.Sscanf(r.Streams[0].TimeBase, "%d/%d", &num, &den); err != nil || den == 0 {
@@ -96,15 +91,6 @@ type frameOrder struct {
 
 func probeOrder(t *testing.T, path string) frameOrder {
 	t.Helper()
-	run := func(entries, show string) []byte {
-		cmd := exec.Command("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", entries, show, "-of", "json", path)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Run(); err != nil || errb.Len() > 0 {
-			t.Fatalf("ffprobe %s of %s: %v\n%s", show, path, err, errb.String())
-		}
-		return out.Bytes()
-	}
 	var r struct {
 		Frames []struct {
 			PTS      string `json:"pts_time"`
@@ -114,12 +100,13 @@ func probeOrder(t *testing.T, path string) frameOrder {
 			DTS string `json:"dts_time"`
 		} `json:"packets"`
 	}
-	if err := json.Unmarshal(run("frame=pts_time,pict_type", "-show_frames"), &r); err != nil {
-		t.Fatal(err)
+	run := func(entries, show string) {
+		if complaints, err := ffmpeg.ProbeJSON(path, &r, "-select_streams", "v", "-show_entries", entries, show); err != nil || complaints != "" {
+			t.Fatalf("ffprobe %s of %s: %v\n%s", show, path, err, complaints)
+		}
 	}
-	if err := json.Unmarshal(run("packet=dts_time", "-show_packets"), &r); err != nil {
-		t.Fatal(err)
-	}
+	run("frame=pts_time,pict_type", "-show_frames")
+	run("packet=dts_time", "-show_packets")
 	sec := func(s string) time.Duration {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {

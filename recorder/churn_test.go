@@ -52,7 +52,7 @@ func TestJPEGSizeChurn(t *testing.T) {
 	for i, cl := range c {
 		p := ffprobe(t, cl.Path)
 		decodeClean(t, cl.Path)
-		if p.W != sizes[i][0] || p.H != sizes[i][1] || p.Frames < 25 {
+		if p.Width != sizes[i][0] || p.Height != sizes[i][1] || p.Frames < 25 {
 			t.Errorf("file %d: %+v, want %dx%d", i, p, sizes[i][0], sizes[i][1])
 		}
 	}

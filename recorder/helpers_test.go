@@ -3,11 +3,9 @@ package recorder
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
@@ -39,47 +38,18 @@ func needFFmpeg(t testing.TB) {
 	}
 }
 
-// probe is what ffprobe says about a recording.
-type probe struct {
-	Codec    string
-	W, H     int
-	Frames   int
-	Duration float64
-}
-
 // ffprobe checks a file with ffprobe, counting decoded frames; anything ffprobe prints on
 // stderr at -v error fails the test.
-func ffprobe(t *testing.T, path string) probe {
+func ffprobe(t *testing.T, path string) ffmpeg.Video {
 	t.Helper()
-	cmd := exec.Command("ffprobe", "-v", "error", "-count_frames", "-show_streams", "-show_format", "-of", "json", path)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("ffprobe %s: %v\n%s", path, err, errb.String())
+	v, complaints, err := ffmpeg.ProbeVideo(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if errb.Len() > 0 {
-		t.Errorf("ffprobe %s complained:\n%s", path, errb.String())
+	if complaints != "" {
+		t.Errorf("ffprobe %s complained:\n%s", path, complaints)
 	}
-	var r struct {
-		Streams []struct {
-			CodecName    string `json:"codec_name"`
-			Width        int    `json:"width"`
-			Height       int    `json:"height"`
-			NbReadFrames string `json:"nb_read_frames"`
-			Duration     string `json:"duration"`
-		} `json:"streams"`
-		Format struct {
-			Duration string `json:"duration"`
-		} `json:"format"`
-	}
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil || len(r.Streams) != 1 {
-		t.Fatalf("ffprobe %s: unexpected output (%v): %s", path, err, out.String())
-	}
-	s := r.Streams[0]
-	p := probe{Codec: s.CodecName, W: s.Width, H: s.Height}
-	p.Frames, _ = strconv.Atoi(s.NbReadFrames)
-	p.Duration, _ = strconv.ParseFloat(r.Format.Duration, 64)
-	return p
+	return v
 }
 
 // decodeClean decodes the whole file with ffmpeg; any error output fails the test.

@@ -26,7 +26,7 @@ func TestRecordMJPEG(t *testing.T) {
 	}
 	clip := oneClip(t, r.Dir())
 	p := ffprobe(t, clip.Path)
-	if p.Codec != "mjpeg" || p.W != 320 || p.H != 240 {
+	if p.Codec != "mjpeg" || p.Width != 320 || p.Height != 240 {
 		t.Errorf("ffprobe: %+v", p)
 	}
 	if math.Abs(p.Duration-5) > 0.5 {
@@ -59,7 +59,7 @@ func TestRecordH264(t *testing.T) {
 	recordFor(t, r, "h264", cam, 5*time.Second)
 	clip := oneClip(t, r.Dir())
 	p := ffprobe(t, clip.Path)
-	if p.Codec != "h264" || p.W != 640 || p.H != 360 {
+	if p.Codec != "h264" || p.Width != 640 || p.Height != 360 {
 		t.Errorf("ffprobe: %+v", p)
 	}
 	if math.Abs(p.Duration-5) > 0.5 || p.Frames < 68 || p.Frames > 82 {

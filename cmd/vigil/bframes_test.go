@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
 	"github.com/vigil-cctv/vigil/recorder"
 )
@@ -65,11 +66,6 @@ func TestProbeAndRecordBFrameRTSP(t *testing.T) {
 			if !strings.Contains(stdout.String(), path) {
 				t.Errorf("record did not print the file it wrote: %s", stdout.String())
 			}
-			raw, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-				"stream=codec_name:frame=pts,pict_type", "-of", "json", path).Output()
-			if err != nil {
-				t.Fatalf("ffprobe: %v", err)
-			}
 			var probe struct {
 				Streams []struct {
 					Codec string `json:"codec_name"`
@@ -79,8 +75,9 @@ func TestProbeAndRecordBFrameRTSP(t *testing.T) {
 					Type string `json:"pict_type"`
 				} `json:"frames"`
 			}
-			if err := json.Unmarshal(raw, &probe); err != nil || len(probe.Streams) != 1 || probe.Streams[0].Codec != c.codec {
-				t.Fatalf("ffprobe %s: %v", raw, err)
+			_, err = ffmpeg.ProbeJSON(path, &probe, "-select_streams", "v:0", "-show_entries", "stream=codec_name:frame=pts,pict_type")
+			if err != nil || len(probe.Streams) != 1 || probe.Streams[0].Codec != c.codec {
+				t.Fatalf("ffprobe %+v: %v", probe.Streams, err)
 			}
 			if len(probe.Frames) < 20 { // x264enc as it comes buffers ~40 frames of lookahead before its first
 				t.Fatalf("%d frames in a 6 s recording at 15 fps", len(probe.Frames))

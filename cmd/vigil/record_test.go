@@ -3,17 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigil-cctv/vigil/config"
+	"github.com/vigil-cctv/vigil/internal/ffmpeg"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 	"github.com/vigil-cctv/vigil/protocols/rtsp/rtsptest"
@@ -86,42 +84,13 @@ func TestRecordRTSPCamera(t *testing.T) {
 	}
 }
 
-// probedVideo is what ffprobe (Debian's, the judge) reads of a file's one video stream.
-type probedVideo struct {
-	Codec         string
-	Width, Height int
-	Duration      float64 // seconds, of the container
-	Frames        int     // frames decoded (-count_frames)
-}
-
-func (p probedVideo) String() string {
-	return fmt.Sprintf("%s %dx%d, %d frames", p.Codec, p.Width, p.Height, p.Frames)
-}
-
-func ffprobeVideo(t *testing.T, path string) probedVideo {
+func ffprobeVideo(t *testing.T, path string) ffmpeg.Video {
 	t.Helper()
-	raw, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-show_streams", "-show_format", "-of", "json", path).Output()
+	v, _, err := ffmpeg.ProbeVideo(path)
 	if err != nil {
-		t.Fatalf("ffprobe %s: %v", path, err)
+		t.Fatal(err)
 	}
-	var probe struct {
-		Streams []struct {
-			Codec  string `json:"codec_name"`
-			Width  int    `json:"width"`
-			Height int    `json:"height"`
-			Frames string `json:"nb_read_frames"`
-		} `json:"streams"`
-		Format struct {
-			Duration string `json:"duration"`
-		} `json:"format"`
-	}
-	if err := json.Unmarshal(raw, &probe); err != nil || len(probe.Streams) != 1 {
-		t.Fatalf("ffprobe output %s: %v", raw, err)
-	}
-	s := probe.Streams[0]
-	d, _ := strconv.ParseFloat(probe.Format.Duration, 64)
-	n, _ := strconv.Atoi(s.Frames)
-	return probedVideo{Codec: s.Codec, Width: s.Width, Height: s.Height, Duration: d, Frames: n}
+	return v
 }
 
 // freePort returns a loopback port with nothing listening on it.
