@@ -1,7 +1,6 @@
 package panel_test
 
 import (
-	"fmt"
 	"os/exec"
 	"sync"
 	"testing"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/vigil-cctv/vigil/analytics/analyticstest"
 	"github.com/vigil-cctv/vigil/internal/panel"
-	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
 
 // TestRecordOnMotion: a camera set to `record: motion` records while its analyzer sees
@@ -21,15 +19,7 @@ func TestRecordOnMotion(t *testing.T) {
 	panel.PostRoll = 500 * time.Millisecond
 	defer func() { panel.PostRoll = old }()
 	// A 6 s loop at 10 fps: still for 3 s, then a 1.5 s walk.
-	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 10, Frames: analyticstest.Walk(60, 30, 45, 320, 180)})
-	defer srv.Close()
-	dir := t.TempDir()
-	cfg := useSettings(t, fmt.Sprintf("analytics: {database: %q}\nrecording: {root: %q, pre_roll_seconds: 1}\ncameras:\n"+
-		"  - {name: Yard, record: motion, analyzers: [motion], streams: [{url: %q}]}\n", dir+"/events.db", dir, srv.URL()))
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, pn := yardPanel(t, analyticstest.Walk(60, 30, 45, 320, 180), "motion", "pre_roll_seconds: 1")
 	defer pn.Close()
 	var mu sync.Mutex
 	var started, ended time.Time

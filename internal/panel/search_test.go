@@ -42,6 +42,27 @@ func TestMotionSearch(t *testing.T) {
 	}
 }
 
+// yardPanel opens a recording Panel whose one camera, Yard, is an MJPEG camera playing
+// frames at 10 fps (served until the test ends), analysed for motion into an event store
+// and recorded as record says ("motion", "continuous"), with recording settings more
+// ("pre_roll_seconds: 1"), all in a temporary folder. The caller closes the Panel.
+func yardPanel(t *testing.T, frames [][]byte, record, more string) (*config.Config, *panel.Panel) {
+	t.Helper()
+	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 10, Frames: frames})
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	if more != "" {
+		more = ", " + more
+	}
+	cfg := useSettings(t, fmt.Sprintf("analytics: {database: %q}\nrecording: {root: %q%s}\ncameras:\n"+
+		"  - {name: Yard, record: %s, analyzers: [motion], streams: [{url: %q}]}\n", dir+"/events.db", dir, more, record, srv.URL()))
+	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, pn
+}
+
 // recordWalks records and analyses a camera, Yard, for 10 s while a scripted passer-by
 // crosses the lower middle of its 320×180 picture: a 4 s loop at 10 fps, still for 2 s,
 // then a 1.5 s walk across x 0.1–0.75, y 0.33–0.83. It returns the settings (their
@@ -51,15 +72,7 @@ func recordWalks(t *testing.T) (*config.Config, time.Time) {
 	t.Helper()
 	needTool(t, "ffmpeg")
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	srv := mjpegtest.NewServer(mjpegtest.Options{FPS: 10, Frames: analyticstest.Walk(40, 20, 35, 320, 180)})
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	cfg := useSettings(t, fmt.Sprintf("analytics: {database: %q}\nrecording: {root: %q}\ncameras:\n"+
-		"  - {name: Yard, record: continuous, analyzers: [motion], streams: [{url: %q}]}\n", dir+"/events.db", dir, srv.URL()))
-	pn, err := panel.Open(cfg, panel.Options{Logger: quiet, Record: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, pn := yardPanel(t, analyticstest.Walk(40, 20, 35, 320, 180), "continuous", "")
 	defer pn.Close() // the minute's motion map and the recording are kept
 	// The loop starts with the connection: its first frame is the script's 0 s.
 	sub, release := streamNamed(pn, "Yard").Subscribe("test", 4)
