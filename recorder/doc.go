@@ -1,9 +1,10 @@
 // Package recorder writes cameras' encoded packets to disk as fragmented MP4 without
 // re-encoding (H.264, H.265 and M-JPEG passed through), one file per camera per segment:
 //
-//	<root>/<camera>/<YYYY-MM-DD>/<camera>_<YYYY-MM-DDTHH-MM-SS±hhmm>.mp4
+//	<root>/<camera>/<YYYY-MM-DD>/<camera>_<YYYY-MM-DDTHH-MM-SS.mmm±hhmm>.mp4
 //
-// named by the local wall-clock time of the first frame with its UTC offset, created
+// named by the local wall-clock time of the first frame to the millisecond with its UTC
+// offset (names to the second, written before, are still read), created
 // exclusively so a clock change never overwrites a file. Fragments last at most 1 s and
 // each is written with one write call and fsync'ed, so a killed process leaves complete
 // fragments plus at most a torn tail, which Open cuts off; a power cut loses at most the

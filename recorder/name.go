@@ -20,9 +20,12 @@ import (
 // 255-byte limit of common file systems.
 const maxNameBytes = 96
 
-// timeLayout is the time part of a segment's file name: local wall-clock time with its UTC
-// offset, without colons (Windows forbids them).
-const timeLayout = "2006-01-02T15-04-05-0700"
+// timeLayout is the time part of a segment's file name: local wall-clock time to the
+// millisecond with its UTC offset, without colons (Windows forbids them). The milliseconds
+// make a recording's start, and so every recorded time played from it, exact: a name to
+// the second put pictures up to a second early. Names without them (written before) are
+// still read, to the second.
+const timeLayout = "2006-01-02T15-04-05.000-0700"
 
 // dateLayout names the per-day folder.
 const dateLayout = "2006-01-02"
@@ -102,7 +105,7 @@ func segmentName(safe string, t time.Time, n int) string {
 }
 
 // segmentNameRE recognises a segment file name and captures its time.
-var segmentNameRE = regexp.MustCompile(`_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}[+-]\d{4})(?:-\d+)?\.mp4$`)
+var segmentNameRE = regexp.MustCompile(`_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d{3})?[+-]\d{4})(?:-\d+)?\.mp4$`)
 
 // parseSegmentTime reads the first frame's time from a segment's file name.
 func parseSegmentTime(name string) (time.Time, bool) {
@@ -110,7 +113,9 @@ func parseSegmentTime(name string) (time.Time, bool) {
 	if m == nil {
 		return time.Time{}, false
 	}
-	t, err := time.Parse(timeLayout, m[1])
+	// Without the milliseconds in the layout, time.Parse takes them after the seconds
+	// when they are there.
+	t, err := time.Parse("2006-01-02T15-04-05-0700", m[1])
 	return t, err == nil
 }
 

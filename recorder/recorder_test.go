@@ -43,7 +43,7 @@ func TestRecordMJPEG(t *testing.T) {
 	rel, _ := filepath.Rel(r.Dir(), clip.Path)
 	parts := strings.Split(rel, string(filepath.Separator))
 	if len(parts) != 3 || parts[0] != "Front door" || parts[1] != clip.Start.Format("2006-01-02") ||
-		parts[2] != "Front door_"+clip.Start.Format("2006-01-02T15-04-05-0700")+".mp4" {
+		parts[2] != "Front door_"+clip.Start.Format("2006-01-02T15-04-05.000-0700")+".mp4" {
 		t.Errorf("path %q", rel)
 	}
 	if d := time.Since(clip.Start); d < 5*time.Second || d > 30*time.Second {
@@ -580,7 +580,7 @@ func TestSegmentNameClash(t *testing.T) {
 		f.Close()
 		paths = append(paths, filepath.Base(p))
 	}
-	want := []string{"cam_2024-03-31T02-30-00+0200.mp4", "cam_2024-03-31T02-30-00+0200-2.mp4", "cam_2024-03-31T02-30-00+0200-3.mp4"}
+	want := []string{"cam_2024-03-31T02-30-00.000+0200.mp4", "cam_2024-03-31T02-30-00.000+0200-2.mp4", "cam_2024-03-31T02-30-00.000+0200-3.mp4"}
 	if strings.Join(paths, ",") != strings.Join(want, ",") {
 		t.Errorf("names %v, want %v", paths, want)
 	}
@@ -605,5 +605,24 @@ func TestDefaultRoot(t *testing.T) {
 	os.WriteFile(filepath.Join(home, "cfg", "user-dirs.dirs"), []byte("# x\nXDG_VIDEOS_DIR=\"$HOME/Filme\"\n"), 0o644)
 	if d, _ := DefaultRoot(); d != filepath.Join(home, "Filme", "vigil") {
 		t.Errorf("user-dirs: %q", d)
+	}
+}
+
+// A file is named by its first frame's time to the millisecond, and fmp4file reads the
+// same time from it; a name written before the milliseconds were added reads to the
+// second.
+func TestSegmentNameKeepsTheMilliseconds(t *testing.T) {
+	at := time.Date(2026, 12, 2, 17, 1, 2, 734_900_000, time.FixedZone("", 3600))
+	name := segmentName("cam", at, 2)
+	if name != "cam_2026-12-02T17-01-02.734+0100-2.mp4" {
+		t.Fatalf("name %q", name)
+	}
+	for name, want := range map[string]time.Time{
+		name:                               at.Truncate(time.Millisecond),
+		"cam_2026-12-02T17-01-02+0100.mp4": at.Truncate(time.Second),
+	} {
+		if ts, ok := parseSegmentTime(name); !ok || !ts.Equal(want) {
+			t.Errorf("parse %q: %v %v, want %v", name, ts, ok, want)
+		}
 	}
 }

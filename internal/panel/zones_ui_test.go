@@ -146,10 +146,10 @@ func TestMotionSearchFromTheUI(t *testing.T) {
 	if len(hits) < 2 {
 		t.Fatalf("%d walks listed for at least two: %s", len(hits), texts())
 	}
-	// The search's times are a recording's start plus the time into it, and a
-	// recording's start is known to the second (its file name), so a hit is up to 1 s
-	// early (measured: 1.1–1.9 s into the loop for the walk's 2.0 s).
-	const loop, walkFrom, tolerance = 4 * time.Second, 2 * time.Second, 1200 * time.Millisecond
+	// The search's times are a recording's start (its file name, to the millisecond) plus
+	// the time into it (measured: 2.04 s into the loop for the walk's 2.0 s; up to 1 s
+	// early when names had only seconds).
+	const loop, walkFrom, tolerance = 4 * time.Second, 2 * time.Second, 500 * time.Millisecond
 	for i, h := range hits {
 		phase := (h.Sub(t0)%loop + loop) % loop
 		if d := (phase - walkFrom).Abs(); d > tolerance {

@@ -12,10 +12,13 @@ import (
 )
 
 // A camera's recordings, as the recorder lays them out (docs/architecture.md
-// "Recording"): <camera>/<YYYY-MM-DD>/<camera>_<YYYY-MM-DDTHH-MM-SS±hhmm>[-N].mp4, named
-// by the wall-clock time of the first frame.
-var fileTimeRE = regexp.MustCompile(`_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}[+-]\d{4})(?:-\d+)?\.mp4$`)
+// "Recording"): <camera>/<YYYY-MM-DD>/<camera>_<YYYY-MM-DDTHH-MM-SS.mmm±hhmm>[-N].mp4,
+// named by the wall-clock time of the first frame (the milliseconds absent in names
+// written before they were added).
+var fileTimeRE = regexp.MustCompile(`_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d{3})?[+-]\d{4})(?:-\d+)?\.mp4$`)
 
+// fileTimeLayout parses both: time.Parse takes a fraction after the seconds the layout
+// does not show.
 const fileTimeLayout = "2006-01-02T15-04-05-0700"
 
 // maxFiles bounds the files of one camera a source lists.

@@ -400,3 +400,21 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 }
+
+// A recording's start is read from its name to the millisecond the recorder writes, and
+// to the second from a name written without them.
+func TestFileStartMilliseconds(t *testing.T) {
+	zone := time.FixedZone("", -5*3600)
+	for name, want := range map[string]time.Time{
+		"Yard_2026-12-02T17-01-02.734-0500.mp4":   time.Date(2026, 12, 2, 17, 1, 2, 734_000_000, zone),
+		"Yard_2026-12-02T17-01-02.734-0500-3.mp4": time.Date(2026, 12, 2, 17, 1, 2, 734_000_000, zone),
+		"Yard_2026-12-02T17-01-02-0500.mp4":       time.Date(2026, 12, 2, 17, 1, 2, 0, zone),
+	} {
+		if got, ok := fileStart(filepath.Join("Yard", "2026-12-02", name)); !ok || !got.Equal(want) {
+			t.Errorf("%s: %v %v, want %v", name, got, ok, want)
+		}
+	}
+	if _, ok := fileStart("Yard_2026-12-02T17-01-02.7-0500.mp4"); ok {
+		t.Error("a fraction of one digit is not a recorder's name")
+	}
+}

@@ -76,7 +76,7 @@ func Units(codec string, w, h, fps, seconds int) ([]capture.Packet, error) {
 }
 
 // Record writes pkts as one recording of camera in the recordings folder root, the
-// first unit received at start (so the file is named by start's second): the packets
+// first unit received at start (so the file is named by start, to the millisecond): the packets
 // go through a capture.Stream into recorder.Root.Start as a camera's would, faster than
 // real time but with receive times that follow their DTS, and Record returns once the
 // file is finalised. start must not lie in the past (now or later): the Supervisor's
