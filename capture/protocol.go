@@ -278,6 +278,11 @@ func CheckHost(u *url.URL) string {
 // What a Source can do besides Run: each an optional interface a protocol's Source
 // implements (SizeHinter, in packet.go, is another). Callers assert the interface,
 // never a protocol's type.
+// TimeSpan is a span of recorded time, [From, To).
+type TimeSpan struct {
+	From, To time.Time
+}
+
 type (
 	// Directory is implemented by a Source that lists the cameras behind its server
 	// (a VMS), known after a connection.
@@ -316,6 +321,12 @@ type (
 		Seek(t time.Time)
 		SetSpeed(speed float64)
 		Playing() bool
+	}
+	// RecordingLister is implemented by a Source whose server keeps recordings (a VMS):
+	// RecordedSpans lists the spans of [from, to) it holds recorded video of, oldest
+	// first, clipped to [from, to), for a timeline. It may log in for the call.
+	RecordingLister interface {
+		RecordedSpans(ctx context.Context, from, to time.Time) ([]TimeSpan, error)
 	}
 	// EndReporter is implemented by a Source playing recordings that can run out of
 	// them: AtEnd reports that the newest recorded picture was sent and nothing newer is
