@@ -117,6 +117,14 @@ type Playback interface {
 	Play(camera string, from time.Time, speed float64) (*capture.Stream, error)
 }
 
+// PlaybackSpans is implemented by a Playback that can say where a camera's recordings
+// are (a VMS's recorded sequences), for the picker's timeline. RecordingLister is called
+// on the UI goroutine and returns nil when the camera's source cannot say; the picker
+// calls the lister's RecordedSpans off it (it may take a login's time).
+type PlaybackSpans interface {
+	RecordingLister(camera string) capture.RecordingLister
+}
+
 // Recordings records cameras and lists what was recorded.
 type Recordings interface {
 	// Toggle starts or stops recording a camera (the tile's record button); an error is

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -52,6 +53,12 @@ type playbackPicker struct {
 	err   *widget.Label
 	play  *widget.Button
 	tl    *Timeline
+	// spans lists the recorded spans of a day (nil: the source cannot say); spanNote says
+	// what the timeline shows of them. do hands their answer to the UI goroutine.
+	spans    func(ctx context.Context, from, to time.Time) ([]capture.TimeSpan, error)
+	spanNote *widget.Label
+	do       func(func())
+	cancel   context.CancelFunc // the listing in flight
 }
 
 // showPlaybackPicker asks for a start time and a speed over win, starting at shown (the
@@ -59,11 +66,20 @@ type playbackPicker struct {
 // (−1 d … +1 h) move from the time in the field, which is the position shown until the
 // user changes it, never from now. onPlay gets the choice and returns an error to show
 // (the picker then stays open).
-func showPlaybackPicker(win fyne.Window, camera string, now, shown time.Time, onPlay func(from time.Time, speed float64) error) *playbackPicker {
-	p := &playbackPicker{}
+//
+// With spans (nil: none), the timeline shows the day's recorded spans, listed off the UI
+// goroutine and handed back through do (fyne.Do, or a test's queue).
+func showPlaybackPicker(win fyne.Window, camera string, now, shown time.Time, spans func(ctx context.Context, from, to time.Time) ([]capture.TimeSpan, error),
+	do func(func()), onPlay func(from time.Time, speed float64) error) *playbackPicker {
+	p := &playbackPicker{spans: spans, do: do, spanNote: wrapLabel("")}
+	p.spanNote.Importance = widget.LowImportance
+	p.spanNote.Hide()
 	// Esc closes the picker, also typed in its time field (which has the focus); Enter
 	// plays.
 	closePicker := func() {
+		if p.cancel != nil {
+			p.cancel()
+		}
 		p.pop.Hide()
 		unregisterPopKeys(p.pop)
 	}
@@ -129,7 +145,7 @@ func showPlaybackPicker(win fyne.Window, camera string, now, shown time.Time, on
 	title := widget.NewLabelWithStyle("Play recorded video of "+camera, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	body := container.NewVBox(title,
 		widget.NewForm(widget.NewFormItem("From", p.when), widget.NewFormItem("Speed", p.speed)),
-		steps, p.tl,
+		steps, p.tl, p.spanNote,
 		p.err,
 		container.NewHBox(layoutSpacer(), cancel, p.play))
 	p.pop = widget.NewModalPopUp(container.NewPadded(body), win.Canvas())
@@ -145,15 +161,59 @@ func (p *playbackPicker) set(t time.Time) {
 	p.showDay(t)
 }
 
-// showDay shows t's local day on the timeline with t marked (the site's recorded spans
-// are not listed: the bar shows the day, not what the VMS holds).
+// showDay shows t's local day on the timeline with t marked, and asks for the day's
+// recorded spans when it is a new day.
 func (p *playbackPicker) showDay(t time.Time) {
 	lt := t.Local()
 	day := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.Local)
 	if !p.tl.from.Equal(day) {
 		p.tl.SetRange(day, day.AddDate(0, 0, 1), nil)
+		p.listSpans(day, day.AddDate(0, 0, 1))
 	}
 	p.tl.SetPosition(t)
+}
+
+// spansTimeout bounds one listing of a day's recordings.
+const spansTimeout = 20 * time.Second
+
+// listSpans asks for the recorded spans of [from, to) off the UI goroutine and shows
+// them, unless the timeline has moved to another day meanwhile.
+func (p *playbackPicker) listSpans(from, to time.Time) {
+	if p.spans == nil {
+		return
+	}
+	if p.cancel != nil {
+		p.cancel() // the day before is no longer wanted
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), spansTimeout)
+	p.cancel = cancel
+	p.spanNote.SetText("Listing the recordings of " + from.Format(time.DateOnly) + "…")
+	p.spanNote.Show()
+	go func() {
+		defer cancel()
+		spans, err := p.spans(ctx, from, to)
+		if ctx.Err() == context.Canceled {
+			return
+		}
+		p.do(func() {
+			if !p.tl.from.Equal(from) {
+				return
+			}
+			switch {
+			case err != nil:
+				p.spanNote.SetText("Could not list the recordings: " + capture.CleanText(err.Error(), 300))
+			case len(spans) == 0:
+				p.spanNote.SetText("No recordings on " + from.Format(time.DateOnly) + ".")
+			default:
+				p.spanNote.Hide()
+			}
+			ts := make([]timeSpan, 0, len(spans))
+			for _, s := range spans {
+				ts = append(ts, timeSpan{s.From, s.To})
+			}
+			p.tl.SetRange(from, to, ts)
+		})
+	}()
 }
 
 func shortDuration(d time.Duration) string {
@@ -232,7 +292,13 @@ func (w *Wall) playbackHooks(t *Tile) {
 		if t.pbLive != nil {
 			shown = t.lastSource // from the position shown, not from now
 		}
-		showPlaybackPicker(w.win, t.Stream().Name(), time.Now(), shown, func(from time.Time, speed float64) error {
+		var spans func(ctx context.Context, from, to time.Time) ([]capture.TimeSpan, error)
+		if ps, ok := w.opts.Playback.(PlaybackSpans); ok {
+			if rl := ps.RecordingLister(t.Stream().Name()); rl != nil {
+				spans = rl.RecordedSpans
+			}
+		}
+		showPlaybackPicker(w.win, t.Stream().Name(), time.Now(), shown, spans, w.batch.Do, func(from time.Time, speed float64) error {
 			return w.startPlayback(t, from, speed)
 		})
 	}

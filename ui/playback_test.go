@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,4 +196,83 @@ func TestPlaybackPickerStepsFromPositionShown(t *testing.T) {
 	r.win.Canvas().Overlays().Remove(pop)
 	r.wall.backToLive(tile)
 	r.wall.closing.Wait()
+}
+
+// spansPlayback is a Playback whose cameras also list recorded spans: two on the day
+// asked first, a failure on any other.
+type spansPlayback struct {
+	testPlayback
+	mu    sync.Mutex
+	asked []time.Time
+}
+
+func (p *spansPlayback) RecordingLister(camera string) capture.RecordingLister {
+	if camera != "Cam 1" {
+		return nil
+	}
+	return p
+}
+
+func (p *spansPlayback) RecordedSpans(_ context.Context, from, to time.Time) ([]capture.TimeSpan, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asked = append(p.asked, from)
+	if to.Sub(from) < 23*time.Hour {
+		return nil, fmt.Errorf("asked for %v–%v", from, to)
+	}
+	if len(p.asked) > 1 {
+		return nil, errors.New("the recorder refused\x1b[31m: token expired")
+	}
+	return []capture.TimeSpan{{From: from.Add(time.Hour), To: from.Add(2 * time.Hour)}, {From: from.Add(5 * time.Hour), To: from.Add(6 * time.Hour)}}, nil
+}
+
+// The picker's timeline shows the day's recorded spans as the Playback lists them, off
+// the UI goroutine; a day it cannot list says why, cleaned, with an empty timeline.
+func TestPlaybackPickerShowsRecordedSpans(t *testing.T) {
+	pb := &spansPlayback{testPlayback: testPlayback{can: func(string) bool { return true }, play: func(string, time.Time, float64) (*capture.Stream, error) {
+		return nil, errors.New("not in this test")
+	}}}
+	r := newWallTRig(t, wallTLive(t, 1), capture.StreamOptions{}, "1x1", func(o *WallOptions) { o.Playback = pb })
+	r.wall.Start()
+	tile := r.wall.Tile("Cam 1")
+	tile.OnPlayback(tile)
+	pop := r.win.Canvas().Overlays().Top()
+	if pop == nil {
+		t.Fatal("no picker")
+	}
+	var tl *Timeline
+	var back *widget.Button
+	var note *widget.Label
+	walkAll(pop, func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *Timeline:
+			tl = o
+		case *widget.Button:
+			if o.Text == "−1d" {
+				back = o
+			}
+		case *widget.Label:
+			if o.Importance == widget.LowImportance {
+				note = o
+			}
+		}
+	})
+	if tl == nil || back == nil || note == nil {
+		t.Fatal("the picker lacks its timeline, −1d or its note")
+	}
+	pumpUntil(t, r.q, "the day's spans", func() bool { return len(tl.spans) == 2 })
+	if day := tl.from; !tl.spans[0].from.Equal(day.Add(time.Hour)) || !tl.spans[1].to.Equal(day.Add(6*time.Hour)) || note.Visible() {
+		t.Errorf("spans %v on %v, note %q shown %v", tl.spans, day, note.Text, note.Visible())
+	}
+	test.Tap(back)
+	pumpUntil(t, r.q, "the failure said", func() bool { return strings.HasPrefix(note.Text, "Could not list") })
+	if len(tl.spans) != 0 || strings.ContainsRune(note.Text, '\x1b') || !strings.Contains(note.Text, "token expired") {
+		t.Errorf("after a failure: spans %v, note %q", tl.spans, note.Text)
+	}
+	pb.mu.Lock()
+	if len(pb.asked) != 2 || !pb.asked[1].Equal(pb.asked[0].AddDate(0, 0, -1)) {
+		t.Errorf("days asked %v", pb.asked)
+	}
+	pb.mu.Unlock()
+	r.win.Canvas().Overlays().Remove(pop)
 }

@@ -130,6 +130,14 @@ func (p *Panel) camerasChanged() {
 // CanPlayback says whether a camera has recordings on a VMS to play back.
 func (p *Panel) CanPlayback(name string) bool { return p.playbackSource(name) != nil }
 
+// RecordingLister lists where a camera's VMS holds recordings, for the playback
+// picker's timeline: a copy of its Milestone source (its own login per listing); nil
+// when the camera's source cannot say.
+func (p *Panel) RecordingLister(name string) capture.RecordingLister {
+	rl, _ := p.playbackSource(name).(capture.RecordingLister)
+	return rl
+}
+
 // StartContinuous starts recording the cameras set to record continuously.
 func (p *Panel) StartContinuous() {
 	if p.recs != nil {

@@ -30,6 +30,7 @@ var (
 	_ ui.TrustStore     = Trust{}
 	_ ui.Sites          = Sites{}
 	_ ui.Playback       = Playback{}
+	_ ui.PlaybackSpans  = Playback{}
 	_ ui.Recordings     = Recordings{}
 )
 
@@ -84,6 +85,11 @@ func (p Playback) CanPlay(name string) bool { return p.P.CanPlayback(name) }
 
 func (p Playback) Play(name string, from time.Time, speed float64) (*capture.Stream, error) {
 	return p.P.Playback(name, from, speed)
+}
+
+// RecordingLister is ui.PlaybackSpans: where a Milestone camera's recordings are.
+func (p Playback) RecordingLister(name string) capture.RecordingLister {
+	return p.P.RecordingLister(name)
 }
 
 // Recordings records cameras and lists the recordings: ui.Recordings.
