@@ -142,22 +142,24 @@ func (p *player) position() time.Time {
 }
 
 // frames copies each picture to show into a buffer of its own and hands the newest to
-// the UI goroutine, at most one post at a time (latest wins).
+// the UI goroutine, at most one picture's post at a time (latest wins); with a source
+// that reports the end of the recordings, it also posts when that end is reached or left.
 func (p *player) frames() {
 	defer close(p.done)
+	var endC <-chan time.Time // nil: the source cannot say
 	ender, _ := p.ctl.(capture.EndReporter)
-	tick := time.NewTicker(endPoll)
-	defer tick.Stop()
+	if ender != nil {
+		tick := time.NewTicker(endPoll)
+		defer tick.Stop()
+		endC = tick.C
+	}
 	var endSince time.Time // when the end of the recordings was reached, zero: not there
 	said := false
 	for {
 		select {
 		case <-p.stop:
 			return
-		case now := <-tick.C:
-			if ender == nil {
-				continue
-			}
+		case now := <-endC:
 			if !ender.AtEnd() {
 				endSince = time.Time{}
 			} else if endSince.IsZero() {
@@ -315,7 +317,9 @@ func (p *player) setZoom(label string) {
 // seek jumps to t (timeline, jumps, the entry).
 func (p *player) seek(t time.Time) {
 	p.sought = t
-	p.notice.SetText("")
+	if p.notice.Text != endNotice { // still at the end after it, the end stays said
+		p.notice.SetText("")
+	}
 	p.ctl.Seek(t)
 	p.showPosition(t)
 }

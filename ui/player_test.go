@@ -369,4 +369,17 @@ func TestPlayerSaysTheEndOfTheRecordings(t *testing.T) {
 	if want := next.Add(pkts[len(pkts)-1].PTS); !p.shown.Equal(want) {
 		t.Errorf("at the end the picture shown is at %v, want %v", p.shown, want)
 	}
+
+	// A jump past the end stays at the end, and says so still; a jump back into the
+	// recordings takes the notice back once pictures come again.
+	p.seek(p.shown.Add(time.Minute))
+	deadline := time.Now().Add(time.Second)
+	for q.Run(); time.Now().Before(deadline); q.Run() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if p.notice.Text != endNotice {
+		t.Errorf("after a jump past the end the notice says %q", p.notice.Text)
+	}
+	p.seek(next)
+	pumpUntil(t, q, "the end taken back", func() bool { return p.notice.Text == "" })
 }

@@ -47,35 +47,43 @@ func Tool(name string, args ...string) ([]byte, error) {
 }
 
 func tool(stdin io.Reader, name string, args ...string) ([]byte, error) {
+	out, _, err := toolStderr(stdin, name, args...)
+	return out, err
+}
+
+// toolStderr is tool that also returns what the program wrote on its standard error
+// (at most 4 KiB of it).
+func toolStderr(stdin io.Reader, name string, args ...string) (out, stderr []byte, err error) {
 	bin, err := exec.LookPath(name)
 	if err != nil {
-		return nil, ErrNotInstalled
+		return nil, nil, ErrNotInstalled
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdin = stdin
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("ffmpeg: starting %s: %w", name, err)
+		return nil, nil, fmt.Errorf("ffmpeg: starting %s: %w", name, err)
 	}
 	out, rerr := io.ReadAll(io.LimitReader(stdout, MaxOutput+1))
 	if len(out) > MaxOutput {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return nil, fmt.Errorf("ffmpeg: %s output over %d bytes", name, MaxOutput)
+		return nil, nil, fmt.Errorf("ffmpeg: %s output over %d bytes", name, MaxOutput)
 	}
-	if err := cmd.Wait(); err != nil || rerr != nil {
-		msg := bytes.TrimSpace(stderr.Bytes())
-		if len(msg) > 4<<10 {
-			msg = msg[:4<<10]
-		}
-		return nil, fmt.Errorf("ffmpeg: %s %s failed: %v %v: %s", name, strings.Join(args, " "), err, rerr, msg)
+	werr := cmd.Wait()
+	stderr = bytes.TrimSpace(errb.Bytes())
+	if len(stderr) > 4<<10 {
+		stderr = stderr[:4<<10]
 	}
-	return out, nil
+	if werr != nil || rerr != nil {
+		return nil, stderr, fmt.Errorf("ffmpeg: %s %s failed: %v %v: %s", name, strings.Join(args, " "), werr, rerr, stderr)
+	}
+	return out, stderr, nil
 }
 
 var (

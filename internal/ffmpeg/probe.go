@@ -1,10 +1,8 @@
 package ffmpeg
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"strconv"
 )
 
@@ -54,18 +52,12 @@ func ProbeVideo(path string) (v Video, complaints string, err error) {
 // into v (a struct of the entries asked for); complaints is what ffprobe wrote at -v
 // error.
 func ProbeJSON(path string, v any, args ...string) (complaints string, err error) {
-	bin, err := exec.LookPath("ffprobe")
+	out, stderr, err := toolStderr(nil, "ffprobe", append(append([]string{"-v", "error"}, args...), "-of", "json", path)...)
 	if err != nil {
-		return "", ErrNotInstalled
+		return string(stderr), err
 	}
-	cmd := exec.Command(bin, append(append([]string{"-v", "error"}, args...), "-of", "json", path)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return errb.String(), fmt.Errorf("ffprobe %s: %v: %s", path, err, bytes.TrimSpace(errb.Bytes()))
+	if err := json.Unmarshal(out, v); err != nil {
+		return string(stderr), fmt.Errorf("ffprobe %s: unexpected output (%v): %.2000s", path, err, out)
 	}
-	if err := json.Unmarshal(out.Bytes(), v); err != nil {
-		return errb.String(), fmt.Errorf("ffprobe %s: unexpected output (%v): %.2000s", path, err, out.String())
-	}
-	return errb.String(), nil
+	return string(stderr), nil
 }

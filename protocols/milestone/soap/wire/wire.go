@@ -36,11 +36,18 @@ type Ack struct {
 	XMLName xml.Name
 }
 
-// Check fails unless the answer's element is want, with the message encoding/xml gives
-// for a tagged element of another name.
+// Check fails unless the answer's element is want, with the messages encoding/xml gives
+// for a tagged element of another name or name space (the server's name cut to 64 bytes).
 func (a *Ack) Check(want xml.Name) error {
-	if a.XMLName != want {
-		return fmt.Errorf("expected element <%s> in name space %s but have <%s>", want.Local, want.Space, a.XMLName.Local)
+	switch got := a.XMLName; {
+	case got.Local != want.Local:
+		return fmt.Errorf("expected element type <%s> but have <%.64s>", want.Local, got.Local)
+	case got.Space != want.Space:
+		space := got.Space
+		if space == "" {
+			space = "no name space"
+		}
+		return fmt.Errorf("expected element <%s> in name space %s but have %.64s", want.Local, want.Space, space)
 	}
 	return nil
 }
@@ -52,6 +59,15 @@ func (a *Ack) Check(want xml.Name) error {
 type Response[T any] struct {
 	Ack
 	Result *T
+}
+
+// Check passes an answer without an element (an empty Body), whose Result is then nil,
+// as the tagged OpResponse types did; an element must be want, as for Ack.
+func (r *Response[T]) Check(want xml.Name) error {
+	if r.XMLName == (xml.Name{}) {
+		return nil
+	}
+	return r.Ack.Check(want)
 }
 
 // UnmarshalXML reads the answer start: its child named after it (OpResponse → OpResult,
