@@ -1,16 +1,21 @@
 // Package recordercommand holds the wire types of ../recordercommand.wsdl, first generated
 // by gowsdl v0.5.0, now kept by hand: a request is its operation's arguments (package
 // soap's callOp wraps them in a wire.Request named after it) beginning with Camera, an
-// answer is a wire.Response of its result (JPEGData, ArrayOfString) or, without content,
+// answer is a wire.Response of its result (JPEGData, ArrayOfString, ArrayOfSequenceType,
+// ArrayOfSequenceEntry) or, without content,
 // a wire.Ack, and the generated per-operation service wrappers were dropped for one
 // generic call (callOp). Edit by hand, keeping to the WSDL; the requests' bytes are
 // pinned by soap's TestRequestBytes.
 package recordercommand
 
-import "github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
+import (
+	"encoding/xml"
+
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
+)
 
 // Camera begins every request of the service: the XProtect token and the camera.
-// PTZMoveStop and PresetGetList are Camera alone.
+// PTZMoveStop, PresetGetList and SequencesGetTypes are Camera alone.
 type Camera struct {
 	Token    string     `xml:"token,omitempty"`
 	DeviceId *wire.Guid `xml:"deviceId,omitempty"`
@@ -84,4 +89,88 @@ type PTZPairBoolean = PTZPair[bool]
 
 type ArrayOfString struct {
 	Astring []*string `xml:"string,omitempty" json:"string,omitempty"`
+}
+
+// SequencesGet asks for the camera's sequences of one type (a SequenceType's Id) that
+// touch [MinTime, MaxTime], at most MaxCount of them.
+type SequencesGet struct {
+	Camera
+	SequenceType *wire.Guid `xml:"sequenceType,omitempty"`
+	MinTime      string     `xml:"minTime,omitempty"`
+	MaxTime      string     `xml:"maxTime,omitempty"`
+	MaxCount     int32      `xml:"maxCount"`
+}
+
+// SequenceType is one kind of sequence the recorder keeps (RecordingSequence,
+// MotionSequence, …), the answer of SequencesGetTypes.
+type SequenceType struct {
+	Id   string `xml:"Id,omitempty" json:"Id,omitempty"`
+	Name string `xml:"Name,omitempty" json:"Name,omitempty"`
+}
+
+// MaxSequenceTypes caps the types kept from a SequencesGetTypes answer; the rest are
+// skipped unread.
+const MaxSequenceTypes = 64
+
+type ArrayOfSequenceType struct {
+	SequenceType []*SequenceType `xml:"SequenceType,omitempty" json:"SequenceType,omitempty"`
+}
+
+// UnmarshalXML keeps at most MaxSequenceTypes types.
+func (a *ArrayOfSequenceType) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var err error
+	a.SequenceType, err = decodeCapped[SequenceType](d, "SequenceType", MaxSequenceTypes)
+	return err
+}
+
+// SequenceEntry is one sequence: when it began, when it was triggered, when it ended
+// (xs:dateTime as strings; package soap parses them).
+type SequenceEntry struct {
+	TimeBegin   string `xml:"TimeBegin,omitempty" json:"TimeBegin,omitempty"`
+	TimeTrigged string `xml:"TimeTrigged,omitempty" json:"TimeTrigged,omitempty"`
+	TimeEnd     string `xml:"TimeEnd,omitempty" json:"TimeEnd,omitempty"`
+}
+
+// MaxSequenceEntries caps the entries kept from a SequencesGet answer (the most a
+// request asks for); the rest are skipped unread.
+const MaxSequenceEntries = 1000
+
+// ArrayOfSequenceEntry is SequencesGet's result: the entries directly under it.
+type ArrayOfSequenceEntry struct {
+	SequenceEntry []*SequenceEntry `xml:"SequenceEntry,omitempty" json:"SequenceEntry,omitempty"`
+}
+
+// UnmarshalXML keeps at most MaxSequenceEntries entries.
+func (a *ArrayOfSequenceEntry) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var err error
+	a.SequenceEntry, err = decodeCapped[SequenceEntry](d, "SequenceEntry", MaxSequenceEntries)
+	return err
+}
+
+// decodeCapped reads the children named name of the element just started, at most max
+// of them; other children and those beyond max are skipped.
+func decodeCapped[T any](d *xml.Decoder, name string, max int) ([]*T, error) {
+	var out []*T
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local != name || len(out) >= max {
+				err = d.Skip()
+			} else {
+				v := new(T)
+				if err = d.DecodeElement(v, &t); err == nil {
+					out = append(out, v)
+				}
+			}
+			if err != nil {
+				return nil, err
+			}
+		case xml.EndElement:
+			return out, nil
+		}
+	}
 }
