@@ -88,7 +88,7 @@ type Recorder struct {
 
 	fault atomic.Int32
 
-	connections, frames, connectUpdates, gotos, nexts, snapshots atomic.Int64
+	connections, frames, connectUpdates, gotos, nexts, snapshots, sequenceCalls atomic.Int64
 
 	rec     *recording
 	httpLn  *chanListener
@@ -174,6 +174,10 @@ func (r *Recorder) Gotos() int64 { return r.gotos.Load() }
 
 // Nexts counts next requests.
 func (r *Recorder) Nexts() int64 { return r.nexts.Load() }
+
+// SequenceCalls counts SequencesGetTypes and SequencesGet calls that passed the token
+// and camera checks.
+func (r *Recorder) SequenceCalls() int64 { return r.sequenceCalls.Load() }
 
 // Snapshots counts JPEGGetLive and JPEGGetAt calls answered with a picture.
 func (r *Recorder) Snapshots() int64 { return r.snapshots.Load() }
