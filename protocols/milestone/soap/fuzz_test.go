@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	gsoap "github.com/hooklift/gowsdl/soap"
 
@@ -160,6 +161,110 @@ func FuzzJPEGResponse(f *testing.F) {
 		}
 		if len(j.Data) > 256 || j.Data[0] != 0xFF || j.Data[1] != 0xD8 {
 			t.Fatalf("accepted %d bytes starting % x", len(j.Data), j.Data[:2])
+		}
+	})
+}
+
+// seqFrom and seqTo are the span the sequence seeds are decoded for.
+var (
+	seqFrom = time.Date(2025, 10, 27, 9, 0, 0, 0, time.UTC)
+	seqTo   = time.Date(2025, 10, 27, 12, 0, 0, 0, time.UTC)
+)
+
+func seqEnvelope(op, inner string) string {
+	return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><` + op + `Response xmlns="http://videoos.net/2/XProtectCSRecorderCommand"><` +
+		op + `Result>` + inner + `</` + op + `Result></` + op + `Response></soap:Body></soap:Envelope>`
+}
+
+func seqEntry(begin, end string) string {
+	return `<SequenceEntry><TimeBegin>` + begin + `</TimeBegin><TimeTrigged>` + begin + `</TimeTrigged><TimeEnd>` + end + `</TimeEnd></SequenceEntry>`
+}
+
+var sequenceResponseSeeds = []string{
+	// 0: two entries, newest first, one with fractions and one without a zone (UTC).
+	seqEnvelope("SequencesGet", seqEntry("2025-10-27T11:00:00.1234567Z", "2025-10-27T11:30:00Z")+seqEntry("2025-10-27T10:00:00", "2025-10-27T10:15:00.5")),
+	// 1: clipped at both ends, and one wholly before from.
+	seqEnvelope("SequencesGet", seqEntry("2025-10-27T08:00:00Z", "2025-10-27T09:30:00Z")+seqEntry("2025-10-27T11:50:00+01:00", "2025-10-27T13:00:00Z")+seqEntry("2025-10-27T07:00:00Z", "2025-10-27T08:00:00Z")),
+	// 2: malformed entries: end before begin, unparsable, missing end; one good.
+	seqEnvelope("SequencesGet", seqEntry("2025-10-27T10:00:00Z", "2025-10-27T09:59:00Z")+seqEntry("yesterday", "2025-10-27T10:00:00Z")+`<SequenceEntry><TimeBegin>2025-10-27T10:00:00Z</TimeBegin></SequenceEntry>`+seqEntry("2025-10-27T09:10:00Z", "2025-10-27T09:20:00Z")),
+	// 3: more entries than MaxSequences: cut while decoding.
+	seqEnvelope("SequencesGet", strings.Repeat(seqEntry("2025-10-27T10:00:00Z", "2025-10-27T10:00:01Z"), recordercommand.MaxSequenceEntries+5)),
+	// 4: empty result, then a truncated answer.
+	seqEnvelope("SequencesGet", ""),
+	seqEnvelope("SequencesGet", seqEntry("2025-10-27T10:00:00Z", "2025-10-27T10:00:01Z"))[:300],
+}
+
+// sequenceSeedWant is how many sequences each seed gives, and the first one's span.
+var sequenceSeedWant = []struct {
+	n          int
+	begin, end string
+}{
+	{2, "2025-10-27T10:00:00Z", "2025-10-27T10:15:00.5Z"},
+	{2, "2025-10-27T09:00:00Z", "2025-10-27T09:30:00Z"},
+	{1, "2025-10-27T09:10:00Z", "2025-10-27T09:20:00Z"},
+	{MaxSequences, "2025-10-27T10:00:00Z", "2025-10-27T10:00:01Z"},
+	{0, "", ""},
+	{-1, "", ""},
+}
+
+func decodeSequencesResponse(body []byte, from, to time.Time, max int) ([]Sequence, error) {
+	resp := new(wire.Response[recordercommand.ArrayOfSequenceEntry])
+	env := &gsoap.SOAPEnvelopeResponse{Body: gsoap.SOAPBodyResponse{Content: resp, Fault: &gsoap.SOAPFault{}}}
+	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(env); err != nil {
+		return nil, err
+	}
+	if err := resp.Check(xml.Name{Space: "http://videoos.net/2/XProtectCSRecorderCommand", Local: "SequencesGetResponse"}); err != nil {
+		return nil, err
+	}
+	return sequences(resp.Result, from, to, max), nil
+}
+
+func TestSequenceResponseSeeds(t *testing.T) {
+	for i, s := range sequenceResponseSeeds {
+		seqs, err := decodeSequencesResponse([]byte(s), seqFrom, seqTo, MaxSequences)
+		want := sequenceSeedWant[i]
+		if want.n < 0 {
+			if err == nil {
+				t.Errorf("seed %d: a truncated answer decoded to %+v", i, seqs)
+			}
+			continue
+		}
+		if err != nil || len(seqs) != want.n {
+			t.Errorf("seed %d: %d sequences (%v), want %d", i, len(seqs), err, want.n)
+			continue
+		}
+		if want.n > 0 && (seqs[0].Begin.Format(time.RFC3339Nano) != want.begin || seqs[0].End.UTC().Format(time.RFC3339Nano) != want.end) {
+			t.Errorf("seed %d: first %v – %v, want %s – %s", i, seqs[0].Begin, seqs[0].End, want.begin, want.end)
+		}
+	}
+	// The clipped end of seed 1's second entry, and the cut to max.
+	if seqs, _ := decodeSequencesResponse([]byte(sequenceResponseSeeds[1]), seqFrom, seqTo, 0); len(seqs) != 2 || !seqs[1].Begin.Equal(seqFrom.Add(110*time.Minute)) || !seqs[1].End.Equal(seqTo) {
+		t.Errorf("clipping: %+v", seqs)
+	}
+	if seqs, _ := decodeSequencesResponse([]byte(sequenceResponseSeeds[0]), seqFrom, seqTo, 1); len(seqs) != 1 || seqs[0].Begin.Hour() != 10 {
+		t.Errorf("max 1: %+v", seqs)
+	}
+}
+
+// FuzzSequencesResponse runs a SequencesGet answer through gowsdl's envelope, the wire
+// types (entries capped while decoding) with callOp's element check and the conversion:
+// at most max sequences, sorted, each a non-negative span inside [from, to).
+func FuzzSequencesResponse(f *testing.F) {
+	for _, s := range sequenceResponseSeeds {
+		f.Add([]byte(s), 7)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, max int) {
+		seqs, err := decodeSequencesResponse(body, seqFrom, seqTo, max)
+		if err != nil {
+			return
+		}
+		if max > 0 && len(seqs) > max || len(seqs) > MaxSequences {
+			t.Fatalf("%d sequences for max %d", len(seqs), max)
+		}
+		for i, q := range seqs {
+			if q.Begin.Before(seqFrom) || !q.Begin.Before(seqTo) || q.End.Before(q.Begin) || q.End.After(seqTo) || i > 0 && q.Begin.Before(seqs[i-1].Begin) {
+				t.Fatalf("sequence %d: %v – %v", i, q.Begin, q.End)
+			}
 		}
 	})
 }

@@ -92,9 +92,7 @@ func RecordingSequenceID(types []SequenceType) string {
 // (an entry of no length inside it stays). Which entries a recorder picks when more than
 // max match is its choice [I]; RecordedSpans-like callers page on from the newest end.
 func (rc *RecorderClient) Sequences(ctx context.Context, token, deviceID, typeID string, from, to time.Time, max int) ([]Sequence, error) {
-	if max <= 0 || max > MaxSequences {
-		max = MaxSequences
-	}
+	max = sequencesMax(max)
 	id := wire.Guid(typeID)
 	const layout = "2006-01-02T15:04:05.000Z"
 	resp, err := callOp[wire.Response[recordercommand.ArrayOfSequenceEntry]](ctx, rc.c, "SequencesGet", &recordercommand.SequencesGet{
@@ -105,8 +103,18 @@ func (rc *RecorderClient) Sequences(ctx context.Context, token, deviceID, typeID
 	return sequences(resp.Result, from, to, max), nil
 }
 
+// sequencesMax is the number of sequences asked for and kept for a max given to
+// Sequences.
+func sequencesMax(max int) int {
+	if max <= 0 || max > MaxSequences {
+		return MaxSequences
+	}
+	return max
+}
+
 // sequences converts SequencesGet's entries as Sequences documents it.
 func sequences(a *recordercommand.ArrayOfSequenceEntry, from, to time.Time, max int) []Sequence {
+	max = sequencesMax(max)
 	if a == nil || !from.Before(to) {
 		return nil
 	}
