@@ -302,6 +302,24 @@ func TestSeekAndBackToLive(t *testing.T) {
 	}
 }
 
+// whileStreaming runs src (to ctx's end at the latest) from its first frame until
+// during returns, and fails the test if Run ends with an error.
+func whileStreaming(t *testing.T, ctx context.Context, src *milestone.Source, during func()) {
+	t.Helper()
+	runCtx, stop := context.WithCancel(ctx)
+	k := &capturetest.Sink{}
+	done := make(chan error, 1)
+	go func() { done <- src.Run(runCtx, k) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	capturetest.WaitFor(t, "frames", func() bool { return len(times(k)) > 0 })
+	during()
+}
+
 func TestSnapshot(t *testing.T) {
 	srv, rec := recordingSite(t, milestonetest.RecorderOptions{})
 	src := playSource(srv, time.Time{}, 0, nil)
@@ -331,19 +349,13 @@ func TestSnapshot(t *testing.T) {
 	}
 
 	// While streaming, the running login is reused.
-	runCtx, stop := context.WithCancel(ctx)
-	k := &capturetest.Sink{}
-	done := make(chan error, 1)
-	go func() { done <- src.Run(runCtx, k) }()
-	capturetest.WaitFor(t, "frames", func() bool { return len(times(k)) > 0 })
-	logins := srv.Logins()
-	if _, _, err := src.Snapshot(ctx, 0, 0); err != nil {
-		t.Fatal(err)
-	}
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	var logins int
+	whileStreaming(t, ctx, src, func() {
+		logins = srv.Logins()
+		if _, _, err := src.Snapshot(ctx, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if srv.Logins() != logins {
 		t.Errorf("snapshot while streaming logged in again")
 	}
@@ -460,21 +472,16 @@ func TestRecordedSpans(t *testing.T) {
 	}
 
 	// While streaming, the running login is reused and the type asked once.
-	runCtx, stop := context.WithCancel(ctx)
-	k := &capturetest.Sink{}
-	done := make(chan error, 1)
-	go func() { done <- src.Run(runCtx, k) }()
-	capturetest.WaitFor(t, "frames", func() bool { return len(times(k)) > 0 })
-	logins, calls := srv.Logins(), rec.SequenceCalls()
-	for range 2 {
-		if spans, err := src.RecordedSpans(ctx, start, time.Now()); err != nil || len(spans) != 2 {
-			t.Fatalf("while streaming: %+v %v", spans, err)
+	var logins int
+	var calls int64
+	whileStreaming(t, ctx, src, func() {
+		logins, calls = srv.Logins(), rec.SequenceCalls()
+		for range 2 {
+			if spans, err := src.RecordedSpans(ctx, start, time.Now()); err != nil || len(spans) != 2 {
+				t.Fatalf("while streaming: %+v %v", spans, err)
+			}
 		}
-	}
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	})
 	if srv.Logins() != logins || rec.SequenceCalls() != calls+3 {
 		t.Errorf("while streaming: %d more logins, %d recorder calls (want 0 and 3: types once, sequences twice)", srv.Logins()-logins, rec.SequenceCalls()-calls)
 	}

@@ -42,7 +42,7 @@ func (rc *RecorderClient) SequenceTypes(ctx context.Context, token, deviceID str
 	}
 	var out []SequenceType
 	if resp.Result != nil {
-		for _, t := range resp.Result.SequenceType {
+		for _, t := range resp.Result.Items {
 			if t != nil && strings.TrimSpace(t.Id) != "" && len(t.Id) <= 64 {
 				out = append(out, SequenceType{ID: strings.TrimSpace(t.Id), Name: cleanName(t.Name)})
 			}
@@ -119,7 +119,7 @@ func sequences(a *recordercommand.ArrayOfSequenceEntry, from, to time.Time, max 
 		return nil
 	}
 	var out []Sequence
-	for _, e := range a.SequenceEntry {
+	for _, e := range a.Items {
 		if e == nil {
 			continue
 		}

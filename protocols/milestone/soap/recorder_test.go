@@ -16,20 +16,47 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
 
+// token is the one token the recorders of recorderClient accept.
+const token = "TOKEN#0b3c2d1e-5555-4000-8000-000000000001#127.0.0.1//ServerConnector#"
+
+// recorderClient starts a simulated recorder accepting token alone, and a client of it.
+func recorderClient(t *testing.T, o milestonetest.RecorderOptions) (*milestonetest.Recorder, *soap.RecorderClient) {
+	o.ValidToken = func(tok string) bool { return tok == token }
+	rec := milestonetest.NewRecorder(o)
+	t.Cleanup(rec.Close)
+	rc, err := soap.NewRecorderClient(soap.Options{URL: rec.WebServerURI()}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rc.Close)
+	return rec, rc
+}
+
+// checkRefused calls call without a token, with an expired one and for an unknown
+// camera (the recorder's is CAM-1): each fails with its error, never showing the token.
+func checkRefused(t *testing.T, call func(token, cam string) error) {
+	t.Helper()
+	for _, tc := range []struct {
+		name, token, cam string
+		want             error
+	}{
+		{"no token", "", "CAM-1", soap.ErrTokenInvalid},
+		{"expired token", strings.Replace(token, "0b3c", "dead", 1), "CAM-1", capture.ErrUnauthorized},
+		{"unknown camera", token, "CAM-2", capture.ErrNotFound},
+	} {
+		err := call(tc.token, tc.cam)
+		if !errors.Is(err, tc.want) || strings.Contains(err.Error(), "dead") || strings.Contains(err.Error(), "0b3c2d1e") {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
+
 func TestRecorderClientPictures(t *testing.T) {
 	var big bytes.Buffer
 	if err := jpeg.Encode(&big, image.NewGray(image.Rect(0, 0, 320, 240)), nil); err != nil {
 		t.Fatal(err)
 	}
-	const token = "TOKEN#0b3c2d1e-5555-4000-8000-000000000001#127.0.0.1//ServerConnector#"
-	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{Cameras: map[string][][]byte{"CAM-1": {big.Bytes()}},
-		ValidToken: func(tok string) bool { return tok == token }, RecordedHistory: time.Minute})
-	defer rec.Close()
-	rc, err := soap.NewRecorderClient(soap.Options{URL: rec.WebServerURI()}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
+	rec, rc := recorderClient(t, milestonetest.RecorderOptions{Cameras: map[string][][]byte{"CAM-1": {big.Bytes()}}, RecordedHistory: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
@@ -49,19 +76,7 @@ func TestRecorderClientPictures(t *testing.T) {
 		t.Fatalf("before the recording: %v", err)
 	}
 
-	for _, tc := range []struct {
-		name, token, cam string
-		want             error
-	}{
-		{"no token", "", "CAM-1", soap.ErrTokenInvalid},
-		{"expired token", strings.Replace(token, "0b3c", "dead", 1), "CAM-1", capture.ErrUnauthorized},
-		{"unknown camera", token, "CAM-2", capture.ErrNotFound},
-	} {
-		_, err := rc.JPEGGetLive(ctx, tc.token, tc.cam, 0, 0)
-		if !errors.Is(err, tc.want) || strings.Contains(err.Error(), "dead") || strings.Contains(err.Error(), "0b3c2d1e") {
-			t.Errorf("%s: %v", tc.name, err)
-		}
-	}
+	checkRefused(t, func(token, cam string) error { _, err := rc.JPEGGetLive(ctx, token, cam, 0, 0); return err })
 
 	// A picture over the cap is refused, not allocated.
 	small, err := soap.NewRecorderClient(soap.Options{URL: rec.WebServerURI()}, 200)
@@ -80,18 +95,10 @@ func TestRecorderClientPictures(t *testing.T) {
 // TestRecorderClientSequences: the simulated recorder's types, and its recorded spans
 // with a gap, clipped, cut to max; a bad token is the fault's error.
 func TestRecorderClientSequences(t *testing.T) {
-	const token = "TOKEN#0b3c2d1e-5555-4000-8000-000000000001#127.0.0.1//ServerConnector#"
 	start := time.Date(2025, 10, 27, 10, 0, 0, 0, time.UTC)
 	gap := milestonetest.Gap{From: start.Add(10 * time.Minute), To: start.Add(25 * time.Minute)}
-	rec := milestonetest.NewRecorder(milestonetest.RecorderOptions{Cameras: map[string][][]byte{"CAM-1": mjpegtest.MakeFrames(1, 64, 48)},
-		ValidToken: func(tok string) bool { return tok == token }, RecordedStart: start, RecordedInterval: time.Second, RecordedFrames: 3600,
-		RecordedGaps: []milestonetest.Gap{gap}})
-	defer rec.Close()
-	rc, err := soap.NewRecorderClient(soap.Options{URL: rec.WebServerURI()}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
+	_, rc := recorderClient(t, milestonetest.RecorderOptions{Cameras: map[string][][]byte{"CAM-1": mjpegtest.MakeFrames(1, 64, 48)},
+		RecordedStart: start, RecordedInterval: time.Second, RecordedFrames: 3600, RecordedGaps: []milestonetest.Gap{gap}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
@@ -126,22 +133,8 @@ func TestRecorderClientSequences(t *testing.T) {
 		t.Fatalf("motion: %+v: %v", seqs, err)
 	}
 
-	for _, tc := range []struct {
-		name, token, cam string
-		want             error
-	}{
-		{"no token", "", "CAM-1", soap.ErrTokenInvalid},
-		{"expired token", strings.Replace(token, "0b3c", "dead", 1), "CAM-1", capture.ErrUnauthorized},
-		{"unknown camera", token, "CAM-2", capture.ErrNotFound},
-	} {
-		_, err := rc.Sequences(ctx, tc.token, tc.cam, typ, start, end, 0)
-		if !errors.Is(err, tc.want) || strings.Contains(err.Error(), "dead") || strings.Contains(err.Error(), "0b3c2d1e") {
-			t.Errorf("%s: %v", tc.name, err)
-		}
-		if _, err := rc.SequenceTypes(ctx, tc.token, tc.cam); !errors.Is(err, tc.want) {
-			t.Errorf("%s, types: %v", tc.name, err)
-		}
-	}
+	checkRefused(t, func(token, cam string) error { _, err := rc.Sequences(ctx, token, cam, typ, start, end, 0); return err })
+	checkRefused(t, func(token, cam string) error { _, err := rc.SequenceTypes(ctx, token, cam); return err })
 	var f *soap.Fault
 	if _, err := rc.Sequences(ctx, "TOKEN#bad#", "CAM-1", typ, start, end, 0); !errors.As(err, &f) || f.ErrorNumber != 20001 || f.SubErrorNumber != 2 {
 		t.Errorf("bad token: %v", err)

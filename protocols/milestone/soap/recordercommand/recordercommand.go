@@ -108,20 +108,11 @@ type SequenceType struct {
 	Name string `xml:"Name,omitempty" json:"Name,omitempty"`
 }
 
-// MaxSequenceTypes caps the types kept from a SequencesGetTypes answer; the rest are
-// skipped unread.
+// MaxSequenceTypes caps the types kept from a SequencesGetTypes answer.
 const MaxSequenceTypes = 64
 
-type ArrayOfSequenceType struct {
-	SequenceType []*SequenceType `xml:"SequenceType,omitempty" json:"SequenceType,omitempty"`
-}
-
-// UnmarshalXML keeps at most MaxSequenceTypes types.
-func (a *ArrayOfSequenceType) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	var err error
-	a.SequenceType, err = decodeCapped[SequenceType](d, "SequenceType", MaxSequenceTypes)
-	return err
-}
+// ArrayOfSequenceType is SequencesGetTypes' result.
+type ArrayOfSequenceType = Capped[SequenceType]
 
 // SequenceEntry is one sequence: when it began, when it was triggered, when it ended
 // (xs:dateTime as strings; package soap parses them).
@@ -132,45 +123,49 @@ type SequenceEntry struct {
 }
 
 // MaxSequenceEntries caps the entries kept from a SequencesGet answer (the most a
-// request asks for); the rest are skipped unread.
+// request asks for).
 const MaxSequenceEntries = 1000
 
 // ArrayOfSequenceEntry is SequencesGet's result: the entries directly under it.
-type ArrayOfSequenceEntry struct {
-	SequenceEntry []*SequenceEntry `xml:"SequenceEntry,omitempty" json:"SequenceEntry,omitempty"`
+type ArrayOfSequenceEntry = Capped[SequenceEntry]
+
+// element is what Capped needs of its entries' type: their element name and how many
+// are kept.
+func (SequenceType) element() (string, int)  { return "SequenceType", MaxSequenceTypes }
+func (SequenceEntry) element() (string, int) { return "SequenceEntry", MaxSequenceEntries }
+
+// Capped is a WSDL ArrayOfT whose entries an answer could hold without end: Items are
+// its T elements, at most T's cap of them; other children and those beyond the cap are
+// skipped unread.
+type Capped[T interface{ element() (string, int) }] struct {
+	Items []*T
 }
 
-// UnmarshalXML keeps at most MaxSequenceEntries entries.
-func (a *ArrayOfSequenceEntry) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	var err error
-	a.SequenceEntry, err = decodeCapped[SequenceEntry](d, "SequenceEntry", MaxSequenceEntries)
-	return err
-}
-
-// decodeCapped reads the children named name of the element just started, at most max
-// of them; other children and those beyond max are skipped.
-func decodeCapped[T any](d *xml.Decoder, name string, max int) ([]*T, error) {
-	var out []*T
+// UnmarshalXML reads the entries of the array element just started.
+func (a *Capped[T]) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var zero T
+	name, max := zero.element()
+	a.Items = nil
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name.Local != name || len(out) >= max {
+			if t.Name.Local != name || len(a.Items) >= max {
 				err = d.Skip()
 			} else {
 				v := new(T)
 				if err = d.DecodeElement(v, &t); err == nil {
-					out = append(out, v)
+					a.Items = append(a.Items, v)
 				}
 			}
 			if err != nil {
-				return nil, err
+				return err
 			}
 		case xml.EndElement:
-			return out, nil
+			return nil
 		}
 	}
 }
