@@ -146,26 +146,15 @@ func (a *Capped[T]) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	var zero T
 	name, max := zero.element()
 	a.Items = nil
-	for {
-		tok, err := d.Token()
-		if err != nil {
+	return wire.EachChild(d, func(t xml.StartElement) error {
+		if t.Name.Local != name || len(a.Items) >= max {
+			return d.Skip()
+		}
+		v := new(T)
+		if err := d.DecodeElement(v, &t); err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if t.Name.Local != name || len(a.Items) >= max {
-				err = d.Skip()
-			} else {
-				v := new(T)
-				if err = d.DecodeElement(v, &t); err == nil {
-					a.Items = append(a.Items, v)
-				}
-			}
-			if err != nil {
-				return err
-			}
-		case xml.EndElement:
-			return nil
-		}
-	}
+		a.Items = append(a.Items, v)
+		return nil
+	})
 }
