@@ -124,16 +124,26 @@ var jpegResponseSeeds = []string{
 // error kind, or nil.
 var jpegSeedWant = []error{nil, nil, capture.ErrNotFound, capture.ErrNotVideo, capture.ErrMalformed, capture.ErrTooLarge}
 
-func decodeJPEGResponse(body []byte, maxBytes int) (JPEG, error) {
-	resp := new(wire.Response[recordercommand.JPEGData])
+// decodeRecorderAnswer reads a recorder's answer to op as callOp does: gowsdl's envelope,
+// the wire types, the element check. The result is nil when the answer holds none.
+func decodeRecorderAnswer[T any](body []byte, op string) (*T, error) {
+	resp := new(wire.Response[T])
 	env := &gsoap.SOAPEnvelopeResponse{Body: gsoap.SOAPBodyResponse{Content: resp, Fault: &gsoap.SOAPFault{}}}
 	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(env); err != nil {
+		return nil, err
+	}
+	if err := resp.Check(xml.Name{Space: "http://videoos.net/2/XProtectCSRecorderCommand", Local: op + "Response"}); err != nil {
+		return nil, err
+	}
+	return resp.Result, nil
+}
+
+func decodeJPEGResponse(body []byte, maxBytes int) (JPEG, error) {
+	d, err := decodeRecorderAnswer[recordercommand.JPEGData](body, "JPEGGetLive")
+	if err != nil {
 		return JPEG{}, err
 	}
-	if err := resp.Check(xml.Name{Space: "http://videoos.net/2/XProtectCSRecorderCommand", Local: "JPEGGetLiveResponse"}); err != nil {
-		return JPEG{}, err
-	}
-	return DecodeJPEGData(resp.Result, maxBytes)
+	return DecodeJPEGData(d, maxBytes)
 }
 
 func TestJPEGResponseSeeds(t *testing.T) {
@@ -208,15 +218,11 @@ var sequenceSeedWant = []struct {
 }
 
 func decodeSequencesResponse(body []byte, from, to time.Time, max int) ([]Sequence, error) {
-	resp := new(wire.Response[recordercommand.ArrayOfSequenceEntry])
-	env := &gsoap.SOAPEnvelopeResponse{Body: gsoap.SOAPBodyResponse{Content: resp, Fault: &gsoap.SOAPFault{}}}
-	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(env); err != nil {
+	a, err := decodeRecorderAnswer[recordercommand.ArrayOfSequenceEntry](body, "SequencesGet")
+	if err != nil {
 		return nil, err
 	}
-	if err := resp.Check(xml.Name{Space: "http://videoos.net/2/XProtectCSRecorderCommand", Local: "SequencesGetResponse"}); err != nil {
-		return nil, err
-	}
-	return sequences(resp.Result, from, to, max), nil
+	return sequences(a, from, to, max), nil
 }
 
 func TestSequenceResponseSeeds(t *testing.T) {
@@ -266,5 +272,51 @@ func FuzzSequencesResponse(f *testing.F) {
 				t.Fatalf("sequence %d: %v – %v", i, q.Begin, q.End)
 			}
 		}
+	})
+}
+
+var sequenceTypeSeeds = []string{
+	seqEnvelope("SequencesGetTypes", `<SequenceType><Id>f9c62604-d0c5-4050-ae25-72de51639b14</Id><Name>RecordingSequence</Name></SequenceType><SequenceType><Id>53cb5e33-2183-44bd-9491-8364d2457480</Id><Name>MotionSequence</Name></SequenceType>`),
+	seqEnvelope("SequencesGetTypes", `<SequenceType><Id> </Id><Name>no id</Name></SequenceType><SequenceType><Id>1</Id><Name>Recording`+"\t\u202e"+strings.Repeat("x", 300)+`</Name></SequenceType>`),
+	seqEnvelope("SequencesGetTypes", strings.Repeat(`<SequenceType><Id>1</Id></SequenceType>`, recordercommand.MaxSequenceTypes+1)),
+}
+
+func decodeSequenceTypes(body []byte) ([]SequenceType, error) {
+	a, err := decodeRecorderAnswer[recordercommand.ArrayOfSequenceType](body, "SequencesGetTypes")
+	return sequenceTypes(a), err
+}
+
+func TestSequenceTypeSeeds(t *testing.T) {
+	for i, want := range []struct {
+		n    int
+		name string
+	}{{2, "RecordingSequence"}, {1, "Recording " + strings.Repeat("x", 53) + "…"}, {recordercommand.MaxSequenceTypes, ""}} {
+		types, err := decodeSequenceTypes([]byte(sequenceTypeSeeds[i]))
+		if err != nil || len(types) != want.n || types[0].Name != want.name {
+			t.Errorf("seed %d: %+v %v", i, types, err)
+		}
+	}
+}
+
+// FuzzSequenceTypes runs a SequencesGetTypes answer through the decoding path: at most
+// MaxSequenceTypes types, each with an Id, names short and without control characters.
+func FuzzSequenceTypes(f *testing.F) {
+	for _, s := range sequenceTypeSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		types, err := decodeSequenceTypes(body)
+		if err != nil {
+			return
+		}
+		if len(types) > recordercommand.MaxSequenceTypes {
+			t.Fatalf("%d types", len(types))
+		}
+		for _, ty := range types {
+			if ty.ID == "" || len(ty.ID) > 64 || capture.CleanText(ty.Name, 64) != ty.Name {
+				t.Fatalf("type %+v", ty)
+			}
+		}
+		RecordingSequenceID(types)
 	})
 }

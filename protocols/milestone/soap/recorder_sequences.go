@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-cctv/vigil/capture"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/recordercommand"
 	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
 )
@@ -22,7 +23,7 @@ const MaxSequences = recordercommand.MaxSequenceEntries
 // SequenceType is a kind of sequence the recorder keeps for a camera.
 type SequenceType struct {
 	ID   string // guid
-	Name string // e.g. "RecordingSequence", "MotionSequence" (cleaned, at most 128 bytes)
+	Name string // e.g. "RecordingSequence", "MotionSequence" (capture.CleanText, at most 64 characters)
 }
 
 // Sequence is one sequence of a camera, [Begin, End); Trigged is when its trigger fired
@@ -33,36 +34,27 @@ type Sequence struct {
 
 // SequenceTypes lists the kinds of sequence the recorder keeps for the camera
 // (SequencesGetTypes, milestone.md §1.8), at most recordercommand.MaxSequenceTypes;
-// entries without an Id are left out.
+// entries without an Id (or with one over 64 bytes) are left out.
 func (rc *RecorderClient) SequenceTypes(ctx context.Context, token, deviceID string) ([]SequenceType, error) {
 	cam := camera(token, deviceID)
 	resp, err := callOp[wire.Response[recordercommand.ArrayOfSequenceType]](ctx, rc.c, "SequencesGetTypes", &cam)
 	if err != nil {
 		return nil, fmt.Errorf("sequence types of camera %s: %w", deviceID, rc.explain(err, deviceID))
 	}
+	return sequenceTypes(resp.Result), nil
+}
+
+// sequenceTypes converts SequencesGetTypes' types as SequenceTypes documents it.
+func sequenceTypes(a *recordercommand.ArrayOfSequenceType) []SequenceType {
 	var out []SequenceType
-	if resp.Result != nil {
-		for _, t := range resp.Result.Items {
-			if t != nil && strings.TrimSpace(t.Id) != "" && len(t.Id) <= 64 {
-				out = append(out, SequenceType{ID: strings.TrimSpace(t.Id), Name: cleanName(t.Name)})
+	if a != nil {
+		for _, t := range a.Items {
+			if id := strings.TrimSpace(t.Id); id != "" && len(id) <= 64 {
+				out = append(out, SequenceType{ID: id, Name: capture.CleanText(t.Name, 64)})
 			}
 		}
 	}
-	return out, nil
-}
-
-// cleanName keeps a type's name printable and short.
-func cleanName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
-	if len(s) > 128 {
-		s = s[:128]
-	}
-	return s
+	return out
 }
 
 // RecordingSequenceID picks the recording type from what SequenceTypes listed: the one
@@ -120,9 +112,6 @@ func sequences(a *recordercommand.ArrayOfSequenceEntry, from, to time.Time, max 
 	}
 	var out []Sequence
 	for _, e := range a.Items {
-		if e == nil {
-			continue
-		}
 		b, end := parseDateTime(e.TimeBegin), parseDateTime(e.TimeEnd)
 		if b.IsZero() || end.IsZero() || end.Before(b) {
 			continue
