@@ -500,6 +500,23 @@ func TestRecordedSpans(t *testing.T) {
 	}
 }
 
+// TestRecordedSpansWithoutSequenceTypes: a recorder lacking SequencesGetTypes is asked
+// for the known RecordingSequence type; one lacking SequencesGet says it cannot.
+func TestRecordedSpansWithoutSequenceTypes(t *testing.T) {
+	start := time.Now().Add(-time.Hour).Truncate(time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv, _ := recordingSite(t, milestonetest.RecorderOptions{RecordedStart: start, Unsupported: []string{"SequencesGetTypes"}})
+	spans, err := playSource(srv, time.Time{}, 0, nil).RecordedSpans(ctx, start.Add(-time.Minute), start.Add(time.Minute))
+	if err != nil || len(spans) != 1 || !spans[0].From.Equal(start) || !spans[0].To.Equal(start.Add(time.Minute)) {
+		t.Fatalf("without SequencesGetTypes: %+v %v", spans, err)
+	}
+	srv, _ = recordingSite(t, milestonetest.RecorderOptions{RecordedStart: start, Unsupported: []string{"SequencesGet"}})
+	if _, err := playSource(srv, time.Time{}, 0, nil).RecordedSpans(ctx, start, time.Now()); !errors.Is(err, capture.ErrUnsupported) {
+		t.Fatalf("without SequencesGet: %v", err)
+	}
+}
+
 // TestRecordedSpansPages: more sequences than one SequencesGet answers are fetched
 // page after page.
 func TestRecordedSpansPages(t *testing.T) {

@@ -55,6 +55,9 @@ type RecorderOptions struct {
 	// IgnoreSize makes the recorder ignore transcode width/height (an [S] fact) and send
 	// the frames as they are.
 	IgnoreSize bool
+	// Unsupported lists RecorderCommandService operations the recorder answers with
+	// fault 40000 "Method '…' not supported", as a recorder lacking them would.
+	Unsupported []string
 	// RefuseReason, when set, refuses every connect with this error reason (sent as XML
 	// text, escaped): a recorder writing hostile text.
 	RefuseReason string

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,7 +69,8 @@ func (r *Recorder) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		recorderFault(w, "soap:Client", "Server did not recognize the value of HTTP Header SOAPAction: "+action+".", 0, 0)
 		return
 	}
-	if op.XMLName.Local != "JPEGGetLive" && op.XMLName.Local != "JPEGGetAt" && !isPTZOp(op.XMLName.Local) && !isSequenceOp(op.XMLName.Local) {
+	if op.XMLName.Local != "JPEGGetLive" && op.XMLName.Local != "JPEGGetAt" && !isPTZOp(op.XMLName.Local) && !isSequenceOp(op.XMLName.Local) ||
+		slices.Contains(r.opts.Unsupported, op.XMLName.Local) {
 		recorderFault(w, "soap:Client", "Method '"+op.XMLName.Local+"' not supported", 40000, 0)
 		return
 	}
