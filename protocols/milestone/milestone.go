@@ -511,9 +511,10 @@ const (
 // (capture.RecordingLister), oldest first: its RecordingSequence sequences
 // (SequencesGet, the type's Id from SequencesGetTypes, else the known GUID when the
 // recorder lacks that operation), touching or overlapping ones merged, clipped to
-// [from, to). A recorder answering a full page is asked again from the newest end it
-// gave, up to 20 pages (20000 sequences); what lies beyond is left out. It reuses a
-// running Run's login, else logs in and out for the call.
+// [from, to); sequences of no length are left out. A recorder answering a full page is
+// asked again from the newest end it gave (so it is taken to answer the oldest sequences
+// first [I]), up to 20 pages (20000 sequences); what lies beyond is left out. It reuses
+// a running Run's login, else logs in and out for the call.
 func (s *Source) RecordedSpans(ctx context.Context, from, to time.Time) ([]capture.TimeSpan, error) {
 	if !from.Before(to) {
 		return nil, nil

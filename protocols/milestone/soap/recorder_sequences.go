@@ -82,7 +82,8 @@ func RecordingSequenceID(types []SequenceType) string {
 // zone). Entries the recorder got wrong are skipped, not an error: a begin or end that
 // does not parse, an end before the begin, and those outside [from, to) after clipping
 // (an entry of no length inside it stays). Which entries a recorder picks when more than
-// max match is its choice [I]; RecordedSpans-like callers page on from the newest end.
+// max match is its choice (the oldest, presumably [I]); a caller wanting them all asks
+// again from the newest end it got.
 func (rc *RecorderClient) Sequences(ctx context.Context, token, deviceID, typeID string, from, to time.Time, max int) ([]Sequence, error) {
 	max = sequencesMax(max)
 	id := wire.Guid(typeID)
