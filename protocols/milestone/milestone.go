@@ -4,7 +4,8 @@
 // (TCP 7563, or TLS when the recorder's WebServerUri is https; package imageserver), live
 // or recorded from a chosen time at a chosen speed, renewing the login token before it
 // expires and telling the open video socket with connectupdate. Single pictures come from
-// the recorder's RecorderCommandService (Snapshot). See the team's research/milestone.md.
+// the recorder's RecorderCommandService (Snapshot), and so do the recorded spans of a
+// timeline (RecordedSpans). See the team's research/milestone.md.
 package milestone
 
 import (
@@ -15,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -224,7 +226,7 @@ func (s *Source) Fingerprint() string {
 }
 
 // site is one login to a Milestone site and the camera it found: what Run streams from
-// and Snapshot asks for pictures with.
+// and Snapshot and RecordedSpans ask the recorder with.
 type site struct {
 	client  *soap.Client
 	session *soap.Session
@@ -235,9 +237,10 @@ type site struct {
 	recPin  string      // its pinned (or, with Insecure, learnt) fingerprint
 	tlsConf *tls.Config // for the Image Server socket, nil for plain TCP
 
-	mu    sync.Mutex
-	video *imageserver.Source // the open video connection, told of renewed tokens
-	rc    *soap.RecorderClient
+	mu      sync.Mutex
+	video   *imageserver.Source // the open video connection, told of renewed tokens
+	rc      *soap.RecorderClient
+	seqType string // the recorder's RecordingSequence type Id, once asked
 }
 
 func (st *site) close() {
@@ -459,6 +462,21 @@ func (s *Source) SnapshotAt(ctx context.Context, t time.Time) ([]byte, time.Time
 }
 
 func (s *Source) picture(ctx context.Context, get func(rc *soap.RecorderClient, token, cam string) (soap.JPEG, error)) ([]byte, time.Time, error) {
+	var j soap.JPEG
+	err := s.withRecorder(ctx, "picture", func(st *site, rc *soap.RecorderClient) (err error) {
+		j, err = get(rc, st.session.Token(), st.cam.ID)
+		return err
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return j.Data, j.Time, nil
+}
+
+// withRecorder calls call with the camera's login and its recorder's
+// RecorderCommandService client: a running Run's login, else one made for this call
+// and logged out after it. call's error is said to be about the camera's what.
+func (s *Source) withRecorder(ctx context.Context, what string, call func(st *site, rc *soap.RecorderClient) error) error {
 	log := s.Logger
 	if log == nil {
 		log = slog.Default()
@@ -469,19 +487,116 @@ func (s *Source) picture(ctx context.Context, get func(rc *soap.RecorderClient, 
 	if st == nil {
 		var err error
 		if st, err = s.open(ctx, log, nil); err != nil {
-			return nil, time.Time{}, err
+			return err
 		}
 		defer st.close()
 	}
 	rc, err := st.recorderClient(s.Dial)
 	if err != nil {
-		return nil, time.Time{}, err
+		return err
 	}
-	j, err := get(rc, st.session.Token(), st.cam.ID)
+	if err := call(st, rc); err != nil {
+		return fmt.Errorf("%s of camera %q: %w", what, st.cam.Name, err)
+	}
+	return nil
+}
+
+// Paging of RecordedSpans: sequences asked for per SequencesGet, and most requests.
+const (
+	spansPage  = 1000
+	spansPages = 20
+)
+
+// RecordedSpans lists the spans of [from, to) the camera's recorder holds video of
+// (capture.RecordingLister), oldest first: its RecordingSequence sequences
+// (SequencesGet, the type's Id from SequencesGetTypes, else the known GUID when the
+// recorder lacks that operation), touching or overlapping ones merged, clipped to
+// [from, to); sequences of no length are left out. A recorder answering a full page is
+// asked again from the newest end it gave (so it is taken to answer the oldest sequences
+// first [I]), up to 20 pages (20000 sequences); what lies beyond is left out. It reuses
+// a running Run's login, else logs in and out for the call.
+func (s *Source) RecordedSpans(ctx context.Context, from, to time.Time) ([]capture.TimeSpan, error) {
+	if !from.Before(to) {
+		return nil, nil
+	}
+	var spans []capture.TimeSpan
+	err := s.withRecorder(ctx, "recordings", func(st *site, rc *soap.RecorderClient) error {
+		typeID, err := st.recordingType(ctx, rc)
+		if err != nil {
+			return err
+		}
+		for start, page := from, 0; page < spansPages; page++ {
+			seqs, err := rc.Sequences(ctx, st.session.Token(), st.cam.ID, typeID, start, to, spansPage)
+			if err != nil {
+				return err
+			}
+			next := start
+			for _, q := range seqs {
+				spans = append(spans, capture.TimeSpan{From: q.Begin, To: q.End})
+				if q.End.After(next) {
+					next = q.End
+				}
+			}
+			if len(seqs) < spansPage || !next.After(start) {
+				break
+			}
+			start = next
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("picture of camera %q: %w", st.cam.Name, err)
+		return nil, err
 	}
-	return j.Data, j.Time, nil
+	return mergeSpans(spans, from, to), nil
+}
+
+// recordingType is the Id of the recorder's RecordingSequence type, asked once per login
+// (soap.RecordingSequenceID; the known GUID when SequencesGetTypes is not supported).
+func (st *site) recordingType(ctx context.Context, rc *soap.RecorderClient) (string, error) {
+	st.mu.Lock()
+	id := st.seqType
+	st.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	types, err := rc.SequenceTypes(ctx, st.session.Token(), st.cam.ID)
+	if err != nil && !errors.Is(err, capture.ErrUnsupported) {
+		return "", err
+	}
+	id = soap.RecordingSequenceID(types)
+	st.mu.Lock()
+	st.seqType = id
+	st.mu.Unlock()
+	return id, nil
+}
+
+// mergeSpans clips spans to [from, to), drops the empty ones, and merges those that
+// touch or overlap, oldest first.
+func mergeSpans(spans []capture.TimeSpan, from, to time.Time) []capture.TimeSpan {
+	var clipped []capture.TimeSpan
+	for _, sp := range spans {
+		if sp.From.Before(from) {
+			sp.From = from
+		}
+		if sp.To.After(to) {
+			sp.To = to
+		}
+		if sp.From.Before(sp.To) {
+			clipped = append(clipped, sp)
+		}
+	}
+	slices.SortFunc(clipped, func(a, b capture.TimeSpan) int { return a.From.Compare(b.From) })
+	var out []capture.TimeSpan
+	for _, sp := range clipped {
+		if n := len(out); n > 0 && !sp.From.After(out[n-1].To) {
+			if sp.To.After(out[n-1].To) {
+				out[n-1].To = sp.To
+			}
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
 }
 
 // parseURL splits milestone(s)://user:pass@host[:port]/camera into the management
@@ -525,6 +640,7 @@ func cancelled(ctx context.Context, err error) error {
 }
 
 var (
-	_ capture.Source     = (*Source)(nil)
-	_ capture.SizeHinter = (*Source)(nil)
+	_ capture.Source          = (*Source)(nil)
+	_ capture.SizeHinter      = (*Source)(nil)
+	_ capture.RecordingLister = (*Source)(nil)
 )

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-cctv/vigil/protocols/milestone"
 	"github.com/vigil-cctv/vigil/protocols/milestone/imageserver"
 	"github.com/vigil-cctv/vigil/protocols/milestone/milestonetest"
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap"
 	"github.com/vigil-cctv/vigil/protocols/mjpeg/mjpegtest"
 )
 
@@ -301,6 +302,24 @@ func TestSeekAndBackToLive(t *testing.T) {
 	}
 }
 
+// whileStreaming runs src (to ctx's end at the latest) from its first frame until
+// during returns, and fails the test if Run ends with an error.
+func whileStreaming(t *testing.T, ctx context.Context, src *milestone.Source, during func()) {
+	t.Helper()
+	runCtx, stop := context.WithCancel(ctx)
+	k := &capturetest.Sink{}
+	done := make(chan error, 1)
+	go func() { done <- src.Run(runCtx, k) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	capturetest.WaitFor(t, "frames", func() bool { return len(times(k)) > 0 })
+	during()
+}
+
 func TestSnapshot(t *testing.T) {
 	srv, rec := recordingSite(t, milestonetest.RecorderOptions{})
 	src := playSource(srv, time.Time{}, 0, nil)
@@ -330,19 +349,13 @@ func TestSnapshot(t *testing.T) {
 	}
 
 	// While streaming, the running login is reused.
-	runCtx, stop := context.WithCancel(ctx)
-	k := &capturetest.Sink{}
-	done := make(chan error, 1)
-	go func() { done <- src.Run(runCtx, k) }()
-	capturetest.WaitFor(t, "frames", func() bool { return len(times(k)) > 0 })
-	logins := srv.Logins()
-	if _, _, err := src.Snapshot(ctx, 0, 0); err != nil {
-		t.Fatal(err)
-	}
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	var logins int
+	whileStreaming(t, ctx, src, func() {
+		logins = srv.Logins()
+		if _, _, err := src.Snapshot(ctx, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if srv.Logins() != logins {
 		t.Errorf("snapshot while streaming logged in again")
 	}
@@ -422,5 +435,123 @@ func TestTLSRecorder(t *testing.T) {
 	ins := &milestone.Source{URL: "milestones://admin:secret@" + srv.Addr() + "/Gate", Insecure: true}
 	if ps, err := play(t, ins, time.Second); err != nil || len(ps) == 0 {
 		t.Fatalf("insecure: %v after %d frames", err, len(ps))
+	}
+}
+
+// TestRecordedSpans: the recorder's recording sequences come back as the timeline's
+// spans: a gap splits them, they are clipped to the span asked for, a one-off call logs
+// out, a running Run's login is reused (and the sequence type asked once), a full page is
+// followed by the next, and a token the recorder refuses is its fault's error.
+func TestRecordedSpans(t *testing.T) {
+	start := time.Now().Add(-time.Hour).Truncate(time.Second)
+	gap := milestonetest.Gap{From: start.Add(10 * time.Minute), To: start.Add(12 * time.Minute)}
+	srv, rec := recordingSite(t, milestonetest.RecorderOptions{RecordedStart: start, RecordedGaps: []milestonetest.Gap{gap}})
+	src := playSource(srv, time.Time{}, 0, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	spans, err := src.RecordedSpans(ctx, start.Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spans) != 2 || !spans[0].From.Equal(start) || !spans[0].To.Equal(gap.From) || !spans[1].From.Equal(gap.To) || time.Since(spans[1].To) > 5*time.Second {
+		t.Fatalf("spans %+v, want %v–%v and %v–now", spans, start, gap.From, gap.To)
+	}
+	if srv.Logouts() != 1 {
+		t.Errorf("a one-off call left its login open (%d logouts)", srv.Logouts())
+	}
+	from, to := start.Add(5*time.Minute), start.Add(15*time.Minute)
+	if spans, err = src.RecordedSpans(ctx, from, to); err != nil || len(spans) != 2 || !spans[0].From.Equal(from) || !spans[1].To.Equal(to) {
+		t.Fatalf("clipped to %v–%v: %+v %v", from, to, spans, err)
+	}
+	if spans, err = src.RecordedSpans(ctx, gap.From.Add(time.Second), gap.To); err != nil || len(spans) != 0 {
+		t.Fatalf("inside the gap: %+v %v", spans, err)
+	}
+	if spans, err = src.RecordedSpans(ctx, to, from); err != nil || len(spans) != 0 {
+		t.Fatalf("an empty span asked: %+v %v", spans, err)
+	}
+
+	// While streaming, the running login is reused and the type asked once.
+	var logins int
+	var calls int64
+	whileStreaming(t, ctx, src, func() {
+		logins, calls = srv.Logins(), rec.SequenceCalls()
+		for range 2 {
+			if spans, err := src.RecordedSpans(ctx, start, time.Now()); err != nil || len(spans) != 2 {
+				t.Fatalf("while streaming: %+v %v", spans, err)
+			}
+		}
+	})
+	if srv.Logins() != logins || rec.SequenceCalls() != calls+3 {
+		t.Errorf("while streaming: %d more logins, %d recorder calls (want 0 and 3: types once, sequences twice)", srv.Logins()-logins, rec.SequenceCalls()-calls)
+	}
+
+	// A recorder refusing the token.
+	srv2 := milestonetest.NewServer(milestonetest.Options{TokenTTL: time.Hour})
+	rec2 := milestonetest.NewRecorder(milestonetest.RecorderOptions{ValidToken: func(string) bool { return false },
+		Cameras: map[string][][]byte{gateID: mjpegtest.MakeFrames(1, 64, 48)}})
+	srv2.AddRecorder(milestonetest.RecorderConfig{Name: "Recorder 2", WebServerURI: rec2.WebServerURI(),
+		Cameras: []milestonetest.CameraConfig{{ID: gateID, Name: "Gate"}}})
+	defer func() { rec2.Close(); srv2.Close() }()
+	var f *soap.Fault
+	_, err = playSource(srv2, time.Time{}, 0, nil).RecordedSpans(ctx, start, time.Now())
+	if !errors.Is(err, soap.ErrTokenInvalid) || !errors.As(err, &f) || f.ErrorNumber != 20001 || f.SubErrorNumber != 2 || !strings.Contains(err.Error(), `camera "Gate"`) {
+		t.Fatalf("refused token: %v", err)
+	}
+}
+
+// TestRecordedSpansWithoutSequenceTypes: a recorder lacking SequencesGetTypes is asked
+// for the known RecordingSequence type; one lacking SequencesGet says it cannot.
+func TestRecordedSpansWithoutSequenceTypes(t *testing.T) {
+	start := time.Now().Add(-time.Hour).Truncate(time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv, _ := recordingSite(t, milestonetest.RecorderOptions{RecordedStart: start, Unsupported: []string{"SequencesGetTypes"}})
+	spans, err := playSource(srv, time.Time{}, 0, nil).RecordedSpans(ctx, start.Add(-time.Minute), start.Add(time.Minute))
+	if err != nil || len(spans) != 1 || !spans[0].From.Equal(start) || !spans[0].To.Equal(start.Add(time.Minute)) {
+		t.Fatalf("without SequencesGetTypes: %+v %v", spans, err)
+	}
+	srv, _ = recordingSite(t, milestonetest.RecorderOptions{RecordedStart: start, Unsupported: []string{"SequencesGet"}})
+	if _, err := playSource(srv, time.Time{}, 0, nil).RecordedSpans(ctx, start, time.Now()); !errors.Is(err, capture.ErrUnsupported) {
+		t.Fatalf("without SequencesGet: %v", err)
+	}
+}
+
+// TestRecordedSpansPages: more sequences than one SequencesGet answers are fetched
+// page after page.
+func TestRecordedSpansPages(t *testing.T) {
+	start := time.Now().Add(-time.Hour).Truncate(time.Second)
+	var gaps []milestonetest.Gap // recorded [2k, 2k+1) s, k < 1500, then from 3000 s on
+	for k := range 1500 {
+		at := start.Add(time.Duration(2*k+1) * time.Second)
+		gaps = append(gaps, milestonetest.Gap{From: at, To: at.Add(time.Second)})
+	}
+	srv, _ := recordingSite(t, milestonetest.RecorderOptions{RecordedStart: start, RecordedGaps: gaps})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	spans, err := playSource(srv, time.Time{}, 0, nil).RecordedSpans(ctx, start, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spans) != 1501 || !spans[1234].From.Equal(start.Add(2468*time.Second)) || !spans[1234].To.Equal(start.Add(2469*time.Second)) || !spans[1500].From.Equal(start.Add(3000*time.Second)) {
+		t.Fatalf("%d spans (want 1501), [1234] %+v", len(spans), spans[min(1234, len(spans)-1)])
+	}
+}
+
+// TestMergeSpans: touching and overlapping spans merge, empty ones go, all clipped and
+// sorted.
+func TestMergeSpans(t *testing.T) {
+	t0 := time.Date(2025, 10, 27, 10, 0, 0, 0, time.UTC)
+	m := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+	sp := func(a, b int) capture.TimeSpan { return capture.TimeSpan{From: m(a), To: m(b)} }
+	got := milestone.MergeSpans([]capture.TimeSpan{sp(50, 70), sp(-10, 5), sp(5, 8), sp(20, 30), sp(25, 28), sp(28, 35), sp(40, 40), sp(45, 44), sp(90, 95)}, m(0), m(60))
+	want := []capture.TimeSpan{sp(0, 8), sp(20, 35), sp(50, 60)}
+	if len(got) != len(want) {
+		t.Fatalf("%+v, want %+v", got, want)
+	}
+	for i := range want {
+		if !got[i].From.Equal(want[i].From) || !got[i].To.Equal(want[i].To) {
+			t.Fatalf("%+v, want %+v", got, want)
+		}
 	}
 }

@@ -55,6 +55,9 @@ type RecorderOptions struct {
 	// IgnoreSize makes the recorder ignore transcode width/height (an [S] fact) and send
 	// the frames as they are.
 	IgnoreSize bool
+	// Unsupported lists RecorderCommandService operations the recorder answers with
+	// fault 40000 "Method '…' not supported", as a recorder lacking them would.
+	Unsupported []string
 	// RefuseReason, when set, refuses every connect with this error reason (sent as XML
 	// text, escaped): a recorder writing hostile text.
 	RefuseReason string
@@ -88,7 +91,7 @@ type Recorder struct {
 
 	fault atomic.Int32
 
-	connections, frames, connectUpdates, gotos, nexts, snapshots atomic.Int64
+	connections, frames, connectUpdates, gotos, nexts, snapshots, sequenceCalls atomic.Int64
 
 	rec     *recording
 	httpLn  *chanListener
@@ -174,6 +177,10 @@ func (r *Recorder) Gotos() int64 { return r.gotos.Load() }
 
 // Nexts counts next requests.
 func (r *Recorder) Nexts() int64 { return r.nexts.Load() }
+
+// SequenceCalls counts SequencesGetTypes and SequencesGet calls that passed the token
+// and camera checks.
+func (r *Recorder) SequenceCalls() int64 { return r.sequenceCalls.Load() }
 
 // Snapshots counts JPEGGetLive and JPEGGetAt calls answered with a picture.
 func (r *Recorder) Snapshots() int64 { return r.snapshots.Load() }

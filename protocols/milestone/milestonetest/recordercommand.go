@@ -11,6 +11,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,7 +27,8 @@ const RecorderCommandPath = "/RecorderCommandService/RecorderCommandService.asmx
 
 const recorderNS = "http://videoos.net/2/XProtectCSRecorderCommand"
 
-// recorderRequest is the body of JPEGGetLive or JPEGGetAt, read by local name.
+// recorderRequest is the body of JPEGGetLive, JPEGGetAt, SequencesGetTypes or
+// SequencesGet (and the start of a PTZ operation's), read by local name.
 type recorderRequest struct {
 	Body struct {
 		Op struct {
@@ -35,6 +38,10 @@ type recorderRequest struct {
 			MaxWidth  int    `xml:"maxWidth"`
 			MaxHeight int    `xml:"maxHeight"`
 			Time      string `xml:"time"`
+			SeqType   string `xml:"sequenceType"`
+			MinTime   string `xml:"minTime"`
+			MaxTime   string `xml:"maxTime"`
+			MaxCount  string `xml:"maxCount"`
 		} `xml:",any"`
 	} `xml:"Body"`
 }
@@ -62,7 +69,8 @@ func (r *Recorder) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		recorderFault(w, "soap:Client", "Server did not recognize the value of HTTP Header SOAPAction: "+action+".", 0, 0)
 		return
 	}
-	if op.XMLName.Local != "JPEGGetLive" && op.XMLName.Local != "JPEGGetAt" && !isPTZOp(op.XMLName.Local) {
+	if op.XMLName.Local != "JPEGGetLive" && op.XMLName.Local != "JPEGGetAt" && !isPTZOp(op.XMLName.Local) && !isSequenceOp(op.XMLName.Local) ||
+		slices.Contains(r.opts.Unsupported, op.XMLName.Local) {
 		recorderFault(w, "soap:Client", "Method '"+op.XMLName.Local+"' not supported", 40000, 0)
 		return
 	}
@@ -86,6 +94,10 @@ func (r *Recorder) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if isPTZOp(op.XMLName.Local) {
 		r.servePTZ(w, op.XMLName.Local, cam, body)
+		return
+	}
+	if isSequenceOp(op.XMLName.Local) {
+		r.serveSequences(w, op.XMLName.Local, op.SeqType, op.MinTime, op.MaxTime, op.MaxCount)
 		return
 	}
 	var pic []byte
@@ -113,6 +125,64 @@ func (r *Recorder) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	fmt.Fprintf(&b, `</%sResult>`, op.XMLName.Local)
 	recorderReply(w, op.XMLName.Local, b.String())
+}
+
+// SequenceTypes are the sequence types the recorder lists for every camera, as a 2025
+// server does (milestone.md §1.8 [C]): Id and Name.
+var SequenceTypes = [][2]string{
+	{"f9c62604-d0c5-4050-ae25-72de51639b14", "RecordingSequence"},
+	{"53cb5e33-2183-44bd-9491-8364d2457480", "MotionSequence"},
+	{"0601d294-b7e5-4d93-9614-9658561ad5e4", "RecordingWithTriggerSequence"},
+}
+
+func isSequenceOp(op string) bool { return op == "SequencesGetTypes" || op == "SequencesGet" }
+
+// serveSequences answers SequencesGetTypes (SequenceTypes) or SequencesGet for an
+// authorised token and a known camera: the recorded database's spans (RecordingSequence
+// and RecordingWithTriggerSequence; no motion is simulated, so MotionSequence has none)
+// touching [minTime, maxTime], oldest first, whole (not clipped), at most maxCount.
+// Their begin and trigger time are the span's start. A time that does not parse, a
+// maxCount that is not a number or an unknown type is a fault [I].
+func (r *Recorder) serveSequences(w http.ResponseWriter, op, typ, minTime, maxTime, maxCount string) {
+	r.sequenceCalls.Add(1)
+	var b strings.Builder
+	b.WriteString(`<` + op + `Result>`)
+	if op == "SequencesGetTypes" {
+		for _, t := range SequenceTypes {
+			b.WriteString(`<SequenceType><Id>` + t[0] + `</Id><Name>` + t[1] + `</Name></SequenceType>`)
+		}
+		b.WriteString(`</` + op + `Result>`)
+		recorderReply(w, op, b.String())
+		return
+	}
+	from, err1 := time.Parse(time.RFC3339Nano, strings.TrimSpace(minTime))
+	to, err2 := time.Parse(time.RFC3339Nano, strings.TrimSpace(maxTime))
+	n, err3 := strconv.Atoi(strings.TrimSpace(maxCount))
+	known := -1
+	for i, t := range SequenceTypes {
+		if strings.EqualFold(t[0], strings.TrimSpace(typ)) {
+			known = i
+		}
+	}
+	if err1 != nil || err2 != nil || err3 != nil || known < 0 {
+		recorderFault(w, "soap:Client", "Server was unable to read request.", 0, 0)
+		return
+	}
+	if known != 1 {
+		for _, s := range r.rec.spans() {
+			if n <= 0 {
+				break
+			}
+			if s.To.Before(from) || s.From.After(to) {
+				continue
+			}
+			n--
+			begin := s.From.UTC().Format(time.RFC3339Nano)
+			b.WriteString(`<SequenceEntry><TimeBegin>` + begin + `</TimeBegin><TimeTrigged>` + begin + `</TimeTrigged><TimeEnd>` + s.To.UTC().Format(time.RFC3339Nano) + `</TimeEnd></SequenceEntry>`)
+		}
+	}
+	b.WriteString(`</` + op + `Result>`)
+	recorderReply(w, op, b.String())
 }
 
 // recorderReply writes the ASMX answer to op: <opResponse> holding inner.

@@ -105,6 +105,38 @@ func (d *recording) firstAtOrAfter(t time.Time) (int, bool) {
 	return 0, false
 }
 
+// spans is what the database holds, oldest first: [start, end) minus the gaps, where
+// end is the end of the last frame (its time plus an interval) or, growing, now. None
+// before the first frame.
+func (d *recording) spans() []Gap {
+	last := d.last()
+	if last < 0 {
+		return nil
+	}
+	end := d.time(last).Add(d.interval)
+	if d.growing {
+		end = d.now()
+	}
+	out := []Gap{{From: d.start, To: end}}
+	for _, g := range d.gaps {
+		var next []Gap
+		for _, s := range out {
+			if !g.From.Before(s.To) || !g.To.After(s.From) {
+				next = append(next, s)
+				continue
+			}
+			if g.From.After(s.From) {
+				next = append(next, Gap{From: s.From, To: g.From})
+			}
+			if g.To.Before(s.To) {
+				next = append(next, Gap{From: g.To, To: s.To})
+			}
+		}
+		out = next
+	}
+	return out
+}
+
 func ceilDiv(a, b time.Duration) int {
 	n := int(a / b)
 	if time.Duration(n)*b < a {

@@ -67,6 +67,29 @@ func TestRecordingModel(t *testing.T) {
 	}
 }
 
+// TestRecordingSpans: the database's spans are its frames' time minus the gaps (gaps
+// overlapping, touching, out of order or outside it), up to the end of the last frame, or
+// now when growing.
+func TestRecordingSpans(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := func(sec float64) time.Time { return start.Add(time.Duration(sec * float64(time.Second))) }
+	d := &recording{start: start, interval: 500 * time.Millisecond, frames: 40, // 0 … 19.5 s, ends at 20 s
+		gaps: []Gap{{From: s(15), To: s(16)}, {From: s(2), To: s(5)}, {From: s(5), To: s(6.2)}, {From: s(-5), To: s(0.5)}, {From: s(19), To: s(30)}}}
+	want := []Gap{{s(0.5), s(2)}, {s(6.2), s(15)}, {s(16), s(19)}}
+	if got := d.spans(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("spans %v, want %v", got, want)
+	}
+	now := s(10.2)
+	g := &recording{start: start, interval: time.Second, growing: true, now: func() time.Time { return now }}
+	if got := g.spans(); len(got) != 1 || !got[0].From.Equal(start) || !got[0].To.Equal(now) {
+		t.Errorf("growing: %v", got)
+	}
+	now = s(-1)
+	if got := g.spans(); len(got) != 0 {
+		t.Errorf("before the first frame: %v", got)
+	}
+}
+
 // TestRecorderSharesThePort: one TLS port answers the Image Server protocol and
 // RecorderCommandService's HTTP, told apart by the first bytes; recorded frames carry
 // their time, and goto then next walk the recording.

@@ -43,6 +43,8 @@ func (ws *wireServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"JPEGGetLive":       `<JPEGGetLiveResult><Data>/9j/4AAQ</Data></JPEGGetLiveResult>`,
 		"JPEGGetAt":         `<JPEGGetAtResult><Data>/9j/4AAQ</Data></JPEGGetAtResult>`,
 		"PresetGetList":     `<PresetGetListResult><string>Gate</string></PresetGetListResult>`,
+		"SequencesGetTypes": `<SequencesGetTypesResult><SequenceType><Id>0601d294-b7e5-4d93-9614-9658561ad5e4</Id><Name>RecordingWithTriggerSequence</Name></SequenceType><SequenceType><Id>F9C62604-D0C5-4050-AE25-72DE51639B14</Id><Name>RecordingSequence</Name></SequenceType></SequencesGetTypesResult>`,
+		"SequencesGet":      `<SequencesGetResult><SequenceEntry><TimeBegin>2026-11-21T14:00:00Z</TimeBegin><TimeTrigged>2026-11-21T14:00:00Z</TimeTrigged><TimeEnd>2026-11-21T14:05:00.5Z</TimeEnd></SequenceEntry></SequencesGetResult>`,
 	}[op]
 	name := op + "Response"
 	if wrong {
@@ -109,6 +111,16 @@ func TestRequestBytes(t *testing.T) {
 		t.Errorf("presets %q", presets)
 	}
 	check(rc.PresetMoveTo(ctx, tok, cam, "Gate"))
+	types, err := rc.SequenceTypes(ctx, tok, cam)
+	check(err)
+	if id := soap.RecordingSequenceID(types); len(types) != 2 || id != "F9C62604-D0C5-4050-AE25-72DE51639B14" {
+		t.Errorf("sequence types %+v: recording type %q", types, id)
+	}
+	seqs, err := rc.Sequences(ctx, tok, cam, soap.RecordingSequenceType, time.Date(2026, 11, 21, 13, 0, 0, 0, time.UTC), time.Date(2026, 11, 21, 15, 0, 0, 0, time.Local), 0)
+	check(err)
+	if len(seqs) != 1 || !seqs[0].End.Equal(time.Date(2026, 11, 21, 14, 5, 0, 5e8, time.UTC)) {
+		t.Errorf("sequences %+v", seqs)
+	}
 
 	want := map[string]string{
 		"Login":             `<Login ` + srvNS + `><instanceId>inst-1</instanceId></Login>`,
@@ -119,10 +131,13 @@ func TestRequestBytes(t *testing.T) {
 		"JPEGGetAt":         `<JPEGGetAt ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId><time>2026-11-21T14:03:07.123Z</time></JPEGGetAt>`,
 		"PTZMoveStart": `<PTZMoveStart ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId><ptzArgs><movement><PTZPairDouble><name>pan</name><value>1</value></PTZPairDouble><PTZPairDouble><name>tilt</name><value>-1</value></PTZPairDouble></movement>` +
 			`<speed><PTZPairDouble><name>pan</name><value>0.5</value></PTZPairDouble><PTZPairDouble><name>tilt</name><value>0.25</value></PTZPairDouble></speed><Normalized>false</Normalized></ptzArgs></PTZMoveStart>`,
-		"PTZMoveStop":   `<PTZMoveStop ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId></PTZMoveStop>`,
-		"PTZCenter":     `<PTZCenter ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId><refWidth>10000</refWidth><refHeight>10000</refHeight><centerX>2500</centerX><centerY>7500</centerY><zoom>0</zoom></PTZCenter>`,
-		"PresetGetList": `<PresetGetList ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId></PresetGetList>`,
-		"PresetMoveTo":  `<PresetMoveTo ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId><presetName>Gate</presetName></PresetMoveTo>`,
+		"PTZMoveStop":       `<PTZMoveStop ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId></PTZMoveStop>`,
+		"PTZCenter":         `<PTZCenter ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId><refWidth>10000</refWidth><refHeight>10000</refHeight><centerX>2500</centerX><centerY>7500</centerY><zoom>0</zoom></PTZCenter>`,
+		"PresetGetList":     `<PresetGetList ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId></PresetGetList>`,
+		"PresetMoveTo":      `<PresetMoveTo ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId><presetName>Gate</presetName></PresetMoveTo>`,
+		"SequencesGetTypes": `<SequencesGetTypes ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId></SequencesGetTypes>`,
+		"SequencesGet": `<SequencesGet ` + recNS + `><token>TOKEN#t#</token><deviceId>CAM-1</deviceId><sequenceType>f9c62604-d0c5-4050-ae25-72de51639b14</sequenceType>` +
+			`<minTime>2026-11-21T13:00:00.000Z</minTime><maxTime>` + time.Date(2026, 11, 21, 15, 0, 0, 0, time.Local).UTC().Format("2006-01-02T15:04:05.000Z") + `</maxTime><maxCount>1000</maxCount></SequencesGet>`,
 	}
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
@@ -150,6 +165,10 @@ func TestAnswerElementChecked(t *testing.T) {
 		"PTZMoveStop": func() error { return rc.PTZMoveStop(ctx, "TOKEN#t#", "CAM-1") },
 		"Logout":      func() error { return c.Logout(ctx, "inst-1", "TOKEN#t#") },
 		"JPEGGetLive": func() error { _, err := rc.JPEGGetLive(ctx, "TOKEN#t#", "CAM-1", 0, 0); return err },
+		"SequencesGet": func() error {
+			_, err := rc.Sequences(ctx, "TOKEN#t#", "CAM-1", soap.RecordingSequenceType, time.Unix(0, 0), time.Now(), 10)
+			return err
+		},
 	} {
 		ws.mu.Lock()
 		ws.wrongFor = op

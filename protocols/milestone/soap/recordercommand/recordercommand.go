@@ -1,16 +1,21 @@
 // Package recordercommand holds the wire types of ../recordercommand.wsdl, first generated
 // by gowsdl v0.5.0, now kept by hand: a request is its operation's arguments (package
 // soap's callOp wraps them in a wire.Request named after it) beginning with Camera, an
-// answer is a wire.Response of its result (JPEGData, ArrayOfString) or, without content,
+// answer is a wire.Response of its result (JPEGData, ArrayOfString, ArrayOfSequenceType,
+// ArrayOfSequenceEntry) or, without content,
 // a wire.Ack, and the generated per-operation service wrappers were dropped for one
 // generic call (callOp). Edit by hand, keeping to the WSDL; the requests' bytes are
 // pinned by soap's TestRequestBytes.
 package recordercommand
 
-import "github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
+import (
+	"encoding/xml"
+
+	"github.com/vigil-cctv/vigil/protocols/milestone/soap/wire"
+)
 
 // Camera begins every request of the service: the XProtect token and the camera.
-// PTZMoveStop and PresetGetList are Camera alone.
+// PTZMoveStop, PresetGetList and SequencesGetTypes are Camera alone.
 type Camera struct {
 	Token    string     `xml:"token,omitempty"`
 	DeviceId *wire.Guid `xml:"deviceId,omitempty"`
@@ -84,4 +89,72 @@ type PTZPairBoolean = PTZPair[bool]
 
 type ArrayOfString struct {
 	Astring []*string `xml:"string,omitempty" json:"string,omitempty"`
+}
+
+// SequencesGet asks for the camera's sequences of one type (a SequenceType's Id) that
+// touch [MinTime, MaxTime], at most MaxCount of them.
+type SequencesGet struct {
+	Camera
+	SequenceType *wire.Guid `xml:"sequenceType,omitempty"`
+	MinTime      string     `xml:"minTime,omitempty"`
+	MaxTime      string     `xml:"maxTime,omitempty"`
+	MaxCount     int32      `xml:"maxCount"`
+}
+
+// SequenceType is one kind of sequence the recorder keeps (RecordingSequence,
+// MotionSequence, …), the answer of SequencesGetTypes.
+type SequenceType struct {
+	Id   string `xml:"Id,omitempty" json:"Id,omitempty"`
+	Name string `xml:"Name,omitempty" json:"Name,omitempty"`
+}
+
+// MaxSequenceTypes caps the types kept from a SequencesGetTypes answer.
+const MaxSequenceTypes = 64
+
+// ArrayOfSequenceType is SequencesGetTypes' result.
+type ArrayOfSequenceType = Capped[SequenceType]
+
+// SequenceEntry is one sequence: when it began, when it was triggered, when it ended
+// (xs:dateTime as strings; package soap parses them).
+type SequenceEntry struct {
+	TimeBegin   string `xml:"TimeBegin,omitempty" json:"TimeBegin,omitempty"`
+	TimeTrigged string `xml:"TimeTrigged,omitempty" json:"TimeTrigged,omitempty"`
+	TimeEnd     string `xml:"TimeEnd,omitempty" json:"TimeEnd,omitempty"`
+}
+
+// MaxSequenceEntries caps the entries kept from a SequencesGet answer (the most a
+// request asks for).
+const MaxSequenceEntries = 1000
+
+// ArrayOfSequenceEntry is SequencesGet's result: the entries directly under it.
+type ArrayOfSequenceEntry = Capped[SequenceEntry]
+
+// element is what Capped needs of its entries' type: their element name and how many
+// are kept.
+func (SequenceType) element() (string, int)  { return "SequenceType", MaxSequenceTypes }
+func (SequenceEntry) element() (string, int) { return "SequenceEntry", MaxSequenceEntries }
+
+// Capped is a WSDL ArrayOfT whose entries an answer could hold without end: Items are
+// its T elements, at most T's cap of them; other children and those beyond the cap are
+// skipped unread.
+type Capped[T interface{ element() (string, int) }] struct {
+	Items []*T
+}
+
+// UnmarshalXML reads the entries of the array element just started.
+func (a *Capped[T]) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var zero T
+	name, max := zero.element()
+	a.Items = nil
+	return wire.EachChild(d, func(t xml.StartElement) error {
+		if t.Name.Local != name || len(a.Items) >= max {
+			return d.Skip()
+		}
+		v := new(T)
+		if err := d.DecodeElement(v, &t); err != nil {
+			return err
+		}
+		a.Items = append(a.Items, v)
+		return nil
+	})
 }

@@ -1,9 +1,10 @@
 // Package wire holds what the wire types of Milestone's two SOAP services
 // (../servercommand, ../recordercommand) share: the guid type of both WSDLs, the request
 // element named at run time after its operation, the answer holding its operation's
-// result and the empty answer. The XML is the same as with a name fixed in a struct tag:
-// encoding/xml writes <Op xmlns="ns"> from a start element's name as it does from a tag,
-// and an answer's element and result are read by their names as tags would read them.
+// result, the empty answer, and the walk over an element's children (EachChild). The
+// XML is the same as with a name fixed in a struct tag: encoding/xml writes
+// <Op xmlns="ns"> from a start element's name as it does from a tag, and an answer's
+// element and result are read by their names as tags would read them.
 package wire
 
 import (
@@ -76,6 +77,20 @@ func (r *Response[T]) Check(want xml.Name) error {
 func (r *Response[T]) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	r.XMLName = start.Name
 	result := strings.TrimSuffix(start.Name.Local, "Response") + "Result"
+	return EachChild(d, func(t xml.StartElement) error {
+		if t.Name.Local != result {
+			return d.Skip()
+		}
+		if r.Result == nil {
+			r.Result = new(T)
+		}
+		return d.DecodeElement(r.Result, &t)
+	})
+}
+
+// EachChild reads the children of the element just started, to its end, handing each
+// child element's start to child, which consumes the element (DecodeElement, Skip).
+func EachChild(d *xml.Decoder, child func(xml.StartElement) error) error {
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -83,15 +98,7 @@ func (r *Response[T]) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name.Local != result {
-				err = d.Skip()
-			} else {
-				if r.Result == nil {
-					r.Result = new(T)
-				}
-				err = d.DecodeElement(r.Result, &t)
-			}
-			if err != nil {
+			if err := child(t); err != nil {
 				return err
 			}
 		case xml.EndElement:

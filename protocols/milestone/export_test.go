@@ -1,0 +1,4 @@
+package milestone
+
+// MergeSpans is mergeSpans, for the external tests.
+var MergeSpans = mergeSpans
