@@ -262,6 +262,26 @@ func TestPlaybackOfAMilestoneCamera(t *testing.T) {
 	if first.Before(from.Add(-time.Second)) || first.After(from.Add(2*time.Second)) || !last.After(first) {
 		t.Fatalf("recorded times %v … %v, want from %v onwards", first, last, from)
 	}
+
+	// The picker's timeline: the simulator's recorder has recorded the last 24 hours
+	// without a break, so the last two are one span; an MJPEG camera cannot say.
+	if pn.RecordingLister(mj) != nil {
+		t.Error("an MJPEG camera offers recorded spans")
+	}
+	rl := pn.RecordingLister(ms)
+	if rl == nil {
+		t.Fatal("a Milestone camera offers no recorded spans")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	now := time.Now()
+	spans, err := rl.RecordedSpans(ctx, now.Add(-2*time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spans) != 1 || !spans[0].From.Equal(now.Add(-2*time.Hour)) || spans[0].To.Before(now.Add(-time.Minute)) {
+		t.Fatalf("spans of the last two hours %v", spans)
+	}
 }
 
 // TestConnectToMilestoneSavesSiteAndPlaysACamera is the "Connect to Milestone…" flow
