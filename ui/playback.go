@@ -204,12 +204,21 @@ func (p *playbackPicker) listSpans(from, to time.Time) {
 				p.spanNote.SetText("Could not list the recordings: " + capture.CleanText(err.Error(), 300))
 			case len(spans) == 0:
 				p.spanNote.SetText("No recordings on " + from.Format(time.DateOnly) + ".")
-			default:
-				p.spanNote.Hide()
 			}
 			ts := make([]timeSpan, 0, len(spans))
+			var total time.Duration
 			for _, s := range spans {
 				ts = append(ts, timeSpan{s.From, s.To})
+				total += s.To.Sub(s.From)
+			}
+			if err == nil && len(spans) > 0 {
+				// The note keeps its line, so the picker keeps its size.
+				total = total.Round(time.Minute)
+				in := fmt.Sprintf("in %d spans", len(spans))
+				if len(spans) == 1 {
+					in = "without a break"
+				}
+				p.spanNote.SetText(fmt.Sprintf("%d h %02d min recorded on %s, %s.", int(total.Hours()), int(total.Minutes())%60, from.Format(time.DateOnly), in))
 			}
 			p.tl.SetRange(from, to, ts)
 		})

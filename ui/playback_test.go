@@ -261,7 +261,7 @@ func TestPlaybackPickerShowsRecordedSpans(t *testing.T) {
 		t.Fatal("the picker lacks its timeline, −1d or its note")
 	}
 	pumpUntil(t, r.q, "the day's spans", func() bool { return len(tl.spans) == 2 })
-	if day := tl.from; !tl.spans[0].from.Equal(day.Add(time.Hour)) || !tl.spans[1].to.Equal(day.Add(6*time.Hour)) || note.Visible() {
+	if day := tl.from; !tl.spans[0].from.Equal(day.Add(time.Hour)) || !tl.spans[1].to.Equal(day.Add(6*time.Hour)) || note.Text != "2 h 00 min recorded on "+day.Format(time.DateOnly)+", in 2 spans." {
 		t.Errorf("spans %v on %v, note %q shown %v", tl.spans, day, note.Text, note.Visible())
 	}
 	test.Tap(back)
