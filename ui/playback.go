@@ -173,8 +173,12 @@ func (p *playbackPicker) showDay(t time.Time) {
 	p.tl.SetPosition(t)
 }
 
-// spansTimeout bounds one listing of a day's recordings.
-const spansTimeout = 20 * time.Second
+// spansTimeout bounds one listing of a day's recordings; spansSettle is how long a day
+// must stay shown before it is listed.
+const (
+	spansTimeout = 20 * time.Second
+	spansSettle  = 300 * time.Millisecond
+)
 
 // listSpans asks for the recorded spans of [from, to) off the UI goroutine and shows
 // them, unless the timeline has moved to another day meanwhile.
@@ -191,6 +195,11 @@ func (p *playbackPicker) listSpans(from, to time.Time) {
 	p.spanNote.Show()
 	go func() {
 		defer cancel()
+		select { // days stepped through quickly are not each listed (a login each)
+		case <-time.After(spansSettle):
+		case <-ctx.Done():
+			return
+		}
 		spans, err := p.spans(ctx, from, to)
 		if ctx.Err() == context.Canceled {
 			return

@@ -274,5 +274,15 @@ func TestPlaybackPickerShowsRecordedSpans(t *testing.T) {
 		t.Errorf("days asked %v", pb.asked)
 	}
 	pb.mu.Unlock()
+	// Days stepped through quickly: only the one the picker stays on is listed.
+	test.Tap(back)
+	test.Tap(back)
+	pumpUntil(t, r.q, "the last day listed", func() bool { pb.mu.Lock(); defer pb.mu.Unlock(); return len(pb.asked) == 3 })
+	time.Sleep(2 * spansSettle)
+	pb.mu.Lock()
+	if len(pb.asked) != 3 || !pb.asked[2].Equal(pb.asked[0].AddDate(0, 0, -3)) {
+		t.Errorf("after two quick steps the days asked %v", pb.asked)
+	}
+	pb.mu.Unlock()
 	r.win.Canvas().Overlays().Remove(pop)
 }

@@ -61,6 +61,7 @@ type player struct {
 
 	shown    time.Time // the recorded time of the picture shown
 	sought   time.Time // the last time jumped to, until a picture of it shows
+	atEnd    bool      // the end of the recordings is said (UI goroutine)
 	dayStart time.Time // the day whose recordings are listed
 	daySpans []timeSpan
 	span     time.Duration // the timeline's range, 0: the day
@@ -211,6 +212,7 @@ const endNotice = "End of the recordings: newer pictures show here as they are r
 // showEnd says that the end of the recordings was reached, or takes it back (UI
 // goroutine).
 func (p *player) showEnd(atEnd bool) {
+	p.atEnd = atEnd
 	switch {
 	case atEnd:
 		p.notice.SetText(endNotice)
@@ -317,7 +319,9 @@ func (p *player) setZoom(label string) {
 // seek jumps to t (timeline, jumps, the entry).
 func (p *player) seek(t time.Time) {
 	p.sought = t
-	if p.notice.Text != endNotice { // still at the end after it, the end stays said
+	if p.atEnd { // until pictures come again, the end stays said
+		p.notice.SetText(endNotice)
+	} else {
 		p.notice.SetText("")
 	}
 	p.ctl.Seek(t)

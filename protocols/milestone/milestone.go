@@ -526,7 +526,7 @@ func (s *Source) RecordedSpans(ctx context.Context, from, to time.Time) ([]captu
 			return err
 		}
 		for start, page := from, 0; page < spansPages; page++ {
-			seqs, err := rc.Sequences(ctx, st.session.Token(), st.cam.ID, typeID, start, to, spansPage)
+			seqs, full, err := rc.SequencesPage(ctx, st.session.Token(), st.cam.ID, typeID, start, to, spansPage)
 			if err != nil {
 				return err
 			}
@@ -537,7 +537,9 @@ func (s *Source) RecordedSpans(ctx context.Context, from, to time.Time) ([]captu
 					next = q.End
 				}
 			}
-			if len(seqs) < spansPage || !next.After(start) {
+			// A full answer may have more after it, even when some of its entries (the
+			// one ending where this page began, a bad one) were left out.
+			if !full || !next.After(start) {
 				break
 			}
 			start = next

@@ -520,9 +520,11 @@ func TestRecordedSpansWithoutSequenceTypes(t *testing.T) {
 // TestRecordedSpansPages: more sequences than one SequencesGet answers are fetched
 // page after page.
 func TestRecordedSpansPages(t *testing.T) {
-	start := time.Now().Add(-time.Hour).Truncate(time.Second)
-	var gaps []milestonetest.Gap // recorded [2k, 2k+1) s, k < 1500, then from 3000 s on
-	for k := range 1500 {
+	start := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	// Recorded [2k, 2k+1) s, k < 2500, then from 5000 s on: three pages, each after the
+	// first answered with the sequence ending where it begins (clipped away to nothing).
+	var gaps []milestonetest.Gap
+	for k := range 2500 {
 		at := start.Add(time.Duration(2*k+1) * time.Second)
 		gaps = append(gaps, milestonetest.Gap{From: at, To: at.Add(time.Second)})
 	}
@@ -533,8 +535,8 @@ func TestRecordedSpansPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(spans) != 1501 || !spans[1234].From.Equal(start.Add(2468*time.Second)) || !spans[1234].To.Equal(start.Add(2469*time.Second)) || !spans[1500].From.Equal(start.Add(3000*time.Second)) {
-		t.Fatalf("%d spans (want 1501), [1234] %+v", len(spans), spans[min(1234, len(spans)-1)])
+	if len(spans) != 2501 || !spans[2234].From.Equal(start.Add(4468*time.Second)) || !spans[2234].To.Equal(start.Add(4469*time.Second)) || !spans[2500].From.Equal(start.Add(5000*time.Second)) {
+		t.Fatalf("%d spans (want 2501), [2234] %+v", len(spans), spans[min(2234, len(spans)-1)])
 	}
 }
 

@@ -83,17 +83,26 @@ func RecordingSequenceID(types []SequenceType) string {
 // does not parse, an end before the begin, and those outside [from, to) after clipping
 // (an entry of no length inside it stays). Which entries a recorder picks when more than
 // max match is its choice (the oldest, presumably [I]); a caller wanting them all asks
-// again from the newest end it got.
+// again from the newest end it got (SequencesPage says when that is worth it).
 func (rc *RecorderClient) Sequences(ctx context.Context, token, deviceID, typeID string, from, to time.Time, max int) ([]Sequence, error) {
+	seqs, _, err := rc.SequencesPage(ctx, token, deviceID, typeID, from, to, max)
+	return seqs, err
+}
+
+// SequencesPage is Sequences that also says whether the recorder's answer was full (as
+// many entries as asked for, counted before any is skipped or clipped away), so that more
+// may match after the newest end it gave.
+func (rc *RecorderClient) SequencesPage(ctx context.Context, token, deviceID, typeID string, from, to time.Time, max int) (seqs []Sequence, full bool, err error) {
 	max = sequencesMax(max)
 	id := wire.Guid(typeID)
 	const layout = "2006-01-02T15:04:05.000Z"
 	resp, err := callOp[wire.Response[recordercommand.ArrayOfSequenceEntry]](ctx, rc.c, "SequencesGet", &recordercommand.SequencesGet{
 		Camera: camera(token, deviceID), SequenceType: &id, MinTime: from.UTC().Format(layout), MaxTime: to.UTC().Format(layout), MaxCount: int32(max)})
 	if err != nil {
-		return nil, fmt.Errorf("recorded sequences of camera %s: %w", deviceID, rc.explain(err, deviceID))
+		return nil, false, fmt.Errorf("recorded sequences of camera %s: %w", deviceID, rc.explain(err, deviceID))
 	}
-	return sequences(resp.Result, from, to, max), nil
+	full = resp.Result != nil && len(resp.Result.Items) >= max
+	return sequences(resp.Result, from, to, max), full, nil
 }
 
 // sequencesMax is the number of sequences asked for and kept for a max given to

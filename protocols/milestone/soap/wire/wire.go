@@ -38,7 +38,7 @@ type Ack struct {
 }
 
 // Check fails unless the answer's element is want, with the messages encoding/xml gives
-// for a tagged element of another name or name space (the server's name cut to 64 bytes).
+// for a tagged element of another name or name space (the server's name cut to 64 characters).
 func (a *Ack) Check(want xml.Name) error {
 	switch got := a.XMLName; {
 	case got.Local != want.Local:
