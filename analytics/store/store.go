@@ -33,7 +33,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+	sqlitedrv "modernc.org/sqlite"     // database/sql driver "sqlite"; its Error for SQLITE_BUSY
 
 	"github.com/vigil-cctv/vigil/capture"
 )
@@ -219,7 +219,15 @@ func Open(dsn string, opts Options) (*Store, error) {
 	s.db.SetMaxIdleConns(4)
 	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 	defer cancel()
-	if err := s.migrate(ctx); err != nil {
+	err = s.migrate(ctx)
+	// A new file's connections set WAL up as they open; with other openers at the same
+	// moment (a second Vigil, `vigil events`) SQLite can answer "locked" without waiting
+	// for its busy timeout: try again until that timeout.
+	for deadline := time.Now().Add(opts.BusyTimeout); isBusy(err) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		err = s.migrate(ctx)
+	}
+	if err != nil {
 		s.db.Close()
 		return nil, s.explain("open", err)
 	}
@@ -234,6 +242,12 @@ func Open(dsn string, opts Options) (*Store, error) {
 	s.retentionDone = make(chan struct{})
 	go s.retentionLoop(rctx)
 	return s, nil
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or one of its extended codes).
+func isBusy(err error) bool {
+	var se *sqlitedrv.Error
+	return errors.As(err, &se) && se.Code()&0xff == 5
 }
 
 // createPrivate makes the database's folder and an empty file readable by the user only

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -510,4 +511,37 @@ func TestWriterManyAnalyzersThenClose(t *testing.T) {
 		}
 		t.Logf("%d events stored, stats %+v", len(evs), st)
 	})
+}
+
+// isBusy knows SQLite's "locked" answer, which Open waits out, from other errors.
+func TestIsBusy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	a, err := sql.Open("sqlite", sqliteDSN(path, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := sql.Open("sqlite", sqliteDSN(path, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := a.Exec(`CREATE TABLE t (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := a.Begin() // immediate: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Exec(`INSERT INTO t VALUES (2)`)
+	if !isBusy(err) {
+		t.Fatalf("a second writer without a busy timeout: %v, not SQLITE_BUSY", err)
+	}
+	if isBusy(errors.New("database is locked")) || isBusy(nil) {
+		t.Error("isBusy takes the text or nil for SQLITE_BUSY")
+	}
 }
