@@ -27,6 +27,10 @@ const maxNameBytes = 96
 // still read, to the second.
 const timeLayout = "2006-01-02T15-04-05.000-0700"
 
+// parseLayout reads both: without the milliseconds in the layout, time.Parse takes them
+// after the seconds when they are there.
+const parseLayout = "2006-01-02T15-04-05-0700"
+
 // dateLayout names the per-day folder.
 const dateLayout = "2006-01-02"
 
@@ -113,9 +117,7 @@ func parseSegmentTime(name string) (time.Time, bool) {
 	if m == nil {
 		return time.Time{}, false
 	}
-	// Without the milliseconds in the layout, time.Parse takes them after the seconds
-	// when they are there.
-	t, err := time.Parse("2006-01-02T15-04-05-0700", m[1])
+	t, err := time.Parse(parseLayout, m[1])
 	return t, err == nil
 }
 

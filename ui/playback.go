@@ -208,21 +208,19 @@ func (p *playbackPicker) listSpans(from, to time.Time) {
 			if !p.tl.from.Equal(from) {
 				return
 			}
-			switch {
-			case err != nil:
-				p.spanNote.SetText("Could not list the recordings: " + capture.CleanText(err.Error(), 300))
-			case len(spans) == 0:
-				p.spanNote.SetText("No recordings on " + from.Format(time.DateOnly) + ".")
-			}
 			ts := make([]timeSpan, 0, len(spans))
 			var total time.Duration
 			for _, s := range spans {
 				ts = append(ts, timeSpan{s.From, s.To})
 				total += s.To.Sub(s.From)
 			}
-			if err == nil && len(spans) > 0 {
-				// The note keeps its line, so the picker keeps its size.
-				total = total.Round(time.Minute)
+			// The note keeps its line whatever it says, so the picker keeps its size.
+			switch total = total.Round(time.Minute); {
+			case err != nil:
+				p.spanNote.SetText("Could not list the recordings: " + capture.CleanText(err.Error(), 300))
+			case len(spans) == 0:
+				p.spanNote.SetText("No recordings on " + from.Format(time.DateOnly) + ".")
+			default:
 				in := fmt.Sprintf("in %d spans", len(spans))
 				if len(spans) == 1 {
 					in = "without a break"
