@@ -171,6 +171,21 @@ func wrapLabel(text string) *widget.Label {
 	return l
 }
 
+// lineList is a list of one text line a row: widest is the longest line expected (it
+// sizes the rows), line(i) the text of row i.
+func lineList(rows func() int, widest string, line func(i int) string) *widget.List {
+	return widget.NewList(rows, func() fyne.CanvasObject { return widget.NewLabel(widest) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(line(i)) })
+}
+
+// playFromHere is the button that plays the recordings from the row selected in a list
+// of times; it stays disabled until a row is selected.
+func playFromHere(tapped func()) *widget.Button {
+	b := widget.NewButtonWithIcon("Play from here", theme.MediaPlayIcon(), tapped)
+	b.Disable()
+	return b
+}
+
 // testButton is a dialog's button that tries what was typed; it is disabled when the
 // program gave the dialog nothing to try it with.
 func testButton(label string, icon fyne.Resource, tapped func(), canTest bool) *widget.Button {

@@ -41,12 +41,19 @@ func dlgTNew(t *testing.T, cam *config.Camera, others []string, prober capture.P
 	return dlgTNewPTZ(t, cam, others, prober, nil)
 }
 
-func dlgTNewPTZ(t *testing.T, cam *config.Camera, others []string, prober capture.Prober, ptz PTZTester) *dlgTRig {
+// dialogWindow is a test app's window behind the dialogs, closed when the test ends.
+func dialogWindow(t *testing.T) fyne.Window {
 	t.Helper()
 	test.NewTempApp(t)
-	r := &dlgTRig{q: &uiQueue{}, ptz: ptz}
-	r.win = test.NewWindow(widget.NewLabel("wall"))
-	r.win.Resize(fyne.NewSize(900, 700))
+	win := test.NewWindow(widget.NewLabel("wall"))
+	win.Resize(fyne.NewSize(900, 700))
+	t.Cleanup(win.Close)
+	return win
+}
+
+func dlgTNewPTZ(t *testing.T, cam *config.Camera, others []string, prober capture.Prober, ptz PTZTester) *dlgTRig {
+	t.Helper()
+	r := &dlgTRig{q: &uiQueue{}, ptz: ptz, win: dialogWindow(t)}
 	r.d = newCameraDialog(r.win, cam, others, nil, prober, r.ptz, func(tr []config.Trusted) error {
 		r.trusted = append(r.trusted, tr)
 		return r.trustErr
@@ -56,7 +63,6 @@ func dlgTNewPTZ(t *testing.T, cam *config.Camera, others []string, prober captur
 		r.d.close()
 		r.d.wait()
 		r.q.Run()
-		r.win.Close()
 	})
 	return r
 }
@@ -457,10 +463,7 @@ func TestCameraDialogCancelsProbe(t *testing.T) {
 
 // ShowCameraDialog puts the dialog over the window as a modal overlay.
 func TestShowCameraDialog(t *testing.T) {
-	test.NewTempApp(t)
-	win := test.NewWindow(widget.NewLabel("wall"))
-	defer win.Close()
-	win.Resize(fyne.NewSize(900, 700))
+	win := dialogWindow(t)
 	ShowCameraDialog(win, nil, nil, nil, nil, nil, nil, func(config.Camera) error { t.Error("saved an empty camera"); return nil })
 	top := win.Canvas().Overlays().Top()
 	if top == nil {

@@ -85,13 +85,9 @@ func newEventsView(ev Events, cameras []string, saveDir string, do func(func()))
 	v.snap = &canvas.Image{FillMode: canvas.ImageFillContain}
 	v.snap.SetMinSize(fyne.NewSize(320, 180))
 	v.detail = wrapLabel("Select an event to see its picture.")
-	v.playB = widget.NewButtonWithIcon("Play from here", theme.MediaPlayIcon(), v.playSelected)
-	v.playB.Disable()
-	v.list = widget.NewList(func() int { return len(v.rows) },
-		func() fyne.CanvasObject {
-			return widget.NewLabel("2026-12-01 22:00:00  Camera name  motion  zone  10.0 s")
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(eventLine(v.rows[i])) })
+	v.playB = playFromHere(v.playSelected)
+	v.list = lineList(func() int { return len(v.rows) }, "2026-12-01 22:00:00  Camera name  motion  zone  10.0 s",
+		func(i int) string { return eventLine(v.rows[i]) })
 	v.list.OnSelected = func(i widget.ListItemID) { v.show(v.rows[i]) }
 	v.older = widget.NewButtonWithIcon("Older…", theme.MoveDownIcon(), v.loadOlder)
 	v.older.Disable()

@@ -109,11 +109,8 @@ func TestPopKeysEnterSavesOnlyValidCamera(t *testing.T) {
 
 // Enter submits Connect, in a field or with none focused; Esc cancels.
 func TestPopKeysEnterConnectsEscCancels(t *testing.T) {
-	test.NewTempApp(t)
 	q := &uiQueue{}
-	win := test.NewWindow(widget.NewLabel("wall"))
-	win.Resize(fyne.NewSize(900, 700))
-	defer win.Close()
+	win := dialogWindow(t)
 	var calls []string
 	w := NewWall(WallOptions{})
 	w.win = win

@@ -93,13 +93,9 @@ func (m *motionSearch) build() {
 	m.searchB = widget.NewButtonWithIcon("Search", theme.SearchIcon(), m.search)
 	m.searchB.Importance = widget.HighImportance
 	m.searchB.Disable()
-	m.playB = widget.NewButtonWithIcon("Play from here", theme.MediaPlayIcon(), m.play)
-	m.playB.Disable()
-	m.list = widget.NewList(func() int { return len(m.hits) },
-		func() fyne.CanvasObject {
-			return widget.NewLabel("2026-12-02 22:00:00.0 – 22:00:10.0  10.0 s  peak 10.0%")
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(hitLine(m.hits[i])) })
+	m.playB = playFromHere(m.play)
+	m.list = lineList(func() int { return len(m.hits) }, "2026-12-02 22:00:00.0 – 22:00:10.0  10.0 s  peak 10.0%",
+		func(i int) string { return hitLine(m.hits[i]) })
 	m.list.OnSelected = func(i widget.ListItemID) {
 		m.sel = i
 		m.playB.Enable()

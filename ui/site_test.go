@@ -40,11 +40,8 @@ func siteTConnector(calls *[]string) SiteConnector {
 }
 
 func TestSiteDialogTrustsCertificatesThenConnects(t *testing.T) {
-	test.NewTempApp(t)
 	q := &uiQueue{}
-	win := test.NewWindow(widget.NewLabel("wall"))
-	win.Resize(fyne.NewSize(900, 700))
-	defer win.Close()
+	win := dialogWindow(t)
 	var calls []string
 	var gotView *SiteView
 	var gotTrust []config.Trusted

@@ -2,9 +2,10 @@ package capturetest
 
 import (
 	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/vigil-cctv/vigil/internal/tcpserve"
 )
 
 // Listen listens on 127.0.0.1 at a free port; the listener is closed when t ends.
@@ -23,44 +24,9 @@ func Listen(t testing.TB) net.Listener {
 // it closes ln and every connection still open, and waits for the handlers.
 func Serve(t testing.TB, ln net.Listener, handle func(c net.Conn)) {
 	t.Helper()
-	var (
-		mu    sync.Mutex
-		conns = map[net.Conn]struct{}{}
-		wg    sync.WaitGroup
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns[c] = struct{}{}
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() {
-					mu.Lock()
-					delete(conns, c)
-					mu.Unlock()
-					c.Close()
-				}()
-				handle(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
+	var cs tcpserve.Conns
+	cs.Start(ln, func(c net.Conn) bool { handle(c); return false })
+	t.Cleanup(cs.Stop)
 }
 
 // Drain reads and discards what c sends until it fails or is closed.

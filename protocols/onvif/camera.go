@@ -46,7 +46,7 @@ func (cam *Camera) ensure(ctx context.Context) error {
 	if err := cam.c.connect(ctx); err != nil {
 		return err
 	}
-	media := cam.c.mediaPath()
+	media := cam.c.paths().media
 	if media == "" {
 		return fmt.Errorf("camera %s reports no ONVIF media service: %w", cam.c.Host(), capture.ErrUnsupported)
 	}
@@ -98,7 +98,7 @@ func (cam *Camera) ptzReady(ctx context.Context) (string, error) {
 	if err := cam.ensure(ctx); err != nil {
 		return "", err
 	}
-	path := cam.c.ptzPath()
+	path := cam.c.paths().ptz
 	if path == "" || !cam.hasPTZ {
 		return "", fmt.Errorf("camera %s has no ONVIF PTZ (profile %q has no PTZ configuration): %w",
 			cam.c.Host(), capture.CleanText(cam.profile, 64), capture.ErrUnsupported)
@@ -243,7 +243,7 @@ func (cam *Camera) Info(ctx context.Context) (capture.PTZInfo, error) {
 	}
 	info := capture.PTZInfo{Name: capture.CleanText(d.Manufacturer, 0), Model: capture.CleanText(d.Model, 0),
 		Firmware: capture.CleanText(d.FirmwareVersion, 0)}
-	if path := cam.c.ptzPath(); path != "" && cam.hasPTZ {
+	if path := cam.c.paths().ptz; path != "" && cam.hasPTZ {
 		info.PTZ = true
 		if n, err := call[nodesResponse](ctx, cam.c, path, getNodes{}, true); err == nil && len(n.Nodes) > 0 {
 			info.Presets = max(0, min(n.Nodes[0].MaxPresets, 1<<16))
@@ -265,7 +265,7 @@ func (cam *Camera) StreamURI(ctx context.Context) (string, error) {
 	if err := cam.ensure(ctx); err != nil {
 		return "", err
 	}
-	r, err := call[streamURIResponse](ctx, cam.c, cam.c.mediaPath(), getStreamURI{Stream: "RTP-Unicast", Proto: "RTSP", Profile: cam.profile}, true)
+	r, err := call[streamURIResponse](ctx, cam.c, cam.c.paths().media, getStreamURI{Stream: "RTP-Unicast", Proto: "RTSP", Profile: cam.profile}, true)
 	if err != nil {
 		return "", err
 	}
@@ -281,7 +281,7 @@ func (cam *Camera) SnapshotURI(ctx context.Context) (string, error) {
 	if err := cam.ensure(ctx); err != nil {
 		return "", err
 	}
-	r, err := call[snapshotURIResponse](ctx, cam.c, cam.c.mediaPath(), getSnapshotURI{Profile: cam.profile}, true)
+	r, err := call[snapshotURIResponse](ctx, cam.c, cam.c.paths().media, getSnapshotURI{Profile: cam.profile}, true)
 	if err != nil {
 		return "", err
 	}
@@ -311,17 +311,14 @@ func round3(x float64) float64 {
 	return r
 }
 
-// mediaPath and ptzPath are the service paths GetCapabilities reported.
-func (c *Client) mediaPath() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.media
-}
+// servicePaths are the service paths GetCapabilities (or GetServices) reported; empty
+// for a service the camera lacks.
+type servicePaths struct{ media, ptz string }
 
-func (c *Client) ptzPath() string {
+func (c *Client) paths() servicePaths {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.ptz
+	return c.svc
 }
 
 var (

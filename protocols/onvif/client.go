@@ -42,8 +42,7 @@ type Client struct {
 	mu       sync.Mutex
 	ready    bool
 	offset   time.Duration // camera clock − local clock
-	media    string        // service paths
-	ptz      string
+	svc      servicePaths
 	httpAuth *digest.Client // set once the camera asked for HTTP authentication
 	// now is the local clock (tests).
 	now func() time.Time
@@ -136,7 +135,7 @@ func (c *Client) connect(ctx context.Context) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.media, c.ptz = c.servicePath(media), c.servicePath(ptz)
+	c.svc = servicePaths{media: c.servicePath(media), ptz: c.servicePath(ptz)}
 	c.ready = true
 	return nil
 }

@@ -60,7 +60,7 @@ func (s *Source) Run(ctx context.Context, sink capture.Sink) error {
 		return fmt.Errorf("ONVIF camera %s: %w", cam.c.Host(), err)
 	}
 	cam.cmd.Lock()
-	noPTZ := !cam.hasPTZ || cam.c.ptzPath() == ""
+	noPTZ := !cam.hasPTZ || cam.c.paths().ptz == ""
 	cam.cmd.Unlock()
 	st := s.Settings
 	inner, err := st.Registry.NewSource(uri, capture.Settings{User: st.User, Password: st.Password, FPS: st.FPS,

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
+	"github.com/vigil-cctv/vigil/internal/tcpserve"
 )
 
 // RecorderOptions configure a simulated recording server's Image Server.
@@ -97,9 +98,9 @@ type Recorder struct {
 	httpLn  *chanListener
 	httpSrv *http.Server
 
+	conns tcpserve.Conns
+
 	mu      sync.Mutex
-	conns   map[net.Conn]struct{}
-	closed  bool
 	cache   map[scaledKey][]byte
 	stamped map[scaledKey][]byte
 	cert    *tls.Certificate
@@ -130,7 +131,7 @@ func NewRecorder(opts RecorderOptions) *Recorder {
 	}
 	r := &Recorder{
 		opts: opts, ln: ln, interval: time.Duration(float64(time.Second) / opts.FPS),
-		conns: map[net.Conn]struct{}{}, cache: map[scaledKey][]byte{}, stamped: map[scaledKey][]byte{},
+		cache: map[scaledKey][]byte{}, stamped: map[scaledKey][]byte{},
 		rec: &recording{start: opts.RecordedStart, interval: opts.RecordedInterval, frames: opts.RecordedFrames,
 			growing: opts.RecordedHistory > 0, gaps: opts.RecordedGaps, now: time.Now},
 	}
@@ -139,12 +140,12 @@ func NewRecorder(opts RecorderOptions) *Recorder {
 	}
 	r.httpLn = newChanListener(ln.Addr())
 	r.httpSrv = &http.Server{Handler: http.HandlerFunc(r.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
-	r.wg.Add(2)
+	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
 		_ = r.httpSrv.Serve(r.httpLn)
 	}()
-	go r.accept()
+	r.conns.Start(ln, r.serveConn)
 	return r
 }
 
@@ -192,51 +193,14 @@ func (r *Recorder) RecordedTime(i int) time.Time {
 
 // DropConnections closes every open socket (a recorder restart as clients see it).
 func (r *Recorder) DropConnections() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for c := range r.conns {
-		c.Close()
-	}
+	r.conns.Drop()
 }
 
 // Close stops listening, closes every socket and waits for all goroutines.
 func (r *Recorder) Close() {
-	r.mu.Lock()
-	r.closed = true
-	r.mu.Unlock()
-	r.ln.Close()
+	r.conns.Stop()
 	r.httpSrv.Close()
-	r.DropConnections()
 	r.wg.Wait()
-}
-
-func (r *Recorder) accept() {
-	defer r.wg.Done()
-	for {
-		c, err := r.ln.Accept()
-		if err != nil {
-			return
-		}
-		r.mu.Lock()
-		if r.closed {
-			r.mu.Unlock()
-			c.Close()
-			return
-		}
-		r.conns[c] = struct{}{}
-		r.wg.Add(1)
-		r.mu.Unlock()
-		go func() {
-			defer r.wg.Done()
-			handedOff := r.serveConn(c)
-			r.mu.Lock()
-			delete(r.conns, c)
-			r.mu.Unlock()
-			if !handedOff {
-				c.Close()
-			}
-		}()
-	}
 }
 
 // serveConn does TLS when configured, then tells the two protocols sharing the port

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-cctv/vigil/capture"
@@ -42,7 +43,8 @@ type Session struct {
 	info    LoginInfo
 	expires time.Time
 	lastErr error
-	renews  int
+
+	renews atomic.Int64 // successful renewals
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -110,11 +112,7 @@ func (s *Session) Info() (li LoginInfo, expires time.Time) {
 }
 
 // Renewals counts successful renewals.
-func (s *Session) Renewals() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.renews
-}
+func (s *Session) Renewals() int { return int(s.renews.Load()) }
 
 // Err is the last renewal failure, nil after a success.
 func (s *Session) Err() error {
@@ -162,9 +160,7 @@ func (s *Session) run(ctx context.Context) {
 			continue
 		}
 		s.set(next)
-		s.mu.Lock()
-		s.renews++
-		s.mu.Unlock()
+		s.renews.Add(1)
 		s.log.Debug("token renewed", "ttl", next.TimeToLive)
 		if s.opts.OnToken != nil {
 			s.opts.OnToken(next.Token)

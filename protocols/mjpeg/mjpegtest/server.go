@@ -32,6 +32,7 @@ import (
 	"github.com/vigil-cctv/vigil/capture"
 
 	"github.com/vigil-cctv/vigil/internal/digest"
+	"github.com/vigil-cctv/vigil/internal/tcpserve"
 	"github.com/vigil-cctv/vigil/internal/trust"
 )
 
@@ -151,11 +152,7 @@ type Server struct {
 	cams [][][]byte
 	page []byte
 
-	mu    sync.Mutex
-	ln    net.Listener
-	conns map[net.Conn]struct{}
-	up    bool
-	wg    sync.WaitGroup
+	conns tcpserve.Conns
 
 	cert tls.Certificate // with TLS
 
@@ -184,7 +181,7 @@ func NewServer(opts Options) *Server {
 	if len(opts.Frames) == 0 && opts.CameraFrames == nil {
 		opts.Frames = MakeFrames(10, 320, 240)
 	}
-	s := &Server{opts: opts, conns: map[net.Conn]struct{}{}, nonces: map[string]*nonceState{}}
+	s := &Server{opts: opts, nonces: map[string]*nonceState{}}
 	for n := 1; n <= opts.Cameras; n++ {
 		f := opts.Frames
 		if opts.CameraFrames != nil {
@@ -213,11 +210,11 @@ func (s *Server) start(ln net.Listener) {
 	if s.opts.TLS {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12})
 	}
-	s.mu.Lock()
-	s.ln, s.up = ln, true
-	s.mu.Unlock()
-	s.wg.Add(1)
-	go s.accept(ln)
+	s.conns.Start(ln, func(c net.Conn) bool {
+		s.connections.Add(1)
+		s.serve(c)
+		return false
+	})
 }
 
 // Addr is the server's host:port.
@@ -257,24 +254,12 @@ func (s *Server) Frames() int64 { return s.frames.Load() }
 // Down closes the listener and every connection, so the camera looks gone (connections
 // are refused) until Up. It waits for the server's goroutines to exit.
 func (s *Server) Down() {
-	s.mu.Lock()
-	if s.up {
-		s.ln.Close()
-		s.up = false
-	}
-	for c := range s.conns {
-		c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
+	s.conns.Stop()
 }
 
 // Up listens again on the same address after Down ("the camera comes back").
 func (s *Server) Up() error {
-	s.mu.Lock()
-	up := s.up
-	s.mu.Unlock()
-	if up {
+	if s.conns.Serving() {
 		return nil
 	}
 	ln, err := net.Listen("tcp", s.addr)
@@ -287,45 +272,11 @@ func (s *Server) Up() error {
 
 // DropConnections closes every open connection but keeps listening.
 func (s *Server) DropConnections() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for c := range s.conns {
-		c.Close()
-	}
+	s.conns.Drop()
 }
 
 // Close shuts the server down and waits for its goroutines.
 func (s *Server) Close() { s.Down() }
-
-func (s *Server) accept(ln net.Listener) {
-	defer s.wg.Done()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		s.mu.Lock()
-		if !s.up {
-			s.mu.Unlock()
-			c.Close()
-			return
-		}
-		s.conns[c] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		s.connections.Add(1)
-		go func() {
-			defer s.wg.Done()
-			defer func() {
-				s.mu.Lock()
-				delete(s.conns, c)
-				s.mu.Unlock()
-				c.Close()
-			}()
-			s.serve(c)
-		}()
-	}
-}
 
 // hold blocks until the peer or the server closes c.
 func hold(c net.Conn) {
