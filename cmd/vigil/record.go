@@ -25,7 +25,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	c.configFlag("settings file (default: your settings, else the built-in demo wall)")
 	var cams cameraList
 	c.Var(&cams, "camera", "a camera's name from the settings, or a stream URL (repeat for several)")
-	duration := c.Duration("duration", 0, "stop after this long (default: until interrupted)")
+	duration := c.Duration("duration", 0, "stop this long after the recordings start (default: until interrupted)")
 	out := c.String("out", "", "recordings folder (default: recording.root from the settings)")
 	user := c.String("user", "", "user name of cameras given by URL (or put user:pass@ in the URL)")
 	pass := c.String("password", "", "password of cameras given by URL (prefer the VIGIL_PASSWORD environment variable: flags show in ps)")
@@ -44,9 +44,9 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitFailed
 	}
-	ctx, stop := commandContext(*duration)
+	ctx, stop := commandContext(0) // the duration counts from when the recordings start
 	defer stop()
-	req := recordRequest{Cameras: cams, Out: *out, User: *user, Password: password(pass, "VIGIL_PASSWORD"), GiveUp: *giveUp}
+	req := recordRequest{Cameras: cams, Out: *out, User: *user, Password: password(pass, "VIGIL_PASSWORD"), GiveUp: *giveUp, Duration: *duration}
 	_, err := record(ctx, cfg, req, newLogger(stderr, logLevel(*verbose)), stdout)
 	return c.exit(err)
 }

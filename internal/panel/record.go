@@ -190,10 +190,12 @@ func permanent(err error) bool {
 // WatchRecordings waits until ctx ends or every recording has stopped (the free-space
 // floor, a write error). A camera that has recorded nothing is given up — its recording
 // stopped — after giveUp, or at once when its failure is permanent (see permanent); the
-// returned map says why, by camera.
+// returned map says why, by camera. When ctx ends, a camera still without a file is
+// in the map too, with what it was doing then (before its source stopped).
 func WatchRecordings(ctx context.Context, recs []*recorder.Recording, streams []*capture.Stream, giveUp time.Duration, log *slog.Logger) map[string]error {
 	gaveUp := map[string]error{}
 	ended := make([]bool, len(recs))
+	last := make([]capture.Status, len(recs)) // of a camera without a file, while running
 	start := time.Now()
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
@@ -215,6 +217,7 @@ func WatchRecordings(ctx context.Context, recs []*recorder.Recording, streams []
 			st := rec.Status()
 			if st.Segments == 0 {
 				sst := streams[i].SubscribedStatus()
+				last[i] = sst
 				if (sst.Err != nil && permanent(sst.Err)) || (giveUp > 0 && time.Since(start) >= giveUp) {
 					why := LastError(nil, sst)
 					if giveUp > 0 && time.Since(start) >= giveUp {
@@ -234,10 +237,26 @@ func WatchRecordings(ctx context.Context, recs []*recorder.Recording, streams []
 		}
 		select {
 		case <-ctx.Done():
+			for i, rec := range recs {
+				if !ended[i] && rec.Status().Segments == 0 {
+					gaveUp[rec.Camera()] = endedEarly(time.Since(start), last[i])
+				}
+			}
 			return gaveUp
 		case <-tick.C:
 		}
 	}
+}
+
+// endedEarly is why a camera recorded nothing in the d the recording lasted, from its
+// status when last seen running: a camera still connecting is not "stopped", it was given
+// too little time.
+func endedEarly(d time.Duration, st capture.Status) error {
+	d = d.Round(100 * time.Millisecond)
+	if st.Err == nil && (st.State == capture.StateConnecting || st.State == capture.StateStopped) {
+		return fmt.Errorf("the recording ended after %s while the camera was still connecting, before its first picture: give it longer (--duration)", d)
+	}
+	return fmt.Errorf("in %s: %w", d, LastError(nil, st))
 }
 
 // WrittenFile is a recording file and its size in bytes.

@@ -1,9 +1,16 @@
 package panel_test
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/vigil-cctv/vigil/capture/capturetest"
+	"github.com/vigil-cctv/vigil/config"
 	"github.com/vigil-cctv/vigil/internal/panel"
 	"github.com/vigil-cctv/vigil/recorder"
 )
@@ -38,4 +45,22 @@ func TestURLCameraNames(t *testing.T) {
 			t.Errorf("%s: name %q carries the password", u, n)
 		}
 	}
+}
+
+// TestRecordEndedWhileConnecting: a camera that accepts and never answers, recorded for
+// less time than it takes to give up, is said to have been still connecting (not
+// "stopped", which it only became when the recording ended).
+func TestRecordEndedWhileConnecting(t *testing.T) {
+	silent := capturetest.SilentListener(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var stdout bytes.Buffer
+	cfg := &config.Config{Wall: config.Wall{Layout: "auto"}}
+	err := panel.Record(ctx, cfg, panel.RecordRequest{Cameras: []string{"http://" + silent + "/video"}, Out: t.TempDir(), GiveUp: time.Minute},
+		slog.New(slog.NewTextHandler(io.Discard, nil)), &stdout)
+	if err == nil || !strings.Contains(err.Error(), "still connecting") || !strings.Contains(err.Error(), "--duration") ||
+		strings.Contains(err.Error(), "stopped") {
+		t.Fatalf("err %v\n%s", err, stdout.String())
+	}
+	t.Log(err)
 }

@@ -27,6 +27,17 @@ type RecordRequest struct {
 	// start (0: never); a camera that refuses the credentials or has no such stream is
 	// given up at once.
 	GiveUp time.Duration
+	// Duration, when set, ends the recording this long after it starts: setting up (the
+	// demo's pictures built on a first run, the folder opened) does not count.
+	Duration time.Duration
+}
+
+// timed is ctx ended after req.Duration from now, when set.
+func (req RecordRequest) timed(ctx context.Context) (context.Context, context.CancelFunc) {
+	if req.Duration <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, req.Duration)
 }
 
 // Record records the cameras headless (`vigil record`) until ctx ends or every recording
@@ -62,6 +73,8 @@ func Record(ctx context.Context, cfg *config.Config, req RecordRequest, log *slo
 		recs, undo = append(recs, rec), append(undo, func() { rec.Stop() })
 	}
 	fmt.Fprintf(stdout, "recording %d camera(s) into %s; Ctrl-C stops\n", len(recs), root.Dir())
+	ctx, cancel := req.timed(ctx)
+	defer cancel()
 
 	gaveUp := WatchRecordings(ctx, recs, streams, req.GiveUp, log)
 	for _, rec := range recs {
@@ -148,6 +161,8 @@ func recordPushers(ctx context.Context, cfg *config.Config, req RecordRequest, l
 		prs, undo = append(prs, pr), append(undo, func() { pr.Stop() })
 	}
 	fmt.Fprintf(stdout, "recording every pusher of %s into %s; Ctrl-C stops\n", strings.Join(req.Cameras, ", "), root.Dir())
+	ctx, cancel := req.timed(ctx)
+	defer cancel()
 	<-ctx.Done()
 	var recs []*recorder.Recording
 	var streams []*capture.Stream
