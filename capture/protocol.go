@@ -283,6 +283,22 @@ type TimeSpan struct {
 	From, To time.Time
 }
 
+// PartialSpans is RecordedSpans's error when the server holds more recorded spans in the
+// range than are listed: the spans returned with it are right up to Until, and what lies
+// after Until was not asked for. Its kind is ErrTooLarge.
+type PartialSpans struct {
+	Until time.Time
+	// Limit is how many of the server's entries a listing asks for at most.
+	Limit int
+}
+
+func (e *PartialSpans) Error() string {
+	return fmt.Sprintf("the recorder holds more recorded sequences than the %d Vigil lists: listed up to %s",
+		e.Limit, e.Until.Local().Format("2006-01-02 15:04:05"))
+}
+
+func (e *PartialSpans) Unwrap() error { return ErrTooLarge }
+
 type (
 	// Directory is implemented by a Source that lists the cameras behind its server
 	// (a VMS), known after a connection.
@@ -324,7 +340,8 @@ type (
 	}
 	// RecordingLister is implemented by a Source whose server keeps recordings (a VMS):
 	// RecordedSpans lists the spans of [from, to) it holds recorded video of, oldest
-	// first, clipped to [from, to), for a timeline. It may log in for the call.
+	// first, clipped to [from, to), for a timeline. It may log in for the call. When the
+	// server holds more than it lists, it returns the spans listed with a *PartialSpans.
 	RecordingLister interface {
 		RecordedSpans(ctx context.Context, from, to time.Time) ([]TimeSpan, error)
 	}

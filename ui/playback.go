@@ -208,6 +208,10 @@ func (p *playbackPicker) listSpans(from, to time.Time) {
 			if !p.tl.from.Equal(from) {
 				return
 			}
+			var partial *capture.PartialSpans
+			if errors.As(err, &partial) {
+				err = nil // the spans listed are drawn, and the note says up to when
+			}
 			ts := make([]timeSpan, 0, len(spans))
 			var total time.Duration
 			for _, s := range spans {
@@ -218,14 +222,19 @@ func (p *playbackPicker) listSpans(from, to time.Time) {
 			switch total = total.Round(time.Minute); {
 			case err != nil:
 				p.spanNote.SetText("Could not list the recordings: " + capture.CleanText(err.Error(), 300))
-			case len(spans) == 0:
+			case len(spans) == 0 && partial == nil:
 				p.spanNote.SetText("No recordings on " + from.Format(time.DateOnly) + ".")
 			default:
 				in := fmt.Sprintf("in %d spans", len(spans))
 				if len(spans) == 1 {
 					in = "without a break"
 				}
-				p.spanNote.SetText(fmt.Sprintf("%d h %02d min recorded on %s, %s.", int(total.Hours()), int(total.Minutes())%60, from.Format(time.DateOnly), in))
+				note := fmt.Sprintf("%d h %02d min recorded on %s, %s.", int(total.Hours()), int(total.Minutes())%60, from.Format(time.DateOnly), in)
+				if partial != nil {
+					note = fmt.Sprintf("%d h %02d min recorded on %s up to %s, %s; the recorder holds more sequences than Vigil lists, so later ones are not drawn (they still play).",
+						int(total.Hours()), int(total.Minutes())%60, from.Format(time.DateOnly), partial.Until.Local().Format("15:04"), in)
+				}
+				p.spanNote.SetText(note)
 			}
 			p.tl.SetRange(from, to, ts)
 		})

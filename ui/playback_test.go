@@ -220,14 +220,19 @@ func (p *spansPlayback) RecordedSpans(_ context.Context, from, to time.Time) ([]
 	if to.Sub(from) < 23*time.Hour {
 		return nil, fmt.Errorf("asked for %v–%v", from, to)
 	}
-	if len(p.asked) > 1 {
-		return nil, errors.New("the recorder refused\x1b[31m: token expired")
+	spans := []capture.TimeSpan{{From: from.Add(time.Hour), To: from.Add(2 * time.Hour)}, {From: from.Add(5 * time.Hour), To: from.Add(6 * time.Hour)}}
+	switch len(p.asked) {
+	case 1:
+		return spans, nil
+	case 3: // more recorded than listed
+		return spans, &capture.PartialSpans{Until: from.Add(6 * time.Hour), Limit: 20000}
 	}
-	return []capture.TimeSpan{{From: from.Add(time.Hour), To: from.Add(2 * time.Hour)}, {From: from.Add(5 * time.Hour), To: from.Add(6 * time.Hour)}}, nil
+	return nil, errors.New("the recorder refused\x1b[31m: token expired")
 }
 
 // The picker's timeline shows the day's recorded spans as the Playback lists them, off
-// the UI goroutine; a day it cannot list says why, cleaned, with an empty timeline.
+// the UI goroutine; a day it cannot list says why, cleaned, with an empty timeline; a
+// day listed in part is drawn as listed, and the note says up to when.
 func TestPlaybackPickerShowsRecordedSpans(t *testing.T) {
 	pb := &spansPlayback{testPlayback: testPlayback{can: func(string) bool { return true }, play: func(string, time.Time, float64) (*capture.Stream, error) {
 		return nil, errors.New("not in this test")
@@ -284,5 +289,12 @@ func TestPlaybackPickerShowsRecordedSpans(t *testing.T) {
 		t.Errorf("after two quick steps the days asked %v", pb.asked)
 	}
 	pb.mu.Unlock()
+	// A recorder holding more than is listed: the spans listed are drawn, and the note
+	// says up to when.
+	pumpUntil(t, r.q, "the partial listing said", func() bool { return strings.Contains(note.Text, "up to 06:00") })
+	if len(tl.spans) != 2 || !strings.HasPrefix(note.Text, "2 h 00 min recorded on "+pb.asked[2].Format(time.DateOnly)+" up to 06:00, in 2 spans;") ||
+		!strings.Contains(note.Text, "more sequences than Vigil lists") {
+		t.Errorf("partial: spans %v, note %q", tl.spans, note.Text)
+	}
 	r.win.Canvas().Overlays().Remove(pop)
 }

@@ -502,10 +502,10 @@ func (s *Source) withRecorder(ctx context.Context, what string, call func(st *si
 }
 
 // Paging of RecordedSpans: sequences asked for per SequencesGet, and most requests.
-const (
-	spansPage  = 1000
-	spansPages = 20
-)
+const spansPage = 1000
+
+// spansPages is how many pages RecordedSpans asks for at most (a variable for the tests).
+var spansPages = 20
 
 // RecordedSpans lists the spans of [from, to) the camera's recorder holds video of
 // (capture.RecordingLister), oldest first: its RecordingSequence sequences
@@ -513,19 +513,23 @@ const (
 // recorder lacks that operation), touching or overlapping ones merged, clipped to
 // [from, to); sequences of no length are left out. A recorder answering a full page is
 // asked again from the newest end it gave (so it is taken to answer the oldest sequences
-// first [I]), up to 20 pages (20000 sequences); what lies beyond is left out. It reuses
-// a running Run's login, else logs in and out for the call.
+// first [I]), up to 20 pages (20000 sequences); when the last is full too, the spans
+// listed come with a *capture.PartialSpans saying up to when. It reuses a running Run's
+// login, else logs in and out for the call.
 func (s *Source) RecordedSpans(ctx context.Context, from, to time.Time) ([]capture.TimeSpan, error) {
 	if !from.Before(to) {
 		return nil, nil
 	}
-	var spans []capture.TimeSpan
+	var (
+		spans   []capture.TimeSpan
+		partial *capture.PartialSpans
+	)
 	err := s.withRecorder(ctx, "recordings", func(st *site, rc *soap.RecorderClient) error {
 		typeID, err := st.recordingType(ctx, rc)
 		if err != nil {
 			return err
 		}
-		for start, page := from, 0; page < spansPages; page++ {
+		for start, page := from, 0; ; page++ {
 			seqs, full, err := rc.SequencesPage(ctx, st.session.Token(), st.cam.ID, typeID, start, to, spansPage)
 			if err != nil {
 				return err
@@ -540,14 +544,20 @@ func (s *Source) RecordedSpans(ctx context.Context, from, to time.Time) ([]captu
 			// A full answer may have more after it, even when some of its entries (the
 			// one ending where this page began, a bad one) were left out.
 			if !full || !next.After(start) {
-				break
+				return nil
+			}
+			if page+1 == spansPages {
+				partial = &capture.PartialSpans{Until: next, Limit: spansPages * spansPage}
+				return nil
 			}
 			start = next
 		}
-		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if partial != nil {
+		return mergeSpans(spans, from, partial.Until), partial
 	}
 	return mergeSpans(spans, from, to), nil
 }

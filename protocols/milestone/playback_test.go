@@ -520,9 +520,21 @@ func TestRecordedSpansWithoutSequenceTypes(t *testing.T) {
 // TestRecordedSpansPages: more sequences than one SequencesGet answers are fetched
 // page after page.
 func TestRecordedSpansPages(t *testing.T) {
+	spans, start, err := alternatingSpans(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spans) != 2501 || !spans[2234].From.Equal(start.Add(4468*time.Second)) || !spans[2234].To.Equal(start.Add(4469*time.Second)) || !spans[2500].From.Equal(start.Add(5000*time.Second)) {
+		t.Fatalf("%d spans (want 2501), [2234] %+v", len(spans), spans[min(2234, len(spans)-1)])
+	}
+}
+
+// alternatingSpans lists the spans of a recorder that recorded [2k, 2k+1) s after start,
+// k < 2500, then from 5000 s on: three pages, each after the first answered with the
+// sequence ending where it begins (clipped away to nothing).
+func alternatingSpans(t *testing.T) ([]capture.TimeSpan, time.Time, error) {
+	t.Helper()
 	start := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
-	// Recorded [2k, 2k+1) s, k < 2500, then from 5000 s on: three pages, each after the
-	// first answered with the sequence ending where it begins (clipped away to nothing).
 	var gaps []milestonetest.Gap
 	for k := range 2500 {
 		at := start.Add(time.Duration(2*k+1) * time.Second)
@@ -532,12 +544,23 @@ func TestRecordedSpansPages(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	spans, err := playSource(srv, time.Time{}, 0, nil).RecordedSpans(ctx, start, time.Now())
-	if err != nil {
-		t.Fatal(err)
+	return spans, start, err
+}
+
+// TestRecordedSpansPartial: when the last page allowed is full too, the spans listed come
+// with a *capture.PartialSpans saying up to when they are right.
+func TestRecordedSpansPartial(t *testing.T) {
+	milestone.SetSpansPages(t, 2)
+	spans, start, err := alternatingSpans(t)
+	var partial *capture.PartialSpans
+	if !errors.As(err, &partial) || !errors.Is(err, capture.ErrTooLarge) || partial.Limit != 2000 {
+		t.Fatalf("err %v, want a PartialSpans of 2000 at most", err)
 	}
-	if len(spans) != 2501 || !spans[2234].From.Equal(start.Add(4468*time.Second)) || !spans[2234].To.Equal(start.Add(4469*time.Second)) || !spans[2500].From.Equal(start.Add(5000*time.Second)) {
-		t.Fatalf("%d spans (want 2501), [2234] %+v", len(spans), spans[min(2234, len(spans)-1)])
+	// Two pages of 1000: the second begins with the sequence the first ended with.
+	if n := len(spans); n != 1999 || !spans[n-1].To.Equal(partial.Until) || !partial.Until.Equal(start.Add(3997*time.Second)) {
+		t.Fatalf("%d spans (want 1999), last %+v, until %v", n, spans[len(spans)-1], partial.Until.Sub(start))
 	}
+	t.Log(err)
 }
 
 // TestMergeSpans: touching and overlapping spans merge, empty ones go, all clipped and
