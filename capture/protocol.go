@@ -332,11 +332,10 @@ type (
 		Playback(from time.Time, speed float64) Source
 	}
 	// Seeker is implemented by a Source playing recordings: it moves to a time (zero:
-	// live) and changes speed without a new Source.
+	// live, for a VMS) and changes speed without a new Source.
 	Seeker interface {
 		Seek(t time.Time)
 		SetSpeed(speed float64)
-		Playing() bool
 	}
 	// RecordingLister is implemented by a Source whose server keeps recordings (a VMS):
 	// RecordedSpans lists the spans of [from, to) it holds recorded video of, oldest

@@ -135,9 +135,9 @@ func (s *Source) SetSpeed(speed float64) {
 	}
 }
 
-// Playing reports whether the Source plays a recording (From or Seek) rather than live
-// video.
-func (s *Source) Playing() bool {
+// PlayingRecording reports whether the Source plays a recording (From or Seek) rather
+// than live video.
+func (s *Source) PlayingRecording() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.playingLocked()

@@ -263,7 +263,7 @@ func TestSeekAndBackToLive(t *testing.T) {
 		return true
 	}
 	capturetest.WaitFor(t, "live frames", func() bool { return recent(3) })
-	if src.Playing() {
+	if src.PlayingRecording() {
 		t.Fatal("Playing while live")
 	}
 	at := rec.RecordedTime(0).Add(30 * time.Minute)
@@ -273,8 +273,8 @@ func TestSeekAndBackToLive(t *testing.T) {
 		p := ps[len(ps)-1]
 		return !p.source.Before(at) && p.source.Before(at.Add(10*time.Second))
 	})
-	if !src.Playing() || src.Position().Before(at) {
-		t.Fatalf("playing %v at %v", src.Playing(), src.Position())
+	if !src.PlayingRecording() || src.Position().Before(at) {
+		t.Fatalf("playing %v at %v", src.PlayingRecording(), src.Position())
 	}
 	// Seek within playback moves on the open connection.
 	conns := rec.Connections()
@@ -290,7 +290,7 @@ func TestSeekAndBackToLive(t *testing.T) {
 	}
 	src.Seek(time.Time{})
 	capturetest.WaitFor(t, "live frames again", func() bool { return recent(3) })
-	if !src.Position().IsZero() && src.Playing() {
+	if !src.Position().IsZero() && src.PlayingRecording() {
 		t.Errorf("still playing at %v", src.Position())
 	}
 	cancel()
