@@ -105,7 +105,10 @@ func newPlayer(rev Review, camera string, from time.Time, post func(func())) (*p
 	})
 	p.speed.SetSelected("1×")
 	p.jump = widget.NewEntry()
-	p.jump.SetPlaceHolder("15:04:05 or 2006-01-02 15:04")
+	const jumpHint = "15:04:05 or 2006-01-02 15:04"
+	p.jump.SetPlaceHolder(jumpHint)
+	// Wide enough for the hint in full: it is the only place the accepted forms are said.
+	jumpW := fyne.MeasureText(jumpHint, theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding() + theme.Padding()
 	p.jump.OnSubmitted = func(string) { p.jumpTo() }
 	jumps := container.NewHBox()
 	for _, d := range reviewJumps {
@@ -116,7 +119,7 @@ func newPlayer(rev Review, camera string, from time.Time, post func(func())) (*p
 		jumps.Add(widget.NewButton(label, func() { p.seek(p.position().Add(d)) }))
 	}
 	controls := container.NewHBox(p.playB, p.stepB, p.speed, jumps, layoutSpacer(),
-		container.NewGridWrap(fyne.NewSize(190, p.jump.MinSize().Height), p.jump), widget.NewButton("Go", p.jumpTo))
+		container.NewGridWrap(fyne.NewSize(jumpW, p.jump.MinSize().Height), p.jump), widget.NewButton("Go", p.jumpTo))
 	title := widget.NewLabelWithStyle(camera, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	bottom := container.NewVBox(p.tl, controls, p.notice)
 	p.obj = container.NewBorder(container.NewHBox(title, layoutSpacer(), p.pos), bottom, nil, nil, p.img)
