@@ -88,7 +88,8 @@ type Explanation struct {
 	// MaxErrorText). It holds no advice.
 	Summary string
 	// Advice says what to try: the protocol's Hint when the error carries one (an
-	// *Error in its chain), else the advice for its Cause; "" when there is none.
+	// *Error in its chain, or an error with an Advice method such as internal/trust's
+	// refusal of a certificate), else the advice for its Cause; "" when there is none.
 	Advice string
 }
 
@@ -107,12 +108,15 @@ func Explain(err error) Explanation {
 	return x
 }
 
-// hint is the Hint of the first *Error in err's chain that has one (depth first, as
-// errors.As walks), "" for none.
+// hint is the Hint of the first *Error in err's chain that has one, or the Advice of
+// the first error that gives some (depth first, as errors.As walks), "" for none.
 func hint(err error) string {
 	for err != nil {
 		if e, ok := err.(*Error); ok && e.Hint != "" {
 			return e.Hint
+		}
+		if a, ok := err.(interface{ Advice() string }); ok && a.Advice() != "" {
+			return a.Advice()
 		}
 		switch u := err.(type) {
 		case interface{ Unwrap() error }:

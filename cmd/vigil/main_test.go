@@ -40,6 +40,7 @@ type probeJSON struct {
 	FirstFrame  float64  `json:"first_frame_ms"`
 	Error       string   `json:"error"`
 	ErrorKind   string   `json:"error_kind"`
+	Advice      string   `json:"advice"`
 	ContentType string   `json:"content_type"`
 	Snapshot    string   `json:"snapshot"`
 }

@@ -106,15 +106,15 @@ func freePort(t *testing.T) string {
 }
 
 // TestRecordUnreachableCamera: `vigil record` of a camera nobody answers for ends (every
-// recording has stopped) with exit 1 and the reason, whether it gives up on the camera
-// or the duration ends first.
+// recording has stopped) with exit 1 and the reason, and what to try, whether it gives
+// up on the camera or the duration ends first.
 func TestRecordUnreachableCamera(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	u := "rtsp://" + freePort(t) + "/cam"
 	start := time.Now()
 	code, out, errOut := vigil(t, "record", "--camera", u, "--out", t.TempDir(), "--give-up", "2s")
 	if code != exitFailed || !strings.Contains(errOut, "recorded nothing") || !strings.Contains(errOut, "refused") ||
-		!strings.Contains(out, "recorded nothing") {
+		!strings.Contains(out, "recorded nothing") || !strings.Contains(out, "  try: ") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	if d := time.Since(start); d > 20*time.Second {

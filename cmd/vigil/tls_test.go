@@ -60,7 +60,7 @@ func TestProbeInsecurePrintsFingerprint(t *testing.T) {
 		code, out, _ = vigil(t, "probe", "--json", "--timeout", "5s", c.url)
 		p.probeJSON = decodeProbe(t, out)
 		if code != exitFailed || p.ErrorKind != string(capture.CauseTLS) || !strings.Contains(p.Error, c.fp) ||
-			!strings.Contains(p.Error, "trust:") {
+			!strings.Contains(p.Advice, "trust:") {
 			t.Fatalf("%s without --insecure: exit %d\n%s", c.url, code, out)
 		}
 	}

@@ -106,6 +106,9 @@ func summarise(stdout io.Writer, root *recorder.Root, recs []*recorder.Recording
 				why = LastError(st.Err, streams[i].SubscribedStatus())
 			}
 			fmt.Fprintf(stdout, "%s: recorded nothing\n", rec.Camera())
+			if a := capture.Explain(why).Advice; a != "" {
+				fmt.Fprintf(stdout, "  try: %s\n", a)
+			}
 			failed = append(failed, fmt.Errorf("%s recorded nothing: %w", rec.Camera(), why))
 			continue
 		}

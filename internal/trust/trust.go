@@ -79,11 +79,22 @@ func (e *CertError) Error() string {
 	case e.Fingerprint == "":
 		return fmt.Sprintf("certificate of %s: %v", e.Host, e.Err)
 	case e.Pinned != "":
-		return fmt.Sprintf("certificate of %s changed: it presented SHA-256 fingerprint %s but %s is trusted for it (%v); if the certificate was renewed on purpose, trust the new one: Trust after Test in the camera dialog, or replace the sha256 of host %q under trust: in settings.yaml",
-			e.Host, e.Fingerprint, e.Pinned, e.Err, e.Host)
+		return fmt.Sprintf("certificate of %s changed: it presented SHA-256 fingerprint %s but %s is trusted for it (%v)",
+			e.Host, e.Fingerprint, e.Pinned, e.Err)
 	}
-	return fmt.Sprintf("certificate of %s is not trusted (%v); it presented SHA-256 fingerprint %s: if that is the device's own (self-signed) certificate, trust it: Trust after Test in the camera dialog (Connect to Milestone… for a site), or add host %q with that sha256 under trust: in settings.yaml",
-		e.Host, e.Err, e.Fingerprint, e.Host)
+	return fmt.Sprintf("certificate of %s is not trusted (%v); it presented SHA-256 fingerprint %s", e.Host, e.Err, e.Fingerprint)
+}
+
+// Advice says how to trust the certificate (capture.Explain shows it as what to try;
+// the message itself holds no advice, so it is not said twice).
+func (e *CertError) Advice() string {
+	switch {
+	case e.Fingerprint == "":
+		return ""
+	case e.Pinned != "":
+		return fmt.Sprintf("if the certificate was renewed on purpose, compare the new fingerprint with the device's and trust it: Trust after Test in the camera dialog, or replace the sha256 of host %q under trust: in settings.yaml", e.Host)
+	}
+	return fmt.Sprintf("if that is the device's own (self-signed) certificate, compare the fingerprint with the device's and trust it: Trust after Test in the camera dialog (Connect to Milestone… for a site), or add host %q with that sha256 under trust: in settings.yaml", e.Host)
 }
 
 // Unwrap returns ErrUntrusted and the verification failure.

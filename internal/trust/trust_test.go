@@ -58,9 +58,14 @@ func TestPinsAndAuthorities(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Host != addr || ce.Fingerprint != fp || ce.Pinned != "" {
 		t.Fatalf("unpinned: %v", err)
 	}
-	for _, want := range []string{addr, fp, "not trusted", "Trust", "trust: in settings.yaml"} {
+	for _, want := range []string{addr, fp, "not trusted"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("unpinned message lacks %q: %v", want, err)
+		}
+	}
+	for _, want := range []string{addr, "Trust after Test", "trust: in settings.yaml"} {
+		if a := capture.Explain(err).Advice; !strings.Contains(a, want) {
+			t.Errorf("unpinned advice lacks %q: %q", want, a)
 		}
 	}
 	if !errors.Is(err, trust.ErrUntrusted) || capture.Classify(err) != capture.CauseTLS {
@@ -76,6 +81,9 @@ func TestPinsAndAuthorities(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Pinned != otherFP || !strings.Contains(err.Error(), fp) || !strings.Contains(err.Error(), otherFP) ||
 		!strings.Contains(err.Error(), "changed") || capture.Classify(err) != capture.CauseTLS {
 		t.Fatalf("wrong pin: %v (%s)", err, capture.Classify(err))
+	}
+	if a := capture.Explain(err).Advice; !strings.Contains(a, "renewed on purpose") || !strings.Contains(a, addr) || strings.Contains(err.Error(), "renewed") {
+		t.Errorf("wrong pin: advice %q, message %v", a, err)
 	}
 	// Vouched for by an authority: accepted with no pin, and even with a stale pin.
 	if err := handshake(t, addr, trust.Options{Host: addr, Roots: roots}); err != nil {

@@ -42,26 +42,32 @@ func Serve(t testing.TB, cert *tls.Certificate) (addr, fingerprint string) {
 
 // CheckRefused fails t unless err is the refusal of an untrusted certificate (a
 // *trust.CertError of kind tls): with pinned "" one no pin covers, whose message names
-// fingerprint, host and both ways to trust it; otherwise one whose fingerprint is not the
-// pinned one, and the message names both.
+// fingerprint and host, and whose advice (capture.Explain) names both ways to trust it;
+// otherwise one whose fingerprint is not the pinned one, and the message names both.
 func CheckRefused(t testing.TB, err error, host, fingerprint, pinned string) {
 	t.Helper()
 	var ce *trust.CertError
 	if !errors.As(err, &ce) || ce.Fingerprint != fingerprint || ce.Pinned != pinned || capture.Classify(err) != capture.CauseTLS {
 		t.Fatalf("not refused as untrusted (pinned %q): %v (kind %s)", pinned, err, capture.Classify(err))
 	}
-	want := []string{fingerprint, host, "trust: in settings.yaml", "Trust after Test"}
+	want, advice := []string{fingerprint, host}, []string{host, "trust: in settings.yaml", "Trust after Test"}
 	if pinned != "" {
 		want = []string{fingerprint, pinned}
 	} else if ce.Host != host {
 		t.Errorf("refused host %q, want %q", ce.Host, host)
 	}
+	x := capture.Explain(err)
 	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
+		if !strings.Contains(x.Summary, w) {
 			t.Errorf("message lacks %q: %v", w, err)
 		}
 	}
-	if strings.Contains(err.Error(), "skip-verify") {
-		t.Errorf("message names a setting that does not exist: %v", err)
+	for _, w := range advice {
+		if !strings.Contains(x.Advice, w) {
+			t.Errorf("advice lacks %q: %q", w, x.Advice)
+		}
+	}
+	if strings.Contains(x.Summary, "trust: in settings.yaml") || strings.Contains(x.Summary+x.Advice, "skip-verify") {
+		t.Errorf("advice in the message, or a setting that does not exist: %v; %s", err, x.Advice)
 	}
 }

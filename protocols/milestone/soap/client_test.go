@@ -176,7 +176,7 @@ func TestCertificatePinning(t *testing.T) {
 	}
 	err := login("")
 	var ce *trust.CertError
-	if !errors.As(err, &ce) || ce.Fingerprint != srv.Fingerprint() || !strings.Contains(err.Error(), srv.Fingerprint()) || !strings.Contains(err.Error(), "trust: in settings.yaml") {
+	if !errors.As(err, &ce) || ce.Fingerprint != srv.Fingerprint() || !strings.Contains(err.Error(), srv.Fingerprint()) || !strings.Contains(capture.Explain(err).Advice, "trust: in settings.yaml") {
 		t.Fatalf("unpinned: %v", err)
 	}
 	if !errors.Is(err, trust.ErrUntrusted) {
